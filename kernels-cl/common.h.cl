@@ -1,0 +1,47 @@
+// EdgeCL common header, prepended to every program.
+//
+// Precision: one macro selects how activations and weights are stored.
+//   EDGECL_PRECISION 0  fp32 storage, fp32 arithmetic (default; reference-exact)
+//   EDGECL_PRECISION 1  fp16 storage (vload_half/vstore_half, OpenCL 1.2 core), fp32 arithmetic
+// Kernels read with LD(p, i) and write with ST(p, i, v) and compute in float, so the same source
+// serves both modes; reductions always accumulate in float.
+#ifndef EDGECL_PRECISION
+#define EDGECL_PRECISION 0
+#endif
+
+#if EDGECL_PRECISION == 0
+#define DATA_T float
+#define LD(p, i) ((p)[(i)])
+#define ST(p, i, v) ((p)[(i)] = (v))
+#elif EDGECL_PRECISION == 1
+#define DATA_T half
+#define LD(p, i) vload_half((i), (p))
+#define ST(p, i, v) vstore_half((v), (i), (p))
+#else
+#error "EDGECL_PRECISION must be 0 (fp32) or 1 (fp16 storage)"
+#endif
+
+// Activation codes shared by every kernel with an activation epilogue.
+#define ACT_NONE 0
+#define ACT_GELU 1
+#define ACT_RELU 2
+#define ACT_RELU6 3
+#define ACT_HSWISH 4
+#define ACT_SILU 5
+#define ACT_HSIGMOID 6
+#define ACT_SIGMOID 7
+
+#define EDGECL_SQRT1_2 0.70710678118654752440f
+
+inline float edgecl_act(float x, int act) {
+    switch (act) {
+        case ACT_GELU: return 0.5f * x * (1.0f + erf(x * EDGECL_SQRT1_2)); // exact erf form, as PyTorch's default
+        case ACT_RELU: return fmax(x, 0.0f);
+        case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
+        case ACT_HSWISH: return x * clamp(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+        case ACT_SILU: return x / (1.0f + exp(-x));
+        case ACT_HSIGMOID: return clamp(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+        case ACT_SIGMOID: return 1.0f / (1.0f + exp(-x));
+        default: return x;
+    }
+}

@@ -1,0 +1,25 @@
+// Element-wise kernels over flat tensors (any layout): add, scale, activation.
+// Arguments are element counts; every work-item handles one element and guards the tail, so
+// the global size may be rounded up to the work-group size.
+
+__kernel void vec_add(__global const DATA_T* a, __global const DATA_T* b, __global DATA_T* out, int n) {
+    int i = get_global_id(0);
+    if (i < n) ST(out, i, LD(a, i) + LD(b, i));
+}
+
+// out = act(x), in place allowed.
+__kernel void activation(__global const DATA_T* x, __global DATA_T* out, int n, int act) {
+    int i = get_global_id(0);
+    if (i < n) ST(out, i, edgecl_act(LD(x, i), act));
+}
+
+// NHWC tensor [rows, C]: out = x * scale[c] (+ residual), e.g. a layer scale applied on its own.
+__kernel void channel_scale_add(__global const DATA_T* x, __global const DATA_T* scale,
+                                __global const DATA_T* residual, __global DATA_T* out,
+                                int n, int channels, int has_residual) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    float v = LD(x, i) * LD(scale, i % channels);
+    if (has_residual) v += LD(residual, i);
+    ST(out, i, v);
+}

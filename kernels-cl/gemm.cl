@@ -1,0 +1,107 @@
+// Tiled GEMM with a fused epilogue: the 1x1 convolutions and Linear layers of every network.
+//
+//   C[m, n] = epilogue( sum_k A[m, k] * B[k, n] )
+//   epilogue: + bias[n] (HAS_BIAS), activation ACT, * gamma[n] (HAS_GAMMA, layer scale),
+//             + R[m, n] (HAS_RESIDUAL)
+//
+// A is an NHWC activation viewed as [M = N*H*W, K = Cin] with row stride lda; B is the weight
+// re-laid out at load time as [K, N]; C and R are [M, N] with row stride ldc (so a GEMM can
+// write a channel slice of a wider tensor). Any M, N, K: tiles are zero-filled at the edges.
+//
+// Work-group: (GEMM_TN / GEMM_WN, GEMM_TM / GEMM_WM); each work-item computes a
+// GEMM_WM x GEMM_WN block of C from GEMM_TK-deep slices of A and B staged in local memory.
+
+#ifndef GEMM_TM
+#define GEMM_TM 32
+#endif
+#ifndef GEMM_TN
+#define GEMM_TN 32
+#endif
+#ifndef GEMM_TK
+#define GEMM_TK 16
+#endif
+#ifndef GEMM_WM
+#define GEMM_WM 4
+#endif
+#ifndef GEMM_WN
+#define GEMM_WN 4
+#endif
+#ifndef HAS_BIAS
+#define HAS_BIAS 0
+#endif
+#ifndef ACT
+#define ACT ACT_NONE
+#endif
+#ifndef HAS_GAMMA
+#define HAS_GAMMA 0
+#endif
+#ifndef HAS_RESIDUAL
+#define HAS_RESIDUAL 0
+#endif
+
+#define GEMM_LX (GEMM_TN / GEMM_WN)
+#define GEMM_LY (GEMM_TM / GEMM_WM)
+#define GEMM_THREADS (GEMM_LX * GEMM_LY)
+
+__kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_LY, 1)))
+void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
+          __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
+          int M, int N, int K, int lda, int ldc) {
+    __local float As[GEMM_TK][GEMM_TM];
+    __local float Bs[GEMM_TK][GEMM_TN + 1];
+
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int tid = ly * GEMM_LX + lx;
+    const int m0 = get_group_id(1) * GEMM_TM;
+    const int n0 = get_group_id(0) * GEMM_TN;
+
+    float acc[GEMM_WM][GEMM_WN];
+    for (int i = 0; i < GEMM_WM; i++)
+        for (int j = 0; j < GEMM_WN; j++) acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += GEMM_TK) {
+        for (int e = tid; e < GEMM_TK * GEMM_TM; e += GEMM_THREADS) {
+            int kk = e % GEMM_TK;
+            int mm = e / GEMM_TK;
+            int gm = m0 + mm, gk = k0 + kk;
+            As[kk][mm] = (gm < M && gk < K) ? LD(A, gm * lda + gk) : 0.0f;
+        }
+        for (int e = tid; e < GEMM_TK * GEMM_TN; e += GEMM_THREADS) {
+            int nn = e % GEMM_TN;
+            int kk = e / GEMM_TN;
+            int gn = n0 + nn, gk = k0 + kk;
+            Bs[kk][nn] = (gn < N && gk < K) ? LD(B, gk * N + gn) : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < GEMM_TK; kk++) {
+            float a[GEMM_WM], b[GEMM_WN];
+            for (int i = 0; i < GEMM_WM; i++) a[i] = As[kk][ly + i * GEMM_LY];
+            for (int j = 0; j < GEMM_WN; j++) b[j] = Bs[kk][lx + j * GEMM_LX];
+            for (int i = 0; i < GEMM_WM; i++)
+                for (int j = 0; j < GEMM_WN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    for (int i = 0; i < GEMM_WM; i++) {
+        int m = m0 + ly + i * GEMM_LY;
+        if (m >= M) continue;
+        for (int j = 0; j < GEMM_WN; j++) {
+            int n = n0 + lx + j * GEMM_LX;
+            if (n >= N) continue;
+            float v = acc[i][j];
+#if HAS_BIAS
+            v += LD(bias, n);
+#endif
+            v = edgecl_act(v, ACT);
+#if HAS_GAMMA
+            v *= LD(gamma, n);
+#endif
+#if HAS_RESIDUAL
+            v += LD(R, m * ldc + n);
+#endif
+            ST(C, m * ldc + n, v);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.edgecl.cl;
+
+import io.edgecl.EdgeClException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The runtime for one device: context, one in-order profiling-enabled queue, buffers and
+ * programs. Programs are built once per (source, options) and cached on disk; closing the
+ * context releases every program and the queue (buffers are owned by their users and counted
+ * here so tests can check nothing leaks).
+ */
+public final class ClContext implements AutoCloseable {
+    private final ClBinding cl;
+    private final ClDevice device;
+    private final Object context;
+    private final Object queue;
+    private final ProgramCache cache;
+    private final Map<String, ClProgram> programs = new LinkedHashMap<>();
+    private final AtomicInteger liveBuffers = new AtomicInteger();
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final AtomicLong peakBytes = new AtomicLong();
+    private final List<String> buildReport = new ArrayList<>();
+    private boolean closed;
+
+    public ClContext(ClDevice device) {
+        this(device, ProgramCache.defaultCache());
+    }
+
+    public ClContext(ClDevice device, ProgramCache cache) {
+        this.cl = device.binding();
+        this.device = device;
+        this.cache = cache;
+        this.context = cl.createContext(device.platform(), device.device());
+        Object q;
+        try {
+            q = cl.createQueue(context, device.device(), true);
+        } catch (ClException e) {
+            cl.releaseContext(context);
+            throw e;
+        }
+        this.queue = q;
+    }
+
+    /** Opens the device chosen by {@code deviceSpec} (see {@link Devices#choose}) with the named binding. */
+    public static ClContext open(String binding, String deviceSpec) {
+        ClBinding b = Bindings.create(binding);
+        return new ClContext(Devices.choose(b, deviceSpec));
+    }
+
+    public ClBinding cl() {
+        return cl;
+    }
+
+    public ClDevice device() {
+        return device;
+    }
+
+    public DeviceInfo info() {
+        return device.info();
+    }
+
+    Object queue() {
+        return queue;
+    }
+
+    // ---- buffers
+
+    public ClBuffer alloc(long bytes, String label) {
+        if (bytes <= 0) throw new IllegalArgumentException("buffer '" + label + "' of " + bytes + " bytes");
+        if (bytes > info().maxAllocBytes()) {
+            throw new EdgeClException("buffer '" + label + "' needs " + DeviceInfo.human(bytes)
+                    + " but the device allows at most " + DeviceInfo.human(info().maxAllocBytes()) + " per allocation");
+        }
+        ClBuffer b = new ClBuffer(this, cl.createBuffer(context, ClConst.MEM_READ_WRITE, bytes), bytes, label);
+        liveBuffers.incrementAndGet();
+        long now = liveBytes.addAndGet(bytes);
+        peakBytes.accumulateAndGet(now, Math::max);
+        return b;
+    }
+
+    public ClBuffer upload(float[] data, String label) {
+        ClBuffer b = alloc(Math.max(4L, 4L * data.length), label);
+        if (data.length > 0) write(b, data);
+        return b;
+    }
+
+    public void write(ClBuffer b, float[] data) {
+        write(b, 0, data, 0, data.length);
+    }
+
+    public void write(ClBuffer b, long floatOffset, float[] data, int from, int count) {
+        if (4L * (floatOffset + count) > b.bytes()) {
+            throw new IllegalArgumentException("write of " + count + " floats at " + floatOffset + " overruns " + b);
+        }
+        ByteBuffer bb = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
+        bb.asFloatBuffer().put(data, from, count);
+        cl.write(queue, b.handle(), 4L * floatOffset, bb);
+    }
+
+    public float[] read(ClBuffer b, int count) {
+        return read(b, 0, count);
+    }
+
+    public float[] read(ClBuffer b, long floatOffset, int count) {
+        if (4L * (floatOffset + count) > b.bytes()) {
+            throw new IllegalArgumentException("read of " + count + " floats at " + floatOffset + " overruns " + b);
+        }
+        ByteBuffer bb = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
+        cl.read(queue, b.handle(), 4L * floatOffset, bb);
+        float[] out = new float[count];
+        bb.asFloatBuffer().get(out);
+        return out;
+    }
+
+    void released(ClBuffer b) {
+        if (!closed) cl.releaseBuffer(b.rawHandle());
+        liveBuffers.decrementAndGet();
+        liveBytes.addAndGet(-b.bytes());
+    }
+
+    public int liveBuffers() {
+        return liveBuffers.get();
+    }
+
+    public long liveBytes() {
+        return liveBytes.get();
+    }
+
+    /** Highest total of live buffer bytes seen since the context opened (or the last reset). */
+    public long peakBytes() {
+        return peakBytes.get();
+    }
+
+    public void resetPeak() {
+        peakBytes.set(liveBytes.get());
+    }
+
+    // ---- programs
+
+    /** Default build options for this device; {@code defines} are added as -D flags. */
+    public String buildOptions(Map<String, String> defines) {
+        StringBuilder b = new StringBuilder();
+        if (info().openclC() >= 1.2) b.append("-cl-std=CL1.2");
+        for (Map.Entry<String, String> e : new TreeMap<>(defines).entrySet()) {
+            b.append(" -D").append(e.getKey());
+            if (e.getValue() != null && !e.getValue().isEmpty()) b.append('=').append(e.getValue());
+        }
+        return b.toString().trim();
+    }
+
+    /** Builds (or fetches from memory or the disk cache) the program of the given kernel files. */
+    public synchronized ClProgram program(Map<String, String> defines, String... files) {
+        String source = KernelSources.program(files);
+        String options = buildOptions(defines);
+        String label = String.join("+", files) + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines));
+        return programFromSource(label, source, options);
+    }
+
+    public synchronized ClProgram programFromSource(String label, String source, String options) {
+        String memKey = options + "\0" + source;
+        ClProgram p = programs.get(memKey);
+        if (p != null) return p;
+        long t0 = System.nanoTime();
+        String key = ProgramCache.key(source, options, info(), cl.name());
+        Object handle = null;
+        boolean fromCache = false;
+        if (cache != null) {
+            byte[] bin = cache.load(key);
+            if (bin != null) {
+                try {
+                    handle = cl.programFromBinary(context, device.device(), bin);
+                    cl.build(handle, device.device(), options);
+                    fromCache = true;
+                } catch (ClException e) {
+                    // A stale or foreign binary (driver update): rebuild from source and replace it.
+                    if (handle != null) cl.releaseProgram(handle);
+                    handle = null;
+                    cache.remove(key);
+                }
+            }
+        }
+        if (handle == null) {
+            handle = cl.programFromSource(context, source);
+            try {
+                cl.build(handle, device.device(), options);
+            } catch (ClBuildException e) {
+                cl.releaseProgram(handle);
+                throw new ClBuildException(label, options, e.buildLog());
+            }
+            if (cache != null) cache.store(key, cl.binary(handle));
+        }
+        long dt = System.nanoTime() - t0;
+        p = new ClProgram(this, label, handle, fromCache, dt);
+        programs.put(memKey, p);
+        buildReport.add(String.format("%s: %s in %.1f ms", label, fromCache ? "cache" : "compiled", dt / 1e6));
+        return p;
+    }
+
+    /** Total time spent building or loading programs, and how many came from the disk cache. */
+    public synchronized long programNanos() {
+        long t = 0;
+        for (ClProgram p : programs.values()) t += p.buildNanos();
+        return t;
+    }
+
+    public synchronized int programsFromCache() {
+        int n = 0;
+        for (ClProgram p : programs.values()) if (p.fromCache()) n++;
+        return n;
+    }
+
+    public synchronized int programCount() {
+        return programs.size();
+    }
+
+    public synchronized List<String> buildReport() {
+        return new ArrayList<>(buildReport);
+    }
+
+    public void finish() {
+        cl.finish(queue);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        try {
+            cl.finish(queue);
+        } catch (ClException ignored) {
+            // closing anyway
+        }
+        for (ClProgram p : programs.values()) cl.releaseProgram(p.handle());
+        programs.clear();
+        cl.releaseQueue(queue);
+        cl.releaseContext(context);
+        closed = true;
+    }
+}

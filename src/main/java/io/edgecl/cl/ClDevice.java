@@ -1,0 +1,9 @@
+package io.edgecl.cl;
+
+/** A discovered device: the binding's handles plus its capabilities. */
+public record ClDevice(ClBinding binding, Object platform, Object device, DeviceInfo info) {
+    @Override
+    public String toString() {
+        return info.summary();
+    }
+}

@@ -1,0 +1,316 @@
+package io.edgecl.cl;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_event;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.jocl.cl_platform_id;
+import org.jocl.cl_program;
+
+/** {@link ClBinding} over JOCL (org.jocl), which ships natives for linux x86_64 and arm64. */
+final class JoclBinding implements ClBinding {
+    private static final int PROGRAM_BINARY_SIZES = 0x1165;
+    private static final int PROGRAM_BINARIES = 0x1166;
+
+    JoclBinding() {
+        try {
+            CL.setExceptionsEnabled(false);
+        } catch (LinkageError e) {
+            throw new NoOpenClException("JOCL could not load the OpenCL library: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "jocl";
+    }
+
+    @Override
+    public List<Object> platforms() {
+        int[] n = new int[1];
+        int rc = CL.clGetPlatformIDs(0, null, n);
+        if (rc == ClConst.PLATFORM_NOT_FOUND_KHR || (rc == ClConst.SUCCESS && n[0] == 0)) {
+            throw new NoOpenClException("the ICD loader lists no platform", null);
+        }
+        ClException.check("clGetPlatformIDs", rc);
+        cl_platform_id[] ids = new cl_platform_id[n[0]];
+        ClException.check("clGetPlatformIDs", CL.clGetPlatformIDs(n[0], ids, null));
+        return new ArrayList<>(List.of((Object[]) ids));
+    }
+
+    @Override
+    public String platformString(Object platform, int param) {
+        long[] size = new long[1];
+        ClException.check("clGetPlatformInfo", CL.clGetPlatformInfo((cl_platform_id) platform, param, 0, null, size));
+        byte[] buf = new byte[(int) size[0]];
+        ClException.check("clGetPlatformInfo",
+                CL.clGetPlatformInfo((cl_platform_id) platform, param, buf.length, Pointer.to(buf), null));
+        return cString(buf);
+    }
+
+    @Override
+    public List<Object> devices(Object platform) {
+        int[] n = new int[1];
+        int rc = CL.clGetDeviceIDs((cl_platform_id) platform, ClConst.DEVICE_TYPE_ALL, 0, null, n);
+        if (rc == ClConst.DEVICE_NOT_FOUND) {
+            return new ArrayList<>();
+        }
+        ClException.check("clGetDeviceIDs", rc);
+        cl_device_id[] ids = new cl_device_id[n[0]];
+        ClException.check("clGetDeviceIDs",
+                CL.clGetDeviceIDs((cl_platform_id) platform, ClConst.DEVICE_TYPE_ALL, n[0], ids, null));
+        return new ArrayList<>(List.of((Object[]) ids));
+    }
+
+    @Override
+    public String deviceString(Object device, int param) {
+        long[] size = new long[1];
+        ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device, param, 0, null, size));
+        byte[] buf = new byte[(int) size[0]];
+        ClException.check("clGetDeviceInfo",
+                CL.clGetDeviceInfo((cl_device_id) device, param, buf.length, Pointer.to(buf), null));
+        return cString(buf);
+    }
+
+    @Override
+    public long deviceLong(Object device, int param) {
+        long[] size = new long[1];
+        ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device, param, 0, null, size));
+        byte[] buf = new byte[8];
+        ClException.check("clGetDeviceInfo",
+                CL.clGetDeviceInfo((cl_device_id) device, param, Math.min(8, size[0]), Pointer.to(buf), null));
+        return littleEndian(buf, (int) Math.min(8, size[0]));
+    }
+
+    @Override
+    public Object createContext(Object platform, Object device) {
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(ClConst.CONTEXT_PLATFORM, (cl_platform_id) platform);
+        int[] err = new int[1];
+        cl_context ctx = CL.clCreateContext(props, 1, new cl_device_id[] {(cl_device_id) device}, null, null, err);
+        ClException.check("clCreateContext", err[0]);
+        return ctx;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public Object createQueue(Object context, Object device, boolean profiling) {
+        int[] err = new int[1];
+        cl_command_queue q = CL.clCreateCommandQueue((cl_context) context, (cl_device_id) device,
+                profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
+        ClException.check("clCreateCommandQueue", err[0]);
+        return q;
+    }
+
+    @Override
+    public Object createBuffer(Object context, long flags, long bytes) {
+        int[] err = new int[1];
+        cl_mem m = CL.clCreateBuffer((cl_context) context, flags, bytes, null, err);
+        ClException.check("clCreateBuffer", err[0], bytes + " bytes");
+        return m;
+    }
+
+    @Override
+    public void write(Object queue, Object buffer, long offset, ByteBuffer src) {
+        ByteBuffer d = direct(src);
+        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue, (cl_mem) buffer,
+                true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+    }
+
+    @Override
+    public void read(Object queue, Object buffer, long offset, ByteBuffer dst) {
+        if (dst.isDirect()) {
+            ByteBuffer d = dst.slice();
+            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue, (cl_mem) buffer,
+                    true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+        } else {
+            ByteBuffer d = ByteBuffer.allocateDirect(dst.remaining());
+            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue, (cl_mem) buffer,
+                    true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+            dst.duplicate().put(d);
+        }
+    }
+
+    @Override
+    public void copy(Object queue, Object src, Object dst, long srcOffset, long dstOffset, long bytes) {
+        ClException.check("clEnqueueCopyBuffer", CL.clEnqueueCopyBuffer((cl_command_queue) queue, (cl_mem) src,
+                (cl_mem) dst, srcOffset, dstOffset, bytes, 0, null, null));
+    }
+
+    @Override
+    public Object programFromSource(Object context, String source) {
+        int[] err = new int[1];
+        cl_program p = CL.clCreateProgramWithSource((cl_context) context, 1, new String[] {source}, null, err);
+        ClException.check("clCreateProgramWithSource", err[0]);
+        return p;
+    }
+
+    @Override
+    public Object programFromBinary(Object context, Object device, byte[] binary) {
+        int[] err = new int[1];
+        int[] status = new int[1];
+        cl_program p = CL.clCreateProgramWithBinary((cl_context) context, 1, new cl_device_id[] {(cl_device_id) device},
+                new long[] {binary.length}, new byte[][] {binary}, status, err);
+        ClException.check("clCreateProgramWithBinary", err[0]);
+        ClException.check("clCreateProgramWithBinary (binary status)", status[0]);
+        return p;
+    }
+
+    @Override
+    public void build(Object program, Object device, String options) {
+        int rc = CL.clBuildProgram((cl_program) program, 1, new cl_device_id[] {(cl_device_id) device}, options,
+                null, null);
+        if (rc != ClConst.SUCCESS) {
+            long[] size = new long[1];
+            CL.clGetProgramBuildInfo((cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG, 0, null,
+                    size);
+            byte[] buf = new byte[(int) Math.max(1, size[0])];
+            CL.clGetProgramBuildInfo((cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG,
+                    buf.length, Pointer.to(buf), null);
+            if (rc == ClConst.BUILD_PROGRAM_FAILURE) {
+                throw new ClBuildException("", options, cString(buf));
+            }
+            throw new ClException("clBuildProgram", rc, cString(buf));
+        }
+    }
+
+    @Override
+    public byte[] binary(Object program) {
+        long[] sizes = new long[1];
+        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program, PROGRAM_BINARY_SIZES,
+                Sizeof.size_t, Pointer.to(sizes), null));
+        byte[] bin = new byte[(int) sizes[0]];
+        Pointer binPtr = Pointer.to(bin);
+        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program, PROGRAM_BINARIES,
+                Sizeof.POINTER, Pointer.to(binPtr), null));
+        return bin;
+    }
+
+    @Override
+    public Object createKernel(Object program, String name) {
+        int[] err = new int[1];
+        cl_kernel k = CL.clCreateKernel((cl_program) program, name, err);
+        ClException.check("clCreateKernel", err[0], name);
+        return k;
+    }
+
+    @Override
+    public void setArgBuffer(Object kernel, int index, Object buffer) {
+        ClException.check("clSetKernelArg",
+                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_mem, Pointer.to((cl_mem) buffer)));
+    }
+
+    @Override
+    public void setArgInt(Object kernel, int index, int value) {
+        ClException.check("clSetKernelArg",
+                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value})));
+    }
+
+    @Override
+    public void setArgFloat(Object kernel, int index, float value) {
+        ClException.check("clSetKernelArg",
+                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_float, Pointer.to(new float[] {value})));
+    }
+
+    @Override
+    public void setArgLocal(Object kernel, int index, long bytes) {
+        ClException.check("clSetKernelArg", CL.clSetKernelArg((cl_kernel) kernel, index, bytes, null));
+    }
+
+    @Override
+    public long kernelWorkGroupInfo(Object kernel, Object device, int param) {
+        long[] v = new long[1];
+        ClException.check("clGetKernelWorkGroupInfo", CL.clGetKernelWorkGroupInfo((cl_kernel) kernel,
+                (cl_device_id) device, param, Sizeof.size_t, Pointer.to(v), null));
+        return v[0];
+    }
+
+    @Override
+    public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
+        cl_event ev = wantEvent ? new cl_event() : null;
+        ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue,
+                (cl_kernel) kernel, global.length, null, global, local, 0, null, ev));
+        return ev;
+    }
+
+    @Override
+    public void finish(Object queue) {
+        ClException.check("clFinish", CL.clFinish((cl_command_queue) queue));
+    }
+
+    @Override
+    public void waitFor(Object event) {
+        ClException.check("clWaitForEvents", CL.clWaitForEvents(1, new cl_event[] {(cl_event) event}));
+    }
+
+    @Override
+    public long eventProfiling(Object event, int param) {
+        long[] v = new long[1];
+        ClException.check("clGetEventProfilingInfo",
+                CL.clGetEventProfilingInfo((cl_event) event, param, Sizeof.cl_ulong, Pointer.to(v), null));
+        return v[0];
+    }
+
+    @Override
+    public void releaseEvent(Object event) {
+        CL.clReleaseEvent((cl_event) event);
+    }
+
+    @Override
+    public void releaseBuffer(Object buffer) {
+        CL.clReleaseMemObject((cl_mem) buffer);
+    }
+
+    @Override
+    public void releaseKernel(Object kernel) {
+        CL.clReleaseKernel((cl_kernel) kernel);
+    }
+
+    @Override
+    public void releaseProgram(Object program) {
+        CL.clReleaseProgram((cl_program) program);
+    }
+
+    @Override
+    public void releaseQueue(Object queue) {
+        CL.clReleaseCommandQueue((cl_command_queue) queue);
+    }
+
+    @Override
+    public void releaseContext(Object context) {
+        CL.clReleaseContext((cl_context) context);
+    }
+
+    private static ByteBuffer direct(ByteBuffer b) {
+        if (b.isDirect()) {
+            return b.slice();
+        }
+        ByteBuffer d = ByteBuffer.allocateDirect(b.remaining()).order(ByteOrder.nativeOrder());
+        d.put(b.duplicate()).flip();
+        return d;
+    }
+
+    static String cString(byte[] buf) {
+        int n = 0;
+        while (n < buf.length && buf[n] != 0) n++;
+        return new String(buf, 0, n, StandardCharsets.UTF_8).trim();
+    }
+
+    static long littleEndian(byte[] b, int n) {
+        // OpenCL info values are host-endian; every platform EdgeCL targets is little-endian.
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) v = (v << 8) | (b[i] & 0xFF);
+        return v;
+    }
+}

@@ -1,0 +1,374 @@
+package io.edgecl.cl;
+
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.opencl.CL10;
+import org.lwjgl.system.Configuration;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * {@link ClBinding} over LWJGL 3 (org.lwjgl.opencl): natives for arm32 boards too, and access to
+ * OpenCL 2.1+ and vendor entry points. Handles are {@code Long} pointers.
+ */
+final class LwjglBinding implements ClBinding {
+    /** Property LWJGL reads for the library name; distributions often ship only libOpenCL.so.1. */
+    static final String LIBNAME_PROPERTY = "org.lwjgl.opencl.libname";
+
+    LwjglBinding() {
+        if (System.getProperty(LIBNAME_PROPERTY) == null && Configuration.OPENCL_LIBRARY_NAME.get() == null) {
+            String lib = System.getenv("EDGECL_OPENCL_LIB");
+            Configuration.OPENCL_LIBRARY_NAME.set(lib != null && !lib.isEmpty() ? lib : defaultLibraryName());
+        }
+        try {
+            org.lwjgl.opencl.CL.getFunctionProvider();
+        } catch (LinkageError | IllegalStateException e) {
+            throw new NoOpenClException("LWJGL could not load the OpenCL library "
+                    + Configuration.OPENCL_LIBRARY_NAME.get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String defaultLibraryName() {
+        String os = System.getProperty("os.name", "").toLowerCase();
+        if (os.contains("linux")) {
+            // The ICD loader's SONAME; the unversioned .so exists only with the -dev package.
+            return "libOpenCL.so.1";
+        }
+        return null;
+    }
+
+    @Override
+    public String name() {
+        return "lwjgl";
+    }
+
+    @Override
+    public List<Object> platforms() {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer n = s.mallocInt(1);
+            int rc = CL10.clGetPlatformIDs(null, n);
+            if (rc == ClConst.PLATFORM_NOT_FOUND_KHR || (rc == ClConst.SUCCESS && n.get(0) == 0)) {
+                throw new NoOpenClException("the ICD loader lists no platform", null);
+            }
+            ClException.check("clGetPlatformIDs", rc);
+            PointerBuffer ids = s.mallocPointer(n.get(0));
+            ClException.check("clGetPlatformIDs", CL10.clGetPlatformIDs(ids, (IntBuffer) null));
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < ids.capacity(); i++) out.add(ids.get(i));
+            return out;
+        }
+    }
+
+    @Override
+    public String platformString(Object platform, int param) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer size = s.mallocPointer(1);
+            ClException.check("clGetPlatformInfo", CL10.clGetPlatformInfo((Long) platform, param, (ByteBuffer) null, size));
+            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
+            try {
+                ClException.check("clGetPlatformInfo", CL10.clGetPlatformInfo((Long) platform, param, buf, null));
+                return cString(buf);
+            } finally {
+                MemoryUtil.memFree(buf);
+            }
+        }
+    }
+
+    @Override
+    public List<Object> devices(Object platform) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer n = s.mallocInt(1);
+            int rc = CL10.clGetDeviceIDs((Long) platform, ClConst.DEVICE_TYPE_ALL, null, n);
+            if (rc == ClConst.DEVICE_NOT_FOUND) return new ArrayList<>();
+            ClException.check("clGetDeviceIDs", rc);
+            PointerBuffer ids = s.mallocPointer(n.get(0));
+            ClException.check("clGetDeviceIDs",
+                    CL10.clGetDeviceIDs((Long) platform, ClConst.DEVICE_TYPE_ALL, ids, (IntBuffer) null));
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < ids.capacity(); i++) out.add(ids.get(i));
+            return out;
+        }
+    }
+
+    @Override
+    public String deviceString(Object device, int param) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer size = s.mallocPointer(1);
+            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, (ByteBuffer) null, size));
+            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
+            try {
+                ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, buf, null));
+                return cString(buf);
+            } finally {
+                MemoryUtil.memFree(buf);
+            }
+        }
+    }
+
+    @Override
+    public long deviceLong(Object device, int param) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer size = s.mallocPointer(1);
+            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, (ByteBuffer) null, size));
+            ByteBuffer buf = s.calloc(8);
+            buf.limit((int) Math.min(8, size.get(0)));
+            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, buf, null));
+            byte[] b = new byte[8];
+            buf.clear();
+            buf.get(b);
+            return JoclBinding.littleEndian(b, (int) Math.min(8, size.get(0)));
+        }
+    }
+
+    @Override
+    public Object createContext(Object platform, Object device) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer props = s.mallocPointer(3);
+            props.put(ClConst.CONTEXT_PLATFORM).put((Long) platform).put(0).flip();
+            IntBuffer err = s.mallocInt(1);
+            long ctx = CL10.clCreateContext(props, (Long) device, null, 0, err);
+            ClException.check("clCreateContext", err.get(0));
+            return ctx;
+        }
+    }
+
+    @Override
+    public Object createQueue(Object context, Object device, boolean profiling) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer err = s.mallocInt(1);
+            long q = CL10.clCreateCommandQueue((Long) context, (Long) device,
+                    profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
+            ClException.check("clCreateCommandQueue", err.get(0));
+            return q;
+        }
+    }
+
+    @Override
+    public Object createBuffer(Object context, long flags, long bytes) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer err = s.mallocInt(1);
+            long m = CL10.clCreateBuffer((Long) context, flags, bytes, err);
+            ClException.check("clCreateBuffer", err.get(0), bytes + " bytes");
+            return m;
+        }
+    }
+
+    @Override
+    public void write(Object queue, Object buffer, long offset, ByteBuffer src) {
+        boolean copy = !src.isDirect();
+        ByteBuffer d = copy ? MemoryUtil.memAlloc(src.remaining()).put(src.duplicate()).flip() : src;
+        try {
+            ClException.check("clEnqueueWriteBuffer",
+                    CL10.clEnqueueWriteBuffer((Long) queue, (Long) buffer, true, offset, d, null, null));
+        } finally {
+            if (copy) MemoryUtil.memFree(d);
+        }
+    }
+
+    @Override
+    public void read(Object queue, Object buffer, long offset, ByteBuffer dst) {
+        if (dst.isDirect()) {
+            ClException.check("clEnqueueReadBuffer",
+                    CL10.clEnqueueReadBuffer((Long) queue, (Long) buffer, true, offset, dst, null, null));
+            return;
+        }
+        ByteBuffer d = MemoryUtil.memAlloc(dst.remaining());
+        try {
+            ClException.check("clEnqueueReadBuffer",
+                    CL10.clEnqueueReadBuffer((Long) queue, (Long) buffer, true, offset, d, null, null));
+            dst.duplicate().put(d);
+        } finally {
+            MemoryUtil.memFree(d);
+        }
+    }
+
+    @Override
+    public void copy(Object queue, Object src, Object dst, long srcOffset, long dstOffset, long bytes) {
+        ClException.check("clEnqueueCopyBuffer", CL10.clEnqueueCopyBuffer((Long) queue, (Long) src, (Long) dst,
+                srcOffset, dstOffset, bytes, null, null));
+    }
+
+    @Override
+    public Object programFromSource(Object context, String source) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer err = s.mallocInt(1);
+            long p = CL10.clCreateProgramWithSource((Long) context, source, err);
+            ClException.check("clCreateProgramWithSource", err.get(0));
+            return p;
+        }
+    }
+
+    @Override
+    public Object programFromBinary(Object context, Object device, byte[] binary) {
+        ByteBuffer bin = MemoryUtil.memAlloc(binary.length).put(binary).flip();
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer err = s.mallocInt(1);
+            IntBuffer status = s.mallocInt(1);
+            long p = CL10.clCreateProgramWithBinary((Long) context, s.pointers((Long) device), bin, status, err);
+            ClException.check("clCreateProgramWithBinary", err.get(0));
+            ClException.check("clCreateProgramWithBinary (binary status)", status.get(0));
+            return p;
+        } finally {
+            MemoryUtil.memFree(bin);
+        }
+    }
+
+    @Override
+    public void build(Object program, Object device, String options) {
+        int rc = CL10.clBuildProgram((Long) program, (Long) device, options, null, 0);
+        if (rc != ClConst.SUCCESS) {
+            String log;
+            try (MemoryStack s = MemoryStack.stackPush()) {
+                PointerBuffer size = s.mallocPointer(1);
+                CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG,
+                        (ByteBuffer) null, size);
+                ByteBuffer buf = MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
+                try {
+                    CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG, buf, null);
+                    log = cString(buf);
+                } finally {
+                    MemoryUtil.memFree(buf);
+                }
+            }
+            if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
+            throw new ClException("clBuildProgram", rc, log);
+        }
+    }
+
+    @Override
+    public byte[] binary(Object program) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer sizes = s.mallocPointer(1);
+            ClException.check("clGetProgramInfo",
+                    CL10.clGetProgramInfo((Long) program, 0x1165 /* BINARY_SIZES */, sizes, null));
+            int n = (int) sizes.get(0);
+            ByteBuffer bin = MemoryUtil.memAlloc(n);
+            try {
+                PointerBuffer ptrs = s.pointers(bin);
+                ClException.check("clGetProgramInfo",
+                        CL10.clGetProgramInfo((Long) program, 0x1166 /* BINARIES */, ptrs, null));
+                byte[] out = new byte[n];
+                bin.get(out);
+                return out;
+            } finally {
+                MemoryUtil.memFree(bin);
+            }
+        }
+    }
+
+    @Override
+    public Object createKernel(Object program, String name) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer err = s.mallocInt(1);
+            long k = CL10.clCreateKernel((Long) program, name, err);
+            ClException.check("clCreateKernel", err.get(0), name);
+            return k;
+        }
+    }
+
+    @Override
+    public void setArgBuffer(Object kernel, int index, Object buffer) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1p((Long) kernel, index, (Long) buffer));
+    }
+
+    @Override
+    public void setArgInt(Object kernel, int index, int value) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1i((Long) kernel, index, value));
+    }
+
+    @Override
+    public void setArgFloat(Object kernel, int index, float value) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1f((Long) kernel, index, value));
+    }
+
+    @Override
+    public void setArgLocal(Object kernel, int index, long bytes) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg((Long) kernel, index, bytes));
+    }
+
+    @Override
+    public long kernelWorkGroupInfo(Object kernel, Object device, int param) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer v = s.mallocPointer(1);
+            ClException.check("clGetKernelWorkGroupInfo",
+                    CL10.clGetKernelWorkGroupInfo((Long) kernel, (Long) device, param, v, null));
+            return v.get(0);
+        }
+    }
+
+    @Override
+    public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer g = s.mallocPointer(global.length);
+            for (int i = 0; i < global.length; i++) g.put(i, global[i]);
+            PointerBuffer l = null;
+            if (local != null) {
+                l = s.mallocPointer(local.length);
+                for (int i = 0; i < local.length; i++) l.put(i, local[i]);
+            }
+            PointerBuffer ev = wantEvent ? s.mallocPointer(1) : null;
+            ClException.check("clEnqueueNDRangeKernel",
+                    CL10.clEnqueueNDRangeKernel((Long) queue, (Long) kernel, global.length, null, g, l, null, ev));
+            return wantEvent ? (Object) ev.get(0) : null;
+        }
+    }
+
+    @Override
+    public void finish(Object queue) {
+        ClException.check("clFinish", CL10.clFinish((Long) queue));
+    }
+
+    @Override
+    public void waitFor(Object event) {
+        ClException.check("clWaitForEvents", CL10.clWaitForEvents((Long) event));
+    }
+
+    @Override
+    public long eventProfiling(Object event, int param) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            LongBuffer v = s.mallocLong(1);
+            ClException.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo((Long) event, param, v, null));
+            return v.get(0);
+        }
+    }
+
+    @Override
+    public void releaseEvent(Object event) {
+        CL10.clReleaseEvent((Long) event);
+    }
+
+    @Override
+    public void releaseBuffer(Object buffer) {
+        CL10.clReleaseMemObject((Long) buffer);
+    }
+
+    @Override
+    public void releaseKernel(Object kernel) {
+        CL10.clReleaseKernel((Long) kernel);
+    }
+
+    @Override
+    public void releaseProgram(Object program) {
+        CL10.clReleaseProgram((Long) program);
+    }
+
+    @Override
+    public void releaseQueue(Object queue) {
+        CL10.clReleaseCommandQueue((Long) queue);
+    }
+
+    @Override
+    public void releaseContext(Object context) {
+        CL10.clReleaseContext((Long) context);
+    }
+
+    private static String cString(ByteBuffer buf) {
+        byte[] b = new byte[buf.remaining()];
+        buf.duplicate().get(b);
+        return JoclBinding.cString(b);
+    }
+}
