@@ -23,3 +23,20 @@ __kernel void channel_scale_add(__global const DATA_T* x, __global const DATA_T*
     if (has_residual) v += LD(residual, i);
     ST(out, i, v);
 }
+
+// out[i] = x[i] + y[i % period]: adds a tensor broadcast over the batch (a positional encoding
+// [H*W, C] added to [N, H*W, C]).
+__kernel void add_broadcast(__global const DATA_T* x, __global const DATA_T* y, __global DATA_T* out,
+                            int n, int period) {
+    int i = get_global_id(0);
+    if (i < n) ST(out, i, LD(x, i) + LD(y, i % period));
+}
+
+// Copies C channels of every row from one channel slice to another (concatenation).
+// Global size: (C, rows).
+__kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int C, int rows,
+                           int in_cs, int in_co, int out_cs, int out_co) {
+    int c = get_global_id(0);
+    int r = get_global_id(1);
+    if (c < C && r < rows) ST(out, r * out_cs + out_co + c, LD(in, r * in_cs + in_co + c));
+}

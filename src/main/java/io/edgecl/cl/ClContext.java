@@ -28,6 +28,7 @@ public final class ClContext implements AutoCloseable {
     private final AtomicLong liveBytes = new AtomicLong();
     private final AtomicLong peakBytes = new AtomicLong();
     private final List<String> buildReport = new ArrayList<>();
+    private ClBuffer placeholder;
     private boolean closed;
 
     public ClContext(ClDevice device) {
@@ -118,6 +119,15 @@ public final class ClContext implements AutoCloseable {
         float[] out = new float[count];
         bb.asFloatBuffer().get(out);
         return out;
+    }
+
+    /**
+     * A tiny buffer bound to kernel arguments a variant does not read (OpenCL 1.2 has no portable
+     * null buffer argument). Owned by the context.
+     */
+    public synchronized ClBuffer placeholder() {
+        if (placeholder == null) placeholder = alloc(16, "placeholder");
+        return placeholder;
     }
 
     void released(ClBuffer b) {
@@ -237,6 +247,7 @@ public final class ClContext implements AutoCloseable {
         } catch (ClException ignored) {
             // closing anyway
         }
+        if (placeholder != null) placeholder.close();
         for (ClProgram p : programs.values()) cl.releaseProgram(p.handle());
         programs.clear();
         cl.releaseQueue(queue);

@@ -1,0 +1,50 @@
+// Depthwise convolution over NHWC activations, any kernel size and stride, with a channel
+// multiplier (output channel co reads input channel co / MULT, as PyTorch's groups = Cin with
+// Cout = MULT * Cin), optional bias, activation, and an optional addend tensor summed into the
+// input before the convolution (the Res2Net-style cascade of EdgeNeXt's SDTA block:
+// conv_i(x_i + y_{i-1})).
+//
+// Input, addend and output may be channel slices of wider tensors: each has a channel stride
+// (*_cs, elements between pixels) and a channel offset (*_co).
+// Global size: (Cout, Wo, N * Ho).
+
+#ifndef HAS_BIAS
+#define HAS_BIAS 1
+#endif
+#ifndef HAS_ADD
+#define HAS_ADD 0
+#endif
+#ifndef ACT
+#define ACT ACT_NONE
+#endif
+
+__kernel void dwconv(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
+                     __global const DATA_T* bias, __global DATA_T* out,
+                     int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                     int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+    const int co = get_global_id(0);
+    const int wo = get_global_id(1);
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    const int ci = co / mult;
+    float acc = 0.0f;
+    for (int kh = 0; kh < KH; kh++) {
+        const int hi = ho * stride - pad_h + kh;
+        if (hi < 0 || hi >= H) continue;
+        for (int kw = 0; kw < KW; kw++) {
+            const int wi = wo * stride - pad_w + kw;
+            if (wi < 0 || wi >= W) continue;
+            const int p = (n * H + hi) * W + wi;
+            float x = LD(in, p * in_cs + in_co + ci);
+#if HAS_ADD
+            x += LD(addend, p * add_cs + add_co + ci);
+#endif
+            acc = fma(x, LD(w, (kh * KW + kw) * Cout + co), acc);
+        }
+    }
+#if HAS_BIAS
+    acc += LD(bias, co);
+#endif
+    ST(out, (nho * Wo + wo) * out_cs + out_co + co, edgecl_act(acc, ACT));
+}

@@ -1,0 +1,70 @@
+package io.edgecl.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assigns activations to a small set of shared buffers by lifetime: a value's buffer returns to
+ * the pool after its last consumer, and graph outputs live to the end. Slots grow to the largest
+ * value they hold, so the device holds a few activations at a time rather than all of them.
+ */
+public final class MemoryPlanner {
+    /** slot[v.id] for every value; slotBytes[s] the size of slot s. */
+    public record Assignment(Map<Value, Integer> slotOf, List<Long> slotBytes) {
+        public long totalBytes() {
+            long t = 0;
+            for (long b : slotBytes) t += b;
+            return t;
+        }
+    }
+
+    private MemoryPlanner() {}
+
+    public static Assignment plan(Graph g) {
+        List<Node> nodes = g.nodes();
+        Map<Value, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (Value v : nodes.get(i).inputs) lastUse.put(v, i);
+        }
+        for (Value v : g.outputs().values()) lastUse.put(v, Integer.MAX_VALUE);
+
+        Map<Value, Integer> slotOf = new HashMap<>();
+        List<Long> sizes = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        assign(g.input(), slotOf, sizes, free);
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            assign(n.output, slotOf, sizes, free);
+            for (Value v : n.inputs) {
+                if (lastUse.getOrDefault(v, -1) == i && slotOf.containsKey(v) && !free.contains(slotOf.get(v))) {
+                    free.add(slotOf.get(v));
+                }
+            }
+            // an output nobody reads dies at once (unless it is a graph output)
+            if (!lastUse.containsKey(n.output)) free.add(slotOf.get(n.output));
+        }
+        return new Assignment(slotOf, sizes);
+    }
+
+    private static void assign(Value v, Map<Value, Integer> slotOf, List<Long> sizes, List<Integer> free) {
+        long need = v.bytes();
+        int best = -1;
+        // smallest free slot that fits; else the largest free one, grown
+        for (int s : free) {
+            if (sizes.get(s) >= need && (best < 0 || sizes.get(s) < sizes.get(best))) best = s;
+        }
+        if (best < 0) {
+            for (int s : free) if (best < 0 || sizes.get(s) > sizes.get(best)) best = s;
+        }
+        if (best < 0) {
+            sizes.add(need);
+            best = sizes.size() - 1;
+        } else {
+            free.remove(Integer.valueOf(best));
+            sizes.set(best, Math.max(sizes.get(best), need));
+        }
+        slotOf.put(v, best);
+    }
+}

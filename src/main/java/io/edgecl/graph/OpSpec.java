@@ -1,0 +1,188 @@
+package io.edgecl.graph;
+
+import io.edgecl.io.HostTensor;
+import io.edgecl.ops.Act;
+import java.util.List;
+
+/**
+ * What a node computes. Weights are host tensors already in the kernels' layout (see each
+ * record); the plan uploads them once.
+ */
+public sealed interface OpSpec {
+    String kind();
+
+    /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
+    long macs(List<Value> in, Value out);
+
+    /** Parameter tensors, for counting and upload. */
+    List<HostTensor> params();
+
+    /** Dense conv; weight [KH, KW, Cin, Cout]. */
+    record Conv(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, Act act)
+            implements OpSpec {
+        public String kind() {
+            return "conv2d";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return out.numel() * kh * kw * in.get(0).c;
+        }
+
+        public List<HostTensor> params() {
+            return nonNull(weight, bias);
+        }
+    }
+
+    /** Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. */
+    record DwConv(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult,
+                  Act act) implements OpSpec {
+        public String kind() {
+            return "dwconv";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return out.numel() * kh * kw;
+        }
+
+        public List<HostTensor> params() {
+            return nonNull(weight, bias);
+        }
+    }
+
+    /** LayerNorm over channels. */
+    record LayerNorm(HostTensor gamma, HostTensor beta, float eps) implements OpSpec {
+        public String kind() {
+            return "layernorm";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return nonNull(gamma, beta);
+        }
+    }
+
+    /**
+     * Linear over channels: out = act(x · W + bias) [* gamma] [+ residual]; weight [K, N]; with
+     * a residual, the node's second input is the residual.
+     */
+    record Gemm(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual) implements OpSpec {
+        public String kind() {
+            return "gemm";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return (long) out.rows() * out.c * in.get(0).c;
+        }
+
+        public List<HostTensor> params() {
+            return nonNull(weight, bias, gamma);
+        }
+    }
+
+    /** Element-wise activation. */
+    record Activation(Act act) implements OpSpec {
+        public String kind() {
+            return "activation";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /** out = x * scale[c] (layer scale), plus the second input when present (residual). */
+    record ScaleAdd(HostTensor scale) implements OpSpec {
+        public String kind() {
+            return "scale_add";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of(scale);
+        }
+    }
+
+    /** out = x + constant [H*W, C] broadcast over the batch (positional encoding). */
+    record AddConst(HostTensor constant) implements OpSpec {
+        public String kind() {
+            return "add_const";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            // precomputed from weights and the input size: not a parameter
+            return List.of();
+        }
+    }
+
+    /**
+     * Res2Net-style cascade over channel chunks of width {@code width}: y_0 = conv_0(x_0),
+     * y_i = conv_i(x_i + y_{i-1}), the last chunk passes through; weights [3, 3, width] each.
+     */
+    record SplitCascade(int width, int chunks, List<HostTensor> weights, List<HostTensor> biases, int k)
+            implements OpSpec {
+        public String kind() {
+            return "split_cascade";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return (long) out.rows() * width * weights.size() * k * k;
+        }
+
+        public List<HostTensor> params() {
+            java.util.ArrayList<HostTensor> p = new java.util.ArrayList<>(weights);
+            for (HostTensor b : biases) if (b != null) p.add(b);
+            return p;
+        }
+    }
+
+    /** Cross-covariance attention from the qkv projection [.., 3C] to [.., C]. */
+    record ChannelAttention(HostTensor temperature, int heads) implements OpSpec {
+        public String kind() {
+            return "channel_attention";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            long d = out.c / heads;
+            return 2L * out.n * heads * d * d * out.h * out.w;
+        }
+
+        public List<HostTensor> params() {
+            return List.of(temperature);
+        }
+    }
+
+    /** Global average pool to [n, 1, 1, c]. */
+    record AvgPool() implements OpSpec {
+        public String kind() {
+            return "avgpool";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    private static List<HostTensor> nonNull(HostTensor... ts) {
+        java.util.ArrayList<HostTensor> out = new java.util.ArrayList<>();
+        for (HostTensor t : ts) if (t != null) out.add(t);
+        return out;
+    }
+}

@@ -1,0 +1,208 @@
+package io.edgecl.graph;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClEvent;
+import io.edgecl.io.HostTensor;
+import io.edgecl.ops.Act;
+import io.edgecl.ops.ChannelAttention;
+import io.edgecl.ops.Conv2d;
+import io.edgecl.ops.DepthwiseConv;
+import io.edgecl.ops.DepthwiseConv.Slice;
+import io.edgecl.ops.Elementwise;
+import io.edgecl.ops.Gemm;
+import io.edgecl.ops.LayerNorm;
+import io.edgecl.ops.Launch;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An executable forward pass: weights on the device, activations in the planner's shared
+ * buffers, and every launch with its arguments set once. {@link #run} only writes the input and
+ * enqueues; nothing is rebuilt or re-bound per call.
+ */
+public final class Plan implements AutoCloseable {
+    private final ClContext ctx;
+    private final Graph graph;
+    private final Map<HostTensor, ClBuffer> weights = new IdentityHashMap<>();
+    private final List<ClBuffer> slots = new ArrayList<>();
+    private final List<ClBuffer> scratch = new ArrayList<>();
+    private final List<Launch> launches = new ArrayList<>();
+    private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
+    private final long activationBytes;
+    private long weightBytes;
+
+    public Plan(ClContext ctx, Graph graph) {
+        this.ctx = ctx;
+        this.graph = graph;
+        try {
+            MemoryPlanner.Assignment a = MemoryPlanner.plan(graph);
+            for (int s = 0; s < a.slotBytes().size(); s++) slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
+            a.slotOf().forEach((v, s) -> bufferOf.put(v, slots.get(s)));
+            long scratchBytes = 0;
+            for (Node n : graph.nodes()) {
+                for (Launch l : lower(n)) launches.add(l.at(n.block.name, n.name));
+            }
+            for (ClBuffer b : scratch) scratchBytes += b.bytes();
+            this.activationBytes = a.totalBytes() + scratchBytes;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public List<Launch> launches() {
+        return launches;
+    }
+
+    /** Device bytes of activations (shared slots plus per-op scratch). */
+    public long activationBytes() {
+        return activationBytes;
+    }
+
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** Writes an NCHW input, runs every launch, and waits. */
+    public void run(HostTensor nchw) {
+        writeInput(nchw);
+        for (Launch l : launches) l.run();
+        ctx.finish();
+    }
+
+    /** Like {@link #run} but returns one profiling event per launch (the caller closes them). */
+    public List<ClEvent> runTimed(HostTensor nchw) {
+        writeInput(nchw);
+        List<ClEvent> events = new ArrayList<>(launches.size());
+        for (Launch l : launches) events.add(l.runTimed());
+        ctx.finish();
+        return events;
+    }
+
+    /** Enqueues the launches without writing the input or waiting (for throughput loops). */
+    public void enqueue() {
+        for (Launch l : launches) l.run();
+    }
+
+    public void writeInput(HostTensor nchw) {
+        Value in = graph.input();
+        int[] s = nchw.shape();
+        if (s.length != 4 || s[0] != in.n || s[1] != in.c || s[2] != in.h || s[3] != in.w) {
+            throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's [" + in.n
+                    + ", " + in.c + ", " + in.h + ", " + in.w + "]");
+        }
+        ctx.write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
+    }
+
+    /** Reads a graph output as NCHW ([n, c] for pooled vectors and logits). */
+    public HostTensor read(String output) {
+        Value v = graph.outputs().get(output);
+        if (v == null) throw new IllegalArgumentException("no output " + output);
+        float[] nhwc = ctx.read(bufferOf.get(v), (int) v.numel());
+        if (v.h == 1 && v.w == 1) return new HostTensor(new int[] {v.n, v.c}, nhwc);
+        return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, Layouts.nhwcToNchw(nhwc, v.n, v.h, v.w, v.c));
+    }
+
+    public Map<String, HostTensor> readAll() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String k : graph.outputs().keySet()) out.put(k, read(k));
+        return out;
+    }
+
+    private ClBuffer weight(HostTensor t) {
+        if (t == null) return null;
+        ClBuffer b = weights.get(t);
+        if (b == null) {
+            b = ctx.upload(t.data(), "weight");
+            weights.put(t, b);
+            weightBytes += b.bytes();
+        }
+        return b;
+    }
+
+    private ClBuffer buf(Value v) {
+        return bufferOf.get(v);
+    }
+
+    private List<Launch> lower(Node node) {
+        Value x = node.inputs.get(0);
+        Value y = node.output;
+        OpSpec op = node.op;
+        if (op instanceof OpSpec.Conv c) {
+            return List.of(Conv2d.create(ctx, buf(x), weight(c.weight()), weight(c.bias()), buf(y), x.n, x.h, x.w, x.c,
+                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act()));
+        }
+        if (op instanceof OpSpec.DwConv c) {
+            return List.of(DepthwiseConv.create(ctx, Slice.whole(buf(x), x.c), null, weight(c.weight()),
+                    weight(c.bias()), Slice.whole(buf(y), y.c), x.n, x.h, x.w, y.c, c.kh(), c.kw(), c.stride(),
+                    c.padH(), c.padW(), c.mult(), c.act()));
+        }
+        if (op instanceof OpSpec.LayerNorm ln) {
+            return List.of(LayerNorm.create(ctx, buf(x), weight(ln.gamma()), weight(ln.beta()), buf(y), x.rows(), x.c,
+                    ln.eps()));
+        }
+        if (op instanceof OpSpec.Gemm g) {
+            ClBuffer res = g.residual() ? buf(node.inputs.get(1)) : null;
+            return List.of(Gemm.create(ctx, buf(x), weight(g.weight()), weight(g.bias()), weight(g.gamma()), res,
+                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act()));
+        }
+        if (op instanceof OpSpec.Activation a) {
+            return List.of(Elementwise.activation(ctx, buf(x), buf(y), (int) x.numel(), a.act()));
+        }
+        if (op instanceof OpSpec.ScaleAdd s) {
+            ClBuffer res = node.inputs.size() > 1 ? buf(node.inputs.get(1)) : null;
+            return List.of(Elementwise.scaleAdd(ctx, buf(x), weight(s.scale()), res, buf(y), (int) x.numel(), x.c));
+        }
+        if (op instanceof OpSpec.AddConst a) {
+            return List.of(Elementwise.addBroadcast(ctx, buf(x), weight(a.constant()), buf(y), (int) x.numel(),
+                    a.constant().numel()));
+        }
+        if (op instanceof OpSpec.SplitCascade sc) {
+            List<Launch> out = new ArrayList<>();
+            int w = sc.width();
+            int convs = sc.weights().size();
+            for (int i = 0; i < convs; i++) {
+                Slice in = new Slice(buf(x), x.c, i * w);
+                Slice add = i == 0 ? null : new Slice(buf(y), y.c, (i - 1) * w);
+                out.add(DepthwiseConv.create(ctx, in, add, weight(sc.weights().get(i)), weight(sc.biases().get(i)),
+                        new Slice(buf(y), y.c, i * w), x.n, x.h, x.w, w, sc.k(), sc.k(), 1, sc.k() / 2, sc.k() / 2,
+                        1, Act.NONE));
+            }
+            int rest = x.c - convs * w;
+            if (rest > 0) {
+                out.add(Elementwise.channelCopy(ctx, buf(x), buf(y), rest, x.rows(), x.c, convs * w, y.c, convs * w));
+            }
+            return out;
+        }
+        if (op instanceof OpSpec.ChannelAttention ca) {
+            ClBuffer s = ctx.alloc(4L * ChannelAttention.scratchFloats(y.n, y.c, ca.heads()), "attn-scratch");
+            scratch.add(s);
+            return ChannelAttention.create(ctx, buf(x), weight(ca.temperature()), s, buf(y), y.n, y.h * y.w, y.c,
+                    ca.heads());
+        }
+        if (op instanceof OpSpec.AvgPool) {
+            return List.of(Elementwise.globalAvgPool(ctx, buf(x), buf(y), x.n, x.h * x.w, x.c));
+        }
+        throw new IllegalStateException("no lowering for " + op.kind());
+    }
+
+    @Override
+    public void close() {
+        for (Launch l : launches) l.close();
+        launches.clear();
+        for (ClBuffer b : weights.values()) b.close();
+        weights.clear();
+        for (ClBuffer b : slots) b.close();
+        slots.clear();
+        for (ClBuffer b : scratch) b.close();
+        scratch.clear();
+    }
+}

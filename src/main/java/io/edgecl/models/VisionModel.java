@@ -1,0 +1,34 @@
+package io.edgecl.models;
+
+import io.edgecl.graph.Graph;
+import java.util.List;
+
+/** A configured network of some family: builds its block graph from weights for an input shape. */
+public interface VisionModel {
+    /** The registered (timm / upstream) name, or "custom &lt;family&gt;" for a configuration. */
+    String name();
+
+    String family();
+
+    int numClasses();
+
+    /** Eval preprocessing (default input size, crop, interpolation, normalization). */
+    Preprocess preprocess();
+
+    /** Names of the per-stage outputs, in order ("features.0", ...). */
+    List<String> featureNames();
+
+    /** Throws {@link ModelSpecException} when the architecture cannot take this input size. */
+    void checkInput(int channels, int h, int w);
+
+    /**
+     * Builds the graph: outputs "logits" and each feature name. Asks {@code weights} for every
+     * parameter; call {@link Weights#finish()} afterwards to report what did not fit.
+     */
+    Graph build(Weights weights, int batch, int h, int w);
+
+    /** The state-dict key layout the canonical names follow ("timm" or "official"). */
+    default String canonicalKeyFormat() {
+        return "timm";
+    }
+}

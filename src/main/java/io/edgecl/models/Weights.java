@@ -1,0 +1,143 @@
+package io.edgecl.models;
+
+import io.edgecl.io.HostTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The parameters a model builder takes, by canonical key. Builders ask for each key with the
+ * shape the spec implies; problems are collected over the whole build and reported together
+ * by {@link #finish()}: every missing key, every unexpected key, every shape mismatch (with a
+ * hint naming the spec field when the builder can tell).
+ */
+public final class Weights {
+    private final Map<String, HostTensor> tensors;
+    private final String source;
+    private final Random random;
+    private final Set<String> used = new LinkedHashSet<>();
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> mismatched = new ArrayList<>();
+    private final Map<String, int[]> expected = new LinkedHashMap<>();
+    private long params;
+
+    private Weights(Map<String, HostTensor> tensors, String source, Random random) {
+        this.tensors = tensors;
+        this.source = source;
+        this.random = random;
+    }
+
+    /** Weights from a state dict (canonical keys); {@code source} names it in errors (a file path). */
+    public static Weights of(Map<String, HostTensor> stateDict, String source) {
+        return new Weights(stateDict, source, null);
+    }
+
+    /** Made-up weights of the right shapes (zeros, or random when {@code seed} is given), for counting and benchmarks. */
+    public static Weights synthetic(Long seed) {
+        return new Weights(null, "synthetic", seed == null ? null : new Random(seed));
+    }
+
+    public boolean isSynthetic() {
+        return tensors == null;
+    }
+
+    /** A required parameter of the given shape. */
+    public HostTensor get(String key, int... shape) {
+        return get(key, null, shape);
+    }
+
+    /** A required parameter; {@code hint} says which spec field decides its shape. */
+    public HostTensor get(String key, String hint, int... shape) {
+        expected.put(key, shape.clone());
+        params += HostTensor.numel(shape);
+        if (tensors == null) return make(key, shape);
+        HostTensor t = tensors.get(key);
+        used.add(key);
+        if (t == null) {
+            missing.add(key + " " + Arrays.toString(shape));
+            return HostTensor.zeros(shape);
+        }
+        if (!Arrays.equals(squeeze(t.shape()), squeeze(shape))) {
+            mismatched.add(key + ": expected " + Arrays.toString(shape) + ", found " + t.shapeString()
+                    + (hint == null ? "" : " (" + hint + ")"));
+            return HostTensor.zeros(shape);
+        }
+        return t.reshape(shape);
+    }
+
+    /** An optional parameter: null when the state dict lacks it (and the spec allows that). */
+    public HostTensor optional(String key, int... shape) {
+        if (tensors == null) return null;
+        if (!tensors.containsKey(key)) return null;
+        return get(key, shape);
+    }
+
+    /** True when the state dict has this key (always false for synthetic weights). */
+    public boolean has(String key) {
+        return tensors != null && tensors.containsKey(key);
+    }
+
+    private HostTensor make(String key, int[] shape) {
+        HostTensor t = HostTensor.zeros(shape);
+        if (random != null) {
+            float[] d = t.data();
+            boolean norm = key.endsWith("norm.weight") || key.contains(".norm") && key.endsWith(".weight") && shape.length == 1;
+            for (int i = 0; i < d.length; i++) {
+                d[i] = norm ? (float) (1 + 0.1 * random.nextGaussian()) : (float) (0.05 * random.nextGaussian());
+            }
+        }
+        return t;
+    }
+
+    /** Throws {@link WeightMismatchException} when anything did not fit. */
+    public void finish() {
+        if (tensors == null) return;
+        List<String> unexpected = new ArrayList<>();
+        for (String k : tensors.keySet()) {
+            if (!used.contains(k) && !isBookkeeping(k)) unexpected.add(k + " " + tensors.get(k).shapeString());
+        }
+        if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
+        StringBuilder b = new StringBuilder("weights in " + source + " do not fit the model:");
+        section(b, "missing keys", missing);
+        section(b, "unexpected keys", unexpected);
+        section(b, "shape mismatches", mismatched);
+        throw new WeightMismatchException(b.toString());
+    }
+
+    private static void section(StringBuilder b, String title, List<String> items) {
+        if (items.isEmpty()) return;
+        b.append("\n  ").append(title).append(" (").append(items.size()).append("):");
+        int shown = 0;
+        for (String s : items) {
+            if (shown++ == 12) {
+                b.append("\n    ... and ").append(items.size() - 12).append(" more");
+                break;
+            }
+            b.append("\n    ").append(s);
+        }
+    }
+
+    static boolean isBookkeeping(String key) {
+        return key.endsWith("num_batches_tracked");
+    }
+
+    /** Parameters asked for so far (upstream's count once the build is complete). */
+    public long paramCount() {
+        return params;
+    }
+
+    /** Every key the builder asked for, with its expected shape. */
+    public Map<String, int[]> expected() {
+        return expected;
+    }
+
+    private static int[] squeeze(int[] s) {
+        // [h, 1, 1] temperatures and [C] vs [C, 1, 1] scales differ only by unit dimensions
+        return Arrays.stream(s).filter(d -> d != 1).toArray();
+    }
+}

@@ -1,0 +1,42 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClKernel;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cross-covariance ("transposed") attention over channels (kernels-cl/attention.cl): from the
+ * qkv projection [N, T, 3C] to [N, T, C]. Three launches: scores with the L2 norms and the
+ * temperature, row softmax, and attention × v; {@code scratch} holds N·heads·D·D floats.
+ */
+public final class ChannelAttention {
+    private ChannelAttention() {}
+
+    public static long scratchFloats(int n, int channels, int heads) {
+        long d = channels / heads;
+        return (long) n * heads * d * d;
+    }
+
+    public static List<Launch> create(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch,
+                                      ClBuffer out, int n, int tokens, int channels, int heads) {
+        int d = channels / heads;
+        var prog = ctx.program(Map.of(), "attention.cl");
+        ClKernel scores = prog.kernel("xca_scores");
+        scores.arg(0, qkv).arg(1, temperature).arg(2, scratch).arg(3, tokens).arg(4, channels).arg(5, heads);
+        ClKernel softmax = prog.kernel("softmax_rows");
+        int rows = n * heads * d;
+        softmax.arg(0, scratch).arg(1, rows).arg(2, d);
+        ClKernel apply = prog.kernel("xca_apply");
+        apply.arg(0, scratch).arg(1, qkv).arg(2, out).arg(3, tokens).arg(4, channels).arg(5, heads);
+        long nt = (long) n * tokens;
+        long dd = (long) n * heads * d * d;
+        return List.of(
+                new Launch(scores, new long[] {d, d, (long) n * heads}, null, "xca_scores", 6L * dd * tokens,
+                        4L * (dd * tokens * 2 + dd)),
+                new Launch(softmax, new long[] {rows}, null, "softmax", 4L * dd, 4L * 2 * dd),
+                new Launch(apply, new long[] {channels, tokens, n}, null, "xca_apply", 2L * nt * channels * d,
+                        4L * (nt * channels * 2 + dd)));
+    }
+}

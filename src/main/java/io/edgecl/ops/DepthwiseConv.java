@@ -1,0 +1,41 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClKernel;
+import java.util.Map;
+
+/**
+ * Depthwise convolution over NHWC (kernels-cl/dwconv.cl): weights [KH, KW, Cout], channel
+ * multiplier, optional addend summed into the input, channel-sliced input/addend/output.
+ */
+public final class DepthwiseConv {
+    private DepthwiseConv() {}
+
+    /** Where a tensor sits inside a wider NHWC buffer: channel stride and channel offset. */
+    public record Slice(ClBuffer buffer, int channelStride, int channelOffset) {
+        public static Slice whole(ClBuffer b, int channels) {
+            return new Slice(b, channels, 0);
+        }
+    }
+
+    public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
+                                int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
+                                int mult, Act act) {
+        int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(wd, kw, stride, padW);
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0",
+                "ACT", act.macro()), "dwconv.cl").kernel("dwconv");
+        Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
+        k.arg(0, in.buffer()).arg(1, add.buffer()).arg(2, w).arg(3, bias != null ? bias : ctx.placeholder())
+                .arg(4, out.buffer())
+                .arg(5, h).arg(6, wd).arg(7, cout).arg(8, ho).arg(9, wo).arg(10, kh).arg(11, kw).arg(12, stride)
+                .arg(13, padH).arg(14, padW).arg(15, mult).arg(16, n * ho)
+                .arg(17, in.channelStride()).arg(18, in.channelOffset())
+                .arg(19, add.channelStride()).arg(20, add.channelOffset())
+                .arg(21, out.channelStride()).arg(22, out.channelOffset());
+        long outs = (long) n * ho * wo * cout;
+        long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
+        return new Launch(k, new long[] {cout, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
+                4L * (ins + (long) kh * kw * cout + outs));
+    }
+}

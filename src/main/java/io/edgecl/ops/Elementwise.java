@@ -1,0 +1,53 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClKernel;
+import java.util.Map;
+
+/** Element-wise kernels (kernels-cl/elementwise.cl) and global average pooling (pool.cl). */
+public final class Elementwise {
+    private static final long WG = 64;
+
+    private Elementwise() {}
+
+    /** out[i] = x[i] + y[i % period]. */
+    public static Launch addBroadcast(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, int period) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("add_broadcast");
+        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n).arg(4, period);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
+    }
+
+    /** out = act(x). */
+    public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("activation");
+        k.arg(0, x).arg(1, out).arg(2, n).arg(3, act.ordinal());
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 8L * n);
+    }
+
+    /** out = x * scale[c] (+ residual). */
+    public static Launch scaleAdd(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer residual, ClBuffer out, int n,
+                                  int channels) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_scale_add");
+        k.arg(0, x).arg(1, scale).arg(2, residual != null ? residual : ctx.placeholder()).arg(3, out).arg(4, n)
+                .arg(5, channels).arg(6, residual != null ? 1 : 0);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "scale_add", 2L * n,
+                4L * n * (residual != null ? 3 : 2));
+    }
+
+    /** Copies a channel slice of each row into a channel slice of another tensor. */
+    public static Launch channelCopy(ClContext ctx, ClBuffer in, ClBuffer out, int channels, int rows, int inStride,
+                                     int inOffset, int outStride, int outOffset) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_copy");
+        k.arg(0, in).arg(1, out).arg(2, channels).arg(3, rows).arg(4, inStride).arg(5, inOffset).arg(6, outStride)
+                .arg(7, outOffset);
+        return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 8L * channels * rows);
+    }
+
+    public static Launch globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, int n, int hw, int channels) {
+        ClKernel k = ctx.program(Map.of(), "pool.cl").kernel("global_avgpool");
+        k.arg(0, in).arg(1, out).arg(2, hw).arg(3, channels);
+        return new Launch(k, new long[] {channels, n}, null, "pool", (long) n * hw * channels,
+                4L * ((long) n * hw * channels + (long) n * channels));
+    }
+}

@@ -1,0 +1,85 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.ClKernel;
+
+/**
+ * One kernel launch of a planned forward pass: the kernel with its arguments already set, its
+ * geometry, and what the profiler needs to attribute it (op, block, FLOPs, bytes moved).
+ */
+public final class Launch implements AutoCloseable {
+    private final ClKernel kernel;
+    private final long[] global;
+    private final long[] local;
+    private final String op;
+    private final long flops;
+    private final long bytes;
+    private String block = "";
+    private String node = "";
+
+    public Launch(ClKernel kernel, long[] global, long[] local, String op, long flops, long bytes) {
+        this.kernel = kernel;
+        this.global = global;
+        this.local = local;
+        this.op = op;
+        this.flops = flops;
+        this.bytes = bytes;
+    }
+
+    public void run() {
+        kernel.launch(global, local);
+    }
+
+    public ClEvent runTimed() {
+        return kernel.launchTimed(global, local);
+    }
+
+    public String kernelName() {
+        return kernel.name();
+    }
+
+    /** The op family, e.g. "gemm", "dwconv". */
+    public String op() {
+        return op;
+    }
+
+    public long flops() {
+        return flops;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    public String block() {
+        return block;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public Launch at(String block, String node) {
+        this.block = block;
+        this.node = node;
+        return this;
+    }
+
+    public long[] global() {
+        return global.clone();
+    }
+
+    public long[] local() {
+        return local == null ? null : local.clone();
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+
+    /** Rounds {@code n} up to a multiple of {@code m}. */
+    public static long roundUp(long n, long m) {
+        return (n + m - 1) / m * m;
+    }
+}
