@@ -134,6 +134,7 @@ final class Pickle {
                 case 0x95 -> in.getLong(); // FRAME: framing is only a buffering hint
                 case '.' -> { // STOP
                     if (stack.isEmpty()) throw fail("STOP with an empty stack at byte " + pos);
+                    if (!marks.isEmpty()) throw fail("STOP at byte " + pos + " with a MARK still open");
                     return pop();
                 }
                 case '}' -> push(new LinkedHashMap<>());
