@@ -1,0 +1,140 @@
+package io.edgecl.io;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Naming schemes of published checkpoints, and how each maps onto the canonical names the models use
+ * (timm's names; for EdgeViT, which timm lacks, the official repository's names).
+ */
+public enum KeyLayout {
+    /** timm names: canonical as they are. */
+    TIMM(KeyLayout::identity),
+    /** github.com/mmaaz60/EdgeNeXt names. */
+    OFFICIAL_EDGENEXT(KeyLayout::officialEdgeNextKey),
+    /** github.com/hkzhang91/EdgeViT names: canonical as they are. */
+    OFFICIAL_EDGEVIT(KeyLayout::identity),
+    /** torchvision classification names (features.N / classifier.N); recognised but not mapped. */
+    TORCHVISION_UNKNOWN(null),
+    /** Nothing recognised: names are passed through unchanged. */
+    UNKNOWN(KeyLayout::identity);
+
+    private static final Pattern OFF_DOWNSAMPLE = Pattern.compile("^downsample_layers\\.(\\d+)\\.(\\d+)\\.");
+    private static final Pattern OFF_BLOCK = Pattern.compile("^stages\\.(\\d+)\\.(\\d+)\\.");
+    private static final Pattern EDGEVIT = Pattern.compile("^(patch_embed[1-4]\\.|blocks[1-4]\\.\\d+\\.(LocalAgg|SelfAttn)\\.)");
+    private static final Pattern TIMM_SIG = Pattern.compile(
+            "^(stem\\.|stages\\.\\d+\\.(blocks|downsample)\\.|head\\.fc\\.|head\\.norm\\.|conv_stem\\.|bn1\\.|blocks\\.\\d+\\.\\d+\\.|conv_head\\.|classifier\\.(weight|bias)$|final_conv\\.)");
+    private static final Pattern TORCHVISION_SIG = Pattern.compile("^(features\\.\\d+\\.|classifier\\.\\d+\\.)");
+
+    private final UnaryOperator<String> rename;
+
+    KeyLayout(UnaryOperator<String> rename) {
+        this.rename = rename;
+    }
+
+    /** Picks the layout whose signature names occur in {@code keys}. */
+    public static KeyLayout detect(Set<String> keys) {
+        boolean downsample = false;
+        int edgenext = 0;
+        int edgevit = 0;
+        int timm = 0;
+        int tv = 0;
+        for (String k : keys) {
+            downsample |= k.startsWith("downsample_layers.");
+            if (OFF_BLOCK.matcher(k).find()) edgenext++;
+            if (EDGEVIT.matcher(k).find()) edgevit++;
+            if (TIMM_SIG.matcher(k).find()) timm++;
+            if (TORCHVISION_SIG.matcher(k).find()) tv++;
+        }
+        if (edgevit > 0 && edgevit >= edgenext) return OFFICIAL_EDGEVIT;
+        if (downsample && edgenext > 0) return OFFICIAL_EDGENEXT;
+        if (timm > 0) return TIMM;
+        if (tv > 0) return TORCHVISION_UNKNOWN;
+        return UNKNOWN;
+    }
+
+    /**
+     * Resolves a {@code --key-format} value: {@code timm}, {@code official} (EdgeNeXt or EdgeViT,
+     * whichever the names fit) or {@code auto}/null (detect).
+     */
+    public static KeyLayout resolve(String keyFormat, Set<String> keys) {
+        String f = keyFormat == null ? "auto" : keyFormat.trim().toLowerCase(Locale.ROOT);
+        return switch (f) {
+            case "auto", "" -> detect(keys);
+            case "timm" -> TIMM;
+            case "official", "official-pth" -> {
+                KeyLayout d = detect(keys);
+                yield d == OFFICIAL_EDGEVIT ? OFFICIAL_EDGEVIT : OFFICIAL_EDGENEXT;
+            }
+            default -> throw new KeyLayoutException("unknown key format '" + keyFormat + "' (expected auto, timm or official)");
+        };
+    }
+
+    /** The canonical name of one key. */
+    public String canonicalKey(String key) {
+        if (rename == null) {
+            throw new KeyLayoutException("tensor names in the " + name().toLowerCase(Locale.ROOT)
+                    + " layout (e.g. '" + key + "') cannot be mapped to a supported model; use timm weights");
+        }
+        return rename.apply(key);
+    }
+
+    /** Renames every tensor. */
+    public Map<String, HostTensor> toCanonical(Map<String, HostTensor> tensors) {
+        return toCanonical(tensors, Map.of());
+    }
+
+    /**
+     * Renames every tensor; where {@code modelShapes} gives a different shape with the same element
+     * count for a canonical name (a Linear stored as a 1x1 conv, a per-head scalar as [h] vs [h,1,1]),
+     * the tensor is reshaped to it, as timm's checkpoint filters do.
+     */
+    public Map<String, HostTensor> toCanonical(Map<String, HostTensor> tensors, Map<String, int[]> modelShapes) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (var e : tensors.entrySet()) {
+            String k = canonicalKey(e.getKey());
+            HostTensor t = e.getValue();
+            int[] want = modelShapes.get(k);
+            if (want != null && !java.util.Arrays.equals(want, t.shape())) {
+                if (HostTensor.numel(want) != t.numel()) {
+                    throw new KeyLayoutException("tensor '" + e.getKey() + "' (" + k + ") has shape " + t.shapeString()
+                            + " but the model expects " + java.util.Arrays.toString(want));
+                }
+                t = t.reshape(want);
+            }
+            HostTensor prev = out.put(k, t);
+            if (prev != null) {
+                throw new KeyLayoutException("tensors '" + e.getKey() + "' and another both map to '" + k
+                        + "' in the " + name().toLowerCase(Locale.ROOT) + " layout");
+            }
+        }
+        return out;
+    }
+
+    private static String identity(String k) {
+        return k;
+    }
+
+    static String officialEdgeNextKey(String k) {
+        if (k.startsWith("downsample_layers.0.")) {
+            k = "stem." + k.substring("downsample_layers.0.".length());
+        } else {
+            Matcher m = OFF_DOWNSAMPLE.matcher(k);
+            if (m.find()) k = "stages." + m.group(1) + ".downsample." + m.group(2) + "." + k.substring(m.end());
+        }
+        Matcher b = OFF_BLOCK.matcher(k);
+        if (b.find()) k = "stages." + b.group(1) + ".blocks." + b.group(2) + "." + k.substring(b.end());
+        k = k.replace(".dwconv.", ".conv_dw.").replace(".pwconv1.", ".mlp.fc1.").replace(".pwconv2.", ".mlp.fc2.");
+        if (k.startsWith("head.")) {
+            k = "head.fc." + k.substring("head.".length());
+        } else if (k.startsWith("norm.")) {
+            k = "head.norm." + k.substring("norm.".length());
+        }
+        return k;
+    }
+}

@@ -1,0 +1,30 @@
+package io.edgecl.io;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Locates ../shared fixtures; a missing one skips the test visibly. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    static Path shared() {
+        return Path.of(System.getProperty("edgecl.shared", "../shared"));
+    }
+
+    static Path golden() {
+        return shared().resolve("golden");
+    }
+
+    /** Skips (and says so on stderr) unless {@code p} exists. */
+    static Path require(Path p) {
+        if (!Files.exists(p)) {
+            String msg = "skipped: fixture " + p.toAbsolutePath() + " is missing";
+            System.err.println(msg);
+            Assumptions.assumeTrue(false, msg);
+        }
+        return p;
+    }
+}
