@@ -74,6 +74,9 @@ public final class TestSupport {
             }
         }
         double tol = rel * Math.max(1.0, maxRef);
+        if (Boolean.getBoolean("edgecl.test.verbose")) {
+            System.err.printf("%s: max|d| = %.3g (max|ref| %.3g)%n", what, maxDiff, maxRef);
+        }
         if (!(maxDiff <= tol)) {
             Assertions.fail(String.format("%s: max|d| = %.3g at %d (ref %.6g, got %.6g) > tol %.3g", what, maxDiff, at,
                     ref[at], got[at], tol));

@@ -1,0 +1,24 @@
+package io.edgecl.models;
+
+import io.edgecl.io.HostTensor;
+import io.edgecl.io.KeyLayout;
+import io.edgecl.io.WeightFile;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Reads a weights file users have (safetensors or a PyTorch checkpoint) into a model's canonical keys. */
+public final class ModelWeights {
+    private ModelWeights() {}
+
+    /**
+     * @param keyFormat "auto" (detect from the keys), "timm" or "official"
+     */
+    public static Weights load(Path file, String keyFormat) {
+        Map<String, HostTensor> raw;
+        try (WeightFile wf = WeightFile.open(file)) {
+            raw = wf.readAll();
+        }
+        KeyLayout layout = KeyLayout.resolve(keyFormat == null ? "auto" : keyFormat, raw.keySet());
+        return Weights.of(layout.toCanonical(raw), file.toString());
+    }
+}

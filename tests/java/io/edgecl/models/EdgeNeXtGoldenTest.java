@@ -1,0 +1,64 @@
+package io.edgecl.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClContext;
+import io.edgecl.graph.FusionScheduler;
+import io.edgecl.graph.Graph;
+import io.edgecl.graph.Plan;
+import io.edgecl.io.HostTensor;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Full forward passes against the upstream PyTorch outputs: logits and every stage's features. */
+class EdgeNeXtGoldenTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "edgenext_xx_small", "edgenext_xx_small_official"})
+    void matchesReferenceFused(String name) {
+        check(name, Set.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny"})
+    void matchesReferenceUnfused(String name) {
+        check(name, Set.copyOf(FusionScheduler.RULES));
+    }
+
+    static void check(String name, Set<String> disabled) {
+        GoldenCase gc = GoldenCase.load(name);
+        VisionModel model = Models.fromSpec(gc.spec());
+        Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
+        Map<String, HostTensor> io = gc.io();
+        HostTensor input = io.get("input");
+        int[] s = input.shape();
+        Graph g = model.build(w, s[0], s[2], s[3]);
+        w.finish();
+        assertEquals(gc.numParams(), w.paramCount(), "parameter count");
+        FusionScheduler.apply(g, disabled);
+        ClContext ctx = TestSupport.context();
+        try (Plan plan = new Plan(ctx, g)) {
+            plan.run(input);
+            Map<String, HostTensor> out = plan.readAll();
+            for (String k : out.keySet()) {
+                HostTensor ref = io.get(k);
+                assertEquals(ref.shapeString(), out.get(k).shapeString(), k + " shape");
+                TestSupport.assertClose(ref.data(), out.get(k).data(), name + " " + k);
+            }
+            float[] logits = out.get("logits").data(), ref = io.get("logits").data();
+            int classes = model.numClasses();
+            for (int b = 0; b < s[0]; b++) {
+                assertEquals(argmax(ref, b * classes, classes), argmax(logits, b * classes, classes), "top-1 of image " + b);
+            }
+        }
+    }
+
+    static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (x[off + i] > x[off + best]) best = i;
+        return best;
+    }
+}
