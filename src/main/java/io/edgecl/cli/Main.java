@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         description = "Efficient vision networks on any OpenCL device.",
         subcommands = {
             DevicesCommand.class,
+            ModelsCommand.class,
+            PredictCommand.class,
+            InspectCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

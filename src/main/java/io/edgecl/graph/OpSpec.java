@@ -112,14 +112,18 @@ public sealed interface OpSpec {
         }
     }
 
-    /** out = x + constant [H*W, C] broadcast over the batch (positional encoding). */
-    record AddConst(HostTensor constant) implements OpSpec {
+    /**
+     * out = x + constant [H*W, C] broadcast over the batch (positional encoding).
+     * {@code sourceMacsPerImage}: what computing the constant costs upstream per image (EdgeNeXt
+     * projects its Fourier features every forward); counted so MAC figures compare with the papers.
+     */
+    record AddConst(HostTensor constant, long sourceMacsPerImage) implements OpSpec {
         public String kind() {
             return "add_const";
         }
 
         public long macs(List<Value> in, Value out) {
-            return 0;
+            return sourceMacsPerImage * out.n;
         }
 
         public List<HostTensor> params() {

@@ -278,7 +278,8 @@ public final class EdgeNeXt implements VisionModel {
         if (cfg.usePosEmb[stage]) {
             HostTensor pw = W.get(bp + ".pos_embd.token_projection.weight", dim, 64, 1, 1);
             HostTensor pb = W.get(bp + ".pos_embd.token_projection.bias", dim);
-            y = g.add(b, bp + ".pos_embd", new OpSpec.AddConst(PositionalEncoding.fourier(pw, pb, h, w)), h, w, dim, y);
+            y = g.add(b, bp + ".pos_embd", new OpSpec.AddConst(PositionalEncoding.fourier(pw, pb, h, w),
+                    (long) h * w * 64 * dim), h, w, dim, y);
         }
         int heads = cfg.heads[stage];
         Value n1 = g.add(b, bp + ".norm_xca", layerNorm(W, bp + ".norm_xca", dim), h, w, dim, y);

@@ -1,0 +1,38 @@
+package io.edgecl.api;
+
+import io.edgecl.io.HostTensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One class of a top-k answer: index, softmax probability and raw logit. */
+public record Prediction(int index, double probability, float logit) {
+
+    /** Top-k per row of [N, classes] logits, highest first. */
+    public static List<List<Prediction>> topk(HostTensor logits, int k) {
+        int n = logits.dim(0), c = logits.dim(1);
+        float[] x = logits.data();
+        List<List<Prediction>> out = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            int off = b * c;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < c; i++) max = Math.max(max, x[off + i]);
+            double sum = 0;
+            for (int i = 0; i < c; i++) sum += Math.exp(x[off + i] - max);
+            int kk = Math.min(k, c);
+            int[] best = new int[kk];
+            boolean[] taken = new boolean[c];
+            for (int r = 0; r < kk; r++) {
+                int bi = -1;
+                for (int i = 0; i < c; i++) {
+                    if (!taken[i] && (bi < 0 || x[off + i] > x[off + bi])) bi = i;
+                }
+                taken[bi] = true;
+                best[r] = bi;
+            }
+            List<Prediction> row = new ArrayList<>();
+            for (int i : best) row.add(new Prediction(i, Math.exp(x[off + i] - max) / sum, x[off + i]));
+            out.add(row);
+        }
+        return out;
+    }
+}

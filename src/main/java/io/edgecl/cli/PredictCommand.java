@@ -1,0 +1,68 @@
+package io.edgecl.cli;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Session;
+import io.edgecl.io.HostTensor;
+import io.edgecl.io.SafeTensorsWriter;
+import io.edgecl.io.WeightFile;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code edgecl predict}: preprocessed NCHW batches in, logits (and features) out, as safetensors. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write 'logits' "
+                + "(and 'features.<i>' with --features) to another.")
+public final class PredictCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Option(names = "--tensors", required = true, paramLabel = "IN.safetensors", description = "Holds 'input' [N, C, H, W].")
+    Path tensors;
+
+    @Option(names = "--input-key", defaultValue = "input", description = "Tensor name of the input (default: input).")
+    String inputKey;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "Where to write the outputs.")
+    Path out;
+
+    @Option(names = "--features", description = "Also write each stage's output (features.<i>, NCHW).")
+    boolean features;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var model = modelOptions.model();
+        HostTensor input;
+        try (WeightFile f = WeightFile.open(tensors)) {
+            if (!f.tensors().containsKey(inputKey)) {
+                throw new EdgeClException(tensors + " has no tensor '" + inputKey + "' (it has: "
+                        + String.join(", ", f.tensors().keySet()) + ")");
+            }
+            input = f.read(inputKey);
+        }
+        var weights = modelOptions.weights(false, false);
+        try (Session s = Session.open(model, weights, deviceOptions.open(), true, modelOptions.disabledRules())) {
+            long t0 = System.nanoTime();
+            Map<String, HostTensor> result = s.run(input, features);
+            long t1 = System.nanoTime();
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("model", model.name());
+            meta.put("device", s.context().info().name());
+            SafeTensorsWriter.write(out, result, meta);
+            spec.commandLine().getErr().printf("%s: %s on %s, batch %d, %.1f ms (first run, includes setup) -> %s%n",
+                    model.name(), input.shapeString(), s.context().info().name(), input.dim(0), (t1 - t0) / 1e6, out);
+        }
+        return 0;
+    }
+}
