@@ -60,3 +60,70 @@ __kernel void xca_apply(__global const float* attn, __global const DATA_T* qkv, 
     for (int j = 0; j < D; j++) acc = fma(a[j], LD(qkv, vb + j), acc);
     ST(out, (n * T + t) * C + c, acc);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The whole channel attention of one (image, head) in one work-group: L2 norms of q and k
+// along tokens, scores × temperature, softmax, and attention × v. The D×D matrix lives in a
+// global scratch (it can exceed local memory: D = 146 for edgenext_base) and is shared across
+// the phases through work-group barriers with a global fence.
+// Global size: (XCA_WG * N * heads); local size: (XCA_WG). Local argument: norms (2*D floats).
+
+#ifndef XCA_WG
+#define XCA_WG 64
+#endif
+
+__kernel __attribute__((reqd_work_group_size(XCA_WG, 1, 1)))
+void xca_fused(__global const DATA_T* qkv, __global const DATA_T* temperature, __global float* attn,
+               __global DATA_T* out, int T, int C, int heads, __local float* norms) {
+    const int lid = get_local_id(0);
+    const int nh = get_group_id(0);
+    const int n = nh / heads, h = nh % heads;
+    const int D = C / heads;
+    __global float* A = attn + nh * D * D;
+    const int C3 = 3 * C;
+    for (int r = lid; r < 2 * D; r += XCA_WG) {
+        // rows 0..D-1: q channels, D..2D-1: k channels
+        const int ch = r < D ? h * D + r : C + h * D + (r - D);
+        float ss = 0.0f;
+        for (int t = 0; t < T; t++) {
+            const float v = LD(qkv, (n * T + t) * C3 + ch);
+            ss = fma(v, v, ss);
+        }
+        norms[r] = fmax(sqrt(ss), 1e-12f);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float temp = LD(temperature, h);
+    for (int e = lid; e < D * D; e += XCA_WG) {
+        const int i = e / D, j = e % D;
+        const int qo = h * D + i, ko = C + h * D + j;
+        float qk = 0.0f;
+        for (int t = 0; t < T; t++) {
+            const int b = (n * T + t) * C3;
+            qk = fma(LD(qkv, b + qo), LD(qkv, b + ko), qk);
+        }
+        A[e] = qk / (norms[i] * norms[D + j]) * temp;
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int i = lid; i < D; i += XCA_WG) {
+        __global float* row = A + i * D;
+        float m = -INFINITY;
+        for (int j = 0; j < D; j++) m = fmax(m, row[j]);
+        float s = 0.0f;
+        for (int j = 0; j < D; j++) {
+            const float e = exp(row[j] - m);
+            row[j] = e;
+            s += e;
+        }
+        const float inv = 1.0f / s;
+        for (int j = 0; j < D; j++) row[j] *= inv;
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int e = lid; e < T * D; e += XCA_WG) {
+        const int t = e / D, i = e % D;
+        const int vb = (n * T + t) * C3 + 2 * C + h * D;
+        __global const float* a = A + i * D;
+        float acc = 0.0f;
+        for (int j = 0; j < D; j++) acc = fma(a[j], LD(qkv, vb + j), acc);
+        ST(out, (n * T + t) * C + h * D + i, acc);
+    }
+}

@@ -48,3 +48,68 @@ __kernel void dwconv(__global const DATA_T* in, __global const DATA_T* addend, _
 #endif
     ST(out, (nho * Wo + wo) * out_cs + out_co + co, edgecl_act(acc, ACT));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise convolution fused with the LayerNorm over channels that follows it (EdgeNeXt and
+// ConvNeXt conv blocks): one work-group per output pixel computes all Cout channels into local
+// memory, reduces mean and variance there, and writes the normalised pixel once.
+// Global size: (DWLN_WG, N * Ho * Wo); local size: (DWLN_WG, 1).
+// Local arguments: vals (Cout floats), red (DWLN_WG floats).
+
+#ifndef DWLN_WG
+#define DWLN_WG 64
+#endif
+
+__kernel __attribute__((reqd_work_group_size(DWLN_WG, 1, 1)))
+void dwconv_ln(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+               __global const DATA_T* gamma, __global const DATA_T* beta, __global DATA_T* out,
+               int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+               int mult, float eps, __local float* vals, __local float* red) {
+    const int lid = get_local_id(0);
+    const int pix = get_group_id(1);
+    const int n = pix / (Ho * Wo);
+    const int ho = (pix / Wo) % Ho;
+    const int wo = pix % Wo;
+    float part = 0.0f;
+    for (int co = lid; co < Cout; co += DWLN_WG) {
+        const int ci = co / mult;
+        float acc = 0.0f;
+        for (int kh = 0; kh < KH; kh++) {
+            const int hi = ho * stride - pad_h + kh;
+            if (hi < 0 || hi >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+                const int wi = wo * stride - pad_w + kw;
+                if (wi < 0 || wi >= W) continue;
+                acc = fma(LD(in, ((n * H + hi) * W + wi) * (Cout / mult) + ci), LD(w, (kh * KW + kw) * Cout + co), acc);
+            }
+        }
+#if HAS_BIAS
+        acc += LD(bias, co);
+#endif
+        vals[co] = acc;
+        part += acc;
+    }
+    red[lid] = part;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = DWLN_WG / 2; s > 0; s >>= 1) {
+        if (lid < s) red[lid] += red[lid + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float mean = red[0] / (float) Cout;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    part = 0.0f;
+    for (int co = lid; co < Cout; co += DWLN_WG) {
+        const float d = vals[co] - mean;
+        part = fma(d, d, part);
+    }
+    red[lid] = part;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = DWLN_WG / 2; s > 0; s >>= 1) {
+        if (lid < s) red[lid] += red[lid + s];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float inv = rsqrt(red[0] / (float) Cout + eps);
+    for (int co = lid; co < Cout; co += DWLN_WG) {
+        ST(out, pix * Cout + co, (vals[co] - mean) * inv * LD(gamma, co) + LD(beta, co));
+    }
+}

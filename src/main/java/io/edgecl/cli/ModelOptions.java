@@ -36,7 +36,8 @@ public final class ModelOptions {
     String keyFormat;
 
     @Option(names = "--no-fuse", arity = "0..1", fallbackValue = "all", paramLabel = "RULE", split = ",",
-            description = "Switch fusion off: all rules, or the named ones (" + "gemm-act, gemm-scale-residual).")
+            description = "Switch fusion off: all rules, or the named ones (gemm-act, gemm-scale-residual, dwconv-ln, "
+                    + "sdta-cascade, attention).")
     List<String> noFuse;
 
     /** True when the user named a model or a config. */

@@ -1,6 +1,7 @@
 package io.edgecl.graph;
 
 import io.edgecl.EdgeClException;
+import io.edgecl.io.HostTensor;
 import io.edgecl.ops.Act;
 import java.util.Collection;
 import java.util.List;
@@ -17,7 +18,14 @@ public final class FusionScheduler {
     /** Folds layer scale and residual add into the GEMM's store. */
     public static final String GEMM_SCALE_RESIDUAL = "gemm-scale-residual";
 
-    public static final List<String> RULES = List.of(GEMM_ACT, GEMM_SCALE_RESIDUAL);
+    /** Depthwise conv + LayerNorm over channels in one kernel. */
+    public static final String DWCONV_LN = "dwconv-ln";
+    /** The SDTA cascade of depthwise convs (and the positional encoding after it) in one kernel. */
+    public static final String SDTA_CASCADE = "sdta-cascade";
+    /** Channel attention (norms, scores, softmax, × v) in one kernel per (image, head). */
+    public static final String ATTENTION = "attention";
+
+    public static final List<String> RULES = List.of(GEMM_ACT, GEMM_SCALE_RESIDUAL, DWCONV_LN, SDTA_CASCADE, ATTENTION);
 
     private FusionScheduler() {}
 
@@ -37,6 +45,9 @@ public final class FusionScheduler {
         for (Block b : g.blocks()) {
             if (!disabled.contains(GEMM_ACT)) removed += gemmAct(g, b);
             if (!disabled.contains(GEMM_SCALE_RESIDUAL)) removed += gemmScaleResidual(g, b);
+            if (!disabled.contains(DWCONV_LN)) removed += dwconvLn(g, b);
+            if (!disabled.contains(SDTA_CASCADE)) removed += cascade(g, b);
+            if (!disabled.contains(ATTENTION)) attention(b);
         }
         return removed;
     }
@@ -82,6 +93,61 @@ public final class FusionScheduler {
             removed++;
         }
         return removed;
+    }
+
+    private static int dwconvLn(Graph g, Block b) {
+        int removed = 0;
+        for (int i = 0; i < b.nodes.size(); i++) {
+            Node a = b.nodes.get(i);
+            if (!(a.op instanceof OpSpec.DwConv dw) || dw.act() != Act.NONE || !fusible(g, a.output)) continue;
+            Node c = a.output.consumers.get(0);
+            if (c.block != b || !(c.op instanceof OpSpec.LayerNorm ln)) continue;
+            a.op = new OpSpec.DwConvLayerNorm(dw, ln);
+            absorb(b, a, c, DWCONV_LN);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static int cascade(Graph g, Block b) {
+        int removed = 0;
+        for (int i = 0; i < b.nodes.size(); i++) {
+            Node a = b.nodes.get(i);
+            if (!(a.op instanceof OpSpec.SplitCascade sc) || sc.packed() != null) continue;
+            HostTensor packed = concat(sc.weights());
+            HostTensor packedBias = sc.biases().get(0) == null ? null : concat(sc.biases());
+            a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias, null, 0);
+            a.fusedBy.add(SDTA_CASCADE);
+            if (!fusible(g, a.output)) continue;
+            Node c = a.output.consumers.get(0);
+            if (c.block != b || !(c.op instanceof OpSpec.AddConst pos)) continue;
+            a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias,
+                    pos.constant(), pos.sourceMacsPerImage());
+            absorb(b, a, c, SDTA_CASCADE);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static void attention(Block b) {
+        for (Node a : b.nodes) {
+            if (a.op instanceof OpSpec.ChannelAttention ca && !ca.oneKernel()) {
+                a.op = new OpSpec.ChannelAttention(ca.temperature(), ca.heads(), true);
+                a.fusedBy.add(ATTENTION);
+            }
+        }
+    }
+
+    private static HostTensor concat(List<HostTensor> parts) {
+        int total = 0;
+        for (HostTensor t : parts) total += t.numel();
+        float[] d = new float[total];
+        int off = 0;
+        for (HostTensor t : parts) {
+            System.arraycopy(t.data(), 0, d, off, t.numel());
+            off += t.numel();
+        }
+        return new HostTensor(new int[] {total}, d);
     }
 
     /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */

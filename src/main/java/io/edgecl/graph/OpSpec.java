@@ -134,16 +134,23 @@ public sealed interface OpSpec {
 
     /**
      * Res2Net-style cascade over channel chunks of width {@code width}: y_0 = conv_0(x_0),
-     * y_i = conv_i(x_i + y_{i-1}), the last chunk passes through; weights [3, 3, width] each.
+     * y_i = conv_i(x_i + y_{i-1}), the last chunk passes through; weights [k, k, width] each.
+     * Fused form ({@code packed} != null): one launch with weights packed [nconv, k, k, width],
+     * biases [nconv, width], and an optional positional encoding {@code pos} [H*W, C] added to
+     * the result ({@code posMacsPerImage} as in {@link AddConst}).
      */
-    record SplitCascade(int width, int chunks, List<HostTensor> weights, List<HostTensor> biases, int k)
-            implements OpSpec {
+    record SplitCascade(int width, List<HostTensor> weights, List<HostTensor> biases, int k, HostTensor packed,
+                        HostTensor packedBias, HostTensor pos, long posMacsPerImage) implements OpSpec {
+        public SplitCascade(int width, List<HostTensor> weights, List<HostTensor> biases, int k) {
+            this(width, weights, biases, k, null, null, null, 0);
+        }
+
         public String kind() {
             return "split_cascade";
         }
 
         public long macs(List<Value> in, Value out) {
-            return (long) out.rows() * width * weights.size() * k * k;
+            return (long) out.rows() * width * weights.size() * k * k + posMacsPerImage * out.n;
         }
 
         public List<HostTensor> params() {
@@ -153,8 +160,25 @@ public sealed interface OpSpec {
         }
     }
 
+    /** Depthwise conv and the LayerNorm over channels that follows it, in one launch. */
+    record DwConvLayerNorm(DwConv dw, LayerNorm ln) implements OpSpec {
+        public String kind() {
+            return "dwconv_layernorm";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return dw.macs(in, out);
+        }
+
+        public List<HostTensor> params() {
+            java.util.ArrayList<HostTensor> p = new java.util.ArrayList<>(dw.params());
+            p.addAll(ln.params());
+            return p;
+        }
+    }
+
     /** Cross-covariance attention from the qkv projection [.., 3C] to [.., C]. */
-    record ChannelAttention(HostTensor temperature, int heads) implements OpSpec {
+    record ChannelAttention(HostTensor temperature, int heads, boolean oneKernel) implements OpSpec {
         public String kind() {
             return "channel_attention";
         }

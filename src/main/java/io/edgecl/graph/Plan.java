@@ -13,6 +13,7 @@ import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.Gemm;
 import io.edgecl.ops.LayerNorm;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.SplitCascade;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -165,6 +166,16 @@ public final class Plan implements AutoCloseable {
             return List.of(Elementwise.addBroadcast(ctx, buf(x), weight(a.constant()), buf(y), (int) x.numel(),
                     a.constant().numel()));
         }
+        if (op instanceof OpSpec.DwConvLayerNorm f) {
+            OpSpec.DwConv c = f.dw();
+            return List.of(DepthwiseConv.createWithLayerNorm(ctx, buf(x), weight(c.weight()), weight(c.bias()),
+                    weight(f.ln().gamma()), weight(f.ln().beta()), f.ln().eps(), buf(y), x.n, x.h, x.w, y.c, c.kh(),
+                    c.kw(), c.stride(), c.padH(), c.padW(), c.mult()));
+        }
+        if (op instanceof OpSpec.SplitCascade sc && sc.packed() != null) {
+            return List.of(SplitCascade.create(ctx, buf(x), weight(sc.packed()), weight(sc.packedBias()),
+                    weight(sc.pos()), buf(y), x.n, x.h, x.w, x.c, sc.width(), sc.weights().size(), sc.k()));
+        }
         if (op instanceof OpSpec.SplitCascade sc) {
             List<Launch> out = new ArrayList<>();
             int w = sc.width();
@@ -185,6 +196,10 @@ public final class Plan implements AutoCloseable {
         if (op instanceof OpSpec.ChannelAttention ca) {
             ClBuffer s = ctx.alloc(4L * ChannelAttention.scratchFloats(y.n, y.c, ca.heads()), "attn-scratch");
             scratch.add(s);
+            if (ca.oneKernel()) {
+                return List.of(ChannelAttention.createFused(ctx, buf(x), weight(ca.temperature()), s, buf(y), y.n,
+                        y.h * y.w, y.c, ca.heads()));
+            }
             return ChannelAttention.create(ctx, buf(x), weight(ca.temperature()), s, buf(y), y.n, y.h * y.w, y.c,
                     ca.heads());
         }

@@ -274,7 +274,7 @@ public final class EdgeNeXt implements VisionModel {
         }
         int h = x.h(), w = x.w();
         Value shortcut = x;
-        Value y = g.add(b, bp + ".convs", new OpSpec.SplitCascade(width, convs + 1, ws, bs, 3), h, w, dim, x);
+        Value y = g.add(b, bp + ".convs", new OpSpec.SplitCascade(width, ws, bs, 3), h, w, dim, x);
         if (cfg.usePosEmb[stage]) {
             HostTensor pw = W.get(bp + ".pos_embd.token_projection.weight", dim, 64, 1, 1);
             HostTensor pb = W.get(bp + ".pos_embd.token_projection.bias", dim);
@@ -288,7 +288,7 @@ public final class EdgeNeXt implements VisionModel {
         Value qkv = g.add(b, bp + ".xca.qkv", new OpSpec.Gemm(Relayout.linear(qw), qb, Act.NONE, null, false), h, w,
                 3 * dim, n1);
         HostTensor temp = W.get(bp + ".xca.temperature", "heads[" + stage + "]", heads, 1, 1);
-        Value att = g.add(b, bp + ".xca.attn", new OpSpec.ChannelAttention(temp.reshape(heads), heads), h, w, dim, qkv);
+        Value att = g.add(b, bp + ".xca.attn", new OpSpec.ChannelAttention(temp.reshape(heads), heads, false), h, w, dim, qkv);
         HostTensor pw = W.get(bp + ".xca.proj.weight", dim, dim);
         HostTensor pb = W.get(bp + ".xca.proj.bias", dim);
         Value proj = g.add(b, bp + ".xca.proj", new OpSpec.Gemm(Relayout.linear(pw), pb, Act.NONE, null, false), h, w,

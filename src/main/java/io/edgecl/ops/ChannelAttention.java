@@ -39,4 +39,20 @@ public final class ChannelAttention {
                 new Launch(apply, new long[] {channels, tokens, n}, null, "xca_apply", 2L * nt * channels * d,
                         4L * (nt * channels * 2 + dd)));
     }
+
+    static final int XCA_WG = 64;
+
+    /** The same computation in one launch: a work-group per (image, head). */
+    public static Launch createFused(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
+                                     int n, int tokens, int channels, int heads) {
+        int d = channels / heads;
+        ClKernel k = ctx.program(Map.of(), "attention.cl").kernel("xca_fused");
+        k.arg(0, qkv).arg(1, temperature).arg(2, scratch).arg(3, out).arg(4, tokens).arg(5, channels).arg(6, heads)
+                .local(7, 8L * d);
+        long nt = (long) n * tokens;
+        long dd = (long) n * heads * d * d;
+        return new Launch(k, new long[] {(long) XCA_WG * n * heads}, new long[] {XCA_WG}, "channel_attention",
+                2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d,
+                4L * (nt * 3 * channels + nt * channels + 2 * dd));
+    }
 }

@@ -38,4 +38,21 @@ public final class DepthwiseConv {
         return new Launch(k, new long[] {cout, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
                 4L * (ins + (long) kh * kw * cout + outs));
     }
+
+    /** Work-group size of the fused depthwise conv + LayerNorm kernel (DWLN_WG). */
+    static final int DWLN_WG = 64;
+
+    /** Depthwise conv followed by LayerNorm over channels, one work-group per output pixel. */
+    public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
+                                             ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
+                                             int kh, int kw, int stride, int padH, int padW, int mult) {
+        int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(wd, kw, stride, padW);
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_ln");
+        k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, gamma).arg(4, beta).arg(5, out)
+                .arg(6, h).arg(7, wd).arg(8, cout).arg(9, ho).arg(10, wo).arg(11, kh).arg(12, kw).arg(13, stride)
+                .arg(14, padH).arg(15, padW).arg(16, mult).arg(17, eps).local(18, 4L * cout).local(19, 4L * DWLN_WG);
+        long outs = (long) n * ho * wo * cout;
+        return new Launch(k, new long[] {DWLN_WG, (long) n * ho * wo}, new long[] {DWLN_WG, 1}, "dwconv_ln",
+                2L * outs * kh * kw + 8L * outs, 4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+    }
 }

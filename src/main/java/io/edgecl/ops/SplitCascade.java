@@ -1,0 +1,33 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClKernel;
+import java.util.Map;
+
+/**
+ * The SDTA block's cascade of depthwise convs over channel chunks in one launch
+ * (kernels-cl/cascade.cl), optionally adding a positional encoding [H*W, C] to the result.
+ */
+public final class SplitCascade {
+    static final int WG = 64;
+
+    private SplitCascade() {}
+
+    /**
+     * @param weights [nconv, k, k, width]
+     * @param biases  [nconv, width] or null
+     * @param pos     [H*W, C] or null
+     */
+    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer weights, ClBuffer biases, ClBuffer pos,
+                                ClBuffer out, int n, int h, int w, int c, int width, int nconv, int k) {
+        ClKernel kern = ctx.program(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0"),
+                "cascade.cl").kernel("split_cascade");
+        kern.arg(0, in).arg(1, weights).arg(2, biases != null ? biases : ctx.placeholder())
+                .arg(3, pos != null ? pos : ctx.placeholder()).arg(4, out)
+                .arg(5, h).arg(6, w).arg(7, c).arg(8, width).arg(9, nconv).arg(10, k);
+        long px = (long) n * h * w;
+        return new Launch(kern, new long[] {(long) WG * width, n}, new long[] {WG, 1}, "split_cascade",
+                2L * px * width * nconv * k * k, 4L * (px * c * 2 + px * width * nconv * 2));
+    }
+}
