@@ -105,3 +105,53 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Register-only variant for CPU devices (PoCL and other CPU runtimes), where local memory and
+// barriers cost more than they save: each work-item computes GEMMV_RM consecutive rows of one
+// output column, so consecutive work-items read consecutive B elements and the compiler can
+// vectorise across them. Same arguments and epilogue as gemm.
+// Global size: (N, ceil(M / GEMMV_RM)).
+
+#ifndef GEMMV_RM
+#define GEMMV_RM 4
+#endif
+
+__kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
+                        __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
+                        int M, int N, int K, int lda, int ldc) {
+    const int n = get_global_id(0);
+    const int m0 = get_global_id(1) * GEMMV_RM;
+    if (n >= N || m0 >= M) return;
+    float acc[GEMMV_RM];
+    for (int i = 0; i < GEMMV_RM; i++) acc[i] = 0.0f;
+    if (m0 + GEMMV_RM <= M) {
+        for (int k = 0; k < K; k++) {
+            const float b = LD(B, k * N + n);
+            for (int i = 0; i < GEMMV_RM; i++) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+        }
+    } else {
+        for (int k = 0; k < K; k++) {
+            const float b = LD(B, k * N + n);
+            for (int i = 0; i < GEMMV_RM; i++) {
+                if (m0 + i < M) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+            }
+        }
+    }
+    for (int i = 0; i < GEMMV_RM; i++) {
+        const int m = m0 + i;
+        if (m >= M) break;
+        float v = acc[i];
+#if HAS_BIAS
+        v += LD(bias, n);
+#endif
+        v = edgecl_act(v, ACT);
+#if HAS_GAMMA
+        v *= LD(gamma, n);
+#endif
+#if HAS_RESIDUAL
+        v += LD(R, m * ldc + n);
+#endif
+        ST(C, m * ldc + n, v);
+    }
+}

@@ -14,7 +14,24 @@ public final class Gemm {
     /** Tile shape (must match the kernel's GEMM_* defaults unless passed as defines). */
     static final int TM = 32, TN = 32, WM = 4, WN = 4;
 
+    /** Rows per work-item of the register-only variant (GEMMV_RM). */
+    static final int ROWS_RM = 4;
+
+    /** Forces a variant: -Dedgecl.gemm=tiled|rows (default: rows on CPU devices, tiled elsewhere). */
+    public static final String VARIANT_PROPERTY = "edgecl.gemm";
+
     private Gemm() {}
+
+    /**
+     * CPU OpenCL runtimes run local-memory tiles through barrier emulation, which costs more than
+     * the reuse saves; GPUs want the tiles.
+     */
+    static boolean useRowsVariant(ClContext ctx) {
+        String v = System.getProperty(VARIANT_PROPERTY, "");
+        if (v.equals("rows")) return true;
+        if (v.equals("tiled")) return false;
+        return ctx.info().type().equals("CPU");
+    }
 
     /**
      * @param bias  [N] or null
@@ -28,13 +45,15 @@ public final class Gemm {
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
         d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
-        ClKernel kern = ctx.program(d, "gemm.cl").kernel("gemm");
+        boolean rows = useRowsVariant(ctx);
+        ClKernel kern = ctx.program(d, "gemm.cl").kernel(rows ? "gemm_rows" : "gemm");
         ClBuffer ph = ctx.placeholder();
         kern.arg(0, a).arg(1, b).arg(2, bias != null ? bias : ph).arg(3, gamma != null ? gamma : ph)
                 .arg(4, residual != null ? residual : ph).arg(5, c)
                 .arg(6, m).arg(7, n).arg(8, k).arg(9, lda).arg(10, ldc);
-        long[] local = {TN / WN, TM / WM};
-        long[] global = {Launch.roundUp(n, TN) / WN, Launch.roundUp(m, TM) / WM};
+        long[] local = rows ? null : new long[] {TN / WN, TM / WM};
+        long[] global = rows ? new long[] {n, (m + ROWS_RM - 1) / ROWS_RM}
+                : new long[] {Launch.roundUp(n, TN) / WN, Launch.roundUp(m, TM) / WM};
         long flops = 2L * m * n * k;
         long bytes = 4L * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));
         return new Launch(kern, global, local, "gemm", flops, bytes);

@@ -1,0 +1,185 @@
+package io.edgecl.cli;
+
+import com.google.gson.GsonBuilder;
+import io.edgecl.api.Session;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.DeviceInfo;
+import io.edgecl.graph.Plan;
+import io.edgecl.io.HostTensor;
+import io.edgecl.models.VisionModel;
+import io.edgecl.profile.Stats;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code edgecl bench}: latency and throughput of full forwards on one device. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time full forward passes: device time (OpenCL events) and wall time per forward, "
+                + "launches, peak device memory, and cold start.")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        run.check();
+        VisionModel model = modelOptions.model();
+        int s = run.size(model.preprocess().size());
+        model.checkInput(3, s, s);
+        PrintWriter err = spec.commandLine().getErr();
+        long t0 = System.nanoTime();
+        ClContext ctx = deviceOptions.open();
+        long tCtx = System.nanoTime();
+        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights), ctx, true,
+                modelOptions.disabledRules())) {
+            long tWeights = System.nanoTime();
+            Plan plan = session.plan(run.batch, s, s);
+            long tPlan = System.nanoTime();
+            HostTensor input = run.input(3, s);
+            plan.run(input);
+            long tFirst = System.nanoTime();
+
+            Progress progress = new Progress(err, run.warmup + 2 * run.iters, json);
+            for (int i = 0; i < run.warmup; i++) {
+                plan.run(input);
+                progress.step();
+            }
+            long[] wall = new long[run.iters];
+            for (int i = 0; i < run.iters; i++) {
+                long a = System.nanoTime();
+                plan.run(input);
+                wall[i] = System.nanoTime() - a;
+                progress.step();
+            }
+            long[] device = new long[run.iters];
+            long[] wallTimed = new long[run.iters];
+            for (int i = 0; i < run.iters; i++) {
+                long a = System.nanoTime();
+                List<ClEvent> events = plan.runTimed(input);
+                wallTimed[i] = System.nanoTime() - a;
+                long first = Long.MAX_VALUE, last = 0;
+                for (ClEvent e : events) {
+                    try (e) {
+                        first = Math.min(first, e.startNs());
+                        last = Math.max(last, e.endNs());
+                    }
+                }
+                device[i] = last - first;
+                progress.step();
+            }
+            progress.done();
+            Stats w = Stats.of(wall), d = Stats.of(device), wt = Stats.of(wallTimed);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", model.name());
+            r.put("device", ctx.info().name());
+            r.put("binding", ctx.cl().name());
+            r.put("input", List.of(run.batch, 3, s, s));
+            r.put("fusion_disabled", modelOptions.disabledRules());
+            r.put("launches_per_forward", plan.launches().size());
+            r.put("wall_ms", w);
+            r.put("device_ms", d);
+            r.put("wall_ms_with_events", wt);
+            r.put("images_per_s", run.batch / (w.medianMs() / 1e3));
+            r.put("activation_bytes", plan.activationBytes());
+            r.put("weight_bytes", plan.weightBytes());
+            r.put("peak_device_bytes", plan.activationBytes() + plan.weightBytes());
+            r.put("all_activations_bytes", plan.graph().activationBytes());
+            r.put("macs", plan.graph().macs());
+            Map<String, Object> cold = new LinkedHashMap<>();
+            cold.put("context_ms", (tCtx - t0) / 1e6);
+            cold.put("weights_ms", (tWeights - tCtx) / 1e6);
+            cold.put("plan_ms", (tPlan - tWeights) / 1e6);
+            cold.put("programs", ctx.programCount());
+            cold.put("programs_from_cache", ctx.programsFromCache());
+            cold.put("program_build_ms", ctx.programNanos() / 1e6);
+            cold.put("first_forward_ms", (tFirst - tPlan) / 1e6);
+            r.put("cold_start", cold);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r));
+            } else {
+                print(out, r, w, d, wt, cold);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private void print(PrintWriter out, Map<String, Object> r, Stats w, Stats d, Stats wt, Map<String, Object> cold) {
+        out.printf(Locale.ROOT, "%s  input %s  on %s (%s)%n", r.get("model"), r.get("input"), r.get("device"),
+                r.get("binding"));
+        out.printf(Locale.ROOT, "  fusion: %s, %d launches per forward, %.3f GMACs%n",
+                modelOptions.disabledRules().isEmpty() ? "all rules" : "off: " + modelOptions.disabledRules(),
+                (Integer) r.get("launches_per_forward"), ((Long) r.get("macs")) / 1e9);
+        out.printf(Locale.ROOT, "  %-26s %9s %9s %9s   (%d forwards)%n", "", "min", "median", "p90", w.n());
+        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "wall per forward", w.minMs(), w.medianMs(), w.p90Ms());
+        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "device per forward (events)", d.minMs(),
+                d.medianMs(), d.p90Ms());
+        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "wall with events on", wt.minMs(), wt.medianMs(),
+                wt.p90Ms());
+        out.printf(Locale.ROOT, "  throughput: %.1f images/s%n", (Double) r.get("images_per_s"));
+        out.printf(Locale.ROOT, "  device memory: %s peak (%s activations in shared buffers + %s weights); "
+                        + "all activations would take %s%n",
+                DeviceInfo.human((Long) r.get("peak_device_bytes")), DeviceInfo.human((Long) r.get("activation_bytes")),
+                DeviceInfo.human((Long) r.get("weight_bytes")), DeviceInfo.human((Long) r.get("all_activations_bytes")));
+        out.printf(Locale.ROOT, "  cold start: context %.1f ms, weights %.1f ms, plan %.1f ms (%d programs, %d from cache, "
+                        + "%.1f ms building), first forward %.1f ms%n",
+                cold.get("context_ms"), cold.get("weights_ms"), cold.get("plan_ms"), cold.get("programs"),
+                cold.get("programs_from_cache"), cold.get("program_build_ms"), cold.get("first_forward_ms"));
+    }
+
+    /** A one-line progress indicator on stderr for runs longer than a couple of seconds. */
+    static final class Progress {
+        private final PrintWriter err;
+        private final int total;
+        private final boolean quiet;
+        private final long start = System.nanoTime();
+        private int done;
+        private long lastPrint;
+        private boolean printed;
+
+        Progress(PrintWriter err, int total, boolean quiet) {
+            this.err = err;
+            this.total = total;
+            this.quiet = quiet;
+        }
+
+        void step() {
+            done++;
+            long now = System.nanoTime();
+            if (quiet || now - start < 2_000_000_000L || now - lastPrint < 500_000_000L) return;
+            lastPrint = now;
+            double perStep = (now - start) / 1e9 / done;
+            err.printf(Locale.ROOT, "\r  %d/%d forwards, %.0f s left   ", done, total, perStep * (total - done));
+            err.flush();
+            printed = true;
+        }
+
+        void done() {
+            if (printed) {
+                err.print("\r" + " ".repeat(40) + "\r");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.edgecl.cli;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Session;
+import io.edgecl.cl.ClContext;
+import io.edgecl.graph.Plan;
+import io.edgecl.io.HostTensor;
+import io.edgecl.models.VisionModel;
+import io.edgecl.profile.ChromeTrace;
+import io.edgecl.profile.DevicePeak;
+import io.edgecl.profile.Profile;
+import io.edgecl.profile.Stats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code edgecl profile}: where every microsecond of a forward goes, per kernel, block and op. */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        description = "Per-kernel device times from OpenCL events, with FLOPs, bytes, achieved GFLOP/s and GB/s "
+                + "against the device's measured peak; roll-ups per block and op type; Chrome trace and CSV.")
+public final class ProfileCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--trace", paramLabel = "FILE.json", description = "Write a Chrome trace (Perfetto, chrome://tracing).")
+    Path trace;
+
+    @Option(names = "--csv", paramLabel = "FILE.csv", description = "Write one row per launch.")
+    Path csv;
+
+    @Option(names = "--by", paramLabel = "kernel|block|op|launch",
+            description = "Print only this table (default: kernel, op and block).")
+    String by;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "25", description = "Rows per table (default: 25).")
+    int top;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        run.check();
+        if (by != null && !List.of("kernel", "block", "op", "launch").contains(by)) {
+            throw new EdgeClException("--by must be kernel, block, op or launch, got '" + by + "'");
+        }
+        VisionModel model = modelOptions.model();
+        int s = run.size(model.preprocess().size());
+        model.checkInput(3, s, s);
+        ClContext ctx = deviceOptions.open();
+        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights), ctx, true,
+                modelOptions.disabledRules())) {
+            Plan plan = session.plan(run.batch, s, s);
+            HostTensor input = run.input(3, s);
+            DevicePeak peak = DevicePeak.of(ctx);
+            Profile p = Profile.run(plan, input, run.warmup, run.iters);
+            PrintWriter out = spec.commandLine().getOut();
+            Stats fwd = Stats.of(p.forwardNs());
+            out.printf(Locale.ROOT, "%s  input [%d, 3, %d, %d]  on %s%n", model.name(), run.batch, s, s, ctx.info().name());
+            out.printf(Locale.ROOT, "forward: %.3f ms device time (median of %d, min %.3f), %d launches, kernels busy "
+                            + "%.3f ms; device peak %.1f GFLOP/s, %.1f GB/s (measured)%n",
+                    fwd.medianMs(), fwd.n(), fwd.minMs(), plan.launches().size(), p.busyNs() / 1e6, peak.gflops(),
+                    peak.gbps());
+            if (by == null || by.equals("kernel")) table(out, "kernel", p.byKernel(), p, peak);
+            if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
+            if (by == null || by.equals("block")) table(out, "block", p.byBlock(), p, peak);
+            if ("launch".equals(by)) table(out, "launch", p.byLaunch(), p, peak);
+            if (trace != null) {
+                ChromeTrace.write(trace, p, model.name() + " on " + ctx.info().name());
+                out.println("trace: " + trace + " (" + plan.launches().size() + " launch events)");
+            }
+            if (csv != null) {
+                writeCsv(csv, p, peak);
+                out.println("csv: " + csv);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private void table(PrintWriter out, String title, List<Profile.Row> rows, Profile p, DevicePeak peak) {
+        double total = p.busyNs();
+        out.printf(Locale.ROOT, "%nby %s:%n", title);
+        out.printf(Locale.ROOT, "  %-44s %5s %10s %9s %6s %9s %9s %8s %8s %6s %s%n", title, "calls", "total us",
+                "mean us", "share", "MFLOP", "KB", "GFLOP/s", "GB/s", "%peak", "bound");
+        int n = 0;
+        for (Profile.Row r : rows) {
+            if (n++ >= top) {
+                out.printf("  ... %d more rows (--top)%n", rows.size() - top);
+                break;
+            }
+            String key = r.key().length() > 44 ? "…" + r.key().substring(r.key().length() - 43) : r.key();
+            out.printf(Locale.ROOT, "  %-44s %5d %10.1f %9.1f %5.1f%% %9.2f %9.1f %8.2f %8.2f %5.1f%% %s%n", key,
+                    r.launches(), r.totalNs() / 1e3, r.meanUs(), 100 * r.totalNs() / total, r.flops() / 1e6,
+                    r.bytes() / 1024.0, r.gflops(), r.gbps(), 100 * r.peakFraction(peak), r.bound(peak));
+        }
+    }
+
+    private static void writeCsv(Path file, Profile p, DevicePeak peak) {
+        StringBuilder b = new StringBuilder("index,block,node,kernel,op,start_us,duration_us,flops,bytes,gflops,gbps,peak_fraction\n");
+        for (var l : p.launches()) {
+            var row = new Profile.Row(l.launch().node(), "", 1, l.durationNs(), l.launch().flops(), l.launch().bytes());
+            b.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%.3f,%.3f,%d,%d,%.4f,%.4f,%.4f%n", l.index(),
+                    l.launch().block(), l.launch().node(), l.launch().kernelName(), l.launch().op(),
+                    p.lastForward().get(l.index())[0] / 1e3, l.durationNs() / 1e3, l.launch().flops(),
+                    l.launch().bytes(), row.gflops(), row.gbps(), row.peakFraction(peak)));
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, b, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

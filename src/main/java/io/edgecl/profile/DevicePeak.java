@@ -1,0 +1,80 @@
+package io.edgecl.profile;
+
+import com.google.gson.Gson;
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.ClKernel;
+import io.edgecl.cl.DeviceInfo;
+import io.edgecl.cl.ProgramCache;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * A device's measured peak fp32 rate and memory bandwidth, from two micro-kernels
+ * (kernels-cl/peak.cl). Measured once per device and driver, then cached on disk.
+ */
+public record DevicePeak(double gflops, double gbps) {
+    static final int ITERS = 256;
+
+    /** The cached figures for this device, measuring them first when absent. */
+    public static DevicePeak of(ClContext ctx) {
+        DeviceInfo i = ctx.info();
+        String key = ProgramCache.key("peak-v1", "", i, "");
+        Path f = ProgramCache.cacheRoot().resolve("peaks").resolve(key + ".json");
+        try {
+            if (Files.isRegularFile(f)) {
+                return new Gson().fromJson(Files.readString(f, StandardCharsets.UTF_8), DevicePeak.class);
+            }
+        } catch (IOException | RuntimeException e) {
+            // re-measure
+        }
+        DevicePeak p = measure(ctx);
+        try {
+            Files.createDirectories(f.getParent());
+            Path tmp = Files.createTempFile(f.getParent(), key, ".tmp");
+            Files.writeString(tmp, new Gson().toJson(p), StandardCharsets.UTF_8);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // best effort
+        }
+        return p;
+    }
+
+    public static DevicePeak measure(ClContext ctx) {
+        var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS)), "peak.cl");
+        int items = (int) Math.max(1 << 14, Math.min(1 << 20, (long) ctx.info().computeUnits() * 8192));
+        double gflops;
+        try (ClBuffer out = ctx.alloc(4L * items, "peak-out"); ClKernel k = prog.kernel("peak_flops")) {
+            k.arg(0, out).arg(1, 1.0f);
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < 5; r++) {
+                try (ClEvent e = k.launchTimed(new long[] {items}, null)) {
+                    e.waitFor();
+                    best = Math.min(best, e.endNs() - e.startNs());
+                }
+            }
+            gflops = (double) items * ITERS * 8 * 2 / Math.max(1, best);
+        }
+        long floats = Math.min(ctx.info().maxAllocBytes() / 4 / 2, 1L << 24) / 4 * 4;
+        double gbps;
+        try (ClBuffer a = ctx.alloc(4 * floats, "peak-a"); ClBuffer b = ctx.alloc(4 * floats, "peak-b");
+                ClKernel k = prog.kernel("peak_copy")) {
+            int n4 = (int) (floats / 4);
+            k.arg(0, a).arg(1, b).arg(2, n4);
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < 5; r++) {
+                try (ClEvent e = k.launchTimed(new long[] {(n4 + 63) / 64 * 64}, null)) {
+                    e.waitFor();
+                    best = Math.min(best, e.endNs() - e.startNs());
+                }
+            }
+            gbps = 2.0 * 4 * floats / Math.max(1, best);
+        }
+        return new DevicePeak(gflops, gbps);
+    }
+}

@@ -1,0 +1,64 @@
+package io.edgecl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.edgecl.models.GoldenCase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProfileBenchCliTest {
+    private static String config(Path dir) throws Exception {
+        Path c = dir.resolve("case.json");
+        Files.copy(GoldenCase.load("edgenext_tiny").dir().resolve("case.json"), c);
+        return c.toString();
+    }
+
+    @Test
+    void profileWritesTablesTraceAndCsv(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.json"), csv = dir.resolve("p.csv");
+        var r = PredictCliTest.run("profile", "--model-config", config(dir), "--random-weights", "--size", "64",
+                "--iters", "2", "--warmup", "1", "--trace", trace.toString(), "--csv", csv.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("by kernel:") && r.out().contains("by op type:") && r.out().contains("by block:"),
+                r.out());
+        assertTrue(r.out().contains("stages.1.blocks.1"), "block roll-up names blocks");
+        JsonObject doc = JsonParser.parseString(Files.readString(trace)).getAsJsonObject();
+        long launches = doc.getAsJsonArray("traceEvents").asList().stream()
+                .filter(e -> e.getAsJsonObject().get("ph").getAsString().equals("X")
+                        && e.getAsJsonObject().get("tid").getAsInt() == 1)
+                .count();
+        long csvRows = Files.readAllLines(csv).size() - 1;
+        assertTrue(launches > 10, "one event per launch");
+        assertEquals(csvRows, launches, "trace and csv list the same launches");
+    }
+
+    @Test
+    void benchReportsFewerLaunchesFused(@TempDir Path dir) throws Exception {
+        String cfg = config(dir);
+        var fused = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "2",
+                "--warmup", "0", "--json");
+        var unfused = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters",
+                "2", "--warmup", "0", "--json", "--no-fuse");
+        assertEquals(0, fused.code(), fused.err());
+        assertEquals(0, unfused.code(), unfused.err());
+        JsonObject f = JsonParser.parseString(fused.out()).getAsJsonObject();
+        JsonObject u = JsonParser.parseString(unfused.out()).getAsJsonObject();
+        int lf = f.get("launches_per_forward").getAsInt(), lu = u.get("launches_per_forward").getAsInt();
+        assertTrue(lf < lu, "fused " + lf + " < unfused " + lu);
+        assertTrue(f.get("peak_device_bytes").getAsLong() > 0);
+        assertTrue(f.get("activation_bytes").getAsLong() < f.get("all_activations_bytes").getAsLong(),
+                "planner shares buffers");
+    }
+
+    @Test
+    void unknownFusionRuleIsAnError(@TempDir Path dir) throws Exception {
+        var r = PredictCliTest.run("bench", "--model-config", config(dir), "--random-weights", "--no-fuse=bogus");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown fusion rule 'bogus'"), r.err());
+    }
+}
