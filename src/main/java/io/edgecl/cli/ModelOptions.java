@@ -2,6 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.graph.FusionScheduler;
+import io.edgecl.models.DemoModel;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
@@ -45,6 +46,18 @@ public final class ModelOptions {
         return which != null && (which.name != null || which.config != null);
     }
 
+    /** The named model, or the embedded demo model when none is named and no weights are given. */
+    public VisionModel modelOrDemo() {
+        if (!given() && weights == null) return DemoModel.load();
+        return model();
+    }
+
+    /** Weights for {@link #modelOrDemo()}. */
+    public Weights weightsOrDemo() {
+        if (!given() && weights == null) return DemoModel.weights();
+        return weights(false, false);
+    }
+
     public VisionModel model() {
         if (!given()) throw new EdgeClException("name a model with -m NAME or --model-config FILE.json");
         return which.name != null ? Models.byName(which.name) : Models.fromFile(which.config);
@@ -52,6 +65,7 @@ public final class ModelOptions {
 
     public Weights weights(boolean allowRandom, boolean random) {
         if (weights != null) return ModelWeights.load(weights, keyFormat);
+        if (given() && which.name != null && Models.byName(which.name) instanceof DemoModel) return DemoModel.weights();
         if (allowRandom && random) return Weights.synthetic(0L);
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
     }

@@ -17,7 +17,9 @@ public final class Models {
 
     /** Every registered name. */
     public static List<String> names() {
-        return new ArrayList<>(EdgeNeXt.VARIANTS.keySet());
+        List<String> n = new ArrayList<>(EdgeNeXt.VARIANTS.keySet());
+        n.add(DemoModel.NAME);
+        return n;
     }
 
     /** A registered model by its timm / upstream name. */
@@ -26,6 +28,7 @@ public final class Models {
         // timm names may carry a pretrained tag: edgenext_small.usi_in1k
         int dot = n.indexOf('.');
         if (dot > 0) n = n.substring(0, dot);
+        if (n.equals(DemoModel.NAME)) return DemoModel.load();
         String args = EdgeNeXt.VARIANTS.get(n);
         if (args != null) return EdgeNeXt.fromJson(n, JsonParser.parseString(args).getAsJsonObject());
         throw new ModelSpecException("unknown model '" + name + "'; known: " + String.join(", ", names())
@@ -42,7 +45,11 @@ public final class Models {
             String name = rest.remove("model").getAsString();
             VisionModel base = byName(name);
             if (rest.size() == 0) return base;
-            JsonObject merged = JsonParser.parseString(EdgeNeXt.VARIANTS.get(base.name())).getAsJsonObject();
+            String baseArgs = EdgeNeXt.VARIANTS.get(base.name());
+            if (baseArgs == null) {
+                throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
+            }
+            JsonObject merged = JsonParser.parseString(baseArgs).getAsJsonObject();
             for (String k : rest.keySet()) merged.add(k, rest.get(k));
             return EdgeNeXt.fromJson(base.name(), merged);
         }

@@ -27,6 +27,11 @@ public interface VisionModel {
      */
     Graph build(Weights weights, int batch, int h, int w);
 
+    /** Class names when the model brings its own (null: ImageNet-1k, or give --labels). */
+    default List<String> labels() {
+        return null;
+    }
+
     /** The state-dict key layout the canonical names follow ("timm" or "official"). */
     default String canonicalKeyFormat() {
         return "timm";

@@ -1,0 +1,121 @@
+package io.edgecl.models;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.edgecl.EdgeClException;
+import io.edgecl.cl.ProgramCache;
+import io.edgecl.graph.Graph;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded default model: a small EdgeNeXt trained on Fashion-MNIST (10 classes, 32x32
+ * inputs: the 28x28 images zero-padded by 2 pixels, replicated to 3 channels, ImageNet
+ * normalisation). Its weights ship inside the jar, so `edgecl classify IMAGE` works with no
+ * download.
+ */
+public final class DemoModel implements VisionModel {
+    public static final String NAME = "edgenext_fmnist_demo";
+    private static final String RESOURCE = "/io/edgecl/demo/edgenext_fmnist";
+
+    private final EdgeNeXt net;
+    private final List<String> labels;
+
+    private DemoModel(EdgeNeXt net, List<String> labels) {
+        this.net = net;
+        this.labels = labels;
+    }
+
+    public static DemoModel load() {
+        JsonObject c;
+        try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".json")) {
+            if (in == null) throw new EdgeClException("the demo model is missing from the jar (" + RESOURCE + ".json)");
+            c = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new EdgeClException("cannot read the demo model: " + e.getMessage(), e);
+        }
+        JsonObject spec = c.getAsJsonObject("spec").deepCopy();
+        spec.remove("family");
+        List<String> labels = new ArrayList<>();
+        JsonArray a = c.getAsJsonArray("labels");
+        for (int i = 0; i < a.size(); i++) labels.add(a.get(i).getAsString());
+        return new DemoModel(EdgeNeXt.fromJson(NAME, spec), labels);
+    }
+
+    /** The demo weights, copied once from the jar to the cache directory (they are memory-mapped). */
+    public static Weights weights() {
+        return ModelWeights.load(weightsFile(), "timm");
+    }
+
+    public static Path weightsFile() {
+        byte[] bytes;
+        try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".safetensors")) {
+            if (in == null) throw new EdgeClException("the demo weights are missing from the jar");
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new EdgeClException("cannot read the demo weights: " + e.getMessage(), e);
+        }
+        Path dir = ProgramCache.cacheRoot().resolve("demo");
+        Path f = dir.resolve(NAME + "-" + Integer.toHexString(java.util.Arrays.hashCode(bytes)) + ".safetensors");
+        try {
+            if (!Files.isRegularFile(f) || Files.size(f) != bytes.length) {
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, NAME, ".tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new EdgeClException("cannot write the demo weights to " + dir + ": " + e.getMessage()
+                    + " (set EDGECL_CACHE_DIR to a writable folder)", e);
+        }
+        return f;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String family() {
+        return "edgenext";
+    }
+
+    @Override
+    public int numClasses() {
+        return net.numClasses();
+    }
+
+    @Override
+    public Preprocess preprocess() {
+        // the images are already padded to 32x32: no resize, no crop
+        return Preprocess.imagenet(32, 1.0);
+    }
+
+    @Override
+    public List<String> labels() {
+        return labels;
+    }
+
+    @Override
+    public List<String> featureNames() {
+        return net.featureNames();
+    }
+
+    @Override
+    public void checkInput(int channels, int h, int w) {
+        net.checkInput(channels, h, w);
+    }
+
+    @Override
+    public Graph build(Weights weights, int batch, int h, int w) {
+        return net.build(weights, batch, h, w);
+    }
+}
