@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             DevicesCommand.class,
             ModelsCommand.class,
             PredictCommand.class,
+            ClassifyCommand.class,
+            EvalCommand.class,
             BenchCommand.class,
             ProfileCommand.class,
             InspectCommand.class,

@@ -73,6 +73,11 @@ public final class Labels {
         return new Labels(new ArrayList<>(names), new ArrayList<>(descriptions));
     }
 
+    /** Labels given in code (a model that brings its own class names). */
+    public static Labels of(List<String> names) {
+        return new Labels(new ArrayList<>(names), new ArrayList<>(names));
+    }
+
     public int size() {
         return names.size();
     }

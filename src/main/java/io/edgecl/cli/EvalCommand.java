@@ -1,0 +1,266 @@
+package io.edgecl.cli;
+
+import com.google.gson.GsonBuilder;
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Prediction;
+import io.edgecl.api.Session;
+import io.edgecl.io.HostTensor;
+import io.edgecl.io.image.ImageFolder;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.Preprocessor;
+import io.edgecl.models.VisionModel;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code edgecl eval}: accuracy over a labelled image folder. Images decode and preprocess on
+ * CPU threads ahead of the device, so the device does not wait for JPEG decoding.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Top-1/top-5 and per-class accuracy over an ImageFolder tree (one sub-folder per class, "
+                + "sorted by name) or a flat folder with --labels-file. With no model options, the demo model.")
+public final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Mixin
+    ImageOptions imageOptions;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The image folder.")
+    Path data;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "For a flat folder: lines 'FILE LABEL' "
+            + "(LABEL a class index or name).")
+    Path labelsFile;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Images per forward (default: 64).")
+    int batch;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N images.")
+    Integer limit;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: available cores).")
+    Integer workers;
+
+    @Option(names = "--save-predictions", paramLabel = "FILE.csv", description = "One row per image: file, label, "
+            + "prediction, probability, top-5.")
+    Path savePredictions;
+
+    @Option(names = "--json", description = "Machine-readable summary.")
+    boolean json;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private record Decoded(ImageFolder.Item item, HostTensor tensor, String error) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
+        VisionModel model = modelOptions.modelOrDemo();
+        Preprocessor pre = imageOptions.preprocessor(model);
+        Labels labels = imageOptions.labels(model);
+        ImageFolder ds = labelsFile != null ? ImageFolder.withLabelsFile(data, labelsFile, labels.names())
+                : ImageFolder.scan(data);
+        if (ds.classes().size() > model.numClasses()) {
+            throw new EdgeClException(data + " has " + ds.classes().size() + " class folders but " + model.name()
+                    + " predicts " + model.numClasses() + " classes");
+        }
+        List<ImageFolder.Item> items = ds.items();
+        if (limit != null) items = items.subList(0, Math.min(limit, items.size()));
+        int n = items.size();
+        int threads = workers != null ? Math.max(1, workers) : Math.max(1, Runtime.getRuntime().availableProcessors());
+        PrintWriter err = spec.commandLine().getErr();
+
+        int classes = model.numClasses();
+        long[] perClassTotal = new long[classes], perClassTop1 = new long[classes];
+        long top1 = 0, top5 = 0, evaluated = 0;
+        List<String> errors = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
+        long deviceNs = 0;
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "edgecl-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        ProgressBar bar = noProgress || json ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(n)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.PrintStreamConsumer(System.err))
+                .showSpeed().setUnit(" img", 1).build();
+        try (Session s = Session.open(model, modelOptions.weightsOrDemo(), deviceOptions.open(), true,
+                modelOptions.disabledRules())) {
+            Deque<Future<Decoded>> queue = new ArrayDeque<>();
+            int next = 0;
+            int ahead = batch * 3;
+            while (next < n && queue.size() < ahead) queue.add(submit(pool, pre, items.get(next++)));
+            while (!queue.isEmpty()) {
+                List<Decoded> chunk = new ArrayList<>();
+                while (chunk.size() < batch && !queue.isEmpty()) {
+                    chunk.add(get(queue.poll()));
+                    if (next < n) queue.add(submit(pool, pre, items.get(next++)));
+                }
+                List<Decoded> ok = new ArrayList<>();
+                for (Decoded d : chunk) {
+                    if (d.error() != null) {
+                        errors.add(d.item().file() + ": " + d.error());
+                        if (bar != null) bar.step();
+                        else if (!json) err.println("edgecl: skipping " + d.item().file() + ": " + d.error());
+                    } else {
+                        ok.add(d);
+                    }
+                }
+                if (ok.isEmpty()) continue;
+                List<HostTensor> ts = new ArrayList<>();
+                for (Decoded d : ok) ts.add(d.tensor());
+                long d0 = System.nanoTime();
+                HostTensor logits = s.run(Preprocessor.stack(ts)).get("logits");
+                deviceNs += System.nanoTime() - d0;
+                List<List<Prediction>> preds = Prediction.topk(logits, Math.min(5, classes));
+                for (int i = 0; i < ok.size(); i++) {
+                    ImageFolder.Item it = ok.get(i).item();
+                    List<Prediction> p = preds.get(i);
+                    int label = it.label();
+                    evaluated++;
+                    perClassTotal[label]++;
+                    if (p.get(0).index() == label) {
+                        top1++;
+                        perClassTop1[label]++;
+                    }
+                    for (Prediction q : p) {
+                        if (q.index() == label) {
+                            top5++;
+                            break;
+                        }
+                    }
+                    if (savePredictions != null) {
+                        StringBuilder t5 = new StringBuilder();
+                        for (Prediction q : p) t5.append(t5.length() == 0 ? "" : " ").append(q.index());
+                        rows.add(String.format(Locale.ROOT, "%s,%d,%d,%.6f,%s", csv(it.file().toString()), label,
+                                p.get(0).index(), p.get(0).probability(), t5));
+                    }
+                }
+                if (bar != null) bar.stepBy(ok.size());
+            }
+        } finally {
+            pool.shutdownNow();
+            if (bar != null) bar.close();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (evaluated == 0) {
+            throw new EdgeClException("no image of " + data + " could be read (" + errors.size() + " errors; first: "
+                    + (errors.isEmpty() ? "none" : errors.get(0)) + ")");
+        }
+        if (savePredictions != null) writeCsv(savePredictions, rows);
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model.name());
+        r.put("data", data.toString());
+        r.put("images", evaluated);
+        r.put("errors", errors.size());
+        r.put("top1", top1 / (double) evaluated);
+        r.put("top5", classes >= 5 ? top5 / (double) evaluated : null);
+        r.put("images_per_s", evaluated / seconds);
+        r.put("forward_share", deviceNs / 1e9 / seconds);
+        List<Map<String, Object>> per = new ArrayList<>();
+        for (int c = 0; c < ds.classes().size(); c++) {
+            Map<String, Object> pc = new LinkedHashMap<>();
+            pc.put("class", ds.classes().get(c));
+            pc.put("label", labels.name(c));
+            pc.put("images", perClassTotal[c]);
+            pc.put("top1", perClassTotal[c] == 0 ? null : perClassTop1[c] / (double) perClassTotal[c]);
+            per.add(pc);
+        }
+        r.put("per_class", per);
+        r.put("error_files", errors);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(r));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, evaluated, errors.size());
+            out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", top1 / (double) evaluated, top1, evaluated);
+            if (classes >= 5) out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", top5 / (double) evaluated, top5, evaluated);
+            out.printf(Locale.ROOT, "  %.1f images/s (%.0f%% of the time in forwards)%n", evaluated / seconds,
+                    100 * deviceNs / 1e9 / seconds);
+            out.println("  per class:");
+            for (Map<String, Object> pc : per) {
+                out.printf(Locale.ROOT, "    %-24s %6d images  top-1 %s%n", pc.get("class"), pc.get("images"),
+                        pc.get("top1") == null ? "-" : String.format(Locale.ROOT, "%.4f", pc.get("top1")));
+            }
+            for (String e : errors) out.println("  error: " + e);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Future<Decoded> submit(ExecutorService pool, Preprocessor pre, ImageFolder.Item item) {
+        return pool.submit(() -> {
+            try {
+                return new Decoded(item, pre.load(item.file()), null);
+            } catch (EdgeClException e) {
+                return new Decoded(item, null, e.getMessage());
+            } catch (RuntimeException e) {
+                return new Decoded(item, null, e.toString());
+            }
+        });
+    }
+
+    private static Decoded get(Future<Decoded> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static void writeCsv(Path file, List<String> rows) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("file,label,prediction,probability,top5\n");
+                for (String r : rows) {
+                    w.write(r);
+                    w.write('\n');
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
