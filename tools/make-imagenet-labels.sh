@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds src/main/resources/io/edgecl/labels/imagenet1k.txt from the WordNet tables in ../shared/data.
 # Line i (0-based) is class index i of the ImageNet-1k training order (imagenet_synsets.txt);
-# column 1 is the synset's first lemma (the short name shown to users), column 2 all its lemmas,
-# which tell apart the two pairs whose first lemmas collide ("crane", "maillot").
+# column 1 is the synset's first lemma (the short name shown to users), column 2 all its lemmas.
+# Two first lemmas occur twice ("crane", "maillot"), as in every ImageNet label list.
 # Usage: tools/make-imagenet-labels.sh [DATA_DIR]   (default ../shared/data beside the repository)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -13,8 +13,7 @@ import java.util.List;
 
 /**
  * Class names by class index. A labels file has one class per line, in index order; text after
- * a tab is a longer description (the bundled ImageNet file keeps every WordNet lemma there),
- * so "crane" the bird and "crane" the machine can still be told apart.
+ * a tab is a longer description (the bundled ImageNet file keeps every WordNet lemma there).
  */
 public final class Labels {
     private static final String IMAGENET_RESOURCE = "/io/edgecl/labels/imagenet1k.txt";
