@@ -115,7 +115,7 @@ public final class EvalCommand implements Callable<Integer> {
             return t;
         });
         ProgressBar bar = noProgress || json ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(n)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.PrintStreamConsumer(System.err))
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .showSpeed().setUnit(" img", 1).build();
         try (Session s = Session.open(model, modelOptions.weightsOrDemo(), deviceOptions.open(), true,
                 modelOptions.disabledRules())) {

@@ -63,7 +63,8 @@ public final class ImageFolder {
     }
 
     /**
-     * A flat folder with a labels file: each line "FILE LABEL" (whitespace-separated; FILE
+     * A flat folder with a labels file: each line "FILE LABEL" (tab-separated, or split at the
+     * last space when there is no tab; FILE
      * relative to {@code dir}; LABEL a class index or one of {@code classNames}).
      */
     public static ImageFolder withLabelsFile(Path dir, Path labelsFile, List<String> classNames) {
@@ -78,12 +79,13 @@ public final class ImageFolder {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
-            String[] parts = line.split("\\s+");
-            if (parts.length < 2) {
+            // a tab separates FILE and LABEL when either has spaces; else the last blank does
+            int cut = line.lastIndexOf('\t');
+            if (cut < 0) cut = Math.max(line.lastIndexOf(' '), -1);
+            if (cut <= 0) {
                 throw new EdgeClException(labelsFile + ":" + (i + 1) + ": expected 'FILE LABEL', got '" + line + "'");
             }
-            String label = parts[parts.length - 1];
-            String file = line.substring(0, line.length() - label.length()).strip();
+            String file = line.substring(0, cut).strip(), label = line.substring(cut + 1).strip();
             int idx;
             if (label.matches("\\d+")) idx = Integer.parseInt(label);
             else idx = classNames.indexOf(label);
