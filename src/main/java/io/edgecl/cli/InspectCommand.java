@@ -37,6 +37,13 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--ema", description = "in training checkpoints, take the EMA weights")
     boolean ema;
 
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
+            description = "check that the file fits this registered model")
+    String model;
+
+    @Option(names = "--model-config", paramLabel = "FILE.json", description = "check that the file fits this model spec")
+    java.nio.file.Path modelConfig;
+
     @Option(names = "--bench", paramLabel = "N", defaultValue = "0",
             description = "time N full loads (open + convert every tensor) and print min/median ms")
     int bench;
@@ -88,12 +95,39 @@ public final class InspectCommand implements Callable<Integer> {
             report.add("tensor_list", list);
         }
         if (bench > 0) report.add("bench", bench());
+        String misfit = null;
+        if (model != null || modelConfig != null) {
+            io.edgecl.models.VisionModel m = model != null ? io.edgecl.models.Models.byName(model)
+                    : io.edgecl.models.Models.fromFile(modelConfig);
+            io.edgecl.models.Weights w = io.edgecl.models.ModelWeights.load(file, keyFormat);
+            int size = m.preprocess().size();
+            JsonObject fit = new JsonObject();
+            fit.addProperty("model", m.name());
+            try {
+                m.build(w, 1, size, size);
+                w.finish();
+                fit.addProperty("fits", true);
+                fit.addProperty("parameters", w.paramCount());
+            } catch (io.edgecl.models.WeightMismatchException e) {
+                misfit = e.getMessage();
+                fit.addProperty("fits", false);
+                fit.addProperty("problems", misfit);
+            }
+            report.add("model_check", fit);
+        }
         if (json) {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
         } else {
             printTable(report);
+            if (report.has("model_check")) {
+                JsonObject fit = report.getAsJsonObject("model_check");
+                out.println(fit.get("fits").getAsBoolean()
+                        ? "fits " + fit.get("model").getAsString() + ": every key present with the expected shape"
+                        : "does not fit " + fit.get("model").getAsString() + ": " + misfit);
+            }
         }
-        return 0;
+        out.flush();
+        return misfit == null ? 0 : 2;
     }
 
     private JsonObject bench() {

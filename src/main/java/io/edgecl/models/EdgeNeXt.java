@@ -166,9 +166,63 @@ public final class EdgeNeXt implements VisionModel {
         return ((s - 1) + (k - 1)) / 2;
     }
 
+    /** Reads the spec fields the file determines and records those that differ from the config. */
+    private void diagnose(Weights W) {
+        if (W.isSynthetic()) return;
+        int[] fileDims = new int[4], fileDepths = new int[4], fileKernels = new int[4], fileHeads = new int[4];
+        for (int i = 0; i < 4; i++) {
+            for (String k : W.keys()) {
+                String p = "stages." + i + ".blocks.";
+                if (k.startsWith(p)) {
+                    int j = Integer.parseInt(k.substring(p.length(), k.indexOf('.', p.length())));
+                    fileDepths[i] = Math.max(fileDepths[i], j + 1);
+                }
+            }
+            int[] g = W.shapeOf("stages." + i + ".blocks.0.gamma");
+            if (g != null) fileDims[i] = g[0];
+            int[] dw = W.shapeOf("stages." + i + ".blocks.0.conv_dw.weight");
+            if (dw != null) fileKernels[i] = dw[2];
+            for (int j = 0; j < fileDepths[i]; j++) {
+                int[] t = W.shapeOf("stages." + i + ".blocks." + j + ".xca.temperature");
+                if (t != null) fileHeads[i] = t[0];
+            }
+        }
+        compare(W, "dims", fileDims, cfg.dims);
+        compare(W, "depths", fileDepths, cfg.depths);
+        int[] kernels = cfg.kernelSizes.clone(), heads = cfg.heads.clone();
+        for (int i = 0; i < 4; i++) {
+            if (fileKernels[i] == 0) kernels[i] = 0;
+            if (fileHeads[i] == 0) heads[i] = 0;
+        }
+        compare(W, "kernel_sizes", fileKernels, kernels);
+        compare(W, "heads", fileHeads, heads);
+        int[] fc = W.shapeOf("head.fc.weight");
+        if (fc != null && fc[0] != cfg.numClasses) {
+            W.diagnose("num_classes: the file has " + fc[0] + ", the spec " + cfg.numClasses);
+        }
+        if (W.has("stem.0.weight") && W.shapeOf("stem.0.weight").length == 4) {
+            int k = W.shapeOf("stem.0.weight")[2];
+            String stem = k == 4 ? "patch" : k == 9 ? "overlap" : "?";
+            if (!stem.equals(cfg.stemType)) W.diagnose("stem_type: the file's stem is " + k + "x" + k + " ('" + stem
+                    + "'), the spec says '" + cfg.stemType + "'");
+        }
+        boolean fileBias = W.has("stem.0.bias");
+        if (W.has("stem.0.weight") && fileBias != cfg.convBias) {
+            W.diagnose("conv_bias: the file's convs " + (fileBias ? "have" : "have no") + " bias, the spec says "
+                    + cfg.convBias);
+        }
+    }
+
+    private static void compare(Weights W, String field, int[] file, int[] spec) {
+        if (!Arrays.equals(file, spec)) {
+            W.diagnose(field + ": the file has " + Arrays.toString(file) + ", the spec " + Arrays.toString(spec));
+        }
+    }
+
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
         checkInput(cfg.inChans, h, w);
+        diagnose(W);
         Graph g = new Graph();
         Value x = g.input("input", batch, h, w, cfg.inChans);
         int[] dims = cfg.dims;

@@ -24,6 +24,7 @@ public final class Weights {
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
     private final Map<String, int[]> expected = new LinkedHashMap<>();
+    private final List<String> diagnoses = new ArrayList<>();
     private long params;
 
     private Weights(Map<String, HostTensor> tensors, String source, Random random) {
@@ -51,7 +52,7 @@ public final class Weights {
         return get(key, null, shape);
     }
 
-    /** A required parameter; {@code hint} says which spec field decides its shape. */
+    /** A required parameter; {@code hint} names the spec field that decides its shape (for readers of the builder). */
     public HostTensor get(String key, String hint, int... shape) {
         expected.put(key, shape.clone());
         params += HostTensor.numel(shape);
@@ -63,8 +64,7 @@ public final class Weights {
             return HostTensor.zeros(shape);
         }
         if (!Arrays.equals(squeeze(t.shape()), squeeze(shape))) {
-            mismatched.add(key + ": expected " + Arrays.toString(shape) + ", found " + t.shapeString()
-                    + (hint == null ? "" : " (" + hint + ")"));
+            mismatched.add(key + ": expected " + Arrays.toString(shape) + ", found " + t.shapeString());
             return HostTensor.zeros(shape);
         }
         return t.reshape(shape);
@@ -75,6 +75,25 @@ public final class Weights {
         if (tensors == null) return null;
         if (!tensors.containsKey(key)) return null;
         return get(key, shape);
+    }
+
+    /**
+     * What the builder could tell about the spec from the file (e.g. "dims: the file has
+     * [16, 32, 48, 64], the spec [24, 48, 88, 168]"); printed first when the weights do not fit.
+     */
+    public void diagnose(String finding) {
+        diagnoses.add(finding);
+    }
+
+    /** The file's shape for a key, or null (synthetic weights, or absent). */
+    public int[] shapeOf(String key) {
+        if (tensors == null || !tensors.containsKey(key)) return null;
+        return tensors.get(key).shape();
+    }
+
+    /** Keys of the file (empty for synthetic weights). */
+    public Set<String> keys() {
+        return tensors == null ? Set.of() : tensors.keySet();
     }
 
     /** True when the state dict has this key (always false for synthetic weights). */
@@ -103,6 +122,7 @@ public final class Weights {
         }
         if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
         StringBuilder b = new StringBuilder("weights in " + source + " do not fit the model:");
+        section(b, "spec fields that disagree with the file", diagnoses);
         section(b, "missing keys", missing);
         section(b, "unexpected keys", unexpected);
         section(b, "shape mismatches", mismatched);
