@@ -161,9 +161,8 @@ public final class EdgeNeXt implements VisionModel {
         }
     }
 
-    /** timm's symmetric padding for a depthwise conv of kernel k and stride s. */
     static int pad(int k, int s) {
-        return ((s - 1) + (k - 1)) / 2;
+        return Layers.pad(k, s);
     }
 
     /** Reads the spec fields the file determines and records those that differ from the config. */
@@ -278,7 +277,7 @@ public final class EdgeNeXt implements VisionModel {
     }
 
     private static OpSpec layerNorm(Weights W, String prefix, int c) {
-        return new OpSpec.LayerNorm(W.get(prefix + ".weight", c), W.get(prefix + ".bias", c), EPS);
+        return Layers.layerNorm(W, prefix, c, EPS);
     }
 
     private Value convBlock(Graph g, Weights W, String bp, Value x, int dim, int dimOut, int stride, int k, int stage) {
@@ -302,18 +301,7 @@ public final class EdgeNeXt implements VisionModel {
 
     /** LayerNorm'd input → fc1 → GELU → fc2 → × gamma → + shortcut. */
     private Value mlp(Graph g, Weights W, Block b, String bp, Value y, Value shortcut, int c) {
-        int hidden = cfg.expandRatio * c;
-        HostTensor w1 = W.get(bp + ".mlp.fc1.weight", "expand_ratio", hidden, c);
-        HostTensor b1 = W.get(bp + ".mlp.fc1.bias", hidden);
-        HostTensor w2 = W.get(bp + ".mlp.fc2.weight", "expand_ratio", c, hidden);
-        HostTensor b2 = W.get(bp + ".mlp.fc2.bias", c);
-        HostTensor gamma = W.get(bp + ".gamma", c);
-        y = g.add(b, bp + ".mlp.fc1", new OpSpec.Gemm(Relayout.linear(w1), b1, Act.NONE, null, false), y.h(), y.w(),
-                hidden, y);
-        y = g.add(b, bp + ".mlp.act", new OpSpec.Activation(Act.GELU), y.h(), y.w(), hidden, y);
-        y = g.add(b, bp + ".mlp.fc2", new OpSpec.Gemm(Relayout.linear(w2), b2, Act.NONE, null, false), y.h(), y.w(), c,
-                y);
-        return g.add(b, bp + ".gamma", new OpSpec.ScaleAdd(gamma), y.h(), y.w(), c, y, shortcut);
+        return Layers.mlpResidual(g, W, b, bp, y, shortcut, c, cfg.expandRatio * c);
     }
 
     private Value sdtaBlock(Graph g, Weights W, String bp, Value x, int dim, int stage) {

@@ -18,6 +18,7 @@ public final class Models {
     /** Every registered name. */
     public static List<String> names() {
         List<String> n = new ArrayList<>(EdgeNeXt.VARIANTS.keySet());
+        n.addAll(ConvNeXt.VARIANTS.keySet());
         n.add(DemoModel.NAME);
         return n;
     }
@@ -31,6 +32,8 @@ public final class Models {
         if (n.equals(DemoModel.NAME)) return DemoModel.load();
         String args = EdgeNeXt.VARIANTS.get(n);
         if (args != null) return EdgeNeXt.fromJson(n, JsonParser.parseString(args).getAsJsonObject());
+        args = ConvNeXt.VARIANTS.get(n);
+        if (args != null) return ConvNeXt.fromJson(n, JsonParser.parseString(args).getAsJsonObject());
         throw new ModelSpecException("unknown model '" + name + "'; known: " + String.join(", ", names())
                 + " (or describe one with --model-config)");
     }
@@ -45,13 +48,15 @@ public final class Models {
             String name = rest.remove("model").getAsString();
             VisionModel base = byName(name);
             if (rest.size() == 0) return base;
-            String baseArgs = EdgeNeXt.VARIANTS.get(base.name());
+            String baseArgs = EdgeNeXt.VARIANTS.containsKey(base.name()) ? EdgeNeXt.VARIANTS.get(base.name())
+                    : ConvNeXt.VARIANTS.get(base.name());
             if (baseArgs == null) {
                 throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
             }
             JsonObject merged = JsonParser.parseString(baseArgs).getAsJsonObject();
             for (String k : rest.keySet()) merged.add(k, rest.get(k));
-            return EdgeNeXt.fromJson(base.name(), merged);
+            return base.family().equals("convnext") ? ConvNeXt.fromJson(base.name(), merged)
+                    : EdgeNeXt.fromJson(base.name(), merged);
         }
         if (!rest.has("family")) {
             throw new ModelSpecException("model config needs \"model\" (a registered name) or \"family\"");
@@ -60,8 +65,10 @@ public final class Models {
         switch (family) {
             case "edgenext":
                 return EdgeNeXt.fromJson(null, rest);
+            case "convnext":
+                return ConvNeXt.fromJson(null, rest);
             default:
-                throw new ModelSpecException("unknown model family '" + family + "' (supported: edgenext)");
+                throw new ModelSpecException("unknown model family '" + family + "' (supported: edgenext, convnext)");
         }
     }
 

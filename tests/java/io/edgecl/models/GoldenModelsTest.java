@@ -14,10 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Full forward passes against the upstream PyTorch outputs: logits and every stage's features. */
-class EdgeNeXtGoldenTest {
+class GoldenModelsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "edgenext_xx_small", "edgenext_xx_small_official"})
+    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "edgenext_xx_small", "edgenext_xx_small_official",
+        "convnext_tiny_cfg"})
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = check(name, Set.of());
         Map<String, HostTensor> unfused = check(name, Set.copyOf(FusionScheduler.RULES));

@@ -1,0 +1,42 @@
+package io.edgecl.models;
+
+import io.edgecl.graph.Block;
+import io.edgecl.graph.Graph;
+import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.Value;
+import io.edgecl.io.HostTensor;
+import io.edgecl.ops.Act;
+
+/** Building pieces several families share, so each lowers the same way and fuses by the same rules. */
+final class Layers {
+    private Layers() {}
+
+    static OpSpec.LayerNorm layerNorm(Weights w, String prefix, int c, float eps) {
+        return new OpSpec.LayerNorm(w.get(prefix + ".weight", c), w.get(prefix + ".bias", c), eps);
+    }
+
+    /** A Linear (or 1x1 conv) over channels: weight [out, in] (or [out, in, 1, 1]) → GEMM [in, out]. */
+    static OpSpec.Gemm linear(Weights w, String prefix, int in, int out, boolean bias, Act act) {
+        HostTensor wt = w.get(prefix + ".weight", out, in);
+        HostTensor b = bias ? w.get(prefix + ".bias", out) : null;
+        return new OpSpec.Gemm(Relayout.linear(wt), b, act, null, false);
+    }
+
+    /**
+     * The inverted-bottleneck MLP of ConvNeXt-style blocks on an already normalised input:
+     * fc1 → GELU → fc2 → × gamma → + shortcut (keys PREFIX.mlp.fc1/fc2, PREFIX.gamma).
+     */
+    static Value mlpResidual(Graph g, Weights w, Block b, String prefix, Value y, Value shortcut, int c, int hidden) {
+        y = g.add(b, prefix + ".mlp.fc1", linear(w, prefix + ".mlp.fc1", c, hidden, true, Act.NONE), y.h(), y.w(),
+                hidden, y);
+        y = g.add(b, prefix + ".mlp.act", new OpSpec.Activation(Act.GELU), y.h(), y.w(), hidden, y);
+        y = g.add(b, prefix + ".mlp.fc2", linear(w, prefix + ".mlp.fc2", hidden, c, true, Act.NONE), y.h(), y.w(), c, y);
+        return g.add(b, prefix + ".gamma", new OpSpec.ScaleAdd(w.get(prefix + ".gamma", c)), y.h(), y.w(), c, y,
+                shortcut);
+    }
+
+    /** timm's symmetric padding for a conv of kernel k, stride s (dilation 1). */
+    static int pad(int k, int s) {
+        return ((s - 1) + (k - 1)) / 2;
+    }
+}
