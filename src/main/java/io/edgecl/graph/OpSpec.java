@@ -65,10 +65,16 @@ public sealed interface OpSpec {
     }
 
     /**
-     * Linear over channels: out = act(x · W + bias) [* gamma] [+ residual]; weight [K, N]; with
-     * a residual, the node's second input is the residual.
+     * Linear over channels: out = act((x [* gate]) · W + bias) [* gamma] [+ residual]; weight [K, N].
+     * Inputs: x, then the gate [n, 1, 1, K] when {@code gated} (a squeeze-excite scale applied to
+     * x as it is read), then the residual when {@code residual}.
      */
-    record Gemm(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual) implements OpSpec {
+    record Gemm(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual, boolean gated)
+            implements OpSpec {
+        public Gemm(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual) {
+            this(weight, bias, act, gamma, residual, false);
+        }
+
         public String kind() {
             return "gemm";
         }
@@ -212,5 +218,121 @@ public sealed interface OpSpec {
         java.util.ArrayList<HostTensor> out = new java.util.ArrayList<>();
         for (HostTensor t : ts) if (t != null) out.add(t);
         return out;
+    }
+
+    /** out = act(in0 + in1), same shapes (residual connections). */
+    record Add(Act act) implements OpSpec {
+        public String kind() {
+            return "add";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /** out = act(x * scale[c] + shift[c]): an eval-mode BatchNorm with no conv to fold into. */
+    record Affine(HostTensor scale, HostTensor shift, Act act) implements OpSpec {
+        public String kind() {
+            return "affine";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of(scale, shift);
+        }
+    }
+
+    /** out = x * s[n, c]: inputs x [n, h, w, c] and the gate s [n, 1, 1, c] (already activated). */
+    record ChannelGate() implements OpSpec {
+        public String kind() {
+            return "channel_gate";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /** Concatenation of the inputs along channels, in input order (same n, h, w). */
+    record Concat() implements OpSpec {
+        public String kind() {
+            return "concat";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /**
+     * Multi-head self-attention from a qkv projection [n, h, w, 3C] (channel s*C + head*D + i) to
+     * [n, h, w, C]: softmax(q·kᵀ × scale) · v per head. The tokens of an image split into
+     * patchH × patchW groups by position (y mod patchH, x mod patchW) and attend only within their
+     * group: MobileViT's unfolded patches without moving data. patchH = patchW = 1 is plain
+     * attention over all tokens.
+     */
+    record SelfAttention(int heads, float scale, int patchH, int patchW) implements OpSpec {
+        public String kind() {
+            return "self_attention";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            long tokens = (long) out.h * out.w;
+            long perGroup = tokens / ((long) patchH * patchW);
+            return 2L * out.n * tokens * perGroup * out.c;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /** k×k pooling with stride and symmetric zero padding; average (count_include_pad as given) or max. */
+    record Pool2d(int k, int stride, int pad, boolean max, boolean countIncludePad) implements OpSpec {
+        public String kind() {
+            return "pool2d";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return 0;
+        }
+
+        public List<HostTensor> params() {
+            return List.of();
+        }
+    }
+
+    /**
+     * Depthwise transposed conv with kernel = stride = s (each input pixel becomes an s×s patch):
+     * out[n, y, x, c] = in[n, y/s, x/s, c] * w[y mod s, x mod s, c] + bias[c]; weight [s, s, C].
+     */
+    record DwConvTranspose(HostTensor weight, HostTensor bias, int stride) implements OpSpec {
+        public String kind() {
+            return "dwconv_transpose";
+        }
+
+        public long macs(List<Value> in, Value out) {
+            return out.numel();
+        }
+
+        public List<HostTensor> params() {
+            return nonNull(weight, bias);
+        }
     }
 }

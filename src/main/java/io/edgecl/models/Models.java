@@ -10,30 +10,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /** The model registry and the parser of {@code --model-config} specs. */
 public final class Models {
+    /**
+     * A model family: its registered variants (name → constructor arguments as JSON, under the
+     * upstream's names) and the parser that builds a model from such arguments.
+     */
+    public record Family(String name, Map<String, String> variants, BiFunction<String, JsonObject, VisionModel> parser) {}
+
+    /** Every family, in the order `edgecl models` lists them. One line registers a family. */
+    public static final List<Family> FAMILIES = List.of(
+            new Family("edgenext", EdgeNeXt.VARIANTS, EdgeNeXt::fromJson),
+            new Family("convnext", ConvNeXt.VARIANTS, ConvNeXt::fromJson));
+
     private Models() {}
 
     /** Every registered name. */
     public static List<String> names() {
-        List<String> n = new ArrayList<>(EdgeNeXt.VARIANTS.keySet());
-        n.addAll(ConvNeXt.VARIANTS.keySet());
+        List<String> n = new ArrayList<>();
+        for (Family f : FAMILIES) n.addAll(f.variants().keySet());
         n.add(DemoModel.NAME);
         return n;
     }
 
-    /** A registered model by its timm / upstream name. */
-    public static VisionModel byName(String name) {
+    private static String canonical(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         // timm names may carry a pretrained tag: edgenext_small.usi_in1k
         int dot = n.indexOf('.');
-        if (dot > 0) n = n.substring(0, dot);
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    private static Family familyOf(String registeredName) {
+        for (Family f : FAMILIES) if (f.variants().containsKey(registeredName)) return f;
+        return null;
+    }
+
+    /** A registered model by its timm / upstream name. */
+    public static VisionModel byName(String name) {
+        String n = canonical(name);
         if (n.equals(DemoModel.NAME)) return DemoModel.load();
-        String args = EdgeNeXt.VARIANTS.get(n);
-        if (args != null) return EdgeNeXt.fromJson(n, JsonParser.parseString(args).getAsJsonObject());
-        args = ConvNeXt.VARIANTS.get(n);
-        if (args != null) return ConvNeXt.fromJson(n, JsonParser.parseString(args).getAsJsonObject());
+        Family f = familyOf(n);
+        if (f != null) return f.parser().apply(n, JsonParser.parseString(f.variants().get(n)).getAsJsonObject());
         throw new ModelSpecException("unknown model '" + name + "'; known: " + String.join(", ", names())
                 + " (or describe one with --model-config)");
     }
@@ -48,28 +68,24 @@ public final class Models {
             String name = rest.remove("model").getAsString();
             VisionModel base = byName(name);
             if (rest.size() == 0) return base;
-            String baseArgs = EdgeNeXt.VARIANTS.containsKey(base.name()) ? EdgeNeXt.VARIANTS.get(base.name())
-                    : ConvNeXt.VARIANTS.get(base.name());
-            if (baseArgs == null) {
+            Family f = familyOf(canonical(name));
+            if (f == null) {
                 throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
             }
-            JsonObject merged = JsonParser.parseString(baseArgs).getAsJsonObject();
+            JsonObject merged = JsonParser.parseString(f.variants().get(base.name())).getAsJsonObject();
             for (String k : rest.keySet()) merged.add(k, rest.get(k));
-            return base.family().equals("convnext") ? ConvNeXt.fromJson(base.name(), merged)
-                    : EdgeNeXt.fromJson(base.name(), merged);
+            return f.parser().apply(base.name(), merged);
         }
         if (!rest.has("family")) {
             throw new ModelSpecException("model config needs \"model\" (a registered name) or \"family\"");
         }
         String family = rest.remove("family").getAsString().toLowerCase(Locale.ROOT);
-        switch (family) {
-            case "edgenext":
-                return EdgeNeXt.fromJson(null, rest);
-            case "convnext":
-                return ConvNeXt.fromJson(null, rest);
-            default:
-                throw new ModelSpecException("unknown model family '" + family + "' (supported: edgenext, convnext)");
+        List<String> known = new ArrayList<>();
+        for (Family f : FAMILIES) {
+            if (f.name().equals(family)) return f.parser().apply(null, rest);
+            known.add(f.name());
         }
+        throw new ModelSpecException("unknown model family '" + family + "' (supported: " + String.join(", ", known) + ")");
     }
 
     /** Reads a spec file; a case.json's "spec" member is accepted too. */

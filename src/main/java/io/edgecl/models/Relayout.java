@@ -35,4 +35,38 @@ public final class Relayout {
             for (int j = 0; j < k; j++) d[j * n + i] = s[i * k + j];
         return new HostTensor(new int[] {k, n}, d);
     }
+
+    /** A conv's weight and bias with an eval-mode BatchNorm that follows it folded in. */
+    public record Folded(HostTensor weight, HostTensor bias) {}
+
+    /**
+     * Folds BatchNorm (gamma, beta, running mean and var, eps) into the preceding conv or linear:
+     * w' = w * gamma / sqrt(var + eps) per output channel (dimension 0 of {@code w}, PyTorch
+     * layout), b' = (b - mean) * gamma / sqrt(var + eps) + beta. {@code bias} may be null.
+     */
+    public static Folded foldBatchNorm(HostTensor w, HostTensor bias, HostTensor gamma, HostTensor beta,
+                                       HostTensor mean, HostTensor var, double eps) {
+        int out = w.dim(0);
+        int per = w.numel() / out;
+        float[] wd = w.data().clone(), bd = new float[out];
+        for (int o = 0; o < out; o++) {
+            double s = gamma.data()[o] / Math.sqrt(var.data()[o] + eps);
+            for (int i = 0; i < per; i++) wd[o * per + i] = (float) (wd[o * per + i] * s);
+            double b = bias == null ? 0 : bias.data()[o];
+            bd[o] = (float) ((b - mean.data()[o]) * s + beta.data()[o]);
+        }
+        return new Folded(new HostTensor(w.shape(), wd), new HostTensor(new int[] {out}, bd));
+    }
+
+    /** An eval-mode BatchNorm as a per-channel affine: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
+    public static Folded batchNormAffine(HostTensor gamma, HostTensor beta, HostTensor mean, HostTensor var, double eps) {
+        int c = gamma.numel();
+        float[] sc = new float[c], sh = new float[c];
+        for (int i = 0; i < c; i++) {
+            double s = gamma.data()[i] / Math.sqrt(var.data()[i] + eps);
+            sc[i] = (float) s;
+            sh[i] = (float) (beta.data()[i] - mean.data()[i] * s);
+        }
+        return new Folded(new HostTensor(new int[] {c}, sc), new HostTensor(new int[] {c}, sh));
+    }
 }
