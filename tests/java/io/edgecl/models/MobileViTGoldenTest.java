@@ -31,6 +31,24 @@ class MobileViTGoldenTest {
         }
     }
 
+    /** The graph itself, evaluated on the host without the OpenCL lowering, against timm's outputs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilevit_xxs_64", "mobilevit_xxs"})
+    void graphEvaluatedOnTheHostMatchesTheReference(String name) {
+        GoldenCase gc = GoldenCase.load(name);
+        Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
+        Map<String, HostTensor> io = gc.io();
+        HostTensor input = io.get("input");
+        int[] s = input.shape();
+        Graph g = Models.fromSpec(gc.spec()).build(w, s[0], s[2], s[3]);
+        w.finish();
+        Map<String, HostTensor> out = HostGraphEval.run(g, input);
+        for (String k : out.keySet()) {
+            assertEquals(io.get(k).shapeString(), out.get(k).shapeString(), k + " shape");
+            TestSupport.assertClose(io.get(k).data(), out.get(k).data(), name + " host " + k);
+        }
+    }
+
     /** Exact counts of timm's models (published: 1.27M, 2.32M, 5.58M). */
     @ParameterizedTest
     @CsvSource({"mobilevit_xxs, 1272024", "mobilevit_xs, 2317848", "mobilevit_s, 5578632"})
