@@ -213,8 +213,7 @@ public final class MobileViT implements VisionModel {
         BlockCfg b;
         if (type.equals("bottle")) {
             boolean bottleIn = k.bool("bottle_in", false), linearOut = k.bool("linear_out", false);
-            k.bool("extra_conv", false);
-            if (kw.has("extra_conv") && kw.get("extra_conv").getAsBoolean()) {
+            if (k.bool("extra_conv", false)) {
                 throw new ModelSpecException("mobilevit configuration: " + where + ".block_kwargs.extra_conv is not supported");
             }
             k.bool("attn_last", false);
