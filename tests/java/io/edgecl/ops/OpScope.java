@@ -29,6 +29,14 @@ final class OpScope implements AutoCloseable {
         rnd = new Random(seed);
     }
 
+    /**
+     * True on the Oclgrind simulator (tools/oclgrind-check.sh), where every work-item is
+     * interpreted: the larger sweeps then use smaller shapes that still cross tile edges.
+     */
+    static boolean simulated(String binding) {
+        return TestSupport.context(binding).info().name().toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
+    }
+
     float[] random(int n) {
         return TestSupport.random(rnd, n, 1);
     }
