@@ -12,7 +12,7 @@
 #   MVN_OFFLINE=0       let Maven reach the network (default: offline, -o)
 # Needs: oclgrind (tools/install-deps.sh oclgrind), the ocl-icd loader, JDK 17 and Maven.
 # Output: target/oclgrind/diagnostics.log (Oclgrind's reports, with context), target/oclgrind/mvn.log.
-# Takes about a minute on two cores (the GEMM sweep uses smaller shapes on the simulator).
+# Takes under a minute on two cores (the GEMM sweep uses smaller shapes on the simulator).
 #
 # Known simulator limits: the uninitialised-value checker treats a buffer that only an earlier
 # kernel wrote (never the host) as uninitialised in the next launch, so multi-kernel tests

@@ -12,15 +12,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GemmTest {
     enum Res { NONE, SEPARATE, ALIASED }
 
-    /** Every activation once, and every bias/gamma/residual combination, on both bindings. */
+    /**
+     * Activation per bias/gamma/residual combination (index = bias + 2·gamma + 4·residual): every
+     * activation appears, and each combination is one program variant, which keeps cold builds
+     * few. The last (all epilogues, residual aliasing C) is the fused GELU block of the networks.
+     */
+    private static final Act[] ACTS = {Act.NONE, Act.RELU, Act.RELU6, Act.HSWISH, Act.SILU, Act.HSIGMOID,
+        Act.SIGMOID, Act.GELU, Act.NONE, Act.HSWISH, Act.SILU, Act.GELU};
+
+    /** Every bias/gamma/residual combination on both bindings. */
     static Stream<Arguments> epilogues() {
         List<Arguments> out = new ArrayList<>();
         for (String binding : new String[] {"jocl", "lwjgl"}) {
-            for (Act act : Act.values()) {
-                out.add(Arguments.of(binding, true, act, act.ordinal() % 2 == 1, Res.values()[act.ordinal() % 3]));
-            }
             for (int mask = 0; mask < 12; mask++) {
-                out.add(Arguments.of(binding, (mask & 1) != 0, Act.NONE, (mask & 2) != 0, Res.values()[mask >> 2]));
+                out.add(Arguments.of(binding, (mask & 1) != 0, ACTS[mask], (mask & 2) != 0, Res.values()[mask >> 2]));
             }
         }
         return out.stream();
