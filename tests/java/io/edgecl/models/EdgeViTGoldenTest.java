@@ -8,6 +8,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.FusionScheduler;
+import io.edgecl.graph.Graph;
+import io.edgecl.graph.Node;
+import io.edgecl.graph.OpSpec;
 import io.edgecl.io.HostTensor;
 import java.util.Map;
 import java.util.Set;
@@ -84,6 +87,27 @@ class EdgeViTGoldenTest {
         Weights w = Weights.synthetic(null);
         m.build(w, 2, 64, 64);
         assertEquals(278296, w.paramCount());
+    }
+
+    /** Each half of an LGL block folds its GELU and both residual adds into GEMMs. */
+    @Test
+    void fusionFoldsActivationsAndResidualsIntoGemms() {
+        VisionModel m = Models.byName("edgevit_xxs");
+        Graph g = m.build(Weights.synthetic(null), 1, 224, 224);
+        int before = g.nodes().size();
+        int removed = FusionScheduler.apply(g, Set.of());
+        int halves = 0;
+        for (String s : new String[] {"LocalAgg", "SelfAttn"}) {
+            for (Node n : g.nodes()) if (n.name().endsWith(s + ".pos_embed")) halves++;
+        }
+        // LocalAgg exists in the 5 blocks of stages 0-2, SelfAttn in all 7
+        assertEquals(12, halves);
+        assertEquals(3 * halves, removed);
+        assertEquals(before - removed, g.nodes().size());
+        for (Node n : g.nodes()) {
+            if (n.op() instanceof OpSpec.Add) assertTrue(n.name().endsWith("pos_embed.residual"), n.name());
+            assertTrue(!(n.op() instanceof OpSpec.Activation), n.name());
+        }
     }
 
     private static void assertSpecError(String spec, String field) {
