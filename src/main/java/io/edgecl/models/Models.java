@@ -24,7 +24,8 @@ public final class Models {
     /** Every family, in the order `edgecl models` lists them. One line registers a family. */
     public static final List<Family> FAMILIES = List.of(
             new Family("edgenext", EdgeNeXt.VARIANTS, EdgeNeXt::fromJson),
-            new Family("convnext", ConvNeXt.VARIANTS, ConvNeXt::fromJson));
+            new Family("convnext", ConvNeXt.VARIANTS, ConvNeXt::fromJson),
+            new Family("edgevit", EdgeViT.VARIANTS, EdgeViT::fromJson));
 
     private Models() {}
 

@@ -70,6 +70,21 @@ public final class Weights {
         return t.reshape(shape);
     }
 
+    /**
+     * A required buffer (BatchNorm running statistics): checked like a parameter but not counted,
+     * as the upstream's parameter count leaves buffers out.
+     */
+    public HostTensor buffer(String key, int... shape) {
+        HostTensor t = get(key, shape);
+        params -= HostTensor.numel(shape);
+        if (isSynthetic() && key.endsWith("running_var")) {
+            // made-up variances must stay positive for BatchNorm folding
+            float[] d = t.data();
+            for (int i = 0; i < d.length; i++) d[i] = 1 + Math.abs(d[i]);
+        }
+        return t;
+    }
+
     /** An optional parameter: null when the state dict lacks it (and the spec allows that). */
     public HostTensor optional(String key, int... shape) {
         if (tensors == null) return null;
