@@ -70,6 +70,24 @@ public final class Weights {
         return t.reshape(shape);
     }
 
+    /**
+     * A required buffer (BatchNorm running statistics): checked like a parameter but not counted,
+     * as the upstream's parameter counts leave buffers out. Synthetic variances are ones.
+     */
+    public HostTensor buffer(String key, int... shape) {
+        long before = params;
+        HostTensor t = tensors == null && key.endsWith("running_var") ? ones(shape) : get(key, shape);
+        if (tensors == null) expected.put(key, shape.clone());
+        params = before;
+        return t;
+    }
+
+    private static HostTensor ones(int[] shape) {
+        HostTensor t = HostTensor.zeros(shape);
+        Arrays.fill(t.data(), 1f);
+        return t;
+    }
+
     /** An optional parameter: null when the state dict lacks it (and the spec allows that). */
     public HostTensor optional(String key, int... shape) {
         if (tensors == null) return null;
