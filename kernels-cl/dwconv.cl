@@ -113,3 +113,22 @@ void dwconv_ln(__global const DATA_T* in, __global const DATA_T* w, __global con
         ST(out, pix * Cout + co, (vals[co] - mean) * inv * LD(gamma, co) + LD(beta, co));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise transposed convolution with kernel = stride = S (EdgeViT's local propagation):
+// every input pixel expands into an S x S patch, out[n, y, x, c] = in[n, y/S, x/S, c] *
+// w[y mod S, x mod S, c] + bias[c]. Weights [S, S, C]. Global size: (C, W * S, N * H * S).
+__kernel void dwconv_transpose(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                               __global DATA_T* out, int H, int W, int C, int S, int rows) {
+    const int c = get_global_id(0);
+    const int x = get_global_id(1);
+    const int ny = get_global_id(2);
+    const int Wo = W * S, Ho = H * S;
+    if (c >= C || x >= Wo || ny >= rows) return;
+    const int n = ny / Ho, y = ny % Ho;
+    float v = LD(in, ((n * H + y / S) * W + x / S) * C + c) * LD(w, ((y % S) * S + x % S) * C + c);
+#if HAS_BIAS
+    v += LD(bias, c);
+#endif
+    ST(out, (ny * Wo + x) * C + c, v);
+}

@@ -40,3 +40,28 @@ __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int 
     int r = get_global_id(1);
     if (c < C && r < rows) ST(out, r * out_cs + out_co + c, LD(in, r * in_cs + in_co + c));
 }
+
+// out = act(x + y), same shapes (residual connections).
+__kernel void add2(__global const DATA_T* x, __global const DATA_T* y, __global DATA_T* out, int n, int act) {
+    int i = get_global_id(0);
+    if (i < n) ST(out, i, edgecl_act(LD(x, i) + LD(y, i), act));
+}
+
+// out = act(x * scale[c] + shift[c]) over NHWC rows of `channels` (an eval-mode BatchNorm).
+__kernel void affine(__global const DATA_T* x, __global const DATA_T* scale, __global const DATA_T* shift,
+                     __global DATA_T* out, int n, int channels, int act) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int c = i % channels;
+    ST(out, i, edgecl_act(fma(LD(x, i), LD(scale, c), LD(shift, c)), act));
+}
+
+// out = x * s[image, c]: the squeeze-excite gate; x is [images, hw, channels], s [images, channels].
+__kernel void channel_gate(__global const DATA_T* x, __global const DATA_T* s, __global DATA_T* out, int n,
+                           int hw, int channels) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int c = i % channels;
+    int img = i / (hw * channels);
+    ST(out, i, LD(x, i) * LD(s, img * channels + c));
+}

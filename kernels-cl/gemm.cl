@@ -3,6 +3,7 @@
 //   C[m, n] = epilogue( sum_k A[m, k] * B[k, n] )
 //   epilogue: + bias[n] (HAS_BIAS), activation ACT, * gamma[n] (HAS_GAMMA, layer scale),
 //             + R[m, n] (HAS_RESIDUAL)
+//   prologue: A[m, k] * gate[m / gate_rows, k] (HAS_GATE, a squeeze-excite scale)
 //
 // A is an NHWC activation viewed as [M = N*H*W, K = Cin] with row stride lda; B is the weight
 // re-laid out at load time as [K, N]; C and R are [M, N] with row stride ldc (so a GEMM can
@@ -38,6 +39,17 @@
 #ifndef HAS_RESIDUAL
 #define HAS_RESIDUAL 0
 #endif
+#ifndef HAS_GATE
+#define HAS_GATE 0
+#endif
+
+// A squeeze-excite gate scales A's columns per image as A is read: row m belongs to image
+// m / gate_rows, and gate is [images, K].
+#if HAS_GATE
+#define LDA(A, m, k) (LD(A, (m) * lda + (k)) * LD(gate, ((m) / gate_rows) * K + (k)))
+#else
+#define LDA(A, m, k) LD(A, (m) * lda + (k))
+#endif
 
 #define GEMM_LX (GEMM_TN / GEMM_WN)
 #define GEMM_LY (GEMM_TM / GEMM_WM)
@@ -46,7 +58,7 @@
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_LY, 1)))
 void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
           __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
-          int M, int N, int K, int lda, int ldc) {
+          int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
     __local float As[GEMM_TK][GEMM_TM];
     __local float Bs[GEMM_TK][GEMM_TN + 1];
 
@@ -65,7 +77,7 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
             int kk = e % GEMM_TK;
             int mm = e / GEMM_TK;
             int gm = m0 + mm, gk = k0 + kk;
-            As[kk][mm] = (gm < M && gk < K) ? LD(A, gm * lda + gk) : 0.0f;
+            As[kk][mm] = (gm < M && gk < K) ? LDA(A, gm, gk) : 0.0f;
         }
         for (int e = tid; e < GEMM_TK * GEMM_TN; e += GEMM_THREADS) {
             int nn = e % GEMM_TN;
@@ -119,7 +131,7 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
 
 __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
                         __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
-                        int M, int N, int K, int lda, int ldc) {
+                        int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
     const int n = get_global_id(0);
     const int m0 = get_global_id(1) * GEMMV_RM;
     if (n >= N || m0 >= M) return;
@@ -128,13 +140,13 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
     if (m0 + GEMMV_RM <= M) {
         for (int k = 0; k < K; k++) {
             const float b = LD(B, k * N + n);
-            for (int i = 0; i < GEMMV_RM; i++) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+            for (int i = 0; i < GEMMV_RM; i++) acc[i] = fma(LDA(A, m0 + i, k), b, acc[i]);
         }
     } else {
         for (int k = 0; k < K; k++) {
             const float b = LD(B, k * N + n);
             for (int i = 0; i < GEMMV_RM; i++) {
-                if (m0 + i < M) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+                if (m0 + i < M) acc[i] = fma(LDA(A, m0 + i, k), b, acc[i]);
             }
         }
     }

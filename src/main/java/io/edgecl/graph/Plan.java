@@ -5,6 +5,7 @@ import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
 import io.edgecl.io.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.Attention;
 import io.edgecl.ops.ChannelAttention;
 import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.DepthwiseConv;
@@ -139,21 +140,54 @@ public final class Plan implements AutoCloseable {
         OpSpec op = node.op;
         if (op instanceof OpSpec.Conv c) {
             return List.of(Conv2d.create(ctx, buf(x), weight(c.weight()), weight(c.bias()), buf(y), x.n, x.h, x.w, x.c,
-                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act()));
+                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act(), y.h, y.w));
         }
         if (op instanceof OpSpec.DwConv c) {
             return List.of(DepthwiseConv.create(ctx, Slice.whole(buf(x), x.c), null, weight(c.weight()),
                     weight(c.bias()), Slice.whole(buf(y), y.c), x.n, x.h, x.w, y.c, c.kh(), c.kw(), c.stride(),
-                    c.padH(), c.padW(), c.mult(), c.act()));
+                    c.padH(), c.padW(), c.mult(), c.act(), y.h, y.w));
         }
         if (op instanceof OpSpec.LayerNorm ln) {
             return List.of(LayerNorm.create(ctx, buf(x), weight(ln.gamma()), weight(ln.beta()), buf(y), x.rows(), x.c,
                     ln.eps()));
         }
         if (op instanceof OpSpec.Gemm g) {
-            ClBuffer res = g.residual() ? buf(node.inputs.get(1)) : null;
+            ClBuffer gate = g.gated() ? buf(node.inputs.get(1)) : null;
+            ClBuffer res = g.residual() ? buf(node.inputs.get(g.gated() ? 2 : 1)) : null;
             return List.of(Gemm.create(ctx, buf(x), weight(g.weight()), weight(g.bias()), weight(g.gamma()), res,
-                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act()));
+                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act(), gate, x.h * x.w));
+        }
+        if (op instanceof OpSpec.Add a) {
+            return List.of(Elementwise.add(ctx, buf(x), buf(node.inputs.get(1)), buf(y), (int) y.numel(), a.act()));
+        }
+        if (op instanceof OpSpec.Affine a) {
+            return List.of(Elementwise.affine(ctx, buf(x), weight(a.scale()), weight(a.shift()), buf(y),
+                    (int) y.numel(), y.c, a.act()));
+        }
+        if (op instanceof OpSpec.ChannelGate) {
+            return List.of(Elementwise.channelGate(ctx, buf(x), buf(node.inputs.get(1)), buf(y), (int) y.numel(),
+                    y.h * y.w, y.c));
+        }
+        if (op instanceof OpSpec.Concat) {
+            List<Launch> out = new ArrayList<>();
+            int off = 0;
+            for (Value v : node.inputs) {
+                out.add(Elementwise.channelCopy(ctx, buf(v), buf(y), v.c, v.rows(), v.c, 0, y.c, off));
+                off += v.c;
+            }
+            return out;
+        }
+        if (op instanceof OpSpec.SelfAttention a) {
+            return List.of(Attention.selfAttention(ctx, buf(x), buf(y), y.n, y.h, y.w, y.c, a.heads(), a.scale(),
+                    a.patchH(), a.patchW()));
+        }
+        if (op instanceof OpSpec.Pool2d p) {
+            return List.of(Elementwise.pool2d(ctx, buf(x), buf(y), x.n, x.h, x.w, x.c, y.h, y.w, p.k(), p.stride(),
+                    p.pad(), p.max(), p.countIncludePad()));
+        }
+        if (op instanceof OpSpec.DwConvTranspose t) {
+            return List.of(DepthwiseConv.transpose(ctx, buf(x), weight(t.weight()), weight(t.bias()), buf(y), x.n, x.h,
+                    x.w, x.c, t.stride()));
         }
         if (op instanceof OpSpec.Activation a) {
             return List.of(Elementwise.activation(ctx, buf(x), buf(y), (int) x.numel(), a.act()));
@@ -170,7 +204,7 @@ public final class Plan implements AutoCloseable {
             OpSpec.DwConv c = f.dw();
             return List.of(DepthwiseConv.createWithLayerNorm(ctx, buf(x), weight(c.weight()), weight(c.bias()),
                     weight(f.ln().gamma()), weight(f.ln().beta()), f.ln().eps(), buf(y), x.n, x.h, x.w, y.c, c.kh(),
-                    c.kw(), c.stride(), c.padH(), c.padW(), c.mult()));
+                    c.kw(), c.stride(), c.padH(), c.padW(), c.mult(), y.h, y.w));
         }
         if (op instanceof OpSpec.SplitCascade sc && sc.packed() != null) {
             return List.of(SplitCascade.create(ctx, buf(x), weight(sc.packed()), weight(sc.packedBias()),

@@ -15,7 +15,17 @@ public final class Conv2d {
 
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
                                 int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act) {
-        int ho = outSize(h, kh, stride, padH), wo = outSize(wd, kw, stride, padW);
+        return create(ctx, in, w, bias, out, n, h, wd, cin, cout, kh, kw, stride, padH, padW, act,
+                outSize(h, kh, stride, padH), outSize(wd, kw, stride, padW));
+    }
+
+    /**
+     * With an explicit output size: padH/padW pad the top/left, and the bottom/right padding is
+     * whatever the output size implies (TensorFlow "same" padding is asymmetric).
+     */
+    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
+                                int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
+                                int ho, int wo) {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()), "conv2d.cl")
                 .kernel("conv2d");
         k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out)

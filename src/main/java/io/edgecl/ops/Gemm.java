@@ -40,7 +40,18 @@ public final class Gemm {
      */
     public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
                                 ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act) {
+        return create(ctx, a, b, bias, gamma, residual, c, m, n, k, lda, ldc, act, null, 1);
+    }
+
+    /**
+     * With a squeeze-excite gate: A[m, k] is read as A[m, k] * gate[m / gateRows, k]
+     * ({@code gate} [images, K], {@code gateRows} = rows per image), or no gate when null.
+     */
+    public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
+                                ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
+                                ClBuffer gate, int gateRows) {
         Map<String, String> d = new HashMap<>();
+        d.put("HAS_GATE", gate != null ? "1" : "0");
         d.put("HAS_BIAS", bias != null ? "1" : "0");
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
@@ -50,7 +61,8 @@ public final class Gemm {
         ClBuffer ph = ctx.placeholder();
         kern.arg(0, a).arg(1, b).arg(2, bias != null ? bias : ph).arg(3, gamma != null ? gamma : ph)
                 .arg(4, residual != null ? residual : ph).arg(5, c)
-                .arg(6, m).arg(7, n).arg(8, k).arg(9, lda).arg(10, ldc);
+                .arg(6, m).arg(7, n).arg(8, k).arg(9, lda).arg(10, ldc)
+                .arg(11, gate != null ? gate : ph).arg(12, Math.max(1, gateRows));
         long[] local = rows ? null : new long[] {TN / WN, TM / WM};
         long[] global = rows ? new long[] {n, (m + ROWS_RM - 1) / ROWS_RM}
                 : new long[] {Launch.roundUp(n, TN) / WN, Launch.roundUp(m, TM) / WM};
