@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.OpSpec;
 import io.edgecl.io.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,12 @@ class EfficientNetsGoldenTest {
             var v = g.outputs().get("features." + i);
             assertEquals(List.of(s[0], s[1], s[2], s[3]), List.of(v.n(), v.c(), v.h(), v.w()), name + " features." + i);
         }
+        // fused: every activation rides in its conv/GEMM and every SE gate in the projection GEMM
+        assertTrue(FusionScheduler.apply(g, Set.of()) > 0, name);
+        for (var node : g.nodes()) {
+            assertTrue(!(node.op() instanceof OpSpec.Activation) && !(node.op() instanceof OpSpec.ChannelGate),
+                    name + ": " + node.name() + " left unfused");
+        }
     }
 
     private static int[] shape(JsonArray a) {
@@ -67,7 +74,8 @@ class EfficientNetsGoldenTest {
     @ParameterizedTest
     @CsvSource({"mobilenetv2_100, 3504872", "mobilenetv3_large_100, 5483032", "mobilenetv3_small_100, 2542856",
         "efficientnet_b0, 5288548", "efficientnetv2_rw_s, 23941296", "tf_efficientnetv2_s, 21458488",
-        "mobilenetv3_small_050, 1593224", "mobilenetv2_050, 1968680"})
+        "mobilenetv3_small_050, 1593224", "mobilenetv2_050, 1968680", "mobilenetv1_100, 4231976",
+        "efficientnet_b3, 12233232", "efficientnetv2_m, 54139356"})
     void registeredVariantsHaveTimmsParameterCounts(String name, long params) {
         VisionModel m = Models.byName(name);
         Weights w = Weights.synthetic(null);
@@ -139,12 +147,24 @@ class EfficientNetsGoldenTest {
         VisionModel tf = Models.byName("tf_efficientnetv2_b0");
         Graph g = tf.build(Weights.synthetic(null), 1, 64, 64);
         var stem = g.blocks().get(0).nodes().get(0);
-        var conv = (io.edgecl.graph.OpSpec.Conv) stem.op();
+        var conv = (OpSpec.Conv) stem.op();
         assertEquals(0, conv.padH());
         assertEquals(32, stem.output().h());
         VisionModel pt = Models.byName("efficientnet_b0");
-        conv = (io.edgecl.graph.OpSpec.Conv) pt.build(Weights.synthetic(null), 1, 64, 64).blocks().get(0).nodes().get(0).op();
+        conv = (OpSpec.Conv) pt.build(Weights.synthetic(null), 1, 64, 64).blocks().get(0).nodes().get(0).op();
         assertEquals(1, conv.padH());
+    }
+
+    @Test
+    void weightsOfAnotherWidthNameTheMultiplier() {
+        GoldenCase gc = GoldenCase.load("mobilenetv1_025");
+        Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
+        VisionModel m = Models.fromSpec(json("{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\","
+                + "\"channel_multiplier\":0.5}"));
+        m.build(w, 1, 64, 64);
+        var e = assertThrows(WeightMismatchException.class, w::finish);
+        assertTrue(e.getMessage().contains("channel_multiplier: the file's stem has 8 channels, the spec 16"),
+                e.getMessage());
     }
 
     private static JsonObject json(String s) {

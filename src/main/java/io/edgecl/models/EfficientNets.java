@@ -463,9 +463,65 @@ public final class EfficientNets implements VisionModel {
         return g.add(b, p, new OpSpec.ChannelGate(), x.h(), x.w(), c, x, s);
     }
 
+    /**
+     * Reads what the file says about the spec (widths, blocks per stage, head, classes) and
+     * records the differences, naming the multiplier or flag that decides each.
+     */
+    private void diagnose(Weights W) {
+        if (W.isSynthetic()) return;
+        int[] stem = W.shapeOf("conv_stem.weight");
+        if (stem != null && stem[0] != stemChs) {
+            W.diagnose("channel_multiplier: the file's stem has " + stem[0] + " channels, the spec " + stemChs);
+        }
+        int[] fileDepths = new int[stages.size()], specDepths = new int[stages.size()];
+        int[] fileOut = new int[stages.size()], specOut = new int[stages.size()];
+        for (int i = 0; i < stages.size(); i++) {
+            specDepths[i] = stages.get(i).size();
+            specOut[i] = stages.get(i).get(specDepths[i] - 1).out();
+            String p = "blocks." + i + ".";
+            for (String k : W.keys()) {
+                if (!k.startsWith(p)) continue;
+                int dot = k.indexOf('.', p.length());
+                if (dot < 0) continue;
+                try {
+                    fileDepths[i] = Math.max(fileDepths[i], Integer.parseInt(k.substring(p.length(), dot)) + 1);
+                } catch (NumberFormatException e) {
+                    // not a block index
+                }
+            }
+            int last = fileDepths[i] - 1;
+            for (String conv : new String[] {"conv_pwl", "conv_pw", "conv"}) {
+                String key = p + last + "." + conv + ".weight";
+                if (last >= 0 && W.has(key) && !(conv.equals("conv_pw") && W.has(p + last + ".conv_pwl.weight"))) {
+                    fileOut[i] = W.shapeOf(key)[0];
+                    break;
+                }
+            }
+        }
+        if (!Arrays.equals(fileDepths, specDepths)) {
+            W.diagnose("depth_multiplier: blocks per stage in the file " + Arrays.toString(fileDepths) + ", the spec "
+                    + Arrays.toString(specDepths));
+        }
+        if (!Arrays.equals(fileOut, specOut)) {
+            W.diagnose("channel_multiplier: stage widths in the file " + Arrays.toString(fileOut) + ", the spec "
+                    + Arrays.toString(specOut));
+        }
+        int[] head = W.shapeOf("conv_head.weight");
+        int specHead = mnv3Head || numFeatures > 0 ? numFeatures : 0;
+        if ((head == null ? 0 : head[0]) != specHead) {
+            W.diagnose((family.equals("mobilenetv1") ? "head_conv" : "channel_multiplier") + ": the file's conv_head has "
+                    + (head == null ? "no" : head[0]) + " channels, the spec " + (specHead == 0 ? "none" : specHead));
+        }
+        int[] fc = W.shapeOf("classifier.weight");
+        if ((fc == null ? 0 : fc[0]) != numClasses) {
+            W.diagnose("num_classes: the file has " + (fc == null ? 0 : fc[0]) + ", the spec " + numClasses);
+        }
+    }
+
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
         checkInput(inChans, h, w);
+        diagnose(W);
         Graph g = new Graph();
         Value x = g.input("input", batch, h, w, inChans);
         Block stem = g.block("stem", "Stem");
