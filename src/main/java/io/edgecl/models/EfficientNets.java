@@ -22,7 +22,8 @@ import java.util.Map;
  * The networks timm assembles from block strings with its EfficientNet builder: MobileNet V1,
  * V2 and V3, EfficientNet and EfficientNetV2. A configuration names a timm variant (which picks
  * the generator, its architecture strings and flags) and the generator's channel and depth
- * multipliers; {@code tf_} variants use TensorFlow "same" padding and BatchNorm eps 1e-3.
+ * multipliers (omitted, they take the registered model's values); {@code tf_} variants use
+ * TensorFlow "same" padding and BatchNorm eps 1e-3 unless pad_type / bn_eps say otherwise.
  */
 public final class EfficientNets implements VisionModel {
     /** timm's generator functions (_gen_mobilenet_v1, ..., _gen_efficientnetv2_xl). */
