@@ -72,19 +72,16 @@ public final class Weights {
 
     /**
      * A required buffer (BatchNorm running statistics): checked like a parameter but not counted,
-     * as the upstream's parameter counts leave buffers out. Synthetic variances are ones.
+     * as the upstream's parameter count leaves buffers out.
      */
     public HostTensor buffer(String key, int... shape) {
-        long before = params;
-        HostTensor t = tensors == null && key.endsWith("running_var") ? ones(shape) : get(key, shape);
-        if (tensors == null) expected.put(key, shape.clone());
-        params = before;
-        return t;
-    }
-
-    private static HostTensor ones(int[] shape) {
-        HostTensor t = HostTensor.zeros(shape);
-        Arrays.fill(t.data(), 1f);
+        HostTensor t = get(key, shape);
+        params -= HostTensor.numel(shape);
+        if (isSynthetic() && key.endsWith("running_var")) {
+            // made-up variances must stay positive for BatchNorm folding
+            float[] d = t.data();
+            for (int i = 0; i < d.length; i++) d[i] = 1 + Math.abs(d[i]);
+        }
         return t;
     }
 
