@@ -14,8 +14,10 @@ class FusedKernelsTest {
     private static final int N = 2, H = 5, W = 9;
 
     @ParameterizedTest
-    @CsvSource({"13,3,1,1", "13,7,2,1", "26,5,1,2", "70,3,1,1"})
-    void depthwiseConvWithLayerNorm(int cin, int k, int stride, int mult) throws Exception {
+    @CsvSource({"13,3,1,1,pixel", "13,7,2,1,pixel", "26,5,1,2,pixel", "70,3,1,1,pixel",
+        "13,3,1,1,group", "13,7,2,1,group", "26,5,1,2,group", "70,3,1,1,group"})
+    void depthwiseConvWithLayerNorm(int cin, int k, int stride, int mult, String variant) throws Exception {
+        System.setProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 21)) {
             int cout = cin * mult, pad = ((stride - 1) + (k - 1)) / 2;
             int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1, rows = N * ho * wo;
@@ -28,7 +30,26 @@ class FusedKernelsTest {
             float[] conv = Reference.dwconv(new Reference.View(x, cin, 0), null, w, b, new float[rows * cout], cout, 0, N, H,
                     W, cout, k, k, stride, pad, pad, mult, Act.NONE);
             TestSupport.assertClose(Reference.layerNorm(conv, g, be, rows, cout, 1e-6), s.read(out, rows * cout),
-                    "dwconv+ln");
+                    "dwconv+ln " + variant);
+        } finally {
+            System.clearProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY);
+        }
+    }
+
+    /** Every GEMM variant (GPU tiles, CPU rows and blocks) on edge shapes, with the full epilogue. */
+    @ParameterizedTest
+    @CsvSource({"tiled,33,45,37", "rows,33,45,37", "block,33,45,37", "block,32,48,16", "block,7,3,5", "tiled,1,1,1"})
+    void gemmVariants(String variant, int m, int n, int k) throws Exception {
+        System.setProperty(Gemm.VARIANT_PROPERTY, variant);
+        try (OpScope s = new OpScope("jocl", 24)) {
+            float[] a = s.random(m * k), b = s.random(k * n), bias = s.random(n), g = s.random(n), r = s.random(m * n);
+            ClBuffer da = s.upload(a, "a"), db = s.upload(b, "b"), dbias = s.upload(bias, "bias"), dg = s.upload(g, "g"),
+                    dr = s.upload(r, "r"), dc = s.output(m * n, "c");
+            s.run(s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU)));
+            TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
+                    s.read(dc, m * n), "gemm " + variant);
+        } finally {
+            System.clearProperty(Gemm.VARIANT_PROPERTY);
         }
     }
 

@@ -20,8 +20,8 @@ public final class Elementwise {
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("activation");
-        k.arg(0, x).arg(1, out).arg(2, n).arg(3, act.ordinal());
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("activation");
+        k.arg(0, x).arg(1, out).arg(2, n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 8L * n);
     }
 
@@ -53,16 +53,16 @@ public final class Elementwise {
 
     /** out = act(x + y). */
     public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("add2");
-        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n).arg(4, act.ordinal());
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("add2");
+        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
     }
 
     /** out = act(x * scale[c] + shift[c]). */
     public static Launch affine(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n,
                                 int channels, Act act) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("affine");
-        k.arg(0, x).arg(1, scale).arg(2, shift).arg(3, out).arg(4, n).arg(5, channels).arg(6, act.ordinal());
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("affine");
+        k.arg(0, x).arg(1, scale).arg(2, shift).arg(3, out).arg(4, n).arg(5, channels);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 8L * n);
     }
 
