@@ -3,6 +3,10 @@ package io.edgecl.graph;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.Precision;
+import io.edgecl.io.HalfFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import io.edgecl.io.HostTensor;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Attention;
@@ -35,13 +39,15 @@ public final class Plan implements AutoCloseable {
     private final List<Launch> launches = new ArrayList<>();
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     private final long activationBytes;
+    private Precision precision;
     private long weightBytes;
 
     public Plan(ClContext ctx, Graph graph) {
         this.ctx = ctx;
         this.graph = graph;
         try {
-            MemoryPlanner.Assignment a = MemoryPlanner.plan(graph);
+            this.precision = ctx.precision();
+            MemoryPlanner.Assignment a = MemoryPlanner.plan(graph, precision.elementBytes());
             for (int s = 0; s < a.slotBytes().size(); s++) slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
             a.slotOf().forEach((v, s) -> bufferOf.put(v, slots.get(s)));
             long scratchBytes = 0;
@@ -101,14 +107,14 @@ public final class Plan implements AutoCloseable {
             throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's [" + in.n
                     + ", " + in.c + ", " + in.h + ", " + in.w + "]");
         }
-        ctx.write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
+        write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
     }
 
     /** Reads a graph output as NCHW ([n, c] for pooled vectors and logits). */
     public HostTensor read(String output) {
         Value v = graph.outputs().get(output);
         if (v == null) throw new IllegalArgumentException("no output " + output);
-        float[] nhwc = ctx.read(bufferOf.get(v), (int) v.numel());
+        float[] nhwc = readValues(bufferOf.get(v), (int) v.numel());
         if (v.h == 1 && v.w == 1) return new HostTensor(new int[] {v.n, v.c}, nhwc);
         return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, Layouts.nhwcToNchw(nhwc, v.n, v.h, v.w, v.c));
     }
@@ -123,11 +129,37 @@ public final class Plan implements AutoCloseable {
         if (t == null) return null;
         ClBuffer b = weights.get(t);
         if (b == null) {
-            b = ctx.upload(t.data(), "weight");
+            b = ctx.alloc(Math.max(4L, (long) t.numel() * precision.elementBytes()), "weight");
+            write(b, t.data());
             weights.put(t, b);
             weightBytes += b.bytes();
         }
         return b;
+    }
+
+    /** The plan's storage precision. */
+    public Precision precision() {
+        return precision;
+    }
+
+    private void write(ClBuffer b, float[] data) {
+        if (precision == Precision.FP32) {
+            ctx.write(b, data);
+            return;
+        }
+        ByteBuffer bb = ByteBuffer.allocateDirect(2 * data.length).order(ByteOrder.nativeOrder());
+        for (float f : data) bb.putShort(HalfFloats.floatToHalf(f));
+        bb.flip();
+        ctx.writeBytes(b, bb);
+    }
+
+    private float[] readValues(ClBuffer b, int count) {
+        if (precision == Precision.FP32) return ctx.read(b, count);
+        ByteBuffer bb = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.nativeOrder());
+        ctx.readBytes(b, bb);
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) out[i] = HalfFloats.halfToFloat(bb.getShort(2 * i));
+        return out;
     }
 
     private ClBuffer buf(Value v) {
