@@ -127,3 +127,47 @@ void xca_fused(__global const DATA_T* qkv, __global const DATA_T* temperature, _
         ST(out, (n * T + t) * C + h * D + i, acc);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multi-head softmax self-attention (MobileViT's transformer, EdgeViT's global sparse
+// attention) from a qkv projection [N, H, W, 3C] (channel s*C + h*HEAD_DIM + i) to [N, H, W, C].
+// Tokens attend within groups of equal (y mod PH, x mod PW): MobileViT's unfolded patches,
+// read in place. One work-item per (query token, head) with an online softmax over the keys,
+// so no T x T matrix is stored. HEAD_DIM is a build-time constant (private accumulators).
+// Global size: (W * H, heads, N).
+
+#ifndef HEAD_DIM
+#define HEAD_DIM 32
+#endif
+
+__kernel void mhsa(__global const DATA_T* qkv, __global DATA_T* out, int H, int W, int C, float scale,
+                   int PH, int PW) {
+    const int t = get_global_id(0);
+    const int h = get_global_id(1);
+    const int n = get_global_id(2);
+    if (t >= H * W) return;
+    const int y = t / W, x = t % W;
+    const int C3 = 3 * C;
+    const int qb = ((n * H + y) * W + x) * C3 + h * HEAD_DIM;
+    float q[HEAD_DIM], acc[HEAD_DIM];
+    for (int i = 0; i < HEAD_DIM; i++) {
+        q[i] = LD(qkv, qb + i) * scale;
+        acc[i] = 0.0f;
+    }
+    float m = -INFINITY, l = 0.0f;
+    for (int yk = y % PH; yk < H; yk += PH) {
+        for (int xk = x % PW; xk < W; xk += PW) {
+            const int kb = ((n * H + yk) * W + xk) * C3 + C + h * HEAD_DIM;
+            float s = 0.0f;
+            for (int i = 0; i < HEAD_DIM; i++) s = fma(q[i], LD(qkv, kb + i), s);
+            const float mn = fmax(m, s);
+            const float corr = exp(m - mn), p = exp(s - mn);
+            l = l * corr + p;
+            for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, LD(qkv, kb + C + i), acc[i] * corr);
+            m = mn;
+        }
+    }
+    const float inv = 1.0f / l;
+    const int ob = ((n * H + y) * W + x) * C + h * HEAD_DIM;
+    for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, acc[i] * inv);
+}

@@ -53,8 +53,8 @@ void split_cascade(__global const DATA_T* in, __global const DATA_T* w, __global
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
-    // pass-through chunk (and the positional encoding on every channel this group owns)
-    const int last = nconv * width + j;
+    // pass-through channels (and the positional encoding on every channel this group owns);
+    // the last chunk is at most `width` wide for torch.chunk's split, but any remainder is copied
     for (int p = lid; p < HW; p += CASCADE_WG) {
         const int o = base + p * C;
 #if HAS_POS
@@ -63,7 +63,7 @@ void split_cascade(__global const DATA_T* in, __global const DATA_T* w, __global
             ST(out, o + c, LD(out, o + c) + LD(pos, p * C + c));
         }
 #endif
-        if (last < C) {
+        for (int last = nconv * width + j; last < C; last += width) {
             float v = LD(in, o + last);
 #if HAS_POS
             v += LD(pos, p * C + last);

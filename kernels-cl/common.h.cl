@@ -33,9 +33,29 @@
 
 #define EDGECL_SQRT1_2 0.70710678118654752440f
 
+// erf for GELU. The built-in erf is exact to the last bit but slow on some CPU runtimes;
+// EDGECL_ERF 1 selects a rational approximation (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7,
+// below float resolution for GELU's output), 0 the built-in.
+#ifndef EDGECL_ERF
+#define EDGECL_ERF 0
+#endif
+
+inline float edgecl_erf(float x) {
+#if EDGECL_ERF == 1
+    const float ax = fabs(x);
+    const float t = 1.0f / fma(0.3275911f, ax, 1.0f);
+    const float poly = t * fma(t, fma(t, fma(t, fma(t, 1.061405429f, -1.453152027f), 1.421413741f), -0.284496736f),
+                               0.254829592f);
+    const float y = 1.0f - poly * exp(-ax * ax);
+    return copysign(y, x);
+#else
+    return erf(x);
+#endif
+}
+
 inline float edgecl_act(float x, int act) {
     switch (act) {
-        case ACT_GELU: return 0.5f * x * (1.0f + erf(x * EDGECL_SQRT1_2)); // exact erf form, as PyTorch's default
+        case ACT_GELU: return 0.5f * x * (1.0f + edgecl_erf(x * EDGECL_SQRT1_2)); // erf form, as PyTorch's default
         case ACT_RELU: return fmax(x, 0.0f);
         case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
         case ACT_HSWISH: return x * clamp(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);

@@ -113,3 +113,68 @@ void dwconv_ln(__global const DATA_T* in, __global const DATA_T* w, __global con
         ST(out, pix * Cout + co, (vals[co] - mean) * inv * LD(gamma, co) + LD(beta, co));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise transposed convolution with kernel = stride = S (EdgeViT's local propagation):
+// every input pixel expands into an S x S patch, out[n, y, x, c] = in[n, y/S, x/S, c] *
+// w[y mod S, x mod S, c] + bias[c]. Weights [S, S, C]. Global size: (C, W * S, N * H * S).
+__kernel void dwconv_transpose(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                               __global DATA_T* out, int H, int W, int C, int S, int rows) {
+    const int c = get_global_id(0);
+    const int x = get_global_id(1);
+    const int ny = get_global_id(2);
+    const int Wo = W * S, Ho = H * S;
+    if (c >= C || x >= Wo || ny >= rows) return;
+    const int n = ny / Ho, y = ny % Ho;
+    float v = LD(in, ((n * H + y / S) * W + x / S) * C + c) * LD(w, ((y % S) * S + x % S) * C + c);
+#if HAS_BIAS
+    v += LD(bias, c);
+#endif
+    ST(out, (ny * Wo + x) * C + c, v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same fusion for CPU runtimes, where work-group barriers are emulated and expensive: one
+// work-item per output pixel walks its channels three times (conv + mean, variance, normalise),
+// keeping the conv results in the output row between passes. Global size: (N * Ho * Wo).
+__kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                           __global const DATA_T* gamma, __global const DATA_T* beta, __global DATA_T* out,
+                           int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                           int mult, float eps, int pixels) {
+    const int pix = get_global_id(0);
+    if (pix >= pixels) return;
+    const int n = pix / (Ho * Wo);
+    const int ho = (pix / Wo) % Ho;
+    const int wo = pix % Wo;
+    const int cin = Cout / mult;
+    const int ob = pix * Cout;
+    float sum = 0.0f;
+    for (int co = 0; co < Cout; co++) {
+        const int ci = co / mult;
+        float acc = 0.0f;
+        for (int kh = 0; kh < KH; kh++) {
+            const int hi = ho * stride - pad_h + kh;
+            if (hi < 0 || hi >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+                const int wi = wo * stride - pad_w + kw;
+                if (wi < 0 || wi >= W) continue;
+                acc = fma(LD(in, ((n * H + hi) * W + wi) * cin + ci), LD(w, (kh * KW + kw) * Cout + co), acc);
+            }
+        }
+#if HAS_BIAS
+        acc += LD(bias, co);
+#endif
+        ST(out, ob + co, acc);
+        sum += acc;
+    }
+    const float mean = sum / (float) Cout;
+    float var = 0.0f;
+    for (int co = 0; co < Cout; co++) {
+        const float d = LD(out, ob + co) - mean;
+        var = fma(d, d, var);
+    }
+    const float inv = rsqrt(var / (float) Cout + eps);
+    for (int co = 0; co < Cout; co++) {
+        ST(out, ob + co, (LD(out, ob + co) - mean) * inv * LD(gamma, co) + LD(beta, co));
+    }
+}

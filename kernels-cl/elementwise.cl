@@ -1,6 +1,11 @@
 // Element-wise kernels over flat tensors (any layout): add, scale, activation.
 // Arguments are element counts; every work-item handles one element and guards the tail, so
-// the global size may be rounded up to the work-group size.
+// the global size may be rounded up to the work-group size. The activation is a build-time
+// constant (ACT) so the compiler can vectorise it.
+
+#ifndef ACT
+#define ACT ACT_NONE
+#endif
 
 __kernel void vec_add(__global const DATA_T* a, __global const DATA_T* b, __global DATA_T* out, int n) {
     int i = get_global_id(0);
@@ -8,9 +13,9 @@ __kernel void vec_add(__global const DATA_T* a, __global const DATA_T* b, __glob
 }
 
 // out = act(x), in place allowed.
-__kernel void activation(__global const DATA_T* x, __global DATA_T* out, int n, int act) {
+__kernel void activation(__global const DATA_T* x, __global DATA_T* out, int n) {
     int i = get_global_id(0);
-    if (i < n) ST(out, i, edgecl_act(LD(x, i), act));
+    if (i < n) ST(out, i, edgecl_act(LD(x, i), ACT));
 }
 
 // NHWC tensor [rows, C]: out = x * scale[c] (+ residual), e.g. a layer scale applied on its own.
@@ -39,4 +44,29 @@ __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int 
     int c = get_global_id(0);
     int r = get_global_id(1);
     if (c < C && r < rows) ST(out, r * out_cs + out_co + c, LD(in, r * in_cs + in_co + c));
+}
+
+// out = act(x + y), same shapes (residual connections).
+__kernel void add2(__global const DATA_T* x, __global const DATA_T* y, __global DATA_T* out, int n) {
+    int i = get_global_id(0);
+    if (i < n) ST(out, i, edgecl_act(LD(x, i) + LD(y, i), ACT));
+}
+
+// out = act(x * scale[c] + shift[c]) over NHWC rows of `channels` (an eval-mode BatchNorm).
+__kernel void affine(__global const DATA_T* x, __global const DATA_T* scale, __global const DATA_T* shift,
+                     __global DATA_T* out, int n, int channels) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int c = i % channels;
+    ST(out, i, edgecl_act(fma(LD(x, i), LD(scale, c), LD(shift, c)), ACT));
+}
+
+// out = x * s[image, c]: the squeeze-excite gate; x is [images, hw, channels], s [images, channels].
+__kernel void channel_gate(__global const DATA_T* x, __global const DATA_T* s, __global DATA_T* out, int n,
+                           int hw, int channels) {
+    int i = get_global_id(0);
+    if (i >= n) return;
+    int c = i % channels;
+    int img = i / (hw * channels);
+    ST(out, i, LD(x, i) * LD(s, img * channels + c));
 }

@@ -3,6 +3,7 @@
 //   C[m, n] = epilogue( sum_k A[m, k] * B[k, n] )
 //   epilogue: + bias[n] (HAS_BIAS), activation ACT, * gamma[n] (HAS_GAMMA, layer scale),
 //             + R[m, n] (HAS_RESIDUAL)
+//   prologue: A[m, k] * gate[m / gate_rows, k] (HAS_GATE, a squeeze-excite scale)
 //
 // A is an NHWC activation viewed as [M = N*H*W, K = Cin] with row stride lda; B is the weight
 // re-laid out at load time as [K, N]; C and R are [M, N] with row stride ldc (so a GEMM can
@@ -38,6 +39,17 @@
 #ifndef HAS_RESIDUAL
 #define HAS_RESIDUAL 0
 #endif
+#ifndef HAS_GATE
+#define HAS_GATE 0
+#endif
+
+// A squeeze-excite gate scales A's columns per image as A is read: row m belongs to image
+// m / gate_rows, and gate is [images, K].
+#if HAS_GATE
+#define LDA(A, m, k) (LD(A, (m) * lda + (k)) * LD(gate, ((m) / gate_rows) * K + (k)))
+#else
+#define LDA(A, m, k) LD(A, (m) * lda + (k))
+#endif
 
 #define GEMM_LX (GEMM_TN / GEMM_WN)
 #define GEMM_LY (GEMM_TM / GEMM_WM)
@@ -46,7 +58,7 @@
 __kernel __attribute__((reqd_work_group_size(GEMM_LX, GEMM_LY, 1)))
 void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
           __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
-          int M, int N, int K, int lda, int ldc) {
+          int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
     __local float As[GEMM_TK][GEMM_TM];
     __local float Bs[GEMM_TK][GEMM_TN + 1];
 
@@ -65,7 +77,7 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
             int kk = e % GEMM_TK;
             int mm = e / GEMM_TK;
             int gm = m0 + mm, gk = k0 + kk;
-            As[kk][mm] = (gm < M && gk < K) ? LD(A, gm * lda + gk) : 0.0f;
+            As[kk][mm] = (gm < M && gk < K) ? LDA(A, gm, gk) : 0.0f;
         }
         for (int e = tid; e < GEMM_TK * GEMM_TN; e += GEMM_THREADS) {
             int nn = e % GEMM_TN;
@@ -119,7 +131,7 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
 
 __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
                         __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
-                        int M, int N, int K, int lda, int ldc) {
+                        int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
     const int n = get_global_id(0);
     const int m0 = get_global_id(1) * GEMMV_RM;
     if (n >= N || m0 >= M) return;
@@ -128,13 +140,13 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
     if (m0 + GEMMV_RM <= M) {
         for (int k = 0; k < K; k++) {
             const float b = LD(B, k * N + n);
-            for (int i = 0; i < GEMMV_RM; i++) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+            for (int i = 0; i < GEMMV_RM; i++) acc[i] = fma(LDA(A, m0 + i, k), b, acc[i]);
         }
     } else {
         for (int k = 0; k < K; k++) {
             const float b = LD(B, k * N + n);
             for (int i = 0; i < GEMMV_RM; i++) {
-                if (m0 + i < M) acc[i] = fma(LD(A, (m0 + i) * lda + k), b, acc[i]);
+                if (m0 + i < M) acc[i] = fma(LDA(A, m0 + i, k), b, acc[i]);
             }
         }
     }
@@ -153,5 +165,89 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
         v += LD(R, m * ldc + n);
 #endif
         ST(C, m * ldc + n, v);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Register-blocked variant for CPU devices: each work-item computes a GEMMB_RM x 4 block of C
+// (4 consecutive columns read with vload4), so every loaded A element feeds 4 FMAs and every
+// loaded B vector GEMMB_RM. Columns past N take the scalar path. Same arguments as gemm.
+// Global size: (ceil(N / 4), ceil(M / GEMMB_RM)).
+
+#ifndef GEMMB_RM
+#define GEMMB_RM 4
+#endif
+
+inline float4 gemm_epilogue4(float4 v, int m, int n, int N, int ldc, __global const DATA_T* bias,
+                             __global const DATA_T* gamma, __global const DATA_T* R) {
+    float r[4] = {v.x, v.y, v.z, v.w};
+    for (int j = 0; j < 4; j++) {
+        float x = r[j];
+#if HAS_BIAS
+        x += LD(bias, n + j);
+#endif
+        x = edgecl_act(x, ACT);
+#if HAS_GAMMA
+        x *= LD(gamma, n + j);
+#endif
+#if HAS_RESIDUAL
+        x += LD(R, m * ldc + n + j);
+#endif
+        r[j] = x;
+    }
+    return (float4)(r[0], r[1], r[2], r[3]);
+}
+
+__kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
+                         __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
+                         int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
+    const int n0 = get_global_id(0) * 4;
+    const int m0 = get_global_id(1) * GEMMB_RM;
+    if (n0 >= N || m0 >= M) return;
+    const int rows = min(GEMMB_RM, M - m0);
+    const int cols = min(4, N - n0);
+    float4 acc[GEMMB_RM];
+    for (int i = 0; i < GEMMB_RM; i++) acc[i] = (float4)(0.0f);
+#if EDGECL_PRECISION == 0
+    if (cols == 4 && rows == GEMMB_RM) {
+        for (int k = 0; k < K; k++) {
+            const float4 b = vload4(0, B + k * N + n0);
+            for (int i = 0; i < GEMMB_RM; i++) acc[i] = fma((float4)(LDA(A, m0 + i, k)), b, acc[i]);
+        }
+    } else
+#endif
+    {
+        for (int k = 0; k < K; k++) {
+            float bb[4];
+            for (int j = 0; j < 4; j++) bb[j] = j < cols ? LD(B, k * N + n0 + j) : 0.0f;
+            const float4 b = (float4)(bb[0], bb[1], bb[2], bb[3]);
+            for (int i = 0; i < rows; i++) acc[i] = fma((float4)(LDA(A, m0 + i, k)), b, acc[i]);
+        }
+    }
+    for (int i = 0; i < rows; i++) {
+        const int m = m0 + i;
+        if (cols == 4) {
+            const float4 v = gemm_epilogue4(acc[i], m, n0, N, ldc, bias, gamma, R);
+            ST(C, m * ldc + n0, v.x);
+            ST(C, m * ldc + n0 + 1, v.y);
+            ST(C, m * ldc + n0 + 2, v.z);
+            ST(C, m * ldc + n0 + 3, v.w);
+        } else {
+            float r[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
+            for (int j = 0; j < cols; j++) {
+                float x = r[j];
+#if HAS_BIAS
+                x += LD(bias, n0 + j);
+#endif
+                x = edgecl_act(x, ACT);
+#if HAS_GAMMA
+                x *= LD(gamma, n0 + j);
+#endif
+#if HAS_RESIDUAL
+                x += LD(R, m * ldc + n0 + j);
+#endif
+                ST(C, m * ldc + n0 + j, x);
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ class ClRuntimeTest {
                 ClKernel kern = ctx.program(defs, "gemm.cl").kernel("gemm")) {
             // C and R alias: the residual is read before the same element is written
             kern.arg(0, da).arg(1, dw).arg(2, db).arg(3, dg).arg(4, dc).arg(5, dc);
-            kern.arg(6, m).arg(7, n).arg(8, k).arg(9, k).arg(10, ldc);
+            kern.arg(6, m).arg(7, n).arg(8, k).arg(9, k).arg(10, ldc).arg(11, ctx.placeholder()).arg(12, 1);
             kern.launch(new long[] {((n + 31) / 32) * 8, ((m + 31) / 32) * 8}, new long[] {8, 8});
             TestSupport.assertClose(ref, ctx.read(dc, m * ldc), "gemm");
         }

@@ -105,4 +105,21 @@ class EvalCliTest {
         assertEquals(1, r.err().strip().split("\n").length, "one line: " + r.err());
     }
 
+
+    @Test
+    void classifyJpegWithAnImageNetModelPrintsTopFiveWithLabels() {
+        java.nio.file.Path w = TestSupport.golden("edgenext_xx_small").resolve("weights.safetensors");
+        var r = PredictCliTest.run("classify", "-m", "edgenext_xx_small", "-w", w.toString(),
+                "tests/resources/images/cat.jpg");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(6, lines.size(), r.out());
+        assertTrue(lines.get(0).contains("cat.jpg") && lines.get(0).contains(" ms)"), lines.get(0));
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(lines.get(i).matches("\\s+" + i + "\\.\\s+\\d+\\.\\d\\d%  \\S.* \\(\\d+\\)"), lines.get(i));
+        }
+        // the ImageNet-1k label of the top class, as timm's class list names it
+        int top = Integer.parseInt(lines.get(1).replaceAll(".*\\((\\d+)\\)$", "$1"));
+        assertTrue(lines.get(1).contains(io.edgecl.io.image.Labels.imagenet1k().name(top)), lines.get(1));
+    }
 }

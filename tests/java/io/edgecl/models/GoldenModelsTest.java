@@ -27,7 +27,24 @@ class GoldenModelsTest {
         }
     }
 
+    /** fp16 storage (fp32 arithmetic): within 1e-2·max(1, max|ref|) of the reference, same top-1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"edgenext_tiny", "convnext_tiny_cfg", "mobilenetv1_025", "edgevit_tiny"})
+    void fp16StorageStaysClose(String name) {
+        ClContext ctx = TestSupport.context();
+        ctx.setPrecision(io.edgecl.cl.Precision.FP16_STORAGE);
+        try {
+            check(name, Set.of(), 1e-2);
+        } finally {
+            ctx.setPrecision(io.edgecl.cl.Precision.FP32);
+        }
+    }
+
     static Map<String, HostTensor> check(String name, Set<String> disabled) {
+        return check(name, disabled, 1e-4);
+    }
+
+    static Map<String, HostTensor> check(String name, Set<String> disabled, double tolerance) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -45,7 +62,7 @@ class GoldenModelsTest {
             for (String k : out.keySet()) {
                 HostTensor ref = io.get(k);
                 assertEquals(ref.shapeString(), out.get(k).shapeString(), k + " shape");
-                TestSupport.assertClose(ref.data(), out.get(k).data(), name + " " + k);
+                TestSupport.assertClose(ref.data(), out.get(k).data(), tolerance, name + " " + k);
             }
             float[] logits = out.get("logits").data(), ref = io.get("logits").data();
             int classes = model.numClasses();

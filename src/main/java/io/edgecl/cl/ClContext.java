@@ -29,6 +29,7 @@ public final class ClContext implements AutoCloseable {
     private final AtomicLong peakBytes = new AtomicLong();
     private final List<String> buildReport = new ArrayList<>();
     private ClBuffer placeholder;
+    private Precision precision = Precision.FP32;
     private boolean closed;
 
     public ClContext(ClDevice device) {
@@ -155,10 +156,41 @@ public final class ClContext implements AutoCloseable {
 
     // ---- programs
 
+    /**
+     * Storage precision of the programs built from now on (plans built earlier keep theirs:
+     * the precision is part of every program's build options and cache key).
+     */
+    public void setPrecision(Precision p) {
+        this.precision = p;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** Blocking raw write of {@code data}'s remaining bytes at byte offset 0. */
+    public void writeBytes(ClBuffer b, ByteBuffer data) {
+        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
+        cl.write(queue, b.handle(), 0, data);
+    }
+
+    /** Blocking raw read into {@code data}'s remaining bytes from byte offset 0. */
+    public void readBytes(ClBuffer b, ByteBuffer data) {
+        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("read of " + data.remaining() + " bytes overruns " + b);
+        cl.read(queue, b.handle(), 0, data);
+    }
+
     /** Default build options for this device; {@code defines} are added as -D flags. */
     public String buildOptions(Map<String, String> defines) {
         StringBuilder b = new StringBuilder();
         if (info().openclC() >= 1.2) b.append("-cl-std=CL1.2");
+        if (precision != Precision.FP32 && !defines.containsKey("EDGECL_PRECISION")) {
+            b.append(" -DEDGECL_PRECISION=").append(precision.macro());
+        }
+        if (!defines.containsKey("EDGECL_ERF") && info().type().equals("CPU")) {
+            // CPU runtimes' built-in erf is several times slower than a 1.5e-7 rational approximation
+            b.append(" -DEDGECL_ERF=1");
+        }
         for (Map.Entry<String, String> e : new TreeMap<>(defines).entrySet()) {
             b.append(" -D").append(e.getKey());
             if (e.getValue() != null && !e.getValue().isEmpty()) b.append('=').append(e.getValue());

@@ -1,6 +1,7 @@
 package io.edgecl.cli;
 
 import io.edgecl.cl.ClContext;
+import io.edgecl.cl.Precision;
 import picocli.CommandLine.Option;
 
 /** The device options every command that runs kernels shares. */
@@ -14,8 +15,16 @@ public final class DeviceOptions {
             description = "Java OpenCL binding (default: -Dedgecl.binding, $EDGECL_BINDING, else jocl).")
     String binding;
 
+    @Option(names = "--precision", paramLabel = "fp32|fp16-storage", defaultValue = "fp32",
+            description = "Storage of activations and weights: fp32 (default, matches PyTorch), or fp16-storage "
+                    + "(half the memory and traffic, fp32 arithmetic).")
+    String precision;
+
     public ClContext open() {
-        return ClContext.open(binding, device);
+        Precision p = Precision.parse(precision);
+        ClContext ctx = ClContext.open(binding, device);
+        ctx.setPrecision(p);
+        return ctx;
     }
 
     public String binding() {

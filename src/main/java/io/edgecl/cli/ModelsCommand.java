@@ -26,6 +26,9 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--size", description = "Input size for the MAC count (default: each model's).")
     Integer size;
 
+    @Option(names = "--family", paramLabel = "NAME", description = "Only this family (e.g. edgenext, mobilenetv3).")
+    String family;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -34,6 +37,7 @@ public final class ModelsCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : Models.names()) {
             VisionModel m = Models.byName(name);
+            if (family != null && !m.family().equalsIgnoreCase(family)) continue;
             int s = size != null ? size : m.preprocess().size();
             Weights w = Weights.synthetic(null);
             Graph g = m.build(w, 1, s, s);
@@ -50,10 +54,12 @@ public final class ModelsCommand implements Callable<Integer> {
         if (json) {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(rows));
         } else {
-            out.printf("%-22s %-10s %12s %10s %6s%n", "model", "family", "params", "GMACs", "size");
+            int w = 5;
+            for (Map<String, Object> r : rows) w = Math.max(w, ((String) r.get("name")).length());
+            out.printf("%-" + w + "s  %-14s %12s %10s %6s%n", "model", "family", "params", "GMACs", "size");
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-22s %-10s %,12d %10.3f %6d%n", r.get("name"), r.get("family"), r.get("params"),
-                        ((Long) r.get("macs")) / 1e9, r.get("input_size"));
+                out.printf(Locale.ROOT, "%-" + w + "s  %-14s %,12d %10.3f %6d%n", r.get("name"), r.get("family"),
+                        r.get("params"), ((Long) r.get("macs")) / 1e9, r.get("input_size"));
             }
         }
         out.flush();

@@ -22,9 +22,6 @@ public final class RunOptions {
     @Option(names = "--random-weights", description = "Use random weights of the right shapes (no -w needed).")
     boolean randomWeights;
 
-    @Option(names = "--precision", paramLabel = "fp32", defaultValue = "fp32",
-            description = "Arithmetic and storage precision (fp32).")
-    String precision;
 
     int size(int modelDefault) {
         int s = size != null ? size : modelDefault;
@@ -36,9 +33,6 @@ public final class RunOptions {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         if (iters <= 0) throw new EdgeClException("--iters must be positive, got " + iters);
         if (warmup < 0) throw new EdgeClException("--warmup must not be negative, got " + warmup);
-        if (!precision.equals("fp32")) {
-            throw new EdgeClException("--precision " + precision + " is not available yet; use fp32");
-        }
     }
 
     /** A reproducible standard-normal input [batch, channels, s, s]. */

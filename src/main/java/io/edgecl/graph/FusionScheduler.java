@@ -25,7 +25,13 @@ public final class FusionScheduler {
     /** Channel attention (norms, scores, softmax, × v) in one kernel per (image, head). */
     public static final String ATTENTION = "attention";
 
-    public static final List<String> RULES = List.of(GEMM_ACT, GEMM_SCALE_RESIDUAL, DWCONV_LN, SDTA_CASCADE, ATTENTION);
+    /** Folds a following activation into a conv, depthwise conv, BatchNorm affine or add. */
+    public static final String CONV_ACT = "conv-act";
+    /** Applies a squeeze-excite gate while the next GEMM reads its input. */
+    public static final String SE_GATE = "se-gate";
+
+    public static final List<String> RULES = List.of(GEMM_ACT, GEMM_SCALE_RESIDUAL, DWCONV_LN, SDTA_CASCADE, ATTENTION,
+            CONV_ACT, SE_GATE);
 
     private FusionScheduler() {}
 
@@ -43,7 +49,9 @@ public final class FusionScheduler {
         validate(disabled);
         int removed = 0;
         for (Block b : g.blocks()) {
+            if (!disabled.contains(CONV_ACT)) removed += convAct(g, b);
             if (!disabled.contains(GEMM_ACT)) removed += gemmAct(g, b);
+            if (!disabled.contains(SE_GATE)) removed += seGate(g, b);
             if (!disabled.contains(GEMM_SCALE_RESIDUAL)) removed += gemmScaleResidual(g, b);
             if (!disabled.contains(DWCONV_LN)) removed += dwconvLn(g, b);
             if (!disabled.contains(SDTA_CASCADE)) removed += cascade(g, b);
@@ -66,7 +74,7 @@ public final class FusionScheduler {
             if (!fusible(g, a.output)) continue;
             Node c = a.output.consumers.get(0);
             if (c.block != b || !(c.op instanceof OpSpec.Activation act)) continue;
-            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false);
+            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
             absorb(b, a, c, GEMM_ACT);
             removed++;
         }
@@ -80,16 +88,78 @@ public final class FusionScheduler {
             if (!(a.op instanceof OpSpec.Gemm gm) || gm.gamma() != null || gm.residual()) continue;
             if (!fusible(g, a.output)) continue;
             Node c = a.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.ScaleAdd sa) || c.inputs.get(0) != a.output) continue;
-            boolean residual = c.inputs.size() > 1;
-            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), sa.scale(), residual);
+            if (c.block != b) continue;
+            HostTensor scale;
+            Value r;
+            if (c.op instanceof OpSpec.ScaleAdd sa && c.inputs.get(0) == a.output) {
+                scale = sa.scale();
+                r = c.inputs.size() > 1 ? c.inputs.get(1) : null;
+            } else if (c.op instanceof OpSpec.Add add && add.act() == Act.NONE && c.inputs.get(0) != c.inputs.get(1)) {
+                scale = null;
+                r = c.inputs.get(0) == a.output ? c.inputs.get(1) : c.inputs.get(0);
+            } else {
+                continue;
+            }
+            boolean residual = r != null;
+            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
             if (residual) {
-                Value r = c.inputs.get(1);
                 r.consumers.remove(c);
                 r.consumers.add(a);
                 a.inputs.add(r);
             }
             absorb(b, a, c, GEMM_SCALE_RESIDUAL);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static int convAct(Graph g, Block b) {
+        int removed = 0;
+        for (int i = 0; i < b.nodes.size(); i++) {
+            Node a = b.nodes.get(i);
+            if (!fusible(g, a.output)) continue;
+            Node c = a.output.consumers.get(0);
+            if (c.block != b || !(c.op instanceof OpSpec.Activation act)) continue;
+            OpSpec fused = null;
+            if (a.op instanceof OpSpec.Conv cv && cv.act() == Act.NONE) {
+                fused = new OpSpec.Conv(cv.weight(), cv.bias(), cv.kh(), cv.kw(), cv.stride(), cv.padH(), cv.padW(),
+                        act.act());
+            } else if (a.op instanceof OpSpec.DwConv dw && dw.act() == Act.NONE) {
+                fused = new OpSpec.DwConv(dw.weight(), dw.bias(), dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
+                        dw.mult(), act.act());
+            } else if (a.op instanceof OpSpec.Affine af && af.act() == Act.NONE) {
+                fused = new OpSpec.Affine(af.scale(), af.shift(), act.act());
+            } else if (a.op instanceof OpSpec.Add ad && ad.act() == Act.NONE) {
+                fused = new OpSpec.Add(act.act());
+            }
+            if (fused == null) continue;
+            a.op = fused;
+            absorb(b, a, c, CONV_ACT);
+            removed++;
+        }
+        return removed;
+    }
+
+    /** ChannelGate(x, s) feeding a GEMM: the GEMM reads x scaled by s; the gated tensor is never written. */
+    private static int seGate(Graph g, Block b) {
+        int removed = 0;
+        for (int i = 0; i < b.nodes.size(); i++) {
+            Node gate = b.nodes.get(i);
+            if (!(gate.op instanceof OpSpec.ChannelGate) || !fusible(g, gate.output)) continue;
+            Node c = gate.output.consumers.get(0);
+            if (c.block != b || !(c.op instanceof OpSpec.Gemm gm) || gm.gated() || c.inputs.get(0) != gate.output) continue;
+            Value x = gate.inputs.get(0), s = gate.inputs.get(1);
+            c.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), gm.gamma(), gm.residual(), true);
+            c.inputs.set(0, x);
+            c.inputs.add(1, s);
+            x.consumers.remove(gate);
+            s.consumers.remove(gate);
+            x.consumers.add(c);
+            s.consumers.add(c);
+            gate.output.consumers.clear();
+            c.fusedBy.add(SE_GATE);
+            b.nodes.remove(i);
+            i--;
             removed++;
         }
         return removed;

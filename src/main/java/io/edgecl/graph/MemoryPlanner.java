@@ -23,6 +23,11 @@ public final class MemoryPlanner {
     private MemoryPlanner() {}
 
     public static Assignment plan(Graph g) {
+        return plan(g, 4);
+    }
+
+    /** With {@code elementBytes} per stored value (4 for fp32, 2 for fp16 storage). */
+    public static Assignment plan(Graph g, int elementBytes) {
         List<Node> nodes = g.nodes();
         Map<Value, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -33,10 +38,10 @@ public final class MemoryPlanner {
         Map<Value, Integer> slotOf = new HashMap<>();
         List<Long> sizes = new ArrayList<>();
         List<Integer> free = new ArrayList<>();
-        assign(g.input(), slotOf, sizes, free);
+        assign(g.input(), slotOf, sizes, free, elementBytes);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            assign(n.output, slotOf, sizes, free);
+            assign(n.output, slotOf, sizes, free, elementBytes);
             for (Value v : n.inputs) {
                 if (lastUse.getOrDefault(v, -1) == i && slotOf.containsKey(v) && !free.contains(slotOf.get(v))) {
                     free.add(slotOf.get(v));
@@ -48,8 +53,9 @@ public final class MemoryPlanner {
         return new Assignment(slotOf, sizes);
     }
 
-    private static void assign(Value v, Map<Value, Integer> slotOf, List<Long> sizes, List<Integer> free) {
-        long need = v.bytes();
+    private static void assign(Value v, Map<Value, Integer> slotOf, List<Long> sizes, List<Integer> free,
+                               int elementBytes) {
+        long need = Math.max(4, v.numel() * elementBytes);
         int best = -1;
         // smallest free slot that fits; else the largest free one, grown
         for (int s : free) {

@@ -3,8 +3,13 @@ package io.edgecl.graph;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.Precision;
+import io.edgecl.io.HalfFloats;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import io.edgecl.io.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.Attention;
 import io.edgecl.ops.ChannelAttention;
 import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.DepthwiseConv;
@@ -34,13 +39,15 @@ public final class Plan implements AutoCloseable {
     private final List<Launch> launches = new ArrayList<>();
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     private final long activationBytes;
+    private Precision precision;
     private long weightBytes;
 
     public Plan(ClContext ctx, Graph graph) {
         this.ctx = ctx;
         this.graph = graph;
         try {
-            MemoryPlanner.Assignment a = MemoryPlanner.plan(graph);
+            this.precision = ctx.precision();
+            MemoryPlanner.Assignment a = MemoryPlanner.plan(graph, precision.elementBytes());
             for (int s = 0; s < a.slotBytes().size(); s++) slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
             a.slotOf().forEach((v, s) -> bufferOf.put(v, slots.get(s)));
             long scratchBytes = 0;
@@ -100,14 +107,14 @@ public final class Plan implements AutoCloseable {
             throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's [" + in.n
                     + ", " + in.c + ", " + in.h + ", " + in.w + "]");
         }
-        ctx.write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
+        write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
     }
 
     /** Reads a graph output as NCHW ([n, c] for pooled vectors and logits). */
     public HostTensor read(String output) {
         Value v = graph.outputs().get(output);
         if (v == null) throw new IllegalArgumentException("no output " + output);
-        float[] nhwc = ctx.read(bufferOf.get(v), (int) v.numel());
+        float[] nhwc = readValues(bufferOf.get(v), (int) v.numel());
         if (v.h == 1 && v.w == 1) return new HostTensor(new int[] {v.n, v.c}, nhwc);
         return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, Layouts.nhwcToNchw(nhwc, v.n, v.h, v.w, v.c));
     }
@@ -122,11 +129,37 @@ public final class Plan implements AutoCloseable {
         if (t == null) return null;
         ClBuffer b = weights.get(t);
         if (b == null) {
-            b = ctx.upload(t.data(), "weight");
+            b = ctx.alloc(Math.max(4L, (long) t.numel() * precision.elementBytes()), "weight");
+            write(b, t.data());
             weights.put(t, b);
             weightBytes += b.bytes();
         }
         return b;
+    }
+
+    /** The plan's storage precision. */
+    public Precision precision() {
+        return precision;
+    }
+
+    private void write(ClBuffer b, float[] data) {
+        if (precision == Precision.FP32) {
+            ctx.write(b, data);
+            return;
+        }
+        ByteBuffer bb = ByteBuffer.allocateDirect(2 * data.length).order(ByteOrder.nativeOrder());
+        for (float f : data) bb.putShort(HalfFloats.floatToHalf(f));
+        bb.flip();
+        ctx.writeBytes(b, bb);
+    }
+
+    private float[] readValues(ClBuffer b, int count) {
+        if (precision == Precision.FP32) return ctx.read(b, count);
+        ByteBuffer bb = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.nativeOrder());
+        ctx.readBytes(b, bb);
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) out[i] = HalfFloats.halfToFloat(bb.getShort(2 * i));
+        return out;
     }
 
     private ClBuffer buf(Value v) {
@@ -139,21 +172,54 @@ public final class Plan implements AutoCloseable {
         OpSpec op = node.op;
         if (op instanceof OpSpec.Conv c) {
             return List.of(Conv2d.create(ctx, buf(x), weight(c.weight()), weight(c.bias()), buf(y), x.n, x.h, x.w, x.c,
-                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act()));
+                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act(), y.h, y.w));
         }
         if (op instanceof OpSpec.DwConv c) {
             return List.of(DepthwiseConv.create(ctx, Slice.whole(buf(x), x.c), null, weight(c.weight()),
                     weight(c.bias()), Slice.whole(buf(y), y.c), x.n, x.h, x.w, y.c, c.kh(), c.kw(), c.stride(),
-                    c.padH(), c.padW(), c.mult(), c.act()));
+                    c.padH(), c.padW(), c.mult(), c.act(), y.h, y.w));
         }
         if (op instanceof OpSpec.LayerNorm ln) {
             return List.of(LayerNorm.create(ctx, buf(x), weight(ln.gamma()), weight(ln.beta()), buf(y), x.rows(), x.c,
                     ln.eps()));
         }
         if (op instanceof OpSpec.Gemm g) {
-            ClBuffer res = g.residual() ? buf(node.inputs.get(1)) : null;
+            ClBuffer gate = g.gated() ? buf(node.inputs.get(1)) : null;
+            ClBuffer res = g.residual() ? buf(node.inputs.get(g.gated() ? 2 : 1)) : null;
             return List.of(Gemm.create(ctx, buf(x), weight(g.weight()), weight(g.bias()), weight(g.gamma()), res,
-                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act()));
+                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act(), gate, x.h * x.w));
+        }
+        if (op instanceof OpSpec.Add a) {
+            return List.of(Elementwise.add(ctx, buf(x), buf(node.inputs.get(1)), buf(y), (int) y.numel(), a.act()));
+        }
+        if (op instanceof OpSpec.Affine a) {
+            return List.of(Elementwise.affine(ctx, buf(x), weight(a.scale()), weight(a.shift()), buf(y),
+                    (int) y.numel(), y.c, a.act()));
+        }
+        if (op instanceof OpSpec.ChannelGate) {
+            return List.of(Elementwise.channelGate(ctx, buf(x), buf(node.inputs.get(1)), buf(y), (int) y.numel(),
+                    y.h * y.w, y.c));
+        }
+        if (op instanceof OpSpec.Concat) {
+            List<Launch> out = new ArrayList<>();
+            int off = 0;
+            for (Value v : node.inputs) {
+                out.add(Elementwise.channelCopy(ctx, buf(v), buf(y), v.c, v.rows(), v.c, 0, y.c, off));
+                off += v.c;
+            }
+            return out;
+        }
+        if (op instanceof OpSpec.SelfAttention a) {
+            return List.of(Attention.selfAttention(ctx, buf(x), buf(y), y.n, y.h, y.w, y.c, a.heads(), a.scale(),
+                    a.patchH(), a.patchW()));
+        }
+        if (op instanceof OpSpec.Pool2d p) {
+            return List.of(Elementwise.pool2d(ctx, buf(x), buf(y), x.n, x.h, x.w, x.c, y.h, y.w, p.k(), p.stride(),
+                    p.pad(), p.max(), p.countIncludePad()));
+        }
+        if (op instanceof OpSpec.DwConvTranspose t) {
+            return List.of(DepthwiseConv.transpose(ctx, buf(x), weight(t.weight()), weight(t.bias()), buf(y), x.n, x.h,
+                    x.w, x.c, t.stride()));
         }
         if (op instanceof OpSpec.Activation a) {
             return List.of(Elementwise.activation(ctx, buf(x), buf(y), (int) x.numel(), a.act()));
@@ -170,7 +236,7 @@ public final class Plan implements AutoCloseable {
             OpSpec.DwConv c = f.dw();
             return List.of(DepthwiseConv.createWithLayerNorm(ctx, buf(x), weight(c.weight()), weight(c.bias()),
                     weight(f.ln().gamma()), weight(f.ln().beta()), f.ln().eps(), buf(y), x.n, x.h, x.w, y.c, c.kh(),
-                    c.kw(), c.stride(), c.padH(), c.padW(), c.mult()));
+                    c.kw(), c.stride(), c.padH(), c.padW(), c.mult(), y.h, y.w));
         }
         if (op instanceof OpSpec.SplitCascade sc && sc.packed() != null) {
             return List.of(SplitCascade.create(ctx, buf(x), weight(sc.packed()), weight(sc.packedBias()),

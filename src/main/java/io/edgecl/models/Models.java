@@ -25,6 +25,12 @@ public final class Models {
     public static final List<Family> FAMILIES = List.of(
             new Family("edgenext", EdgeNeXt.VARIANTS, EdgeNeXt::fromJson),
             new Family("convnext", ConvNeXt.VARIANTS, ConvNeXt::fromJson),
+            new Family("edgevit", EdgeViT.VARIANTS, EdgeViT::fromJson),
+            new Family("mobilenetv1", EfficientNets.MOBILENET_V1, EfficientNets::mobilenetV1),
+            new Family("mobilenetv2", EfficientNets.MOBILENET_V2, EfficientNets::mobilenetV2),
+            new Family("mobilenetv3", EfficientNets.MOBILENET_V3, EfficientNets::mobilenetV3),
+            new Family("efficientnet", EfficientNets.EFFICIENTNET, EfficientNets::efficientNet),
+            new Family("efficientnetv2", EfficientNets.EFFICIENTNET_V2, EfficientNets::efficientNetV2),
             new Family("mobilevit", MobileViT.VARIANTS, MobileViT::fromJson));
 
     private Models() {}

@@ -22,7 +22,14 @@ public final class DepthwiseConv {
     public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
                                 int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
                                 int mult, Act act) {
-        int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(wd, kw, stride, padW);
+        return create(ctx, in, addend, w, bias, out, n, h, wd, cout, kh, kw, stride, padH, padW, mult, act,
+                Conv2d.outSize(h, kh, stride, padH), Conv2d.outSize(wd, kw, stride, padW));
+    }
+
+    /** With an explicit output size (padH/padW pad the top/left; see {@link Conv2d}). */
+    public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
+                                int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
+                                int mult, Act act, int ho, int wo) {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0",
                 "ACT", act.macro()), "dwconv.cl").kernel("dwconv");
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
@@ -39,6 +46,9 @@ public final class DepthwiseConv {
                 4L * (ins + (long) kh * kw * cout + outs));
     }
 
+    /** Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=pixel|group (default: pixel on CPUs). */
+    public static final String DWLN_VARIANT_PROPERTY = "edgecl.dwconv-ln";
+
     /** Work-group size of the fused depthwise conv + LayerNorm kernel (DWLN_WG). */
     static final int DWLN_WG = 64;
 
@@ -46,13 +56,43 @@ public final class DepthwiseConv {
     public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
                                              ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
                                              int kh, int kw, int stride, int padH, int padW, int mult) {
-        int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(wd, kw, stride, padW);
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_ln");
+        return createWithLayerNorm(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW,
+                mult, Conv2d.outSize(h, kh, stride, padH), Conv2d.outSize(wd, kw, stride, padW));
+    }
+
+    /** With an explicit output size. */
+    public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
+                                             ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
+                                             int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
+        String v = System.getProperty(DWLN_VARIANT_PROPERTY, "");
+        boolean perPixel = v.isEmpty() ? ctx.info().type().equals("CPU") : v.equals("pixel");
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl")
+                .kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
         k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, gamma).arg(4, beta).arg(5, out)
                 .arg(6, h).arg(7, wd).arg(8, cout).arg(9, ho).arg(10, wo).arg(11, kh).arg(12, kw).arg(13, stride)
-                .arg(14, padH).arg(15, padW).arg(16, mult).arg(17, eps).local(18, 4L * cout).local(19, 4L * DWLN_WG);
+                .arg(14, padH).arg(15, padW).arg(16, mult).arg(17, eps);
+        long pixels = (long) n * ho * wo;
+        if (perPixel) {
+            // CPU runtimes emulate barriers; one work-item per pixel needs none
+            k.arg(18, (int) pixels);
+            long outs = pixels * cout;
+            return new Launch(k, new long[] {pixels}, null, "dwconv_ln", 2L * outs * kh * kw + 8L * outs,
+                    4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+        }
+        k.local(18, 4L * cout).local(19, 4L * DWLN_WG);
         long outs = (long) n * ho * wo * cout;
         return new Launch(k, new long[] {DWLN_WG, (long) n * ho * wo}, new long[] {DWLN_WG, 1}, "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs, 4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+    }
+
+    /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
+    public static Launch transpose(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
+                                   int wd, int c, int s) {
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_transpose");
+        k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out).arg(4, h).arg(5, wd).arg(6, c)
+                .arg(7, s).arg(8, n * h * s);
+        long outs = (long) n * h * s * wd * s * c;
+        return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs,
+                4L * ((long) n * h * wd * c + (long) s * s * c + outs));
     }
 }

@@ -20,8 +20,8 @@ public final class Elementwise {
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("activation");
-        k.arg(0, x).arg(1, out).arg(2, n).arg(3, act.ordinal());
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("activation");
+        k.arg(0, x).arg(1, out).arg(2, n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 8L * n);
     }
 
@@ -49,5 +49,39 @@ public final class Elementwise {
         k.arg(0, in).arg(1, out).arg(2, hw).arg(3, channels);
         return new Launch(k, new long[] {channels, n}, null, "pool", (long) n * hw * channels,
                 4L * ((long) n * hw * channels + (long) n * channels));
+    }
+
+    /** out = act(x + y). */
+    public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("add2");
+        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
+    }
+
+    /** out = act(x * scale[c] + shift[c]). */
+    public static Launch affine(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n,
+                                int channels, Act act) {
+        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("affine");
+        k.arg(0, x).arg(1, scale).arg(2, shift).arg(3, out).arg(4, n).arg(5, channels);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 8L * n);
+    }
+
+    /** out = x * s[image, c] over [images, hw, channels]. */
+    public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw,
+                                     int channels) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_gate");
+        k.arg(0, x).arg(1, s).arg(2, out).arg(3, n).arg(4, hw).arg(5, channels);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 8L * n);
+    }
+
+    /** k x k pooling, stride, symmetric padding; output [n, ho, wo, c]. */
+    public static Launch pool2d(ClContext ctx, ClBuffer in, ClBuffer out, int n, int h, int w, int c, int ho, int wo,
+                                int k, int stride, int pad, boolean max, boolean countIncludePad) {
+        ClKernel kern = ctx.program(Map.of(), "pool.cl").kernel("pool2d");
+        kern.arg(0, in).arg(1, out).arg(2, h).arg(3, w).arg(4, c).arg(5, ho).arg(6, wo).arg(7, k).arg(8, stride)
+                .arg(9, pad).arg(10, max ? 1 : 0).arg(11, countIncludePad ? 1 : 0).arg(12, n * ho);
+        long outs = (long) n * ho * wo * c;
+        return new Launch(kern, new long[] {c, wo, (long) n * ho}, null, "pool2d", outs * k * k,
+                4L * ((long) n * h * w * c + outs));
     }
 }

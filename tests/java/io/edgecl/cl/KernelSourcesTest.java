@@ -1,0 +1,49 @@
+package io.edgecl.cl;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.TestSupport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kernel file builds on the device as OpenCL C 1.2 with its defaults, in both storage
+ * precisions, and describes itself (a header comment; tunables behind #ifndef).
+ */
+class KernelSourcesTest {
+    static Stream<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {
+            List<String> names = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".cl") && !n.equals("common.h.cl")).sorted().toList();
+            return names.stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void buildsInBothPrecisions(String file) throws IOException {
+        ClContext ctx = TestSupport.context();
+        ctx.program(Map.of(), file);
+        ctx.program(Map.of("EDGECL_PRECISION", "1"), file);
+        String src = Files.readString(Paths.get("kernels-cl", file));
+        assertTrue(src.startsWith("//"), file + " starts with a header comment");
+        for (String line : src.lines().toList()) {
+            String t = line.strip();
+            if (t.startsWith("#define ") && !t.startsWith("#define LD") && !t.startsWith("#define ST")) {
+                String name = t.split("\\s+")[1].replaceAll("\\(.*", "");
+                boolean guarded = src.contains("#ifndef " + name);
+                boolean derived = name.startsWith("GEMM_L") || name.equals("GEMM_THREADS") || name.equals("LDA");
+                assertTrue(guarded || derived, file + ": tunable " + name + " has an #ifndef default");
+            }
+        }
+        assertFalse(src.contains("cl_khr_fp64"), file + " needs no double precision");
+    }
+}

@@ -1,0 +1,101 @@
+package io.edgecl.ops;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.ops.DepthwiseConv.Slice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DepthwiseConvTest {
+    /** Kernel sizes of the supported networks (3 to 9), strides 1 and 2, "same" padding. */
+    static Stream<Arguments> kernels() {
+        List<Arguments> out = new ArrayList<>();
+        for (String binding : new String[] {"jocl", "lwjgl"}) {
+            for (int k : new int[] {3, 5, 7, 9}) {
+                for (int stride : new int[] {1, 2}) out.add(Arguments.of(binding, k, stride));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} k={1} s={2}")
+    @MethodSource("kernels")
+    void kernelSizesAndStrides(String binding, int k, int stride) throws Exception {
+        // 5x9 is smaller than a 9x9 kernel's reach in one dimension: most taps fall in the padding
+        Case c = new Case(2, 5, 9, 13, k, k, stride, k / 2, k / 2, 1);
+        c.run(binding, true, false, Act.NONE, 0, 0, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jocl", "lwjgl"})
+    void channelMultiplier(String binding) throws Exception {
+        new Case(3, 5, 9, 14, 3, 3, 1, 1, 1, 2).run(binding, true, false, Act.NONE, 0, 0, 0);
+        new Case(2, 6, 5, 14, 5, 5, 2, 2, 2, 2).run(binding, false, false, Act.HSWISH, 0, 0, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jocl", "lwjgl"})
+    void addendBeforeTheConvolution(String binding) throws Exception {
+        new Case(2, 5, 9, 7, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.NONE, 0, 0, 0);
+        new Case(2, 9, 5, 7, 7, 7, 2, 3, 3, 1).run(binding, true, true, Act.GELU, 0, 0, 0);
+    }
+
+    /** Input, addend and output are channel slices of wider tensors, as in the SDTA cascade. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jocl", "lwjgl"})
+    void channelSlices(String binding) throws Exception {
+        // 13 channels read at offset 5 of a 45-channel input, added to offset 20 of a 33-channel
+        // tensor, written at offset 7 of a 29-channel output
+        new Case(2, 5, 9, 13, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.NONE, 5, 20, 7);
+        new Case(3, 7, 5, 13, 5, 5, 2, 2, 2, 1).run(binding, false, false, Act.RELU, 5, 0, 7);
+        // multiplier with a sliced input: the input slice holds Cout / 2 channels
+        new Case(2, 5, 9, 14, 3, 3, 1, 1, 1, 2).run(binding, true, true, Act.NONE, 3, 11, 16);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jocl"})
+    void nonSquareKernelAndPadding(String binding) throws Exception {
+        new Case(2, 5, 9, 13, 3, 7, 1, 1, 3, 1).run(binding, true, false, Act.SIGMOID, 0, 0, 0);
+        new Case(2, 8, 6, 7, 7, 3, 2, 0, 1, 1).run(binding, true, false, Act.NONE, 0, 0, 0);
+    }
+
+    private record Case(int n, int h, int w, int cout, int kh, int kw, int stride, int padH, int padW, int mult) {
+        /**
+         * {@code inExtra}, {@code addExtra}, {@code outExtra}: channels before the slice (and as
+         * many again after it, plus 3) in the wider tensor; 0 means the tensor is exactly the slice.
+         */
+        void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra)
+                throws Exception {
+            int cin = cout / mult;
+            int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
+            int inCs = cin + (inExtra > 0 ? 2 * inExtra + 3 : 0);
+            int addCs = cin + (addExtra > 0 ? 2 * addExtra + 3 : 0);
+            int outCs = cout + (outExtra > 0 ? 2 * outExtra + 3 : 0);
+            try (OpScope s = new OpScope(binding, 31L * kh + kw + stride)) {
+                float[] in = s.random(n * h * w * inCs), wt = s.random(kh * kw * cout);
+                float[] add = hasAdd ? s.random(n * h * w * addCs) : null;
+                float[] bias = hasBias ? s.random(cout) : null;
+                float[] outInit = s.random(n * ho * wo * outCs);
+                float[] ref = Reference.dwconv(new Reference.View(in, inCs, inExtra),
+                        hasAdd ? new Reference.View(add, addCs, addExtra) : null, wt, bias, outInit, outCs, outExtra,
+                        n, h, w, cout, kh, kw, stride, padH, padW, mult, act);
+
+                ClBuffer din = s.upload(in, "in"), dw = s.upload(wt, "w"), dout = s.upload(outInit, "out");
+                Slice addSlice = hasAdd ? new Slice(s.upload(add, "add"), addCs, addExtra) : null;
+                ClBuffer db = hasBias ? s.upload(bias, "bias") : null;
+                Launch l = s.own(DepthwiseConv.create(s.ctx, new Slice(din, inCs, inExtra), addSlice, dw, db,
+                        new Slice(dout, outCs, outExtra), n, h, w, cout, kh, kw, stride, padH, padW, mult, act));
+                s.run(l);
+                TestSupport.assertClose(ref, s.read(dout, ref.length), "dwconv " + binding + " " + this + " add="
+                        + hasAdd + " act=" + act + " slices=" + inExtra + "," + addExtra + "," + outExtra);
+                long outs = (long) n * ho * wo * cout;
+                OpScope.assertCost(l, outs * kh * kw, 4L * outs);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.edgecl.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ElementwiseTest {
+    /** n = 3 images of 5x9 pixels and 13 channels: not a multiple of the 64-wide work-groups. */
+    private static final int N = 3, HW = 5 * 9, C = 13, SIZE = N * HW * C;
+
+    @Test
+    void addBroadcastAddsThePerImageTensorToEveryImage() throws Exception {
+        try (OpScope s = new OpScope("jocl", 41)) {
+            float[] x = s.random(SIZE), y = s.random(HW * C);
+            ClBuffer dx = s.upload(x, "x"), dy = s.upload(y, "pos"), dout = s.output(SIZE, "out");
+            Launch l = s.own(Elementwise.addBroadcast(s.ctx, dx, dy, dout, SIZE, HW * C));
+            s.run(l);
+            TestSupport.assertClose(Reference.addBroadcast(x, y, HW * C), s.read(dout, SIZE), "add_broadcast");
+            OpScope.assertCost(l, SIZE, 8L * SIZE);
+            // in place (out = x)
+            Launch inPlace = s.own(Elementwise.addBroadcast(s.ctx, dx, dy, dx, SIZE, HW * C));
+            s.run(inPlace);
+            TestSupport.assertClose(Reference.addBroadcast(x, y, HW * C), s.read(dx, SIZE), "add_broadcast in place");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Act.class)
+    void activation(Act act) throws Exception {
+        try (OpScope s = new OpScope("jocl", 42 + act.ordinal())) {
+            float[] x = TestSupport.random(s.rnd, SIZE, 4);
+            // the kinks and saturation points of the piecewise activations
+            float[] special = {0f, -3f, 3f, 6f, -6f, 1e-7f, -1e-7f, 40f, -40f};
+            System.arraycopy(special, 0, x, 0, special.length);
+            float[] ref = Reference.activation(x, act);
+            ClBuffer dx = s.upload(x, "x"), dout = s.output(SIZE, "out");
+            Launch l = s.own(Elementwise.activation(s.ctx, dx, dout, SIZE, act));
+            s.run(l);
+            TestSupport.assertClose(ref, s.read(dout, SIZE), "activation " + act);
+            OpScope.assertCost(l, SIZE, 8L * SIZE);
+            Launch inPlace = s.own(Elementwise.activation(s.ctx, dx, dx, SIZE, act));
+            s.run(inPlace);
+            TestSupport.assertClose(ref, s.read(dx, SIZE), "activation in place " + act);
+        }
+    }
+
+    @ParameterizedTest(name = "residual={0}")
+    @CsvSource({"false", "true"})
+    void scaleAdd(boolean withResidual) throws Exception {
+        try (OpScope s = new OpScope("jocl", withResidual ? 43 : 44)) {
+            float[] x = s.random(SIZE), scale = s.random(C), res = withResidual ? s.random(SIZE) : null;
+            ClBuffer dx = s.upload(x, "x"), ds = s.upload(scale, "scale"), dout = s.output(SIZE, "out");
+            ClBuffer dr = withResidual ? s.upload(res, "residual") : null;
+            Launch l = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dout, SIZE, C));
+            s.run(l);
+            TestSupport.assertClose(Reference.scaleAdd(x, scale, res, C), s.read(dout, SIZE), "scale_add");
+            OpScope.assertCost(l, SIZE, 8L * SIZE);
+            if (withResidual) {
+                // out aliasing the residual: residual += x * scale
+                Launch inPlace = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dr, SIZE, C));
+                s.run(inPlace);
+                TestSupport.assertClose(Reference.scaleAdd(x, scale, res, C), s.read(dr, SIZE), "scale_add in place");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "C={0} in={1}+{2} out={3}+{4}")
+    @CsvSource({
+        // concatenation: the second part of a split into its place in a wider tensor
+        "13, 45, 32, 29, 7",
+        "7, 7, 0, 20, 13",
+        "45, 45, 0, 45, 0",
+        "1, 3, 2, 5, 4"})
+    void channelCopy(int channels, int inStride, int inOffset, int outStride, int outOffset) throws Exception {
+        int rows = N * HW;
+        try (OpScope s = new OpScope("jocl", 45 + channels)) {
+            float[] in = s.random(rows * inStride), outInit = s.random(rows * outStride);
+            float[] ref = Reference.channelCopy(in, outInit, channels, rows, inStride, inOffset, outStride, outOffset);
+            ClBuffer din = s.upload(in, "in"), dout = s.upload(outInit, "out");
+            Launch l = s.own(Elementwise.channelCopy(s.ctx, din, dout, channels, rows, inStride, inOffset, outStride,
+                    outOffset));
+            s.run(l);
+            float[] got = s.read(dout, rows * outStride);
+            for (int i = 0; i < ref.length; i++) assertEquals(ref[i], got[i], 0f, "element " + i);
+            OpScope.assertCost(l, 0, 8L * channels * rows);
+        }
+    }
+
+    @ParameterizedTest(name = "n={0} HW={1} C={2}")
+    @CsvSource({"3, 45, 13", "2, 45, 45", "1, 1, 7", "2, 49, 1"})
+    void globalAvgPool(int n, int hw, int c) throws Exception {
+        try (OpScope s = new OpScope("jocl", 46 + c)) {
+            float[] in = s.random(n * hw * c);
+            ClBuffer din = s.upload(in, "in"), dout = s.output(n * c, "out");
+            Launch l = s.own(Elementwise.globalAvgPool(s.ctx, din, dout, n, hw, c));
+            s.run(l);
+            TestSupport.assertClose(Reference.globalAvgPool(in, n, hw, c), s.read(dout, n * c), "avgpool");
+            OpScope.assertCost(l, (long) n * hw * c, 4L * n * hw * c);
+        }
+    }
+}

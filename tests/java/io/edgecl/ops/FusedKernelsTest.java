@@ -1,0 +1,95 @@
+package io.edgecl.ops;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClBuffer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The fused kernels (one work-group per pixel, per channel or per head, with barriers) against
+ * the composition of plain references: depthwise conv + LayerNorm, the SDTA cascade with the
+ * positional encoding, and the one-kernel channel attention.
+ */
+class FusedKernelsTest {
+    private static final int N = 2, H = 5, W = 9;
+
+    @ParameterizedTest
+    @CsvSource({"13,3,1,1,pixel", "13,7,2,1,pixel", "26,5,1,2,pixel", "70,3,1,1,pixel",
+        "13,3,1,1,group", "13,7,2,1,group", "26,5,1,2,group", "70,3,1,1,group"})
+    void depthwiseConvWithLayerNorm(int cin, int k, int stride, int mult, String variant) throws Exception {
+        System.setProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY, variant);
+        try (OpScope s = new OpScope("jocl", 21)) {
+            int cout = cin * mult, pad = ((stride - 1) + (k - 1)) / 2;
+            int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1, rows = N * ho * wo;
+            float[] x = s.random(N * H * W * cin), w = s.random(k * k * cout), b = s.random(cout);
+            float[] g = s.random(cout), be = s.random(cout);
+            ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), dg = s.upload(g, "g"),
+                    dbe = s.upload(be, "beta"), out = s.output(rows * cout, "out");
+            s.run(s.own(DepthwiseConv.createWithLayerNorm(s.ctx, dx, dw, db, dg, dbe, 1e-6f, out, N, H, W, cout, k, k,
+                    stride, pad, pad, mult)));
+            float[] conv = Reference.dwconv(new Reference.View(x, cin, 0), null, w, b, new float[rows * cout], cout, 0, N, H,
+                    W, cout, k, k, stride, pad, pad, mult, Act.NONE);
+            TestSupport.assertClose(Reference.layerNorm(conv, g, be, rows, cout, 1e-6), s.read(out, rows * cout),
+                    "dwconv+ln " + variant);
+        } finally {
+            System.clearProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY);
+        }
+    }
+
+    /** Every GEMM variant (GPU tiles, CPU rows and blocks) on edge shapes, with the full epilogue. */
+    @ParameterizedTest
+    @CsvSource({"tiled,33,45,37", "rows,33,45,37", "block,33,45,37", "block,32,48,16", "block,7,3,5", "tiled,1,1,1"})
+    void gemmVariants(String variant, int m, int n, int k) throws Exception {
+        System.setProperty(Gemm.VARIANT_PROPERTY, variant);
+        try (OpScope s = new OpScope("jocl", 24)) {
+            float[] a = s.random(m * k), b = s.random(k * n), bias = s.random(n), g = s.random(n), r = s.random(m * n);
+            ClBuffer da = s.upload(a, "a"), db = s.upload(b, "b"), dbias = s.upload(bias, "bias"), dg = s.upload(g, "g"),
+                    dr = s.upload(r, "r"), dc = s.output(m * n, "c");
+            s.run(s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU)));
+            TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
+                    s.read(dc, m * n), "gemm " + variant);
+        } finally {
+            System.clearProperty(Gemm.VARIANT_PROPERTY);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"48,16,3,true,true", "45,15,3,false,true", "50,17,2,true,false", "88,30,3,true,true"})
+    void sdtaCascade(int c, int width, int chunks, boolean bias, boolean pos) throws Exception {
+        try (OpScope s = new OpScope("jocl", 22)) {
+            int nconv = chunks - 1, px = N * H * W;
+            float[] x = s.random(px * c), w = s.random(nconv * 9 * width), b = s.random(nconv * width);
+            float[] pe = s.random(H * W * c);
+            ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), dp = s.upload(pe, "pos"),
+                    out = s.output(px * c, "out");
+            s.run(s.own(SplitCascade.create(s.ctx, dx, dw, bias ? db : null, pos ? dp : null, out, N, H, W, c, width,
+                    nconv, 3)));
+            float[] ref = new float[px * c];
+            for (int i = 0; i < nconv; i++) {
+                float[] wi = java.util.Arrays.copyOfRange(w, i * 9 * width, (i + 1) * 9 * width);
+                float[] bi = bias ? java.util.Arrays.copyOfRange(b, i * width, (i + 1) * width) : null;
+                ref = Reference.dwconv(new Reference.View(x, c, i * width),
+                        i == 0 ? null : new Reference.View(ref, c, (i - 1) * width), wi, bi, ref, c, i * width, N, H, W,
+                        width, 3, 3, 1, 1, 1, 1, Act.NONE);
+            }
+            for (int p = 0; p < px; p++) {
+                for (int ch = nconv * width; ch < c; ch++) ref[p * c + ch] = x[p * c + ch];
+                if (pos) for (int ch = 0; ch < c; ch++) ref[p * c + ch] += pe[(p % (H * W)) * c + ch];
+            }
+            TestSupport.assertClose(ref, s.read(out, px * c), "split cascade");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"45,3", "64,4", "13,1"})
+    void oneKernelChannelAttention(int c, int heads) throws Exception {
+        try (OpScope s = new OpScope("jocl", 23)) {
+            int t = H * W;
+            float[] qkv = s.random(N * t * 3 * c), temp = s.random(heads);
+            ClBuffer dq = s.upload(qkv, "qkv"), dt = s.upload(temp, "temp"), out = s.output(N * t * c, "out");
+            ClBuffer scratch = s.output((int) ChannelAttention.scratchFloats(N, c, heads), "scratch");
+            s.run(s.own(ChannelAttention.createFused(s.ctx, dq, dt, scratch, out, N, t, c, heads)));
+            TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c), "xca fused");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.edgecl.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One op test's device resources: buffers and launches made through it are closed together,
+ * and closing checks that the context holds exactly as many buffers as before (no leaks).
+ */
+final class OpScope implements AutoCloseable {
+    final ClContext ctx;
+    final Random rnd;
+    private final int before;
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+
+    OpScope(String binding, long seed) {
+        ctx = TestSupport.context(binding);
+        // The context allocates its placeholder lazily and keeps it; take it now so it is not counted as a leak.
+        ctx.placeholder();
+        before = ctx.liveBuffers();
+        rnd = new Random(seed);
+    }
+
+    /**
+     * True on the Oclgrind simulator (tools/oclgrind-check.sh), where every work-item is
+     * interpreted: the larger sweeps then use smaller shapes that still cross tile edges.
+     */
+    static boolean simulated(String binding) {
+        return TestSupport.context(binding).info().name().toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
+    }
+
+    float[] random(int n) {
+        return TestSupport.random(rnd, n, 1);
+    }
+
+    ClBuffer upload(float[] data, String label) {
+        return own(ctx.upload(data, label));
+    }
+
+    /** A device buffer of {@code n} floats holding a NaN pattern, so unwritten outputs show. */
+    ClBuffer output(int n, String label) {
+        float[] init = new float[n];
+        java.util.Arrays.fill(init, Float.NaN);
+        return upload(init, label);
+    }
+
+    <T extends AutoCloseable> T own(T r) {
+        owned.push(r);
+        return r;
+    }
+
+    List<Launch> own(List<Launch> ls) {
+        for (Launch l : ls) own(l);
+        return ls;
+    }
+
+    /** Runs the launches in order and waits for them. */
+    void run(Launch... ls) {
+        for (Launch l : ls) l.run();
+        ctx.finish();
+    }
+
+    float[] read(ClBuffer b, int n) {
+        return ctx.read(b, n);
+    }
+
+    @Override
+    public void close() throws Exception {
+        while (!owned.isEmpty()) owned.pop().close();
+        assertEquals(before, ctx.liveBuffers(), "buffers leaked");
+    }
+
+    /** Cost model sanity: FLOPs at least {@code minFlops} (and within 16x of it), bytes at least {@code minBytes}. */
+    static void assertCost(Launch l, long minFlops, long minBytes) {
+        if (minFlops > 0) {
+            assertTrue(l.flops() >= minFlops && l.flops() <= 16 * minFlops,
+                    l.op() + ": flops " + l.flops() + " vs at least " + minFlops);
+        } else {
+            assertTrue(l.flops() >= 0, l.op() + ": flops " + l.flops());
+        }
+        assertTrue(l.bytes() >= minBytes, l.op() + ": bytes " + l.bytes() + " vs at least " + minBytes);
+        assertTrue(!l.op().isEmpty() && !l.kernelName().isEmpty(), "launch is labelled");
+    }
+}

@@ -1,0 +1,180 @@
+package io.edgecl.ops;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.ClBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The ops other families add (residual add, BatchNorm affine, squeeze-excite gate, pooling,
+ * depthwise transposed conv, patch-grouped self-attention, gated GEMM, asymmetric "same"
+ * padding) against plain-Java references on odd shapes.
+ */
+class ResidualAttentionOpsTest {
+    private static final int N = 2, H = 5, W = 9, C = 13, SIZE = N * H * W * C;
+
+    @Test
+    void addAffineAndGate() throws Exception {
+        try (OpScope s = new OpScope("jocl", 7)) {
+            float[] x = s.random(SIZE), y = s.random(SIZE), sc = s.random(C), sh = s.random(C), g = s.random(N * C);
+            ClBuffer dx = s.upload(x, "x"), dy = s.upload(y, "y"), out = s.output(SIZE, "out");
+            ClBuffer dsc = s.upload(sc, "scale"), dsh = s.upload(sh, "shift"), dg = s.upload(g, "gate");
+            float[] ref = new float[SIZE];
+            s.run(s.own(Elementwise.add(s.ctx, dx, dy, out, SIZE, Act.RELU6)));
+            for (int i = 0; i < SIZE; i++) ref[i] = (float) Act.RELU6.apply(x[i] + y[i]);
+            TestSupport.assertClose(ref, s.read(out, SIZE), "add + relu6");
+            s.run(s.own(Elementwise.affine(s.ctx, dx, dsc, dsh, out, SIZE, C, Act.HSWISH)));
+            for (int i = 0; i < SIZE; i++) ref[i] = (float) Act.HSWISH.apply((double) x[i] * sc[i % C] + sh[i % C]);
+            TestSupport.assertClose(ref, s.read(out, SIZE), "affine + hswish");
+            s.run(s.own(Elementwise.channelGate(s.ctx, dx, dg, out, SIZE, H * W, C)));
+            for (int i = 0; i < SIZE; i++) ref[i] = x[i] * g[(i / (H * W * C)) * C + i % C];
+            TestSupport.assertClose(ref, s.read(out, SIZE), "channel gate");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3,2,1,false,true", "3,2,1,false,false", "3,2,1,true,false", "1,2,0,false,true", "2,2,0,false,true"})
+    void pool2d(int k, int stride, int pad, boolean max, boolean countPad) throws Exception {
+        try (OpScope s = new OpScope("jocl", 8)) {
+            float[] x = s.random(SIZE);
+            int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1;
+            int outN = N * ho * wo * C;
+            ClBuffer dx = s.upload(x, "x"), out = s.output(outN, "out");
+            s.run(s.own(Elementwise.pool2d(s.ctx, dx, out, N, H, W, C, ho, wo, k, stride, pad, max, countPad)));
+            float[] ref = new float[outN];
+            for (int n = 0; n < N; n++)
+                for (int oy = 0; oy < ho; oy++)
+                    for (int ox = 0; ox < wo; ox++)
+                        for (int c = 0; c < C; c++) {
+                            double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                            int cnt = 0;
+                            for (int i = 0; i < k; i++)
+                                for (int j = 0; j < k; j++) {
+                                    int y = oy * stride - pad + i, xx = ox * stride - pad + j;
+                                    if (y >= 0 && y < H && xx >= 0 && xx < W) {
+                                        double v = x[((n * H + y) * W + xx) * C + c];
+                                        acc = max ? Math.max(acc, v) : acc + v;
+                                        cnt++;
+                                    } else if (countPad) {
+                                        cnt++;
+                                    }
+                                }
+                            ref[((n * ho + oy) * wo + ox) * C + c] = (float) (max ? acc : acc / cnt);
+                        }
+            TestSupport.assertClose(ref, s.read(out, outN), "pool2d");
+        }
+    }
+
+    @Test
+    void depthwiseTransposedConv() throws Exception {
+        try (OpScope s = new OpScope("jocl", 9)) {
+            int st = 2, outN = N * H * st * W * st * C;
+            float[] x = s.random(SIZE), w = s.random(st * st * C), b = s.random(C);
+            ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), out = s.output(outN, "out");
+            s.run(s.own(DepthwiseConv.transpose(s.ctx, dx, dw, db, out, N, H, W, C, st)));
+            float[] ref = new float[outN];
+            int ho = H * st, wo = W * st;
+            for (int n = 0; n < N; n++)
+                for (int y = 0; y < ho; y++)
+                    for (int xx = 0; xx < wo; xx++)
+                        for (int c = 0; c < C; c++) {
+                            ref[((n * ho + y) * wo + xx) * C + c] = x[((n * H + y / st) * W + xx / st) * C + c]
+                                    * w[((y % st) * st + xx % st) * C + c] + b[c];
+                        }
+            TestSupport.assertClose(ref, s.read(out, outN), "dwconv_transpose");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,1,3", "2,2,2", "1,1,1"})
+    void selfAttention(int ph, int pw, int heads) throws Exception {
+        try (OpScope s = new OpScope("jocl", 10)) {
+            int h = 4, w = 6, c = 6 * heads, t = h * w;
+            float[] qkv = TestSupport.random(s.rnd, N * t * 3 * c, 2);
+            float scale = (float) (1 / Math.sqrt(c / (double) heads));
+            ClBuffer dq = s.upload(qkv, "qkv"), out = s.output(N * t * c, "out");
+            s.run(s.own(Attention.selfAttention(s.ctx, dq, out, N, h, w, c, heads, scale, ph, pw)));
+            int d = c / heads;
+            float[] ref = new float[N * t * c];
+            for (int n = 0; n < N; n++)
+                for (int hd = 0; hd < heads; hd++)
+                    for (int q = 0; q < t; q++) {
+                        int qy = q / w, qx = q % w;
+                        double[] sc = new double[t];
+                        double m = Double.NEGATIVE_INFINITY;
+                        for (int k = 0; k < t; k++) {
+                            if ((k / w) % ph != qy % ph || (k % w) % pw != qx % pw) continue;
+                            double dot = 0;
+                            for (int i = 0; i < d; i++) {
+                                dot += (double) qkv[(n * t + q) * 3 * c + hd * d + i] * qkv[(n * t + k) * 3 * c + c + hd * d + i];
+                            }
+                            sc[k] = dot * scale;
+                            m = Math.max(m, sc[k]);
+                        }
+                        double sum = 0;
+                        double[] acc = new double[d];
+                        for (int k = 0; k < t; k++) {
+                            if ((k / w) % ph != qy % ph || (k % w) % pw != qx % pw) continue;
+                            double p = Math.exp(sc[k] - m);
+                            sum += p;
+                            for (int i = 0; i < d; i++) acc[i] += p * qkv[(n * t + k) * 3 * c + 2 * c + hd * d + i];
+                        }
+                        for (int i = 0; i < d; i++) ref[(n * t + q) * c + hd * d + i] = (float) (acc[i] / sum);
+                    }
+            TestSupport.assertClose(ref, s.read(out, N * t * c), "mhsa " + ph + "x" + pw);
+        }
+    }
+
+    @Test
+    void gatedGemmScalesTheInputPerImage() throws Exception {
+        for (String variant : new String[] {"rows", "tiled"}) {
+            System.setProperty(Gemm.VARIANT_PROPERTY, variant);
+            try (OpScope s = new OpScope("jocl", 11)) {
+                int rowsPerImage = H * W, m = N * rowsPerImage, k = C, n = 21;
+                float[] a = s.random(m * k), b = s.random(k * n), gate = s.random(N * k);
+                ClBuffer da = s.upload(a, "a"), db = s.upload(b, "b"), dg = s.upload(gate, "gate"), dc = s.output(m * n, "c");
+                s.run(s.own(Gemm.create(s.ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, dg, rowsPerImage)));
+                float[] ref = new float[m * n];
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        double acc = 0;
+                        for (int q = 0; q < k; q++) acc += (double) a[i * k + q] * gate[(i / rowsPerImage) * k + q] * b[q * n + j];
+                        ref[i * n + j] = (float) acc;
+                    }
+                TestSupport.assertClose(ref, s.read(dc, m * n), "gated gemm " + variant);
+            } finally {
+                System.clearProperty(Gemm.VARIANT_PROPERTY);
+            }
+        }
+    }
+
+    @Test
+    void convWithAsymmetricSamePadding() throws Exception {
+        try (OpScope s = new OpScope("jocl", 12)) {
+            // TensorFlow "same", k=3, s=2 on 5x9: out 3x5, pad total (2*2+3-5)=2 → top 1, bottom 1;
+            // on width 9: out 5, pad total (4*2+3-9)=2 → 1/1; k=2, s=2 on 5: out 3, pad total 1 → top 0, bottom 1
+            int k = 2, st = 2, ho = 3, wo = 5, cout = 7;
+            float[] x = s.random(SIZE), w = s.random(k * k * C * cout);
+            ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), out = s.output(N * ho * wo * cout, "out");
+            s.run(s.own(Conv2d.create(s.ctx, dx, dw, null, out, N, H, W, C, cout, k, k, st, 0, 0, Act.NONE, ho, wo)));
+            float[] ref = new float[N * ho * wo * cout];
+            for (int n = 0; n < N; n++)
+                for (int oy = 0; oy < ho; oy++)
+                    for (int ox = 0; ox < wo; ox++)
+                        for (int o = 0; o < cout; o++) {
+                            double acc = 0;
+                            for (int i = 0; i < k; i++)
+                                for (int j = 0; j < k; j++) {
+                                    int y = oy * st + i, xx = ox * st + j;
+                                    if (y >= H || xx >= W) continue;
+                                    for (int c = 0; c < C; c++) {
+                                        acc += (double) x[((n * H + y) * W + xx) * C + c] * w[((i * k + j) * C + c) * cout + o];
+                                    }
+                                }
+                            ref[((n * ho + oy) * wo + ox) * cout + o] = (float) acc;
+                        }
+            TestSupport.assertClose(ref, s.read(out, N * ho * wo * cout), "conv same padding");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs the kernel unit tests (io.edgecl.ops.*Test) on the Oclgrind OpenCL simulator, which
+# reports out-of-bounds accesses, data races, uninitialised reads and API misuse that a real
+# driver lets pass silently. Fails when a test fails or Oclgrind reports anything.
+#
+# Usage: tools/oclgrind-check.sh [TEST_PATTERN]
+#   TEST_PATTERN   surefire -Dtest pattern, default 'io.edgecl.ops.*Test'
+#                  (e.g. 'io.edgecl.ops.GemmTest' or 'io.edgecl.ops.DepthwiseConvTest#channelSlices')
+# Environment:
+#   OCLGRIND_ICD        path of liboclgrind-rt-icd.so (default: searched in the usual lib dirs)
+#   OCLGRIND_NUM_THREADS  simulator worker threads (default: Oclgrind's, one per core)
+#   MVN_OFFLINE=0       let Maven reach the network (default: offline, -o)
+# Needs: oclgrind (tools/install-deps.sh oclgrind), the ocl-icd loader, JDK 17 and Maven.
+# Output: target/oclgrind/diagnostics.log (Oclgrind's reports, with context), target/oclgrind/mvn.log.
+# Takes under a minute on two cores (the GEMM sweep uses smaller shapes on the simulator).
+#
+# Known simulator limits: the uninitialised-value checker treats a buffer that only an earlier
+# kernel wrote (never the host) as uninitialised in the next launch, so multi-kernel tests
+# initialise such intermediates from the host.
+#
+# How it hooks in: Oclgrind is loaded as the only OpenCL platform through the ICD loader
+# (OCL_ICD_VENDORS may name one ICD library). The `oclgrind COMMAND` wrapper (LD_PRELOAD of its
+# runtime) reaches JOCL but not LWJGL, which resolves OpenCL with dlopen/dlsym and so still sees
+# the real drivers; through the ICD loader both bindings run on the simulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pattern="${1:-io.edgecl.ops.*Test}"
+
+icd="${OCLGRIND_ICD:-}"
+if [ -z "$icd" ]; then
+  for d in /usr/lib/oclgrind /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/local/lib /usr/lib; do
+    if [ -f "$d/liboclgrind-rt-icd.so" ]; then icd="$d/liboclgrind-rt-icd.so"; break; fi
+  done
+fi
+if [ -z "$icd" ] || [ ! -f "$icd" ]; then
+  echo "oclgrind-check: liboclgrind-rt-icd.so not found; install oclgrind (tools/install-deps.sh oclgrind)" >&2
+  echo "  or set OCLGRIND_ICD to its path" >&2
+  exit 2
+fi
+
+out=target/oclgrind
+mkdir -p "$out"
+diag="$out/diagnostics.log"
+mlog="$out/mvn.log"
+rm -f "$diag" "$mlog"
+
+# Only the simulator is visible, and EdgeCL is told to pick it (a typo'd ICD then fails loudly
+# instead of quietly testing another device).
+export OCL_ICD_VENDORS="$icd"
+export EDGECL_DEVICE=oclgrind
+# Compile every program for the simulator rather than trusting any cached binary.
+export EDGECL_PROGRAM_CACHE=off
+export OCLGRIND_CHECK_API=1
+export OCLGRIND_DATA_RACES=1
+export OCLGRIND_UNINITIALIZED=1
+# Oclgrind 21.10's uninitialised-value checker aborts kernels on LLVM's `freeze` instruction,
+# which the optimiser emits (e.g. for paired / and %); unoptimised code has none.
+export OCLGRIND_BUILD_OPTIONS="${OCLGRIND_BUILD_OPTIONS:--cl-opt-disable}"
+# Reports go to the JVM's stderr, not OCLGRIND_LOG: that file is buffered and only flushed when
+# the simulator's context is destroyed, which the tests' shared contexts never are before the
+# JVM exits, so reports were lost. Surefire relays the forked JVM's stderr into Maven's output.
+unset OCLGRIND_LOG
+
+offline=-o
+[ "${MVN_OFFLINE:-1}" = 0 ] && offline=
+
+start=$(date +%s)
+set +e
+mvn -B $offline test -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false >"$mlog" 2>&1
+mvn_rc=$?
+set -e
+secs=$(( $(date +%s) - start ))
+
+grep -E "Tests run:|FAIL" "$mlog" | grep -v "^\[INFO\] *$" || true
+
+status=0
+if [ "$mvn_rc" -ne 0 ]; then
+  echo "oclgrind-check: tests failed under Oclgrind (exit $mvn_rc); see $mlog" >&2
+  grep -E "^\[ERROR\] +[A-Za-z]+Test\." "$mlog" | head -40 >&2 || true
+  status=1
+fi
+# Every kernel report carries a "Kernel:" line; API misuse starts with "Oclgrind - "; a fatal
+# simulator error (e.g. an unsupported instruction) aborts the kernel and says so.
+pat='OCLGRIND FATAL ERROR|Oclgrind - |Invalid (read|write)|data race|[Uu]ninitiali[sz]ed|divergence|^[[:space:]]+Kernel: '
+grep -n -B1 -A7 -E "$pat" "$mlog" >"$diag" || true
+if [ -s "$diag" ]; then
+  echo "oclgrind-check: Oclgrind reported $(grep -c -E "$pat" "$mlog") diagnostic lines; first ones" \
+    "(all in $diag):" >&2
+  head -60 "$diag" >&2
+  status=1
+fi
+# Guard against a run that silently tested nothing (pattern typo, no test compiled).
+if ! grep -q -E "Tests run: [1-9]" "$mlog"; then
+  echo "oclgrind-check: no test ran for pattern '$pattern'" >&2
+  status=1
+fi
+
+if [ "$status" -eq 0 ]; then
+  echo "oclgrind-check: clean (${secs}s; no out-of-bounds access, data race, uninitialised read or API error)"
+fi
+exit "$status"
