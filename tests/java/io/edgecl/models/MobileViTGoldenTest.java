@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.Plan;
 import io.edgecl.io.HostTensor;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,18 @@ class MobileViTGoldenTest {
         }
     }
 
+    /** fp16 storage (fp32 arithmetic): within 1e-2·max(1, max|ref|) of the reference, same top-1. */
+    @Test
+    void fp16StorageStaysClose() {
+        io.edgecl.cl.ClContext ctx = TestSupport.context();
+        ctx.setPrecision(io.edgecl.cl.Precision.FP16_STORAGE);
+        try {
+            GoldenModelsTest.check("mobilevit_xxs_64", Set.of(), 1e-2);
+        } finally {
+            ctx.setPrecision(io.edgecl.cl.Precision.FP32);
+        }
+    }
+
     /** The graph itself, evaluated on the host without the OpenCL lowering, against timm's outputs. */
     @ParameterizedTest
     @ValueSource(strings = {"mobilevit_xxs_64", "mobilevit_xxs"})
@@ -46,6 +59,55 @@ class MobileViTGoldenTest {
         for (String k : out.keySet()) {
             assertEquals(io.get(k).shapeString(), out.get(k).shapeString(), k + " shape");
             TestSupport.assertClose(io.get(k).data(), out.get(k).data(), name + " host " + k);
+        }
+    }
+
+    /**
+     * Variants without a fixture (other head dims: 24, 30, 36, 48, 60) and a custom configuration
+     * (ReLU, conv1x1 shortcuts, 4x4 patches, no final conv), fused and unfused on the device,
+     * against the host evaluation of the same graph with random weights of realistic scale.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"model\":\"mobilevit_xs\"}", "{\"model\":\"mobilevit_s\"}",
+        "{\"family\":\"mobilevit\",\"stem_pool\":\"\",\"stem_chs\":8,\"num_classes\":10,\"blocks\":["
+            + "{\"type\":\"bottle\",\"d\":2,\"c\":16,\"gs\":1,\"br\":2.0,\"block_kwargs\":{\"bottle_in\":true}},"
+            + "[{\"type\":\"bottle\",\"d\":1,\"c\":24,\"s\":2},{\"type\":\"mobilevit\",\"d\":1,\"c\":24,"
+            + "\"s\":1,\"block_kwargs\":{\"patch_size\":4,\"transformer_dim\":40,\"num_heads\":2}}]]}"})
+    void deviceMatchesHostEvaluationWithRandomWeights(String specJson) {
+        VisionModel m = Models.fromSpec(JsonParser.parseString(specJson).getAsJsonObject());
+        Weights shapes = Weights.synthetic(null);
+        m.build(shapes, 1, 64, 64);
+        java.util.Random rnd = new java.util.Random(7);
+        Map<String, HostTensor> sd = new java.util.HashMap<>();
+        for (Map.Entry<String, int[]> e : shapes.expected().entrySet()) {
+            String k = e.getKey();
+            int[] shape = e.getValue();
+            float[] d = new float[(int) HostTensor.numel(shape)];
+            int fanIn = shape.length > 1 ? d.length / shape[0] : 1;
+            for (int i = 0; i < d.length; i++) {
+                double g = rnd.nextGaussian();
+                boolean norm = k.endsWith("bn.weight") || k.contains("norm") && k.endsWith(".weight");
+                d[i] = (float) (k.endsWith("running_var") ? 0.5 + rnd.nextDouble()
+                        : norm ? 1 + 0.2 * g : shape.length > 1 ? g / Math.sqrt(fanIn) : 0.1 * g);
+            }
+            sd.put(k, new HostTensor(shape, d));
+        }
+        HostTensor input = new HostTensor(new int[] {1, 3, 64, 64}, TestSupport.random(new java.util.Random(3), 3 * 64 * 64, 1.0f));
+        Weights w = Weights.of(sd, "random");
+        Map<String, HostTensor> ref = HostGraphEval.run(m.build(w, 1, 64, 64), input);
+        w.finish();
+        for (Set<String> disabled : List.of(Set.<String>of(), Set.copyOf(FusionScheduler.RULES))) {
+            Graph g = m.build(Weights.of(sd, "random"), 1, 64, 64);
+            FusionScheduler.apply(g, disabled);
+            try (Plan plan = new Plan(TestSupport.context(), g)) {
+                plan.run(input);
+                Map<String, HostTensor> out = plan.readAll();
+                assertEquals(ref.keySet(), out.keySet());
+                for (String k : out.keySet()) {
+                    TestSupport.assertClose(ref.get(k).data(), out.get(k).data(),
+                            m.name() + (disabled.isEmpty() ? " fused " : " unfused ") + k);
+                }
+            }
         }
     }
 
