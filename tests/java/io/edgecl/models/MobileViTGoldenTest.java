@@ -92,12 +92,14 @@ class MobileViTGoldenTest {
             }
             sd.put(k, new HostTensor(shape, d));
         }
-        HostTensor input = new HostTensor(new int[] {1, 3, 64, 64}, TestSupport.random(new java.util.Random(3), 3 * 64 * 64, 1.0f));
+        // two images: the attention groups must not mix the batch
+        HostTensor input = new HostTensor(new int[] {2, 3, 64, 64},
+                TestSupport.random(new java.util.Random(3), 2 * 3 * 64 * 64, 1.0f));
         Weights w = Weights.of(sd, "random");
-        Map<String, HostTensor> ref = HostGraphEval.run(m.build(w, 1, 64, 64), input);
+        Map<String, HostTensor> ref = HostGraphEval.run(m.build(w, 2, 64, 64), input);
         w.finish();
         for (Set<String> disabled : List.of(Set.<String>of(), Set.copyOf(FusionScheduler.RULES))) {
-            Graph g = m.build(Weights.of(sd, "random"), 1, 64, 64);
+            Graph g = m.build(Weights.of(sd, "random"), 2, 64, 64);
             FusionScheduler.apply(g, disabled);
             try (Plan plan = new Plan(TestSupport.context(), g)) {
                 plan.run(input);
