@@ -132,9 +132,11 @@ void xca_fused(__global const DATA_T* qkv, __global const DATA_T* temperature, _
 // Multi-head softmax self-attention (MobileViT's transformer, EdgeViT's global sparse
 // attention) from a qkv projection [N, H, W, 3C] (channel s*C + h*HEAD_DIM + i) to [N, H, W, C].
 // Tokens attend within groups of equal (y mod PH, x mod PW): MobileViT's unfolded patches,
-// read in place. One work-item per (query token, head) with an online softmax over the keys,
-// so no T x T matrix is stored. HEAD_DIM is a build-time constant (private accumulators).
-// Global size: (W * H, heads, N).
+// read in place. One work-item per (query, head) with an online softmax over the keys, so no
+// T x T matrix is stored. Dimension 0 runs over the queries of one group, so neighbouring
+// work-items walk the same keys in step (uniform loops vectorise on CPU runtimes and read the
+// same key on GPUs). HEAD_DIM is a build-time constant (private accumulators).
+// Global size: ((H / PH) * (W / PW), PH * PW * heads, N).
 
 #ifndef HEAD_DIM
 #define HEAD_DIM 32
@@ -142,11 +144,15 @@ void xca_fused(__global const DATA_T* qkv, __global const DATA_T* temperature, _
 
 __kernel void mhsa(__global const DATA_T* qkv, __global DATA_T* out, int H, int W, int C, float scale,
                    int PH, int PW) {
-    const int t = get_global_id(0);
-    const int h = get_global_id(1);
+    const int g = get_global_id(0);
+    const int ph = get_global_id(1);
     const int n = get_global_id(2);
-    if (t >= H * W) return;
-    const int y = t / W, x = t % W;
+    const int GW = W / PW;
+    if (g >= (H / PH) * GW) return;
+    const int heads = C / HEAD_DIM;
+    const int h = ph % heads, phase = ph / heads;
+    const int py = phase / PW, px = phase % PW;
+    const int y = py + PH * (g / GW), x = px + PW * (g % GW);
     const int C3 = 3 * C;
     const int qb = ((n * H + y) * W + x) * C3 + h * HEAD_DIM;
     float q[HEAD_DIM], acc[HEAD_DIM];
@@ -155,8 +161,8 @@ __kernel void mhsa(__global const DATA_T* qkv, __global DATA_T* out, int H, int 
         acc[i] = 0.0f;
     }
     float m = -INFINITY, l = 0.0f;
-    for (int yk = y % PH; yk < H; yk += PH) {
-        for (int xk = x % PW; xk < W; xk += PW) {
+    for (int yk = py; yk < H; yk += PH) {
+        for (int xk = px; xk < W; xk += PW) {
             const int kb = ((n * H + yk) * W + xk) * C3 + C + h * HEAD_DIM;
             float s = 0.0f;
             for (int i = 0; i < HEAD_DIM; i++) s = fma(q[i], LD(qkv, kb + i), s);

@@ -76,3 +76,54 @@ __kernel void conv2d_c4(__global const DATA_T* in, __global const DATA_T* w, __g
         ST(out, ob + j, edgecl_act(v, ACT));
     }
 }
+
+// Four output channels × four consecutive output columns per work-item (Cout a multiple of 4):
+// every weight vector is used four times and every input value four times, from registers.
+// Global size: (Cout / 4, ceil(Wo / 4), N * Ho).
+__kernel void conv2d_c4w4(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                          __global DATA_T* out, int H, int W, int Cin, int Cout, int Ho, int Wo,
+                          int KH, int KW, int stride, int pad_h, int pad_w, int rows) {
+    const int co = get_global_id(0) * 4;
+    const int wo0 = get_global_id(1) * 4;
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo0 >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    float4 acc0 = (float4)(0.0f), acc1 = (float4)(0.0f), acc2 = (float4)(0.0f), acc3 = (float4)(0.0f);
+    for (int kh = 0; kh < KH; kh++) {
+        const int hi = ho * stride - pad_h + kh;
+        if (hi < 0 || hi >= H) continue;
+        const int rowb = (n * H + hi) * W;
+        for (int kw = 0; kw < KW; kw++) {
+            const int wi0 = wo0 * stride - pad_w + kw;
+            // columns outside the image (or past Wo) contribute zero
+            const bool v0 = wi0 >= 0 && wi0 < W;
+            const bool v1 = wo0 + 1 < Wo && wi0 + stride >= 0 && wi0 + stride < W;
+            const bool v2 = wo0 + 2 < Wo && wi0 + 2 * stride >= 0 && wi0 + 2 * stride < W;
+            const bool v3 = wo0 + 3 < Wo && wi0 + 3 * stride >= 0 && wi0 + 3 * stride < W;
+            const int wb = (kh * KW + kw) * Cin * Cout + co;
+            for (int ci = 0; ci < Cin; ci++) {
+                const int q = wb + ci * Cout;
+                const float4 wv = (float4)(LD(w, q), LD(w, q + 1), LD(w, q + 2), LD(w, q + 3));
+                if (v0) acc0 = fma((float4)(LD(in, (rowb + wi0) * Cin + ci)), wv, acc0);
+                if (v1) acc1 = fma((float4)(LD(in, (rowb + wi0 + stride) * Cin + ci)), wv, acc1);
+                if (v2) acc2 = fma((float4)(LD(in, (rowb + wi0 + 2 * stride) * Cin + ci)), wv, acc2);
+                if (v3) acc3 = fma((float4)(LD(in, (rowb + wi0 + 3 * stride) * Cin + ci)), wv, acc3);
+            }
+        }
+    }
+#if HAS_BIAS
+    const float4 b = (float4)(LD(bias, co), LD(bias, co + 1), LD(bias, co + 2), LD(bias, co + 3));
+#else
+    const float4 b = (float4)(0.0f);
+#endif
+    float4 accs[4] = {acc0, acc1, acc2, acc3};
+    for (int j = 0; j < 4; j++) {
+        if (wo0 + j >= Wo) break;
+        const float4 v = edgecl_act4(accs[j] + b, ACT);
+        const int o = (nho * Wo + wo0 + j) * Cout + co;
+        ST(out, o, v.x);
+        ST(out, o + 1, v.y);
+        ST(out, o + 2, v.z);
+        ST(out, o + 3, v.w);
+    }
+}

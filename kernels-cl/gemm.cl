@@ -178,24 +178,27 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
 #define GEMMB_RM 4
 #endif
 
-inline float4 gemm_epilogue4(float4 v, int m, int n, int N, int ldc, __global const DATA_T* bias,
-                             __global const DATA_T* gamma, __global const DATA_T* R) {
-    float r[4] = {v.x, v.y, v.z, v.w};
-    for (int j = 0; j < 4; j++) {
-        float x = r[j];
-#if HAS_BIAS
-        x += LD(bias, n + j);
+inline float4 ld4(__global const DATA_T* p, int i) {
+#if EDGECL_PRECISION == 0
+    return vload4(0, p + i);
+#else
+    return vload_half4(0, p + i);
 #endif
-        x = edgecl_act(x, ACT);
+}
+
+inline float4 gemm_epilogue4(float4 v, int m, int n, int ldc, __global const DATA_T* bias,
+                             __global const DATA_T* gamma, __global const DATA_T* R) {
+#if HAS_BIAS
+    v += ld4(bias, n);
+#endif
+    v = edgecl_act4(v, ACT);
 #if HAS_GAMMA
-        x *= LD(gamma, n + j);
+    v *= ld4(gamma, n);
 #endif
 #if HAS_RESIDUAL
-        x += LD(R, m * ldc + n + j);
+    v += ld4(R, m * ldc + n);
 #endif
-        r[j] = x;
-    }
-    return (float4)(r[0], r[1], r[2], r[3]);
+    return v;
 }
 
 __kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
@@ -227,11 +230,12 @@ __kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __g
     for (int i = 0; i < rows; i++) {
         const int m = m0 + i;
         if (cols == 4) {
-            const float4 v = gemm_epilogue4(acc[i], m, n0, N, ldc, bias, gamma, R);
-            ST(C, m * ldc + n0, v.x);
-            ST(C, m * ldc + n0 + 1, v.y);
-            ST(C, m * ldc + n0 + 2, v.z);
-            ST(C, m * ldc + n0 + 3, v.w);
+            const float4 v = gemm_epilogue4(acc[i], m, n0, ldc, bias, gamma, R);
+#if EDGECL_PRECISION == 0
+            vstore4(v, 0, C + m * ldc + n0);
+#else
+            vstore_half4(v, 0, C + m * ldc + n0);
+#endif
         } else {
             float r[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
             for (int j = 0; j < cols; j++) {

@@ -177,4 +177,39 @@ class ResidualAttentionOpsTest {
             TestSupport.assertClose(ref, s.read(out, N * ho * wo * cout), "conv same padding");
         }
     }
+
+    /** The 4-channel × 4-column conv kernel (Cout a multiple of 4) on ragged widths, strides and pads. */
+    @ParameterizedTest
+    @CsvSource({"3,1,1,8", "3,2,1,12", "4,4,0,16", "2,2,0,8", "5,2,2,4", "1,1,0,20"})
+    void blockedConv(int k, int stride, int pad, int cout) throws Exception {
+        try (OpScope s = new OpScope("jocl", 13)) {
+            int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1;
+            float[] x = s.random(SIZE), w = s.random(k * k * C * cout), b = s.random(cout);
+            ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b");
+            ClBuffer out = s.output(N * ho * wo * cout, "out");
+            s.run(s.own(Conv2d.create(s.ctx, dx, dw, db, out, N, H, W, C, cout, k, k, stride, pad, pad, Act.SILU)));
+            TestSupport.assertClose(Reference.conv2d(x, w, b, N, H, W, C, cout, k, k, stride, pad, pad, Act.SILU),
+                    s.read(out, N * ho * wo * cout), "conv c4w4 k" + k + " s" + stride);
+        }
+    }
+
+    /** The 4-channel depthwise kernel (multiplier 1, Cout a multiple of 4) with slices and an addend. */
+    @ParameterizedTest
+    @CsvSource({"3,1,1,12,0", "7,2,3,8,0", "3,1,1,8,4", "5,1,2,16,0"})
+    void fourChannelDepthwise(int k, int stride, int pad, int c, int offset) throws Exception {
+        try (OpScope s = new OpScope("jocl", 14)) {
+            int wide = c + offset + 3;
+            int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1;
+            float[] x = s.random(N * H * W * wide), a = s.random(N * H * W * wide), w = s.random(k * k * c);
+            float[] b = s.random(c), init = s.random(N * ho * wo * wide);
+            ClBuffer dx = s.upload(x, "x"), da = s.upload(a, "add"), dw = s.upload(w, "w"), db = s.upload(b, "b");
+            ClBuffer out = s.upload(init, "out");
+            s.run(s.own(DepthwiseConv.create(s.ctx, new DepthwiseConv.Slice(dx, wide, offset),
+                    new DepthwiseConv.Slice(da, wide, offset), dw, db, new DepthwiseConv.Slice(out, wide, offset), N, H, W,
+                    c, k, k, stride, pad, pad, 1, Act.GELU)));
+            float[] ref = Reference.dwconv(new Reference.View(x, wide, offset), new Reference.View(a, wide, offset), w, b,
+                    init, wide, offset, N, H, W, c, k, k, stride, pad, pad, 1, Act.GELU);
+            TestSupport.assertClose(ref, s.read(out, N * ho * wo * wide), "dwconv c4 k" + k);
+        }
+    }
 }

@@ -31,7 +31,7 @@ public final class Attention {
         k.arg(0, qkv).arg(1, out).arg(2, h).arg(3, w).arg(4, channels).arg(5, scale).arg(6, patchH).arg(7, patchW);
         long tokens = (long) h * w;
         long group = tokens / ((long) patchH * patchW);
-        return new Launch(k, new long[] {tokens, heads, n}, null, "self_attention", 4L * n * tokens * group * channels,
+        return new Launch(k, new long[] {group, (long) patchH * patchW * heads, n}, null, "self_attention", 4L * n * tokens * group * channels,
                 4L * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64)) + (long) n * tokens * channels));
     }
 }

@@ -27,13 +27,14 @@ public final class Conv2d {
                                 int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
                                 int ho, int wo) {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()), "conv2d.cl")
-                .kernel(cout % 4 == 0 ? "conv2d_c4" : "conv2d");
+                .kernel(cout % 4 == 0 ? "conv2d_c4w4" : "conv2d");
         k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out)
                 .arg(4, h).arg(5, wd).arg(6, cin).arg(7, cout).arg(8, ho).arg(9, wo)
                 .arg(10, kh).arg(11, kw).arg(12, stride).arg(13, padH).arg(14, padW).arg(15, n * ho);
         long outs = (long) n * ho * wo * cout;
         long[] local = null;
-        long[] global = {cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho};
+        long[] global = cout % 4 == 0 ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
+                : new long[] {cout, wo, (long) n * ho};
         return new Launch(k, global, local, "conv2d", 2L * outs * kh * kw * cin,
                 4L * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
     }

@@ -31,7 +31,7 @@ public final class DepthwiseConv {
                                 int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
                                 int mult, Act act, int ho, int wo) {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0",
-                "ACT", act.macro()), "dwconv.cl").kernel("dwconv");
+                "ACT", act.macro()), "dwconv.cl").kernel(mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv");
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
         k.arg(0, in.buffer()).arg(1, add.buffer()).arg(2, w).arg(3, bias != null ? bias : ctx.placeholder())
                 .arg(4, out.buffer())
@@ -42,7 +42,8 @@ public final class DepthwiseConv {
                 .arg(21, out.channelStride()).arg(22, out.channelOffset());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
-        return new Launch(k, new long[] {cout, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
+        long gx = mult == 1 && cout % 4 == 0 ? cout / 4 : cout;
+        return new Launch(k, new long[] {gx, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
                 4L * (ins + (long) kh * kw * cout + outs));
     }
 
