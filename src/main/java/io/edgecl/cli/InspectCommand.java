@@ -27,7 +27,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of a table")
     boolean json;
 
-    @Option(names = "--key-format", defaultValue = "auto", paramLabel = "auto|timm|official",
+    @Option(names = "--key-format", defaultValue = "auto", paramLabel = "auto|timm|official|torchvision",
             description = "naming scheme of the tensors (default: ${DEFAULT-VALUE}, detected from the names)")
     String keyFormat;
 
@@ -69,6 +69,13 @@ public final class InspectCommand implements Callable<Integer> {
         try (WeightFile f = WeightFile.open(file, ema)) {
             Map<String, TensorInfo> tensors = f.tensors();
             KeyLayout layout = KeyLayout.resolve(keyFormat, tensors.keySet());
+            Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+            for (TensorInfo t : tensors.values()) {
+                shapes.put(t.key(), Arrays.stream(t.shape()).mapToInt(Math::toIntExact).toArray());
+            }
+            // torchvision names are renamed as a whole (blocks regroup into stages), so all at once
+            Map<String, String> names = canonical ? layout.canonicalNames(shapes) : null;
+            String source = layout.describe(shapes);
             long params = 0;
             long buffers = 0;
             JsonArray list = new JsonArray();
@@ -76,7 +83,7 @@ public final class InspectCommand implements Callable<Integer> {
                 if (isBookkeeping(t.key())) buffers += t.numel();
                 else params += t.numel();
                 JsonObject o = new JsonObject();
-                o.addProperty("name", canonical ? layout.canonicalKey(t.key()) : t.key());
+                o.addProperty("name", canonical ? names.get(t.key()) : t.key());
                 o.addProperty("dtype", t.dtype().name());
                 JsonArray shape = new JsonArray();
                 for (long d : t.shape()) shape.add(d);
@@ -86,6 +93,7 @@ public final class InspectCommand implements Callable<Integer> {
             report.addProperty("file", file.toString());
             report.addProperty("format", f.format());
             report.addProperty("key_layout", layout.name().toLowerCase());
+            if (source != null) report.addProperty("source_model", source);
             report.addProperty("tensors", tensors.size());
             report.addProperty("parameters", params);
             report.addProperty("bn_buffers", buffers);
@@ -169,6 +177,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("file:        " + r.get("file").getAsString());
         out.println("format:      " + r.get("format").getAsString());
         out.println("key layout:  " + r.get("key_layout").getAsString());
+        if (r.has("source_model")) out.println("model:       " + r.get("source_model").getAsString());
         out.println("tensors:     " + r.get("tensors").getAsInt());
         out.printf("parameters:  %,d%n", r.get("parameters").getAsLong());
         out.printf("bn buffers:  %,d (running_mean/running_var/num_batches_tracked, not counted above)%n",

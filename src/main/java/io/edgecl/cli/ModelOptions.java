@@ -32,7 +32,7 @@ public final class ModelOptions {
             description = "Weights: timm model.safetensors or an official .pth/.pt checkpoint.")
     Path weights;
 
-    @Option(names = "--key-format", paramLabel = "auto|timm|official", defaultValue = "auto",
+    @Option(names = "--key-format", paramLabel = "auto|timm|official|torchvision", defaultValue = "auto",
             description = "Key layout of the weights file (default: detected from the keys).")
     String keyFormat;
 

@@ -19,8 +19,11 @@ public enum KeyLayout {
     OFFICIAL_EDGENEXT(KeyLayout::officialEdgeNextKey),
     /** github.com/hkzhang91/EdgeViT names: canonical as they are. */
     OFFICIAL_EDGEVIT(KeyLayout::identity),
-    /** torchvision classification names (features.N / classifier.N); recognised but not mapped. */
-    TORCHVISION_UNKNOWN(null),
+    /**
+     * torchvision classification names (features.N / classifier.N): mapped as a whole state dict,
+     * for the models whose forward pass matches a timm model exactly (see {@link #canonicalNames}).
+     */
+    TORCHVISION(null),
     /** Nothing recognised: names are passed through unchanged. */
     UNKNOWN(KeyLayout::identity);
 
@@ -54,34 +57,71 @@ public enum KeyLayout {
         if (edgevit > 0 && edgevit >= edgenext) return OFFICIAL_EDGEVIT;
         if (downsample && edgenext > 0) return OFFICIAL_EDGENEXT;
         if (timm > 0) return TIMM;
-        if (tv > 0) return TORCHVISION_UNKNOWN;
+        if (tv > 0) return TORCHVISION;
         return UNKNOWN;
     }
 
     /**
      * Resolves a {@code --key-format} value: {@code timm}, {@code official} (EdgeNeXt or EdgeViT,
-     * whichever the names fit) or {@code auto}/null (detect).
+     * whichever the names fit), {@code torchvision} or {@code auto}/null (detect).
      */
     public static KeyLayout resolve(String keyFormat, Set<String> keys) {
         String f = keyFormat == null ? "auto" : keyFormat.trim().toLowerCase(Locale.ROOT);
         return switch (f) {
             case "auto", "" -> detect(keys);
             case "timm" -> TIMM;
+            case "torchvision" -> TORCHVISION;
             case "official", "official-pth" -> {
                 KeyLayout d = detect(keys);
                 yield d == OFFICIAL_EDGEVIT ? OFFICIAL_EDGEVIT : OFFICIAL_EDGENEXT;
             }
-            default -> throw new KeyLayoutException("unknown key format '" + keyFormat + "' (expected auto, timm or official)");
+            default -> throw new KeyLayoutException("unknown key format '" + keyFormat + "' (expected auto, timm, official or torchvision)");
         };
     }
 
-    /** The canonical name of one key. */
+    /**
+     * The canonical name of one key, for layouts that rename key by key. torchvision names need
+     * the whole key set ({@link #canonicalNames}).
+     */
     public String canonicalKey(String key) {
         if (rename == null) {
             throw new KeyLayoutException("tensor names in the " + name().toLowerCase(Locale.ROOT)
-                    + " layout (e.g. '" + key + "') cannot be mapped to a supported model; use timm weights");
+                    + " layout (e.g. '" + key + "') are mapped as a whole state dict, not one by one");
         }
         return rename.apply(key);
+    }
+
+    /**
+     * The canonical name of every key, given every key's shape: file key → canonical key, in the
+     * order given. Throws {@link KeyLayoutException} for a torchvision checkpoint of a model
+     * without an exact timm counterpart, naming what was recognised and what is supported.
+     */
+    public Map<String, String> canonicalNames(Map<String, int[]> shapes) {
+        if (this == TORCHVISION) {
+            TorchvisionNames.Match m = TorchvisionNames.match(shapes);
+            if (!m.mappable()) {
+                throw new KeyLayoutException((m.torchvision() == null
+                        ? "torchvision-style tensor names (features.N / classifier.N) of an unrecognised model"
+                        : "torchvision " + m.torchvision() + " checkpoint") + " cannot be mapped to timm's names: "
+                        + m.reason() + "; supported torchvision models: " + TorchvisionNames.SUPPORTED
+                        + " (or use timm weights)");
+            }
+            return m.names();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : shapes.keySet()) out.put(k, canonicalKey(k));
+        return out;
+    }
+
+    /**
+     * What the names say about the source model, for reports: for torchvision checkpoints the
+     * model recognised and its timm counterpart, or why it has none; null for other layouts.
+     */
+    public String describe(Map<String, int[]> shapes) {
+        if (this != TORCHVISION) return null;
+        TorchvisionNames.Match m = TorchvisionNames.match(shapes);
+        String what = m.torchvision() == null ? "unrecognised torchvision model" : m.torchvision();
+        return m.mappable() ? what + " (timm " + m.timm() + ")" : what + " (not mappable: " + m.reason() + ")";
     }
 
     /** Renames every tensor. */
@@ -95,10 +135,14 @@ public enum KeyLayout {
      * the tensor is reshaped to it, as timm's checkpoint filters do.
      */
     public Map<String, HostTensor> toCanonical(Map<String, HostTensor> tensors, Map<String, int[]> modelShapes) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> shapes.put(k, t.shape()));
+        Map<String, String> names = canonicalNames(shapes);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (var e : tensors.entrySet()) {
-            String k = canonicalKey(e.getKey());
+            String k = names.get(e.getKey());
             HostTensor t = e.getValue();
+            if (this == TORCHVISION) t = TorchvisionNames.convert(k, t);
             int[] want = modelShapes.get(k);
             if (want != null && !java.util.Arrays.equals(want, t.shape())) {
                 if (HostTensor.numel(want) != t.numel()) {

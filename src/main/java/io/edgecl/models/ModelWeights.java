@@ -11,7 +11,7 @@ public final class ModelWeights {
     private ModelWeights() {}
 
     /**
-     * @param keyFormat "auto" (detect from the keys), "timm" or "official"
+     * @param keyFormat "auto" (detect from the keys), "timm", "official" or "torchvision"
      */
     public static Weights load(Path file, String keyFormat) {
         Map<String, HostTensor> raw;
