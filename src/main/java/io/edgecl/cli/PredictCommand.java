@@ -44,6 +44,9 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         var model = modelOptions.model();
         HostTensor input;
+        if (!java.nio.file.Files.isRegularFile(tensors)) {
+            throw new EdgeClException("--tensors " + tensors + ": no such file");
+        }
         try (WeightFile f = WeightFile.open(tensors)) {
             if (!f.tensors().containsKey(inputKey)) {
                 throw new EdgeClException(tensors + " has no tensor '" + inputKey + "' (it has: "
