@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Full forward passes against the upstream PyTorch outputs: logits and every stage's features. */
-class GoldenModelsTest {
+public class GoldenModelsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "edgenext_xx_small", "edgenext_xx_small_official",
@@ -40,7 +40,7 @@ class GoldenModelsTest {
         }
     }
 
-    static Map<String, HostTensor> check(String name, Set<String> disabled) {
+    public static Map<String, HostTensor> check(String name, Set<String> disabled) {
         return check(name, disabled, 1e-4);
     }
 

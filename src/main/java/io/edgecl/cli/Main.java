@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BenchCommand.class,
             ProfileCommand.class,
+            TuneCommand.class,
             InspectCommand.class,
             AutoComplete.GenerateCompletion.class,
         })

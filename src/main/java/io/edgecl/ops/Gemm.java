@@ -14,10 +14,10 @@ public final class Gemm {
     /** Tile shape (must match the kernel's GEMM_* defaults unless passed as defines). */
     static final int TM = 32, TN = 32, WM = 4, WN = 4;
 
-    /** Rows per work-item of the register-only variants (GEMMV_RM, GEMMB_RM). */
-    static final int ROWS_RM = 4, BLOCK_RM = 4;
+    /** Rows per work-item of the register-only rows variant (GEMMV_RM). */
+    static final int ROWS_RM = 4;
 
-    /** Forces a variant: -Dedgecl.gemm=tiled|rows|block (default: block on CPU devices, tiled elsewhere). */
+    /** Forces a variant: -Dedgecl.gemm=tiled|rows|block|block:R (default: tuned, else block:8 on CPUs, tiled elsewhere). */
     public static final String VARIANT_PROPERTY = "edgecl.gemm";
 
     /** The kernel variants of gemm.cl. */
@@ -26,7 +26,7 @@ public final class Gemm {
         TILED("gemm"),
         /** One column × 4 rows per work-item, registers only. */
         ROWS("gemm_rows"),
-        /** 4 rows × 4 columns per work-item with vector loads, registers only (CPU runtimes). */
+        /** R rows × 4 columns per work-item with vector loads, registers only (CPU runtimes). */
         BLOCK("gemm_block");
 
         final String kernel;
@@ -36,22 +36,55 @@ public final class Gemm {
         }
     }
 
-    private Gemm() {}
-
-    /**
-     * CPU OpenCL runtimes run local-memory tiles through barrier emulation, which costs more than
-     * the reuse saves; GPUs want the tiles.
-     */
-    static Variant variant(ClContext ctx) {
-        String v = System.getProperty(VARIANT_PROPERTY, "");
-        if (!v.isEmpty()) {
+    /** A variant with its rows per work-item (block variant only). */
+    public record Config(Variant variant, int rows) {
+        public static Config parse(String s) {
+            String[] p = s.toLowerCase(java.util.Locale.ROOT).split(":");
             try {
-                return Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use tiled, rows or block");
+                Variant v = Variant.valueOf(p[0].toUpperCase(java.util.Locale.ROOT));
+                int r = p.length > 1 ? Integer.parseInt(p[1]) : (v == Variant.BLOCK ? 8 : ROWS_RM);
+                if (r < 1 || r > 32) throw new IllegalArgumentException();
+                return new Config(v, r);
+            } catch (RuntimeException e) {
+                throw new io.edgecl.EdgeClException("GEMM variant '" + s + "': use tiled, rows, block or block:R (R 1..32)");
             }
         }
-        return ctx.info().type().equals("CPU") ? Variant.BLOCK : Variant.TILED;
+
+        @Override
+        public String toString() {
+            return variant == Variant.BLOCK ? "block:" + rows : variant.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** What `edgecl tune` measures for each shape. */
+    public static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
+            new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 4), new Config(Variant.BLOCK, 8),
+            new Config(Variant.BLOCK, 16));
+
+    private Gemm() {}
+
+    /** The tuning key of a GEMM shape. */
+    public static String tuningKey(int m, int n, int k) {
+        return "gemm:" + m + "x" + n + "x" + k;
+    }
+
+    /**
+     * The forced choice, else the measured one for this shape, else: register blocks on CPU
+     * runtimes (they emulate barriers, so local-memory tiles cost more than they save), tiles on
+     * GPUs.
+     */
+    static Config config(ClContext ctx, int m, int n, int k) {
+        String v = System.getProperty(VARIANT_PROPERTY, "");
+        if (!v.isEmpty()) return Config.parse(v);
+        String tuned = Tuning.lookup(ctx, tuningKey(m, n, k));
+        if (tuned != null) {
+            try {
+                return Config.parse(tuned);
+            } catch (io.edgecl.EdgeClException e) {
+                // a stale entry: fall back to the default
+            }
+        }
+        return ctx.info().type().equals("CPU") ? new Config(Variant.BLOCK, 8) : new Config(Variant.TILED, 4);
     }
 
     /**
@@ -71,13 +104,22 @@ public final class Gemm {
     public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
                                 ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
                                 ClBuffer gate, int gateRows) {
+        return create(ctx, a, b, bias, gamma, residual, c, m, n, k, lda, ldc, act, gate, gateRows,
+                config(ctx, m, n, k));
+    }
+
+    /** With an explicit kernel choice (what the tuner measures). */
+    public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
+                                ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
+                                ClBuffer gate, int gateRows, Config cfg) {
         Map<String, String> d = new HashMap<>();
         d.put("HAS_GATE", gate != null ? "1" : "0");
+        if (cfg.variant() == Variant.BLOCK) d.put("GEMMB_RM", String.valueOf(cfg.rows()));
         d.put("HAS_BIAS", bias != null ? "1" : "0");
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
         d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
-        Variant v = variant(ctx);
+        Variant v = cfg.variant();
         ClKernel kern = ctx.program(d, "gemm.cl").kernel(v.kernel);
         ClBuffer ph = ctx.placeholder();
         kern.arg(0, a).arg(1, b).arg(2, bias != null ? bias : ph).arg(3, gamma != null ? gamma : ph)
@@ -93,7 +135,7 @@ public final class Gemm {
                 break;
             case BLOCK:
                 local = null;
-                global = new long[] {(n + 3) / 4, (m + BLOCK_RM - 1) / BLOCK_RM};
+                global = new long[] {(n + 3) / 4, (m + cfg.rows() - 1) / cfg.rows()};
                 break;
             default:
                 local = new long[] {TN / WN, TM / WM};

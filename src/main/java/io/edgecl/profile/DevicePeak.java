@@ -24,7 +24,7 @@ public record DevicePeak(double gflops, double gbps) {
     /** The cached figures for this device, measuring them first when absent. */
     public static DevicePeak of(ClContext ctx) {
         DeviceInfo i = ctx.info();
-        String key = ProgramCache.key("peak-v1", "", i, "");
+        String key = ProgramCache.key("peak-v2", "", i, "");
         Path f = ProgramCache.cacheRoot().resolve("peaks").resolve(key + ".json");
         try {
             if (Files.isRegularFile(f)) {
@@ -58,7 +58,7 @@ public record DevicePeak(double gflops, double gbps) {
                     best = Math.min(best, e.endNs() - e.startNs());
                 }
             }
-            gflops = (double) items * ITERS * 8 * 2 / Math.max(1, best);
+            gflops = (double) items * ITERS * 8 * 4 * 2 / Math.max(1, best);
         }
         long floats = Math.min(ctx.info().maxAllocBytes() / 4 / 2, 1L << 24) / 4 * 4;
         double gbps;
