@@ -18,16 +18,11 @@
 #define ACT ACT_NONE
 #endif
 
-__kernel void dwconv(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
-                     __global const DATA_T* bias, __global DATA_T* out,
-                     int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
-                     int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
-    const int co = get_global_id(0);
-    const int wo = get_global_id(1);
-    const int nho = get_global_id(2);
-    if (co >= Cout || wo >= Wo || nho >= rows) return;
-    const int n = nho / Ho, ho = nho % Ho;
-    const int ci = co / mult;
+// One output value: the K x K taps of channel ci around (ho, wo), plus the addend when use_add.
+// Tensors are NHWC with a channel stride (*_cs) and offset (*_co); weights [KH, KW, Cout].
+inline float dw_point(__global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* addend, int add_cs,
+                      int add_co, int use_add, __global const DATA_T* w, int Cout, int co, int ci, int n, int H,
+                      int W, int ho, int wo, int KH, int KW, int stride, int pad_h, int pad_w) {
     float acc = 0.0f;
     for (int kh = 0; kh < KH; kh++) {
         const int hi = ho * stride - pad_h + kh;
@@ -37,21 +32,13 @@ __kernel void dwconv(__global const DATA_T* in, __global const DATA_T* addend, _
             if (wi < 0 || wi >= W) continue;
             const int p = (n * H + hi) * W + wi;
             float x = LD(in, p * in_cs + in_co + ci);
-#if HAS_ADD
-            x += LD(addend, p * add_cs + add_co + ci);
-#endif
+            if (use_add) x += LD(addend, p * add_cs + add_co + ci);
             acc = fma(x, LD(w, (kh * KW + kw) * Cout + co), acc);
         }
     }
-#if HAS_BIAS
-    acc += LD(bias, co);
-#endif
-    ST(out, (nho * Wo + wo) * out_cs + out_co + co, edgecl_act(acc, ACT));
+    return acc;
 }
 
-// Four channels per work-item (channel multiplier 1, Cout a multiple of 4): vector loads and a
-// vector activation, which CPU runtimes turn into SIMD code. Same arguments as dwconv.
-// Global size: (Cout / 4, Wo, N * Ho).
 inline float4 dw_ld4(__global const DATA_T* p, int i) {
 #if EDGECL_PRECISION == 0
     return vload4(0, p + i);
@@ -60,15 +47,10 @@ inline float4 dw_ld4(__global const DATA_T* p, int i) {
 #endif
 }
 
-__kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
-                        __global const DATA_T* bias, __global DATA_T* out,
-                        int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
-                        int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
-    const int co = get_global_id(0) * 4;
-    const int wo = get_global_id(1);
-    const int nho = get_global_id(2);
-    if (co >= Cout || wo >= Wo || nho >= rows) return;
-    const int n = nho / Ho, ho = nho % Ho;
+// Four consecutive channels co..co+3 at once (channel multiplier 1).
+inline float4 dw_point4(__global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* addend, int add_cs,
+                        int add_co, int use_add, __global const DATA_T* w, int Cout, int co, int n, int H, int W,
+                        int ho, int wo, int KH, int KW, int stride, int pad_h, int pad_w) {
     float4 acc = (float4)(0.0f);
     for (int kh = 0; kh < KH; kh++) {
         const int hi = ho * stride - pad_h + kh;
@@ -78,12 +60,44 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
             if (wi < 0 || wi >= W) continue;
             const int p = (n * H + hi) * W + wi;
             float4 x = dw_ld4(in, p * in_cs + in_co + co);
-#if HAS_ADD
-            x += dw_ld4(addend, p * add_cs + add_co + co);
-#endif
+            if (use_add) x += dw_ld4(addend, p * add_cs + add_co + co);
             acc = fma(x, dw_ld4(w, (kh * KW + kw) * Cout + co), acc);
         }
     }
+    return acc;
+}
+
+__kernel void dwconv(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
+                     __global const DATA_T* bias, __global DATA_T* out,
+                     int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                     int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+    const int co = get_global_id(0);
+    const int wo = get_global_id(1);
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    float acc = dw_point(in, in_cs, in_co, addend, add_cs, add_co, HAS_ADD, w, Cout, co, co / mult, n, H, W, ho, wo,
+                         KH, KW, stride, pad_h, pad_w);
+#if HAS_BIAS
+    acc += LD(bias, co);
+#endif
+    ST(out, (nho * Wo + wo) * out_cs + out_co + co, edgecl_act(acc, ACT));
+}
+
+// Four channels per work-item (channel multiplier 1, Cout a multiple of 4): vector loads and a
+// vector activation, which CPU runtimes turn into SIMD code. Same arguments as dwconv.
+// Global size: (Cout / 4, Wo, N * Ho).
+__kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
+                        __global const DATA_T* bias, __global DATA_T* out,
+                        int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                        int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+    const int co = get_global_id(0) * 4;
+    const int wo = get_global_id(1);
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    float4 acc = dw_point4(in, in_cs, in_co, addend, add_cs, add_co, HAS_ADD, w, Cout, co, n, H, W, ho, wo, KH, KW,
+                           stride, pad_h, pad_w);
 #if HAS_BIAS
     acc += dw_ld4(bias, co);
 #endif
@@ -119,17 +133,8 @@ void dwconv_ln(__global const DATA_T* in, __global const DATA_T* w, __global con
     const int wo = pix % Wo;
     float part = 0.0f;
     for (int co = lid; co < Cout; co += DWLN_WG) {
-        const int ci = co / mult;
-        float acc = 0.0f;
-        for (int kh = 0; kh < KH; kh++) {
-            const int hi = ho * stride - pad_h + kh;
-            if (hi < 0 || hi >= H) continue;
-            for (int kw = 0; kw < KW; kw++) {
-                const int wi = wo * stride - pad_w + kw;
-                if (wi < 0 || wi >= W) continue;
-                acc = fma(LD(in, ((n * H + hi) * W + wi) * (Cout / mult) + ci), LD(w, (kh * KW + kw) * Cout + co), acc);
-            }
-        }
+        float acc = dw_point(in, Cout / mult, 0, in, 0, 0, 0, w, Cout, co, co / mult, n, H, W, ho, wo, KH, KW, stride,
+                             pad_h, pad_w);
 #if HAS_BIAS
         acc += LD(bias, co);
 #endif
@@ -200,16 +205,7 @@ __kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, 
     float sum = 0.0f;
     for (int q = 0; q < quads; q++) {
         const int co = 4 * q;
-        float4 acc = (float4)(0.0f);
-        for (int kh = 0; kh < KH; kh++) {
-            const int hi = ho * stride - pad_h + kh;
-            if (hi < 0 || hi >= H) continue;
-            for (int kw = 0; kw < KW; kw++) {
-                const int wi = wo * stride - pad_w + kw;
-                if (wi < 0 || wi >= W) continue;
-                acc = fma(dw_ld4(in, ((n * H + hi) * W + wi) * cin + co), dw_ld4(w, (kh * KW + kw) * Cout + co), acc);
-            }
-        }
+        float4 acc = dw_point4(in, cin, 0, in, 0, 0, 0, w, Cout, co, n, H, W, ho, wo, KH, KW, stride, pad_h, pad_w);
 #if HAS_BIAS
         acc += dw_ld4(bias, co);
 #endif
@@ -221,17 +217,8 @@ __kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, 
         sum += acc.x + acc.y + acc.z + acc.w;
     }
     for (int co = 4 * quads; co < Cout; co++) {
-        const int ci = co / mult;
-        float acc = 0.0f;
-        for (int kh = 0; kh < KH; kh++) {
-            const int hi = ho * stride - pad_h + kh;
-            if (hi < 0 || hi >= H) continue;
-            for (int kw = 0; kw < KW; kw++) {
-                const int wi = wo * stride - pad_w + kw;
-                if (wi < 0 || wi >= W) continue;
-                acc = fma(LD(in, ((n * H + hi) * W + wi) * cin + ci), LD(w, (kh * KW + kw) * Cout + co), acc);
-            }
-        }
+        float acc = dw_point(in, cin, 0, in, 0, 0, 0, w, Cout, co, co / mult, n, H, W, ho, wo, KH, KW, stride, pad_h,
+                             pad_w);
 #if HAS_BIAS
         acc += LD(bias, co);
 #endif

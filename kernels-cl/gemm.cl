@@ -51,6 +51,22 @@
 #define LDA(A, m, k) LD(A, (m) * lda + (k))
 #endif
 
+// The epilogue every variant applies to one output element.
+inline void gemm_store(float v, int m, int n, int ldc, __global const DATA_T* bias, __global const DATA_T* gamma,
+                       __global const DATA_T* R, __global DATA_T* C) {
+#if HAS_BIAS
+    v += LD(bias, n);
+#endif
+    v = edgecl_act(v, ACT);
+#if HAS_GAMMA
+    v *= LD(gamma, n);
+#endif
+#if HAS_RESIDUAL
+    v += LD(R, m * ldc + n);
+#endif
+    ST(C, m * ldc + n, v);
+}
+
 #define GEMM_LX (GEMM_TN / GEMM_WN)
 #define GEMM_LY (GEMM_TM / GEMM_WM)
 #define GEMM_THREADS (GEMM_LX * GEMM_LY)
@@ -102,18 +118,7 @@ void gemm(__global const DATA_T* A, __global const DATA_T* B, __global const DAT
         for (int j = 0; j < GEMM_WN; j++) {
             int n = n0 + lx + j * GEMM_LX;
             if (n >= N) continue;
-            float v = acc[i][j];
-#if HAS_BIAS
-            v += LD(bias, n);
-#endif
-            v = edgecl_act(v, ACT);
-#if HAS_GAMMA
-            v *= LD(gamma, n);
-#endif
-#if HAS_RESIDUAL
-            v += LD(R, m * ldc + n);
-#endif
-            ST(C, m * ldc + n, v);
+            gemm_store(acc[i][j], m, n, ldc, bias, gamma, R, C);
         }
     }
 }
@@ -153,18 +158,7 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
     for (int i = 0; i < GEMMV_RM; i++) {
         const int m = m0 + i;
         if (m >= M) break;
-        float v = acc[i];
-#if HAS_BIAS
-        v += LD(bias, n);
-#endif
-        v = edgecl_act(v, ACT);
-#if HAS_GAMMA
-        v *= LD(gamma, n);
-#endif
-#if HAS_RESIDUAL
-        v += LD(R, m * ldc + n);
-#endif
-        ST(C, m * ldc + n, v);
+        gemm_store(acc[i], m, n, ldc, bias, gamma, R, C);
     }
 }
 
@@ -237,21 +231,8 @@ __kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __g
             vstore_half4(v, 0, C + m * ldc + n0);
 #endif
         } else {
-            float r[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
-            for (int j = 0; j < cols; j++) {
-                float x = r[j];
-#if HAS_BIAS
-                x += LD(bias, n0 + j);
-#endif
-                x = edgecl_act(x, ACT);
-#if HAS_GAMMA
-                x *= LD(gamma, n0 + j);
-#endif
-#if HAS_RESIDUAL
-                x += LD(R, m * ldc + n0 + j);
-#endif
-                ST(C, m * ldc + n0 + j, x);
-            }
+            const float r[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
+            for (int j = 0; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
         }
     }
 }
