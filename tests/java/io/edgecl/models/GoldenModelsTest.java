@@ -44,7 +44,18 @@ public class GoldenModelsTest {
         return check(name, disabled, 1e-4);
     }
 
+    /** The LWJGL binding runs whole models too, not only single kernels. */
+    @ParameterizedTest
+    @ValueSource(strings = {"edgenext_tiny", "edgevit_tiny"})
+    void lwjglBinding(String name) {
+        check(name, Set.of(), 1e-4, "lwjgl");
+    }
+
     static Map<String, HostTensor> check(String name, Set<String> disabled, double tolerance) {
+        return check(name, disabled, tolerance, "jocl");
+    }
+
+    static Map<String, HostTensor> check(String name, Set<String> disabled, double tolerance, String binding) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -55,7 +66,8 @@ public class GoldenModelsTest {
         w.finish();
         assertEquals(gc.numParams(), w.paramCount(), "parameter count");
         FusionScheduler.apply(g, disabled);
-        ClContext ctx = TestSupport.context();
+        ClContext ctx = TestSupport.context(binding);
+        int live = ctx.liveBuffers();
         try (Plan plan = new Plan(ctx, g)) {
             plan.run(input);
             Map<String, HostTensor> out = plan.readAll();
@@ -70,6 +82,8 @@ public class GoldenModelsTest {
                 assertEquals(argmax(ref, b * classes, classes), argmax(logits, b * classes, classes), "top-1 of image " + b);
             }
             return out;
+        } finally {
+            assertEquals(live, ctx.liveBuffers(), "closing the plan releases every buffer it made");
         }
     }
 
