@@ -67,6 +67,7 @@ public class GoldenModelsTest {
         assertEquals(gc.numParams(), w.paramCount(), "parameter count");
         FusionScheduler.apply(g, disabled);
         ClContext ctx = TestSupport.context(binding);
+        ctx.placeholder(); // the context's own, created on first use
         int live = ctx.liveBuffers();
         try (Plan plan = new Plan(ctx, g)) {
             plan.run(input);
