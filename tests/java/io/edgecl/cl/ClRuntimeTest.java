@@ -50,7 +50,7 @@ class ClRuntimeTest {
                 double s = 0;
                 for (int q = 0; q < k; q++) s += (double) a[i * k + q] * w[q * n + j];
                 double v = s + bias[j];
-                v = 0.5 * v * (1 + erf(v / Math.sqrt(2)));
+                v = 0.5 * v * (1 + io.edgecl.ops.MathRef.erf(v / Math.sqrt(2)));
                 ref[i * ldc + j] = (float) (v * gamma[j] + res[i * ldc + j]);
             }
         }
@@ -126,17 +126,5 @@ class ClRuntimeTest {
         assertEquals(first.info().id(), Devices.choose(cl, word.toLowerCase()).info().id());
         assertThrows(io.edgecl.EdgeClException.class, () -> Devices.choose(cl, "9:9"));
         assertThrows(io.edgecl.EdgeClException.class, () -> Devices.choose(cl, "no-such-device-name"));
-    }
-
-    static double erf(double x) {
-        // Abramowitz–Stegun 7.1.26 is too coarse for 1e-4; integrate the series instead.
-        double sum = x, term = x, x2 = x * x;
-        for (int n = 1; n < 200; n++) {
-            term *= -x2 / n;
-            double add = term / (2 * n + 1);
-            sum += add;
-            if (Math.abs(add) < 1e-17) break;
-        }
-        return 2 / Math.sqrt(Math.PI) * sum;
     }
 }

@@ -29,7 +29,7 @@ public final class Relayout {
 
     /** Linear weight [N, K] (or 1x1 conv [N, K, 1, 1]) → [K, N]. */
     public static HostTensor linear(HostTensor w) {
-        int n = w.dim(0), k = (int) (w.numel() / n);
+        int n = w.dim(0), k = w.numel() / n;
         float[] s = w.data(), d = new float[s.length];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < k; j++) d[j * n + i] = s[i * k + j];
