@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ProfileCommand.class,
             TuneCommand.class,
+            ExportOnnxCommand.class,
             InspectCommand.class,
             AutoComplete.GenerateCompletion.class,
         })

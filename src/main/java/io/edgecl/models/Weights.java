@@ -19,7 +19,7 @@ import java.util.Set;
 public final class Weights {
     private final Map<String, HostTensor> tensors;
     private final String source;
-    private final Random random;
+    private final Long seed;
     private final Set<String> used = new LinkedHashSet<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> mismatched = new ArrayList<>();
@@ -27,10 +27,10 @@ public final class Weights {
     private final List<String> diagnoses = new ArrayList<>();
     private long params;
 
-    private Weights(Map<String, HostTensor> tensors, String source, Random random) {
+    private Weights(Map<String, HostTensor> tensors, String source, Long seed) {
         this.tensors = tensors;
         this.source = source;
-        this.random = random;
+        this.seed = seed;
     }
 
     /** Weights from a state dict (canonical keys); {@code source} names it in errors (a file path). */
@@ -40,7 +40,7 @@ public final class Weights {
 
     /** Made-up weights of the right shapes (zeros, or random when {@code seed} is given), for counting and benchmarks. */
     public static Weights synthetic(Long seed) {
-        return new Weights(null, "synthetic", seed == null ? null : new Random(seed));
+        return new Weights(null, "synthetic", seed);
     }
 
     public boolean isSynthetic() {
@@ -77,11 +77,6 @@ public final class Weights {
     public HostTensor buffer(String key, int... shape) {
         HostTensor t = get(key, shape);
         params -= HostTensor.numel(shape);
-        if (isSynthetic() && key.endsWith("running_var")) {
-            // made-up variances must stay positive for BatchNorm folding
-            float[] d = t.data();
-            for (int i = 0; i < d.length; i++) d[i] = 1 + Math.abs(d[i]);
-        }
         return t;
     }
 
@@ -118,11 +113,15 @@ public final class Weights {
 
     private HostTensor make(String key, int[] shape) {
         HostTensor t = HostTensor.zeros(shape);
-        if (random != null) {
+        if (seed != null) {
+            // seeded per key, so every build of the same model draws the same values
+            Random random = new Random(seed * 1_000_003L + key.hashCode());
             float[] d = t.data();
             boolean norm = key.endsWith("norm.weight") || key.contains(".norm") && key.endsWith(".weight") && shape.length == 1;
+            boolean variance = key.endsWith("running_var"); // must stay positive for BatchNorm folding
             for (int i = 0; i < d.length; i++) {
-                d[i] = norm ? (float) (1 + 0.1 * random.nextGaussian()) : (float) (0.05 * random.nextGaussian());
+                double g = random.nextGaussian();
+                d[i] = variance ? (float) (1 + 0.1 * Math.abs(g)) : norm ? (float) (1 + 0.1 * g) : (float) (0.05 * g);
             }
         }
         return t;
