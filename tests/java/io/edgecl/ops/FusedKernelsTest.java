@@ -38,7 +38,8 @@ class FusedKernelsTest {
 
     /** Every GEMM variant (GPU tiles, CPU rows and blocks) on edge shapes, with the full epilogue. */
     @ParameterizedTest
-    @CsvSource({"tiled,33,45,37", "rows,33,45,37", "block,33,45,37", "block,32,48,16", "block,7,3,5", "tiled,1,1,1"})
+    @CsvSource({"tiled,33,45,37", "rows,33,45,37", "block,33,45,37", "block,32,48,16", "block,7,3,5", "tiled,1,1,1",
+        "block8:8,33,45,37", "block8:4,7,3,5", "block8:8,64,64,24", "block:16,70,9,45"})
     void gemmVariants(String variant, int m, int n, int k) throws Exception {
         System.setProperty(Gemm.VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 24)) {

@@ -27,7 +27,9 @@ public final class Gemm {
         /** One column × 4 rows per work-item, registers only. */
         ROWS("gemm_rows"),
         /** R rows × 4 columns per work-item with vector loads, registers only (CPU runtimes). */
-        BLOCK("gemm_block");
+        BLOCK("gemm_block"),
+        /** R rows × 8 columns per work-item (wide SIMD units). */
+        BLOCK8("gemm_block8");
 
         final String kernel;
 
@@ -42,7 +44,7 @@ public final class Gemm {
             String[] p = s.toLowerCase(java.util.Locale.ROOT).split(":");
             try {
                 Variant v = Variant.valueOf(p[0].toUpperCase(java.util.Locale.ROOT));
-                int r = p.length > 1 ? Integer.parseInt(p[1]) : (v == Variant.BLOCK ? 8 : ROWS_RM);
+                int r = p.length > 1 ? Integer.parseInt(p[1]) : (v == Variant.BLOCK || v == Variant.BLOCK8 ? 8 : ROWS_RM);
                 if (r < 1 || r > 32) throw new IllegalArgumentException();
                 return new Config(v, r);
             } catch (RuntimeException e) {
@@ -52,14 +54,17 @@ public final class Gemm {
 
         @Override
         public String toString() {
-            return variant == Variant.BLOCK ? "block:" + rows : variant.name().toLowerCase(java.util.Locale.ROOT);
+            if (variant == Variant.BLOCK || variant == Variant.BLOCK8) {
+                return variant.name().toLowerCase(java.util.Locale.ROOT) + ":" + rows;
+            }
+            return variant.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
     /** What `edgecl tune` measures for each shape. */
     public static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
             new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 4), new Config(Variant.BLOCK, 8),
-            new Config(Variant.BLOCK, 16));
+            new Config(Variant.BLOCK, 16), new Config(Variant.BLOCK8, 4), new Config(Variant.BLOCK8, 8));
 
     private Gemm() {}
 
@@ -84,7 +89,7 @@ public final class Gemm {
                 // a stale entry: fall back to the default
             }
         }
-        return ctx.info().type().equals("CPU") ? new Config(Variant.BLOCK, 8) : new Config(Variant.TILED, 4);
+        return ctx.info().type().equals("CPU") ? new Config(Variant.BLOCK8, 8) : new Config(Variant.TILED, 4);
     }
 
     /**
@@ -114,7 +119,9 @@ public final class Gemm {
                                 ClBuffer gate, int gateRows, Config cfg) {
         Map<String, String> d = new HashMap<>();
         d.put("HAS_GATE", gate != null ? "1" : "0");
-        if (cfg.variant() == Variant.BLOCK) d.put("GEMMB_RM", String.valueOf(cfg.rows()));
+        if (cfg.variant() == Variant.BLOCK || cfg.variant() == Variant.BLOCK8) {
+            d.put("GEMMB_RM", String.valueOf(cfg.rows()));
+        }
         d.put("HAS_BIAS", bias != null ? "1" : "0");
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
@@ -136,6 +143,10 @@ public final class Gemm {
             case BLOCK:
                 local = null;
                 global = new long[] {(n + 3) / 4, (m + cfg.rows() - 1) / cfg.rows()};
+                break;
+            case BLOCK8:
+                local = null;
+                global = new long[] {(n + 7) / 8, (m + cfg.rows() - 1) / cfg.rows()};
                 break;
             default:
                 local = new long[] {TN / WN, TM / WM};
