@@ -238,9 +238,9 @@ __kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __g
 }
 
 // ---------------------------------------------------------------------------------------------
-// The same register blocking with 8 columns per work-item (float8): for wide SIMD units, where
-// one A element should feed eight lanes. Columns past N take the scalar path.
-// Global size: (ceil(N / 8), ceil(M / GEMMB_RM)).
+// The same register blocking with 8 columns per work-item, kept as two float4 halves (one A
+// element feeds eight lanes; wide SIMD units map the pair onto one register). Columns past N
+// take the scalar path. Global size: (ceil(N / 8), ceil(M / GEMMB_RM)).
 __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __global const DATA_T* bias,
                           __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
                           int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
@@ -249,36 +249,46 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
     if (n0 >= N || m0 >= M) return;
     const int rows = min(GEMMB_RM, M - m0);
     const int cols = min(8, N - n0);
-    float8 acc[GEMMB_RM];
-    for (int i = 0; i < GEMMB_RM; i++) acc[i] = (float8)(0.0f);
-#if EDGECL_PRECISION == 0
+    float4 lo[GEMMB_RM], hi[GEMMB_RM];
+    for (int i = 0; i < GEMMB_RM; i++) {
+        lo[i] = (float4)(0.0f);
+        hi[i] = (float4)(0.0f);
+    }
     if (cols == 8 && rows == GEMMB_RM) {
         for (int k = 0; k < K; k++) {
-            const float8 b = vload8(0, B + k * N + n0);
-            for (int i = 0; i < GEMMB_RM; i++) acc[i] = fma((float8)(LDA(A, m0 + i, k)), b, acc[i]);
+            const float4 bl = ld4(B, k * N + n0), bh = ld4(B, k * N + n0 + 4);
+            for (int i = 0; i < GEMMB_RM; i++) {
+                const float4 a = (float4)(LDA(A, m0 + i, k));
+                lo[i] = fma(a, bl, lo[i]);
+                hi[i] = fma(a, bh, hi[i]);
+            }
         }
-    } else
-#endif
-    {
+    } else {
         for (int k = 0; k < K; k++) {
             float bb[8];
             for (int j = 0; j < 8; j++) bb[j] = j < cols ? LD(B, k * N + n0 + j) : 0.0f;
-            const float8 b = (float8)(bb[0], bb[1], bb[2], bb[3], bb[4], bb[5], bb[6], bb[7]);
-            for (int i = 0; i < rows; i++) acc[i] = fma((float8)(LDA(A, m0 + i, k)), b, acc[i]);
+            const float4 bl = (float4)(bb[0], bb[1], bb[2], bb[3]), bh = (float4)(bb[4], bb[5], bb[6], bb[7]);
+            for (int i = 0; i < rows; i++) {
+                const float4 a = (float4)(LDA(A, m0 + i, k));
+                lo[i] = fma(a, bl, lo[i]);
+                hi[i] = fma(a, bh, hi[i]);
+            }
         }
     }
     for (int i = 0; i < rows; i++) {
         const int m = m0 + i;
         if (cols == 8) {
-            const float4 lo = gemm_epilogue4(acc[i].lo, m, n0, ldc, bias, gamma, R);
-            const float4 hi = gemm_epilogue4(acc[i].hi, m, n0 + 4, ldc, bias, gamma, R);
+            const float4 vl = gemm_epilogue4(lo[i], m, n0, ldc, bias, gamma, R);
+            const float4 vh = gemm_epilogue4(hi[i], m, n0 + 4, ldc, bias, gamma, R);
 #if EDGECL_PRECISION == 0
-            vstore8((float8)(lo, hi), 0, C + m * ldc + n0);
+            vstore4(vl, 0, C + m * ldc + n0);
+            vstore4(vh, 0, C + m * ldc + n0 + 4);
 #else
-            vstore_half8((float8)(lo, hi), 0, C + m * ldc + n0);
+            vstore_half4(vl, 0, C + m * ldc + n0);
+            vstore_half4(vh, 0, C + m * ldc + n0 + 4);
 #endif
         } else {
-            const float r[8] = {acc[i].s0, acc[i].s1, acc[i].s2, acc[i].s3, acc[i].s4, acc[i].s5, acc[i].s6, acc[i].s7};
+            const float r[8] = {lo[i].x, lo[i].y, lo[i].z, lo[i].w, hi[i].x, hi[i].y, hi[i].z, hi[i].w};
             for (int j = 0; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
         }
     }
