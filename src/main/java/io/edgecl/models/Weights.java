@@ -135,7 +135,20 @@ public final class Weights {
             if (!used.contains(k) && !isBookkeeping(k)) unexpected.add(k + " " + tensors.get(k).shapeString());
         }
         if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
-        StringBuilder b = new StringBuilder("weights in " + source + " do not fit the model:");
+        // the first line says it all; the sections below give the keys
+        List<String> summary = new ArrayList<>();
+        if (!diagnoses.isEmpty()) {
+            List<String> fields = new ArrayList<>();
+            for (String d : diagnoses) fields.add(d.substring(0, d.indexOf(':') < 0 ? d.length() : d.indexOf(':')));
+            summary.add("spec field" + (fields.size() > 1 ? "s " : " ") + String.join(", ", fields) + " disagree"
+                    + (fields.size() > 1 ? "" : "s") + " with the file");
+        }
+        if (!missing.isEmpty()) summary.add(missing.size() + " missing key" + (missing.size() > 1 ? "s" : ""));
+        if (!unexpected.isEmpty()) summary.add(unexpected.size() + " unexpected key" + (unexpected.size() > 1 ? "s" : ""));
+        if (!mismatched.isEmpty()) {
+            summary.add(mismatched.size() + " shape mismatch" + (mismatched.size() > 1 ? "es" : ""));
+        }
+        StringBuilder b = new StringBuilder("weights in " + source + " do not fit the model: " + String.join("; ", summary));
         section(b, "spec fields that disagree with the file", diagnoses);
         section(b, "missing keys", missing);
         section(b, "unexpected keys", unexpected);
