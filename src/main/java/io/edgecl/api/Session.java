@@ -114,11 +114,6 @@ public final class Session implements AutoCloseable {
         return run(nchw, false);
     }
 
-    /** Top-k (index, score) per image of a logits tensor [N, classes], scores as softmax probabilities. */
-    public static List<List<Prediction>> topk(HostTensor logits, int k) {
-        return Prediction.topk(logits, k);
-    }
-
     @Override
     public void close() {
         for (Plan p : plans.values()) p.close();

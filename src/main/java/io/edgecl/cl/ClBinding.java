@@ -35,8 +35,6 @@ public interface ClBinding {
     /** Blocking copy from the buffer at {@code offset} into {@code dst}'s remaining bytes. */
     void read(Object queue, Object buffer, long offset, ByteBuffer dst);
 
-    void copy(Object queue, Object src, Object dst, long srcOffset, long dstOffset, long bytes);
-
     Object programFromSource(Object context, String source);
 
     Object programFromBinary(Object context, Object device, byte[] binary);
@@ -55,8 +53,6 @@ public interface ClBinding {
     void setArgFloat(Object kernel, int index, float value);
 
     void setArgLocal(Object kernel, int index, long bytes);
-
-    long kernelWorkGroupInfo(Object kernel, Object device, int param);
 
     /**
      * Enqueues an NDRange; {@code local} may be null (the driver chooses). Returns an event when

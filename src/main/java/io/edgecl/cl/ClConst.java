@@ -35,8 +35,6 @@ public final class ClConst {
     public static final long QUEUE_PROFILING_ENABLE = 1L << 1;
 
     public static final int PROGRAM_BUILD_LOG = 0x1183;
-    public static final int KERNEL_WORK_GROUP_SIZE = 0x11B0;
-    public static final int KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE = 0x11B3;
 
     public static final int PROFILING_COMMAND_QUEUED = 0x1280;
     public static final int PROFILING_COMMAND_SUBMIT = 0x1281;

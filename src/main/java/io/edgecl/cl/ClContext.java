@@ -3,9 +3,7 @@ package io.edgecl.cl;
 import io.edgecl.EdgeClException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +24,6 @@ public final class ClContext implements AutoCloseable {
     private final Map<String, ClProgram> programs = new LinkedHashMap<>();
     private final AtomicInteger liveBuffers = new AtomicInteger();
     private final AtomicLong liveBytes = new AtomicLong();
-    private final AtomicLong peakBytes = new AtomicLong();
-    private final List<String> buildReport = new ArrayList<>();
     private ClBuffer placeholder;
     private Precision precision = Precision.FP32;
     private boolean closed;
@@ -83,8 +79,7 @@ public final class ClContext implements AutoCloseable {
         }
         ClBuffer b = new ClBuffer(this, cl.createBuffer(context, ClConst.MEM_READ_WRITE, bytes), bytes, label);
         liveBuffers.incrementAndGet();
-        long now = liveBytes.addAndGet(bytes);
-        peakBytes.accumulateAndGet(now, Math::max);
+        liveBytes.addAndGet(bytes);
         return b;
     }
 
@@ -143,15 +138,6 @@ public final class ClContext implements AutoCloseable {
 
     public long liveBytes() {
         return liveBytes.get();
-    }
-
-    /** Highest total of live buffer bytes seen since the context opened (or the last reset). */
-    public long peakBytes() {
-        return peakBytes.get();
-    }
-
-    public void resetPeak() {
-        peakBytes.set(liveBytes.get());
     }
 
     // ---- programs
@@ -242,7 +228,6 @@ public final class ClContext implements AutoCloseable {
         long dt = System.nanoTime() - t0;
         p = new ClProgram(this, label, handle, fromCache, dt);
         programs.put(memKey, p);
-        buildReport.add(String.format("%s: %s in %.1f ms", label, fromCache ? "cache" : "compiled", dt / 1e6));
         return p;
     }
 
@@ -261,10 +246,6 @@ public final class ClContext implements AutoCloseable {
 
     public synchronized int programCount() {
         return programs.size();
-    }
-
-    public synchronized List<String> buildReport() {
-        return new ArrayList<>(buildReport);
     }
 
     public void finish() {

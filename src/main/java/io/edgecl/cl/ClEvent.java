@@ -14,10 +14,6 @@ public final class ClEvent implements AutoCloseable {
         cl.waitFor(handle);
     }
 
-    public long queuedNs() {
-        return cl.eventProfiling(handle, ClConst.PROFILING_COMMAND_QUEUED);
-    }
-
     public long startNs() {
         return cl.eventProfiling(handle, ClConst.PROFILING_COMMAND_START);
     }

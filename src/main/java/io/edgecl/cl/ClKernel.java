@@ -39,11 +39,6 @@ public final class ClKernel implements AutoCloseable {
         return this;
     }
 
-    /** Largest work-group this kernel can be launched with on the context's device. */
-    public long maxWorkGroupSize() {
-        return ctx.cl().kernelWorkGroupInfo(handle, ctx.device().device(), ClConst.KERNEL_WORK_GROUP_SIZE);
-    }
-
     /** Enqueues without an event (the fast path). */
     public void launch(long[] global, long[] local) {
         ctx.cl().enqueue(ctx.queue(), handle, global, local, false);

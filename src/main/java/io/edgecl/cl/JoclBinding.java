@@ -51,12 +51,8 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public String platformString(Object platform, int param) {
-        long[] size = new long[1];
-        ClException.check("clGetPlatformInfo", CL.clGetPlatformInfo((cl_platform_id) platform, param, 0, null, size));
-        byte[] buf = new byte[(int) size[0]];
-        ClException.check("clGetPlatformInfo",
-                CL.clGetPlatformInfo((cl_platform_id) platform, param, buf.length, Pointer.to(buf), null));
-        return cString(buf);
+        return infoString("clGetPlatformInfo",
+                (size, ptr, ret) -> CL.clGetPlatformInfo((cl_platform_id) platform, param, size, ptr, ret));
     }
 
     @Override
@@ -75,12 +71,8 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public String deviceString(Object device, int param) {
-        long[] size = new long[1];
-        ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device, param, 0, null, size));
-        byte[] buf = new byte[(int) size[0]];
-        ClException.check("clGetDeviceInfo",
-                CL.clGetDeviceInfo((cl_device_id) device, param, buf.length, Pointer.to(buf), null));
-        return cString(buf);
+        return infoString("clGetDeviceInfo",
+                (size, ptr, ret) -> CL.clGetDeviceInfo((cl_device_id) device, param, size, ptr, ret));
     }
 
     @Override
@@ -143,12 +135,6 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
-    public void copy(Object queue, Object src, Object dst, long srcOffset, long dstOffset, long bytes) {
-        ClException.check("clEnqueueCopyBuffer", CL.clEnqueueCopyBuffer((cl_command_queue) queue, (cl_mem) src,
-                (cl_mem) dst, srcOffset, dstOffset, bytes, 0, null, null));
-    }
-
-    @Override
     public Object programFromSource(Object context, String source) {
         int[] err = new int[1];
         cl_program p = CL.clCreateProgramWithSource((cl_context) context, 1, new String[] {source}, null, err);
@@ -172,16 +158,10 @@ final class JoclBinding implements ClBinding {
         int rc = CL.clBuildProgram((cl_program) program, 1, new cl_device_id[] {(cl_device_id) device}, options,
                 null, null);
         if (rc != ClConst.SUCCESS) {
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo((cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG, 0, null,
-                    size);
-            byte[] buf = new byte[(int) Math.max(1, size[0])];
-            CL.clGetProgramBuildInfo((cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG,
-                    buf.length, Pointer.to(buf), null);
-            if (rc == ClConst.BUILD_PROGRAM_FAILURE) {
-                throw new ClBuildException("", options, cString(buf));
-            }
-            throw new ClException("clBuildProgram", rc, cString(buf));
+            String log = infoString("clGetProgramBuildInfo", (size, ptr, ret) -> CL.clGetProgramBuildInfo(
+                    (cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG, size, ptr, ret));
+            if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
+            throw new ClException("clBuildProgram", rc, log);
         }
     }
 
@@ -226,14 +206,6 @@ final class JoclBinding implements ClBinding {
     @Override
     public void setArgLocal(Object kernel, int index, long bytes) {
         ClException.check("clSetKernelArg", CL.clSetKernelArg((cl_kernel) kernel, index, bytes, null));
-    }
-
-    @Override
-    public long kernelWorkGroupInfo(Object kernel, Object device, int param) {
-        long[] v = new long[1];
-        ClException.check("clGetKernelWorkGroupInfo", CL.clGetKernelWorkGroupInfo((cl_kernel) kernel,
-                (cl_device_id) device, param, Sizeof.size_t, Pointer.to(v), null));
-        return v[0];
     }
 
     @Override
@@ -299,6 +271,19 @@ final class JoclBinding implements ClBinding {
         ByteBuffer d = ByteBuffer.allocateDirect(b.remaining()).order(ByteOrder.nativeOrder());
         d.put(b.duplicate()).flip();
         return d;
+    }
+
+    /** A string-valued clGet*Info query: size first, then the bytes. */
+    private interface InfoQuery {
+        int query(long size, Pointer value, long[] sizeRet);
+    }
+
+    private static String infoString(String call, InfoQuery q) {
+        long[] size = new long[1];
+        ClException.check(call, q.query(0, null, size));
+        byte[] buf = new byte[(int) Math.max(1, size[0])];
+        ClException.check(call, q.query(buf.length, Pointer.to(buf), null));
+        return cString(buf);
     }
 
     static String cString(byte[] buf) {

@@ -65,17 +65,7 @@ final class LwjglBinding implements ClBinding {
 
     @Override
     public String platformString(Object platform, int param) {
-        try (MemoryStack s = MemoryStack.stackPush()) {
-            PointerBuffer size = s.mallocPointer(1);
-            ClException.check("clGetPlatformInfo", CL10.clGetPlatformInfo((Long) platform, param, (ByteBuffer) null, size));
-            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
-            try {
-                ClException.check("clGetPlatformInfo", CL10.clGetPlatformInfo((Long) platform, param, buf, null));
-                return cString(buf);
-            } finally {
-                MemoryUtil.memFree(buf);
-            }
-        }
+        return infoString("clGetPlatformInfo", (buf, size) -> CL10.clGetPlatformInfo((Long) platform, param, buf, size));
     }
 
     @Override
@@ -96,17 +86,7 @@ final class LwjglBinding implements ClBinding {
 
     @Override
     public String deviceString(Object device, int param) {
-        try (MemoryStack s = MemoryStack.stackPush()) {
-            PointerBuffer size = s.mallocPointer(1);
-            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, (ByteBuffer) null, size));
-            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
-            try {
-                ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, buf, null));
-                return cString(buf);
-            } finally {
-                MemoryUtil.memFree(buf);
-            }
-        }
+        return infoString("clGetDeviceInfo", (buf, size) -> CL10.clGetDeviceInfo((Long) device, param, buf, size));
     }
 
     @Override
@@ -187,12 +167,6 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
-    public void copy(Object queue, Object src, Object dst, long srcOffset, long dstOffset, long bytes) {
-        ClException.check("clEnqueueCopyBuffer", CL10.clEnqueueCopyBuffer((Long) queue, (Long) src, (Long) dst,
-                srcOffset, dstOffset, bytes, null, null));
-    }
-
-    @Override
     public Object programFromSource(Object context, String source) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
@@ -221,19 +195,8 @@ final class LwjglBinding implements ClBinding {
     public void build(Object program, Object device, String options) {
         int rc = CL10.clBuildProgram((Long) program, (Long) device, options, null, 0);
         if (rc != ClConst.SUCCESS) {
-            String log;
-            try (MemoryStack s = MemoryStack.stackPush()) {
-                PointerBuffer size = s.mallocPointer(1);
-                CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG,
-                        (ByteBuffer) null, size);
-                ByteBuffer buf = MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
-                try {
-                    CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG, buf, null);
-                    log = cString(buf);
-                } finally {
-                    MemoryUtil.memFree(buf);
-                }
-            }
+            String log = infoString("clGetProgramBuildInfo", (buf, size) ->
+                    CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG, buf, size));
             if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
             throw new ClException("clBuildProgram", rc, log);
         }
@@ -288,16 +251,6 @@ final class LwjglBinding implements ClBinding {
     @Override
     public void setArgLocal(Object kernel, int index, long bytes) {
         ClException.check("clSetKernelArg", CL10.clSetKernelArg((Long) kernel, index, bytes));
-    }
-
-    @Override
-    public long kernelWorkGroupInfo(Object kernel, Object device, int param) {
-        try (MemoryStack s = MemoryStack.stackPush()) {
-            PointerBuffer v = s.mallocPointer(1);
-            ClException.check("clGetKernelWorkGroupInfo",
-                    CL10.clGetKernelWorkGroupInfo((Long) kernel, (Long) device, param, v, null));
-            return v.get(0);
-        }
     }
 
     @Override
@@ -364,6 +317,25 @@ final class LwjglBinding implements ClBinding {
     @Override
     public void releaseContext(Object context) {
         CL10.clReleaseContext((Long) context);
+    }
+
+    /** A string-valued clGet*Info query: size first, then the bytes. */
+    private interface InfoQuery {
+        int query(ByteBuffer buf, PointerBuffer size);
+    }
+
+    private static String infoString(String call, InfoQuery q) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer size = s.mallocPointer(1);
+            ClException.check(call, q.query(null, size));
+            ByteBuffer buf = MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
+            try {
+                ClException.check(call, q.query(buf, null));
+                return cString(buf);
+            } finally {
+                MemoryUtil.memFree(buf);
+            }
+        }
     }
 
     private static String cString(ByteBuffer buf) {

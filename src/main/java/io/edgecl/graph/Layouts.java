@@ -1,21 +1,8 @@
 package io.edgecl.graph;
 
-/** Host-side layout conversions between PyTorch's NCHW and the kernels' NHWC. */
+/** Host-side conversion of the kernels' NHWC outputs back to PyTorch's NCHW. */
 public final class Layouts {
     private Layouts() {}
-
-    public static float[] nchwToNhwc(float[] x, int n, int c, int h, int w) {
-        float[] out = new float[x.length];
-        int hw = h * w;
-        for (int b = 0; b < n; b++) {
-            int base = b * c * hw;
-            for (int ch = 0; ch < c; ch++) {
-                int src = base + ch * hw;
-                for (int p = 0; p < hw; p++) out[base + p * c + ch] = x[src + p];
-            }
-        }
-        return out;
-    }
 
     public static float[] nhwcToNchw(float[] x, int n, int h, int w, int c) {
         float[] out = new float[x.length];

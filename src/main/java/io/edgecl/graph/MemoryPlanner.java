@@ -22,11 +22,7 @@ public final class MemoryPlanner {
 
     private MemoryPlanner() {}
 
-    public static Assignment plan(Graph g) {
-        return plan(g, 4);
-    }
-
-    /** With {@code elementBytes} per stored value (4 for fp32, 2 for fp16 storage). */
+    /** Slots for every value of {@code g}, with {@code elementBytes} per stored value (4 fp32, 2 fp16 storage). */
     public static Assignment plan(Graph g, int elementBytes) {
         List<Node> nodes = g.nodes();
         Map<Value, Integer> lastUse = new HashMap<>();

@@ -40,6 +40,7 @@ public final class Plan implements AutoCloseable {
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     private final long activationBytes;
     private Precision precision;
+    private ByteBuffer inputStaging;
     private long weightBytes;
 
     public Plan(ClContext ctx, Graph graph) {
@@ -95,11 +96,6 @@ public final class Plan implements AutoCloseable {
         return events;
     }
 
-    /** Enqueues the launches without writing the input or waiting (for throughput loops). */
-    public void enqueue() {
-        for (Launch l : launches) l.run();
-    }
-
     public void writeInput(HostTensor nchw) {
         Value in = graph.input();
         int[] s = nchw.shape();
@@ -107,7 +103,26 @@ public final class Plan implements AutoCloseable {
             throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's [" + in.n
                     + ", " + in.c + ", " + in.h + ", " + in.w + "]");
         }
-        write(bufferOf.get(in), Layouts.nchwToNhwc(nchw.data(), in.n, in.c, in.h, in.w));
+        // transpose straight into a staging buffer kept for the plan: no per-forward allocation
+        if (inputStaging == null) {
+            inputStaging = ByteBuffer.allocateDirect((int) (in.numel() * precision.elementBytes()))
+                    .order(ByteOrder.nativeOrder());
+        }
+        float[] x = nchw.data();
+        int hw = in.h * in.w;
+        inputStaging.clear();
+        for (int b = 0; b < in.n; b++) {
+            int base = b * in.c * hw;
+            for (int p = 0; p < hw; p++) {
+                for (int ch = 0; ch < in.c; ch++) {
+                    float v = x[base + ch * hw + p];
+                    if (precision == Precision.FP32) inputStaging.putFloat(v);
+                    else inputStaging.putShort(HalfFloats.floatToHalf(v));
+                }
+            }
+        }
+        inputStaging.flip();
+        ctx.writeBytes(bufferOf.get(in), inputStaging);
     }
 
     /** Reads a graph output as NCHW ([n, c] for pooled vectors and logits). */

@@ -152,17 +152,13 @@ public final class EdgeNeXt implements VisionModel {
         }
         int sh = h < 4 ? 0 : stemOut(h), sw = w < 4 ? 0 : stemOut(w);
         for (int i = 1; i < 4; i++) {
-            sh = cfg.downsampleBlock ? (sh + 2 * pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sh / 2;
-            sw = cfg.downsampleBlock ? (sw + 2 * pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sw / 2;
+            sh = cfg.downsampleBlock ? (sh + 2 * Layers.pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sh / 2;
+            sw = cfg.downsampleBlock ? (sw + 2 * Layers.pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sw / 2;
         }
         if (sh < 1 || sw < 1) {
             throw new ModelSpecException("input size " + h + "x" + w + " is too small for " + cfg.name
                     + " (stride 32: at least 32x32; default " + preprocess().size() + ")");
         }
-    }
-
-    static int pad(int k, int s) {
-        return Layers.pad(k, s);
     }
 
     /** Reads the spec fields the file determines and records those that differ from the config. */
@@ -289,7 +285,7 @@ public final class EdgeNeXt implements VisionModel {
         }
         HostTensor dw = W.get(bp + ".conv_dw.weight", "kernel_sizes[" + stage + "]", dimOut, 1, k, k);
         HostTensor db = cfg.convBias ? W.get(bp + ".conv_dw.bias", dimOut) : null;
-        int pd = pad(k, stride);
+        int pd = Layers.pad(k, stride);
         int oh = (x.h() + 2 * pd - k) / stride + 1, ow = (x.w() + 2 * pd - k) / stride + 1;
         Value shortcut = x;
         Value y = g.add(b, bp + ".conv_dw", new OpSpec.DwConv(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult,

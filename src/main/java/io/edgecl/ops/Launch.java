@@ -65,14 +65,6 @@ public final class Launch implements AutoCloseable {
         return this;
     }
 
-    public long[] global() {
-        return global.clone();
-    }
-
-    public long[] local() {
-        return local == null ? null : local.clone();
-    }
-
     @Override
     public void close() {
         kernel.close();
