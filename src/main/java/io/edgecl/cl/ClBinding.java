@@ -13,6 +13,9 @@ public interface ClBinding {
     /** "jocl" or "lwjgl". */
     String name();
 
+    /** The OpenCL library file this binding opened. */
+    String library();
+
     List<Object> platforms();
 
     String platformString(Object platform, int param);

@@ -25,10 +25,20 @@ final class JoclBinding implements ClBinding {
 
     JoclBinding() {
         try {
+            // The first touch of CL loads JOCL's JNI library, then the OpenCL library (see org.jocl.LibInitializer).
             CL.setExceptionsEnabled(false);
         } catch (LinkageError e) {
-            throw new NoOpenClException("JOCL could not load the OpenCL library: " + e.getMessage(), e);
+            String searched = OpenClLibrary.failure("jocl");
+            if (searched != null) throw new OpenClLibraryException("jocl", searched, e);
+            throw OpenClLibraryException.startFailed("jocl", String.valueOf(e.getMessage()), e);
         }
+    }
+
+    /** The library JOCL opened: the search's choice, or JOCL's own default when its initializer ran instead. */
+    @Override
+    public String library() {
+        String p = OpenClLibrary.loaded("jocl");
+        return p != null ? p : "libOpenCL.so";
     }
 
     @Override

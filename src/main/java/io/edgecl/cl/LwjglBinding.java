@@ -19,26 +19,50 @@ final class LwjglBinding implements ClBinding {
     /** Property LWJGL reads for the library name; distributions often ship only libOpenCL.so.1. */
     static final String LIBNAME_PROPERTY = "org.lwjgl.opencl.libname";
 
+    private static boolean opened;
+
     LwjglBinding() {
-        if (System.getProperty(LIBNAME_PROPERTY) == null && Configuration.OPENCL_LIBRARY_NAME.get() == null) {
-            String lib = System.getenv("EDGECL_OPENCL_LIB");
-            Configuration.OPENCL_LIBRARY_NAME.set(lib != null && !lib.isEmpty() ? lib : defaultLibraryName());
-        }
-        try {
-            org.lwjgl.opencl.CL.getFunctionProvider();
-        } catch (LinkageError | IllegalStateException e) {
-            throw new NoOpenClException("LWJGL could not load the OpenCL library "
-                    + Configuration.OPENCL_LIBRARY_NAME.get() + ": " + e.getMessage(), e);
+        synchronized (LwjglBinding.class) {
+            if (!opened) {
+                // Without explicit init, LWJGL's CL class would open libOpenCL.so in its static initializer.
+                Configuration.OPENCL_EXPLICIT_INIT.set(true);
+                open();
+                opened = true;
+            }
         }
     }
 
-    private static String defaultLibraryName() {
-        String os = System.getProperty("os.name", "").toLowerCase();
-        if (os.contains("linux")) {
-            // The ICD loader's SONAME; the unversioned .so exists only with the -dev package.
-            return "libOpenCL.so.1";
+    /**
+     * Opens the library: LWJGL's own property when the user set it, else the first file of
+     * {@link OpenClLibrary}'s search that loads (LWJGL alone would ask for {@code libOpenCL.so}).
+     */
+    private static void open() {
+        String user = System.getProperty(LIBNAME_PROPERTY);
+        if (user != null && !user.isBlank()) {
+            try {
+                org.lwjgl.opencl.CL.create(user);
+            } catch (LinkageError | IllegalStateException e) {
+                throw OpenClLibraryException.startFailed("lwjgl",
+                        "-D" + LIBNAME_PROPERTY + "=" + user + ": " + e.getMessage(), e);
+            }
+            OpenClLibrary.recordLoaded("lwjgl", user);
+            return;
         }
-        return null;
+        String path = OpenClLibrary.load("lwjgl", p -> {
+            try {
+                org.lwjgl.opencl.CL.create(p);
+                return null;
+            } catch (LinkageError | IllegalStateException e) {
+                return String.valueOf(e.getMessage());
+            }
+        });
+        OpenClLibrary.recordLoaded("lwjgl", path);
+    }
+
+    /** The library LWJGL opened. */
+    @Override
+    public String library() {
+        return OpenClLibrary.loaded("lwjgl");
     }
 
     @Override

@@ -11,4 +11,9 @@ public class NoOpenClException extends EdgeClException {
     public NoOpenClException(String what, Throwable cause) {
         super("no OpenCL platform found (" + what + "); " + INSTALL_HINT, cause);
     }
+
+    /** For subclasses that compose the whole message. */
+    protected NoOpenClException(String message, Throwable cause, boolean whole) {
+        super(message, cause);
+    }
 }

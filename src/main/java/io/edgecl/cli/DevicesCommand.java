@@ -26,7 +26,7 @@ public final class DevicesCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Every capability, extensions included.")
     boolean verbose;
 
-    @Option(names = "--binding", paramLabel = "jocl|lwjgl", description = "Java OpenCL binding (default jocl).")
+    @Option(names = "--binding", paramLabel = "jocl|lwjgl", description = "Java OpenCL binding (default jocl, or lwjgl where JOCL cannot open OpenCL).")
     String binding;
 
     @CommandLine.Spec
@@ -47,12 +47,13 @@ public final class DevicesCommand implements Callable<Integer> {
             }
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("binding", cl.name());
+            doc.put("library", cl.library());
             doc.put("devices", rows);
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(doc));
             out.flush();
             return 0;
         }
-        out.println("binding: " + cl.name());
+        out.println("binding: " + cl.name() + ", library: " + cl.library());
         String lastPlatform = null;
         for (ClDevice d : devices) {
             DeviceInfo i = d.info();

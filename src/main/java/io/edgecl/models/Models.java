@@ -71,9 +71,18 @@ public final class Models {
      */
     public static VisionModel fromSpec(JsonObject spec) {
         JsonObject rest = spec.deepCopy();
+        DataConfig data = DataConfig.take(rest);
+        return data.apply(architecture(rest));
+    }
+
+    /** The architecture part of a spec (its data keys already taken). */
+    private static VisionModel architecture(JsonObject rest) {
         if (rest.has("model")) {
             String name = rest.remove("model").getAsString();
             VisionModel base = byName(name);
+            if (base instanceof DemoModel && rest.size() > 0) {
+                throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
+            }
             if (rest.size() == 0) return base;
             Family f = familyOf(canonical(name));
             if (f == null) {
@@ -111,7 +120,14 @@ public final class Models {
         }
         if (!e.isJsonObject()) throw new ModelSpecException("model config " + file + " must be a JSON object");
         JsonObject o = e.getAsJsonObject();
-        if (o.has("spec") && o.get("spec").isJsonObject()) o = o.getAsJsonObject("spec");
+        if (o.has("spec") && o.get("spec").isJsonObject()) {
+            // A case.json: the spec, plus the data keys the case gives beside it (labels, input_size, ...).
+            JsonObject spec = o.getAsJsonObject("spec").deepCopy();
+            for (String k : List.of("labels", "label_names", "input_size", "crop_pct", "interpolation", "mean", "std")) {
+                if (o.has(k) && !spec.has(k)) spec.add(k, o.get(k));
+            }
+            o = spec;
+        }
         try {
             return fromSpec(o);
         } catch (ModelSpecException ex) {
