@@ -5,9 +5,11 @@ import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
 import io.edgecl.io.HostTensor;
+import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageFolder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
+import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.VisionModel;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -63,8 +65,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Images per forward (default: 64).")
     int batch;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N images.")
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate a sample of N images spread over every class "
+            + "(seeded: see --seed).")
     Integer limit;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the --limit sample (default: 0).")
+    long seed;
 
     @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: available cores).")
     Integer workers;
@@ -82,22 +88,31 @@ public final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Decoded(ImageFolder.Item item, HostTensor tensor, String error) {}
+    private record Decoded(ImageFolder.Item item, HostTensor tensor, String error, int width, int height) {}
 
     @Override
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         VisionModel model = modelOptions.modelOrDemo();
         Preprocessor pre = imageOptions.preprocessor(model);
-        Labels labels = imageOptions.labels(model);
-        ImageFolder ds = labelsFile != null ? ImageFolder.withLabelsFile(data, labelsFile, labels.names())
-                : ImageFolder.scan(data);
+        Labels labels;
+        ImageFolder ds;
+        if (labelsFile != null) {
+            labels = imageOptions.labels(model);
+            ds = ImageFolder.withLabelsFile(data, labelsFile, labels.names());
+        } else {
+            ds = ImageFolder.scan(data);
+            labels = imageOptions.labels(model, ds.classes());
+        }
         if (ds.classes().size() > model.numClasses()) {
             throw new EdgeClException(data + " has " + ds.classes().size() + " class folders but " + model.name()
                     + " predicts " + model.numClasses() + " classes");
         }
         List<ImageFolder.Item> items = ds.items();
-        if (limit != null) items = items.subList(0, Math.min(limit, items.size()));
+        if (limit != null) {
+            if (limit <= 0) throw new EdgeClException("--limit must be positive, got " + limit);
+            items = ImageFolder.sample(items, limit, seed);
+        }
         int n = items.size();
         int threads = workers != null ? Math.max(1, workers) : Math.max(1, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
@@ -120,6 +135,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (Session s = Session.open(model, modelOptions.weightsOrDemo(), deviceOptions.open(), true,
                 modelOptions.disabledRules())) {
             Deque<Future<Decoded>> queue = new ArrayDeque<>();
+            boolean warnedSize = false;
             int next = 0;
             int ahead = batch * 3;
             while (next < n && queue.size() < ahead) queue.add(submit(pool, pre, items.get(next++)));
@@ -131,6 +147,10 @@ public final class EvalCommand implements Callable<Integer> {
                 }
                 List<Decoded> ok = new ArrayList<>();
                 for (Decoded d : chunk) {
+                    if (!warnedSize && d.error() == null) {
+                        warnedSize = true;
+                        warnIfUpsampled(err, d, pre, model);
+                    }
                     if (d.error() != null) {
                         errors.add(d.item().file() + ": " + d.error());
                         if (bar != null) bar.step();
@@ -222,14 +242,30 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A model's input several times larger than the images (a 32x32 image upsampled to 256) is
+     * almost always a forgotten --size: say so once, before the accuracy looks like a broken model.
+     */
+    private void warnIfUpsampled(PrintWriter err, Decoded d, Preprocessor pre, VisionModel model) {
+        int shortSide = Math.min(d.width(), d.height());
+        if (shortSide > 0 && 2L * shortSide <= Math.min(pre.width(), pre.height())) {
+            err.printf(Locale.ROOT, "edgecl: warning: the images are %dx%d but %s takes %dx%d, so each is upsampled "
+                            + "%.1fx; if the model was trained at the images' size, give --size %d --crop-pct 1.0 "
+                            + "(or input_size and crop_pct in its spec)%n", d.width(), d.height(), model.name(),
+                    pre.width(), pre.height(), pre.width() / (double) shortSide, shortSide);
+            err.flush();
+        }
+    }
+
     private static Future<Decoded> submit(ExecutorService pool, Preprocessor pre, ImageFolder.Item item) {
         return pool.submit(() -> {
             try {
-                return new Decoded(item, pre.load(item.file()), null);
+                RgbImage img = ImageDecoder.decode(item.file());
+                return new Decoded(item, pre.apply(img), null, img.width(), img.height());
             } catch (EdgeClException e) {
-                return new Decoded(item, null, e.getMessage());
+                return new Decoded(item, null, e.getMessage(), 0, 0);
             } catch (RuntimeException e) {
-                return new Decoded(item, null, e.toString());
+                return new Decoded(item, null, e.toString(), 0, 0);
             }
         });
     }

@@ -46,6 +46,23 @@ public final class ImageOptions {
     }
 
     public Labels labels(VisionModel m) {
+        return labels(m, null);
+    }
+
+    /**
+     * The class names: --labels, else the model's, else ImageNet-1k for a 1000-class model, else
+     * {@code fallback} (an image folder's class names) when it names no more classes than the model has.
+     */
+    public Labels labels(VisionModel m, java.util.List<String> fallback) {
+        if (fallback != null && labels == null) {
+            boolean own = m.labels() != null && m.labels().size() == m.numClasses();
+            boolean imagenet = m.labels() == null && m.numClasses() == 1000;
+            if (!own && !imagenet && fallback.size() <= m.numClasses()) {
+                java.util.List<String> names = new java.util.ArrayList<>(fallback);
+                for (int i = names.size(); i < m.numClasses(); i++) names.add("class " + i);
+                return Labels.of(names);
+            }
+        }
         Labels l;
         if (labels != null) l = Labels.fromFile(labels);
         else if (m.labels() != null) l = Labels.of(m.labels());

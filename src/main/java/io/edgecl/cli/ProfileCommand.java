@@ -8,6 +8,7 @@ import io.edgecl.io.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.ChromeTrace;
 import io.edgecl.profile.DevicePeak;
+import io.edgecl.profile.HtmlReport;
 import io.edgecl.profile.Profile;
 import io.edgecl.profile.Stats;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
 /** {@code edgecl profile}: where every microsecond of a forward goes, per kernel, block and op. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Per-kernel device times from OpenCL events, with FLOPs, bytes, achieved GFLOP/s and GB/s "
-                + "against the device's measured peak; roll-ups per block and op type; Chrome trace and CSV.")
+                + "against the device's measured peak; roll-ups per block and op type; Chrome trace, CSV and HTML report.")
 public final class ProfileCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -43,6 +44,10 @@ public final class ProfileCommand implements Callable<Integer> {
 
     @Option(names = "--csv", paramLabel = "FILE.csv", description = "Write one row per launch.")
     Path csv;
+
+    @Option(names = "--html", paramLabel = "FILE.html",
+            description = "Write a self-contained HTML report: roofline, time per block, launch timeline.")
+    Path html;
 
     @Option(names = "--by", paramLabel = "kernel|block|op|launch",
             description = "Print only this table (default: kernel, op and block).")
@@ -88,6 +93,15 @@ public final class ProfileCommand implements Callable<Integer> {
             if (csv != null) {
                 writeCsv(csv, p, peak);
                 out.println("csv: " + csv);
+            }
+            if (html != null) {
+                try {
+                    HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
+                            + ctx.info().name());
+                } catch (IOException e) {
+                    throw new EdgeClException("cannot write " + html + ": " + e.getMessage(), e);
+                }
+                out.println("html: " + html);
             }
             out.flush();
         }

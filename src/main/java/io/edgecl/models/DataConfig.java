@@ -3,6 +3,7 @@ package io.edgecl.models;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.edgecl.EdgeClException;
 import io.edgecl.io.image.Interpolation;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,12 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
         }
         String interp = null;
         if (present(cfg, "interpolation")) {
-            interp = Interpolation.parse(string(cfg.get("interpolation"), "interpolation")).id();
+            String name = string(cfg.get("interpolation"), "interpolation");
+            try {
+                interp = Interpolation.parse(name).id();
+            } catch (EdgeClException e) {
+                throw bad("interpolation", "bicubic, bilinear, nearest, box, hamming or lanczos, got '" + name + "'");
+            }
         }
         if (present(cfg, "crop_mode")) {
             String mode = string(cfg.get("crop_mode"), "crop_mode");

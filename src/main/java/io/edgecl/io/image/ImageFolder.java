@@ -38,6 +38,34 @@ public final class ImageFolder {
         return items;
     }
 
+    /**
+     * A seeded sample of {@code n} items spread over every class: each class's items are shuffled
+     * with {@code seed}, then taken round-robin across classes, so a small {@code --limit} still
+     * sees every class (images are listed in class order, so the first N would cover one or two).
+     * The sample keeps the folder's order.
+     */
+    public static List<Item> sample(List<Item> items, int n, long seed) {
+        if (n >= items.size()) return items;
+        java.util.TreeMap<Integer, List<Integer>> byClass = new java.util.TreeMap<>();
+        for (int i = 0; i < items.size(); i++) byClass.computeIfAbsent(items.get(i).label(), k -> new ArrayList<>()).add(i);
+        java.util.Random rnd = new java.util.Random(seed);
+        List<java.util.Iterator<Integer>> its = new ArrayList<>();
+        for (List<Integer> idx : byClass.values()) {
+            java.util.Collections.shuffle(idx, rnd);
+            its.add(idx.iterator());
+        }
+        List<Integer> chosen = new ArrayList<>(n);
+        while (chosen.size() < n) {
+            for (java.util.Iterator<Integer> it : its) {
+                if (chosen.size() < n && it.hasNext()) chosen.add(it.next());
+            }
+        }
+        java.util.Collections.sort(chosen);
+        List<Item> out = new ArrayList<>(n);
+        for (int i : chosen) out.add(items.get(i));
+        return out;
+    }
+
     /** Scans {@code dir} as class sub-folders. */
     public static ImageFolder scan(Path dir) {
         if (!Files.isDirectory(dir)) throw new EdgeClException("data folder " + dir + " does not exist or is not a folder");
