@@ -5,6 +5,8 @@
 #
 # Usage: tools/oclgrind-check.sh [TEST_PATTERN]
 #   TEST_PATTERN   surefire -Dtest pattern, default 'io.edgecl.ops.*Test'
+#                  ('io.edgecl.models.TinyModelsTest' runs a whole forward of every family's tiny
+#                  fixture, fused and unfused: about 4 minutes a forward on two cores, so not in CI)
 #                  (e.g. 'io.edgecl.ops.GemmTest' or 'io.edgecl.ops.DepthwiseConvTest#channelSlices')
 # Environment:
 #   OCLGRIND_ICD        path of liboclgrind-rt-icd.so (default: searched in the usual lib dirs)

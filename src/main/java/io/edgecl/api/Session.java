@@ -2,19 +2,22 @@ package io.edgecl.api;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
+import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.MemoryPlanner;
 import io.edgecl.graph.Plan;
 import io.edgecl.io.HostTensor;
+import io.edgecl.models.ModelSpecException;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A model ready to run on one device: the entry point for programs that embed EdgeCL.
@@ -28,6 +31,17 @@ import java.util.Set;
  *
  * One execution plan is kept per input shape (batch, height, width), so repeated calls of the
  * same shape only write the input, enqueue and read back.
+ *
+ * <p><b>Threads.</b> A session is safe to use from many threads: {@link #run} holds the session's
+ * lock from writing the input to reading the outputs, so concurrent calls are served one after
+ * the other, each with its own, correct result. One forward already keeps every compute unit
+ * of the device busy, so concurrent callers gain no throughput from a session; measured on a
+ * 2-core CPU device (see README), 2 and 4 threads give the images/s of one.
+ *
+ * <p><b>Ownership.</b> The session owns its plans and their device buffers, and closes them in
+ * {@link #close()}. It closes its {@link ClContext} too when opened with {@code ownsContext};
+ * otherwise closing the context first closes the session. After either, every method throws
+ * {@link IllegalStateException}.
  */
 public final class Session implements AutoCloseable {
     private final ClContext ctx;
@@ -36,7 +50,9 @@ public final class Session implements AutoCloseable {
     private final Weights weights;
     private final Set<String> disabledRules;
     private final Map<String, Plan> plans = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
     private boolean weightsChecked;
+    private volatile boolean closed;
 
     private Session(ClContext ctx, boolean ownsContext, VisionModel model, Weights weights, Set<String> disabledRules) {
         this.ctx = ctx;
@@ -45,6 +61,7 @@ public final class Session implements AutoCloseable {
         this.weights = weights;
         this.disabledRules = Set.copyOf(disabledRules);
         FusionScheduler.validate(this.disabledRules);
+        ctx.addDependent(this);
     }
 
     /** A session over a weights file (safetensors or PyTorch checkpoint, key layout detected). */
@@ -69,28 +86,78 @@ public final class Session implements AutoCloseable {
         return ctx;
     }
 
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Session is closed" + (ctx.isOpen() ? "" : " (its OpenCL context was closed)"));
+        }
+    }
+
     /** The plan for an input shape, built on first use (weights checked against the spec then). */
     public Plan plan(int batch, int h, int w) {
-        String key = batch + "x" + h + "x" + w;
-        Plan p = plans.get(key);
-        if (p == null) {
-            Graph g = graph(batch, h, w);
-            p = new Plan(ctx, g);
-            plans.put(key, p);
+        lock.lock();
+        try {
+            checkOpen();
+            String key = batch + "x" + h + "x" + w;
+            Plan p = plans.get(key);
+            if (p == null) {
+                Graph g = graph(batch, h, w);
+                checkFits(g, batch, h, w);
+                p = new Plan(ctx, g);
+                plans.put(key, p);
+            }
+            return p;
+        } finally {
+            lock.unlock();
         }
-        return p;
+    }
+
+    /**
+     * Refuses, before any device allocation, a plan whose weights and activations cannot fit the
+     * device: its global memory in all, its largest allocation for any one buffer.
+     */
+    private void checkFits(Graph g, int batch, int h, int w) {
+        int elem = ctx.precision().elementBytes();
+        MemoryPlanner.Assignment a = MemoryPlanner.plan(g, elem);
+        long act = a.totalBytes(), largest = 0;
+        for (long b : a.slotBytes()) largest = Math.max(largest, b);
+        long wts = weights.paramCount() * (long) elem;
+        DeviceInfo d = ctx.info();
+        String shape = "[" + batch + ", 3, " + h + ", " + w + "]";
+        if (largest > d.maxAllocBytes()) {
+            throw new ModelSpecException(model.name() + " at " + shape + " needs an activation buffer of "
+                    + DeviceInfo.human(largest) + " but " + d.name() + " allows at most " + DeviceInfo.human(d.maxAllocBytes())
+                    + " per allocation (reduce the batch or the input size)");
+        }
+        if (act + wts > d.globalMemBytes()) {
+            throw new ModelSpecException(model.name() + " at " + shape + " needs " + DeviceInfo.human(act + wts)
+                    + " of device memory (weights " + DeviceInfo.human(wts) + ", activations " + DeviceInfo.human(act)
+                    + ") but " + d.name() + " has " + DeviceInfo.human(d.globalMemBytes()));
+        }
     }
 
     /** The fused graph for an input shape (no device work). */
     public Graph graph(int batch, int h, int w) {
-        if (batch <= 0) throw new EdgeClException("batch size must be positive, got " + batch);
-        Graph g = model.build(weights, batch, h, w);
-        if (!weightsChecked) {
-            weights.finish();
-            weightsChecked = true;
+        lock.lock();
+        try {
+            checkOpen();
+            if (batch <= 0) throw new EdgeClException("batch size must be positive, got " + batch);
+            if (batch > 65536) throw new EdgeClException("batch size must be at most 65536, got " + batch);
+            Graph g;
+            try {
+                g = model.build(weights, batch, h, w);
+            } catch (ArithmeticException | NegativeArraySizeException e) {
+                throw new ModelSpecException(model.name() + " at [" + batch + ", 3, " + h + ", " + w
+                        + "] is too large to size (" + e.getMessage() + ")");
+            }
+            if (!weightsChecked) {
+                weights.finish();
+                weightsChecked = true;
+            }
+            FusionScheduler.apply(g, disabledRules);
+            return g;
+        } finally {
+            lock.unlock();
         }
-        FusionScheduler.apply(g, disabledRules);
-        return g;
     }
 
     /** Runs an NCHW float batch; returns "logits" and, when asked, each "features.i" (NCHW). */
@@ -100,24 +167,39 @@ public final class Session implements AutoCloseable {
             throw new EdgeClException("input must be NCHW (4 dimensions), got shape " + nchw.shapeString());
         }
         model.checkInput(s[1], s[2], s[3]);
-        Plan p = plan(s[0], s[2], s[3]);
-        p.run(nchw);
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        out.put("logits", p.read("logits"));
-        if (features) {
-            for (String f : model.featureNames()) out.put(f, p.read(f));
+        lock.lock();
+        try {
+            checkOpen();
+            Plan p = plan(s[0], s[2], s[3]);
+            p.run(nchw);
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            out.put("logits", p.read("logits"));
+            if (features) {
+                for (String f : model.featureNames()) out.put(f, p.read(f));
+            }
+            return out;
+        } finally {
+            lock.unlock();
         }
-        return out;
     }
 
     public Map<String, HostTensor> run(HostTensor nchw) {
         return run(nchw, false);
     }
 
+    /** Releases the plans (and the context, when owned). Idempotent. */
     @Override
     public void close() {
-        for (Plan p : plans.values()) p.close();
-        plans.clear();
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            for (Plan p : plans.values()) p.close();
+            plans.clear();
+        } finally {
+            lock.unlock();
+        }
+        ctx.removeDependent(this);
         if (ownsContext) ctx.close();
     }
 }

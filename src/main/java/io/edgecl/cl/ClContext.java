@@ -26,7 +26,9 @@ public final class ClContext implements AutoCloseable {
     private final AtomicLong liveBytes = new AtomicLong();
     private ClBuffer placeholder;
     private Precision precision = Precision.FP32;
-    private boolean closed;
+    private volatile boolean closed;
+    /** What uses this context and must close first (sessions): closing the context closes them. */
+    private final java.util.Set<AutoCloseable> dependents = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     public ClContext(ClDevice device) {
         this(device, ProgramCache.defaultCache());
@@ -66,12 +68,33 @@ public final class ClContext implements AutoCloseable {
     }
 
     Object queue() {
+        checkOpen();
         return queue;
+    }
+
+    /** Throws {@link IllegalStateException} once the context is closed: a released queue would abort the process. */
+    public void checkOpen() {
+        if (closed) throw new IllegalStateException("the OpenCL context of " + device.info().name() + " is closed");
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Registers something to close before this context closes (a session over it); see {@link #close()}. */
+    public void addDependent(AutoCloseable c) {
+        checkOpen();
+        dependents.add(c);
+    }
+
+    public void removeDependent(AutoCloseable c) {
+        dependents.remove(c);
     }
 
     // ---- buffers
 
     public ClBuffer alloc(long bytes, String label) {
+        checkOpen();
         if (bytes <= 0) throw new IllegalArgumentException("buffer '" + label + "' of " + bytes + " bytes");
         if (bytes > info().maxAllocBytes()) {
             throw new EdgeClException("buffer '" + label + "' needs " + DeviceInfo.human(bytes)
@@ -99,7 +122,7 @@ public final class ClContext implements AutoCloseable {
         }
         ByteBuffer bb = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
         bb.asFloatBuffer().put(data, from, count);
-        cl.write(queue, b.handle(), 4L * floatOffset, bb);
+        cl.write(queue(), b.handle(), 4L * floatOffset, bb);
     }
 
     public float[] read(ClBuffer b, int count) {
@@ -111,7 +134,7 @@ public final class ClContext implements AutoCloseable {
             throw new IllegalArgumentException("read of " + count + " floats at " + floatOffset + " overruns " + b);
         }
         ByteBuffer bb = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
-        cl.read(queue, b.handle(), 4L * floatOffset, bb);
+        cl.read(queue(), b.handle(), 4L * floatOffset, bb);
         float[] out = new float[count];
         bb.asFloatBuffer().get(out);
         return out;
@@ -157,13 +180,21 @@ public final class ClContext implements AutoCloseable {
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset 0. */
     public void writeBytes(ClBuffer b, ByteBuffer data) {
         if (data.remaining() > b.bytes()) throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
-        cl.write(queue, b.handle(), 0, data);
+        cl.write(queue(), b.handle(), 0, data);
+    }
+
+    /** Blocking raw write of {@code data}'s remaining bytes at byte offset {@code offset}. */
+    public void writeBytes(ClBuffer b, long offset, ByteBuffer data) {
+        if (offset < 0 || offset + data.remaining() > b.bytes()) {
+            throw new IllegalArgumentException("write of " + data.remaining() + " bytes at " + offset + " overruns " + b);
+        }
+        cl.write(queue(), b.handle(), offset, data);
     }
 
     /** Blocking raw read into {@code data}'s remaining bytes from byte offset 0. */
     public void readBytes(ClBuffer b, ByteBuffer data) {
         if (data.remaining() > b.bytes()) throw new IllegalArgumentException("read of " + data.remaining() + " bytes overruns " + b);
-        cl.read(queue, b.handle(), 0, data);
+        cl.read(queue(), b.handle(), 0, data);
     }
 
     /** Default build options for this device; {@code defines} are added as -D flags. */
@@ -193,6 +224,7 @@ public final class ClContext implements AutoCloseable {
     }
 
     public synchronized ClProgram programFromSource(String label, String source, String options) {
+        checkOpen();
         String memKey = options + "\0" + source;
         ClProgram p = programs.get(memKey);
         if (p != null) return p;
@@ -201,7 +233,9 @@ public final class ClContext implements AutoCloseable {
         Object handle = null;
         boolean fromCache = false;
         if (cache != null) {
-            byte[] bin = cache.load(key);
+            ProgramCache.Entry entry = cache.load(key);
+            if (entry.problem() != null) warn("program cache entry " + entry.problem() + "; rebuilding " + label + " from source");
+            byte[] bin = entry.binary();
             if (bin != null) {
                 try {
                     handle = cl.programFromBinary(context, device.device(), bin);
@@ -212,6 +246,8 @@ public final class ClContext implements AutoCloseable {
                     if (handle != null) cl.releaseProgram(handle);
                     handle = null;
                     cache.remove(key);
+                    warn("the driver refused the cached binary of " + label + " (" + e.getMessage()
+                            + "); rebuilding from source");
                 }
             }
         }
@@ -229,6 +265,17 @@ public final class ClContext implements AutoCloseable {
         p = new ClProgram(this, label, handle, fromCache, dt);
         programs.put(memKey, p);
         return p;
+    }
+
+    private static volatile java.util.function.Consumer<String> warnings = m -> System.err.println("edgecl: warning: " + m);
+
+    /** Where cache warnings go (stderr by default). */
+    public static void setWarningSink(java.util.function.Consumer<String> sink) {
+        warnings = sink == null ? m -> { } : sink;
+    }
+
+    private static void warn(String m) {
+        warnings.accept(m);
     }
 
     /** Total time spent building or loading programs, and how many came from the disk cache. */
@@ -249,12 +296,28 @@ public final class ClContext implements AutoCloseable {
     }
 
     public void finish() {
-        cl.finish(queue);
+        cl.finish(queue());
     }
 
+    /**
+     * Closes every session still open over this context, then releases the programs, the queue
+     * and the context. Using any of them afterwards throws {@link IllegalStateException}.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
+        AutoCloseable[] open;
+        synchronized (dependents) {
+            open = dependents.toArray(new AutoCloseable[0]);
+            dependents.clear();
+        }
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
         try {
             cl.finish(queue);
         } catch (ClException ignored) {

@@ -17,6 +17,7 @@ public final class ClProgram {
     }
 
     public ClKernel kernel(String name) {
+        ctx.checkOpen();
         return new ClKernel(ctx, name, ctx.cl().createKernel(handle, name));
     }
 

@@ -1,6 +1,8 @@
 package io.edgecl.cl;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -65,24 +68,69 @@ public final class ProgramCache {
         }
     }
 
-    /** The cached binary, or null when absent or unreadable (a cache miss is never an error). */
-    public byte[] load(String key) {
+    /** What {@link #load} found: the binary, or why the entry was refused (null problem for a plain miss). */
+    public record Entry(byte[] binary, String problem) {}
+
+    /**
+     * Entry layout: magic, the payload's length, SHA-256 over (key, payload), the payload. A
+     * program binary goes to the driver only when all of it checks out: drivers trust binaries,
+     * and a truncated or bit-flipped one crashes some of them (PoCL asserts) instead of failing.
+     */
+    private static final byte[] MAGIC = "EDGECLB1".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = MAGIC.length + 8 + 32;
+
+    /** The cached binary when the entry is whole; a damaged entry is reported and deleted, never returned. */
+    public Entry load(String key) {
         Path f = dir.resolve(key + ".bin");
+        byte[] all;
         try {
-            return Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
+            if (!Files.isRegularFile(f)) return new Entry(null, null);
+            all = Files.readAllBytes(f);
         } catch (IOException e) {
-            return null;
+            return new Entry(null, null);
+        }
+        String problem = check(key, all);
+        if (problem != null) {
+            remove(key);
+            return new Entry(null, f + " " + problem);
+        }
+        return new Entry(Arrays.copyOfRange(all, HEADER, all.length), null);
+    }
+
+    private static String check(String key, byte[] all) {
+        if (all.length < HEADER) return "is truncated (" + all.length + " bytes, shorter than its header)";
+        if (!Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) return "has no EdgeCL cache header";
+        long len = ByteBuffer.wrap(all, MAGIC.length, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (len != all.length - HEADER) return "is truncated (header says " + len + " bytes, " + (all.length - HEADER) + " present)";
+        byte[] want = Arrays.copyOfRange(all, MAGIC.length + 8, HEADER);
+        if (!Arrays.equals(want, digest(key, all, HEADER))) return "fails its checksum";
+        return null;
+    }
+
+    private static byte[] digest(String key, byte[] data, int from) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(key.getBytes(StandardCharsets.UTF_8));
+            md.update(data, from, data.length - from);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     /** Stores a binary; failures (read-only home, full disk) only cost a recompile next time. */
     public void store(String key, byte[] binary) {
         if (binary == null || binary.length == 0) return;
+        byte[] all = new byte[HEADER + binary.length];
+        System.arraycopy(MAGIC, 0, all, 0, MAGIC.length);
+        ByteBuffer.wrap(all, MAGIC.length, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(binary.length);
+        System.arraycopy(binary, 0, all, HEADER, binary.length);
+        System.arraycopy(digest(key, all, HEADER), 0, all, MAGIC.length + 8, 32);
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, key, ".tmp");
             try {
-                Files.write(tmp, binary);
+                Files.write(tmp, all);
                 try {
                     Files.move(tmp, dir.resolve(key + ".bin"), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);

@@ -1,5 +1,6 @@
 package io.edgecl.cli;
 
+import io.edgecl.io.OutputFiles;
 import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
@@ -11,13 +12,8 @@ import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.VisionModel;
-import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -283,20 +279,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static void writeCsv(Path file, List<String> rows) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("file,label,prediction,probability,top5\n");
-                for (String r : rows) {
-                    w.write(r);
-                    w.write('\n');
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        StringBuilder b = new StringBuilder("file,label,prediction,probability,top5\n");
+        for (String r : rows) b.append(r).append('\n');
+        OutputFiles.writeString(file, b);
     }
 }

@@ -1,14 +1,13 @@
 package io.edgecl.cli;
 
+import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
 import io.edgecl.export.OnnxExport;
 import io.edgecl.graph.Graph;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,15 +46,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         Graph g = model.build(w, batch, s, s);
         w.finish();
         byte[] bytes = OnnxExport.export(g, model.name());
-        try {
-            Path parent = out.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        OutputFiles.write(out, tmp -> Files.write(tmp, bytes));
         spec.commandLine().getErr().printf("%s [%d, 3, %d, %d] -> %s (%d bytes)%n", model.name(), batch, s, s, out,
                 bytes.length);
         return 0;

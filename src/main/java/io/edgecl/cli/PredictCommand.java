@@ -3,6 +3,7 @@ package io.edgecl.cli;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.io.HostTensor;
+import io.edgecl.io.OutputFiles;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import java.nio.file.Path;
@@ -37,11 +38,15 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--features", description = "Also write each stage's output (features.<i>, NCHW).")
     boolean features;
 
+    @Option(names = "--force", description = "Replace --out if it exists (never one of the inputs).")
+    boolean force;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        OutputFiles.checkTarget(out, "--out", force, tensors, modelOptions.weights, modelOptions.config);
         var model = modelOptions.model();
         HostTensor input;
         if (!java.nio.file.Files.isRegularFile(tensors)) {

@@ -1,5 +1,6 @@
 package io.edgecl.cli;
 
+import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.cl.ClContext;
@@ -11,12 +12,8 @@ import io.edgecl.profile.DevicePeak;
 import io.edgecl.profile.HtmlReport;
 import io.edgecl.profile.Profile;
 import io.edgecl.profile.Stats;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -95,12 +92,8 @@ public final class ProfileCommand implements Callable<Integer> {
                 out.println("csv: " + csv);
             }
             if (html != null) {
-                try {
-                    HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
-                            + ctx.info().name());
-                } catch (IOException e) {
-                    throw new EdgeClException("cannot write " + html + ": " + e.getMessage(), e);
-                }
+                HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
+                        + ctx.info().name());
                 out.println("html: " + html);
             }
             out.flush();
@@ -135,14 +128,6 @@ public final class ProfileCommand implements Callable<Integer> {
                     p.lastForward().get(l.index())[0] / 1e3, l.durationNs() / 1e3, l.launch().flops(),
                     l.launch().bytes(), row.gflops(), row.gbps(), row.peakFraction(peak)));
         }
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, b, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        OutputFiles.writeString(file, b);
     }
 }

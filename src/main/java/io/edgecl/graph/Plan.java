@@ -56,10 +56,22 @@ public final class Plan implements AutoCloseable {
                 for (Launch l : lower(n)) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
+            // Activations start as zeros written by the host: deterministic contents before the
+            // first forward, and Oclgrind's uninitialised-value checker can follow them across launches.
+            for (ClBuffer b : slots) zero(b);
+            for (ClBuffer b : scratch) zero(b);
             this.activationBytes = a.totalBytes() + scratchBytes;
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private void zero(ClBuffer b) {
+        ByteBuffer z = ByteBuffer.allocateDirect((int) Math.min(b.bytes(), 1 << 20));
+        for (long off = 0; off < b.bytes(); off += z.capacity()) {
+            z.clear().limit((int) Math.min(z.capacity(), b.bytes() - off));
+            ctx.writeBytes(b, off, z);
         }
     }
 

@@ -34,6 +34,27 @@ public interface WeightFile extends AutoCloseable {
         return out;
     }
 
+    /**
+     * The model parameters of a weights file, as float32: every tensor must be floating point
+     * (F32, F16, BF16, or F64, which is narrowed), except BatchNorm's {@code num_batches_tracked}
+     * counters, which are bookkeeping and left out. An integer tensor would be a quantized or
+     * foreign checkpoint whose values mean something else; it is refused, naming the key.
+     */
+    static Map<String, HostTensor> readParameters(Path path) {
+        try (WeightFile f = open(path)) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
+            for (TensorInfo t : f.tensors().values()) {
+                if (t.key().endsWith("num_batches_tracked")) continue;
+                if (!t.dtype().isFloatingPoint()) {
+                    throw new WeightFileException(path + ": tensor '" + t.key() + "' is " + t.dtype()
+                            + "; model parameters must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
+                }
+                out.put(t.key(), f.read(t.key()));
+            }
+            return out;
+        }
+    }
+
     /** Opens a file, choosing the reader from its content rather than its name. */
     static WeightFile open(Path path) {
         return open(path, false);

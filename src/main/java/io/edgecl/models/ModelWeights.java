@@ -14,10 +14,7 @@ public final class ModelWeights {
      * @param keyFormat "auto" (detect from the keys), "timm", "official" or "torchvision"
      */
     public static Weights load(Path file, String keyFormat) {
-        Map<String, HostTensor> raw;
-        try (WeightFile wf = WeightFile.open(file)) {
-            raw = wf.readAll();
-        }
+        Map<String, HostTensor> raw = WeightFile.readParameters(file);
         KeyLayout layout = KeyLayout.resolve(keyFormat == null ? "auto" : keyFormat, raw.keySet());
         return Weights.of(layout.toCanonical(raw), file.toString());
     }

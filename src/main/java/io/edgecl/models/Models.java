@@ -72,13 +72,21 @@ public final class Models {
     public static VisionModel fromSpec(JsonObject spec) {
         JsonObject rest = spec.deepCopy();
         DataConfig data = DataConfig.take(rest);
-        return data.apply(architecture(rest));
+        try {
+            return data.apply(architecture(rest));
+        } catch (ArithmeticException | NegativeArraySizeException e) {
+            // Sizes are computed with exact arithmetic: an overflow means the spec asks for too much.
+            throw new ModelSpecException("the configuration is too large (" + e.getMessage() + " while sizing it)");
+        } catch (UnsupportedOperationException | IllegalStateException | ClassCastException | NumberFormatException e) {
+            // Gson's typed getters on a value of another JSON type (null for a string, a list for an object)
+            throw new ModelSpecException("a configuration value has the wrong JSON type (" + e.getMessage() + ")");
+        }
     }
 
     /** The architecture part of a spec (its data keys already taken). */
     private static VisionModel architecture(JsonObject rest) {
         if (rest.has("model")) {
-            String name = rest.remove("model").getAsString();
+            String name = stringField(rest.remove("model"), "model");
             VisionModel base = byName(name);
             if (base instanceof DemoModel && rest.size() > 0) {
                 throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
@@ -95,13 +103,20 @@ public final class Models {
         if (!rest.has("family")) {
             throw new ModelSpecException("model config needs \"model\" (a registered name) or \"family\"");
         }
-        String family = rest.remove("family").getAsString().toLowerCase(Locale.ROOT);
+        String family = stringField(rest.remove("family"), "family").toLowerCase(Locale.ROOT);
         List<String> known = new ArrayList<>();
         for (Family f : FAMILIES) {
             if (f.name().equals(family)) return f.parser().apply(null, rest);
             known.add(f.name());
         }
         throw new ModelSpecException("unknown model family '" + family + "' (supported: " + String.join(", ", known) + ")");
+    }
+
+    private static String stringField(JsonElement e, String key) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new ModelSpecException("'" + key + "' must be a string");
+        }
+        return e.getAsString();
     }
 
     /** Reads a spec file; a case.json's "spec" member is accepted too. */

@@ -25,6 +25,7 @@ public final class Weights {
     private final List<String> mismatched = new ArrayList<>();
     private final Map<String, int[]> expected = new LinkedHashMap<>();
     private final List<String> diagnoses = new ArrayList<>();
+    private final Map<String, Long> counted = new LinkedHashMap<>();
     private long params;
 
     private Weights(Map<String, HostTensor> tensors, String source, Long seed) {
@@ -53,9 +54,19 @@ public final class Weights {
     }
 
     /** A required parameter; {@code hint} names the spec field that decides its shape (for readers of the builder). */
-    public HostTensor get(String key, String hint, int... shape) {
+    public synchronized HostTensor get(String key, String hint, int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new ModelSpecException("parameter " + key + " would have a negative dimension " + Arrays.toString(shape));
+            n = n > Long.MAX_VALUE / Math.max(1, d) ? Long.MAX_VALUE : n * d;
+        }
+        // Counted per key, so building the same model for another input shape does not count it twice;
+        // checked before anything of this size is allocated (synthetic weights, or zeros for a mismatch).
+        long next = params - counted.getOrDefault(key, 0L) + n;
+        ModelBudget.checkParams(n > Integer.MAX_VALUE ? Long.MAX_VALUE : next, key, hint, shape);
         expected.put(key, shape.clone());
-        params += HostTensor.numel(shape);
+        counted.put(key, n);
+        params = next;
         if (tensors == null) return make(key, shape);
         HostTensor t = tensors.get(key);
         used.add(key);
@@ -74,9 +85,9 @@ public final class Weights {
      * A required buffer (BatchNorm running statistics): checked like a parameter but not counted,
      * as the upstream's parameter count leaves buffers out.
      */
-    public HostTensor buffer(String key, int... shape) {
+    public synchronized HostTensor buffer(String key, int... shape) {
         HostTensor t = get(key, shape);
-        params -= HostTensor.numel(shape);
+        params -= counted.put(key, 0L);
         return t;
     }
 

@@ -1,13 +1,9 @@
 package io.edgecl.profile;
 
+import io.edgecl.io.OutputFiles;
 import com.google.gson.GsonBuilder;
-import io.edgecl.EdgeClException;
 import io.edgecl.ops.Launch;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,15 +54,7 @@ public final class ChromeTrace {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("traceEvents", events);
         doc.put("displayTimeUnit", "ns");
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, new GsonBuilder().create().toJson(doc), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write trace " + file + ": " + e.getMessage(), e);
-        }
+        OutputFiles.writeString(file, new GsonBuilder().create().toJson(doc));
     }
 
     private static Map<String, Object> span(String block, double start, double end) {

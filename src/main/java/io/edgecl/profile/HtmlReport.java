@@ -1,10 +1,7 @@
 package io.edgecl.profile;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.edgecl.io.OutputFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +21,8 @@ public final class HtmlReport {
     private HtmlReport() {}
 
     /** Writes the page atomically (a temporary file renamed over {@code file}). */
-    public static void write(Path file, Profile p, DevicePeak peak, String title) throws IOException {
-        String html = render(p, peak, title);
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, html, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    public static void write(Path file, Profile p, DevicePeak peak, String title) {
+        OutputFiles.writeString(file, render(p, peak, title));
     }
 
     public static String render(Profile p, DevicePeak peak, String title) {

@@ -56,7 +56,7 @@ public final class ImageDecoder {
             throw new ImageException(file + ": cannot read image file: " + e.getMessage(), e);
         }
         try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-            return decode(file, in);
+            return decode(file.toString(), in, MAX_PIXELS);
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -64,7 +64,23 @@ public final class ImageDecoder {
         }
     }
 
-    private static RgbImage decode(Path file, ImageInputStream in) throws IOException {
+    /**
+     * Decodes an image held in memory (a request body); {@code name} stands for it in messages,
+     * and images of more than {@code maxPixels} (at most {@link #MAX_PIXELS}) are refused before decoding.
+     */
+    public static RgbImage decode(byte[] data, String name, long maxPixels) {
+        if (data.length == 0) throw new ImageException(name + ": image is empty");
+        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
+                new java.io.ByteArrayInputStream(data))) {
+            return decode(name, in, Math.min(maxPixels, MAX_PIXELS));
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException(name + ": cannot read image: " + describe(e), e);
+        }
+    }
+
+    private static RgbImage decode(String file, ImageInputStream in, long maxPixels) throws IOException {
         ImageReader reader = null;
         for (Iterator<ImageReader> it = ImageIO.getImageReaders(in); it.hasNext(); ) {
             ImageReader r = it.next();
@@ -90,9 +106,9 @@ public final class ImageDecoder {
                 if (w <= 0 || h <= 0) {
                     throw new ImageException(file + ": " + format + " image has no pixels (" + w + "x" + h + ")");
                 }
-                if ((long) w * h > MAX_PIXELS) {
+                if ((long) w * h > maxPixels) {
                     throw new ImageException(file + ": " + format + " image is " + w + "x" + h
-                            + ", more than the " + MAX_PIXELS + " pixels EdgeCL decodes");
+                            + ", more than the " + maxPixels + " pixels EdgeCL decodes");
                 }
                 image = reader.read(0);
             } catch (IIOException e) {
@@ -126,7 +142,7 @@ public final class ImageDecoder {
         return sb.toString();
     }
 
-    private static RgbImage toRgb(Path file, String format, BufferedImage image) {
+    private static RgbImage toRgb(String file, String format, BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
@@ -164,7 +180,7 @@ public final class ImageDecoder {
         return new RgbImage(w, h, out);
     }
 
-    private static void componentToRgb(Path file, String format, ColorModel cm, Raster raster, byte[] out) {
+    private static void componentToRgb(String file, String format, ColorModel cm, Raster raster, byte[] out) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int colors = cm.getNumColorComponents();

@@ -1,0 +1,28 @@
+package io.edgecl.models;
+
+import io.edgecl.TestSupport;
+import io.edgecl.graph.FusionScheduler;
+import io.edgecl.io.HostTensor;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * One whole forward of every family's smallest fixture (64x64), fused and unfused, against the
+ * upstream outputs. tools/oclgrind-check.sh runs this class on the Oclgrind simulator, so every
+ * kernel is also checked inside real models for out-of-bounds accesses, races and
+ * uninitialised reads; on a real device it is a quick cross-family check.
+ */
+class TinyModelsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"edgenext_tiny", "convnext_tiny_cfg", "edgevit_tiny", "mobilevit_xxs_64", "mobilenetv1_025",
+        "mobilenetv2_050", "mobilenetv3_small_050", "efficientnet_b0_025", "efficientnetv2_rw_025"})
+    void wholeForwardFusedAndUnfused(String name) {
+        Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
+        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, Set.copyOf(FusionScheduler.RULES));
+        for (String k : fused.keySet()) {
+            TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
+        }
+    }
+}
