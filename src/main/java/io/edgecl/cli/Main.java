@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ProfileCommand.class,
             TuneCommand.class,
             ExportOnnxCommand.class,
+            ServeCommand.class,
             InspectCommand.class,
             AutoComplete.GenerateCompletion.class,
         })

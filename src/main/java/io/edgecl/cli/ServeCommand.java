@@ -1,0 +1,145 @@
+package io.edgecl.cli;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Session;
+import io.edgecl.cl.Bindings;
+import io.edgecl.cl.ClBinding;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClDevice;
+import io.edgecl.cl.Devices;
+import io.edgecl.cl.Precision;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.Preprocessor;
+import io.edgecl.models.VisionModel;
+import io.edgecl.models.Weights;
+import io.edgecl.serve.InferenceServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code edgecl serve}: the model behind a small HTTP server with dynamic batching. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model over HTTP: POST /v1/classify (images), POST /v1/predict (safetensors), "
+                + "GET /v1/models, /health, /metrics. Concurrent requests are batched into one forward.")
+public final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Mixin
+    ImageOptions imageOptions;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: 127.0.0.1, "
+            + "this machine only; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default: 8080; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--max-batch", defaultValue = "8", paramLabel = "B", description = "Most images per forward (default: 8).")
+    int maxBatch;
+
+    @Option(names = "--max-wait-ms", defaultValue = "5", paramLabel = "T",
+            description = "How long the first request of a batch waits for others (default: 5 ms).")
+    int maxWaitMs;
+
+    @Option(names = "--queue", defaultValue = "64", paramLabel = "N",
+            description = "Images that may wait; beyond, 503 with Retry-After (default: 64).")
+    int queue;
+
+    @Option(names = "--max-body", defaultValue = "16777216", paramLabel = "BYTES",
+            description = "Largest request body (default: 16 MiB); larger gets 413.")
+    long maxBody;
+
+    @Option(names = "--max-pixels", defaultValue = "40000000", paramLabel = "N",
+            description = "Largest image, in pixels (default: 40 million); larger gets 400.")
+    long maxPixels;
+
+    @Option(names = "--timeout-ms", defaultValue = "30000", paramLabel = "MS",
+            description = "Longest a request may take, reading it included (default: 30000); then 503.")
+    int timeoutMs;
+
+    @Option(names = "--threads", defaultValue = "32", paramLabel = "N", description = "Connection threads (default: 32).")
+    int threads;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        InferenceServer.Options opt = new InferenceServer.Options(host, port, maxBatch, maxWaitMs, queue, maxBody,
+                maxPixels, timeoutMs, Math.max(2, threads));
+        VisionModel model = modelOptions.modelOrDemo();
+        Preprocessor pre = imageOptions.preprocessor(model);
+        Labels labels = imageOptions.labels(model);
+        Weights weights = modelOptions.weightsOrDemo();
+        List<Session> sessions = new ArrayList<>();
+        try {
+            for (ClContext ctx : contexts()) {
+                sessions.add(Session.open(model, weights, ctx, true, modelOptions.disabledRules()));
+            }
+            // Build the plans of every batch size now, so the first requests do not pay for it.
+            for (Session s : sessions) {
+                for (int b = 1; ; b = Math.min(2 * b, maxBatch)) {
+                    s.plan(b, pre.height(), pre.width());
+                    if (b == maxBatch) break;
+                }
+            }
+        } catch (RuntimeException e) {
+            for (Session s : sessions) s.close();
+            throw e;
+        }
+        InferenceServer server;
+        try {
+            server = new InferenceServer(model, labels, pre, sessions, opt);
+        } catch (BindException e) {
+            for (Session s : sessions) s.close();
+            throw new EdgeClException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        } catch (IOException e) {
+            for (Session s : sessions) s.close();
+            throw new EdgeClException("cannot start the server on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM / Ctrl-C: stop accepting, answer what was accepted, release the devices.
+            server.stop(10);
+            stopped.countDown();
+        }, "edgecl-serve-shutdown"));
+        server.start();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> devs = new ArrayList<>();
+        for (Session s : sessions) devs.add(s.context().info().name());
+        err.printf("edgecl serve: %s on %s at http://%s:%d (max batch %d, wait %d ms, queue %d)%n", model.name(),
+                String.join(", ", devs), host, server.port(), maxBatch, maxWaitMs, queue);
+        err.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** One context per device with {@code --device all}, else the one device chosen. */
+    private List<ClContext> contexts() {
+        List<ClContext> out = new ArrayList<>();
+        if (!"all".equalsIgnoreCase(deviceOptions.device())) {
+            out.add(deviceOptions.open());
+            return out;
+        }
+        ClBinding cl = Bindings.create(deviceOptions.binding());
+        Precision p = Precision.parse(deviceOptions.precision);
+        for (ClDevice d : Devices.list(cl)) {
+            ClContext ctx = new ClContext(d);
+            ctx.setPrecision(p);
+            out.add(ctx);
+        }
+        return out;
+    }
+}

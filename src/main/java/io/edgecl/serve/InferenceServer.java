@@ -1,0 +1,383 @@
+package io.edgecl.serve;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Prediction;
+import io.edgecl.api.Session;
+import io.edgecl.io.HostTensor;
+import io.edgecl.io.SafeTensorsWriter;
+import io.edgecl.io.WeightFile;
+import io.edgecl.io.image.ImageDecoder;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.Preprocessor;
+import io.edgecl.models.VisionModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A small HTTP inference server on the JDK's own HTTP server (module jdk.httpserver: no
+ * dependency, a few hundred KB in a jlinked runtime, which matters on a board).
+ *
+ * <ul>
+ * <li>{@code POST /v1/classify[?topk=K]}: an image body (JPEG, PNG, BMP, GIF) or
+ *     {@code multipart/form-data} with several; JSON with the top-k of each.
+ * <li>{@code POST /v1/predict}: a safetensors body holding {@code input} [N, 3, H, W]; a
+ *     safetensors body with {@code logits} back.
+ * <li>{@code GET /v1/models}, {@code GET /health}, {@code GET /metrics} (Prometheus text).
+ * </ul>
+ *
+ * Bad input gets 400, 413 or 415 with a JSON {@code error}; a full queue 503 with
+ * {@code Retry-After}; a request not answered in time 503 as well. No stack trace reaches a
+ * client, and no file a client names is read or written.
+ */
+public final class InferenceServer implements AutoCloseable {
+    /** The limits and batching parameters. */
+    public record Options(String host, int port, int maxBatch, int maxWaitMs, int queue, long maxBodyBytes,
+            long maxPixels, int timeoutMs, int threads) {
+        public Options {
+            if (maxBatch < 1 || maxBatch > 256) throw new EdgeClException("--max-batch must be in [1, 256], got " + maxBatch);
+            if (maxWaitMs < 0 || maxWaitMs > 10_000) throw new EdgeClException("--max-wait-ms must be in [0, 10000], got " + maxWaitMs);
+            if (queue < 1) throw new EdgeClException("--queue must be positive, got " + queue);
+            if (port < 0 || port > 65535) throw new EdgeClException("--port must be in [0, 65535], got " + port);
+            if (maxBodyBytes < 1) throw new EdgeClException("--max-body must be positive");
+            if (timeoutMs < 1) throw new EdgeClException("--timeout-ms must be positive");
+        }
+    }
+
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    private final VisionModel model;
+    private final Labels labels;
+    private final Preprocessor pre;
+    private final List<Session> sessions;
+    private final Options opt;
+    private final Batcher batcher;
+    private final HttpServer http;
+    private final ExecutorService pool;
+    private final String precision;
+
+    public InferenceServer(VisionModel model, Labels labels, Preprocessor pre, List<Session> sessions, Options opt)
+            throws IOException {
+        this.model = model;
+        this.labels = labels;
+        this.pre = pre;
+        this.sessions = List.copyOf(sessions);
+        this.opt = opt;
+        this.precision = sessions.get(0).context().precision().id();
+        // The JDK server's own limits on reading a request and writing a response (seconds).
+        long secs = Math.max(1, (opt.timeoutMs() + 999) / 1000);
+        System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(secs));
+        System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(secs + 5));
+        this.batcher = new Batcher(sessions, opt.maxBatch(), opt.maxWaitMs(), opt.queue());
+        this.http = HttpServer.create(new InetSocketAddress(opt.host(), opt.port()), 128);
+        this.pool = Executors.newFixedThreadPool(opt.threads(), r -> {
+            Thread t = new Thread(r, "edgecl-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(pool);
+        http.createContext("/", this::handle);
+    }
+
+    public void start() {
+        http.start();
+    }
+
+    /** The port it listens on (useful with port 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    public double meanBatch() {
+        return batcher.metrics().meanBatch();
+    }
+
+    /** A request's failure with the status and JSON error to answer. */
+    static final class HttpError extends RuntimeException {
+        final int status;
+        final String kind;
+
+        HttpError(int status, String kind, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.kind = kind;
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        long t0 = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        Metrics m = batcher.metrics();
+        m.request(endpoint(path));
+        try {
+            switch (path) {
+                case "/v1/classify" -> {
+                    method(ex, "POST");
+                    classify(ex);
+                }
+                case "/v1/predict" -> {
+                    method(ex, "POST");
+                    predict(ex);
+                }
+                case "/v1/models" -> {
+                    method(ex, "GET");
+                    json(ex, 200, modelsDoc());
+                }
+                case "/health" -> {
+                    method(ex, "GET");
+                    json(ex, 200, Map.of("status", "ok", "queue", batcher.depth()));
+                }
+                case "/metrics" -> {
+                    method(ex, "GET");
+                    send(ex, 200, "text/plain; version=0.0.4", m.render().getBytes(StandardCharsets.UTF_8));
+                }
+                default -> throw new HttpError(404, "not_found", "no endpoint " + path
+                        + " (try POST /v1/classify, POST /v1/predict, GET /v1/models, /health, /metrics)");
+            }
+        } catch (HttpError e) {
+            m.error(e.kind);
+            if (e.status == 503) ex.getResponseHeaders().set("Retry-After", "1");
+            json(ex, e.status, Map.of("error", e.getMessage()));
+        } catch (Batcher.Overloaded e) {
+            m.error("overloaded");
+            ex.getResponseHeaders().set("Retry-After", "1");
+            json(ex, 503, Map.of("error", "the server is at capacity (" + opt.queue() + " images queued); retry later"));
+        } catch (EdgeClException e) {
+            m.error("bad_request");
+            json(ex, 400, Map.of("error", e.getMessage()));
+        } catch (IOException e) {
+            m.error("io");
+            ex.close(); // the client went away
+            return;
+        } catch (RuntimeException e) {
+            m.error("internal");
+            System.err.println("edgecl serve: internal error on " + path + ": " + e);
+            json(ex, 500, Map.of("error", "internal error"));
+        } finally {
+            m.latency((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static String endpoint(String path) {
+        return switch (path) {
+            case "/v1/classify", "/v1/predict", "/v1/models", "/health", "/metrics" -> path;
+            default -> "other";
+        };
+    }
+
+    private static void method(HttpExchange ex, String want) {
+        if (!ex.getRequestMethod().equals(want)) {
+            ex.getResponseHeaders().set("Allow", want);
+            throw new HttpError(405, "method", ex.getRequestURI().getPath() + " takes " + want);
+        }
+    }
+
+    private Map<String, Object> modelsDoc() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", model.name());
+        d.put("family", model.family());
+        d.put("input_size", List.of(3, pre.height(), pre.width()));
+        d.put("num_classes", model.numClasses());
+        d.put("precision", precision);
+        List<String> devices = new ArrayList<>();
+        for (Session s : sessions) devices.add(s.context().info().name());
+        d.put("devices", devices);
+        d.put("max_batch", opt.maxBatch());
+        return Map.of("models", List.of(d));
+    }
+
+    private void classify(HttpExchange ex) throws IOException {
+        int topk = Math.min(model.numClasses(), queryInt(ex, "topk", 5));
+        String type = contentType(ex);
+        List<byte[]> images = new ArrayList<>();
+        byte[] body = body(ex);
+        if (type.startsWith("multipart/form-data")) {
+            images.addAll(Multipart.parts(body, type));
+            if (images.isEmpty()) throw new HttpError(400, "bad_request", "the multipart body holds no file");
+        } else if (type.startsWith("image/") || type.startsWith("application/octet-stream") || type.isEmpty()) {
+            images.add(body);
+        } else {
+            throw new HttpError(415, "unsupported_media", "send an image (image/jpeg, image/png, image/bmp) or "
+                    + "multipart/form-data, not " + type);
+        }
+        if (images.size() > opt.queue()) {
+            throw new HttpError(413, "too_large", images.size() + " images in one request; at most " + opt.queue());
+        }
+        long t0 = System.nanoTime();
+        List<CompletableFuture<HostTensor>> futures = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            HostTensor x;
+            try {
+                x = pre.apply(ImageDecoder.decode(images.get(i), "image " + i, opt.maxPixels()));
+            } catch (EdgeClException e) {
+                throw new HttpError(400, "bad_request", e.getMessage());
+            }
+            futures.add(batcher.submit(x, false));
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (CompletableFuture<HostTensor> f : futures) {
+            HostTensor logits = await(f);
+            List<Map<String, Object>> top = new ArrayList<>();
+            for (Prediction p : Prediction.topk(logits, topk).get(0)) {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("index", p.index());
+                t.put("label", labels.name(p.index()));
+                t.put("probability", p.probability());
+                t.put("logit", p.logit());
+                top.add(t);
+            }
+            results.add(Map.of("top", top));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model.name());
+        doc.put("results", results);
+        doc.put("latency_ms", (System.nanoTime() - t0) / 1e6);
+        json(ex, 200, doc);
+    }
+
+    private void predict(HttpExchange ex) throws IOException {
+        byte[] body = body(ex);
+        HostTensor input;
+        // The reader maps a file: the server writes the body to a private temporary file it names itself.
+        Path tmp = Files.createTempFile("edgecl-serve-", ".safetensors");
+        try {
+            Files.write(tmp, body);
+            try (WeightFile f = WeightFile.open(tmp)) {
+                if (!f.tensors().containsKey("input")) {
+                    throw new HttpError(400, "bad_request", "the safetensors body has no tensor 'input' (it has: "
+                            + String.join(", ", f.tensors().keySet()) + ")");
+                }
+                input = f.read("input");
+            } catch (EdgeClException e) {
+                throw new HttpError(400, "bad_request", e.getMessage().replace(tmp.toString(), "the body"));
+            }
+            int[] s = input.shape();
+            if (s.length != 4) throw new HttpError(400, "bad_request", "'input' must be [N, 3, H, W], got " + input.shapeString());
+            if (s[0] > opt.maxBatch()) {
+                throw new HttpError(413, "too_large", "'input' holds " + s[0] + " images; at most --max-batch " + opt.maxBatch());
+            }
+            if (s[1] != 3 || s[2] != pre.height() || s[3] != pre.width()) {
+                throw new HttpError(400, "bad_request", "'input' must be [N, 3, " + pre.height() + ", " + pre.width()
+                        + "] (the size this server runs), got " + input.shapeString());
+            }
+            HostTensor logits = await(batcher.submit(input, true));
+            Files.delete(tmp);
+            SafeTensorsWriter.write(tmp, Map.of("logits", logits), Map.of("model", model.name()));
+            send(ex, 200, "application/octet-stream", Files.readAllBytes(tmp));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private HostTensor await(CompletableFuture<HostTensor> f) {
+        try {
+            return f.get(opt.timeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new HttpError(503, "timeout", "no answer within " + opt.timeoutMs() + " ms; retry later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpError(503, "timeout", "the server is shutting down");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EdgeClException ece) throw new HttpError(400, "bad_request", ece.getMessage());
+            throw new HttpError(500, "internal", "internal error");
+        }
+    }
+
+    private byte[] body(HttpExchange ex) throws IOException {
+        String len = ex.getRequestHeaders().getFirst("Content-Length");
+        if (len != null) {
+            long n;
+            try {
+                n = Long.parseLong(len.trim());
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "bad_request", "Content-Length is not a number");
+            }
+            if (n > opt.maxBodyBytes()) {
+                throw new HttpError(413, "too_large", "the body is " + n + " bytes; at most " + opt.maxBodyBytes());
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = ex.getRequestBody()) {
+            for (int r; (r = in.read(buf)) > 0; ) {
+                out.write(buf, 0, r);
+                if (out.size() > opt.maxBodyBytes()) {
+                    throw new HttpError(413, "too_large", "the body is over " + opt.maxBodyBytes() + " bytes");
+                }
+            }
+        }
+        if (out.size() == 0) throw new HttpError(400, "bad_request", "the body is empty");
+        return out.toByteArray();
+    }
+
+    private static String contentType(HttpExchange ex) {
+        String t = ex.getRequestHeaders().getFirst("Content-Type");
+        return t == null ? "" : t.trim().toLowerCase(Locale.ROOT).startsWith("multipart/") ? t.trim() : t.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static int queryInt(HttpExchange ex, String key, int def) {
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) return def;
+        for (String kv : q.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            if (!k.equals(key)) continue;
+            String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            try {
+                int n = Integer.parseInt(v);
+                if (n < 1) throw new NumberFormatException();
+                return n;
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "bad_request", "?" + key + " must be a positive integer, got '" + v + "'");
+            }
+        }
+        return def;
+    }
+
+    private static void json(HttpExchange ex, int status, Object doc) throws IOException {
+        send(ex, status, "application/json", GSON.toJson(doc).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+        }
+    }
+
+    /** Stops accepting, answers what was accepted (up to {@code graceSeconds}), then releases the sessions. */
+    public void stop(int graceSeconds) {
+        batcher.close();
+        http.stop(graceSeconds);
+        pool.shutdown();
+        for (Session s : sessions) s.close();
+    }
+
+    @Override
+    public void close() {
+        stop(0);
+    }
+}

@@ -1,0 +1,227 @@
+package io.edgecl.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.edgecl.TestSupport;
+import io.edgecl.api.Session;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cli.Main;
+import io.edgecl.io.HostTensor;
+import io.edgecl.io.SafeTensorsWriter;
+import io.edgecl.io.WeightFile;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.Preprocessor;
+import io.edgecl.models.DemoModel;
+import io.edgecl.models.VisionModel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code edgecl serve} over loopback: batched answers equal {@code edgecl classify}'s, an
+ * overload gets 503s with Retry-After (not timeouts), bad requests get 4xx with a JSON error.
+ */
+class InferenceServerTest {
+    private static final Path SAMPLES = Path.of("src/main/resources/io/edgecl/demo/samples");
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private static InferenceServer server(ClContext ctx, int maxBatch, int waitMs, int queue, long maxBody) throws Exception {
+        VisionModel m = DemoModel.load();
+        Session s = Session.open(m, DemoModel.weights(), ctx, false, Set.of());
+        InferenceServer srv = new InferenceServer(m, Labels.of(m.labels()), new Preprocessor(m.preprocess()), List.of(s),
+                new InferenceServer.Options("127.0.0.1", 0, maxBatch, waitMs, queue, maxBody, 1_000_000, 20_000, 32));
+        srv.start();
+        return srv;
+    }
+
+    private HttpResponse<byte[]> post(InferenceServer srv, String path, String type, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + srv.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (type != null) b.header("Content-Type", type);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpResponse<String> get(InferenceServer srv, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + srv.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<Path> samples() throws Exception {
+        try (Stream<Path> s = Files.list(SAMPLES)) {
+            return s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+    }
+
+    /** What `edgecl classify --json` prints for each sample: index and probability of the top-5. */
+    private static List<JsonArray> classifyCli(List<Path> images) {
+        List<String> args = new ArrayList<>(List.of("classify", "--json"));
+        for (Path p : images) args.add(p.toString());
+        var cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute(args.toArray(String[]::new)));
+        List<JsonArray> tops = new ArrayList<>();
+        for (var e : JsonParser.parseString(out.toString()).getAsJsonArray()) tops.add(e.getAsJsonObject().getAsJsonArray("top"));
+        return tops;
+    }
+
+    @Test
+    void fourClientsGetTheAnswersOfClassify() throws Exception {
+        List<Path> images = samples();
+        List<JsonArray> want = classifyCli(images);
+        List<byte[]> bodies = new ArrayList<>();
+        for (Path p : images) bodies.add(Files.readAllBytes(p));
+        ClContext ctx = new ClContext(TestSupport.context().device());
+        InferenceServer srv = server(ctx, 8, 10, 64, 1 << 20);
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            AtomicInteger wrong = new AtomicInteger(), ok = new AtomicInteger();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int client = c;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        int k = (client * 7 + i) % images.size();
+                        HttpResponse<byte[]> r = post(srv, "/v1/classify?topk=5", "image/png", bodies.get(k));
+                        if (r.statusCode() != 200) {
+                            wrong.incrementAndGet();
+                            continue;
+                        }
+                        JsonArray top = JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8))
+                                .getAsJsonObject().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("top");
+                        if (!same(want.get(k), top)) wrong.incrementAndGet();
+                        else ok.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+            pool.shutdown();
+            assertEquals(0, wrong.get(), "answers that differ from edgecl classify");
+            assertEquals(800, ok.get());
+            assertTrue(srv.meanBatch() > 1.0, "concurrent requests share forwards: mean batch " + srv.meanBatch());
+
+            // Several images in one multipart request, answered in order.
+            String boundary = "edgecl-test-boundary";
+            java.io.ByteArrayOutputStream mp = new java.io.ByteArrayOutputStream();
+            for (int k = 0; k < 3; k++) {
+                mp.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + k
+                        + ".png\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                mp.write(bodies.get(k));
+                mp.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            mp.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+            HttpResponse<byte[]> r = post(srv, "/v1/classify", "multipart/form-data; boundary=" + boundary, mp.toByteArray());
+            assertEquals(200, r.statusCode(), new String(r.body()));
+            JsonArray results = JsonParser.parseString(new String(r.body())).getAsJsonObject().getAsJsonArray("results");
+            assertEquals(3, results.size());
+            for (int k = 0; k < 3; k++) assertTrue(same(want.get(k), results.get(k).getAsJsonObject().getAsJsonArray("top")));
+
+            // predict: a safetensors body in, logits out, equal to a direct run.
+            Path in = Files.createTempFile("in", ".safetensors");
+            HostTensor x = new Preprocessor(DemoModel.load().preprocess()).loadBatch(images.subList(0, 3));
+            SafeTensorsWriter.write(in, Map.of("input", x));
+            HttpResponse<byte[]> p = post(srv, "/v1/predict", "application/octet-stream", Files.readAllBytes(in));
+            assertEquals(200, p.statusCode(), new String(p.body()));
+            Files.write(in, p.body());
+            float[] logits;
+            try (WeightFile f = WeightFile.open(in)) {
+                logits = f.read("logits").data();
+            }
+            Files.delete(in);
+            try (Session s = Session.open(DemoModel.load(), DemoModel.weights(), ctx, false, Set.of())) {
+                TestSupport.assertClose(s.run(x).get("logits").data(), logits, 1e-5, "predict over HTTP");
+            }
+
+            String metrics = get(srv, "/metrics").body();
+            assertTrue(metrics.contains("edgecl_batch_size_bucket") && metrics.contains("edgecl_request_latency_seconds_count")
+                    && metrics.contains("edgecl_queue_depth"), metrics);
+            JsonObject models = JsonParser.parseString(get(srv, "/v1/models").body()).getAsJsonObject();
+            assertEquals(10, models.getAsJsonArray("models").get(0).getAsJsonObject().get("num_classes").getAsInt());
+            assertEquals(200, get(srv, "/health").statusCode());
+        } finally {
+            srv.close();
+            ctx.close();
+        }
+    }
+
+    private static boolean same(JsonArray want, JsonArray got) {
+        if (want.size() != got.size()) return false;
+        for (int i = 0; i < want.size(); i++) {
+            JsonObject w = want.get(i).getAsJsonObject(), g = got.get(i).getAsJsonObject();
+            if (w.get("index").getAsInt() != g.get("index").getAsInt()) return false;
+            if (Math.abs(w.get("probability").getAsDouble() - g.get("probability").getAsDouble()) > 1e-5) return false;
+        }
+        return true;
+    }
+
+    @Test
+    void overloadGets503AndBadRequestsGet4xx() throws Exception {
+        ClContext ctx = new ClContext(TestSupport.context().device());
+        InferenceServer srv = server(ctx, 1, 0, 2, 64 * 1024);
+        try {
+            byte[] img = Files.readAllBytes(samples().get(0));
+            ExecutorService pool = Executors.newFixedThreadPool(24);
+            List<Future<HttpResponse<byte[]>>> fs = new ArrayList<>();
+            for (int i = 0; i < 96; i++) fs.add(pool.submit(() -> post(srv, "/v1/classify", "image/png", img)));
+            int ok = 0, busy = 0;
+            for (Future<HttpResponse<byte[]>> f : fs) {
+                HttpResponse<byte[]> r = f.get();
+                if (r.statusCode() == 200) ok++;
+                else {
+                    assertEquals(503, r.statusCode(), new String(r.body()));
+                    assertTrue(r.headers().firstValue("Retry-After").isPresent());
+                    assertTrue(new String(r.body()).contains("\"error\""));
+                    busy++;
+                }
+            }
+            pool.shutdown();
+            assertTrue(ok > 0 && busy > 0, "some answered, some refused at once: ok " + ok + ", 503 " + busy);
+
+            assertError(post(srv, "/v1/classify", "image/png", "not an image".getBytes()), 400);
+            assertError(post(srv, "/v1/classify", "text/plain", "hello".getBytes()), 415);
+            assertError(post(srv, "/v1/classify", "image/png", new byte[100 * 1024]), 413);
+            assertError(post(srv, "/v1/classify", "image/png", new byte[0]), 400);
+            assertError(post(srv, "/v1/classify?topk=x", "image/png", img), 400);
+            assertError(post(srv, "/v1/classify", "multipart/form-data", img), 400);
+            assertError(post(srv, "/v1/predict", "application/octet-stream", "garbage!".getBytes()), 400);
+            assertError(post(srv, "/v1/nothing", "image/png", img), 404);
+            HttpResponse<String> g = get(srv, "/v1/classify");
+            assertEquals(405, g.statusCode());
+            assertFalse(g.body().contains("\tat "), "no stack trace: " + g.body());
+            assertTrue(get(srv, "/metrics").body().contains("edgecl_errors_total{kind=\"overloaded\"}"));
+        } finally {
+            srv.close();
+            ctx.close();
+        }
+    }
+
+    private static void assertError(HttpResponse<byte[]> r, int status) {
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertEquals(status, r.statusCode(), body);
+        JsonObject o = JsonParser.parseString(body).getAsJsonObject();
+        assertTrue(o.has("error") && !o.get("error").getAsString().contains("\tat "), body);
+    }
+}
