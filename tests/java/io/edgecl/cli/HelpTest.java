@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /** Every command that takes a model lists each model option once, and refuses -m with --model-config. */
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"predict", "classify", "eval", "bench", "profile", "tune", "export-onnx"})
+    @ValueSource(strings = {"predict", "classify", "eval", "bench", "profile", "tune", "export-onnx", "serve"})
     void modelOptionsAreListedOnce(String command) {
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
