@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgecl.TestSupport;
+import io.edgecl.Warnings;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,12 +30,12 @@ class CacheDamageTest {
 
     @BeforeEach
     void captureWarnings() {
-        ClContext.setWarningSink(warnings::add);
+        Warnings.setSink(warnings::add);
     }
 
     @AfterEach
     void restoreWarnings() {
-        ClContext.setWarningSink(m -> System.err.println("edgecl: warning: " + m));
+        Warnings.setSink(null);
     }
 
     private static float[] vecAdd(ClContext ctx, int tag) {

@@ -1,9 +1,9 @@
 package io.edgecl.cl;
 
 import io.edgecl.EdgeClException;
+import io.edgecl.Warnings;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * Chooses the OpenCL binding: {@code --binding}, else {@code -Dedgecl.binding}, else
@@ -17,7 +17,6 @@ public final class Bindings {
     private static final String OTHER = "lwjgl";
 
     private static final AtomicBoolean NOTICE_GIVEN = new AtomicBoolean();
-    private static volatile Consumer<String> notices = m -> System.err.println("edgecl: " + m);
 
     private Bindings() {}
 
@@ -33,11 +32,6 @@ public final class Bindings {
     public static String defaultName() {
         String u = userChoice();
         return u != null ? u : DEFAULT;
-    }
-
-    /** Where the one-time fallback notice goes (stderr by default; a library user may redirect it). */
-    public static void setNoticeSink(Consumer<String> sink) {
-        notices = sink == null ? m -> { } : sink;
     }
 
     /**
@@ -71,7 +65,7 @@ public final class Bindings {
                 throw first;
             }
             if (NOTICE_GIVEN.compareAndSet(false, true)) {
-                notices.accept("the " + n + " binding could not open OpenCL; using the " + OTHER
+                Warnings.warn("the " + n + " binding could not open OpenCL; using the " + OTHER
                         + " binding with " + b.library() + " (--binding " + OTHER + " says so explicitly)");
             }
             return b;

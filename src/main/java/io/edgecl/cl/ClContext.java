@@ -1,6 +1,7 @@
 package io.edgecl.cl;
 
 import io.edgecl.EdgeClException;
+import io.edgecl.Warnings;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -234,7 +235,7 @@ public final class ClContext implements AutoCloseable {
         boolean fromCache = false;
         if (cache != null) {
             ProgramCache.Entry entry = cache.load(key);
-            if (entry.problem() != null) warn("program cache entry " + entry.problem() + "; rebuilding " + label + " from source");
+            if (entry.problem() != null) Warnings.warn("program cache entry " + entry.problem() + "; rebuilding " + label + " from source");
             byte[] bin = entry.binary();
             if (bin != null) {
                 try {
@@ -246,7 +247,7 @@ public final class ClContext implements AutoCloseable {
                     if (handle != null) cl.releaseProgram(handle);
                     handle = null;
                     cache.remove(key);
-                    warn("the driver refused the cached binary of " + label + " (" + e.getMessage()
+                    Warnings.warn("the driver refused the cached binary of " + label + " (" + e.getMessage()
                             + "); rebuilding from source");
                 }
             }
@@ -265,17 +266,6 @@ public final class ClContext implements AutoCloseable {
         p = new ClProgram(this, label, handle, fromCache, dt);
         programs.put(memKey, p);
         return p;
-    }
-
-    private static volatile java.util.function.Consumer<String> warnings = m -> System.err.println("edgecl: warning: " + m);
-
-    /** Where cache warnings go (stderr by default). */
-    public static void setWarningSink(java.util.function.Consumer<String> sink) {
-        warnings = sink == null ? m -> { } : sink;
-    }
-
-    private static void warn(String m) {
-        warnings.accept(m);
     }
 
     /** Total time spent building or loading programs, and how many came from the disk cache. */

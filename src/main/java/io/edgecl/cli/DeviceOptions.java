@@ -1,7 +1,12 @@
 package io.edgecl.cli;
 
+import io.edgecl.cl.Bindings;
 import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClDevice;
+import io.edgecl.cl.Devices;
 import io.edgecl.cl.Precision;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The device options every command that runs kernels shares. */
@@ -25,6 +30,19 @@ public final class DeviceOptions {
         ClContext ctx = ClContext.open(binding, device);
         ctx.setPrecision(p);
         return ctx;
+    }
+
+    /** One context per OpenCL device with {@code --device all}, else the one device {@link #open()} picks. */
+    public List<ClContext> openAll() {
+        if (!"all".equalsIgnoreCase(device)) return List.of(open());
+        Precision p = Precision.parse(precision);
+        List<ClContext> out = new ArrayList<>();
+        for (ClDevice d : Devices.list(Bindings.create(binding))) {
+            ClContext ctx = new ClContext(d);
+            ctx.setPrecision(p);
+            out.add(ctx);
+        }
+        return out;
     }
 
     public String binding() {

@@ -2,12 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.cl.Bindings;
-import io.edgecl.cl.ClBinding;
 import io.edgecl.cl.ClContext;
-import io.edgecl.cl.ClDevice;
-import io.edgecl.cl.Devices;
-import io.edgecl.cl.Precision;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;
@@ -85,15 +80,8 @@ public final class ServeCommand implements Callable<Integer> {
         Weights weights = modelOptions.weightsOrDemo();
         List<Session> sessions = new ArrayList<>();
         try {
-            for (ClContext ctx : contexts()) {
+            for (ClContext ctx : deviceOptions.openAll()) {
                 sessions.add(Session.open(model, weights, ctx, true, modelOptions.disabledRules()));
-            }
-            // Build the plans of every batch size now, so the first requests do not pay for it.
-            for (Session s : sessions) {
-                for (int b = 1; ; b = Math.min(2 * b, maxBatch)) {
-                    s.plan(b, pre.height(), pre.width());
-                    if (b == maxBatch) break;
-                }
             }
         } catch (RuntimeException e) {
             for (Session s : sessions) s.close();
@@ -102,6 +90,9 @@ public final class ServeCommand implements Callable<Integer> {
         InferenceServer server;
         try {
             server = new InferenceServer(model, labels, pre, sessions, opt);
+        } catch (RuntimeException e) {
+            for (Session s : sessions) s.close();
+            throw e;
         } catch (BindException e) {
             for (Session s : sessions) s.close();
             throw new EdgeClException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
@@ -124,22 +115,5 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
-    }
-
-    /** One context per device with {@code --device all}, else the one device chosen. */
-    private List<ClContext> contexts() {
-        List<ClContext> out = new ArrayList<>();
-        if (!"all".equalsIgnoreCase(deviceOptions.device())) {
-            out.add(deviceOptions.open());
-            return out;
-        }
-        ClBinding cl = Bindings.create(deviceOptions.binding());
-        Precision p = Precision.parse(deviceOptions.precision);
-        for (ClDevice d : Devices.list(cl)) {
-            ClContext ctx = new ClContext(d);
-            ctx.setPrecision(p);
-            out.add(ctx);
-        }
-        return out;
     }
 }

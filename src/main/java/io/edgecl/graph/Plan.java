@@ -58,8 +58,9 @@ public final class Plan implements AutoCloseable {
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             // Activations start as zeros written by the host: deterministic contents before the
             // first forward, and Oclgrind's uninitialised-value checker can follow them across launches.
-            for (ClBuffer b : slots) zero(b);
-            for (ClBuffer b : scratch) zero(b);
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (ClBuffer b : slots) zero(b, zeros);
+            for (ClBuffer b : scratch) zero(b, zeros);
             this.activationBytes = a.totalBytes() + scratchBytes;
         } catch (RuntimeException e) {
             close();
@@ -67,8 +68,7 @@ public final class Plan implements AutoCloseable {
         }
     }
 
-    private void zero(ClBuffer b) {
-        ByteBuffer z = ByteBuffer.allocateDirect((int) Math.min(b.bytes(), 1 << 20));
+    private void zero(ClBuffer b, ByteBuffer z) {
         for (long off = 0; off < b.bytes(); off += z.capacity()) {
             z.clear().limit((int) Math.min(z.capacity(), b.bytes() - off));
             ctx.writeBytes(b, off, z);

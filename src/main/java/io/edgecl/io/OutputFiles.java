@@ -51,14 +51,21 @@ public final class OutputFiles {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    /** Writes {@code file} atomically; an I/O failure becomes a one-line error naming the file. */
+    /** Writes {@code file} atomically, creating its folder; an I/O failure becomes a one-line error naming the file. */
     public static void write(Path file, Content content) {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = createSibling(dir, abs.getFileName().toString());
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            replace(file, content);
+        } catch (IOException e) {
+            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The atomic write itself, in an existing folder: the temporary sibling is removed on failure. */
+    public static void replace(Path file, Content content) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path tmp = createSibling(abs.getParent(), abs.getFileName().toString());
+        try {
             content.write(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -66,16 +73,8 @@ public final class OutputFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + file + ": " + e.getMessage(), e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
+            if (tmp != null) Files.deleteIfExists(tmp);
         }
     }
 
@@ -84,7 +83,7 @@ public final class OutputFiles {
         write(file, tmp -> Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    static Path createSibling(Path dir, String name) throws IOException {
+    private static Path createSibling(Path dir, String name) throws IOException {
         for (int i = 0; ; i++) {
             Path p = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
             try (SeekableByteChannel c = Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

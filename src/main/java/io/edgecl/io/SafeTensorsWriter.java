@@ -8,10 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
@@ -34,48 +32,32 @@ public final class SafeTensorsWriter {
             throw new WeightFileException(path + ": cannot write dtype " + dtype + " (only F32, F16, BF16)");
         }
         byte[] header = header(path, tensors, metadata == null ? Map.of() : metadata, dtype);
-        Path abs = path.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
         try {
-            tmp = OutputFiles.createSibling(dir, abs.getFileName().toString());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(header));
-                ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (HostTensor t : tensors.values()) {
-                    for (float v : t.data()) {
-                        if (buf.remaining() < 4) {
-                            writeFully(ch, buf.flip());
-                            buf.clear();
-                        }
-                        switch (dtype) {
-                            case F16 -> buf.putShort(HalfFloats.floatToHalf(v));
-                            case BF16 -> buf.putShort(HalfFloats.floatToBf16(v));
-                            default -> buf.putFloat(v);
+            OutputFiles.replace(path, tmp -> {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+                    writeFully(ch, len);
+                    writeFully(ch, ByteBuffer.wrap(header));
+                    ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                    for (HostTensor t : tensors.values()) {
+                        for (float v : t.data()) {
+                            if (buf.remaining() < 4) {
+                                writeFully(ch, buf.flip());
+                                buf.clear();
+                            }
+                            switch (dtype) {
+                                case F16 -> buf.putShort(HalfFloats.floatToHalf(v));
+                                case BF16 -> buf.putShort(HalfFloats.floatToBf16(v));
+                                default -> buf.putFloat(v);
+                            }
                         }
                     }
+                    writeFully(ch, buf.flip());
+                    ch.force(true);
                 }
-                writeFully(ch, buf.flip());
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            });
         } catch (IOException e) {
             throw new WeightFileException(path + ": cannot write safetensors file: " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write error already reported matters more than a stray temp file.
-                }
-            }
         }
     }
 

@@ -22,6 +22,10 @@ import java.util.TreeMap;
 public record DataConfig(Integer inputSize, Double cropPct, String interpolation, float[] mean, float[] std,
         List<String> labels) {
 
+    /** The keys a spec may carry about its data (besides a {@code pretrained_cfg} object holding them). */
+    public static final List<String> KEYS = List.of("input_size", "crop_pct", "interpolation", "mean", "std", "labels",
+            "label_names", "label_descriptions", "crop_mode");
+
     public static final DataConfig NONE = new DataConfig(null, null, null, null, null, null);
 
     /** Removes the data keys (and {@code pretrained_cfg}) from {@code spec} and returns them, checked. */
@@ -32,8 +36,7 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
             if (!p.isJsonObject()) throw bad("pretrained_cfg", "an object");
             for (Map.Entry<String, JsonElement> e : p.getAsJsonObject().entrySet()) cfg.add(e.getKey(), e.getValue());
         }
-        for (String k : List.of("input_size", "crop_pct", "interpolation", "mean", "std", "labels", "label_names",
-                "label_descriptions", "crop_mode")) {
+        for (String k : KEYS) {
             if (spec.has(k)) cfg.add(k, spec.remove(k));
         }
         Integer size = null;

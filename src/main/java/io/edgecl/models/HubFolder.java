@@ -102,14 +102,8 @@ public final class HubFolder {
             if (!args.isJsonObject()) throw new ModelSpecException("'model_args' must be an object");
             for (Map.Entry<String, JsonElement> e : args.getAsJsonObject().entrySet()) spec.add(e.getKey(), e.getValue());
         }
-        int registered = Models.byName(arch.getAsString()).numClasses();
         JsonElement nc = c.get("num_classes");
-        if (nc != null && !nc.isJsonNull() && !spec.has("num_classes")) {
-            if (!nc.isJsonPrimitive() || !nc.getAsJsonPrimitive().isNumber()) {
-                throw new ModelSpecException("'num_classes' must be an integer");
-            }
-            if (nc.getAsInt() != registered) spec.add("num_classes", nc);
-        }
+        if (nc != null && !nc.isJsonNull() && !spec.has("num_classes")) spec.add("num_classes", nc);
         for (String k : List.of("pretrained_cfg", "label_names", "label_descriptions")) {
             if (c.has(k)) spec.add(k, c.get(k));
         }

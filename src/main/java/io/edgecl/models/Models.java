@@ -138,7 +138,7 @@ public final class Models {
         if (o.has("spec") && o.get("spec").isJsonObject()) {
             // A case.json: the spec, plus the data keys the case gives beside it (labels, input_size, ...).
             JsonObject spec = o.getAsJsonObject("spec").deepCopy();
-            for (String k : List.of("labels", "label_names", "input_size", "crop_pct", "interpolation", "mean", "std")) {
+            for (String k : DataConfig.KEYS) {
                 if (o.has(k) && !spec.has(k)) spec.add(k, o.get(k));
             }
             o = spec;

@@ -33,6 +33,7 @@ final class Batcher implements AutoCloseable {
 
     private final BlockingQueue<Job> queue;
     private final int maxBatch;
+    private final List<Integer> sizes;
     private final long maxWaitNs;
     private final Metrics metrics;
     private final List<Thread> workers = new ArrayList<>();
@@ -41,6 +42,7 @@ final class Batcher implements AutoCloseable {
     Batcher(List<Session> sessions, int maxBatch, long maxWaitMs, int queueCapacity) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
+        this.sizes = sizes(maxBatch);
         this.maxWaitNs = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.metrics = new Metrics(maxBatch, queue::size);
         int i = 0;
@@ -131,11 +133,18 @@ final class Batcher implements AutoCloseable {
         }
     }
 
-    /** The smallest of 1, 2, 4, ... (and maxBatch itself) that holds {@code n}. */
+    /** The batch sizes a forward runs at: 1, 2, 4, ... and {@code maxBatch} itself. */
+    static List<Integer> sizes(int maxBatch) {
+        List<Integer> out = new ArrayList<>();
+        for (int b = 1; b < maxBatch; b <<= 1) out.add(b);
+        out.add(maxBatch);
+        return out;
+    }
+
+    /** The smallest of {@link #sizes} that holds {@code n} (at most maxBatch). */
     int paddedSize(int n) {
-        int p = 1;
-        while (p < n) p <<= 1;
-        return Math.min(p, Math.max(n, maxBatch));
+        for (int s : sizes) if (s >= n) return s;
+        return maxBatch;
     }
 
     private static HostTensor stack(List<Job> batch, int padded) {

@@ -92,6 +92,10 @@ public final class InferenceServer implements AutoCloseable {
         // Headers and body go out as separate writes: without TCP_NODELAY, Nagle and the client's
         // delayed ACK add ~40 ms to every answer.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Every plan a batch can need (1, 2, 4, ... max-batch images), built before the first request.
+        for (Session s : sessions) {
+            for (int b : Batcher.sizes(opt.maxBatch())) s.plan(b, pre.height(), pre.width());
+        }
         this.batcher = new Batcher(sessions, opt.maxBatch(), opt.maxWaitMs(), opt.queue());
         this.http = HttpServer.create(new InetSocketAddress(opt.host(), opt.port()), 128);
         this.pool = Executors.newFixedThreadPool(opt.threads(), r -> {

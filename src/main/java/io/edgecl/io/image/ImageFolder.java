@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -46,21 +50,21 @@ public final class ImageFolder {
      */
     public static List<Item> sample(List<Item> items, int n, long seed) {
         if (n >= items.size()) return items;
-        java.util.TreeMap<Integer, List<Integer>> byClass = new java.util.TreeMap<>();
+        TreeMap<Integer, List<Integer>> byClass = new TreeMap<>();
         for (int i = 0; i < items.size(); i++) byClass.computeIfAbsent(items.get(i).label(), k -> new ArrayList<>()).add(i);
-        java.util.Random rnd = new java.util.Random(seed);
-        List<java.util.Iterator<Integer>> its = new ArrayList<>();
+        Random rnd = new Random(seed);
+        List<Iterator<Integer>> its = new ArrayList<>();
         for (List<Integer> idx : byClass.values()) {
-            java.util.Collections.shuffle(idx, rnd);
+            Collections.shuffle(idx, rnd);
             its.add(idx.iterator());
         }
         List<Integer> chosen = new ArrayList<>(n);
         while (chosen.size() < n) {
-            for (java.util.Iterator<Integer> it : its) {
+            for (Iterator<Integer> it : its) {
                 if (chosen.size() < n && it.hasNext()) chosen.add(it.next());
             }
         }
-        java.util.Collections.sort(chosen);
+        Collections.sort(chosen);
         List<Item> out = new ArrayList<>(n);
         for (int i : chosen) out.add(items.get(i));
         return out;
