@@ -6,6 +6,8 @@
 // Weights are re-laid out at load time from PyTorch's [Cout, Cin, KH, KW] to [KH, KW, Cin, Cout]
 // so neighbouring work-items (consecutive co) read consecutive weights.
 // Global size: (Cout, Wo, N * Ho), each work-item one output element.
+//
+// Built after panel.h.cl, which holds the implicit-GEMM variant's micro-kernel.
 
 #ifndef HAS_BIAS
 #define HAS_BIAS 1
@@ -125,5 +127,77 @@ __kernel void conv2d_c4w4(__global const DATA_T* in, __global const DATA_T* w, _
         ST(out, o + 1, v.y);
         ST(out, o + 2, v.z);
         ST(out, o + 3, v.w);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implicit GEMM on the panel micro-kernel (panel.h.cl), for CPU runtimes: rows are output pixels
+// (M = N * Ho * Wo), columns output channels, and K runs over (kh, kw, ci), so the weights
+// [KH, KW, Cin, Cout] are B [K, Cout], packed into panels at load time. Each work-item owns
+// PANEL_RM consecutive output pixels x PANEL_W channels; a tap outside the image contributes
+// zero, and taps where every row is inside take the loop without a test.
+// Global size: (ceil(Cout / PANEL_W), ceil(N * Ho * Wo / PANEL_RM)).
+__kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp, __global const DATA_T* bias,
+                           __global DATA_T* out, int H, int W, int Cin, int Cout, int Ho, int Wo,
+                           int KH, int KW, int stride, int pad_h, int pad_w, int rows) {
+    const int p = get_global_id(0);
+    const int m0 = get_global_id(1) * PANEL_RM;
+    const int M = rows * Wo;
+    if (p * PANEL_W >= Cout || m0 >= M) return;
+    int hi0[PANEL_RM], wi0[PANEL_RM], img[PANEL_RM];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        const int m = min(m0 + i, M - 1);
+        const int wo = m % Wo, t = m / Wo;
+        hi0[i] = (t % Ho) * stride - pad_h;
+        wi0[i] = wo * stride - pad_w;
+        img[i] = t / Ho;
+    }
+    const int K = KH * KW * Cin;
+    __global const DATA_T* bpanel = Bp + (size_t)p * K * PANEL_W;
+    floatV acc[PANEL_RM][PANEL_NB];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
+    floatV b[PANEL_NB];
+    for (int kh = 0; kh < KH; kh++) {
+        for (int kw = 0; kw < KW; kw++) {
+            __global const DATA_T* a[PANEL_RM];
+            bool inside[PANEL_RM];
+            bool all = true;
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                const int hi = hi0[i] + kh, wi = wi0[i] + kw;
+                inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
+                all = all && inside[i];
+                a[i] = in + (inside[i] ? ((img[i] * H + hi) * W + wi) * Cin : 0);
+            }
+            __global const DATA_T* bp = bpanel + (kh * KW + kw) * Cin * PANEL_W;
+            if (all) {
+                for (int ci = 0; ci < Cin; ci++) {
+                    panel_load_b(bp + ci * PANEL_W, b);
+                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], ci));
+                }
+            } else {
+                for (int ci = 0; ci < Cin; ci++) {
+                    panel_load_b(bp + ci * PANEL_W, b);
+                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                        PANEL_FMA_ROW(i, inside[i] ? LD(a[i], ci) : 0.0f);
+                    }
+                }
+            }
+        }
+    }
+    const int n0 = p * PANEL_W;
+    const int cols = min(PANEL_W, Cout - n0);
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        const int m = m0 + i;
+        if (m >= M) break;
+        float r[PANEL_W];
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(acc[i][v], 0, r + v * PANEL_VW);
+        for (int j = 0; j < cols; j++) {
+            float v = r[j];
+#if HAS_BIAS
+            v += LD(bias, n0 + j);
+#endif
+            ST(out, m * Cout + n0 + j, edgecl_act(v, ACT));
+        }
     }
 }

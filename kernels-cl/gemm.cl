@@ -11,6 +11,8 @@
 //
 // Work-group: (GEMM_TN / GEMM_WN, GEMM_TM / GEMM_WM); each work-item computes a
 // GEMM_WM x GEMM_WN block of C from GEMM_TK-deep slices of A and B staged in local memory.
+//
+// Built after panel.h.cl, which holds the panel variant's micro-kernel.
 
 #ifndef GEMM_TM
 #define GEMM_TM 32
@@ -291,5 +293,69 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
             const float r[8] = {lo[i].x, lo[i].y, lo[i].z, lo[i].w, hi[i].x, hi[i].y, hi[i].z, hi[i].w};
             for (int j = 0; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panel variant (panel.h.cl): PANEL_RM rows x PANEL_W columns per work-item in explicit wide
+// vectors, B packed into zero-padded panels at load time (see panel.h.cl for the layout). Rows
+// past M read row M-1 (so the inner loop has no edge test) and are not stored. The
+// squeeze-excite gate, when all of a work-item's rows belong to one image, scales the B vectors
+// once per k instead of every A value. Global size: (ceil(N / PANEL_W), ceil(M / PANEL_RM)).
+__kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __global const DATA_T* bias,
+                         __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
+                         int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
+    const int p = get_global_id(0);
+    const int m0 = get_global_id(1) * PANEL_RM;
+    if (p * PANEL_W >= N || m0 >= M) return;
+    __global const DATA_T* a[PANEL_RM];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = A + min(m0 + i, M - 1) * lda;
+    __global const DATA_T* bp = Bp + (size_t)p * K * PANEL_W;
+    floatV acc[PANEL_RM][PANEL_NB];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
+    floatV b[PANEL_NB];
+#if HAS_GATE
+    const int img = m0 / gate_rows;
+    if (img == (min(m0 + PANEL_RM, M) - 1) / gate_rows) {
+        __global const DATA_T* g = gate + img * K;
+        for (int k = 0; k < K; k++) {
+            panel_load_b(bp + k * PANEL_W, b);
+            const float gk = LD(g, k);
+            _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] *= gk;
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
+        }
+    } else {
+        // rows of two images: the gate per row
+        for (int k = 0; k < K; k++) {
+            panel_load_b(bp + k * PANEL_W, b);
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                PANEL_FMA_ROW(i, LD(a[i], k) * LD(gate, (min(m0 + i, M - 1) / gate_rows) * K + k));
+            }
+        }
+    }
+#else
+    for (int k = 0; k < K; k++) {
+        panel_load_b(bp + k * PANEL_W, b);
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
+    }
+#endif
+    const int n0 = p * PANEL_W;
+    const int cols = min(PANEL_W, N - n0);
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        const int m = m0 + i;
+        if (m >= M) break;
+        float r[PANEL_W];
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(acc[i][v], 0, r + v * PANEL_VW);
+        int j = 0;
+        for (; j + 4 <= cols; j += 4) {
+            const float4 o = gemm_epilogue4(vload4(0, r + j), m, n0 + j, ldc, bias, gamma, R);
+#if EDGECL_PRECISION == 0
+            vstore4(o, 0, C + m * ldc + n0 + j);
+#else
+            vstore_half4(o, 0, C + m * ldc + n0 + j);
+#endif
+        }
+        for (; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
     }
 }

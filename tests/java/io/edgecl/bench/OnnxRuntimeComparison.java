@@ -16,6 +16,7 @@ import io.edgecl.profile.Stats;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -23,28 +24,35 @@ import java.util.Set;
 
 /**
  * EdgeCL against ONNX Runtime (CPU execution provider) on the same network, weights and input, in
- * one process: the model is exported to ONNX by EdgeCL's exporter, ONNX Runtime runs that file,
- * EdgeCL runs its own plan on the default OpenCL device. Prints wall time per forward for both,
- * the ratio, and the largest difference between their logits.
+ * one process. ONNX Runtime runs either EdgeCL's own export of the model or, with {@code --onnx},
+ * a given file (the upstream {@code torch.onnx} export of a golden case, with {@code -w} its
+ * weights). EdgeCL runs its plan on the default OpenCL device. Both sides time the same work,
+ * input in and logits out, and the engines alternate round by round so that a change of machine
+ * load between blocks cannot decide the ratio. Prints a markdown row: model, batch, EdgeCL ms,
+ * ONNX Runtime ms (best per-round median of each), ratio, max |Δlogit|.
  *
- * <pre>tools/bench-vs-onnxruntime.sh MODEL [--size S] [--batch B] [--iters N] [--threads T] [-w WEIGHTS]</pre>
+ * <pre>tools/bench-vs-onnxruntime.sh MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T]
+ *     [-w WEIGHTS] [--onnx FILE]</pre>
  */
 public final class OnnxRuntimeComparison {
     public static void main(String[] args) throws Exception {
-        String name = null, weightsFile = null;
-        int size = 0, batch = 1, iters = 30, threads = Runtime.getRuntime().availableProcessors();
+        String name = null, weightsFile = null, onnxFile = null;
+        int size = 0, batch = 1, iters = 20, rounds = 5, threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--size" -> size = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "-w" -> weightsFile = args[++i];
+                case "--onnx" -> onnxFile = args[++i];
                 default -> name = args[i];
             }
         }
         if (name == null) {
-            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--threads T] [-w WEIGHTS]");
+            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] [-w WEIGHTS]"
+                    + " [--onnx FILE]");
             System.exit(2);
         }
         VisionModel model = Models.byName(name);
@@ -54,68 +62,93 @@ public final class OnnxRuntimeComparison {
         Random r = new Random(0);
         for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
 
-        byte[] onnx = OnnxExport.export(model.build(w, batch, s, s), name);
-        Path file = Files.createTempFile("edgecl-" + name, ".onnx");
-        Files.write(file, onnx);
+        Path file;
+        String source;
+        if (onnxFile != null) {
+            file = Path.of(onnxFile);
+            source = "upstream export";
+        } else {
+            file = Files.createTempFile("edgecl-" + name, ".onnx");
+            Files.write(file, OnnxExport.export(model.build(w, batch, s, s), name));
+            file.toFile().deleteOnExit();
+            source = "EdgeCL export";
+        }
 
-        long[] ortNs = new long[iters];
-        float[] ortLogits;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        double[] ortMedians = new double[rounds], clMedians = new double[rounds];
+        float[] ortLogits = null, clLogits = null;
+        String device;
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(threads);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession ort = env.createSession(file.toString(), opts);
-                    OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()),
-                            new long[] {batch, 3, s, s})) {
-                for (int i = 0; i < 5; i++) ort.run(Map.of("input", t)).close();
-                for (int i = 0; i < iters; i++) {
-                    long a = System.nanoTime();
-                    try (OrtSession.Result res = ort.run(Map.of("input", t))) {
-                        ortNs[i] = System.nanoTime() - a;
+                    Session session = Session.open(model, w, ClContext.open(null, null), true, Set.of())) {
+                String inName = ort.getInputNames().iterator().next();
+                device = session.context().info().name();
+                Plan plan = session.plan(batch, s, s);
+                long[] shape = {batch, 3, s, s};
+                for (int i = 0; i < 5; i++) {
+                    ortLogits = ortForward(env, ort, inName, input, shape);
+                    clLogits = clForward(plan, input);
+                }
+                long[] ns = new long[iters];
+                for (int round = 0; round < rounds; round++) {
+                    // input in, logits out on both sides: ORT wraps the host array, EdgeCL uploads it
+                    for (int i = 0; i < iters; i++) {
+                        long a = System.nanoTime();
+                        ortLogits = ortForward(env, ort, inName, input, shape);
+                        ns[i] = System.nanoTime() - a;
                     }
-                }
-                try (OrtSession.Result res = ort.run(Map.of("input", t))) {
-                    float[][] l = (float[][]) res.get(0).getValue();
-                    ortLogits = new float[l.length * l[0].length];
-                    for (int b = 0; b < l.length; b++) System.arraycopy(l[b], 0, ortLogits, b * l[b].length, l[b].length);
+                    ortMedians[round] = Stats.of(ns).medianMs();
+                    for (int i = 0; i < iters; i++) {
+                        long a = System.nanoTime();
+                        clLogits = clForward(plan, input);
+                        ns[i] = System.nanoTime() - a;
+                    }
+                    clMedians[round] = Stats.of(ns).medianMs();
                 }
             }
         }
-
-        long[] clNs = new long[iters];
-        float[] clLogits;
-        String device;
-        try (Session session = Session.open(model, w, ClContext.open(null, null), true, Set.of())) {
-            device = session.context().info().name();
-            Plan plan = session.plan(batch, s, s);
-            for (int i = 0; i < 5; i++) plan.run(input);
-            for (int i = 0; i < iters; i++) {
-                long a = System.nanoTime();
-                plan.run(input);
-                plan.read("logits");
-                clNs[i] = System.nanoTime() - a;
-            }
-            clLogits = plan.read("logits").data();
-        }
-        Files.deleteIfExists(file);
 
         double maxDiff = 0, maxRef = 0;
         for (int i = 0; i < clLogits.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(clLogits[i] - ortLogits[i]));
             maxRef = Math.max(maxRef, Math.abs(ortLogits[i]));
         }
-        Stats o = Stats.of(ortNs), c = Stats.of(clNs);
-        System.out.printf(Locale.ROOT, "%s [%d, 3, %d, %d], %d forwards each, same weights and input%n", name, batch, s, s,
-                iters);
-        System.out.printf(Locale.ROOT, "  %-40s median %8.3f ms  min %8.3f ms%n", "ONNX Runtime CPU (" + threads + " threads)",
-                o.medianMs(), o.minMs());
-        System.out.printf(Locale.ROOT, "  %-40s median %8.3f ms  min %8.3f ms%n", "EdgeCL on " + device, c.medianMs(),
-                c.minMs());
-        System.out.printf(Locale.ROOT, "  EdgeCL / ONNX Runtime time: %.2fx (below 1 = EdgeCL faster); logits max|d| %.2g "
-                + "(max|logit| %.2g)%n", c.medianMs() / o.medianMs(), maxDiff, maxRef);
+        double o = Arrays.stream(ortMedians).min().orElseThrow(), c = Arrays.stream(clMedians).min().orElseThrow();
+        System.out.printf(Locale.ROOT, "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) vs EdgeCL "
+                + "on %s; %d rounds of %d forwards each, alternating%n", name, batch, s, s, OrtEnvironment.getEnvironment()
+                .getVersion(), threads, source, device, rounds, iters);
+        System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ortMedians),
+                fmt(clMedians));
+        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max|Δlogit| |");
+        System.out.println("|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n", name, s, source, batch, c, o,
+                c / o, maxDiff);
         System.exit(0);
     }
 
-    private OnnxRuntimeComparison() {}
+    private static float[] ortForward(OrtEnvironment env, OrtSession ort, String inName, HostTensor input, long[] shape)
+            throws Exception {
+        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), shape);
+                OrtSession.Result res = ort.run(Map.of(inName, t))) {
+            float[][] l = (float[][]) res.get(0).getValue();
+            float[] out = new float[l.length * l[0].length];
+            for (int b = 0; b < l.length; b++) System.arraycopy(l[b], 0, out, b * l[b].length, l[b].length);
+            return out;
+        }
+    }
 
+    private static float[] clForward(Plan plan, HostTensor input) {
+        plan.run(input);
+        return plan.read("logits").data();
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) b.append(b.length() > 0 ? " " : "").append(String.format(Locale.ROOT, "%.2f", x));
+        return b.toString();
+    }
+
+    private OnnxRuntimeComparison() {}
 }

@@ -57,7 +57,7 @@ class ClRuntimeTest {
         Map<String, String> defs = Map.of("HAS_BIAS", "1", "ACT", "ACT_GELU", "HAS_GAMMA", "1", "HAS_RESIDUAL", "1");
         try (ClBuffer da = ctx.upload(a, "a"); ClBuffer dw = ctx.upload(w, "w"); ClBuffer db = ctx.upload(bias, "bias");
                 ClBuffer dg = ctx.upload(gamma, "gamma"); ClBuffer dc = ctx.upload(res, "c");
-                ClKernel kern = ctx.program(defs, "gemm.cl").kernel("gemm")) {
+                ClKernel kern = ctx.program(defs, "panel.h.cl", "gemm.cl").kernel("gemm")) {
             // C and R alias: the residual is read before the same element is written
             kern.arg(0, da).arg(1, dw).arg(2, db).arg(3, dg).arg(4, dc).arg(5, dc);
             kern.arg(6, m).arg(7, n).arg(8, k).arg(9, k).arg(10, ldc).arg(11, ctx.placeholder()).arg(12, 1);

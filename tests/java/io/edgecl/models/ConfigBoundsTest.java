@@ -28,7 +28,9 @@ class ConfigBoundsTest {
     }
 
     private static void refused(String json, String field) {
-        ModelSpecException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        // refusals take milliseconds; the limit leaves room for a loaded machine and class loading
+        // while still catching the reported cases (81 s to an OutOfMemoryError, > 300 s)
+        ModelSpecException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> assertThrows(ModelSpecException.class, () -> {
                     VisionModel m = spec(json);
                     m.build(Weights.synthetic(null), 1, 64, 64);

@@ -59,7 +59,7 @@ public class GoldenModelsTest {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
-        Map<String, HostTensor> io = gc.io();
+        Map<String, HostTensor> io = firstImages(gc.io(), Integer.getInteger(IMAGES_PROPERTY, 0));
         HostTensor input = io.get("input");
         int[] s = input.shape();
         Graph g = model.build(w, s[0], s[2], s[3]);
@@ -86,6 +86,29 @@ public class GoldenModelsTest {
         } finally {
             assertEquals(live, ctx.liveBuffers(), "closing the plan releases every buffer it made");
         }
+    }
+
+    /**
+     * Checks only the first N images of each fixture when set (the simulator check: a forward on
+     * Oclgrind costs minutes per image; every image takes the same code paths).
+     */
+    static final String IMAGES_PROPERTY = "edgecl.test.images";
+
+    /** The fixture's tensors cut to their first {@code n} images (all of them when n <= 0). */
+    static Map<String, HostTensor> firstImages(Map<String, HostTensor> io, int n) {
+        if (n <= 0) return io;
+        Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+        io.forEach((k, t) -> {
+            int[] s = t.shape().clone();
+            if (s[0] <= n) {
+                out.put(k, t);
+                return;
+            }
+            int per = t.data().length / s[0];
+            s[0] = n;
+            out.put(k, new HostTensor(s, java.util.Arrays.copyOf(t.data(), per * n)));
+        });
+        return out;
     }
 
     static int argmax(float[] x, int off, int n) {

@@ -5,8 +5,10 @@ import io.edgecl.graph.FusionScheduler;
 import io.edgecl.io.HostTensor;
 import java.util.Map;
 import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One whole forward of every family's smallest fixture (64x64), fused and unfused, against the
@@ -15,9 +17,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * uninitialised reads; on a real device it is a quick cross-family check.
  */
 class TinyModelsTest {
+    static final List<String> ALL = List.of("edgenext_tiny", "convnext_tiny_cfg", "edgevit_tiny", "mobilevit_xxs_64",
+            "mobilenetv1_025", "mobilenetv2_050", "mobilenetv3_small_050", "efficientnet_b0_025", "efficientnetv2_rw_025");
+
+    /** Every family, or the comma-separated subset named by -Dedgecl.test.families (an unknown name fails). */
+    static List<String> cases() {
+        String only = System.getProperty("edgecl.test.families", "");
+        if (only.isBlank()) return ALL;
+        List<String> picked = Arrays.stream(only.split(",")).map(String::trim).toList();
+        for (String p : picked) {
+            if (!ALL.contains(p)) throw new IllegalArgumentException("edgecl.test.families: unknown case " + p);
+        }
+        return picked;
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"edgenext_tiny", "convnext_tiny_cfg", "edgevit_tiny", "mobilevit_xxs_64", "mobilenetv1_025",
-        "mobilenetv2_050", "mobilenetv3_small_050", "efficientnet_b0_025", "efficientnetv2_rw_025"})
+    @MethodSource("cases")
     void wholeForwardFusedAndUnfused(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
         Map<String, HostTensor> unfused = GoldenModelsTest.check(name, Set.copyOf(FusionScheduler.RULES));

@@ -39,14 +39,19 @@ class Conv2dTest {
             float[] ref = Reference.conv2d(in, wt, bias, n, h, w, cin, cout, kh, kw, stride, padH, padW, act);
             assertEquals(n * ho * wo * cout, ref.length);
 
-            ClBuffer din = s.upload(in, "in"), dw = s.upload(wt, "w");
+            ClBuffer din = s.upload(in, "in");
             ClBuffer db = hasBias ? s.upload(bias, "bias") : null;
-            ClBuffer dout = s.output(ref.length, "out");
-            Launch l = s.own(Conv2d.create(s.ctx, din, dw, db, dout, n, h, w, cin, cout, kh, kw, stride, padH, padW,
-                    act));
-            s.run(l);
-            TestSupport.assertClose(ref, s.read(dout, ref.length), "conv2d");
-            OpScope.assertCost(l, 2L * ref.length * kh * kw * cin / 2, 4L * ref.length);
+            // the direct kernels, then implicit GEMM on panels (one ragged in rows and columns)
+            for (String variant : new String[] {"direct", "panel:4x32", "panel:8x16", "panel:3x8"}) {
+                Gemm.Config panel = variant.equals("direct") ? null : Gemm.Config.parse(variant);
+                ClBuffer dw = s.upload(panel == null ? wt : Gemm.layoutB(wt, kh * kw * cin, cout, panel), "w");
+                ClBuffer dout = s.output(ref.length, "out");
+                Launch l = s.own(Conv2d.create(s.ctx, din, dw, db, dout, n, h, w, cin, cout, kh, kw, stride, padH,
+                        padW, act, ho, wo, panel));
+                s.run(l);
+                TestSupport.assertClose(ref, s.read(dout, ref.length), "conv2d " + variant);
+                OpScope.assertCost(l, 2L * ref.length * kh * kw * cin / 2, 4L * ref.length);
+            }
         }
     }
 

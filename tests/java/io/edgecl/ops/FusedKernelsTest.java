@@ -39,14 +39,16 @@ class FusedKernelsTest {
     /** Every GEMM variant (GPU tiles, CPU rows and blocks) on edge shapes, with the full epilogue. */
     @ParameterizedTest
     @CsvSource({"tiled,33,45,37", "rows,33,45,37", "block,33,45,37", "block,32,48,16", "block,7,3,5", "tiled,1,1,1",
-        "block8:8,33,45,37", "block8:4,7,3,5", "block8:8,64,64,24", "block:16,70,9,45"})
+        "block8:8,33,45,37", "block8:4,7,3,5", "block8:8,64,64,24", "block:16,70,9,45", "panel:8x16,33,45,37",
+        "panel:6x32,70,9,45", "panel:4x32,7,3,5", "panel:8x8,64,64,24", "panel:1x4,1,1,1", "panel:16x16,32,48,16"})
     void gemmVariants(String variant, int m, int n, int k) throws Exception {
         System.setProperty(Gemm.VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 24)) {
             float[] a = s.random(m * k), b = s.random(k * n), bias = s.random(n), g = s.random(n), r = s.random(m * n);
-            ClBuffer da = s.upload(a, "a"), db = s.upload(b, "b"), dbias = s.upload(bias, "bias"), dg = s.upload(g, "g"),
-                    dr = s.upload(r, "r"), dc = s.output(m * n, "c");
-            s.run(s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU)));
+            Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
+            ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dbias = s.upload(bias, "bias"),
+                    dg = s.upload(g, "g"), dr = s.upload(r, "r"), dc = s.output(m * n, "c");
+            s.run(s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU, null, 1, cfg)));
             TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
                     s.read(dc, m * n), "gemm " + variant);
         } finally {

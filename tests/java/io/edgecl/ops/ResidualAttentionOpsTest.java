@@ -128,13 +128,17 @@ class ResidualAttentionOpsTest {
 
     @Test
     void gatedGemmScalesTheInputPerImage() throws Exception {
-        for (String variant : new String[] {"rows", "tiled"}) {
+        // panel:8x16 puts rows of two images in one work-item (the per-row gate path)
+        for (String variant : new String[] {"rows", "tiled", "block8:8", "panel:8x16", "panel:4x32"}) {
             System.setProperty(Gemm.VARIANT_PROPERTY, variant);
             try (OpScope s = new OpScope("jocl", 11)) {
                 int rowsPerImage = H * W, m = N * rowsPerImage, k = C, n = 21;
                 float[] a = s.random(m * k), b = s.random(k * n), gate = s.random(N * k);
-                ClBuffer da = s.upload(a, "a"), db = s.upload(b, "b"), dg = s.upload(gate, "gate"), dc = s.output(m * n, "c");
-                s.run(s.own(Gemm.create(s.ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, dg, rowsPerImage)));
+                Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
+                ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dg = s.upload(gate, "gate"),
+                        dc = s.output(m * n, "c");
+                s.run(s.own(Gemm.create(s.ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, dg, rowsPerImage,
+                        cfg)));
                 float[] ref = new float[m * n];
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < n; j++) {

@@ -12,6 +12,7 @@ public final class ClConst {
     public static final int DEVICE_TYPE = 0x1000;
     public static final int DEVICE_MAX_COMPUTE_UNITS = 0x1002;
     public static final int DEVICE_MAX_WORK_GROUP_SIZE = 0x1004;
+    public static final int DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT = 0x100A;
     public static final int DEVICE_MAX_CLOCK_FREQUENCY = 0x100C;
     public static final int DEVICE_MAX_MEM_ALLOC_SIZE = 0x1010;
     public static final int DEVICE_IMAGE_SUPPORT = 0x1016;

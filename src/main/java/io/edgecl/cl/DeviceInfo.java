@@ -22,11 +22,17 @@ public record DeviceInfo(
         long globalMemBytes,
         long maxAllocBytes,
         boolean imageSupport,
-        Set<String> extensions) {
+        Set<String> extensions,
+        int floatVectorWidth) {
 
     /** "platform:device", the form {@code --device} accepts. */
     public String id() {
         return platformIndex + ":" + deviceIndex;
+    }
+
+    /** The device's preferred float vector width (CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT), 1 to 16. */
+    public int preferredFloatWidth() {
+        return Math.max(1, Math.min(16, floatVectorWidth));
     }
 
     public boolean fp16() {

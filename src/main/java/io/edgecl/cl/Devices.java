@@ -58,7 +58,8 @@ public final class Devices {
                 cl.deviceLong(dev, ClConst.DEVICE_GLOBAL_MEM_SIZE),
                 cl.deviceLong(dev, ClConst.DEVICE_MAX_MEM_ALLOC_SIZE),
                 cl.deviceLong(dev, ClConst.DEVICE_IMAGE_SUPPORT) != 0,
-                new LinkedHashSet<>(Arrays.asList(cl.deviceString(dev, ClConst.DEVICE_EXTENSIONS).split("\\s+"))));
+                new LinkedHashSet<>(Arrays.asList(cl.deviceString(dev, ClConst.DEVICE_EXTENSIONS).split("\\s+"))),
+                (int) cl.deviceLong(dev, ClConst.DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT));
     }
 
     /**

@@ -76,9 +76,9 @@ public final class ProfileCommand implements Callable<Integer> {
             Stats fwd = Stats.of(p.forwardNs());
             out.printf(Locale.ROOT, "%s  input [%d, 3, %d, %d]  on %s%n", model.name(), run.batch, s, s, ctx.info().name());
             out.printf(Locale.ROOT, "forward: %.3f ms device time (median of %d, min %.3f), %d launches, kernels busy "
-                            + "%.3f ms; device peak %.1f GFLOP/s, %.1f GB/s (measured)%n",
+                            + "%.3f ms; device peak %.1f GFLOP/s (measured, float%d FMAs), %.1f GB/s (measured)%n",
                     fwd.medianMs(), fwd.n(), fwd.minMs(), plan.launches().size(), p.busyNs() / 1e6, peak.gflops(),
-                    peak.gbps());
+                    peak.vectorWidth(), peak.gbps());
             if (by == null || by.equals("kernel")) table(out, "kernel", p.byKernel(), p, peak);
             if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
             if (by == null || by.equals("block")) table(out, "block", p.byBlock(), p, peak);

@@ -9,6 +9,9 @@ import java.util.Map;
  * Assigns activations to a small set of shared buffers by lifetime: a value's buffer returns to
  * the pool after its last consumer, and graph outputs live to the end. Slots grow to the largest
  * value they hold, so the device holds a few activations at a time rather than all of them.
+ * The input keeps a buffer of its own, exactly its size: the host writes it every forward, and a
+ * host write that covers only part of a larger shared slot leaves the rest of that slot in an
+ * unknown state for tools that track initialisation (Oclgrind marks it uninitialised).
  */
 public final class MemoryPlanner {
     /** slot[v.id] for every value; slotBytes[s] the size of slot s. */
@@ -30,6 +33,7 @@ public final class MemoryPlanner {
             for (Value v : nodes.get(i).inputs) lastUse.put(v, i);
         }
         for (Value v : g.outputs().values()) lastUse.put(v, Integer.MAX_VALUE);
+        lastUse.put(g.input(), Integer.MAX_VALUE);
 
         Map<Value, Integer> slotOf = new HashMap<>();
         List<Long> sizes = new ArrayList<>();

@@ -34,6 +34,8 @@ public final class Plan implements AutoCloseable {
     private final ClContext ctx;
     private final Graph graph;
     private final Map<HostTensor, ClBuffer> weights = new IdentityHashMap<>();
+    /** Weights re-laid out for a kernel (GEMM panels), by tensor and layout. */
+    private final Map<HostTensor, Map<String, ClBuffer>> laidOut = new IdentityHashMap<>();
     private final List<ClBuffer> slots = new ArrayList<>();
     private final List<ClBuffer> scratch = new ArrayList<>();
     private final List<Launch> launches = new ArrayList<>();
@@ -164,6 +166,20 @@ public final class Plan implements AutoCloseable {
         return b;
     }
 
+    /** {@code t} in a kernel-specific layout named {@code layout}, made by {@code relayout} once. */
+    private ClBuffer weight(HostTensor t, String layout, java.util.function.Supplier<float[]> relayout) {
+        Map<String, ClBuffer> byLayout = laidOut.computeIfAbsent(t, x -> new LinkedHashMap<>());
+        ClBuffer b = byLayout.get(layout);
+        if (b == null) {
+            float[] data = relayout.get();
+            b = ctx.alloc(Math.max(4L, (long) data.length * precision.elementBytes()), "weight");
+            write(b, data);
+            byLayout.put(layout, b);
+            weightBytes += b.bytes();
+        }
+        return b;
+    }
+
     /** The plan's storage precision. */
     public Precision precision() {
         return precision;
@@ -198,8 +214,13 @@ public final class Plan implements AutoCloseable {
         Value y = node.output;
         OpSpec op = node.op;
         if (op instanceof OpSpec.Conv c) {
-            return List.of(Conv2d.create(ctx, buf(x), weight(c.weight()), weight(c.bias()), buf(y), x.n, x.h, x.w, x.c,
-                    y.c, c.kh(), c.kw(), c.stride(), c.padH(), c.padW(), c.act(), y.h, y.w));
+            Gemm.Config panel = Conv2d.panel(ctx, y.c);
+            int k = c.kh() * c.kw() * x.c;
+            ClBuffer w = panel != null
+                    ? weight(c.weight(), panel.toString(), () -> Gemm.layoutB(c.weight().data(), k, y.c, panel))
+                    : weight(c.weight());
+            return List.of(Conv2d.create(ctx, buf(x), w, weight(c.bias()), buf(y), x.n, x.h, x.w, x.c, y.c, c.kh(),
+                    c.kw(), c.stride(), c.padH(), c.padW(), c.act(), y.h, y.w, panel));
         }
         if (op instanceof OpSpec.DwConv c) {
             return List.of(DepthwiseConv.create(ctx, Slice.whole(buf(x), x.c), null, weight(c.weight()),
@@ -213,8 +234,13 @@ public final class Plan implements AutoCloseable {
         if (op instanceof OpSpec.Gemm g) {
             ClBuffer gate = g.gated() ? buf(node.inputs.get(1)) : null;
             ClBuffer res = g.residual() ? buf(node.inputs.get(g.gated() ? 2 : 1)) : null;
-            return List.of(Gemm.create(ctx, buf(x), weight(g.weight()), weight(g.bias()), weight(g.gamma()), res,
-                    buf(y), x.rows(), y.c, x.c, x.c, y.c, g.act(), gate, x.h * x.w));
+            int m = x.rows(), n = y.c, k = x.c;
+            Gemm.Config cfg = Gemm.config(ctx, m, n, k);
+            ClBuffer b = cfg.packed()
+                    ? weight(g.weight(), cfg.toString(), () -> Gemm.layoutB(g.weight().data(), k, n, cfg))
+                    : weight(g.weight());
+            return List.of(Gemm.create(ctx, buf(x), b, weight(g.bias()), weight(g.gamma()), res, buf(y), m, n, k, k, n,
+                    g.act(), gate, x.h * x.w, cfg));
         }
         if (op instanceof OpSpec.Add a) {
             return List.of(Elementwise.add(ctx, buf(x), buf(node.inputs.get(1)), buf(y), (int) y.numel(), a.act()));
@@ -308,6 +334,8 @@ public final class Plan implements AutoCloseable {
         launches.clear();
         for (ClBuffer b : weights.values()) b.close();
         weights.clear();
+        for (Map<String, ClBuffer> m : laidOut.values()) for (ClBuffer b : m.values()) b.close();
+        laidOut.clear();
         for (ClBuffer b : slots) b.close();
         slots.clear();
         for (ClBuffer b : scratch) b.close();

@@ -26,16 +26,43 @@ public final class Conv2d {
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
                                 int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
                                 int ho, int wo) {
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()), "conv2d.cl")
-                .kernel(cout % 4 == 0 ? "conv2d_c4w4" : "conv2d");
+        return create(ctx, in, w, bias, out, n, h, wd, cin, cout, kh, kw, stride, padH, padW, act, ho, wo, null);
+    }
+
+    /**
+     * The implicit-GEMM layout for this device, or null for the direct kernels: on CPU runtimes a
+     * convolution runs on the GEMM's panel micro-kernel, with the weights [KH·KW·Cin, Cout]
+     * packed by {@link Gemm#layoutB}.
+     */
+    public static Gemm.Config panel(ClContext ctx, int cout) {
+        String forced = System.getProperty(VARIANT_PROPERTY, "");
+        if (forced.equals("direct")) return null;
+        if (!forced.isEmpty()) return Gemm.Config.parse(forced);
+        return ctx.info().type().equals("CPU") ? Gemm.cpuDefault(cout) : null;
+    }
+
+    /** Forces the kernel: -Dedgecl.conv=direct|panel:RxW (default: panel on CPUs, direct elsewhere). */
+    public static final String VARIANT_PROPERTY = "edgecl.conv";
+
+    /** With {@code panel} from {@link #panel} (weights packed for it), or null for the direct kernels. */
+    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
+                                int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
+                                int ho, int wo, Gemm.Config panel) {
+        if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
+        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
+        if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
+        ClKernel k = ctx.program(d, "panel.h.cl", "conv2d.cl")
+                .kernel(panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d");
         k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out)
                 .arg(4, h).arg(5, wd).arg(6, cin).arg(7, cout).arg(8, ho).arg(9, wo)
                 .arg(10, kh).arg(11, kw).arg(12, stride).arg(13, padH).arg(14, padW).arg(15, n * ho);
         long outs = (long) n * ho * wo * cout;
         long[] local = null;
-        long[] global = cout % 4 == 0 ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
+        long[] global = panel != null
+                ? new long[] {(cout + panel.width() - 1) / panel.width(), ((long) n * ho * wo + panel.rows() - 1) / panel.rows()}
+                : cout % 4 == 0 ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
                 : new long[] {cout, wo, (long) n * ho};
         return new Launch(k, global, local, "conv2d", 2L * outs * kh * kw * cin,
-                4L * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
+                (long) ctx.precision().elementBytes() * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
     }
 }

@@ -29,7 +29,12 @@ public final class Gemm {
         /** R rows × 4 columns per work-item with vector loads, registers only (CPU runtimes). */
         BLOCK("gemm_block"),
         /** R rows × 8 columns per work-item (wide SIMD units). */
-        BLOCK8("gemm_block8");
+        BLOCK8("gemm_block8"),
+        /**
+         * R rows × W columns per work-item in the device's widest float vectors, B packed into
+         * zero-padded panels of W columns at load time ({@link #layoutB}); the CPU default.
+         */
+        PANEL("gemm_panel");
 
         final String kernel;
 
@@ -38,33 +43,89 @@ public final class Gemm {
         }
     }
 
-    /** A variant with its rows per work-item (block variant only). */
-    public record Config(Variant variant, int rows) {
+    /**
+     * A variant with its rows per work-item (block and panel variants) and, for the panel
+     * variant, its panel width W in columns.
+     */
+    public record Config(Variant variant, int rows, int width) {
+        public Config(Variant variant, int rows) {
+            this(variant, rows, 0);
+        }
+
+        /** tiled, rows, block[:R], block8[:R] or panel[:RxW] (W 4, 8, 16 or 32). */
         public static Config parse(String s) {
             String[] p = s.toLowerCase(java.util.Locale.ROOT).split(":");
             try {
                 Variant v = Variant.valueOf(p[0].toUpperCase(java.util.Locale.ROOT));
+                if (p.length > 2) throw new IllegalArgumentException();
+                if (v == Variant.PANEL) {
+                    String[] rw = p.length > 1 ? p[1].split("x") : new String[] {"8", "16"};
+                    int r = Integer.parseInt(rw[0]), w = rw.length > 1 ? Integer.parseInt(rw[1]) : 16;
+                    if (rw.length > 2 || r < 1 || r > 16 || (w != 4 && w != 8 && w != 16 && w != 32)) {
+                        throw new IllegalArgumentException();
+                    }
+                    return new Config(v, r, w);
+                }
                 int r = p.length > 1 ? Integer.parseInt(p[1]) : (v == Variant.BLOCK || v == Variant.BLOCK8 ? 8 : ROWS_RM);
                 if (r < 1 || r > 32) throw new IllegalArgumentException();
                 return new Config(v, r);
             } catch (RuntimeException e) {
-                throw new io.edgecl.EdgeClException("GEMM variant '" + s + "': use tiled, rows, block or block:R (R 1..32)");
+                throw new io.edgecl.EdgeClException("GEMM variant '" + s
+                        + "': use tiled, rows, block[:R], block8[:R] (R 1..32) or panel[:RxW] (R 1..16, W 4, 8, 16 or 32)");
             }
+        }
+
+        /** Whether B must be in the packed panel layout ({@link #layoutB}). */
+        public boolean packed() {
+            return variant == Variant.PANEL;
         }
 
         @Override
         public String toString() {
-            if (variant == Variant.BLOCK || variant == Variant.BLOCK8) {
-                return variant.name().toLowerCase(java.util.Locale.ROOT) + ":" + rows;
-            }
-            return variant.name().toLowerCase(java.util.Locale.ROOT);
+            String n = variant.name().toLowerCase(java.util.Locale.ROOT);
+            if (variant == Variant.PANEL) return n + ":" + rows + "x" + width;
+            if (variant == Variant.BLOCK || variant == Variant.BLOCK8) return n + ":" + rows;
+            return n;
         }
+    }
+
+    /**
+     * B[K, N] (row-major) in the layout {@code cfg} reads: as is, or packed into panels of W
+     * columns, zero-padded past N ({@code Bp[(p·K + k)·W + j] = B[k, p·W + j]}).
+     */
+    public static float[] layoutB(float[] b, int k, int n, Config cfg) {
+        if (!cfg.packed()) return b;
+        int w = cfg.width();
+        int panels = (n + w - 1) / w;
+        float[] out = new float[panels * k * w];
+        for (int p = 0; p < panels; p++) {
+            for (int kk = 0; kk < k; kk++) {
+                int cols = Math.min(w, n - p * w);
+                System.arraycopy(b, kk * n + p * w, out, (p * k + kk) * w, cols);
+            }
+        }
+        return out;
+    }
+
+    /** The -D options of panel.h.cl for {@code cfg} on this device. */
+    static Map<String, String> panelDefines(ClContext ctx, Config cfg) {
+        int vw = panelVector(ctx, cfg.width());
+        return Map.of("PANEL_RM", String.valueOf(cfg.rows()), "PANEL_VW", String.valueOf(vw), "PANEL_NB",
+                String.valueOf(cfg.width() / vw));
+    }
+
+    /** The vector width of the panel variant on this device for a panel of {@code width} columns. */
+    static int panelVector(ClContext ctx, int width) {
+        int pref = Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth()));
+        return Math.min(width, pref);
     }
 
     /** What `edgecl tune` measures for each shape. */
     public static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
             new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 4), new Config(Variant.BLOCK, 8),
-            new Config(Variant.BLOCK, 16), new Config(Variant.BLOCK8, 4), new Config(Variant.BLOCK8, 8));
+            new Config(Variant.BLOCK, 16), new Config(Variant.BLOCK8, 4), new Config(Variant.BLOCK8, 8),
+            new Config(Variant.PANEL, 4, 16), new Config(Variant.PANEL, 8, 16), new Config(Variant.PANEL, 6, 32),
+            new Config(Variant.PANEL, 4, 32), new Config(Variant.PANEL, 8, 8));
 
     private Gemm() {}
 
@@ -78,7 +139,7 @@ public final class Gemm {
      * runtimes (they emulate barriers, so local-memory tiles cost more than they save), tiles on
      * GPUs.
      */
-    static Config config(ClContext ctx, int m, int n, int k) {
+    public static Config config(ClContext ctx, int m, int n, int k) {
         String v = System.getProperty(VARIANT_PROPERTY, "");
         if (!v.isEmpty()) return Config.parse(v);
         String tuned = Tuning.lookup(ctx, tuningKey(m, n, k));
@@ -89,31 +150,28 @@ public final class Gemm {
                 // a stale entry: fall back to the default
             }
         }
-        return ctx.info().type().equals("CPU") ? new Config(Variant.BLOCK8, 8) : new Config(Variant.TILED, 4);
+        return ctx.info().type().equals("CPU") ? cpuDefault(n) : new Config(Variant.TILED, 4);
+    }
+
+    /** Panels of the device's widest vectors; the tuner refines the choice per shape. */
+    static Config cpuDefault(int n) {
+        // measured on the networks' shapes (AVX-512, float16): 4 rows x 32 columns is the best or
+        // close to it from N = 24 up; narrower outputs take narrower panels
+        if (n <= 8) return new Config(Variant.PANEL, 8, 8);
+        if (n <= 16) return new Config(Variant.PANEL, 8, 16);
+        return new Config(Variant.PANEL, 4, 32);
     }
 
     /**
+     * C = epilogue(A · B) with the kernel {@code cfg} (see {@link #config}); B must be in
+     * {@code cfg}'s layout ({@link #layoutB}).
+     *
      * @param bias  [N] or null
      * @param gamma [N] layer scale or null
      * @param residual [M, ldc] added after the scale, or null; may be the same buffer as C
+     * @param gate  a squeeze-excite gate: A[m, k] is read as A[m, k] · gate[m / gateRows, k]
+     *              ({@code gate} [images, K], {@code gateRows} = rows per image), or null
      */
-    public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
-                                ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act) {
-        return create(ctx, a, b, bias, gamma, residual, c, m, n, k, lda, ldc, act, null, 1);
-    }
-
-    /**
-     * With a squeeze-excite gate: A[m, k] is read as A[m, k] * gate[m / gateRows, k]
-     * ({@code gate} [images, K], {@code gateRows} = rows per image), or no gate when null.
-     */
-    public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
-                                ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
-                                ClBuffer gate, int gateRows) {
-        return create(ctx, a, b, bias, gamma, residual, c, m, n, k, lda, ldc, act, gate, gateRows,
-                config(ctx, m, n, k));
-    }
-
-    /** With an explicit kernel choice (what the tuner measures). */
     public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
                                 ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
                                 ClBuffer gate, int gateRows, Config cfg) {
@@ -122,12 +180,13 @@ public final class Gemm {
         if (cfg.variant() == Variant.BLOCK || cfg.variant() == Variant.BLOCK8) {
             d.put("GEMMB_RM", String.valueOf(cfg.rows()));
         }
+        if (cfg.packed()) d.putAll(panelDefines(ctx, cfg));
         d.put("HAS_BIAS", bias != null ? "1" : "0");
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
         d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
         Variant v = cfg.variant();
-        ClKernel kern = ctx.program(d, "gemm.cl").kernel(v.kernel);
+        ClKernel kern = ctx.program(d, "panel.h.cl", "gemm.cl").kernel(v.kernel);
         ClBuffer ph = ctx.placeholder();
         kern.arg(0, a).arg(1, b).arg(2, bias != null ? bias : ph).arg(3, gamma != null ? gamma : ph)
                 .arg(4, residual != null ? residual : ph).arg(5, c)
@@ -148,12 +207,16 @@ public final class Gemm {
                 local = null;
                 global = new long[] {(n + 7) / 8, (m + cfg.rows() - 1) / cfg.rows()};
                 break;
+            case PANEL:
+                local = null;
+                global = new long[] {(n + cfg.width() - 1) / cfg.width(), (m + cfg.rows() - 1) / cfg.rows()};
+                break;
             default:
                 local = new long[] {TN / WN, TM / WM};
                 global = new long[] {Launch.roundUp(n, TN) / WN, Launch.roundUp(m, TM) / WM};
         }
         long flops = 2L * m * n * k;
-        long bytes = 4L * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));
+        long bytes = (long) ctx.precision().elementBytes() * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));
         return new Launch(kern, global, local, "gemm", flops, bytes);
     }
 }

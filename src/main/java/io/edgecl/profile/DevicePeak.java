@@ -16,15 +16,18 @@ import java.util.Map;
 
 /**
  * A device's measured peak fp32 rate and memory bandwidth, from two micro-kernels
- * (kernels-cl/peak.cl). Measured once per device and driver, then cached on disk.
+ * (kernels-cl/peak.cl). The rate is the best over vector widths 4 up to the device's preferred
+ * float width ({@code vectorWidth} is the one that reached it): CPU runtimes compile each
+ * vector type to its own instruction width, so a 4-wide measurement alone is the 128-bit
+ * ceiling, not the device's. Measured once per device and driver, then cached on disk.
  */
-public record DevicePeak(double gflops, double gbps) {
+public record DevicePeak(double gflops, double gbps, int vectorWidth) {
     static final int ITERS = 256;
 
     /** The cached figures for this device, measuring them first when absent. */
     public static DevicePeak of(ClContext ctx) {
         DeviceInfo i = ctx.info();
-        String key = ProgramCache.key("peak-v2", "", i, "");
+        String key = ProgramCache.key("peak-v3", "", i, "");
         Path f = ProgramCache.cacheRoot().resolve("peaks").resolve(key + ".json");
         try {
             if (Files.isRegularFile(f)) {
@@ -46,20 +49,32 @@ public record DevicePeak(double gflops, double gbps) {
     }
 
     public static DevicePeak measure(ClContext ctx) {
-        var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS)), "peak.cl");
         int items = (int) Math.max(1 << 14, Math.min(1 << 20, (long) ctx.info().computeUnits() * 8192));
-        double gflops;
-        try (ClBuffer out = ctx.alloc(4L * items, "peak-out"); ClKernel k = prog.kernel("peak_flops")) {
-            k.arg(0, out).arg(1, 1.0f);
-            long best = Long.MAX_VALUE;
-            for (int r = 0; r < 5; r++) {
-                try (ClEvent e = k.launchTimed(new long[] {items}, null)) {
-                    e.waitFor();
-                    best = Math.min(best, e.endNs() - e.startNs());
+        double gflops = 0;
+        int bestWidth = 4;
+        int widest = Math.max(4, Integer.highestOneBit(ctx.info().preferredFloatWidth()));
+        for (int vw = 4; vw <= widest; vw *= 2) {
+            var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS), "PEAK_VW", String.valueOf(vw)),
+                    "peak.cl");
+            // the same flops per width: fewer work-items as the vectors widen
+            int n = items * 4 / vw;
+            try (ClBuffer out = ctx.alloc(4L * n, "peak-out"); ClKernel k = prog.kernel("peak_flops")) {
+                k.arg(0, out).arg(1, 1.0f);
+                long best = Long.MAX_VALUE;
+                for (int r = 0; r < 5; r++) {
+                    try (ClEvent e = k.launchTimed(new long[] {n}, null)) {
+                        e.waitFor();
+                        best = Math.min(best, e.endNs() - e.startNs());
+                    }
+                }
+                double g = (double) n * ITERS * 8 * vw * 2 / Math.max(1, best);
+                if (g > gflops) {
+                    gflops = g;
+                    bestWidth = vw;
                 }
             }
-            gflops = (double) items * ITERS * 8 * 4 * 2 / Math.max(1, best);
         }
+        var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS)), "peak.cl");
         long floats = Math.min(ctx.info().maxAllocBytes() / 4 / 2, 1L << 24) / 4 * 4;
         double gbps;
         try (ClBuffer a = ctx.alloc(4 * floats, "peak-a"); ClBuffer b = ctx.alloc(4 * floats, "peak-b");
@@ -75,6 +90,6 @@ public record DevicePeak(double gflops, double gbps) {
             }
             gbps = 2.0 * 4 * floats / Math.max(1, best);
         }
-        return new DevicePeak(gflops, gbps);
+        return new DevicePeak(gflops, gbps, bestWidth);
     }
 }
