@@ -22,7 +22,7 @@ class TuneCliTest {
         Path file = Tuning.file(TestSupport.context().info());
         assertTrue(Files.isRegularFile(file), "tuning file " + file);
         String json = Files.readString(file);
-        assertTrue(json.contains("\"gemm:256x64x16\""), json);
+        assertTrue(json.contains("\"gemm2:fp32:256x64x16\""), json);
         // a tuned plan still computes the reference outputs
         io.edgecl.models.GoldenModelsTest.check("edgenext_tiny", java.util.Set.of());
     }

@@ -129,9 +129,12 @@ public final class Gemm {
 
     private Gemm() {}
 
-    /** The tuning key of a GEMM shape. */
-    public static String tuningKey(int m, int n, int k) {
-        return "gemm:" + m + "x" + n + "x" + k;
+    /**
+     * The tuning key of a GEMM shape in a storage precision (the file it lives in is per device
+     * and driver). "gemm2": choices stored before the panel kernel existed are not reused.
+     */
+    public static String tuningKey(io.edgecl.cl.Precision precision, int m, int n, int k) {
+        return "gemm2:" + precision.id() + ":" + m + "x" + n + "x" + k;
     }
 
     /**
@@ -142,7 +145,7 @@ public final class Gemm {
     public static Config config(ClContext ctx, int m, int n, int k) {
         String v = System.getProperty(VARIANT_PROPERTY, "");
         if (!v.isEmpty()) return Config.parse(v);
-        String tuned = Tuning.lookup(ctx, tuningKey(m, n, k));
+        String tuned = Tuning.lookup(ctx, tuningKey(ctx.precision(), m, n, k));
         if (tuned != null) {
             try {
                 return Config.parse(tuned);

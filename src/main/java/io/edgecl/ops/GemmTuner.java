@@ -49,7 +49,7 @@ public final class GemmTuner {
                 }
             }
         }
-        Tuning.store(ctx, Gemm.tuningKey(m, n, k), best.toString());
+        Tuning.store(ctx, Gemm.tuningKey(ctx.precision(), m, n, k), best.toString());
         return new Result(m, n, k, times, best, before);
     }
 }
