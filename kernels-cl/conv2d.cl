@@ -191,7 +191,7 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
         const int m = m0 + i;
         if (m >= M) break;
         float r[PANEL_W];
-        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(acc[i][v], 0, r + v * PANEL_VW);
+        panel_row_floats(acc[i], r);
         for (int j = 0; j < cols; j++) {
             float v = r[j];
 #if HAS_BIAS

@@ -346,7 +346,7 @@ __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __
         const int m = m0 + i;
         if (m >= M) break;
         float r[PANEL_W];
-        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(acc[i][v], 0, r + v * PANEL_VW);
+        panel_row_floats(acc[i], r);
         int j = 0;
         for (; j + 4 <= cols; j += 4) {
             const float4 o = gemm_epilogue4(vload4(0, r + j), m, n0 + j, ldc, bias, gamma, R);

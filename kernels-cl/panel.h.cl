@@ -45,3 +45,8 @@
 inline void panel_load_b(__global const DATA_T* bp, floatV* b) {
     _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] = PANEL_LDV(bp, v * PANEL_VW);
 }
+
+// One row's accumulators as PANEL_W floats, for the per-column epilogue.
+inline void panel_row_floats(const floatV* row, float* r) {
+    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(row[v], 0, r + v * PANEL_VW);
+}
