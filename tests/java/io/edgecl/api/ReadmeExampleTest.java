@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgecl.cl.ClContext;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.GoldenCase;
 import io.edgecl.models.Models;

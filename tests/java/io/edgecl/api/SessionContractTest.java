@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClContext;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;

@@ -7,7 +7,7 @@ import io.edgecl.api.Session;
 import io.edgecl.cl.ClContext;
 import io.edgecl.export.OnnxExport;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;

@@ -42,7 +42,7 @@ class CacheDamageTest {
         float[] a = {1, 2, 3, 4, 5}, b = {10, 20, 30, 40, 50};
         try (ClBuffer da = ctx.upload(a, "a"); ClBuffer db = ctx.upload(b, "b"); ClBuffer dc = ctx.alloc(20, "c");
                 ClKernel k = ctx.program(Map.of("EDGECL_TEST_KEY", String.valueOf(tag)), "elementwise.cl").kernel("vec_add")) {
-            k.arg(0, da).arg(1, db).arg(2, dc).arg(3, 5);
+            k.arg(da).arg(db).arg(dc).arg(5);
             k.launch(new long[] {5}, null);
             return ctx.read(dc, 5);
         }

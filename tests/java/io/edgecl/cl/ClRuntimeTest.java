@@ -26,7 +26,7 @@ class ClRuntimeTest {
         int before = ctx.liveBuffers();
         try (ClBuffer da = ctx.upload(a, "a"); ClBuffer db = ctx.upload(b, "b"); ClBuffer out = ctx.alloc(4L * n, "out");
                 ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("vec_add")) {
-            k.arg(0, da).arg(1, db).arg(2, out).arg(3, n);
+            k.arg(da).arg(db).arg(out).arg(n);
             k.launch(new long[] {1024}, new long[] {64});
             float[] got = ctx.read(out, n);
             for (int i = 0; i < n; i++) assertEquals(a[i] + b[i], got[i], 0f, "element " + i);
@@ -59,8 +59,8 @@ class ClRuntimeTest {
                 ClBuffer dg = ctx.upload(gamma, "gamma"); ClBuffer dc = ctx.upload(res, "c");
                 ClKernel kern = ctx.program(defs, "panel.h.cl", "gemm.cl").kernel("gemm")) {
             // C and R alias: the residual is read before the same element is written
-            kern.arg(0, da).arg(1, dw).arg(2, db).arg(3, dg).arg(4, dc).arg(5, dc);
-            kern.arg(6, m).arg(7, n).arg(8, k).arg(9, k).arg(10, ldc).arg(11, ctx.placeholder()).arg(12, 1);
+            kern.arg(da).arg(dw).arg(db).arg(dg).arg(dc).arg(dc);
+            kern.arg(m).arg(n).arg(k).arg(k).arg(ldc).arg(ctx.placeholder()).arg(1);
             kern.launch(new long[] {((n + 31) / 32) * 8, ((m + 31) / 32) * 8}, new long[] {8, 8});
             TestSupport.assertClose(ref, ctx.read(dc, m * ldc), "gemm");
         }

@@ -3,7 +3,7 @@ package io.edgecl.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.EdgeClException;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.Graph;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.GoldenCase;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;

@@ -1,5 +1,7 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

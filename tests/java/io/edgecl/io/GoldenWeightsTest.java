@@ -1,5 +1,7 @@
 package io.edgecl.io;
 
+import io.edgecl.models.KeyLayout;
+import io.edgecl.tensor.HostTensor;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;

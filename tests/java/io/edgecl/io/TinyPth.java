@@ -15,36 +15,36 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Hand-built torch.save archives: a pickle writer for the opcodes torch emits and a STORED zip. */
-final class TinyPth {
+public final class TinyPth {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private int memo;
 
-    TinyPth op(int b) {
+    public TinyPth op(int b) {
         out.write(b);
         return this;
     }
 
-    TinyPth raw(byte[] b) {
+    public TinyPth raw(byte[] b) {
         out.writeBytes(b);
         return this;
     }
 
-    TinyPth proto() {
+    public TinyPth proto() {
         return op(0x80).op(2);
     }
 
-    TinyPth mark() {
+    public TinyPth mark() {
         return op('(');
     }
 
-    TinyPth str(String s) {
+    public TinyPth str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
         raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
         return raw(b);
     }
 
-    TinyPth integer(long v) {
+    public TinyPth integer(long v) {
         if (v >= 0 && v < 256) return op('K').op((int) v);
         if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             op('J');
@@ -54,23 +54,23 @@ final class TinyPth {
         return raw(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
     }
 
-    TinyPth global(String module, String name) {
+    public TinyPth global(String module, String name) {
         op('c');
         return raw((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    TinyPth tuple(long... v) {
+    public TinyPth tuple(long... v) {
         mark();
         for (long x : v) integer(x);
         return op('t');
     }
 
-    TinyPth put() {
+    public TinyPth put() {
         return op('q').op(memo++ & 0xFF);
     }
 
     /** Pushes a rebuilt tensor: storage persistent id, offset, size, stride, requires_grad, hooks. */
-    TinyPth tensor(String storageType, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
+    public TinyPth tensor(String storageType, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
         mark().str("storage").global("torch", storageType).str(storageKey).str("cpu").integer(storageNumel).op('t');
@@ -84,22 +84,22 @@ final class TinyPth {
         return op('R').put();
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 
-    static long[] l(long... v) {
+    public static long[] l(long... v) {
         return v;
     }
 
-    static byte[] f32(float... v) {
+    public static byte[] f32(float... v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) b.putFloat(x);
         return b.array();
     }
 
     /** Writes a zip with STORED entries named as torch.save names them under {@code archive/}. */
-    static void zip(Path path, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+    public static void zip(Path path, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         if (pickle != null) entries.put("archive/data.pkl", pickle);
         storages.forEach((k, v) -> entries.put("archive/data/" + k, v));
@@ -107,7 +107,7 @@ final class TinyPth {
         zipEntries(path, entries);
     }
 
-    static void zipEntries(Path path, Map<String, byte[]> entries) throws IOException {
+    public static void zipEntries(Path path, Map<String, byte[]> entries) throws IOException {
         try (OutputStream os = Files.newOutputStream(path); ZipOutputStream z = new ZipOutputStream(os)) {
             for (var e : entries.entrySet()) {
                 ZipEntry ze = new ZipEntry(e.getKey());
@@ -128,7 +128,7 @@ final class TinyPth {
      * 'w' is a 2x3 F32 tensor, 'wt' its transpose (a strided view of the same storage), 'b' an offset
      * slice of storage 1, 'h' an F16 tensor; the EMA dict holds 'w' from storage 3.
      */
-    static byte[] trainingPickle(String keyPrefix) {
+    public static byte[] trainingPickle(String keyPrefix) {
         TinyPth p = new TinyPth().proto();
         p.op('}').put().mark();
         p.str("model").op('}').put().mark();
@@ -151,7 +151,7 @@ final class TinyPth {
         return p.bytes();
     }
 
-    static Map<String, byte[]> trainingStorages() {
+    public static Map<String, byte[]> trainingStorages() {
         Map<String, byte[]> s = new LinkedHashMap<>();
         s.put("0", f32(1, 2, 3, 4, 5, 6));
         s.put("1", f32(10, 11, 12, 13));
@@ -160,7 +160,7 @@ final class TinyPth {
         return s;
     }
 
-    static Path training(Path dir, String name, String keyPrefix) throws IOException {
+    public static Path training(Path dir, String name, String keyPrefix) throws IOException {
         Path p = dir.resolve(name);
         zip(p, trainingPickle(keyPrefix), trainingStorages());
         return p;

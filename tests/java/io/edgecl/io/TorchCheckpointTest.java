@@ -1,5 +1,6 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
 import io.edgecl.EdgeClException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.edgecl.models;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.WeightFile;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClContext;
+import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ public class GoldenModelsTest {
         "convnext_tiny_cfg"})
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = check(name, Set.of());
-        Map<String, HostTensor> unfused = check(name, Set.copyOf(FusionScheduler.RULES));
+        Map<String, HostTensor> unfused = check(name, FusionRule.all());
         for (String k : fused.keySet()) {
             TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
         }
@@ -32,15 +33,15 @@ public class GoldenModelsTest {
     @ValueSource(strings = {"edgenext_tiny", "convnext_tiny_cfg", "mobilenetv1_025", "edgevit_tiny"})
     void fp16StorageStaysClose(String name) {
         ClContext ctx = TestSupport.context();
-        ctx.setPrecision(io.edgecl.cl.Precision.FP16_STORAGE);
+        ctx.setPrecision(io.edgecl.tensor.Precision.FP16_STORAGE);
         try {
             check(name, Set.of(), 1e-2);
         } finally {
-            ctx.setPrecision(io.edgecl.cl.Precision.FP32);
+            ctx.setPrecision(io.edgecl.tensor.Precision.FP32);
         }
     }
 
-    public static Map<String, HostTensor> check(String name, Set<String> disabled) {
+    public static Map<String, HostTensor> check(String name, Set<FusionRule> disabled) {
         return check(name, disabled, 1e-4);
     }
 
@@ -51,11 +52,11 @@ public class GoldenModelsTest {
         check(name, Set.of(), 1e-4, "lwjgl");
     }
 
-    static Map<String, HostTensor> check(String name, Set<String> disabled, double tolerance) {
+    static Map<String, HostTensor> check(String name, Set<FusionRule> disabled, double tolerance) {
         return check(name, disabled, tolerance, "jocl");
     }
 
-    static Map<String, HostTensor> check(String name, Set<String> disabled, double tolerance, String binding) {
+    static Map<String, HostTensor> check(String name, Set<FusionRule> disabled, double tolerance, String binding) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());

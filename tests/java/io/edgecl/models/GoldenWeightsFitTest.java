@@ -3,7 +3,7 @@ package io.edgecl.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.edgecl.models;
 
+import io.edgecl.io.image.Preprocess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
+import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.HostEval;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +29,7 @@ class MobileViTGoldenTest {
     @ValueSource(strings = {"mobilevit_xxs", "mobilevit_xxs_64"})
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
-        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, Set.copyOf(FusionScheduler.RULES));
+        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
         for (String k : fused.keySet()) {
             TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
         }
@@ -36,11 +39,11 @@ class MobileViTGoldenTest {
     @Test
     void fp16StorageStaysClose() {
         io.edgecl.cl.ClContext ctx = TestSupport.context();
-        ctx.setPrecision(io.edgecl.cl.Precision.FP16_STORAGE);
+        ctx.setPrecision(io.edgecl.tensor.Precision.FP16_STORAGE);
         try {
             GoldenModelsTest.check("mobilevit_xxs_64", Set.of(), 1e-2);
         } finally {
-            ctx.setPrecision(io.edgecl.cl.Precision.FP32);
+            ctx.setPrecision(io.edgecl.tensor.Precision.FP32);
         }
     }
 
@@ -55,7 +58,7 @@ class MobileViTGoldenTest {
         int[] s = input.shape();
         Graph g = Models.fromSpec(gc.spec()).build(w, s[0], s[2], s[3]);
         w.finish();
-        Map<String, HostTensor> out = HostGraphEval.run(g, input);
+        Map<String, HostTensor> out = HostEval.run(g, input);
         for (String k : out.keySet()) {
             assertEquals(io.get(k).shapeString(), out.get(k).shapeString(), k + " shape");
             TestSupport.assertClose(io.get(k).data(), out.get(k).data(), name + " host " + k);
@@ -96,9 +99,9 @@ class MobileViTGoldenTest {
         HostTensor input = new HostTensor(new int[] {2, 3, 64, 64},
                 TestSupport.random(new java.util.Random(3), 2 * 3 * 64 * 64, 1.0f));
         Weights w = Weights.of(sd, "random");
-        Map<String, HostTensor> ref = HostGraphEval.run(m.build(w, 2, 64, 64), input);
+        Map<String, HostTensor> ref = HostEval.run(m.build(w, 2, 64, 64), input);
         w.finish();
-        for (Set<String> disabled : List.of(Set.<String>of(), Set.copyOf(FusionScheduler.RULES))) {
+        for (Set<FusionRule> disabled : List.of(Set.<FusionRule>of(), FusionRule.all())) {
             Graph g = m.build(Weights.of(sd, "random"), 2, 64, 64);
             FusionScheduler.apply(g, disabled);
             try (Plan plan = new Plan(TestSupport.context(), g)) {

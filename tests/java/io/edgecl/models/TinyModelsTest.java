@@ -1,8 +1,9 @@
 package io.edgecl.models;
 
 import io.edgecl.TestSupport;
+import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.Map;
 import java.util.Set;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ class TinyModelsTest {
     @MethodSource("cases")
     void wholeForwardFusedAndUnfused(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
-        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, Set.copyOf(FusionScheduler.RULES));
+        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
         for (String k : fused.keySet()) {
             TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
         }

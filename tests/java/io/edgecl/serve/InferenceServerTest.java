@@ -11,7 +11,7 @@ import io.edgecl.TestSupport;
 import io.edgecl.api.Session;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cli.Main;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.Labels;

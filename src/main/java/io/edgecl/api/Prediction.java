@@ -1,6 +1,6 @@
 package io.edgecl.api;
 
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,11 +3,14 @@ package io.edgecl.api;
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.DeviceInfo;
+import io.edgecl.graph.DeviceWeights;
+import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
+import java.util.EnumSet;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.MemoryPlanner;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ModelSpecException;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.VisionModel;
@@ -48,19 +51,20 @@ public final class Session implements AutoCloseable {
     private final boolean ownsContext;
     private final VisionModel model;
     private final Weights weights;
-    private final Set<String> disabledRules;
+    private final Set<FusionRule> disabledRules;
+    private final DeviceWeights deviceWeights;
     private final Map<String, Plan> plans = new HashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private boolean weightsChecked;
     private volatile boolean closed;
 
-    private Session(ClContext ctx, boolean ownsContext, VisionModel model, Weights weights, Set<String> disabledRules) {
+    private Session(ClContext ctx, boolean ownsContext, VisionModel model, Weights weights, Set<FusionRule> disabledRules) {
         this.ctx = ctx;
         this.ownsContext = ownsContext;
         this.model = model;
         this.weights = weights;
-        this.disabledRules = Set.copyOf(disabledRules);
-        FusionScheduler.validate(this.disabledRules);
+        this.disabledRules = disabledRules.isEmpty() ? EnumSet.noneOf(FusionRule.class) : EnumSet.copyOf(disabledRules);
+        this.deviceWeights = new DeviceWeights(ctx);
         ctx.addDependent(this);
     }
 
@@ -71,10 +75,10 @@ public final class Session implements AutoCloseable {
 
     /**
      * The general form: {@code ownsContext} closes the context with the session;
-     * {@code disabledRules} names fusion rules to switch off (all of {@link FusionScheduler#RULES} = unfused).
+     * {@code disabledRules} names fusion rules to switch off ({@link FusionRule#all()} = unfused).
      */
     public static Session open(VisionModel model, Weights weights, ClContext ctx, boolean ownsContext,
-                               Set<String> disabledRules) {
+                               Set<FusionRule> disabledRules) {
         return new Session(ctx, ownsContext, model, weights, disabledRules);
     }
 
@@ -102,7 +106,7 @@ public final class Session implements AutoCloseable {
             if (p == null) {
                 Graph g = graph(batch, h, w);
                 checkFits(g, batch, h, w);
-                p = new Plan(ctx, g);
+                p = new Plan(g, deviceWeights);
                 plans.put(key, p);
             }
             return p;
@@ -196,6 +200,7 @@ public final class Session implements AutoCloseable {
             closed = true;
             for (Plan p : plans.values()) p.close();
             plans.clear();
+            deviceWeights.close();
         } finally {
             lock.unlock();
         }

@@ -57,6 +57,9 @@ public interface ClBinding {
 
     void setArgLocal(Object kernel, int index, long bytes);
 
+    /** CL_KERNEL_NUM_ARGS: the number of parameters the kernel declares. */
+    int kernelNumArgs(Object kernel);
+
     /**
      * Enqueues an NDRange; {@code local} may be null (the driver chooses). Returns an event when
      * {@code wantEvent}, else null (no event object is created on the fast path).

@@ -1,5 +1,6 @@
 package io.edgecl.cl;
 
+import io.edgecl.tensor.Precision;
 import io.edgecl.EdgeClException;
 import io.edgecl.Warnings;
 import java.nio.ByteBuffer;

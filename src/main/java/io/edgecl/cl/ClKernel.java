@@ -2,12 +2,16 @@ package io.edgecl.cl;
 
 /**
  * One kernel object with its arguments. Arguments are set once when a forward pass is planned
- * and left alone afterwards, so a launch is a single enqueue.
+ * and left alone afterwards, so a launch is a single enqueue. They are appended in the kernel's
+ * parameter order ({@code k.arg(in).arg(out).arg(n)}); {@link #checkBound()} compares the count
+ * with the kernel's {@code CL_KERNEL_NUM_ARGS}, so a forgotten or extra argument fails when the
+ * plan is built, not as garbage at launch.
  */
 public final class ClKernel implements AutoCloseable {
     private final ClContext ctx;
     private final String name;
     private Object handle;
+    private int next;
 
     ClKernel(ClContext ctx, String name, Object handle) {
         this.ctx = ctx;
@@ -19,23 +23,42 @@ public final class ClKernel implements AutoCloseable {
         return name;
     }
 
-    public ClKernel arg(int index, ClBuffer buffer) {
-        ctx.cl().setArgBuffer(handle, index, buffer.handle());
+    /** Binds the next argument to a buffer. */
+    public ClKernel arg(ClBuffer buffer) {
+        ctx.cl().setArgBuffer(handle, next++, buffer.handle());
         return this;
     }
 
-    public ClKernel arg(int index, int value) {
-        ctx.cl().setArgInt(handle, index, value);
+    /** Binds the next argument to an int. */
+    public ClKernel arg(int value) {
+        ctx.cl().setArgInt(handle, next++, value);
         return this;
     }
 
-    public ClKernel arg(int index, float value) {
-        ctx.cl().setArgFloat(handle, index, value);
+    /** Binds the next argument to a float. */
+    public ClKernel arg(float value) {
+        ctx.cl().setArgFloat(handle, next++, value);
         return this;
     }
 
-    public ClKernel local(int index, long bytes) {
-        ctx.cl().setArgLocal(handle, index, bytes);
+    /** Binds the next argument to {@code bytes} of local memory. */
+    public ClKernel local(long bytes) {
+        ctx.cl().setArgLocal(handle, next++, bytes);
+        return this;
+    }
+
+    /** Arguments bound so far. */
+    public int bound() {
+        return next;
+    }
+
+    /** Throws unless every parameter of the kernel has been bound, exactly once. */
+    public ClKernel checkBound() {
+        int expected = ctx.cl().kernelNumArgs(handle);
+        if (next != expected) {
+            throw new IllegalStateException("kernel " + name + " takes " + expected + " arguments but " + next
+                    + " were bound");
+        }
         return this;
     }
 

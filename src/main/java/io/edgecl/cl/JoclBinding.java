@@ -219,6 +219,14 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
+    public int kernelNumArgs(Object kernel) {
+        int[] v = new int[1];
+        ClException.check("clGetKernelInfo", CL.clGetKernelInfo((cl_kernel) kernel, CL.CL_KERNEL_NUM_ARGS,
+                Sizeof.cl_uint, Pointer.to(v), null));
+        return v[0];
+    }
+
+    @Override
     public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
         cl_event ev = wantEvent ? new cl_event() : null;
         ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue,

@@ -278,6 +278,15 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
+    public int kernelNumArgs(Object kernel) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            IntBuffer v = s.mallocInt(1);
+            ClException.check("clGetKernelInfo", CL10.clGetKernelInfo((Long) kernel, CL10.CL_KERNEL_NUM_ARGS, v, null));
+            return v.get(0);
+        }
+    }
+
+    @Override
     public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer g = s.mallocPointer(global.length);

@@ -6,7 +6,7 @@ import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.Stats;
 import java.io.PrintWriter;

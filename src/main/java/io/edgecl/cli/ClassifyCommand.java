@@ -3,7 +3,7 @@ package io.edgecl.cli;
 import com.google.gson.GsonBuilder;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;

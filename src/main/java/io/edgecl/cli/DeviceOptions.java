@@ -4,7 +4,7 @@ import io.edgecl.cl.Bindings;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClDevice;
 import io.edgecl.cl.Devices;
-import io.edgecl.cl.Precision;
+import io.edgecl.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageFolder;
 import io.edgecl.io.image.Labels;

@@ -4,7 +4,7 @@ import io.edgecl.EdgeClException;
 import io.edgecl.io.image.Interpolation;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
-import io.edgecl.models.Preprocess;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.models.VisionModel;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package io.edgecl.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.edgecl.io.KeyLayout;
+import io.edgecl.models.KeyLayout;
 import io.edgecl.io.TensorInfo;
 import io.edgecl.io.WeightFile;
 import picocli.CommandLine.Command;

@@ -1,7 +1,8 @@
 package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
-import io.edgecl.graph.FusionScheduler;
+import io.edgecl.graph.FusionRule;
+import java.util.EnumSet;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.HubFolder;
 import io.edgecl.models.ModelWeights;
@@ -106,14 +107,13 @@ public final class ModelOptions {
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
     }
 
-    public Set<String> disabledRules() {
-        Set<String> out = new HashSet<>();
+    public Set<FusionRule> disabledRules() {
+        Set<FusionRule> out = EnumSet.noneOf(FusionRule.class);
         if (noFuse == null) return out;
         for (String r : noFuse) {
-            if (r.equals("all")) out.addAll(FusionScheduler.RULES);
-            else out.add(r);
+            if (r.equals("all")) out.addAll(FusionRule.all());
+            else out.add(FusionRule.parse(r));
         }
-        FusionScheduler.validate(out);
         return out;
     }
 }

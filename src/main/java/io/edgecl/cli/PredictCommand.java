@@ -2,7 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.OutputFiles;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;

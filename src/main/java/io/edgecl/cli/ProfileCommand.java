@@ -5,7 +5,7 @@ import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.cl.ClContext;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.ChromeTrace;
 import io.edgecl.profile.DevicePeak;

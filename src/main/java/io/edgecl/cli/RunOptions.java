@@ -1,7 +1,7 @@
 package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.Random;
 import picocli.CommandLine.Option;
 

@@ -6,7 +6,7 @@ import io.edgecl.graph.Graph;
 import io.edgecl.graph.Node;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import io.edgecl.ops.GemmTuner;

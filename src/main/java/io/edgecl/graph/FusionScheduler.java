@@ -1,70 +1,35 @@
 package io.edgecl.graph;
 
-import io.edgecl.EdgeClException;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
-import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Rewrites each block into fewer launches. A rule fires only when the intermediate value has a
- * single consumer and is not a graph output (features, logits), so fusing never changes what a
- * caller can observe. Every rule can be switched off by name.
+ * Rewrites each block into fewer launches with the rules of {@link FusionRule}. A rule fires only
+ * when the intermediate value has a single consumer and is not a graph output (features,
+ * logits), so fusing never changes what a caller can observe.
  */
 public final class FusionScheduler {
-    /** Folds a following activation into the GEMM's store. */
-    public static final String GEMM_ACT = "gemm-act";
-    /** Folds layer scale and residual add into the GEMM's store. */
-    public static final String GEMM_SCALE_RESIDUAL = "gemm-scale-residual";
-
-    /** Depthwise conv + LayerNorm over channels in one kernel. */
-    public static final String DWCONV_LN = "dwconv-ln";
-    /** The SDTA cascade of depthwise convs (and the positional encoding after it) in one kernel. */
-    public static final String SDTA_CASCADE = "sdta-cascade";
-    /** Channel attention (norms, scores, softmax, × v) in one kernel per (image, head). */
-    public static final String ATTENTION = "attention";
-
-    /** Folds a following activation into a conv, depthwise conv, BatchNorm affine or add. */
-    public static final String CONV_ACT = "conv-act";
-    /** Applies a squeeze-excite gate while the next GEMM reads its input. */
-    public static final String SE_GATE = "se-gate";
-
-    public static final List<String> RULES = List.of(GEMM_ACT, GEMM_SCALE_RESIDUAL, DWCONV_LN, SDTA_CASCADE, ATTENTION,
-            CONV_ACT, SE_GATE);
-
     private FusionScheduler() {}
 
-    /** Checks rule names given by a user. */
-    public static void validate(Collection<String> names) {
-        for (String n : names) {
-            if (!RULES.contains(n)) {
-                throw new EdgeClException("unknown fusion rule '" + n + "' (rules: " + String.join(", ", RULES) + ")");
-            }
-        }
-    }
-
-    /** Applies every rule not in {@code disabled}; returns the number of nodes removed. */
-    public static int apply(Graph g, Set<String> disabled) {
-        validate(disabled);
+    /** Applies every rule not in {@code disabled}, in {@link FusionRule} order; returns the number of nodes removed. */
+    public static int apply(Graph g, Set<FusionRule> disabled) {
         int removed = 0;
         for (Block b : g.blocks()) {
-            if (!disabled.contains(CONV_ACT)) removed += convAct(g, b);
-            if (!disabled.contains(GEMM_ACT)) removed += gemmAct(g, b);
-            if (!disabled.contains(SE_GATE)) removed += seGate(g, b);
-            if (!disabled.contains(GEMM_SCALE_RESIDUAL)) removed += gemmScaleResidual(g, b);
-            if (!disabled.contains(DWCONV_LN)) removed += dwconvLn(g, b);
-            if (!disabled.contains(SDTA_CASCADE)) removed += cascade(g, b);
-            if (!disabled.contains(ATTENTION)) attention(b);
+            for (FusionRule r : FusionRule.values()) {
+                if (!disabled.contains(r)) removed += r.rewrite.apply(g, b);
+            }
         }
         return removed;
     }
 
-    private static boolean fusible(Graph g, Value v) {
+    /** The legality check every rule shares: {@code v} feeds one node and is not a graph output. */
+    static boolean fusible(Graph g, Value v) {
         return v.consumers.size() == 1 && !g.isOutput(v);
     }
 
-    private static int gemmAct(Graph g, Block b) {
+    static int gemmAct(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
@@ -75,13 +40,13 @@ public final class FusionScheduler {
             Node c = a.output.consumers.get(0);
             if (c.block != b || !(c.op instanceof OpSpec.Activation act)) continue;
             a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
-            absorb(b, a, c, GEMM_ACT);
+            absorb(b, a, c, FusionRule.GEMM_ACT);
             removed++;
         }
         return removed;
     }
 
-    private static int gemmScaleResidual(Graph g, Block b) {
+    static int gemmScaleResidual(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
@@ -107,13 +72,13 @@ public final class FusionScheduler {
                 r.consumers.add(a);
                 a.inputs.add(r);
             }
-            absorb(b, a, c, GEMM_SCALE_RESIDUAL);
+            absorb(b, a, c, FusionRule.GEMM_SCALE_RESIDUAL);
             removed++;
         }
         return removed;
     }
 
-    private static int convAct(Graph g, Block b) {
+    static int convAct(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
@@ -134,14 +99,14 @@ public final class FusionScheduler {
             }
             if (fused == null) continue;
             a.op = fused;
-            absorb(b, a, c, CONV_ACT);
+            absorb(b, a, c, FusionRule.CONV_ACT);
             removed++;
         }
         return removed;
     }
 
     /** ChannelGate(x, s) feeding a GEMM: the GEMM reads x scaled by s; the gated tensor is never written. */
-    private static int seGate(Graph g, Block b) {
+    static int seGate(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node gate = b.nodes.get(i);
@@ -157,7 +122,7 @@ public final class FusionScheduler {
             x.consumers.add(c);
             s.consumers.add(c);
             gate.output.consumers.clear();
-            c.fusedBy.add(SE_GATE);
+            c.fusedBy.add(FusionRule.SE_GATE);
             b.nodes.remove(i);
             i--;
             removed++;
@@ -165,7 +130,7 @@ public final class FusionScheduler {
         return removed;
     }
 
-    private static int dwconvLn(Graph g, Block b) {
+    static int dwconvLn(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
@@ -173,13 +138,13 @@ public final class FusionScheduler {
             Node c = a.output.consumers.get(0);
             if (c.block != b || !(c.op instanceof OpSpec.LayerNorm ln)) continue;
             a.op = new OpSpec.DwConvLayerNorm(dw, ln);
-            absorb(b, a, c, DWCONV_LN);
+            absorb(b, a, c, FusionRule.DWCONV_LN);
             removed++;
         }
         return removed;
     }
 
-    private static int cascade(Graph g, Block b) {
+    static int cascade(Graph g, Block b) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
@@ -187,25 +152,26 @@ public final class FusionScheduler {
             HostTensor packed = concat(sc.weights());
             HostTensor packedBias = sc.biases().get(0) == null ? null : concat(sc.biases());
             a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias, null, 0);
-            a.fusedBy.add(SDTA_CASCADE);
+            a.fusedBy.add(FusionRule.SDTA_CASCADE);
             if (!fusible(g, a.output)) continue;
             Node c = a.output.consumers.get(0);
             if (c.block != b || !(c.op instanceof OpSpec.AddConst pos)) continue;
             a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias,
                     pos.constant(), pos.sourceMacsPerImage());
-            absorb(b, a, c, SDTA_CASCADE);
+            absorb(b, a, c, FusionRule.SDTA_CASCADE);
             removed++;
         }
         return removed;
     }
 
-    private static void attention(Block b) {
+    static int attention(Graph g, Block b) {
         for (Node a : b.nodes) {
             if (a.op instanceof OpSpec.ChannelAttention ca && !ca.oneKernel()) {
                 a.op = new OpSpec.ChannelAttention(ca.temperature(), ca.heads(), true);
-                a.fusedBy.add(ATTENTION);
+                a.fusedBy.add(FusionRule.ATTENTION);
             }
         }
+        return 0;
     }
 
     private static HostTensor concat(List<HostTensor> parts) {
@@ -221,7 +187,7 @@ public final class FusionScheduler {
     }
 
     /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */
-    private static void absorb(Block b, Node a, Node c, String rule) {
+    private static void absorb(Block b, Node a, Node c, FusionRule rule) {
         Value mid = a.output;
         mid.consumers.clear();
         a.output = c.output;

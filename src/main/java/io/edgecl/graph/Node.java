@@ -11,7 +11,7 @@ public final class Node {
     final List<Value> inputs = new ArrayList<>();
     Value output;
     /** Fusion rules applied to produce this node (for the profiler and tests). */
-    final List<String> fusedBy = new ArrayList<>();
+    final List<FusionRule> fusedBy = new ArrayList<>();
 
     Node(OpSpec op, String name, Block block) {
         this.op = op;
@@ -39,7 +39,7 @@ public final class Node {
         return output;
     }
 
-    public List<String> fusedBy() {
+    public List<FusionRule> fusedBy() {
         return fusedBy;
     }
 

@@ -1,5 +1,8 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.HalfFloats;
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

@@ -1,5 +1,6 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

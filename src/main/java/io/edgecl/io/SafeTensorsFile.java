@@ -1,5 +1,7 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

@@ -1,5 +1,6 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
 import java.util.Arrays;
 
 /**

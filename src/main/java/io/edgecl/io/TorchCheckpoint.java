@@ -1,5 +1,7 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.Pickle.StorageRef;
 import io.edgecl.io.Pickle.TensorRef;
 

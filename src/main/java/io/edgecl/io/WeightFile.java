@@ -1,5 +1,6 @@
 package io.edgecl.io;
 
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

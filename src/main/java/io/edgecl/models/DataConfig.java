@@ -1,5 +1,6 @@
 package io.edgecl.models;
 
+import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

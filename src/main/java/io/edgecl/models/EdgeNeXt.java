@@ -1,11 +1,12 @@
 package io.edgecl.models;
 
+import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.Block;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
 import java.util.ArrayList;
 import java.util.Arrays;

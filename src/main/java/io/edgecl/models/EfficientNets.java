@@ -1,5 +1,6 @@
 package io.edgecl.models;
 
+import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -7,7 +8,7 @@ import io.edgecl.graph.Block;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ArchStrings.BlockDef;
 import io.edgecl.models.ArchStrings.Type;
 import io.edgecl.ops.Act;

@@ -4,7 +4,7 @@ import io.edgecl.graph.Block;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
 
 /** Building pieces several families share, so each lowers the same way and fuses by the same rules. */

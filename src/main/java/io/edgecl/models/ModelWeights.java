@@ -1,7 +1,6 @@
 package io.edgecl.models;
 
-import io.edgecl.io.HostTensor;
-import io.edgecl.io.KeyLayout;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.WeightFile;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.edgecl.models;
 
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 
 /**
  * EdgeNeXt's Fourier positional encoding, precomputed per input size on the host: 32 sine /

@@ -1,6 +1,6 @@
 package io.edgecl.models;
 
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 
 /** Load-time re-layouts from PyTorch's parameter layouts to the kernels'. */
 public final class Relayout {

@@ -1,5 +1,6 @@
 package io.edgecl.models;
 
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.graph.Graph;
 import java.util.List;
 

@@ -28,7 +28,7 @@ public final class Attention {
                     + patchW + " patch");
         }
         ClKernel k = ctx.program(Map.of("HEAD_DIM", String.valueOf(d)), "attention.cl").kernel("mhsa");
-        k.arg(0, qkv).arg(1, out).arg(2, h).arg(3, w).arg(4, channels).arg(5, scale).arg(6, patchH).arg(7, patchW);
+        k.arg(qkv).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW);
         long tokens = (long) h * w;
         long group = tokens / ((long) patchH * patchW);
         return new Launch(k, new long[] {group, (long) patchH * patchW * heads, n}, null, "self_attention", 4L * n * tokens * group * channels,

@@ -24,12 +24,12 @@ public final class ChannelAttention {
         int d = channels / heads;
         var prog = ctx.program(Map.of(), "attention.cl");
         ClKernel scores = prog.kernel("xca_scores");
-        scores.arg(0, qkv).arg(1, temperature).arg(2, scratch).arg(3, tokens).arg(4, channels).arg(5, heads);
+        scores.arg(qkv).arg(temperature).arg(scratch).arg(tokens).arg(channels).arg(heads);
         ClKernel softmax = prog.kernel("softmax_rows");
         int rows = n * heads * d;
-        softmax.arg(0, scratch).arg(1, rows).arg(2, d);
+        softmax.arg(scratch).arg(rows).arg(d);
         ClKernel apply = prog.kernel("xca_apply");
-        apply.arg(0, scratch).arg(1, qkv).arg(2, out).arg(3, tokens).arg(4, channels).arg(5, heads);
+        apply.arg(scratch).arg(qkv).arg(out).arg(tokens).arg(channels).arg(heads);
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
         return List.of(
@@ -47,8 +47,8 @@ public final class ChannelAttention {
                                      int n, int tokens, int channels, int heads) {
         int d = channels / heads;
         ClKernel k = ctx.program(Map.of(), "attention.cl").kernel("xca_fused");
-        k.arg(0, qkv).arg(1, temperature).arg(2, scratch).arg(3, out).arg(4, tokens).arg(5, channels).arg(6, heads)
-                .local(7, 8L * d);
+        k.arg(qkv).arg(temperature).arg(scratch).arg(out).arg(tokens).arg(channels).arg(heads)
+                .local(8L * d);
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
         return new Launch(k, new long[] {(long) XCA_WG * n * heads}, new long[] {XCA_WG}, "channel_attention",

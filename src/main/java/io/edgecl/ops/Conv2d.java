@@ -53,9 +53,9 @@ public final class Conv2d {
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
         ClKernel k = ctx.program(d, "panel.h.cl", "conv2d.cl")
                 .kernel(panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d");
-        k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out)
-                .arg(4, h).arg(5, wd).arg(6, cin).arg(7, cout).arg(8, ho).arg(9, wo)
-                .arg(10, kh).arg(11, kw).arg(12, stride).arg(13, padH).arg(14, padW).arg(15, n * ho);
+        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out)
+                .arg(h).arg(wd).arg(cin).arg(cout).arg(ho).arg(wo)
+                .arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(n * ho);
         long outs = (long) n * ho * wo * cout;
         long[] local = null;
         long[] global = panel != null

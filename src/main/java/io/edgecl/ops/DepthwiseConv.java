@@ -33,13 +33,13 @@ public final class DepthwiseConv {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0",
                 "ACT", act.macro()), "dwconv.cl").kernel(mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv");
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
-        k.arg(0, in.buffer()).arg(1, add.buffer()).arg(2, w).arg(3, bias != null ? bias : ctx.placeholder())
-                .arg(4, out.buffer())
-                .arg(5, h).arg(6, wd).arg(7, cout).arg(8, ho).arg(9, wo).arg(10, kh).arg(11, kw).arg(12, stride)
-                .arg(13, padH).arg(14, padW).arg(15, mult).arg(16, n * ho)
-                .arg(17, in.channelStride()).arg(18, in.channelOffset())
-                .arg(19, add.channelStride()).arg(20, add.channelOffset())
-                .arg(21, out.channelStride()).arg(22, out.channelOffset());
+        k.arg(in.buffer()).arg(add.buffer()).arg(w).arg(bias != null ? bias : ctx.placeholder())
+                .arg(out.buffer())
+                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
+                .arg(padH).arg(padW).arg(mult).arg(n * ho)
+                .arg(in.channelStride()).arg(in.channelOffset())
+                .arg(add.channelStride()).arg(add.channelOffset())
+                .arg(out.channelStride()).arg(out.channelOffset());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
         long gx = mult == 1 && cout % 4 == 0 ? cout / 4 : cout;
@@ -69,18 +69,18 @@ public final class DepthwiseConv {
         boolean perPixel = v.isEmpty() ? ctx.info().type().equals("CPU") : v.equals("pixel");
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl")
                 .kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
-        k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, gamma).arg(4, beta).arg(5, out)
-                .arg(6, h).arg(7, wd).arg(8, cout).arg(9, ho).arg(10, wo).arg(11, kh).arg(12, kw).arg(13, stride)
-                .arg(14, padH).arg(15, padW).arg(16, mult).arg(17, eps);
+        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
+                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
+                .arg(padH).arg(padW).arg(mult).arg(eps);
         long pixels = (long) n * ho * wo;
         if (perPixel) {
             // CPU runtimes emulate barriers; one work-item per pixel needs none
-            k.arg(18, (int) pixels);
+            k.arg((int) pixels);
             long outs = pixels * cout;
             return new Launch(k, new long[] {pixels}, null, "dwconv_ln", 2L * outs * kh * kw + 8L * outs,
                     4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
         }
-        k.local(18, 4L * cout).local(19, 4L * DWLN_WG);
+        k.local(4L * cout).local(4L * DWLN_WG);
         long outs = (long) n * ho * wo * cout;
         return new Launch(k, new long[] {DWLN_WG, (long) n * ho * wo}, new long[] {DWLN_WG, 1}, "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs, 4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
@@ -90,8 +90,8 @@ public final class DepthwiseConv {
     public static Launch transpose(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
                                    int wd, int c, int s) {
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_transpose");
-        k.arg(0, in).arg(1, w).arg(2, bias != null ? bias : ctx.placeholder()).arg(3, out).arg(4, h).arg(5, wd).arg(6, c)
-                .arg(7, s).arg(8, n * h * s);
+        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c)
+                .arg(s).arg(n * h * s);
         long outs = (long) n * h * s * wd * s * c;
         return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs,
                 4L * ((long) n * h * wd * c + (long) s * s * c + outs));

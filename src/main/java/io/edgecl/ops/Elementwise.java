@@ -14,14 +14,14 @@ public final class Elementwise {
     /** out[i] = x[i] + y[i % period]. */
     public static Launch addBroadcast(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, int period) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("add_broadcast");
-        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n).arg(4, period);
+        k.arg(x).arg(y).arg(out).arg(n).arg(period);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
     }
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("activation");
-        k.arg(0, x).arg(1, out).arg(2, n);
+        k.arg(x).arg(out).arg(n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 8L * n);
     }
 
@@ -29,8 +29,8 @@ public final class Elementwise {
     public static Launch scaleAdd(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer residual, ClBuffer out, int n,
                                   int channels) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_scale_add");
-        k.arg(0, x).arg(1, scale).arg(2, residual != null ? residual : ctx.placeholder()).arg(3, out).arg(4, n)
-                .arg(5, channels).arg(6, residual != null ? 1 : 0);
+        k.arg(x).arg(scale).arg(residual != null ? residual : ctx.placeholder()).arg(out).arg(n)
+                .arg(channels).arg(residual != null ? 1 : 0);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "scale_add", 2L * n,
                 4L * n * (residual != null ? 3 : 2));
     }
@@ -39,14 +39,14 @@ public final class Elementwise {
     public static Launch channelCopy(ClContext ctx, ClBuffer in, ClBuffer out, int channels, int rows, int inStride,
                                      int inOffset, int outStride, int outOffset) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_copy");
-        k.arg(0, in).arg(1, out).arg(2, channels).arg(3, rows).arg(4, inStride).arg(5, inOffset).arg(6, outStride)
-                .arg(7, outOffset);
+        k.arg(in).arg(out).arg(channels).arg(rows).arg(inStride).arg(inOffset).arg(outStride)
+                .arg(outOffset);
         return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 8L * channels * rows);
     }
 
     public static Launch globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, int n, int hw, int channels) {
         ClKernel k = ctx.program(Map.of(), "pool.cl").kernel("global_avgpool");
-        k.arg(0, in).arg(1, out).arg(2, hw).arg(3, channels);
+        k.arg(in).arg(out).arg(hw).arg(channels);
         return new Launch(k, new long[] {channels, n}, null, "pool", (long) n * hw * channels,
                 4L * ((long) n * hw * channels + (long) n * channels));
     }
@@ -54,7 +54,7 @@ public final class Elementwise {
     /** out = act(x + y). */
     public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("add2");
-        k.arg(0, x).arg(1, y).arg(2, out).arg(3, n);
+        k.arg(x).arg(y).arg(out).arg(n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
     }
 
@@ -62,7 +62,7 @@ public final class Elementwise {
     public static Launch affine(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n,
                                 int channels, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("affine");
-        k.arg(0, x).arg(1, scale).arg(2, shift).arg(3, out).arg(4, n).arg(5, channels);
+        k.arg(x).arg(scale).arg(shift).arg(out).arg(n).arg(channels);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 8L * n);
     }
 
@@ -70,7 +70,7 @@ public final class Elementwise {
     public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw,
                                      int channels) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_gate");
-        k.arg(0, x).arg(1, s).arg(2, out).arg(3, n).arg(4, hw).arg(5, channels);
+        k.arg(x).arg(s).arg(out).arg(n).arg(hw).arg(channels);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 8L * n);
     }
 
@@ -78,8 +78,8 @@ public final class Elementwise {
     public static Launch pool2d(ClContext ctx, ClBuffer in, ClBuffer out, int n, int h, int w, int c, int ho, int wo,
                                 int k, int stride, int pad, boolean max, boolean countIncludePad) {
         ClKernel kern = ctx.program(Map.of(), "pool.cl").kernel("pool2d");
-        kern.arg(0, in).arg(1, out).arg(2, h).arg(3, w).arg(4, c).arg(5, ho).arg(6, wo).arg(7, k).arg(8, stride)
-                .arg(9, pad).arg(10, max ? 1 : 0).arg(11, countIncludePad ? 1 : 0).arg(12, n * ho);
+        kern.arg(in).arg(out).arg(h).arg(w).arg(c).arg(ho).arg(wo).arg(k).arg(stride)
+                .arg(pad).arg(max ? 1 : 0).arg(countIncludePad ? 1 : 0).arg(n * ho);
         long outs = (long) n * ho * wo * c;
         return new Launch(kern, new long[] {c, wo, (long) n * ho}, null, "pool2d", outs * k * k,
                 4L * ((long) n * h * w * c + outs));

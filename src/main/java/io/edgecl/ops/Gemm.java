@@ -133,7 +133,7 @@ public final class Gemm {
      * The tuning key of a GEMM shape in a storage precision (the file it lives in is per device
      * and driver). "gemm2": choices stored before the panel kernel existed are not reused.
      */
-    public static String tuningKey(io.edgecl.cl.Precision precision, int m, int n, int k) {
+    public static String tuningKey(io.edgecl.tensor.Precision precision, int m, int n, int k) {
         return "gemm2:" + precision.id() + ":" + m + "x" + n + "x" + k;
     }
 
@@ -191,10 +191,10 @@ public final class Gemm {
         Variant v = cfg.variant();
         ClKernel kern = ctx.program(d, "panel.h.cl", "gemm.cl").kernel(v.kernel);
         ClBuffer ph = ctx.placeholder();
-        kern.arg(0, a).arg(1, b).arg(2, bias != null ? bias : ph).arg(3, gamma != null ? gamma : ph)
-                .arg(4, residual != null ? residual : ph).arg(5, c)
-                .arg(6, m).arg(7, n).arg(8, k).arg(9, lda).arg(10, ldc)
-                .arg(11, gate != null ? gate : ph).arg(12, Math.max(1, gateRows));
+        kern.arg(a).arg(b).arg(bias != null ? bias : ph).arg(gamma != null ? gamma : ph)
+                .arg(residual != null ? residual : ph).arg(c)
+                .arg(m).arg(n).arg(k).arg(lda).arg(ldc)
+                .arg(gate != null ? gate : ph).arg(Math.max(1, gateRows));
         long[] local;
         long[] global;
         switch (v) {

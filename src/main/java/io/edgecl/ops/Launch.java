@@ -17,8 +17,9 @@ public final class Launch implements AutoCloseable {
     private String block = "";
     private String node = "";
 
+    /** Checks that every kernel argument is bound (a launch is only made from a fully bound kernel). */
     public Launch(ClKernel kernel, long[] global, long[] local, String op, long flops, long bytes) {
-        this.kernel = kernel;
+        this.kernel = kernel.checkBound();
         this.global = global;
         this.local = local;
         this.op = op;

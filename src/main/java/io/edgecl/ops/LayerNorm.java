@@ -12,7 +12,7 @@ public final class LayerNorm {
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer gamma, ClBuffer beta, ClBuffer out, int rows,
                                 int channels, float eps) {
         ClKernel k = ctx.program(Map.of(), "layernorm.cl").kernel("layernorm");
-        k.arg(0, in).arg(1, gamma).arg(2, beta).arg(3, out).arg(4, rows).arg(5, channels).arg(6, eps);
+        k.arg(in).arg(gamma).arg(beta).arg(out).arg(rows).arg(channels).arg(eps);
         long n = (long) rows * channels;
         return new Launch(k, new long[] {rows}, null, "layernorm", 8L * n, 4L * (2 * n + 2L * channels));
     }

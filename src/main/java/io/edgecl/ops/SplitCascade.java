@@ -23,9 +23,9 @@ public final class SplitCascade {
                                 ClBuffer out, int n, int h, int w, int c, int width, int nconv, int k) {
         ClKernel kern = ctx.program(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0"),
                 "cascade.cl").kernel("split_cascade");
-        kern.arg(0, in).arg(1, weights).arg(2, biases != null ? biases : ctx.placeholder())
-                .arg(3, pos != null ? pos : ctx.placeholder()).arg(4, out)
-                .arg(5, h).arg(6, w).arg(7, c).arg(8, width).arg(9, nconv).arg(10, k);
+        kern.arg(in).arg(weights).arg(biases != null ? biases : ctx.placeholder())
+                .arg(pos != null ? pos : ctx.placeholder()).arg(out)
+                .arg(h).arg(w).arg(c).arg(width).arg(nconv).arg(k);
         long px = (long) n * h * w;
         return new Launch(kern, new long[] {(long) WG * width, n}, new long[] {WG, 1}, "split_cascade",
                 2L * px * width * nconv * k * k, 4L * (px * c * 2 + px * width * nconv * 2));

@@ -59,7 +59,7 @@ public record DevicePeak(double gflops, double gbps, int vectorWidth) {
             // the same flops per width: fewer work-items as the vectors widen
             int n = items * 4 / vw;
             try (ClBuffer out = ctx.alloc(4L * n, "peak-out"); ClKernel k = prog.kernel("peak_flops")) {
-                k.arg(0, out).arg(1, 1.0f);
+                k.arg(out).arg(1.0f);
                 long best = Long.MAX_VALUE;
                 for (int r = 0; r < 5; r++) {
                     try (ClEvent e = k.launchTimed(new long[] {n}, null)) {
@@ -80,7 +80,7 @@ public record DevicePeak(double gflops, double gbps, int vectorWidth) {
         try (ClBuffer a = ctx.alloc(4 * floats, "peak-a"); ClBuffer b = ctx.alloc(4 * floats, "peak-b");
                 ClKernel k = prog.kernel("peak_copy")) {
             int n4 = (int) (floats / 4);
-            k.arg(0, a).arg(1, b).arg(2, n4);
+            k.arg(a).arg(b).arg(n4);
             long best = Long.MAX_VALUE;
             for (int r = 0; r < 5; r++) {
                 try (ClEvent e = k.launchTimed(new long[] {(n4 + 63) / 64 * 64}, null)) {

@@ -2,7 +2,7 @@ package io.edgecl.profile;
 
 import io.edgecl.cl.ClEvent;
 import io.edgecl.graph.Plan;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Launch;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.edgecl.serve;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

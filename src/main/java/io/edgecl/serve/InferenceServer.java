@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.io.HostTensor;
+import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.ImageDecoder;

@@ -1,7 +1,6 @@
 package io.edgecl.io.image;
 
-import io.edgecl.io.HostTensor;
-import io.edgecl.models.Preprocess;
+import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.edgecl.models;
+package io.edgecl.io.image;
 
 /** timm's eval transform for a model: resize to size / crop_pct, center crop, normalize. */
 public record Preprocess(int size, double cropPct, String interpolation, float[] mean, float[] std) {

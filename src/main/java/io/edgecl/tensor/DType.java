@@ -1,4 +1,5 @@
-package io.edgecl.io;
+package io.edgecl.tensor;
+
 
 import java.util.Locale;
 
@@ -32,7 +33,7 @@ public enum DType {
     /** Accepts the safetensors name in any case, for command-line use. */
     public static DType parse(String name) {
         DType d = fromName(name == null ? null : name.toUpperCase(Locale.ROOT));
-        if (d == null) throw new WeightFileException("unknown dtype '" + name + "' (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+        if (d == null) throw new io.edgecl.EdgeClException("unknown dtype '" + name + "' (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
         return d;
     }
 }

@@ -1,4 +1,4 @@
-package io.edgecl.cl;
+package io.edgecl.tensor;
 
 import io.edgecl.EdgeClException;
 import java.util.Locale;

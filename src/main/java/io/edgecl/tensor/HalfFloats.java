@@ -1,4 +1,4 @@
-package io.edgecl.io;
+package io.edgecl.tensor;
 
 /** IEEE binary16 and bfloat16 conversions (round to nearest, ties to even). */
 public final class HalfFloats {

@@ -1,5 +1,11 @@
-package io.edgecl.io;
+package io.edgecl.models;
 
+import io.edgecl.io.TinyPth;
+import io.edgecl.io.WeightFile;
+
+import io.edgecl.models.KeyLayoutException;
+import io.edgecl.models.KeyLayout;
+import io.edgecl.tensor.HostTensor;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.cli.InspectCommand;

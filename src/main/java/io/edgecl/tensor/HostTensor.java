@@ -1,4 +1,4 @@
-package io.edgecl.io;
+package io.edgecl.tensor;
 
 import java.util.Arrays;
 

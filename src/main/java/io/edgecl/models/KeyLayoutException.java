@@ -1,4 +1,4 @@
-package io.edgecl.io;
+package io.edgecl.models;
 
 import io.edgecl.EdgeClException;
 

@@ -1,4 +1,6 @@
-package io.edgecl.io;
+package io.edgecl.models;
+
+import io.edgecl.tensor.HostTensor;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,0 +1,256 @@
+package io.edgecl.graph;
+
+import io.edgecl.ops.Act;
+
+/**
+ * Plain-Java references of the ops, in double precision over NHWC arrays: what every kernel is
+ * checked against. Straightforward loops, written for clarity, not speed.
+ */
+public final class HostOps {
+    private HostOps() {}
+
+    /** Dense conv; weight [kh, kw, cin, cout]; padH/padW pad the top/left, the output size is y's. */
+    public static double[] conv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
+                                int padH, int padW, Act act) {
+        int n = y.n, oh = y.h, ow = y.w, oc = y.c, ih = x.h, iw = x.w, ic = x.c;
+        double[] o = new double[(int) y.numel()];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int co = 0; co < oc; co++) {
+                        double s = bias == null ? 0 : bias[co];
+                        for (int ky = 0; ky < kh; ky++) {
+                            int yy = oy * stride - padH + ky;
+                            if (yy < 0 || yy >= ih) continue;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int xx = ox * stride - padW + kx;
+                                if (xx < 0 || xx >= iw) continue;
+                                int base = ((b * ih + yy) * iw + xx) * ic;
+                                for (int ci = 0; ci < ic; ci++) s += a[base + ci] * wt[((ky * kw + kx) * ic + ci) * oc + co];
+                            }
+                        }
+                        o[((b * oh + oy) * ow + ox) * oc + co] = act.apply(s);
+                    }
+        return o;
+    }
+
+    /** Depthwise conv; weight [kh, kw, cout]; output channel co reads input channel co / mult. */
+    public static double[] dwconv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
+                                  int padH, int padW, int mult, Act act) {
+        return dwconv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
+    }
+
+    static double[] dwconv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
+                           int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
+        double[] o = new double[n * oh * ow * oc];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                    for (int co = 0; co < oc; co++) {
+                        double s = bias == null ? 0 : bias[co];
+                        for (int ky = 0; ky < kh; ky++) {
+                            int yy = oy * stride - padH + ky;
+                            if (yy < 0 || yy >= ih) continue;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int xx = ox * stride - padW + kx;
+                                if (xx < 0 || xx >= iw) continue;
+                                s += a[((b * ih + yy) * iw + xx) * ic + co / mult] * wt[(ky * kw + kx) * oc + co];
+                            }
+                        }
+                        o[((b * oh + oy) * ow + ox) * oc + co] = act.apply(s);
+                    }
+        return o;
+    }
+
+    /** LayerNorm over the last (channel) axis of [rows, c]. */
+    public static double[] layerNorm(double[] a, int rows, int c, float[] gamma, float[] beta, double eps) {
+        double[] o = new double[rows * c];
+        for (int r = 0; r < rows; r++) {
+            double m = 0, v = 0;
+            for (int k = 0; k < c; k++) m += a[r * c + k];
+            m /= c;
+            for (int k = 0; k < c; k++) v += (a[r * c + k] - m) * (a[r * c + k] - m);
+            v /= c;
+            double inv = 1 / Math.sqrt(v + eps);
+            for (int k = 0; k < c; k++) o[r * c + k] = (a[r * c + k] - m) * inv * gamma[k] + beta[k];
+        }
+        return o;
+    }
+
+    /**
+     * out = act((x [* gate]) · W + bias) [* gamma] [+ residual] over [rows, k] × [k, n]; the gate
+     * is [images, k] with {@code hw} rows per image.
+     */
+    public static double[] gemm(double[] a, double[] gate, int hw, double[] residual, int rows, int k, int n, float[] w,
+                                float[] bias, Act act, float[] gamma) {
+        double[] o = new double[rows * n];
+        for (int r = 0; r < rows; r++) {
+            int img = r / hw;
+            for (int j = 0; j < n; j++) {
+                double s = bias == null ? 0 : bias[j];
+                for (int q = 0; q < k; q++) s += a[r * k + q] * (gate == null ? 1 : gate[img * k + q]) * w[q * n + j];
+                s = act.apply(s);
+                if (gamma != null) s *= gamma[j];
+                if (residual != null) s += residual[r * n + j];
+                o[r * n + j] = s;
+            }
+        }
+        return o;
+    }
+
+    /** Softmax self-attention from qkv [n, h, w, 3C], tokens grouped by position in ph × pw patches. */
+    public static double[] selfAttention(double[] qkv, Value y, int heads, float scale, int ph, int pw) {
+        int n = y.n, h = y.h, w = y.w, c = y.c, d = c / heads;
+        double[] o = new double[(int) y.numel()];
+        int[] toks = new int[h * w];
+        for (int b = 0; b < n; b++)
+            for (int gy = 0; gy < ph; gy++)
+                for (int gx = 0; gx < pw; gx++) {
+                    int cnt = 0;
+                    for (int yy = gy; yy < h; yy += ph)
+                        for (int xx = gx; xx < w; xx += pw) toks[cnt++] = b * h * w + yy * w + xx;
+                    double[] s = new double[cnt];
+                    for (int hd = 0; hd < heads; hd++)
+                        for (int i = 0; i < cnt; i++) {
+                            double mx = Double.NEGATIVE_INFINITY;
+                            for (int j = 0; j < cnt; j++) {
+                                double dot = 0;
+                                for (int q = 0; q < d; q++) {
+                                    dot += qkv[toks[i] * 3 * c + hd * d + q] * qkv[toks[j] * 3 * c + c + hd * d + q];
+                                }
+                                s[j] = dot * scale;
+                                mx = Math.max(mx, s[j]);
+                            }
+                            double sum = 0;
+                            for (int j = 0; j < cnt; j++) sum += s[j] = Math.exp(s[j] - mx);
+                            for (int q = 0; q < d; q++) {
+                                double acc = 0;
+                                for (int j = 0; j < cnt; j++) acc += s[j] * qkv[toks[j] * 3 * c + 2 * c + hd * d + q];
+                                o[toks[i] * c + hd * d + q] = acc / sum;
+                            }
+                        }
+                }
+        return o;
+    }
+
+    /**
+     * EdgeNeXt's cross-covariance attention from qkv [n, t, 3C] to [n, t, C]: per head, q and k
+     * L2-normalised along the tokens (eps 1e-12), attn = softmax_j(q̂_i·k̂_j · temp[h]),
+     * out[t, h*D + i] = Σ_j attn[i, j] v_j[t].
+     */
+    public static double[] channelAttention(double[] qkv, int n, int t, int c, int heads, float[] temperature) {
+        int d = c / heads;
+        double[] out = new double[n * t * c];
+        for (int b = 0; b < n; b++) {
+            for (int h = 0; h < heads; h++) {
+                double[][] q = new double[d][t], k = new double[d][t], v = new double[d][t];
+                for (int i = 0; i < d; i++) {
+                    for (int s = 0; s < t; s++) {
+                        int base = (b * t + s) * 3 * c + h * d + i;
+                        q[i][s] = qkv[base];
+                        k[i][s] = qkv[base + c];
+                        v[i][s] = qkv[base + 2 * c];
+                    }
+                    l2normalize(q[i]);
+                    l2normalize(k[i]);
+                }
+                double[] row = new double[d];
+                for (int i = 0; i < d; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < d; j++) {
+                        double dot = 0;
+                        for (int s = 0; s < t; s++) dot += q[i][s] * k[j][s];
+                        row[j] = dot * temperature[h];
+                        max = Math.max(max, row[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < d; j++) sum += row[j] = Math.exp(row[j] - max);
+                    for (int s = 0; s < t; s++) {
+                        double acc = 0;
+                        for (int j = 0; j < d; j++) acc += row[j] / sum * v[j][s];
+                        out[(b * t + s) * c + h * d + i] = acc;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void l2normalize(double[] x) {
+        double ss = 0;
+        for (double e : x) ss += e * e;
+        double norm = Math.max(Math.sqrt(ss), 1e-12);
+        for (int i = 0; i < x.length; i++) x[i] /= norm;
+    }
+
+    /** Res2Net-style cascade: y_0 = conv_0(x_0), y_i = conv_i(x_i + y_{i-1}); the rest passes through. */
+    public static double[] cascade(double[] a, Value x, int width, java.util.List<float[]> weights,
+                                   java.util.List<float[]> biases, int k) {
+        int rows = x.rows(), c = x.c;
+        double[] o = a.clone();
+        double[] prev = null;
+        for (int i = 0; i < weights.size(); i++) {
+            double[] chunk = new double[rows * width];
+            for (int r = 0; r < rows; r++) {
+                for (int q = 0; q < width; q++) {
+                    chunk[r * width + q] = a[r * c + i * width + q] + (prev == null ? 0 : prev[r * width + q]);
+                }
+            }
+            prev = dwconv(chunk, x.n, x.h, x.w, width, x.h, x.w, width, weights.get(i), biases.get(i), k, k, 1, k / 2,
+                    k / 2, 1, Act.NONE);
+            for (int r = 0; r < rows; r++) System.arraycopy(prev, r * width, o, r * c + i * width, width);
+        }
+        return o;
+    }
+
+    /** k×k average (count_include_pad as given) or max pooling, stride, symmetric zero padding. */
+    public static double[] pool2d(double[] a, Value x, Value y, int k, int stride, int pad, boolean max,
+                                  boolean countIncludePad) {
+        double[] o = new double[(int) y.numel()];
+        int c = x.c;
+        for (int b = 0; b < y.n; b++)
+            for (int oy = 0; oy < y.h; oy++)
+                for (int ox = 0; ox < y.w; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        double s = max ? Double.NEGATIVE_INFINITY : 0;
+                        int count = 0;
+                        for (int ky = 0; ky < k; ky++)
+                            for (int kx = 0; kx < k; kx++) {
+                                int yy = oy * stride - pad + ky, xx = ox * stride - pad + kx;
+                                boolean inside = yy >= 0 && yy < x.h && xx >= 0 && xx < x.w;
+                                if (inside) {
+                                    double v = a[((b * x.h + yy) * x.w + xx) * c + ch];
+                                    s = max ? Math.max(s, v) : s + v;
+                                    count++;
+                                } else if (countIncludePad && yy < x.h + pad && xx < x.w + pad) {
+                                    count++;
+                                }
+                            }
+                        o[((b * y.h + oy) * y.w + ox) * c + ch] = max ? s : s / count;
+                    }
+        return o;
+    }
+
+    /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]. */
+    public static double[] dwconvTranspose(double[] a, Value x, Value y, float[] w, float[] bias, int s) {
+        double[] o = new double[(int) y.numel()];
+        int c = y.c;
+        for (int b = 0; b < y.n; b++)
+            for (int oy = 0; oy < y.h; oy++)
+                for (int ox = 0; ox < y.w; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        double v = a[((b * x.h + oy / s) * x.w + ox / s) * c + ch] * w[((oy % s) * s + ox % s) * c + ch];
+                        o[((b * y.h + oy) * y.w + ox) * c + ch] = v + (bias == null ? 0 : bias[ch]);
+                    }
+        return o;
+    }
+
+    /** Global average pool: [n, hw, c] → [n, c]. */
+    public static double[] avgPool(double[] a, int n, int hw, int c) {
+        double[] o = new double[n * c];
+        for (int b = 0; b < n; b++)
+            for (int p = 0; p < hw; p++)
+                for (int k = 0; k < c; k++) o[b * c + k] += a[(b * hw + p) * c + k] / hw;
+        return o;
+    }
+}

@@ -1,0 +1,23 @@
+package io.edgecl.graph;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.tensor.HostTensor;
+import java.util.function.Supplier;
+
+/** What an op needs from the plan to give its launches: device buffers for values and weights. */
+public interface Lowering {
+    ClContext ctx();
+
+    /** The device buffer of an activation. */
+    ClBuffer buf(Value v);
+
+    /** {@code t} on the device (uploaded once per session); null for null. */
+    ClBuffer weight(HostTensor t);
+
+    /** {@code t} re-laid out for a kernel (e.g. GEMM panels), made by {@code relayout} once per layout name. */
+    ClBuffer weight(HostTensor t, String layout, Supplier<float[]> relayout);
+
+    /** A scratch buffer of {@code bytes} for one op's launches, owned by the plan. */
+    ClBuffer scratch(long bytes, String name);
+}
