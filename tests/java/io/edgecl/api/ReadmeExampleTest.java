@@ -3,7 +3,6 @@ package io.edgecl.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgecl.cl.ClContext;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.GoldenCase;
@@ -49,8 +48,8 @@ class ReadmeExampleTest {
         assertEquals(0, p.exitValue(), out);
 
         VisionModel model = Models.byName("edgenext_xx_small");
-        try (ClContext ctx = ClContext.open(null, null); Session s = Session.open(model, weights, ctx)) {
-            HostTensor logits = s.run(new Preprocessor(model.preprocess()).load(image)).get("logits");
+        try (Session s = Session.open(model, weights, SessionOptions.defaults())) {
+            HostTensor logits = s.run(new Preprocessor(model.preprocess()).load(image)).logits();
             Prediction best = Prediction.topk(logits, 1).get(0).get(0);
             String[] got = out.substring(out.lastIndexOf('\n') + 1).split(" ");
             assertEquals(best.index(), Integer.parseInt(got[0]), out);

@@ -33,7 +33,7 @@ class SessionContractTest {
     private static final Weights WEIGHTS = DemoModel.weights();
 
     private static Session open(ClContext ctx) {
-        return Session.open(MODEL, WEIGHTS, ctx, false, Set.of());
+        return Session.open(MODEL, WEIGHTS, SessionOptions.defaults().withDevice(Device.wrap(ctx)));
     }
 
     private static HostTensor input(Random r, int batch) {
@@ -96,14 +96,14 @@ class SessionContractTest {
         s.close();
         s.close(); // idempotent
         assertThrows(IllegalStateException.class, () -> s.run(in));
-        assertThrows(IllegalStateException.class, () -> s.plan(1, 32, 32));
+        assertThrows(IllegalStateException.class, () -> s.prepare(1, 32, 32));
 
         ClContext ctx = new ClContext(shared.device());
         Session t = open(ctx);
         t.run(in);
         ctx.close(); // closes the session over it first
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.run(in));
-        assertTrue(e.getMessage().contains("context was closed"), e.getMessage());
+        assertTrue(e.getMessage().contains("device was closed"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> ctx.alloc(64, "late"));
         assertThrows(IllegalStateException.class, () -> ctx.program(java.util.Map.of(), "elementwise.cl"));
         assertThrows(IllegalStateException.class, () -> open(ctx), "no new session on a closed context");

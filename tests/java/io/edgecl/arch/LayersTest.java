@@ -1,10 +1,21 @@
 package io.edgecl.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.edgecl.graph.FusionRule;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,5 +57,47 @@ class LayersTest {
                 .whereLayer("cli").mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph", "models",
                         "export", "profile", "api", "serve")
                 .check(MAIN);
+    }
+
+    /**
+     * The command-line tool and the server use the public API, not the engine's insides: only
+     * {@code edgecl devices} lists OpenCL devices itself, and fusion rules are named by their enum.
+     */
+    @Test
+    void theCliGoesThroughTheApi() {
+        noClasses().that().resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
+                .and().doNotHaveSimpleName("DevicesCommand")
+                .should().dependOnClassesThat().resideInAnyPackage("io.edgecl.cl..", "io.edgecl.ops..",
+                        "io.edgecl.export..")
+                .check(MAIN);
+        noClasses().that().resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.edgecl.graph..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(FusionRule.class))))
+                .check(MAIN);
+    }
+
+    /** Public API methods neither take nor return plans, graphs, kernels or buffers. */
+    @Test
+    void theApiDoesNotLeakEngineTypes() throws Exception {
+        Set<String> allowed = Set.of("io.edgecl.graph.FusionRule", "io.edgecl.cl.ClContext", "io.edgecl.cl.DeviceInfo");
+        List<String> leaks = new ArrayList<>();
+        for (String name : List.of("Session", "SessionOptions", "Device", "Result", "Footprint", "Prediction", "Tuner",
+                "ModelExport")) {
+            Class<?> c = Class.forName("io.edgecl.api." + name);
+            assertTrue(Modifier.isPublic(c.getModifiers()), name + " is public");
+            for (Method m : c.getMethods()) {
+                if (m.getDeclaringClass() != c) continue;
+                List<Type> types = new ArrayList<>(List.of(m.getGenericParameterTypes()));
+                types.add(m.getGenericReturnType());
+                for (Type t : types) {
+                    for (String part : t.getTypeName().split("[<>,\\[\\] ]+")) {
+                        if (part.matches("io\\.edgecl\\.(graph|ops|cl|export)\\..*") && !allowed.contains(part)) {
+                            leaks.add(name + "." + m.getName() + ": " + part);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(leaks.isEmpty(), "engine types in the public API: " + leaks);
     }
 }

@@ -4,9 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.edgecl.api.Session;
-import io.edgecl.cl.ClContext;
+import io.edgecl.api.SessionOptions;
 import io.edgecl.export.OnnxExport;
-import io.edgecl.graph.Plan;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
@@ -82,14 +81,14 @@ public final class OnnxRuntimeComparison {
             opts.setIntraOpNumThreads(threads);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession ort = env.createSession(file.toString(), opts);
-                    Session session = Session.open(model, w, ClContext.open(null, null), true, Set.of())) {
+                    Session session = Session.open(model, w, SessionOptions.defaults())) {
                 String inName = ort.getInputNames().iterator().next();
-                device = session.context().info().name();
-                Plan plan = session.plan(batch, s, s);
+                device = session.device().name();
+                session.prepare(batch, s, s);
                 long[] shape = {batch, 3, s, s};
                 for (int i = 0; i < 5; i++) {
                     ortLogits = ortForward(env, ort, inName, input, shape);
-                    clLogits = clForward(plan, input);
+                    clLogits = clForward(session, input);
                 }
                 long[] ns = new long[iters];
                 for (int round = 0; round < rounds; round++) {
@@ -102,7 +101,7 @@ public final class OnnxRuntimeComparison {
                     ortMedians[round] = Stats.of(ns).medianMs();
                     for (int i = 0; i < iters; i++) {
                         long a = System.nanoTime();
-                        clLogits = clForward(plan, input);
+                        clLogits = clForward(session, input);
                         ns[i] = System.nanoTime() - a;
                     }
                     clMedians[round] = Stats.of(ns).medianMs();
@@ -139,9 +138,8 @@ public final class OnnxRuntimeComparison {
         }
     }
 
-    private static float[] clForward(Plan plan, HostTensor input) {
-        plan.run(input);
-        return plan.read("logits").data();
+    private static float[] clForward(Session session, HostTensor input) {
+        return session.run(input).logits().data();
     }
 
     private static String fmt(double[] v) {

@@ -8,7 +8,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
+import io.edgecl.api.Device;
 import io.edgecl.api.Session;
+import io.edgecl.api.SessionOptions;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cli.Main;
 import io.edgecl.tensor.HostTensor;
@@ -49,7 +51,7 @@ class InferenceServerTest {
 
     private static InferenceServer server(ClContext ctx, int maxBatch, int waitMs, int queue, long maxBody) throws Exception {
         VisionModel m = DemoModel.load();
-        Session s = Session.open(m, DemoModel.weights(), ctx, false, Set.of());
+        Session s = Session.open(m, DemoModel.weights(), SessionOptions.defaults().withDevice(Device.wrap(ctx)));
         InferenceServer srv = new InferenceServer(m, Labels.of(m.labels()), new Preprocessor(m.preprocess()), List.of(s),
                 new InferenceServer.Options("127.0.0.1", 0, maxBatch, waitMs, queue, maxBody, 1_000_000, 20_000, 32));
         srv.start();
@@ -151,7 +153,8 @@ class InferenceServerTest {
                 logits = f.read("logits").data();
             }
             Files.delete(in);
-            try (Session s = Session.open(DemoModel.load(), DemoModel.weights(), ctx, false, Set.of())) {
+            try (Session s = Session.open(DemoModel.load(), DemoModel.weights(),
+                    SessionOptions.defaults().withDevice(Device.wrap(ctx)))) {
                 TestSupport.assertClose(s.run(x).get("logits").data(), logits, 1e-5, "predict over HTTP");
             }
 

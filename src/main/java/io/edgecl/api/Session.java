@@ -2,22 +2,26 @@ package io.edgecl.api;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClEvent;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.DeviceWeights;
 import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
-import java.util.EnumSet;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.MemoryPlanner;
 import io.edgecl.graph.Plan;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ModelSpecException;
 import io.edgecl.models.ModelWeights;
+import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
+import io.edgecl.profile.Profile;
+import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,14 +30,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * A model ready to run on one device: the entry point for programs that embed EdgeCL.
  *
  * <pre>{@code
- * try (Session s = Session.open(Models.byName("edgenext_xx_small"), Path.of("model.safetensors"),
- *                               ClContext.open(null, null))) {
- *     HostTensor logits = s.run(inputNchw).get("logits");
+ * try (Session s = Session.open("edgenext_xx_small", Path.of("model.safetensors"))) {
+ *     HostTensor logits = s.run(inputNchw).logits();
  * }
  * }</pre>
  *
  * One execution plan is kept per input shape (batch, height, width), so repeated calls of the
- * same shape only write the input, enqueue and read back.
+ * same shape only write the input, enqueue and read back. The weights are uploaded once and
+ * shared by every plan of the session.
  *
  * <p><b>Threads.</b> A session is safe to use from many threads: {@link #run} holds the session's
  * lock from writing the input to reading the outputs, so concurrent calls are served one after
@@ -42,13 +46,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * 2-core CPU device (see README), 2 and 4 threads give the images/s of one.
  *
  * <p><b>Ownership.</b> The session owns its plans and their device buffers, and closes them in
- * {@link #close()}. It closes its {@link ClContext} too when opened with {@code ownsContext};
- * otherwise closing the context first closes the session. After either, every method throws
- * {@link IllegalStateException}.
+ * {@link #close()}. It closes its device too when it opened it (options without
+ * {@link SessionOptions#withDevice(Device) a shared device}); closing a shared device first
+ * closes the sessions on it. After either, every method throws {@link IllegalStateException}.
  */
 public final class Session implements AutoCloseable {
+    private final Device device;
+    private final boolean ownsDevice;
     private final ClContext ctx;
-    private final boolean ownsContext;
     private final VisionModel model;
     private final Weights weights;
     private final Set<FusionRule> disabledRules;
@@ -58,46 +63,98 @@ public final class Session implements AutoCloseable {
     private boolean weightsChecked;
     private volatile boolean closed;
 
-    private Session(ClContext ctx, boolean ownsContext, VisionModel model, Weights weights, Set<FusionRule> disabledRules) {
-        this.ctx = ctx;
-        this.ownsContext = ownsContext;
+    private Session(Device device, boolean ownsDevice, VisionModel model, Weights weights, Set<FusionRule> disabled) {
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        this.ctx = device.ctx;
         this.model = model;
         this.weights = weights;
-        this.disabledRules = disabledRules.isEmpty() ? EnumSet.noneOf(FusionRule.class) : EnumSet.copyOf(disabledRules);
+        this.disabledRules = disabled.isEmpty() ? EnumSet.noneOf(FusionRule.class) : EnumSet.copyOf(disabled);
         this.deviceWeights = new DeviceWeights(ctx);
         ctx.addDependent(this);
     }
 
-    /** A session over a weights file (safetensors or PyTorch checkpoint, key layout detected). */
-    public static Session open(VisionModel model, Path weightsFile, ClContext ctx) {
-        return new Session(ctx, false, model, ModelWeights.load(weightsFile, "auto"), Set.of());
+    /** A session of {@code model} over {@code weights} as {@code options} say. */
+    public static Session open(VisionModel model, Weights weights, SessionOptions options) {
+        Device d = options.device();
+        boolean owns = d == null || options.closesDevice();
+        if (d == null) d = Device.open(options.deviceSpec(), options.binding(), options.precision());
+        try {
+            return new Session(d, owns, model, weights, options.disabledFusion());
+        } catch (RuntimeException e) {
+            if (owns) d.close();
+            throw e;
+        }
     }
 
-    /**
-     * The general form: {@code ownsContext} closes the context with the session;
-     * {@code disabledRules} names fusion rules to switch off ({@link FusionRule#all()} = unfused).
-     */
-    public static Session open(VisionModel model, Weights weights, ClContext ctx, boolean ownsContext,
-                               Set<FusionRule> disabledRules) {
-        return new Session(ctx, ownsContext, model, weights, disabledRules);
+    /** A session over a weights file (safetensors or PyTorch checkpoint, key layout detected). */
+    public static Session open(VisionModel model, Path weightsFile, SessionOptions options) {
+        return open(model, ModelWeights.load(weightsFile, "auto"), options);
+    }
+
+    /** A registered model ({@code edgecl models} lists them) over a weights file, on the default device. */
+    public static Session open(String modelName, Path weightsFile) {
+        return open(Models.byName(modelName), weightsFile, SessionOptions.defaults());
     }
 
     public VisionModel model() {
         return model;
     }
 
-    public ClContext context() {
-        return ctx;
+    /** The device the session runs on. */
+    public Device device() {
+        checkOpen();
+        return device;
+    }
+
+    /** The fusion rules this session runs with switched off. */
+    public Set<FusionRule> disabledFusion() {
+        return EnumSet.copyOf(disabledRules.isEmpty() ? EnumSet.noneOf(FusionRule.class) : disabledRules);
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this Session is closed" + (ctx.isOpen() ? "" : " (its OpenCL context was closed)"));
+            throw new IllegalStateException("this Session is closed" + (ctx.isOpen() ? "" : " (its device was closed)"));
+        }
+    }
+
+    /** The input the model expects: NCHW float with 3 channels, at its default size unless given another. */
+    public int[] defaultInputShape(int batch) {
+        int s = model.preprocess().size();
+        return new int[] {batch, 3, s, s};
+    }
+
+    /** Output names: "logits", then each stage's "features.i". */
+    public List<String> outputNames() {
+        List<String> out = new java.util.ArrayList<>();
+        out.add("logits");
+        out.addAll(model.featureNames());
+        return out;
+    }
+
+    /** The NCHW shape of each output for an input [batch, 3, h, w] (no device work). */
+    public Map<String, int[]> outputShapes(int batch, int h, int w) {
+        Graph g = graph(batch, h, w);
+        Map<String, int[]> out = new LinkedHashMap<>();
+        g.outputs().forEach((k, v) -> out.put(k, v.h() == 1 && v.w() == 1 ? new int[] {v.n(), v.c()}
+                : new int[] {v.n(), v.c(), v.h(), v.w()}));
+        return out;
+    }
+
+    /** Builds (once) what runs inputs [batch, 3, h, w], and reports its cost; later runs of that shape reuse it. */
+    public Footprint prepare(int batch, int h, int w) {
+        lock.lock();
+        try {
+            Plan p = plan(batch, h, w);
+            return new Footprint(p.launches().size(), p.weightBytes(), p.activationBytes(),
+                    p.graph().activationBytes(), p.graph().macs());
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The plan for an input shape, built on first use (weights checked against the spec then). */
-    public Plan plan(int batch, int h, int w) {
+    private Plan plan(int batch, int h, int w) {
         lock.lock();
         try {
             checkOpen();
@@ -140,23 +197,11 @@ public final class Session implements AutoCloseable {
     }
 
     /** The fused graph for an input shape (no device work). */
-    public Graph graph(int batch, int h, int w) {
+    Graph graph(int batch, int h, int w) {
         lock.lock();
         try {
             checkOpen();
-            if (batch <= 0) throw new EdgeClException("batch size must be positive, got " + batch);
-            if (batch > 65536) throw new EdgeClException("batch size must be at most 65536, got " + batch);
-            Graph g;
-            try {
-                g = model.build(weights, batch, h, w);
-            } catch (ArithmeticException | NegativeArraySizeException e) {
-                throw new ModelSpecException(model.name() + " at [" + batch + ", 3, " + h + ", " + w
-                        + "] is too large to size (" + e.getMessage() + ")");
-            }
-            if (!weightsChecked) {
-                weights.finish();
-                weightsChecked = true;
-            }
+            Graph g = build(batch, h, w);
             FusionScheduler.apply(g, disabledRules);
             return g;
         } finally {
@@ -164,16 +209,29 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Runs an NCHW float batch; returns "logits" and, when asked, each "features.i" (NCHW). */
-    public Map<String, HostTensor> run(HostTensor nchw, boolean features) {
-        int[] s = nchw.shape();
-        if (s.length != 4) {
-            throw new EdgeClException("input must be NCHW (4 dimensions), got shape " + nchw.shapeString());
+    private Graph build(int batch, int h, int w) {
+        if (batch <= 0) throw new EdgeClException("batch size must be positive, got " + batch);
+        if (batch > 65536) throw new EdgeClException("batch size must be at most 65536, got " + batch);
+        model.checkInput(3, h, w);
+        Graph g;
+        try {
+            g = model.build(weights, batch, h, w);
+        } catch (ArithmeticException | NegativeArraySizeException e) {
+            throw new ModelSpecException(model.name() + " at [" + batch + ", 3, " + h + ", " + w
+                    + "] is too large to size (" + e.getMessage() + ")");
         }
-        model.checkInput(s[1], s[2], s[3]);
+        if (!weightsChecked) {
+            weights.finish();
+            weightsChecked = true;
+        }
+        return g;
+    }
+
+    /** Runs an NCHW float batch; returns the logits and, when {@code features}, each "features.i" (NCHW). */
+    public Result run(HostTensor nchw, boolean features) {
+        int[] s = checkInput(nchw);
         lock.lock();
         try {
-            checkOpen();
             Plan p = plan(s[0], s[2], s[3]);
             p.run(nchw);
             Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -181,17 +239,60 @@ public final class Session implements AutoCloseable {
             if (features) {
                 for (String f : model.featureNames()) out.put(f, p.read(f));
             }
-            return out;
+            return new Result(out);
         } finally {
             lock.unlock();
         }
     }
 
-    public Map<String, HostTensor> run(HostTensor nchw) {
+    /** Runs an NCHW float batch; returns its logits. */
+    public Result run(HostTensor nchw) {
         return run(nchw, false);
     }
 
-    /** Releases the plans (and the context, when owned). Idempotent. */
+    /**
+     * Runs once with a device timestamp on every kernel and returns the device time from the
+     * first kernel's start to the last one's end, in nanoseconds (the outputs are not read).
+     */
+    public long timedRun(HostTensor nchw) {
+        int[] s = checkInput(nchw);
+        lock.lock();
+        try {
+            List<ClEvent> events = plan(s[0], s[2], s[3]).runTimed(nchw);
+            long first = Long.MAX_VALUE, last = 0;
+            for (ClEvent e : events) {
+                try (e) {
+                    first = Math.min(first, e.startNs());
+                    last = Math.max(last, e.endNs());
+                }
+            }
+            return last - first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Per-launch device timings over {@code iters} forwards after {@code warmup} untimed ones. */
+    public Profile profile(HostTensor nchw, int warmup, int iters) {
+        int[] s = checkInput(nchw);
+        lock.lock();
+        try {
+            return Profile.run(plan(s[0], s[2], s[3]), nchw, warmup, iters);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int[] checkInput(HostTensor nchw) {
+        int[] s = nchw.shape();
+        if (s.length != 4) {
+            throw new EdgeClException("input must be NCHW (4 dimensions), got shape " + nchw.shapeString());
+        }
+        model.checkInput(s[1], s[2], s[3]);
+        return s;
+    }
+
+    /** Releases the plans and the weights (and the device, when the session opened it). Idempotent. */
     @Override
     public void close() {
         lock.lock();
@@ -205,6 +306,6 @@ public final class Session implements AutoCloseable {
             lock.unlock();
         }
         ctx.removeDependent(this);
-        if (ownsContext) ctx.close();
+        if (ownsDevice) device.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.edgecl.cl;
 
+import io.edgecl.tensor.HalfFloats;
+
 import io.edgecl.tensor.Precision;
 import io.edgecl.EdgeClException;
 import io.edgecl.Warnings;
@@ -111,6 +113,25 @@ public final class ClContext implements AutoCloseable {
     public ClBuffer upload(float[] data, String label) {
         ClBuffer b = alloc(Math.max(4L, 4L * data.length), label);
         if (data.length > 0) write(b, data);
+        return b;
+    }
+
+    /** Uploads {@code data} in the context's storage precision (halves under fp16-storage), as kernels read it. */
+    public ClBuffer uploadStored(float[] data, String label) {
+        ClBuffer b = alloc(Math.max(4L, (long) data.length * precision().elementBytes()), label);
+        try {
+            if (precision() == Precision.FP32) {
+                if (data.length > 0) write(b, data);
+            } else {
+                ByteBuffer bb = ByteBuffer.allocateDirect(2 * data.length).order(ByteOrder.nativeOrder());
+                for (float f : data) bb.putShort(HalfFloats.floatToHalf(f));
+                bb.flip();
+                writeBytes(b, bb);
+            }
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
         return b;
     }
 

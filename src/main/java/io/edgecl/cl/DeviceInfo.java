@@ -66,9 +66,6 @@ public record DeviceInfo(
     }
 
     public static String human(long bytes) {
-        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-        if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
-        if (bytes >= 1L << 10) return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
-        return bytes + " B";
+        return io.edgecl.Bytes.human(bytes);
     }
 }

@@ -2,10 +2,9 @@ package io.edgecl.cli;
 
 import com.google.gson.GsonBuilder;
 import io.edgecl.api.Session;
-import io.edgecl.cl.ClContext;
-import io.edgecl.cl.ClEvent;
-import io.edgecl.cl.DeviceInfo;
-import io.edgecl.graph.Plan;
+import io.edgecl.Bytes;
+import io.edgecl.api.Device;
+import io.edgecl.api.Footprint;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.Stats;
@@ -48,26 +47,26 @@ public final class BenchCommand implements Callable<Integer> {
         model.checkInput(3, s, s);
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        ClContext ctx = deviceOptions.open();
+        Device dev = deviceOptions.open();
         long tCtx = System.nanoTime();
-        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights), ctx, true,
-                modelOptions.disabledRules())) {
+        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights),
+                deviceOptions.options(modelOptions.disabledRules()).withOwnedDevice(dev))) {
             long tWeights = System.nanoTime();
-            Plan plan = session.plan(run.batch, s, s);
+            Footprint fp = session.prepare(run.batch, s, s);
             long tPlan = System.nanoTime();
             HostTensor input = run.input(3, s);
-            plan.run(input);
+            session.run(input);
             long tFirst = System.nanoTime();
 
             Progress progress = new Progress(err, run.warmup + 2 * run.iters, json);
             for (int i = 0; i < run.warmup; i++) {
-                plan.run(input);
+                session.run(input);
                 progress.step();
             }
             long[] wall = new long[run.iters];
             for (int i = 0; i < run.iters; i++) {
                 long a = System.nanoTime();
-                plan.run(input);
+                session.run(input);
                 wall[i] = System.nanoTime() - a;
                 progress.step();
             }
@@ -75,43 +74,36 @@ public final class BenchCommand implements Callable<Integer> {
             long[] wallTimed = new long[run.iters];
             for (int i = 0; i < run.iters; i++) {
                 long a = System.nanoTime();
-                List<ClEvent> events = plan.runTimed(input);
+                device[i] = session.timedRun(input);
                 wallTimed[i] = System.nanoTime() - a;
-                long first = Long.MAX_VALUE, last = 0;
-                for (ClEvent e : events) {
-                    try (e) {
-                        first = Math.min(first, e.startNs());
-                        last = Math.max(last, e.endNs());
-                    }
-                }
-                device[i] = last - first;
                 progress.step();
             }
             progress.done();
             Stats w = Stats.of(wall), d = Stats.of(device), wt = Stats.of(wallTimed);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model.name());
-            r.put("device", ctx.info().name());
-            r.put("binding", ctx.cl().name());
+            r.put("device", dev.name());
+            r.put("binding", dev.binding());
             r.put("input", List.of(run.batch, 3, s, s));
             r.put("fusion_disabled", modelOptions.disabledRules());
-            r.put("launches_per_forward", plan.launches().size());
+            r.put("launches_per_forward", fp.launches());
             r.put("wall_ms", w);
             r.put("device_ms", d);
             r.put("wall_ms_with_events", wt);
             r.put("images_per_s", run.batch / (w.medianMs() / 1e3));
-            r.put("activation_bytes", plan.activationBytes());
-            r.put("weight_bytes", plan.weightBytes());
-            r.put("peak_device_bytes", plan.activationBytes() + plan.weightBytes());
-            r.put("all_activations_bytes", plan.graph().activationBytes());
-            r.put("macs", plan.graph().macs());
+            r.put("activation_bytes", fp.activationBytes());
+            r.put("weight_bytes", fp.weightBytes());
+            r.put("peak_device_bytes", fp.peakBytes());
+            r.put("all_activations_bytes", fp.allActivationsBytes());
+            r.put("macs", fp.macs());
             Map<String, Object> cold = new LinkedHashMap<>();
             cold.put("context_ms", (tCtx - t0) / 1e6);
             cold.put("weights_ms", (tWeights - tCtx) / 1e6);
             cold.put("plan_ms", (tPlan - tWeights) / 1e6);
-            cold.put("programs", ctx.programCount());
-            cold.put("programs_from_cache", ctx.programsFromCache());
-            cold.put("program_build_ms", ctx.programNanos() / 1e6);
+            Device.ProgramStats ps = dev.programs();
+            cold.put("programs", ps.programs());
+            cold.put("programs_from_cache", ps.fromCache());
+            cold.put("program_build_ms", ps.buildMs());
             cold.put("first_forward_ms", (tFirst - tPlan) / 1e6);
             r.put("cold_start", cold);
             PrintWriter out = spec.commandLine().getOut();
@@ -140,8 +132,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  throughput: %.1f images/s%n", (Double) r.get("images_per_s"));
         out.printf(Locale.ROOT, "  device memory: %s peak (%s activations in shared buffers + %s weights); "
                         + "all activations would take %s%n",
-                DeviceInfo.human((Long) r.get("peak_device_bytes")), DeviceInfo.human((Long) r.get("activation_bytes")),
-                DeviceInfo.human((Long) r.get("weight_bytes")), DeviceInfo.human((Long) r.get("all_activations_bytes")));
+                Bytes.human((Long) r.get("peak_device_bytes")), Bytes.human((Long) r.get("activation_bytes")),
+                Bytes.human((Long) r.get("weight_bytes")), Bytes.human((Long) r.get("all_activations_bytes")));
         out.printf(Locale.ROOT, "  cold start: context %.1f ms, weights %.1f ms, plan %.1f ms (%d programs, %d from cache, "
                         + "%.1f ms building), first forward %.1f ms%n",
                 cold.get("context_ms"), cold.get("weights_ms"), cold.get("plan_ms"), cold.get("programs"),

@@ -57,19 +57,19 @@ public final class ClassifyCommand implements Callable<Integer> {
         for (Path p : images) inputs.add(pre.load(p));
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
-        try (Session s = Session.open(model, modelOptions.weightsOrDemo(), deviceOptions.open(), true,
-                modelOptions.disabledRules())) {
+        try (Session s = Session.open(model, modelOptions.weightsOrDemo(),
+                deviceOptions.options(modelOptions.disabledRules()))) {
             // first run builds the plan; time a second, warm run as the latency
             s.run(inputs.get(0));
             for (int i = 0; i < images.size(); i++) {
                 long t0 = System.nanoTime();
-                HostTensor logits = s.run(inputs.get(i)).get("logits");
+                HostTensor logits = s.run(inputs.get(i)).logits();
                 double ms = (System.nanoTime() - t0) / 1e6;
                 List<Prediction> top = Prediction.topk(logits, topk).get(0);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("image", images.get(i).toString());
                 r.put("model", model.name());
-                r.put("device", s.context().info().name());
+                r.put("device", s.device().name());
                 r.put("latency_ms", ms);
                 List<Map<String, Object>> tops = new ArrayList<>();
                 for (Prediction p : top) {
@@ -84,7 +84,7 @@ public final class ClassifyCommand implements Callable<Integer> {
                 results.add(r);
                 if (!json) {
                     out.printf(Locale.ROOT, "%s  (%s on %s, %.2f ms)%n", images.get(i), model.name(),
-                            s.context().info().name(), ms);
+                            s.device().name(), ms);
                     int rank = 1;
                     for (Prediction p : top) {
                         out.printf(Locale.ROOT, "  %d. %6.2f%%  %s (%d)%n", rank++, 100 * p.probability(),

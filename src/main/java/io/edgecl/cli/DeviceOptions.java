@@ -1,11 +1,12 @@
 package io.edgecl.cli;
 
-import io.edgecl.cl.Bindings;
-import io.edgecl.cl.ClContext;
-import io.edgecl.cl.ClDevice;
-import io.edgecl.cl.Devices;
+import io.edgecl.api.Device;
+import io.edgecl.api.SessionOptions;
+import io.edgecl.graph.FusionRule;
 import io.edgecl.tensor.Precision;
-import java.util.ArrayList;
+import java.util.Set;
+
+import io.edgecl.tensor.Precision;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -25,24 +26,21 @@ public final class DeviceOptions {
                     + "(half the memory and traffic, fp32 arithmetic).")
     String precision;
 
-    public ClContext open() {
-        Precision p = Precision.parse(precision);
-        ClContext ctx = ClContext.open(binding, device);
-        ctx.setPrecision(p);
-        return ctx;
+    /** Session options for the chosen device, precision and binding, with {@code disabled} fusion rules off. */
+    public SessionOptions options(Set<FusionRule> disabled) {
+        return SessionOptions.defaults().withDevice(device).withBinding(binding)
+                .withPrecision(Precision.parse(precision)).withoutFusion(disabled);
     }
 
-    /** One context per OpenCL device with {@code --device all}, else the one device {@link #open()} picks. */
-    public List<ClContext> openAll() {
+    /** Opens the chosen device. */
+    public Device open() {
+        return Device.open(device, binding, Precision.parse(precision));
+    }
+
+    /** Every OpenCL device with {@code --device all}, else the one device {@link #open()} picks. */
+    public List<Device> openAll() {
         if (!"all".equalsIgnoreCase(device)) return List.of(open());
-        Precision p = Precision.parse(precision);
-        List<ClContext> out = new ArrayList<>();
-        for (ClDevice d : Devices.list(Bindings.create(binding))) {
-            ClContext ctx = new ClContext(d);
-            ctx.setPrecision(p);
-            out.add(ctx);
-        }
-        return out;
+        return Device.openAll(binding, Precision.parse(precision));
     }
 
     public String binding() {

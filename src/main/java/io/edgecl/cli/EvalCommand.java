@@ -128,8 +128,8 @@ public final class EvalCommand implements Callable<Integer> {
         ProgressBar bar = noProgress || json ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(n)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .showSpeed().setUnit(" img", 1).build();
-        try (Session s = Session.open(model, modelOptions.weightsOrDemo(), deviceOptions.open(), true,
-                modelOptions.disabledRules())) {
+        try (Session s = Session.open(model, modelOptions.weightsOrDemo(),
+                deviceOptions.options(modelOptions.disabledRules()))) {
             Deque<Future<Decoded>> queue = new ArrayDeque<>();
             boolean warnedSize = false;
             int next = 0;
@@ -159,7 +159,7 @@ public final class EvalCommand implements Callable<Integer> {
                 List<HostTensor> ts = new ArrayList<>();
                 for (Decoded d : ok) ts.add(d.tensor());
                 long d0 = System.nanoTime();
-                HostTensor logits = s.run(Preprocessor.stack(ts)).get("logits");
+                HostTensor logits = s.run(Preprocessor.stack(ts)).logits();
                 deviceNs += System.nanoTime() - d0;
                 List<List<Prediction>> preds = Prediction.topk(logits, Math.min(5, classes));
                 for (int i = 0; i < ok.size(); i++) {

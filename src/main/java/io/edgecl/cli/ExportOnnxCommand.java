@@ -2,8 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
-import io.edgecl.export.OnnxExport;
-import io.edgecl.graph.Graph;
+import io.edgecl.api.ModelExport;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import java.nio.file.Files;
@@ -43,9 +42,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         Weights w = modelOptions.weights(true, randomWeights);
         int s = size != null ? size : model.preprocess().size();
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
-        Graph g = model.build(w, batch, s, s);
-        w.finish();
-        byte[] bytes = OnnxExport.export(g, model.name());
+        byte[] bytes = ModelExport.onnx(model, w, batch, s, s);
         OutputFiles.write(out, tmp -> Files.write(tmp, bytes));
         spec.commandLine().getErr().printf("%s [%d, 3, %d, %d] -> %s (%d bytes)%n", model.name(), batch, s, s, out,
                 bytes.length);

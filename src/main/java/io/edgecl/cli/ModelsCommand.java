@@ -1,7 +1,6 @@
 package io.edgecl.cli;
 
 import com.google.gson.GsonBuilder;
-import io.edgecl.graph.Graph;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
@@ -39,13 +38,12 @@ public final class ModelsCommand implements Callable<Integer> {
             VisionModel m = Models.byName(name);
             if (family != null && !m.family().equalsIgnoreCase(family)) continue;
             int s = size != null ? size : m.preprocess().size();
-            Weights w = Weights.synthetic(null);
-            Graph g = m.build(w, 1, s, s);
+            VisionModel.Size size = m.size(s, s);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("name", name);
             r.put("family", m.family());
-            r.put("params", w.paramCount());
-            r.put("macs", g.macs());
+            r.put("params", size.params());
+            r.put("macs", size.macs());
             r.put("input_size", s);
             r.put("crop_pct", m.preprocess().cropPct());
             rows.add(r);

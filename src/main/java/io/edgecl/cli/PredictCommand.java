@@ -60,16 +60,16 @@ public final class PredictCommand implements Callable<Integer> {
             input = f.read(inputKey);
         }
         var weights = modelOptions.weights(false, false);
-        try (Session s = Session.open(model, weights, deviceOptions.open(), true, modelOptions.disabledRules())) {
+        try (Session s = Session.open(model, weights, deviceOptions.options(modelOptions.disabledRules()))) {
             long t0 = System.nanoTime();
-            Map<String, HostTensor> result = s.run(input, features);
+            Map<String, HostTensor> result = s.run(input, features).asMap();
             long t1 = System.nanoTime();
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model.name());
-            meta.put("device", s.context().info().name());
+            meta.put("device", s.device().name());
             SafeTensorsWriter.write(out, result, meta);
             spec.commandLine().getErr().printf("%s: %s on %s, batch %d, %.1f ms (first run, includes setup) -> %s%n",
-                    model.name(), input.shapeString(), s.context().info().name(), input.dim(0), (t1 - t0) / 1e6, out);
+                    model.name(), input.shapeString(), s.device().name(), input.dim(0), (t1 - t0) / 1e6, out);
         }
         return 0;
     }

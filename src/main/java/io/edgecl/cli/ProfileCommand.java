@@ -3,11 +3,11 @@ package io.edgecl.cli;
 import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.cl.ClContext;
-import io.edgecl.graph.Plan;
+import io.edgecl.api.Device;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.ChromeTrace;
+import io.edgecl.profile.CsvReport;
 import io.edgecl.profile.DevicePeak;
 import io.edgecl.profile.HtmlReport;
 import io.edgecl.profile.Profile;
@@ -65,35 +65,35 @@ public final class ProfileCommand implements Callable<Integer> {
         VisionModel model = modelOptions.model();
         int s = run.size(model.preprocess().size());
         model.checkInput(3, s, s);
-        ClContext ctx = deviceOptions.open();
-        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights), ctx, true,
-                modelOptions.disabledRules())) {
-            Plan plan = session.plan(run.batch, s, s);
+        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights),
+                deviceOptions.options(modelOptions.disabledRules()))) {
+            Device dev = session.device();
+            int launches = session.prepare(run.batch, s, s).launches();
             HostTensor input = run.input(3, s);
-            DevicePeak peak = DevicePeak.of(ctx);
-            Profile p = Profile.run(plan, input, run.warmup, run.iters);
+            DevicePeak peak = dev.peak();
+            Profile p = session.profile(input, run.warmup, run.iters);
             PrintWriter out = spec.commandLine().getOut();
             Stats fwd = Stats.of(p.forwardNs());
-            out.printf(Locale.ROOT, "%s  input [%d, 3, %d, %d]  on %s%n", model.name(), run.batch, s, s, ctx.info().name());
+            out.printf(Locale.ROOT, "%s  input [%d, 3, %d, %d]  on %s%n", model.name(), run.batch, s, s, dev.name());
             out.printf(Locale.ROOT, "forward: %.3f ms device time (median of %d, min %.3f), %d launches, kernels busy "
                             + "%.3f ms; device peak %.1f GFLOP/s (measured, float%d FMAs), %.1f GB/s (measured)%n",
-                    fwd.medianMs(), fwd.n(), fwd.minMs(), plan.launches().size(), p.busyNs() / 1e6, peak.gflops(),
+                    fwd.medianMs(), fwd.n(), fwd.minMs(), launches, p.busyNs() / 1e6, peak.gflops(),
                     peak.vectorWidth(), peak.gbps());
             if (by == null || by.equals("kernel")) table(out, "kernel", p.byKernel(), p, peak);
             if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
             if (by == null || by.equals("block")) table(out, "block", p.byBlock(), p, peak);
             if ("launch".equals(by)) table(out, "launch", p.byLaunch(), p, peak);
             if (trace != null) {
-                ChromeTrace.write(trace, p, model.name() + " on " + ctx.info().name());
-                out.println("trace: " + trace + " (" + plan.launches().size() + " launch events)");
+                ChromeTrace.write(trace, p, model.name() + " on " + dev.name());
+                out.println("trace: " + trace + " (" + launches + " launch events)");
             }
             if (csv != null) {
-                writeCsv(csv, p, peak);
+                CsvReport.write(csv, p, peak);
                 out.println("csv: " + csv);
             }
             if (html != null) {
                 HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
-                        + ctx.info().name());
+                        + dev.name());
                 out.println("html: " + html);
             }
             out.flush();
@@ -119,15 +119,4 @@ public final class ProfileCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeCsv(Path file, Profile p, DevicePeak peak) {
-        StringBuilder b = new StringBuilder("index,block,node,kernel,op,start_us,duration_us,flops,bytes,gflops,gbps,peak_fraction\n");
-        for (var l : p.launches()) {
-            var row = new Profile.Row(l.launch().node(), "", 1, l.durationNs(), l.launch().flops(), l.launch().bytes());
-            b.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%.3f,%.3f,%d,%d,%.4f,%.4f,%.4f%n", l.index(),
-                    l.launch().block(), l.launch().node(), l.launch().kernelName(), l.launch().op(),
-                    p.lastForward().get(l.index())[0] / 1e3, l.durationNs() / 1e3, l.launch().flops(),
-                    l.launch().bytes(), row.gflops(), row.gbps(), row.peakFraction(peak)));
-        }
-        OutputFiles.writeString(file, b);
-    }
 }

@@ -2,7 +2,8 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.cl.ClContext;
+import io.edgecl.api.Device;
+import io.edgecl.api.SessionOptions;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;
@@ -80,8 +81,14 @@ public final class ServeCommand implements Callable<Integer> {
         Weights weights = modelOptions.weightsOrDemo();
         List<Session> sessions = new ArrayList<>();
         try {
-            for (ClContext ctx : deviceOptions.openAll()) {
-                sessions.add(Session.open(model, weights, ctx, true, modelOptions.disabledRules()));
+            SessionOptions o = deviceOptions.options(modelOptions.disabledRules());
+            for (Device d : deviceOptions.openAll()) {
+                try {
+                    sessions.add(Session.open(model, weights, o.withOwnedDevice(d)));
+                } catch (RuntimeException e) {
+                    d.close();
+                    throw e;
+                }
             }
         } catch (RuntimeException e) {
             for (Session s : sessions) s.close();
@@ -109,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.start();
         PrintWriter err = spec.commandLine().getErr();
         List<String> devs = new ArrayList<>();
-        for (Session s : sessions) devs.add(s.context().info().name());
+        for (Session s : sessions) devs.add(s.device().name());
         err.printf("edgecl serve: %s on %s at http://%s:%d (max batch %d, wait %d ms, queue %d)%n", model.name(),
                 String.join(", ", devs), host, server.port(), maxBatch, maxWaitMs, queue);
         err.flush();

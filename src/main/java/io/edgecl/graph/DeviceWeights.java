@@ -2,11 +2,7 @@ package io.edgecl.graph;
 
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
-import io.edgecl.tensor.Precision;
-import io.edgecl.tensor.HalfFloats;
 import io.edgecl.tensor.HostTensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +15,6 @@ import java.util.function.Supplier;
  */
 public final class DeviceWeights implements AutoCloseable {
     private final ClContext ctx;
-    private final Precision precision;
     private final Map<HostTensor, ClBuffer> plain = new IdentityHashMap<>();
     private final Map<HostTensor, Map<String, ClBuffer>> laidOut = new IdentityHashMap<>();
     private long bytes;
@@ -27,7 +22,6 @@ public final class DeviceWeights implements AutoCloseable {
 
     public DeviceWeights(ClContext ctx) {
         this.ctx = ctx;
-        this.precision = ctx.precision();
     }
 
     public ClContext context() {
@@ -64,20 +58,7 @@ public final class DeviceWeights implements AutoCloseable {
     }
 
     private ClBuffer upload(float[] data) {
-        ClBuffer b = ctx.alloc(Math.max(4L, (long) data.length * precision.elementBytes()), "weight");
-        try {
-            if (precision == Precision.FP32) {
-                ctx.write(b, data);
-            } else {
-                ByteBuffer bb = ByteBuffer.allocateDirect(2 * data.length).order(ByteOrder.nativeOrder());
-                for (float f : data) bb.putShort(HalfFloats.floatToHalf(f));
-                bb.flip();
-                ctx.writeBytes(b, bb);
-            }
-        } catch (RuntimeException e) {
-            b.close();
-            throw e;
-        }
+        ClBuffer b = ctx.uploadStored(data, "weight");
         bytes += b.bytes();
         return b;
     }

@@ -33,6 +33,16 @@ public interface VisionModel {
         return null;
     }
 
+    /** Parameters and multiply-accumulates per image at an input size. */
+    record Size(long params, long macs) {}
+
+    /** Counts parameters and MACs for one image of h × w (builds the graph with placeholder weights; no device). */
+    default Size size(int h, int w) {
+        Weights ws = Weights.synthetic(null);
+        Graph g = build(ws, 1, h, w);
+        return new Size(ws.paramCount(), g.macs());
+    }
+
     /** The state-dict key layout the canonical names follow ("timm" or "official"). */
     default String canonicalKeyFormat() {
         return "timm";

@@ -32,6 +32,6 @@ public final class Attention {
         long tokens = (long) h * w;
         long group = tokens / ((long) patchH * patchW);
         return new Launch(k, new long[] {group, (long) patchH * patchW * heads, n}, null, "self_attention", 4L * n * tokens * group * channels,
-                4L * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64)) + (long) n * tokens * channels));
+                (long) ctx.precision().elementBytes() * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64)) + (long) n * tokens * channels));
     }
 }

@@ -32,27 +32,32 @@ public final class ChannelAttention {
         apply.arg(scratch).arg(qkv).arg(out).arg(tokens).arg(channels).arg(heads);
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
+        long e = ctx.precision().elementBytes(); // the D×D scratch is float in every precision
         return List.of(
                 new Launch(scores, new long[] {d, d, (long) n * heads}, null, "xca_scores", 6L * dd * tokens,
-                        4L * (dd * tokens * 2 + dd)),
+                        e * dd * tokens * 2 + 4L * dd),
                 new Launch(softmax, new long[] {rows}, null, "softmax", 4L * dd, 4L * 2 * dd),
                 new Launch(apply, new long[] {channels, tokens, n}, null, "xca_apply", 2L * nt * channels * d,
-                        4L * (nt * channels * 2 + dd)));
+                        e * nt * channels * 2 + 4L * dd));
     }
 
-    static final int XCA_WG = 64;
+    /** The fused kernel's work-group (XCA_WG in attention.cl). */
+    static WorkGroup workGroup(ClContext ctx) {
+        return WorkGroup.of("XCA_WG", 64, ctx.info());
+    }
 
     /** The same computation in one launch: a work-group per (image, head). */
     public static Launch createFused(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
                                      int n, int tokens, int channels, int heads) {
         int d = channels / heads;
-        ClKernel k = ctx.program(Map.of(), "attention.cl").kernel("xca_fused");
+        WorkGroup wg = workGroup(ctx);
+        ClKernel k = ctx.program(wg.defines(), "attention.cl").kernel("xca_fused");
         k.arg(qkv).arg(temperature).arg(scratch).arg(out).arg(tokens).arg(channels).arg(heads)
                 .local(8L * d);
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
-        return new Launch(k, new long[] {(long) XCA_WG * n * heads}, new long[] {XCA_WG}, "channel_attention",
+        return new Launch(k, new long[] {(long) wg.size() * n * heads}, new long[] {wg.size()}, "channel_attention",
                 2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d,
-                4L * (nt * 3 * channels + nt * channels + 2 * dd));
+                (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels) + 8L * dd);
     }
 }

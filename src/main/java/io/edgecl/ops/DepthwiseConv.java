@@ -44,14 +44,16 @@ public final class DepthwiseConv {
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
         long gx = mult == 1 && cout % 4 == 0 ? cout / 4 : cout;
         return new Launch(k, new long[] {gx, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
-                4L * (ins + (long) kh * kw * cout + outs));
+                (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
     }
 
     /** Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=pixel|group (default: pixel on CPUs). */
     public static final String DWLN_VARIANT_PROPERTY = "edgecl.dwconv-ln";
 
-    /** Work-group size of the fused depthwise conv + LayerNorm kernel (DWLN_WG). */
-    static final int DWLN_WG = 64;
+    /** Work-group of the fused depthwise conv + LayerNorm kernel (DWLN_WG in dwconv.cl). */
+    static WorkGroup lnWorkGroup(ClContext ctx) {
+        return WorkGroup.of("DWLN_WG", 64, ctx.info());
+    }
 
     /** Depthwise conv followed by LayerNorm over channels, one work-group per output pixel. */
     public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
@@ -67,8 +69,9 @@ public final class DepthwiseConv {
                                              int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
         String v = System.getProperty(DWLN_VARIANT_PROPERTY, "");
         boolean perPixel = v.isEmpty() ? ctx.info().type().equals("CPU") : v.equals("pixel");
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl")
-                .kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
+        WorkGroup wg = lnWorkGroup(ctx);
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
+                "dwconv.cl").kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
                 .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
                 .arg(padH).arg(padW).arg(mult).arg(eps);
@@ -78,12 +81,13 @@ public final class DepthwiseConv {
             k.arg((int) pixels);
             long outs = pixels * cout;
             return new Launch(k, new long[] {pixels}, null, "dwconv_ln", 2L * outs * kh * kw + 8L * outs,
-                    4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+                    (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
         }
-        k.local(4L * cout).local(4L * DWLN_WG);
+        k.local(4L * cout).local(4L * wg.size());
         long outs = (long) n * ho * wo * cout;
-        return new Launch(k, new long[] {DWLN_WG, (long) n * ho * wo}, new long[] {DWLN_WG, 1}, "dwconv_ln",
-                2L * outs * kh * kw + 8L * outs, 4L * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+        return new Launch(k, new long[] {wg.size(), (long) n * ho * wo}, new long[] {wg.size(), 1}, "dwconv_ln",
+                2L * outs * kh * kw + 8L * outs,
+                (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
     }
 
     /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
@@ -94,6 +98,6 @@ public final class DepthwiseConv {
                 .arg(s).arg(n * h * s);
         long outs = (long) n * h * s * wd * s * c;
         return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs,
-                4L * ((long) n * h * wd * c + (long) s * s * c + outs));
+                (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs));
     }
 }

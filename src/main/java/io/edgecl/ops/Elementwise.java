@@ -15,14 +15,14 @@ public final class Elementwise {
     public static Launch addBroadcast(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, int period) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("add_broadcast");
         k.arg(x).arg(y).arg(out).arg(n).arg(period);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
     }
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("activation");
         k.arg(x).arg(out).arg(n);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 8L * n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 2L * ctx.precision().elementBytes() * n);
     }
 
     /** out = x * scale[c] (+ residual). */
@@ -32,7 +32,7 @@ public final class Elementwise {
         k.arg(x).arg(scale).arg(residual != null ? residual : ctx.placeholder()).arg(out).arg(n)
                 .arg(channels).arg(residual != null ? 1 : 0);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "scale_add", 2L * n,
-                4L * n * (residual != null ? 3 : 2));
+                (long) ctx.precision().elementBytes() * n * (residual != null ? 3 : 2));
     }
 
     /** Copies a channel slice of each row into a channel slice of another tensor. */
@@ -41,21 +41,21 @@ public final class Elementwise {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_copy");
         k.arg(in).arg(out).arg(channels).arg(rows).arg(inStride).arg(inOffset).arg(outStride)
                 .arg(outOffset);
-        return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 8L * channels * rows);
+        return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 2L * ctx.precision().elementBytes() * channels * rows);
     }
 
     public static Launch globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, int n, int hw, int channels) {
         ClKernel k = ctx.program(Map.of(), "pool.cl").kernel("global_avgpool");
         k.arg(in).arg(out).arg(hw).arg(channels);
         return new Launch(k, new long[] {channels, n}, null, "pool", (long) n * hw * channels,
-                4L * ((long) n * hw * channels + (long) n * channels));
+                (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels));
     }
 
     /** out = act(x + y). */
     public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("add2");
         k.arg(x).arg(y).arg(out).arg(n);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 12L * n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
     }
 
     /** out = act(x * scale[c] + shift[c]). */
@@ -63,7 +63,7 @@ public final class Elementwise {
                                 int channels, Act act) {
         ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("affine");
         k.arg(x).arg(scale).arg(shift).arg(out).arg(n).arg(channels);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 8L * n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 2L * ctx.precision().elementBytes() * n);
     }
 
     /** out = x * s[image, c] over [images, hw, channels]. */
@@ -71,7 +71,7 @@ public final class Elementwise {
                                      int channels) {
         ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_gate");
         k.arg(x).arg(s).arg(out).arg(n).arg(hw).arg(channels);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 8L * n);
+        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 2L * ctx.precision().elementBytes() * n);
     }
 
     /** k x k pooling, stride, symmetric padding; output [n, ho, wo, c]. */
@@ -82,6 +82,6 @@ public final class Elementwise {
                 .arg(pad).arg(max ? 1 : 0).arg(countIncludePad ? 1 : 0).arg(n * ho);
         long outs = (long) n * ho * wo * c;
         return new Launch(kern, new long[] {c, wo, (long) n * ho}, null, "pool2d", outs * k * k,
-                4L * ((long) n * h * w * c + outs));
+                (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs));
     }
 }

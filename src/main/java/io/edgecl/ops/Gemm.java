@@ -11,8 +11,29 @@ import java.util.Map;
  * with bias, activation, layer scale and residual fused into the store (kernels-cl/gemm.cl).
  */
 public final class Gemm {
-    /** Tile shape (must match the kernel's GEMM_* defaults unless passed as defines). */
-    static final int TM = 32, TN = 32, WM = 4, WN = 4;
+    /**
+     * The tiled variant's tile: TM × TN of C per work-group from TK-deep slices in local memory,
+     * WM × WN per work-item. Defined here once: passed as GEMM_* defines, and the work-group
+     * (TN / WN, TM / WM) follows from it.
+     */
+    public record Tile(int tm, int tn, int tk, int wm, int wn) {
+        static final Tile DEFAULT = new Tile(32, 32, 16, 4, 4);
+        /** For devices whose work-groups hold fewer than the default's 64 items. */
+        static final Tile SMALL = new Tile(16, 16, 16, 4, 4);
+
+        static Tile forDevice(io.edgecl.cl.DeviceInfo d) {
+            return d.maxWorkGroupSize() >= DEFAULT.items() ? DEFAULT : SMALL;
+        }
+
+        int items() {
+            return (tn / wn) * (tm / wm);
+        }
+
+        Map<String, String> defines() {
+            return Map.of("GEMM_TM", String.valueOf(tm), "GEMM_TN", String.valueOf(tn), "GEMM_TK", String.valueOf(tk),
+                    "GEMM_WM", String.valueOf(wm), "GEMM_WN", String.valueOf(wn));
+        }
+    }
 
     /** Rows per work-item of the register-only rows variant (GEMMV_RM). */
     static final int ROWS_RM = 4;
@@ -184,6 +205,9 @@ public final class Gemm {
             d.put("GEMMB_RM", String.valueOf(cfg.rows()));
         }
         if (cfg.packed()) d.putAll(panelDefines(ctx, cfg));
+        Tile tile = Tile.forDevice(ctx.info());
+        if (cfg.variant() == Variant.TILED) d.putAll(tile.defines());
+        if (cfg.variant() == Variant.ROWS) d.put("GEMMV_RM", String.valueOf(ROWS_RM));
         d.put("HAS_BIAS", bias != null ? "1" : "0");
         d.put("ACT", act.macro());
         d.put("HAS_GAMMA", gamma != null ? "1" : "0");
@@ -215,8 +239,8 @@ public final class Gemm {
                 global = new long[] {(n + cfg.width() - 1) / cfg.width(), (m + cfg.rows() - 1) / cfg.rows()};
                 break;
             default:
-                local = new long[] {TN / WN, TM / WM};
-                global = new long[] {Launch.roundUp(n, TN) / WN, Launch.roundUp(m, TM) / WM};
+                local = new long[] {tile.tn() / tile.wn(), tile.tm() / tile.wm()};
+                global = new long[] {Launch.roundUp(n, tile.tn()) / tile.wn(), Launch.roundUp(m, tile.tm()) / tile.wm()};
         }
         long flops = 2L * m * n * k;
         long bytes = (long) ctx.precision().elementBytes() * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));

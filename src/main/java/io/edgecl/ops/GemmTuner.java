@@ -31,9 +31,10 @@ public final class GemmTuner {
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() - 0.5f;
         Map<Gemm.Config, Long> times = new LinkedHashMap<>();
         Gemm.Config best = null;
-        try (ClBuffer da = ctx.upload(a, "tune-a"); ClBuffer dc = ctx.alloc(4L * m * n, "tune-c")) {
+        try (ClBuffer da = ctx.uploadStored(a, "tune-a");
+                ClBuffer dc = ctx.alloc((long) ctx.precision().elementBytes() * m * n, "tune-c")) {
             for (Gemm.Config c : Gemm.CANDIDATES) {
-                try (ClBuffer db = ctx.upload(Gemm.layoutB(b, k, n, c), "tune-b");
+                try (ClBuffer db = ctx.uploadStored(Gemm.layoutB(b, k, n, c), "tune-b");
                         Launch l = Gemm.create(ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, null, 1, c)) {
                     l.run();
                     ctx.finish();

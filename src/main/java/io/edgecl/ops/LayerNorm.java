@@ -14,6 +14,7 @@ public final class LayerNorm {
         ClKernel k = ctx.program(Map.of(), "layernorm.cl").kernel("layernorm");
         k.arg(in).arg(gamma).arg(beta).arg(out).arg(rows).arg(channels).arg(eps);
         long n = (long) rows * channels;
-        return new Launch(k, new long[] {rows}, null, "layernorm", 8L * n, 4L * (2 * n + 2L * channels));
+        return new Launch(k, new long[] {rows}, null, "layernorm", 8L * n,
+                (long) ctx.precision().elementBytes() * (2 * n + 2L * channels));
     }
 }

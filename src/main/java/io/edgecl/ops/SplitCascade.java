@@ -10,7 +10,10 @@ import java.util.Map;
  * (kernels-cl/cascade.cl), optionally adding a positional encoding [H*W, C] to the result.
  */
 public final class SplitCascade {
-    static final int WG = 64;
+    /** The kernel's work-group (CASCADE_WG in cascade.cl). */
+    static WorkGroup workGroup(ClContext ctx) {
+        return WorkGroup.of("CASCADE_WG", 64, ctx.info());
+    }
 
     private SplitCascade() {}
 
@@ -21,13 +24,15 @@ public final class SplitCascade {
      */
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer weights, ClBuffer biases, ClBuffer pos,
                                 ClBuffer out, int n, int h, int w, int c, int width, int nconv, int k) {
-        ClKernel kern = ctx.program(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0"),
-                "cascade.cl").kernel("split_cascade");
+        WorkGroup wg = workGroup(ctx);
+        ClKernel kern = ctx.program(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0",
+                wg.macro(), String.valueOf(wg.size())), "cascade.cl").kernel("split_cascade");
         kern.arg(in).arg(weights).arg(biases != null ? biases : ctx.placeholder())
                 .arg(pos != null ? pos : ctx.placeholder()).arg(out)
                 .arg(h).arg(w).arg(c).arg(width).arg(nconv).arg(k);
         long px = (long) n * h * w;
-        return new Launch(kern, new long[] {(long) WG * width, n}, new long[] {WG, 1}, "split_cascade",
-                2L * px * width * nconv * k * k, 4L * (px * c * 2 + px * width * nconv * 2));
+        return new Launch(kern, new long[] {(long) wg.size() * width, n}, new long[] {wg.size(), 1}, "split_cascade",
+                2L * px * width * nconv * k * k,
+                (long) ctx.precision().elementBytes() * (px * c * 2 + px * width * nconv * 2));
     }
 }

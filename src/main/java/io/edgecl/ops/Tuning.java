@@ -55,6 +55,16 @@ public final class Tuning {
     public static synchronized void store(ClContext ctx, String key, String choice) {
         Map<String, String> m = table(ctx.info());
         m.put(key, choice);
+        save(ctx, m);
+    }
+
+    /** Forgets the choice for a key (the heuristic default applies again). */
+    public static synchronized void remove(ClContext ctx, String key) {
+        Map<String, String> m = table(ctx.info());
+        if (m.remove(key) != null) save(ctx, m);
+    }
+
+    private static void save(ClContext ctx, Map<String, String> m) {
         Path f = file(ctx.info());
         try {
             Files.createDirectories(f.getParent());

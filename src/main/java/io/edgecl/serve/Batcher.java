@@ -117,7 +117,7 @@ final class Batcher implements AutoCloseable {
             int padded = paddedSize(images);
             HostTensor input = batch.size() == 1 && padded == images ? batch.get(0).input() : stack(batch, padded);
             long t0 = System.nanoTime();
-            HostTensor logits = s.run(input).get("logits");
+            HostTensor logits = s.run(input).logits();
             metrics.batch(batch.size(), (System.nanoTime() - t0) / 1e9);
             int classes = logits.dim(1);
             int row = 0;

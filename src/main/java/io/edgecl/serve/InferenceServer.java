@@ -84,7 +84,7 @@ public final class InferenceServer implements AutoCloseable {
         this.pre = pre;
         this.sessions = List.copyOf(sessions);
         this.opt = opt;
-        this.precision = sessions.get(0).context().precision().id();
+        this.precision = sessions.get(0).device().precision().id();
         // The JDK server's own limits on reading a request and writing a response (seconds).
         long secs = Math.max(1, (opt.timeoutMs() + 999) / 1000);
         System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(secs));
@@ -94,7 +94,7 @@ public final class InferenceServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
         // Every plan a batch can need (1, 2, 4, ... max-batch images), built before the first request.
         for (Session s : sessions) {
-            for (int b : Batcher.sizes(opt.maxBatch())) s.plan(b, pre.height(), pre.width());
+            for (int b : Batcher.sizes(opt.maxBatch())) s.prepare(b, pre.height(), pre.width());
         }
         this.batcher = new Batcher(sessions, opt.maxBatch(), opt.maxWaitMs(), opt.queue());
         this.http = HttpServer.create(new InetSocketAddress(opt.host(), opt.port()), 128);
@@ -208,7 +208,7 @@ public final class InferenceServer implements AutoCloseable {
         d.put("num_classes", model.numClasses());
         d.put("precision", precision);
         List<String> devices = new ArrayList<>();
-        for (Session s : sessions) devices.add(s.context().info().name());
+        for (Session s : sessions) devices.add(s.device().name());
         d.put("devices", devices);
         d.put("max_batch", opt.maxBatch());
         return Map.of("models", List.of(d));
