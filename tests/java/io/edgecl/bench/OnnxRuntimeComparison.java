@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * EdgeCL against ONNX Runtime (CPU execution provider) on the same network, weights and input, in

@@ -2,7 +2,6 @@ package io.edgecl.models;
 
 import io.edgecl.TestSupport;
 import io.edgecl.graph.FusionRule;
-import io.edgecl.graph.FusionScheduler;
 import io.edgecl.tensor.HostTensor;
 import java.util.Map;
 import java.util.Set;

@@ -113,57 +113,14 @@ final class Reference {
         return out;
     }
 
-    /**
-     * EdgeNeXt's XCA from the qkv projection [N, T, 3C] to [N, T, C]: per head, q and k are
-     * L2-normalised along the tokens (F.normalize, eps 1e-12), attn = softmax_j(q̂_i·k̂_j · temp[h]),
-     * out[t, h*D + i] = sum_j attn[i, j] v_j[t].
-     */
+    /** EdgeNeXt's XCA from the qkv projection [N, T, 3C] to [N, T, C]: the graph's host reference. */
     static float[] xca(float[] qkv, float[] temperature, int n, int t, int c, int heads) {
-        int d = c / heads;
-        float[] out = new float[n * t * c];
-        for (int b = 0; b < n; b++) {
-            for (int h = 0; h < heads; h++) {
-                double[][] q = new double[d][t], k = new double[d][t], v = new double[d][t];
-                for (int i = 0; i < d; i++) {
-                    for (int s = 0; s < t; s++) {
-                        int base = (b * t + s) * 3 * c + h * d + i;
-                        q[i][s] = qkv[base];
-                        k[i][s] = qkv[base + c];
-                        v[i][s] = qkv[base + 2 * c];
-                    }
-                    normalize(q[i]);
-                    normalize(k[i]);
-                }
-                for (int i = 0; i < d; i++) {
-                    double[] row = new double[d];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < d; j++) {
-                        double dot = 0;
-                        for (int s = 0; s < t; s++) dot += q[i][s] * k[j][s];
-                        row[j] = dot * temperature[h];
-                        max = Math.max(max, row[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < d; j++) {
-                        row[j] = Math.exp(row[j] - max);
-                        sum += row[j];
-                    }
-                    for (int s = 0; s < t; s++) {
-                        double acc = 0;
-                        for (int j = 0; j < d; j++) acc += row[j] / sum * v[j][s];
-                        out[(b * t + s) * c + h * d + i] = (float) acc;
-                    }
-                }
-            }
-        }
+        double[] in = new double[qkv.length];
+        for (int i = 0; i < in.length; i++) in[i] = qkv[i];
+        double[] o = io.edgecl.graph.HostOps.channelAttention(in, n, t, c, heads, temperature);
+        float[] out = new float[o.length];
+        for (int i = 0; i < o.length; i++) out[i] = (float) o[i];
         return out;
-    }
-
-    private static void normalize(double[] x) {
-        double ss = 0;
-        for (double e : x) ss += e * e;
-        double norm = Math.max(Math.sqrt(ss), 1e-12);
-        for (int i = 0; i < x.length; i++) x[i] /= norm;
     }
 
     static float[] addBroadcast(float[] x, float[] y, int period) {

@@ -86,11 +86,63 @@ public final class EvalCommand implements Callable<Integer> {
 
     private record Decoded(ImageFolder.Item item, HostTensor tensor, String error, int width, int height) {}
 
+    /** Running counts of one evaluation: accuracy overall and per class, errors, prediction rows. */
+    private static final class Tally {
+        final long[] perClassTotal, perClassTop1;
+        long top1, top5, evaluated, forwardNs;
+        final List<String> errors = new ArrayList<>();
+        final List<String> rows = new ArrayList<>();
+
+        Tally(int classes) {
+            perClassTotal = new long[classes];
+            perClassTop1 = new long[classes];
+        }
+
+        void score(ImageFolder.Item it, List<Prediction> p, boolean keepRow) {
+            int label = it.label();
+            evaluated++;
+            perClassTotal[label]++;
+            if (p.get(0).index() == label) {
+                top1++;
+                perClassTop1[label]++;
+            }
+            for (Prediction q : p) {
+                if (q.index() == label) {
+                    top5++;
+                    break;
+                }
+            }
+            if (keepRow) {
+                StringBuilder t5 = new StringBuilder();
+                for (Prediction q : p) t5.append(t5.length() == 0 ? "" : " ").append(q.index());
+                rows.add(String.format(Locale.ROOT, "%s,%d,%d,%.6f,%s", csv(it.file().toString()), label,
+                        p.get(0).index(), p.get(0).probability(), t5));
+            }
+        }
+    }
+
+    private record Dataset(ImageFolder folder, Labels labels, List<ImageFolder.Item> items) {}
+
     @Override
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         VisionModel model = modelOptions.modelOrDemo();
         Preprocessor pre = imageOptions.preprocessor(model);
+        Dataset ds = dataset(model);
+        long t0 = System.nanoTime();
+        Tally tally = evaluate(model, pre, ds.items());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (tally.evaluated == 0) {
+            throw new EdgeClException("no image of " + data + " could be read (" + tally.errors.size()
+                    + " errors; first: " + (tally.errors.isEmpty() ? "none" : tally.errors.get(0)) + ")");
+        }
+        if (savePredictions != null) writeCsv(savePredictions, tally.rows);
+        report(model, ds, tally, seconds);
+        return 0;
+    }
+
+    /** The image folder with its labels (folder names or --labels-file), sampled down to --limit. */
+    private Dataset dataset(VisionModel model) {
         Labels labels;
         ImageFolder ds;
         if (labelsFile != null) {
@@ -109,17 +161,16 @@ public final class EvalCommand implements Callable<Integer> {
             if (limit <= 0) throw new EdgeClException("--limit must be positive, got " + limit);
             items = ImageFolder.sample(items, limit, seed);
         }
+        return new Dataset(ds, labels, items);
+    }
+
+    /** Decodes on worker threads, a few batches ahead, while the device runs the current batch. */
+    private Tally evaluate(VisionModel model, Preprocessor pre, List<ImageFolder.Item> items) throws Exception {
         int n = items.size();
         int threads = workers != null ? Math.max(1, workers) : Math.max(1, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
-
         int classes = model.numClasses();
-        long[] perClassTotal = new long[classes], perClassTop1 = new long[classes];
-        long top1 = 0, top5 = 0, evaluated = 0;
-        List<String> errors = new ArrayList<>();
-        List<String> rows = new ArrayList<>();
-        long deviceNs = 0;
-        long t0 = System.nanoTime();
+        Tally tally = new Tally(classes);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "edgecl-decode");
             t.setDaemon(true);
@@ -148,7 +199,7 @@ public final class EvalCommand implements Callable<Integer> {
                         warnIfUpsampled(err, d, pre, model);
                     }
                     if (d.error() != null) {
-                        errors.add(d.item().file() + ": " + d.error());
+                        tally.errors.add(d.item().file() + ": " + d.error());
                         if (bar != null) bar.step();
                         else if (!json) err.println("edgecl: skipping " + d.item().file() + ": " + d.error());
                     } else {
@@ -160,82 +211,59 @@ public final class EvalCommand implements Callable<Integer> {
                 for (Decoded d : ok) ts.add(d.tensor());
                 long d0 = System.nanoTime();
                 HostTensor logits = s.run(Preprocessor.stack(ts)).logits();
-                deviceNs += System.nanoTime() - d0;
+                tally.forwardNs += System.nanoTime() - d0;
                 List<List<Prediction>> preds = Prediction.topk(logits, Math.min(5, classes));
-                for (int i = 0; i < ok.size(); i++) {
-                    ImageFolder.Item it = ok.get(i).item();
-                    List<Prediction> p = preds.get(i);
-                    int label = it.label();
-                    evaluated++;
-                    perClassTotal[label]++;
-                    if (p.get(0).index() == label) {
-                        top1++;
-                        perClassTop1[label]++;
-                    }
-                    for (Prediction q : p) {
-                        if (q.index() == label) {
-                            top5++;
-                            break;
-                        }
-                    }
-                    if (savePredictions != null) {
-                        StringBuilder t5 = new StringBuilder();
-                        for (Prediction q : p) t5.append(t5.length() == 0 ? "" : " ").append(q.index());
-                        rows.add(String.format(Locale.ROOT, "%s,%d,%d,%.6f,%s", csv(it.file().toString()), label,
-                                p.get(0).index(), p.get(0).probability(), t5));
-                    }
-                }
+                for (int i = 0; i < ok.size(); i++) tally.score(ok.get(i).item(), preds.get(i), savePredictions != null);
                 if (bar != null) bar.stepBy(ok.size());
             }
         } finally {
             pool.shutdownNow();
             if (bar != null) bar.close();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (evaluated == 0) {
-            throw new EdgeClException("no image of " + data + " could be read (" + errors.size() + " errors; first: "
-                    + (errors.isEmpty() ? "none" : errors.get(0)) + ")");
-        }
-        if (savePredictions != null) writeCsv(savePredictions, rows);
+        return tally;
+    }
 
+    private void report(VisionModel model, Dataset ds, Tally t, double seconds) {
+        int classes = model.numClasses();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", model.name());
         r.put("data", data.toString());
-        r.put("images", evaluated);
-        r.put("errors", errors.size());
-        r.put("top1", top1 / (double) evaluated);
-        r.put("top5", classes >= 5 ? top5 / (double) evaluated : null);
-        r.put("images_per_s", evaluated / seconds);
-        r.put("forward_share", deviceNs / 1e9 / seconds);
+        r.put("images", t.evaluated);
+        r.put("errors", t.errors.size());
+        r.put("top1", t.top1 / (double) t.evaluated);
+        r.put("top5", classes >= 5 ? t.top5 / (double) t.evaluated : null);
+        r.put("images_per_s", t.evaluated / seconds);
+        r.put("forward_share", t.forwardNs / 1e9 / seconds);
         List<Map<String, Object>> per = new ArrayList<>();
-        for (int c = 0; c < ds.classes().size(); c++) {
+        for (int c = 0; c < ds.folder().classes().size(); c++) {
             Map<String, Object> pc = new LinkedHashMap<>();
-            pc.put("class", ds.classes().get(c));
-            pc.put("label", labels.name(c));
-            pc.put("images", perClassTotal[c]);
-            pc.put("top1", perClassTotal[c] == 0 ? null : perClassTop1[c] / (double) perClassTotal[c]);
+            pc.put("class", ds.folder().classes().get(c));
+            pc.put("label", ds.labels().name(c));
+            pc.put("images", t.perClassTotal[c]);
+            pc.put("top1", t.perClassTotal[c] == 0 ? null : t.perClassTop1[c] / (double) t.perClassTotal[c]);
             per.add(pc);
         }
         r.put("per_class", per);
-        r.put("error_files", errors);
+        r.put("error_files", t.errors);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(r));
         } else {
-            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, evaluated, errors.size());
-            out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", top1 / (double) evaluated, top1, evaluated);
-            if (classes >= 5) out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", top5 / (double) evaluated, top5, evaluated);
-            out.printf(Locale.ROOT, "  %.1f images/s (%.0f%% of the time in forwards)%n", evaluated / seconds,
-                    100 * deviceNs / 1e9 / seconds);
+            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, t.evaluated, t.errors.size());
+            out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", t.top1 / (double) t.evaluated, t.top1, t.evaluated);
+            if (classes >= 5) {
+                out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", t.top5 / (double) t.evaluated, t.top5, t.evaluated);
+            }
+            out.printf(Locale.ROOT, "  %.1f images/s (%.0f%% of the time in forwards)%n", t.evaluated / seconds,
+                    100 * t.forwardNs / 1e9 / seconds);
             out.println("  per class:");
             for (Map<String, Object> pc : per) {
                 out.printf(Locale.ROOT, "    %-24s %6d images  top-1 %s%n", pc.get("class"), pc.get("images"),
                         pc.get("top1") == null ? "-" : String.format(Locale.ROOT, "%.4f", pc.get("top1")));
             }
-            for (String e : errors) out.println("  error: " + e);
+            for (String e : t.errors) out.println("  error: " + e);
         }
         out.flush();
-        return 0;
     }
 
     /**

@@ -11,7 +11,6 @@ import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Option;

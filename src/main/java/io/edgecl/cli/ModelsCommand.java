@@ -3,7 +3,6 @@ package io.edgecl.cli;
 import com.google.gson.GsonBuilder;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
-import io.edgecl.models.Weights;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package io.edgecl.cli;
 
-import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.api.Device;

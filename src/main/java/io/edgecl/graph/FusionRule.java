@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 /**
  * The fusion rules, in the order the scheduler applies them: each names the op sequence it
  * matches, the op it leaves in its place, and how it rewrites a block. Every rule shares one
- * legality check ({@link FusionScheduler#fusible}: the intermediate has a single consumer, in the
- * same block, and is not a graph output), and each can be switched off by its id
+ * legality check ({@link FusionScheduler#soleConsumer}: the intermediate has a single consumer,
+ * in the same block, and is not a graph output), and each can be switched off by its id
  * ({@code --no-fuse=ID}), so the profiler shows what it buys and the tests check fused == unfused.
  */
 public enum FusionRule {

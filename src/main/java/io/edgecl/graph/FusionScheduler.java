@@ -24,36 +24,50 @@ public final class FusionScheduler {
         return removed;
     }
 
-    /** The legality check every rule shares: {@code v} feeds one node and is not a graph output. */
-    static boolean fusible(Graph g, Value v) {
-        return v.consumers.size() == 1 && !g.isOutput(v);
+    /**
+     * The legality check every rule shares: {@code a}'s output feeds exactly one node, in the same
+     * block, and is not a graph output. Returns that node, or null.
+     */
+    static Node soleConsumer(Graph g, Block b, Node a) {
+        Value v = a.output;
+        if (v.consumers.size() != 1 || g.isOutput(v)) return null;
+        Node c = v.consumers.get(0);
+        return c.block == b ? c : null;
     }
 
-    static int gemmAct(Graph g, Block b) {
+    /** A rule over a node and its sole consumer: true when it fused them (one of the two left the block). */
+    private interface PairRule {
+        boolean fuse(Node a, Node c);
+    }
+
+    /** Runs {@code rule} over every node of the block that has a sole consumer; returns how many pairs fused. */
+    private static int pairs(Graph g, Block b, PairRule rule) {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
-            if (!(a.op instanceof OpSpec.Gemm gm) || gm.act() != Act.NONE || gm.gamma() != null || gm.residual()) {
-                continue;
-            }
-            if (!fusible(g, a.output)) continue;
-            Node c = a.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.Activation act)) continue;
-            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
-            absorb(b, a, c, FusionRule.GEMM_ACT);
+            Node c = soleConsumer(g, b, a);
+            if (c == null || !rule.fuse(a, c)) continue;
             removed++;
+            if (i >= b.nodes.size() || b.nodes.get(i) != a) i--; // a itself left: revisit this index
         }
         return removed;
     }
 
+    static int gemmAct(Graph g, Block b) {
+        return pairs(g, b, (a, c) -> {
+            if (!(a.op instanceof OpSpec.Gemm gm) || gm.act() != Act.NONE || gm.gamma() != null || gm.residual()
+                    || !(c.op instanceof OpSpec.Activation act)) {
+                return false;
+            }
+            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
+            absorb(b, a, c, FusionRule.GEMM_ACT);
+            return true;
+        });
+    }
+
     static int gemmScaleResidual(Graph g, Block b) {
-        int removed = 0;
-        for (int i = 0; i < b.nodes.size(); i++) {
-            Node a = b.nodes.get(i);
-            if (!(a.op instanceof OpSpec.Gemm gm) || gm.gamma() != null || gm.residual()) continue;
-            if (!fusible(g, a.output)) continue;
-            Node c = a.output.consumers.get(0);
-            if (c.block != b) continue;
+        return pairs(g, b, (a, c) -> {
+            if (!(a.op instanceof OpSpec.Gemm gm) || gm.gamma() != null || gm.residual()) return false;
             HostTensor scale;
             Value r;
             if (c.op instanceof OpSpec.ScaleAdd sa && c.inputs.get(0) == a.output) {
@@ -63,7 +77,7 @@ public final class FusionScheduler {
                 scale = null;
                 r = c.inputs.get(0) == a.output ? c.inputs.get(1) : c.inputs.get(0);
             } else {
-                continue;
+                return false;
             }
             boolean residual = r != null;
             a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
@@ -73,18 +87,13 @@ public final class FusionScheduler {
                 a.inputs.add(r);
             }
             absorb(b, a, c, FusionRule.GEMM_SCALE_RESIDUAL);
-            removed++;
-        }
-        return removed;
+            return true;
+        });
     }
 
     static int convAct(Graph g, Block b) {
-        int removed = 0;
-        for (int i = 0; i < b.nodes.size(); i++) {
-            Node a = b.nodes.get(i);
-            if (!fusible(g, a.output)) continue;
-            Node c = a.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.Activation act)) continue;
+        return pairs(g, b, (a, c) -> {
+            if (!(c.op instanceof OpSpec.Activation act)) return false;
             OpSpec fused = null;
             if (a.op instanceof OpSpec.Conv cv && cv.act() == Act.NONE) {
                 fused = new OpSpec.Conv(cv.weight(), cv.bias(), cv.kh(), cv.kw(), cv.stride(), cv.padH(), cv.padW(),
@@ -97,22 +106,20 @@ public final class FusionScheduler {
             } else if (a.op instanceof OpSpec.Add ad && ad.act() == Act.NONE) {
                 fused = new OpSpec.Add(act.act());
             }
-            if (fused == null) continue;
+            if (fused == null) return false;
             a.op = fused;
             absorb(b, a, c, FusionRule.CONV_ACT);
-            removed++;
-        }
-        return removed;
+            return true;
+        });
     }
 
     /** ChannelGate(x, s) feeding a GEMM: the GEMM reads x scaled by s; the gated tensor is never written. */
     static int seGate(Graph g, Block b) {
-        int removed = 0;
-        for (int i = 0; i < b.nodes.size(); i++) {
-            Node gate = b.nodes.get(i);
-            if (!(gate.op instanceof OpSpec.ChannelGate) || !fusible(g, gate.output)) continue;
-            Node c = gate.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.Gemm gm) || gm.gated() || c.inputs.get(0) != gate.output) continue;
+        return pairs(g, b, (gate, c) -> {
+            if (!(gate.op instanceof OpSpec.ChannelGate) || !(c.op instanceof OpSpec.Gemm gm) || gm.gated()
+                    || c.inputs.get(0) != gate.output) {
+                return false;
+            }
             Value x = gate.inputs.get(0), s = gate.inputs.get(1);
             c.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), gm.gamma(), gm.residual(), true);
             c.inputs.set(0, x);
@@ -123,25 +130,20 @@ public final class FusionScheduler {
             s.consumers.add(c);
             gate.output.consumers.clear();
             c.fusedBy.add(FusionRule.SE_GATE);
-            b.nodes.remove(i);
-            i--;
-            removed++;
-        }
-        return removed;
+            b.nodes.remove(gate);
+            return true;
+        });
     }
 
     static int dwconvLn(Graph g, Block b) {
-        int removed = 0;
-        for (int i = 0; i < b.nodes.size(); i++) {
-            Node a = b.nodes.get(i);
-            if (!(a.op instanceof OpSpec.DwConv dw) || dw.act() != Act.NONE || !fusible(g, a.output)) continue;
-            Node c = a.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.LayerNorm ln)) continue;
+        return pairs(g, b, (a, c) -> {
+            if (!(a.op instanceof OpSpec.DwConv dw) || dw.act() != Act.NONE || !(c.op instanceof OpSpec.LayerNorm ln)) {
+                return false;
+            }
             a.op = new OpSpec.DwConvLayerNorm(dw, ln);
             absorb(b, a, c, FusionRule.DWCONV_LN);
-            removed++;
-        }
-        return removed;
+            return true;
+        });
     }
 
     static int cascade(Graph g, Block b) {
@@ -153,9 +155,8 @@ public final class FusionScheduler {
             HostTensor packedBias = sc.biases().get(0) == null ? null : concat(sc.biases());
             a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias, null, 0);
             a.fusedBy.add(FusionRule.SDTA_CASCADE);
-            if (!fusible(g, a.output)) continue;
-            Node c = a.output.consumers.get(0);
-            if (c.block != b || !(c.op instanceof OpSpec.AddConst pos)) continue;
+            Node c = soleConsumer(g, b, a);
+            if (c == null || !(c.op instanceof OpSpec.AddConst pos)) continue;
             a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias,
                     pos.constant(), pos.sourceMacsPerImage());
             absorb(b, a, c, FusionRule.SDTA_CASCADE);

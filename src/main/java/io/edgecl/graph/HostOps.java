@@ -12,13 +12,25 @@ public final class HostOps {
     /** Dense conv; weight [kh, kw, cin, cout]; padH/padW pad the top/left, the output size is y's. */
     public static double[] conv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
                                 int padH, int padW, Act act) {
-        int n = y.n, oh = y.h, ow = y.w, oc = y.c, ih = x.h, iw = x.w, ic = x.c;
-        double[] o = new double[(int) y.numel()];
+        return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, 0, act);
+    }
+
+    /** Depthwise conv; weight [kh, kw, cout]; output channel co reads input channel co / mult. */
+    public static double[] dwconv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
+                                  int padH, int padW, int mult, Act act) {
+        return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
+    }
+
+    /** Both convs: {@code mult} 0 is dense (every input channel), else depthwise with that multiplier. */
+    static double[] conv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
+                         int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
+        double[] o = new double[n * oh * ow * oc];
         for (int b = 0; b < n; b++)
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++)
                     for (int co = 0; co < oc; co++) {
                         double s = bias == null ? 0 : bias[co];
+                        int c0 = mult == 0 ? 0 : co / mult, c1 = mult == 0 ? ic : c0 + 1;
                         for (int ky = 0; ky < kh; ky++) {
                             int yy = oy * stride - padH + ky;
                             if (yy < 0 || yy >= ih) continue;
@@ -26,35 +38,10 @@ public final class HostOps {
                                 int xx = ox * stride - padW + kx;
                                 if (xx < 0 || xx >= iw) continue;
                                 int base = ((b * ih + yy) * iw + xx) * ic;
-                                for (int ci = 0; ci < ic; ci++) s += a[base + ci] * wt[((ky * kw + kx) * ic + ci) * oc + co];
-                            }
-                        }
-                        o[((b * oh + oy) * ow + ox) * oc + co] = act.apply(s);
-                    }
-        return o;
-    }
-
-    /** Depthwise conv; weight [kh, kw, cout]; output channel co reads input channel co / mult. */
-    public static double[] dwconv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
-                                  int padH, int padW, int mult, Act act) {
-        return dwconv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
-    }
-
-    static double[] dwconv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
-                           int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
-        double[] o = new double[n * oh * ow * oc];
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
-                    for (int co = 0; co < oc; co++) {
-                        double s = bias == null ? 0 : bias[co];
-                        for (int ky = 0; ky < kh; ky++) {
-                            int yy = oy * stride - padH + ky;
-                            if (yy < 0 || yy >= ih) continue;
-                            for (int kx = 0; kx < kw; kx++) {
-                                int xx = ox * stride - padW + kx;
-                                if (xx < 0 || xx >= iw) continue;
-                                s += a[((b * ih + yy) * iw + xx) * ic + co / mult] * wt[(ky * kw + kx) * oc + co];
+                                for (int ci = c0; ci < c1; ci++) {
+                                    int wi = mult == 0 ? ((ky * kw + kx) * ic + ci) * oc + co : (ky * kw + kx) * oc + co;
+                                    s += a[base + ci] * wt[wi];
+                                }
                             }
                         }
                         o[((b * oh + oy) * ow + ox) * oc + co] = act.apply(s);
@@ -196,7 +183,7 @@ public final class HostOps {
                     chunk[r * width + q] = a[r * c + i * width + q] + (prev == null ? 0 : prev[r * width + q]);
                 }
             }
-            prev = dwconv(chunk, x.n, x.h, x.w, width, x.h, x.w, width, weights.get(i), biases.get(i), k, k, 1, k / 2,
+            prev = conv(chunk, x.n, x.h, x.w, width, x.h, x.w, width, weights.get(i), biases.get(i), k, k, 1, k / 2,
                     k / 2, 1, Act.NONE);
             for (int r = 0; r < rows; r++) System.arraycopy(prev, r * width, o, r * c + i * width, width);
         }

@@ -25,10 +25,14 @@ public sealed interface OpSpec {
     String kind();
 
     /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
-    long macs(List<Value> in, Value out);
+    default long macs(List<Value> in, Value out) {
+        return 0;
+    }
 
     /** Parameter tensors, for counting and upload. */
-    List<HostTensor> params();
+    default List<HostTensor> params() {
+        return List.of();
+    }
 
     /** The device launches computing {@code out} from {@code in}, with their arguments bound. */
     List<Launch> lower(Lowering l, List<Value> in, Value out);
@@ -122,10 +126,6 @@ public sealed interface OpSpec {
             return "layernorm";
         }
 
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
         public List<HostTensor> params() {
             return nonNull(gamma, beta);
         }
@@ -216,14 +216,6 @@ public sealed interface OpSpec {
             return "activation";
         }
 
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
-        }
-
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             return List.of(Elementwise.activation(l.ctx(), l.buf(in.get(0)), l.buf(y), (int) y.numel(), act));
         }
@@ -244,10 +236,6 @@ public sealed interface OpSpec {
     record ScaleAdd(HostTensor scale) implements OpSpec {
         public String kind() {
             return "scale_add";
-        }
-
-        public long macs(List<Value> in, Value out) {
-            return 0;
         }
 
         public List<HostTensor> params() {
@@ -290,10 +278,7 @@ public sealed interface OpSpec {
             return sourceMacsPerImage * out.n;
         }
 
-        public List<HostTensor> params() {
-            // precomputed from weights and the input size: not a parameter
-            return List.of();
-        }
+        // params(): none; the constant is precomputed from weights and the input size
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             return List.of(Elementwise.addBroadcast(l.ctx(), l.buf(in.get(0)), l.weight(constant), l.buf(y),
@@ -489,14 +474,6 @@ public sealed interface OpSpec {
             return "avgpool";
         }
 
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
-        }
-
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
             return List.of(Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y), x.n, x.h * x.w, x.c));
@@ -516,14 +493,6 @@ public sealed interface OpSpec {
     record Add(Act act) implements OpSpec {
         public String kind() {
             return "add";
-        }
-
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
@@ -547,10 +516,6 @@ public sealed interface OpSpec {
     record Affine(HostTensor scale, HostTensor shift, Act act) implements OpSpec {
         public String kind() {
             return "affine";
-        }
-
-        public long macs(List<Value> in, Value out) {
-            return 0;
         }
 
         public List<HostTensor> params() {
@@ -584,14 +549,6 @@ public sealed interface OpSpec {
             return "channel_gate";
         }
 
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
-        }
-
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             return List.of(Elementwise.channelGate(l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y),
                     (int) y.numel(), y.h * y.w, y.c));
@@ -613,14 +570,6 @@ public sealed interface OpSpec {
     record Concat() implements OpSpec {
         public String kind() {
             return "concat";
-        }
-
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
@@ -667,10 +616,6 @@ public sealed interface OpSpec {
             return 2L * out.n * tokens * perGroup * out.c;
         }
 
-        public List<HostTensor> params() {
-            return List.of();
-        }
-
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             return List.of(Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), y.n, y.h, y.w, y.c, heads,
                     scale, patchH, patchW));
@@ -709,14 +654,6 @@ public sealed interface OpSpec {
     record Pool2d(int k, int stride, int pad, boolean max, boolean countIncludePad) implements OpSpec {
         public String kind() {
             return "pool2d";
-        }
-
-        public long macs(List<Value> in, Value out) {
-            return 0;
-        }
-
-        public List<HostTensor> params() {
-            return List.of();
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {

@@ -1,129 +1,34 @@
 package io.edgecl.models;
 
 import io.edgecl.io.image.Preprocess;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.Block;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
-import io.edgecl.models.ArchStrings.BlockDef;
 import io.edgecl.models.ArchStrings.Type;
+import io.edgecl.models.EfficientNetConfig.Blk;
 import io.edgecl.ops.Act;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The networks timm assembles from block strings with its EfficientNet builder: MobileNet V1,
- * V2 and V3, EfficientNet and EfficientNetV2. A configuration names a timm variant (which picks
- * the generator, its architecture strings and flags) and the generator's channel and depth
- * multipliers (omitted, they take the registered model's values); {@code tf_} variants use
- * TensorFlow "same" padding and BatchNorm eps 1e-3 unless pad_type / bn_eps say otherwise.
+ * V2 and V3, EfficientNet and EfficientNetV2, built into a block graph from weights. A
+ * configuration names a timm variant ({@link EfficientNetVariants}: the generator, its
+ * architecture strings and flags) and the generator's channel and depth multipliers (omitted,
+ * they take the registered model's values); {@link EfficientNetConfig} decodes it.
  */
 public final class EfficientNets implements VisionModel {
-    /** timm's generator functions (_gen_mobilenet_v1, ..., _gen_efficientnetv2_xl). */
-    enum Gen { MNV1, MNV2, MNV3, EFFNET, EFFV2_BASE, EFFV2_S, EFFV2_M, EFFV2_L, EFFV2_XL }
-
-    /** What a registered timm model function passes to its generator, and its default eval preprocessing. */
-    record Variant(String name, String family, Gen gen, double channel, double[] depth, boolean rw, boolean fixStemHead,
-                   boolean headConv, Preprocess preprocess) {}
-
-    private static final float[] INCEPTION = {0.5f, 0.5f, 0.5f};
-    private static final Map<String, Variant> TABLE = new LinkedHashMap<>();
-
-    public static final Map<String, String> MOBILENET_V1 = new LinkedHashMap<>();
-    public static final Map<String, String> MOBILENET_V2 = new LinkedHashMap<>();
-    public static final Map<String, String> MOBILENET_V3 = new LinkedHashMap<>();
-    public static final Map<String, String> EFFICIENTNET = new LinkedHashMap<>();
-    public static final Map<String, String> EFFICIENTNET_V2 = new LinkedHashMap<>();
-
-    private static Preprocess pre(int size, double crop, String interp, boolean inception) {
-        return new Preprocess(size, crop, interp, inception ? INCEPTION : Preprocess.IMAGENET_MEAN,
-                inception ? INCEPTION : Preprocess.IMAGENET_STD);
-    }
-
-    private static void v(String family, Map<String, String> registry, String name, Gen gen, double ch, double depth,
-                          Preprocess p, String... flags) {
-        v(family, registry, name, gen, ch, new double[] {depth}, p, flags);
-    }
-
-    /** {@code depth}: one multiplier for every stage, or one per stage. */
-    private static void v(String family, Map<String, String> registry, String name, Gen gen, double ch, double[] depth,
-                          Preprocess p, String... flags) {
-        List<String> f = Arrays.asList(flags);
-        TABLE.put(name, new Variant(name, family, gen, ch, depth, f.contains("rw"),
-                f.contains("fix_stem_head"), f.contains("head_conv"), p));
-        registry.put(name, "{\"variant\":\"" + name + "\"}");
-    }
-
-    static {
-        // default pretrained tag of each timm model: its input size, crop, interpolation, mean/std
-        Preprocess in1k = pre(224, 0.875, "bicubic", false);
-        v("mobilenetv1", MOBILENET_V1, "mobilenetv1_100", Gen.MNV1, 1.0, 1.0, pre(224, 0.875, "bicubic", true));
-        v("mobilenetv1", MOBILENET_V1, "mobilenetv1_100h", Gen.MNV1, 1.0, 1.0, pre(224, 0.875, "bicubic", true),
-                "head_conv");
-        v("mobilenetv1", MOBILENET_V1, "mobilenetv1_125", Gen.MNV1, 1.25, 1.0, pre(224, 0.9, "bicubic", true));
-
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_035", Gen.MNV2, 0.35, 1.0, in1k);
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_050", Gen.MNV2, 0.5, 1.0, in1k);
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_075", Gen.MNV2, 0.75, 1.0, in1k);
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_100", Gen.MNV2, 1.0, 1.0, in1k);
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_140", Gen.MNV2, 1.4, 1.0, in1k);
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_110d", Gen.MNV2, 1.1, 1.2, in1k, "fix_stem_head");
-        v("mobilenetv2", MOBILENET_V2, "mobilenetv2_120d", Gen.MNV2, 1.2, 1.4, in1k, "fix_stem_head");
-
-        Preprocess bilinear = pre(224, 0.875, "bilinear", false);
-        Preprocess tfMnv3 = pre(224, 0.875, "bilinear", true);
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_large_075", Gen.MNV3, 0.75, 1.0, bilinear);
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_large_100", Gen.MNV3, 1.0, 1.0, in1k);
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_large_150d", Gen.MNV3, 1.5, 1.2, pre(256, 0.95, "bilinear", true));
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_small_050", Gen.MNV3, 0.5, 1.0, in1k);
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_small_075", Gen.MNV3, 0.75, 1.0, in1k);
-        v("mobilenetv3", MOBILENET_V3, "mobilenetv3_small_100", Gen.MNV3, 1.0, 1.0, in1k);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_large_075", Gen.MNV3, 0.75, 1.0, tfMnv3);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_large_100", Gen.MNV3, 1.0, 1.0, tfMnv3);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_large_minimal_100", Gen.MNV3, 1.0, 1.0, tfMnv3);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_small_075", Gen.MNV3, 0.75, 1.0, tfMnv3);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_small_100", Gen.MNV3, 1.0, 1.0, tfMnv3);
-        v("mobilenetv3", MOBILENET_V3, "tf_mobilenetv3_small_minimal_100", Gen.MNV3, 1.0, 1.0, tfMnv3);
-
-        v("efficientnet", EFFICIENTNET, "efficientnet_b0", Gen.EFFNET, 1.0, 1.0, in1k);
-        v("efficientnet", EFFICIENTNET, "efficientnet_b1", Gen.EFFNET, 1.0, 1.1, pre(240, 0.9, "bicubic", true));
-        v("efficientnet", EFFICIENTNET, "efficientnet_b2", Gen.EFFNET, 1.1, 1.2, pre(256, 0.875, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "efficientnet_b3", Gen.EFFNET, 1.2, 1.4, pre(288, 0.875, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "efficientnet_b4", Gen.EFFNET, 1.4, 1.8, pre(320, 0.875, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "tf_efficientnet_b0", Gen.EFFNET, 1.0, 1.0, in1k);
-        v("efficientnet", EFFICIENTNET, "tf_efficientnet_b1", Gen.EFFNET, 1.0, 1.1, pre(240, 0.882, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "tf_efficientnet_b2", Gen.EFFNET, 1.1, 1.2, pre(260, 0.890, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "tf_efficientnet_b3", Gen.EFFNET, 1.2, 1.4, pre(300, 0.904, "bicubic", false));
-        v("efficientnet", EFFICIENTNET, "tf_efficientnet_b4", Gen.EFFNET, 1.4, 1.8, pre(380, 0.922, "bicubic", false));
-
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_rw_t", Gen.EFFV2_S, 0.8, 0.9, pre(224, 1.0, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_rw_s", Gen.EFFV2_S, 1.0, 1.0, pre(288, 1.0, "bicubic", false),
-                "rw");
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_rw_m", Gen.EFFV2_S, 1.2,
-                new double[] {1.2, 1.2, 1.2, 1.2, 1.6, 1.6}, pre(320, 1.0, "bicubic", false), "rw");
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_s", Gen.EFFV2_S, 1.0, 1.0, pre(288, 1.0, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_m", Gen.EFFV2_M, 1.0, 1.0, pre(320, 1.0, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_l", Gen.EFFV2_L, 1.0, 1.0, pre(384, 1.0, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "efficientnetv2_xl", Gen.EFFV2_XL, 1.0, 1.0, pre(384, 1.0, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "tf_efficientnetv2_s", Gen.EFFV2_S, 1.0, 1.0, pre(300, 1.0, "bicubic", true));
-        v("efficientnetv2", EFFICIENTNET_V2, "tf_efficientnetv2_b0", Gen.EFFV2_BASE, 1.0, 1.0,
-                pre(192, 0.875, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "tf_efficientnetv2_b1", Gen.EFFV2_BASE, 1.0, 1.1,
-                pre(192, 0.882, "bicubic", false));
-        v("efficientnetv2", EFFICIENTNET_V2, "tf_efficientnetv2_b2", Gen.EFFV2_BASE, 1.1, 1.2,
-                pre(208, 0.890, "bicubic", false));
-    }
-
-    /** One block as built: channels after rounding, stride, activation, SE width (0: none) and shortcut. */
-    record Blk(Type type, String path, int in, int out, int mid, int k, int stride, Act act, int seChs, boolean skip) {}
+    public static final Map<String, String> MOBILENET_V1 = EfficientNetVariants.MOBILENET_V1;
+    public static final Map<String, String> MOBILENET_V2 = EfficientNetVariants.MOBILENET_V2;
+    public static final Map<String, String> MOBILENET_V3 = EfficientNetVariants.MOBILENET_V3;
+    public static final Map<String, String> EFFICIENTNET = EfficientNetVariants.EFFICIENTNET;
+    public static final Map<String, String> EFFICIENTNET_V2 = EfficientNetVariants.EFFICIENTNET_V2;
 
     private final String name, family;
     private final Preprocess preprocess;
@@ -135,24 +40,22 @@ public final class EfficientNets implements VisionModel {
     private final double bnEps;
     private final List<String> featureNames = new ArrayList<>();
 
-    private EfficientNets(String name, String family, Preprocess preprocess, List<List<Blk>> stages, int stemChs,
-                          int numFeatures, int numClasses, int inChans, boolean mnv3Head, boolean headBias,
-                          boolean samePad, Act act, Act seAct, Act seGate, double bnEps) {
-        this.name = name;
-        this.family = family;
-        this.preprocess = preprocess;
-        this.stages = stages;
-        this.stemChs = stemChs;
-        this.numFeatures = numFeatures;
-        this.numClasses = numClasses;
-        this.inChans = inChans;
-        this.mnv3Head = mnv3Head;
-        this.headBias = headBias;
-        this.samePad = samePad;
-        this.act = act;
-        this.seAct = seAct;
-        this.seGate = seGate;
-        this.bnEps = bnEps;
+    private EfficientNets(EfficientNetConfig c) {
+        this.name = c.name();
+        this.family = c.family();
+        this.preprocess = c.preprocess();
+        this.stages = c.stages();
+        this.stemChs = c.stemChs();
+        this.numFeatures = c.numFeatures();
+        this.numClasses = c.numClasses();
+        this.inChans = c.inChans();
+        this.mnv3Head = c.mnv3Head();
+        this.headBias = c.headBias();
+        this.samePad = c.samePad();
+        this.act = c.act();
+        this.seAct = c.seAct();
+        this.seGate = c.seGate();
+        this.bnEps = c.bnEps();
         // timm's feature_info: the stem when the first block strides, then each stage whose
         // successor starts with a stride (and the last)
         this.stemFeature = stages.get(0).get(0).stride() > 1;
@@ -164,222 +67,24 @@ public final class EfficientNets implements VisionModel {
         }
     }
 
-    // ---- configurations -------------------------------------------------------------------
-
     public static VisionModel mobilenetV1(String name, JsonObject json) {
-        return parse(name, json, "mobilenetv1");
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "mobilenetv1"));
     }
 
     public static VisionModel mobilenetV2(String name, JsonObject json) {
-        return parse(name, json, "mobilenetv2");
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "mobilenetv2"));
     }
 
     public static VisionModel mobilenetV3(String name, JsonObject json) {
-        return parse(name, json, "mobilenetv3");
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "mobilenetv3"));
     }
 
     public static VisionModel efficientNet(String name, JsonObject json) {
-        return parse(name, json, "efficientnet");
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "efficientnet"));
     }
 
     public static VisionModel efficientNetV2(String name, JsonObject json) {
-        return parse(name, json, "efficientnetv2");
-    }
-
-    private static List<String> variantsOf(String family) {
-        List<String> out = new ArrayList<>();
-        for (Variant v : TABLE.values()) if (v.family().equals(family)) out.add(v.name());
-        return out;
-    }
-
-    private static EfficientNets parse(String registered, JsonObject json, String family) {
-        SpecReader r = new SpecReader(json, family);
-        List<String> known = variantsOf(family);
-        String vname = r.string("variant", null, known.toArray(new String[0]));
-        if (vname == null) {
-            throw new ModelSpecException(family + " configuration: 'variant' (a timm model name: "
-                    + String.join(", ", known) + ") is required");
-        }
-        Variant var = TABLE.get(vname);
-        Gen gen = var.gen();
-        boolean rw = gen == Gen.EFFV2_S && r.bool("rw", var.rw());
-        String[][] arch = arch(gen, vname, rw);
-        double ch = r.number("channel_multiplier", var.channel());
-        if (ch < 0 || Double.isNaN(ch)) throw new ModelSpecException(family + " configuration: 'channel_multiplier' must be >= 0");
-        double[] depth = depthMultiplier(r, json, family, var, arch.length);
-        boolean fsh = gen == Gen.MNV1 || gen == Gen.MNV2 ? r.bool("fix_stem_head", var.fixStemHead()) : false;
-        boolean headConv = gen == Gen.MNV1 && r.bool("head_conv", var.headConv());
-        int divisor = gen == Gen.EFFNET ? r.integer("channel_divisor", 8) : 8;
-        if (divisor <= 0) throw new ModelSpecException(family + " configuration: 'channel_divisor' must be positive");
-        JsonElement gs = json.get("group_size");
-        r.ignore("group_size");
-        if (gs != null && !gs.isJsonNull()) {
-            throw new ModelSpecException(family + " configuration: 'group_size' (grouped convs) is not supported; "
-                    + "leave it null");
-        }
-        boolean tf = vname.startsWith("tf_");
-        double eps = r.number("bn_eps", tf ? 1e-3 : 1e-5);
-        if (!(eps > 0)) throw new ModelSpecException(family + " configuration: 'bn_eps' must be positive");
-        r.ignore("bn_momentum", "drop_rate", "drop_path_rate");
-        boolean same = r.string("pad_type", tf ? "same" : "", "", "same").equals("same");
-        r.string("global_pool", "avg", "avg");
-        if (gen != Gen.MNV3 && r.integer("output_stride", 32) != 32) {
-            throw new ModelSpecException(family + " configuration: only output_stride 32 is supported");
-        }
-        int classes = r.integer("num_classes", 1000);
-        int inChans = r.integer("in_chans", 3);
-        if (classes < 0 || inChans <= 0) {
-            throw new ModelSpecException(family + " configuration: 'num_classes' must be >= 0 and 'in_chans' > 0");
-        }
-        boolean small = vname.contains("small"), minimal = vname.contains("minimal");
-        String defAct = switch (gen) {
-            case MNV1, MNV2 -> "relu6";
-            case MNV3 -> minimal ? "relu" : "hard_swish";
-            case EFFNET -> "swish";
-            default -> "silu";
-        };
-        Act act = ArchStrings.activation("act_layer", r.string("act_layer", defAct));
-        boolean headBias = gen == Gen.MNV3 && r.bool("head_bias", true);
-        r.finish();
-
-        double roundLimit = gen == Gen.EFFV2_BASE ? 0.0 : 0.9;
-        java.util.function.IntUnaryOperator rc = c -> ArchStrings.roundChannels(c, ch, divisor, roundLimit);
-        int stem = switch (gen) {
-            case MNV3 -> 16;
-            case EFFV2_S, EFFV2_M -> 24;
-            default -> 32;
-        };
-        boolean fixStem = gen == Gen.MNV3 ? ch < 0.75 : fsh;
-        if (!fixStem) stem = rc.applyAsInt(stem);
-        int numFeatures = switch (gen) {
-            case MNV1 -> headConv ? (fsh ? 1024 : Math.max(1024, rc.applyAsInt(1024))) : 0;
-            case MNV2 -> fsh ? 1280 : Math.max(1280, rc.applyAsInt(1280));
-            case MNV3 -> small ? 1024 : 1280;
-            case EFFNET, EFFV2_BASE -> rc.applyAsInt(1280);
-            case EFFV2_S -> rc.applyAsInt(rw ? 1792 : 1280);
-            default -> 1280;
-        };
-        List<List<BlockDef>> defs = ArchStrings.decode(arch, depth, true, fsh);
-        boolean seFromExp = gen == Gen.MNV3;
-        List<List<Blk>> stages = new ArrayList<>();
-        int in = stem;
-        for (int i = 0; i < defs.size(); i++) {
-            List<Blk> blocks = new ArrayList<>();
-            for (int j = 0; j < defs.get(i).size(); j++) {
-                BlockDef d = defs.get(i).get(j);
-                int stride = j == 0 ? d.stride() : 1;
-                int out = rc.applyAsInt(d.outChs());
-                int mid = switch (d.type()) {
-                    case IR -> ArchStrings.makeDivisible(in * d.expRatio());
-                    case ER -> ArchStrings.makeDivisible((d.forceInChs() > 0 ? rc.applyAsInt(d.forceInChs()) : in)
-                            * d.expRatio());
-                    case CN -> out;
-                    default -> in;
-                };
-                int se = 0;
-                if (d.seRatio() > 0) {
-                    double ratio = seFromExp ? d.seRatio() : d.seRatio() / d.expRatio();
-                    // MobileNetV3 rounds the squeeze width to a multiple of 8, the others with Python's round()
-                    se = seFromExp ? ArchStrings.makeDivisible(mid * ratio) : (int) Math.rint(mid * ratio);
-                }
-                boolean skip = d.type() == Type.CN ? d.skip() && stride == 1 && in == out
-                        : stride == 1 && in == out && !d.noskip();
-                blocks.add(new Blk(d.type(), "blocks." + i + "." + j, in, out, mid, d.kernel(), stride,
-                        d.act() != null ? d.act() : act, se, skip));
-                in = out;
-            }
-            stages.add(blocks);
-        }
-        String display = registered != null ? registered : "custom " + family;
-        return new EfficientNets(display, family, var.preprocess(), stages, stem, numFeatures, classes, inChans,
-                gen == Gen.MNV3, headBias, same, act, gen == Gen.MNV3 ? Act.RELU : null,
-                gen == Gen.MNV3 ? Act.HSIGMOID : Act.SIGMOID, eps);
-    }
-
-    private static double[] depthMultiplier(SpecReader r, JsonObject json, String family, Variant var, int stages) {
-        JsonElement e = json.get("depth_multiplier");
-        double[] def = var.depth().length == 1 ? filled(stages, var.depth()[0]) : var.depth();
-        if (e == null || e.isJsonNull()) {
-            r.ignore("depth_multiplier");
-            return def;
-        }
-        if (e.isJsonArray()) {
-            r.ignore("depth_multiplier");
-            JsonArray a = e.getAsJsonArray();
-            if (a.size() != stages) {
-                throw new ModelSpecException(family + " configuration: 'depth_multiplier' needs one value per stage ("
-                        + stages + "), got " + a.size());
-            }
-            double[] out = new double[stages];
-            for (int i = 0; i < stages; i++) {
-                JsonElement x = a.get(i);
-                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber() || !(x.getAsDouble() >= 0)) {
-                    throw new ModelSpecException(family + " configuration: 'depth_multiplier' must hold numbers >= 0");
-                }
-                out[i] = x.getAsDouble();
-            }
-            return out;
-        }
-        double d = r.number("depth_multiplier", 1.0);
-        if (!(d >= 0)) throw new ModelSpecException(family + " configuration: 'depth_multiplier' must be >= 0");
-        return filled(stages, d);
-    }
-
-    private static double[] filled(int n, double v) {
-        double[] a = new double[n];
-        Arrays.fill(a, v);
-        return a;
-    }
-
-    /** The generators' architecture strings. */
-    static String[][] arch(Gen gen, String variant, boolean rw) {
-        return switch (gen) {
-            case MNV1 -> new String[][] {{"dsa_r1_k3_s1_c64"}, {"dsa_r2_k3_s2_c128"}, {"dsa_r2_k3_s2_c256"},
-                {"dsa_r6_k3_s2_c512"}, {"dsa_r2_k3_s2_c1024"}};
-            case MNV2 -> new String[][] {{"ds_r1_k3_s1_c16"}, {"ir_r2_k3_s2_e6_c24"}, {"ir_r3_k3_s2_e6_c32"},
-                {"ir_r4_k3_s2_e6_c64"}, {"ir_r3_k3_s1_e6_c96"}, {"ir_r3_k3_s2_e6_c160"}, {"ir_r1_k3_s1_e6_c320"}};
-            case MNV3 -> mnv3Arch(variant.contains("small"), variant.contains("minimal"));
-            case EFFNET -> new String[][] {{"ds_r1_k3_s1_e1_c16_se0.25"}, {"ir_r2_k3_s2_e6_c24_se0.25"},
-                {"ir_r2_k5_s2_e6_c40_se0.25"}, {"ir_r3_k3_s2_e6_c80_se0.25"}, {"ir_r3_k5_s1_e6_c112_se0.25"},
-                {"ir_r4_k5_s2_e6_c192_se0.25"}, {"ir_r1_k3_s1_e6_c320_se0.25"}};
-            case EFFV2_BASE -> new String[][] {{"cn_r1_k3_s1_e1_c16_skip"}, {"er_r2_k3_s2_e4_c32"},
-                {"er_r2_k3_s2_e4_c48"}, {"ir_r3_k3_s2_e4_c96_se0.25"}, {"ir_r5_k3_s1_e6_c112_se0.25"},
-                {"ir_r8_k3_s2_e6_c192_se0.25"}};
-            case EFFV2_S -> new String[][] {{rw ? "er_r2_k3_s1_e1_c24" : "cn_r2_k3_s1_e1_c24_skip"},
-                {"er_r4_k3_s2_e4_c48"}, {"er_r4_k3_s2_e4_c64"}, {"ir_r6_k3_s2_e4_c128_se0.25"},
-                {"ir_r9_k3_s1_e6_c160_se0.25"}, {rw ? "ir_r15_k3_s2_e6_c272_se0.25" : "ir_r15_k3_s2_e6_c256_se0.25"}};
-            case EFFV2_M -> new String[][] {{"cn_r3_k3_s1_e1_c24_skip"}, {"er_r5_k3_s2_e4_c48"},
-                {"er_r5_k3_s2_e4_c80"}, {"ir_r7_k3_s2_e4_c160_se0.25"}, {"ir_r14_k3_s1_e6_c176_se0.25"},
-                {"ir_r18_k3_s2_e6_c304_se0.25"}, {"ir_r5_k3_s1_e6_c512_se0.25"}};
-            case EFFV2_L -> new String[][] {{"cn_r4_k3_s1_e1_c32_skip"}, {"er_r7_k3_s2_e4_c64"},
-                {"er_r7_k3_s2_e4_c96"}, {"ir_r10_k3_s2_e4_c192_se0.25"}, {"ir_r19_k3_s1_e6_c224_se0.25"},
-                {"ir_r25_k3_s2_e6_c384_se0.25"}, {"ir_r7_k3_s1_e6_c640_se0.25"}};
-            case EFFV2_XL -> new String[][] {{"cn_r4_k3_s1_e1_c32_skip"}, {"er_r8_k3_s2_e4_c64"},
-                {"er_r8_k3_s2_e4_c96"}, {"ir_r16_k3_s2_e4_c192_se0.25"}, {"ir_r24_k3_s1_e6_c256_se0.25"},
-                {"ir_r32_k3_s2_e6_c512_se0.25"}, {"ir_r8_k3_s1_e6_c640_se0.25"}};
-        };
-    }
-
-    private static String[][] mnv3Arch(boolean small, boolean minimal) {
-        if (small && minimal) {
-            return new String[][] {{"ds_r1_k3_s2_e1_c16"}, {"ir_r1_k3_s2_e4.5_c24", "ir_r1_k3_s1_e3.67_c24"},
-                {"ir_r1_k3_s2_e4_c40", "ir_r2_k3_s1_e6_c40"}, {"ir_r2_k3_s1_e3_c48"}, {"ir_r3_k3_s2_e6_c96"},
-                {"cn_r1_k1_s1_c576"}};
-        }
-        if (small) {
-            return new String[][] {{"ds_r1_k3_s2_e1_c16_se0.25_nre"},
-                {"ir_r1_k3_s2_e4.5_c24_nre", "ir_r1_k3_s1_e3.67_c24_nre"},
-                {"ir_r1_k5_s2_e4_c40_se0.25", "ir_r2_k5_s1_e6_c40_se0.25"}, {"ir_r2_k5_s1_e3_c48_se0.25"},
-                {"ir_r3_k5_s2_e6_c96_se0.25"}, {"cn_r1_k1_s1_c576"}};
-        }
-        if (minimal) {
-            return new String[][] {{"ds_r1_k3_s1_e1_c16"}, {"ir_r1_k3_s2_e4_c24", "ir_r1_k3_s1_e3_c24"},
-                {"ir_r3_k3_s2_e3_c40"}, {"ir_r1_k3_s2_e6_c80", "ir_r1_k3_s1_e2.5_c80", "ir_r2_k3_s1_e2.3_c80"},
-                {"ir_r2_k3_s1_e6_c112"}, {"ir_r3_k3_s2_e6_c160"}, {"cn_r1_k1_s1_c960"}};
-        }
-        return new String[][] {{"ds_r1_k3_s1_e1_c16_nre"}, {"ir_r1_k3_s2_e4_c24_nre", "ir_r1_k3_s1_e3_c24_nre"},
-            {"ir_r3_k5_s2_e3_c40_se0.25_nre"}, {"ir_r1_k3_s2_e6_c80", "ir_r1_k3_s1_e2.5_c80", "ir_r2_k3_s1_e2.3_c80"},
-            {"ir_r2_k3_s1_e6_c112_se0.25"}, {"ir_r3_k5_s2_e6_c160_se0.25"}, {"cn_r1_k1_s1_c960"}};
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "efficientnetv2"));
     }
 
     // ---- model --------------------------------------------------------------------------
