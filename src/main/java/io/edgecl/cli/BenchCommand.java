@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,21 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time full forward passes: device time (OpenCL events) and wall time per forward, "
                 + "launches, peak device memory, and cold start.")
-public final class BenchCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class BenchCommand extends SessionCommand {
     @Mixin
     RunOptions run;
 
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -50,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
         Device dev = deviceOptions.open();
         long tCtx = System.nanoTime();
         try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights),
-                deviceOptions.options(modelOptions.disabledRules()).withOwnedDevice(dev))) {
+                sessionOptions().withOwnedDevice(dev))) {
             long tWeights = System.nanoTime();
             Footprint fp = session.prepare(run.batch, s, s);
             long tPlan = System.nanoTime();

@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,13 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "classify", mixinStandardHelpOptions = true,
         description = "Classify images (JPEG, PNG, BMP). With no -m/--model-config/-w, the embedded demo model "
                 + "(EdgeNeXt trained on Fashion-MNIST) is used.")
-public final class ClassifyCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class ClassifyCommand extends SessionCommand {
     @Mixin
     ImageOptions imageOptions;
 
@@ -44,9 +36,6 @@ public final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         if (topk <= 0) throw new io.edgecl.EdgeClException("--topk must be positive, got " + topk);
@@ -58,7 +47,7 @@ public final class ClassifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
         try (Session s = Session.open(model, modelOptions.weightsOrDemo(),
-                deviceOptions.options(modelOptions.disabledRules()))) {
+                sessionOptions())) {
             // first run builds the plan; time a second, warm run as the latency
             s.run(inputs.get(0));
             for (int i = 0; i < images.size(); i++) {

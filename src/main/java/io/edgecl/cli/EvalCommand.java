@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +28,6 @@ import java.util.concurrent.Future;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,13 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Top-1/top-5 and per-class accuracy over an ImageFolder tree (one sub-folder per class, "
                 + "sorted by name) or a flat folder with --labels-file. With no model options, the demo model.")
-public final class EvalCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class EvalCommand extends SessionCommand {
     @Mixin
     ImageOptions imageOptions;
 
@@ -80,9 +72,6 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     private record Decoded(ImageFolder.Item item, HostTensor tensor, String error, int width, int height) {}
 
@@ -180,7 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .showSpeed().setUnit(" img", 1).build();
         try (Session s = Session.open(model, modelOptions.weightsOrDemo(),
-                deviceOptions.options(modelOptions.disabledRules()))) {
+                sessionOptions())) {
             Deque<Future<Decoded>> queue = new ArrayDeque<>();
             boolean warnedSize = false;
             int next = 0;

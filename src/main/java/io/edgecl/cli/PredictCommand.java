@@ -9,23 +9,14 @@ import io.edgecl.io.WeightFile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl predict}: preprocessed NCHW batches in, logits (and features) out, as safetensors. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write 'logits' "
                 + "(and 'features.<i>' with --features) to another.")
-public final class PredictCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class PredictCommand extends SessionCommand {
     @Option(names = "--tensors", required = true, paramLabel = "IN.safetensors", description = "Holds 'input' [N, C, H, W].")
     Path tensors;
 
@@ -40,9 +31,6 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace --out if it exists (never one of the inputs).")
     boolean force;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -60,7 +48,7 @@ public final class PredictCommand implements Callable<Integer> {
             input = f.read(inputKey);
         }
         var weights = modelOptions.weights(false, false);
-        try (Session s = Session.open(model, weights, deviceOptions.options(modelOptions.disabledRules()))) {
+        try (Session s = Session.open(model, weights, sessionOptions())) {
             long t0 = System.nanoTime();
             Map<String, HostTensor> result = s.run(input, features).asMap();
             long t1 = System.nanoTime();

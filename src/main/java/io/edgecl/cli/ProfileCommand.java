@@ -15,8 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,13 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Per-kernel device times from OpenCL events, with FLOPs, bytes, achieved GFLOP/s and GB/s "
                 + "against the device's measured peak; roll-ups per block and op type; Chrome trace, CSV and HTML report.")
-public final class ProfileCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class ProfileCommand extends SessionCommand {
     @Mixin
     RunOptions run;
 
@@ -52,9 +44,6 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "N", defaultValue = "25", description = "Rows per table (default: 25).")
     int top;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         run.check();
@@ -65,7 +54,7 @@ public final class ProfileCommand implements Callable<Integer> {
         int s = run.size(model.preprocess().size());
         model.checkInput(3, s, s);
         try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights),
-                deviceOptions.options(modelOptions.disabledRules()))) {
+                sessionOptions())) {
             Device dev = session.device();
             int launches = session.prepare(run.batch, s, s).launches();
             HostTensor input = run.input(3, s);

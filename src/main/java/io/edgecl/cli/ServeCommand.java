@@ -14,9 +14,7 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,13 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over HTTP: POST /v1/classify (images), POST /v1/predict (safetensors), "
                 + "GET /v1/models, /health, /metrics. Concurrent requests are batched into one forward.")
-public final class ServeCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class ServeCommand extends SessionCommand {
     @Mixin
     ImageOptions imageOptions;
 
@@ -68,9 +60,6 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "32", paramLabel = "N", description = "Connection threads (default: 32).")
     int threads;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         InferenceServer.Options opt = new InferenceServer.Options(host, port, maxBatch, maxWaitMs, queue, maxBody,
@@ -81,7 +70,7 @@ public final class ServeCommand implements Callable<Integer> {
         Weights weights = modelOptions.weightsOrDemo();
         List<Session> sessions = new ArrayList<>();
         try {
-            SessionOptions o = deviceOptions.options(modelOptions.disabledRules());
+            SessionOptions o = sessionOptions();
             for (Device d : deviceOptions.openAll()) {
                 try {
                     sessions.add(Session.open(model, weights, o.withOwnedDevice(d)));

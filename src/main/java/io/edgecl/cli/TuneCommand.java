@@ -4,10 +4,7 @@ import io.edgecl.api.Tuner;
 import io.edgecl.models.VisionModel;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl tune}: measures kernel variants for a model's shapes on this device and caches the winners. */
@@ -15,13 +12,7 @@ import picocli.CommandLine.Option;
         description = "Measure the GEMM kernel variants on every shape the model runs (device time from events), "
                 + "store the fastest per shape for this device and driver, then compare the whole forward before and "
                 + "after in alternating rounds and keep the new choices only if it got faster.")
-public final class TuneCommand implements Callable<Integer> {
-    @Mixin
-    ModelOptions modelOptions;
-
-    @Mixin
-    DeviceOptions deviceOptions;
-
+public final class TuneCommand extends SessionCommand {
     @Option(names = "--size", paramLabel = "S", description = "Input size (default: the model's).")
     Integer size;
 
@@ -30,9 +21,6 @@ public final class TuneCommand implements Callable<Integer> {
 
     @Option(names = "--reps", paramLabel = "N", defaultValue = "5", description = "Timed runs per candidate (default: 5).")
     int reps;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
             description = "Alternating rounds of the before/after forward comparison (default: 5).")
@@ -50,7 +38,7 @@ public final class TuneCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s [%d, 3, %d, %d]: GEMM shapes%n", model.name(), batch, s, s);
         out.printf(Locale.ROOT, "  %-22s %12s %12s  %-10s %8s%n", "M x N x K", "default us", "best us", "best", "gain");
         out.flush();
-        Tuner.Report r = Tuner.tune(model, deviceOptions.options(modelOptions.disabledRules()), batch, s, reps, rounds,
+        Tuner.Report r = Tuner.tune(model, sessionOptions(), batch, s, reps, rounds,
                 sh -> {
                     out.printf(Locale.ROOT, "  %-22s %12.1f %12.1f  %-10s %7.2fx%n", sh.m() + " x " + sh.n() + " x " + sh.k(),
                             sh.defaultUs(), sh.bestUs(), sh.best(), sh.defaultUs() / sh.bestUs());
