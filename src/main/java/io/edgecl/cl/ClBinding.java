@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The OpenCL calls EdgeCL needs, behind one small interface so the Java binding can be swapped
  * (JOCL by default; LWJGL for boards JOCL ships no natives for, or for OpenCL 2.1+ extensions).
- * Handles are opaque objects owned by the implementation; every failing call throws
+ * Handles are typed ({@link ClHandle}) and owned by the implementation; every failing call throws
  * {@link ClException} naming the call and the error code.
  */
 public interface ClBinding {
@@ -16,72 +16,72 @@ public interface ClBinding {
     /** The OpenCL library file this binding opened. */
     String library();
 
-    List<Object> platforms();
+    List<ClHandle.Platform> platforms();
 
-    String platformString(Object platform, int param);
+    String platformString(ClHandle.Platform platform, int param);
 
-    List<Object> devices(Object platform);
+    List<ClHandle.Device> devices(ClHandle.Platform platform);
 
-    String deviceString(Object device, int param);
+    String deviceString(ClHandle.Device device, int param);
 
-    long deviceLong(Object device, int param);
+    long deviceLong(ClHandle.Device device, int param);
 
-    Object createContext(Object platform, Object device);
+    ClHandle.Context createContext(ClHandle.Platform platform, ClHandle.Device device);
 
-    Object createQueue(Object context, Object device, boolean profiling);
+    ClHandle.Queue createQueue(ClHandle.Context context, ClHandle.Device device, boolean profiling);
 
-    Object createBuffer(Object context, long flags, long bytes);
+    ClHandle.Buffer createBuffer(ClHandle.Context context, long flags, long bytes);
 
     /** Blocking copy of {@code src}'s remaining bytes (a direct or heap buffer) to the buffer at {@code offset}. */
-    void write(Object queue, Object buffer, long offset, ByteBuffer src);
+    void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src);
 
     /** Blocking copy from the buffer at {@code offset} into {@code dst}'s remaining bytes. */
-    void read(Object queue, Object buffer, long offset, ByteBuffer dst);
+    void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst);
 
-    Object programFromSource(Object context, String source);
+    ClHandle.Program programFromSource(ClHandle.Context context, String source);
 
-    Object programFromBinary(Object context, Object device, byte[] binary);
+    ClHandle.Program programFromBinary(ClHandle.Context context, ClHandle.Device device, byte[] binary);
 
     /** Builds for one device; on failure throws {@link ClBuildException} with the build log. */
-    void build(Object program, Object device, String options);
+    void build(ClHandle.Program program, ClHandle.Device device, String options);
 
-    byte[] binary(Object program);
+    byte[] binary(ClHandle.Program program);
 
-    Object createKernel(Object program, String name);
+    ClHandle.Kernel createKernel(ClHandle.Program program, String name);
 
-    void setArgBuffer(Object kernel, int index, Object buffer);
+    void setArgBuffer(ClHandle.Kernel kernel, int index, ClHandle.Buffer buffer);
 
-    void setArgInt(Object kernel, int index, int value);
+    void setArgInt(ClHandle.Kernel kernel, int index, int value);
 
-    void setArgFloat(Object kernel, int index, float value);
+    void setArgFloat(ClHandle.Kernel kernel, int index, float value);
 
-    void setArgLocal(Object kernel, int index, long bytes);
+    void setArgLocal(ClHandle.Kernel kernel, int index, long bytes);
 
     /** CL_KERNEL_NUM_ARGS: the number of parameters the kernel declares. */
-    int kernelNumArgs(Object kernel);
+    int kernelNumArgs(ClHandle.Kernel kernel);
 
     /**
      * Enqueues an NDRange; {@code local} may be null (the driver chooses). Returns an event when
      * {@code wantEvent}, else null (no event object is created on the fast path).
      */
-    Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent);
+    ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent);
 
-    void finish(Object queue);
+    void finish(ClHandle.Queue queue);
 
-    void waitFor(Object event);
+    void waitFor(ClHandle.Event event);
 
     /** CL_PROFILING_COMMAND_* timestamp in nanoseconds. */
-    long eventProfiling(Object event, int param);
+    long eventProfiling(ClHandle.Event event, int param);
 
-    void releaseEvent(Object event);
+    void releaseEvent(ClHandle.Event event);
 
-    void releaseBuffer(Object buffer);
+    void releaseBuffer(ClHandle.Buffer buffer);
 
-    void releaseKernel(Object kernel);
+    void releaseKernel(ClHandle.Kernel kernel);
 
-    void releaseProgram(Object program);
+    void releaseProgram(ClHandle.Program program);
 
-    void releaseQueue(Object queue);
+    void releaseQueue(ClHandle.Queue queue);
 
-    void releaseContext(Object context);
+    void releaseContext(ClHandle.Context context);
 }

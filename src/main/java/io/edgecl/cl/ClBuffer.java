@@ -3,24 +3,24 @@ package io.edgecl.cl;
 /** A device buffer. Closing releases it; the owning context counts live buffers to catch leaks. */
 public final class ClBuffer implements AutoCloseable {
     private final ClContext ctx;
-    private final Object handle;
+    private final ClHandle.Buffer handle;
     private final long bytes;
     private final String label;
     private boolean closed;
 
-    ClBuffer(ClContext ctx, Object handle, long bytes, String label) {
+    ClBuffer(ClContext ctx, ClHandle.Buffer handle, long bytes, String label) {
         this.ctx = ctx;
         this.handle = handle;
         this.bytes = bytes;
         this.label = label;
     }
 
-    public Object handle() {
+    public ClHandle.Buffer handle() {
         if (closed) throw new IllegalStateException("buffer '" + label + "' used after close");
         return handle;
     }
 
-    Object rawHandle() {
+    ClHandle.Buffer rawHandle() {
         return handle;
     }
 

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ClContext implements AutoCloseable {
     private final ClBinding cl;
     private final ClDevice device;
-    private final Object context;
-    private final Object queue;
+    private final ClHandle.Context context;
+    private final ClHandle.Queue queue;
     private final ProgramCache cache;
     private final Map<String, ClProgram> programs = new LinkedHashMap<>();
     private final AtomicInteger liveBuffers = new AtomicInteger();
@@ -43,7 +43,7 @@ public final class ClContext implements AutoCloseable {
         this.device = device;
         this.cache = cache;
         this.context = cl.createContext(device.platform(), device.device());
-        Object q;
+        ClHandle.Queue q;
         try {
             q = cl.createQueue(context, device.device(), true);
         } catch (ClException e) {
@@ -71,7 +71,7 @@ public final class ClContext implements AutoCloseable {
         return device.info();
     }
 
-    Object queue() {
+    ClHandle.Queue queue() {
         checkOpen();
         return queue;
     }
@@ -253,7 +253,7 @@ public final class ClContext implements AutoCloseable {
         if (p != null) return p;
         long t0 = System.nanoTime();
         String key = ProgramCache.key(source, options, info(), cl.name());
-        Object handle = null;
+        ClHandle.Program handle = null;
         boolean fromCache = false;
         if (cache != null) {
             ProgramCache.Entry entry = cache.load(key);

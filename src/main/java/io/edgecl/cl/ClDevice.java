@@ -1,7 +1,7 @@
 package io.edgecl.cl;
 
 /** A discovered device: the binding's handles plus its capabilities. */
-public record ClDevice(ClBinding binding, Object platform, Object device, DeviceInfo info) {
+public record ClDevice(ClBinding binding, ClHandle.Platform platform, ClHandle.Device device, DeviceInfo info) {
     @Override
     public String toString() {
         return info.summary();

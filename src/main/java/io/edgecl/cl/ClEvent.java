@@ -3,9 +3,9 @@ package io.edgecl.cl;
 /** A profiling event of one launch: device start/end timestamps in nanoseconds. */
 public final class ClEvent implements AutoCloseable {
     private final ClBinding cl;
-    private Object handle;
+    private ClHandle.Event handle;
 
-    ClEvent(ClBinding cl, Object handle) {
+    ClEvent(ClBinding cl, ClHandle.Event handle) {
         this.cl = cl;
         this.handle = handle;
     }

@@ -10,10 +10,10 @@ package io.edgecl.cl;
 public final class ClKernel implements AutoCloseable {
     private final ClContext ctx;
     private final String name;
-    private Object handle;
+    private ClHandle.Kernel handle;
     private int next;
 
-    ClKernel(ClContext ctx, String name, Object handle) {
+    ClKernel(ClContext ctx, String name, ClHandle.Kernel handle) {
         this.ctx = ctx;
         this.name = name;
         this.handle = handle;

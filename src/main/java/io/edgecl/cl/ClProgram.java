@@ -4,11 +4,11 @@ package io.edgecl.cl;
 public final class ClProgram {
     private final ClContext ctx;
     private final String label;
-    private final Object handle;
+    private final ClHandle.Program handle;
     private final boolean fromCache;
     private final long buildNanos;
 
-    ClProgram(ClContext ctx, String label, Object handle, boolean fromCache, long buildNanos) {
+    ClProgram(ClContext ctx, String label, ClHandle.Program handle, boolean fromCache, long buildNanos) {
         this.ctx = ctx;
         this.label = label;
         this.handle = handle;
@@ -34,7 +34,7 @@ public final class ClProgram {
         return buildNanos;
     }
 
-    Object handle() {
+    ClHandle.Program handle() {
         return handle;
     }
 }

@@ -17,12 +17,12 @@ public final class Devices {
     /** Every device of every platform, in platform order. */
     public static List<ClDevice> list(ClBinding cl) {
         List<ClDevice> out = new ArrayList<>();
-        List<Object> platforms = cl.platforms();
+        List<ClHandle.Platform> platforms = cl.platforms();
         for (int p = 0; p < platforms.size(); p++) {
-            Object plat = platforms.get(p);
+            ClHandle.Platform plat = platforms.get(p);
             String pname = cl.platformString(plat, ClConst.PLATFORM_NAME);
             String pver = cl.platformString(plat, ClConst.PLATFORM_VERSION);
-            List<Object> devs = cl.devices(plat);
+            List<ClHandle.Device> devs = cl.devices(plat);
             for (int d = 0; d < devs.size(); d++) {
                 out.add(new ClDevice(cl, plat, devs.get(d), read(cl, p, d, pname, pver, devs.get(d))));
             }
@@ -33,7 +33,7 @@ public final class Devices {
         return out;
     }
 
-    private static DeviceInfo read(ClBinding cl, int p, int d, String pname, String pver, Object dev) {
+    private static DeviceInfo read(ClBinding cl, int p, int d, String pname, String pver, ClHandle.Device dev) {
         long type = cl.deviceLong(dev, ClConst.DEVICE_TYPE);
         String t = (type & ClConst.DEVICE_TYPE_GPU) != 0 ? "GPU"
                 : (type & ClConst.DEVICE_TYPE_CPU) != 0 ? "CPU"

@@ -47,7 +47,7 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
-    public List<Object> platforms() {
+    public List<ClHandle.Platform> platforms() {
         int[] n = new int[1];
         int rc = CL.clGetPlatformIDs(0, null, n);
         if (rc == ClConst.PLATFORM_NOT_FOUND_KHR || (rc == ClConst.SUCCESS && n[0] == 0)) {
@@ -56,230 +56,234 @@ final class JoclBinding implements ClBinding {
         ClException.check("clGetPlatformIDs", rc);
         cl_platform_id[] ids = new cl_platform_id[n[0]];
         ClException.check("clGetPlatformIDs", CL.clGetPlatformIDs(n[0], ids, null));
-        return new ArrayList<>(List.of((Object[]) ids));
+        List<ClHandle.Platform> out = new ArrayList<>();
+        for (cl_platform_id id : ids) out.add(new ClHandle.Platform(id));
+        return out;
     }
 
     @Override
-    public String platformString(Object platform, int param) {
+    public String platformString(ClHandle.Platform platform, int param) {
         return infoString("clGetPlatformInfo",
-                (size, ptr, ret) -> CL.clGetPlatformInfo((cl_platform_id) platform, param, size, ptr, ret));
+                (size, ptr, ret) -> CL.clGetPlatformInfo((cl_platform_id) platform.raw(), param, size, ptr, ret));
     }
 
     @Override
-    public List<Object> devices(Object platform) {
+    public List<ClHandle.Device> devices(ClHandle.Platform platform) {
         int[] n = new int[1];
-        int rc = CL.clGetDeviceIDs((cl_platform_id) platform, ClConst.DEVICE_TYPE_ALL, 0, null, n);
+        int rc = CL.clGetDeviceIDs((cl_platform_id) platform.raw(), ClConst.DEVICE_TYPE_ALL, 0, null, n);
         if (rc == ClConst.DEVICE_NOT_FOUND) {
             return new ArrayList<>();
         }
         ClException.check("clGetDeviceIDs", rc);
         cl_device_id[] ids = new cl_device_id[n[0]];
         ClException.check("clGetDeviceIDs",
-                CL.clGetDeviceIDs((cl_platform_id) platform, ClConst.DEVICE_TYPE_ALL, n[0], ids, null));
-        return new ArrayList<>(List.of((Object[]) ids));
+                CL.clGetDeviceIDs((cl_platform_id) platform.raw(), ClConst.DEVICE_TYPE_ALL, n[0], ids, null));
+        List<ClHandle.Device> out = new ArrayList<>();
+        for (cl_device_id id : ids) out.add(new ClHandle.Device(id));
+        return out;
     }
 
     @Override
-    public String deviceString(Object device, int param) {
+    public String deviceString(ClHandle.Device device, int param) {
         return infoString("clGetDeviceInfo",
-                (size, ptr, ret) -> CL.clGetDeviceInfo((cl_device_id) device, param, size, ptr, ret));
+                (size, ptr, ret) -> CL.clGetDeviceInfo((cl_device_id) device.raw(), param, size, ptr, ret));
     }
 
     @Override
-    public long deviceLong(Object device, int param) {
+    public long deviceLong(ClHandle.Device device, int param) {
         long[] size = new long[1];
-        ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device, param, 0, null, size));
+        ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device.raw(), param, 0, null, size));
         byte[] buf = new byte[8];
         ClException.check("clGetDeviceInfo",
-                CL.clGetDeviceInfo((cl_device_id) device, param, Math.min(8, size[0]), Pointer.to(buf), null));
+                CL.clGetDeviceInfo((cl_device_id) device.raw(), param, Math.min(8, size[0]), Pointer.to(buf), null));
         return littleEndian(buf, (int) Math.min(8, size[0]));
     }
 
     @Override
-    public Object createContext(Object platform, Object device) {
+    public ClHandle.Context createContext(ClHandle.Platform platform, ClHandle.Device device) {
         cl_context_properties props = new cl_context_properties();
-        props.addProperty(ClConst.CONTEXT_PLATFORM, (cl_platform_id) platform);
+        props.addProperty(ClConst.CONTEXT_PLATFORM, (cl_platform_id) platform.raw());
         int[] err = new int[1];
-        cl_context ctx = CL.clCreateContext(props, 1, new cl_device_id[] {(cl_device_id) device}, null, null, err);
+        cl_context ctx = CL.clCreateContext(props, 1, new cl_device_id[] {(cl_device_id) device.raw()}, null, null, err);
         ClException.check("clCreateContext", err[0]);
-        return ctx;
+        return new ClHandle.Context(ctx);
     }
 
     @Override
     @SuppressWarnings("deprecation")
-    public Object createQueue(Object context, Object device, boolean profiling) {
+    public ClHandle.Queue createQueue(ClHandle.Context context, ClHandle.Device device, boolean profiling) {
         int[] err = new int[1];
-        cl_command_queue q = CL.clCreateCommandQueue((cl_context) context, (cl_device_id) device,
+        cl_command_queue q = CL.clCreateCommandQueue((cl_context) context.raw(), (cl_device_id) device.raw(),
                 profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
         ClException.check("clCreateCommandQueue", err[0]);
-        return q;
+        return new ClHandle.Queue(q);
     }
 
     @Override
-    public Object createBuffer(Object context, long flags, long bytes) {
+    public ClHandle.Buffer createBuffer(ClHandle.Context context, long flags, long bytes) {
         int[] err = new int[1];
-        cl_mem m = CL.clCreateBuffer((cl_context) context, flags, bytes, null, err);
+        cl_mem m = CL.clCreateBuffer((cl_context) context.raw(), flags, bytes, null, err);
         ClException.check("clCreateBuffer", err[0], bytes + " bytes");
-        return m;
+        return new ClHandle.Buffer(m);
     }
 
     @Override
-    public void write(Object queue, Object buffer, long offset, ByteBuffer src) {
+    public void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
         ByteBuffer d = direct(src);
-        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue, (cl_mem) buffer,
+        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
                 true, offset, d.remaining(), Pointer.to(d), 0, null, null));
     }
 
     @Override
-    public void read(Object queue, Object buffer, long offset, ByteBuffer dst) {
+    public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ByteBuffer d = dst.slice();
-            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue, (cl_mem) buffer,
+            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
                     true, offset, d.remaining(), Pointer.to(d), 0, null, null));
         } else {
             ByteBuffer d = ByteBuffer.allocateDirect(dst.remaining());
-            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue, (cl_mem) buffer,
+            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
                     true, offset, d.remaining(), Pointer.to(d), 0, null, null));
             dst.duplicate().put(d);
         }
     }
 
     @Override
-    public Object programFromSource(Object context, String source) {
+    public ClHandle.Program programFromSource(ClHandle.Context context, String source) {
         int[] err = new int[1];
-        cl_program p = CL.clCreateProgramWithSource((cl_context) context, 1, new String[] {source}, null, err);
+        cl_program p = CL.clCreateProgramWithSource((cl_context) context.raw(), 1, new String[] {source}, null, err);
         ClException.check("clCreateProgramWithSource", err[0]);
-        return p;
+        return new ClHandle.Program(p);
     }
 
     @Override
-    public Object programFromBinary(Object context, Object device, byte[] binary) {
+    public ClHandle.Program programFromBinary(ClHandle.Context context, ClHandle.Device device, byte[] binary) {
         int[] err = new int[1];
         int[] status = new int[1];
-        cl_program p = CL.clCreateProgramWithBinary((cl_context) context, 1, new cl_device_id[] {(cl_device_id) device},
+        cl_program p = CL.clCreateProgramWithBinary((cl_context) context.raw(), 1, new cl_device_id[] {(cl_device_id) device.raw()},
                 new long[] {binary.length}, new byte[][] {binary}, status, err);
         ClException.check("clCreateProgramWithBinary", err[0]);
         ClException.check("clCreateProgramWithBinary (binary status)", status[0]);
-        return p;
+        return new ClHandle.Program(p);
     }
 
     @Override
-    public void build(Object program, Object device, String options) {
-        int rc = CL.clBuildProgram((cl_program) program, 1, new cl_device_id[] {(cl_device_id) device}, options,
+    public void build(ClHandle.Program program, ClHandle.Device device, String options) {
+        int rc = CL.clBuildProgram((cl_program) program.raw(), 1, new cl_device_id[] {(cl_device_id) device.raw()}, options,
                 null, null);
         if (rc != ClConst.SUCCESS) {
             String log = infoString("clGetProgramBuildInfo", (size, ptr, ret) -> CL.clGetProgramBuildInfo(
-                    (cl_program) program, (cl_device_id) device, ClConst.PROGRAM_BUILD_LOG, size, ptr, ret));
+                    (cl_program) program.raw(), (cl_device_id) device.raw(), ClConst.PROGRAM_BUILD_LOG, size, ptr, ret));
             if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
             throw new ClException("clBuildProgram", rc, log);
         }
     }
 
     @Override
-    public byte[] binary(Object program) {
+    public byte[] binary(ClHandle.Program program) {
         long[] sizes = new long[1];
-        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program, PROGRAM_BINARY_SIZES,
+        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program.raw(), PROGRAM_BINARY_SIZES,
                 Sizeof.size_t, Pointer.to(sizes), null));
         byte[] bin = new byte[(int) sizes[0]];
         Pointer binPtr = Pointer.to(bin);
-        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program, PROGRAM_BINARIES,
+        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program.raw(), PROGRAM_BINARIES,
                 Sizeof.POINTER, Pointer.to(binPtr), null));
         return bin;
     }
 
     @Override
-    public Object createKernel(Object program, String name) {
+    public ClHandle.Kernel createKernel(ClHandle.Program program, String name) {
         int[] err = new int[1];
-        cl_kernel k = CL.clCreateKernel((cl_program) program, name, err);
+        cl_kernel k = CL.clCreateKernel((cl_program) program.raw(), name, err);
         ClException.check("clCreateKernel", err[0], name);
-        return k;
+        return new ClHandle.Kernel(k);
     }
 
     @Override
-    public void setArgBuffer(Object kernel, int index, Object buffer) {
+    public void setArgBuffer(ClHandle.Kernel kernel, int index, ClHandle.Buffer buffer) {
         ClException.check("clSetKernelArg",
-                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_mem, Pointer.to((cl_mem) buffer)));
+                CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_mem, Pointer.to((cl_mem) buffer.raw())));
     }
 
     @Override
-    public void setArgInt(Object kernel, int index, int value) {
+    public void setArgInt(ClHandle.Kernel kernel, int index, int value) {
         ClException.check("clSetKernelArg",
-                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value})));
+                CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_int, Pointer.to(new int[] {value})));
     }
 
     @Override
-    public void setArgFloat(Object kernel, int index, float value) {
+    public void setArgFloat(ClHandle.Kernel kernel, int index, float value) {
         ClException.check("clSetKernelArg",
-                CL.clSetKernelArg((cl_kernel) kernel, index, Sizeof.cl_float, Pointer.to(new float[] {value})));
+                CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_float, Pointer.to(new float[] {value})));
     }
 
     @Override
-    public void setArgLocal(Object kernel, int index, long bytes) {
-        ClException.check("clSetKernelArg", CL.clSetKernelArg((cl_kernel) kernel, index, bytes, null));
+    public void setArgLocal(ClHandle.Kernel kernel, int index, long bytes) {
+        ClException.check("clSetKernelArg", CL.clSetKernelArg((cl_kernel) kernel.raw(), index, bytes, null));
     }
 
     @Override
-    public int kernelNumArgs(Object kernel) {
+    public int kernelNumArgs(ClHandle.Kernel kernel) {
         int[] v = new int[1];
-        ClException.check("clGetKernelInfo", CL.clGetKernelInfo((cl_kernel) kernel, CL.CL_KERNEL_NUM_ARGS,
+        ClException.check("clGetKernelInfo", CL.clGetKernelInfo((cl_kernel) kernel.raw(), CL.CL_KERNEL_NUM_ARGS,
                 Sizeof.cl_uint, Pointer.to(v), null));
         return v[0];
     }
 
     @Override
-    public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
+    public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         cl_event ev = wantEvent ? new cl_event() : null;
-        ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue,
-                (cl_kernel) kernel, global.length, null, global, local, 0, null, ev));
-        return ev;
+        ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue.raw(),
+                (cl_kernel) kernel.raw(), global.length, null, global, local, 0, null, ev));
+        return ev == null ? null : new ClHandle.Event(ev);
     }
 
     @Override
-    public void finish(Object queue) {
-        ClException.check("clFinish", CL.clFinish((cl_command_queue) queue));
+    public void finish(ClHandle.Queue queue) {
+        ClException.check("clFinish", CL.clFinish((cl_command_queue) queue.raw()));
     }
 
     @Override
-    public void waitFor(Object event) {
-        ClException.check("clWaitForEvents", CL.clWaitForEvents(1, new cl_event[] {(cl_event) event}));
+    public void waitFor(ClHandle.Event event) {
+        ClException.check("clWaitForEvents", CL.clWaitForEvents(1, new cl_event[] {(cl_event) event.raw()}));
     }
 
     @Override
-    public long eventProfiling(Object event, int param) {
+    public long eventProfiling(ClHandle.Event event, int param) {
         long[] v = new long[1];
         ClException.check("clGetEventProfilingInfo",
-                CL.clGetEventProfilingInfo((cl_event) event, param, Sizeof.cl_ulong, Pointer.to(v), null));
+                CL.clGetEventProfilingInfo((cl_event) event.raw(), param, Sizeof.cl_ulong, Pointer.to(v), null));
         return v[0];
     }
 
     @Override
-    public void releaseEvent(Object event) {
-        CL.clReleaseEvent((cl_event) event);
+    public void releaseEvent(ClHandle.Event event) {
+        CL.clReleaseEvent((cl_event) event.raw());
     }
 
     @Override
-    public void releaseBuffer(Object buffer) {
-        CL.clReleaseMemObject((cl_mem) buffer);
+    public void releaseBuffer(ClHandle.Buffer buffer) {
+        CL.clReleaseMemObject((cl_mem) buffer.raw());
     }
 
     @Override
-    public void releaseKernel(Object kernel) {
-        CL.clReleaseKernel((cl_kernel) kernel);
+    public void releaseKernel(ClHandle.Kernel kernel) {
+        CL.clReleaseKernel((cl_kernel) kernel.raw());
     }
 
     @Override
-    public void releaseProgram(Object program) {
-        CL.clReleaseProgram((cl_program) program);
+    public void releaseProgram(ClHandle.Program program) {
+        CL.clReleaseProgram((cl_program) program.raw());
     }
 
     @Override
-    public void releaseQueue(Object queue) {
-        CL.clReleaseCommandQueue((cl_command_queue) queue);
+    public void releaseQueue(ClHandle.Queue queue) {
+        CL.clReleaseCommandQueue((cl_command_queue) queue.raw());
     }
 
     @Override
-    public void releaseContext(Object context) {
-        CL.clReleaseContext((cl_context) context);
+    public void releaseContext(ClHandle.Context context) {
+        CL.clReleaseContext((cl_context) context.raw());
     }
 
     private static ByteBuffer direct(ByteBuffer b) {

@@ -71,7 +71,7 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
-    public List<Object> platforms() {
+    public List<ClHandle.Platform> platforms() {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer n = s.mallocInt(1);
             int rc = CL10.clGetPlatformIDs(null, n);
@@ -81,46 +81,46 @@ final class LwjglBinding implements ClBinding {
             ClException.check("clGetPlatformIDs", rc);
             PointerBuffer ids = s.mallocPointer(n.get(0));
             ClException.check("clGetPlatformIDs", CL10.clGetPlatformIDs(ids, (IntBuffer) null));
-            List<Object> out = new ArrayList<>();
-            for (int i = 0; i < ids.capacity(); i++) out.add(ids.get(i));
+            List<ClHandle.Platform> out = new ArrayList<>();
+            for (int i = 0; i < ids.capacity(); i++) out.add(new ClHandle.Platform(ids.get(i)));
             return out;
         }
     }
 
     @Override
-    public String platformString(Object platform, int param) {
-        return infoString("clGetPlatformInfo", (buf, size) -> CL10.clGetPlatformInfo((Long) platform, param, buf, size));
+    public String platformString(ClHandle.Platform platform, int param) {
+        return infoString("clGetPlatformInfo", (buf, size) -> CL10.clGetPlatformInfo((Long) platform.raw(), param, buf, size));
     }
 
     @Override
-    public List<Object> devices(Object platform) {
+    public List<ClHandle.Device> devices(ClHandle.Platform platform) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer n = s.mallocInt(1);
-            int rc = CL10.clGetDeviceIDs((Long) platform, ClConst.DEVICE_TYPE_ALL, null, n);
+            int rc = CL10.clGetDeviceIDs((Long) platform.raw(), ClConst.DEVICE_TYPE_ALL, null, n);
             if (rc == ClConst.DEVICE_NOT_FOUND) return new ArrayList<>();
             ClException.check("clGetDeviceIDs", rc);
             PointerBuffer ids = s.mallocPointer(n.get(0));
             ClException.check("clGetDeviceIDs",
-                    CL10.clGetDeviceIDs((Long) platform, ClConst.DEVICE_TYPE_ALL, ids, (IntBuffer) null));
-            List<Object> out = new ArrayList<>();
-            for (int i = 0; i < ids.capacity(); i++) out.add(ids.get(i));
+                    CL10.clGetDeviceIDs((Long) platform.raw(), ClConst.DEVICE_TYPE_ALL, ids, (IntBuffer) null));
+            List<ClHandle.Device> out = new ArrayList<>();
+            for (int i = 0; i < ids.capacity(); i++) out.add(new ClHandle.Device(ids.get(i)));
             return out;
         }
     }
 
     @Override
-    public String deviceString(Object device, int param) {
-        return infoString("clGetDeviceInfo", (buf, size) -> CL10.clGetDeviceInfo((Long) device, param, buf, size));
+    public String deviceString(ClHandle.Device device, int param) {
+        return infoString("clGetDeviceInfo", (buf, size) -> CL10.clGetDeviceInfo((Long) device.raw(), param, buf, size));
     }
 
     @Override
-    public long deviceLong(Object device, int param) {
+    public long deviceLong(ClHandle.Device device, int param) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer size = s.mallocPointer(1);
-            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, (ByteBuffer) null, size));
+            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device.raw(), param, (ByteBuffer) null, size));
             ByteBuffer buf = s.calloc(8);
             buf.limit((int) Math.min(8, size.get(0)));
-            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device, param, buf, null));
+            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device.raw(), param, buf, null));
             byte[] b = new byte[8];
             buf.clear();
             buf.get(b);
@@ -129,61 +129,61 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
-    public Object createContext(Object platform, Object device) {
+    public ClHandle.Context createContext(ClHandle.Platform platform, ClHandle.Device device) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer props = s.mallocPointer(3);
-            props.put(ClConst.CONTEXT_PLATFORM).put((Long) platform).put(0).flip();
+            props.put(ClConst.CONTEXT_PLATFORM).put((Long) platform.raw()).put(0).flip();
             IntBuffer err = s.mallocInt(1);
-            long ctx = CL10.clCreateContext(props, (Long) device, null, 0, err);
+            long ctx = CL10.clCreateContext(props, (Long) device.raw(), null, 0, err);
             ClException.check("clCreateContext", err.get(0));
-            return ctx;
+            return new ClHandle.Context(ctx);
         }
     }
 
     @Override
-    public Object createQueue(Object context, Object device, boolean profiling) {
+    public ClHandle.Queue createQueue(ClHandle.Context context, ClHandle.Device device, boolean profiling) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long q = CL10.clCreateCommandQueue((Long) context, (Long) device,
+            long q = CL10.clCreateCommandQueue((Long) context.raw(), (Long) device.raw(),
                     profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
             ClException.check("clCreateCommandQueue", err.get(0));
-            return q;
+            return new ClHandle.Queue(q);
         }
     }
 
     @Override
-    public Object createBuffer(Object context, long flags, long bytes) {
+    public ClHandle.Buffer createBuffer(ClHandle.Context context, long flags, long bytes) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long m = CL10.clCreateBuffer((Long) context, flags, bytes, err);
+            long m = CL10.clCreateBuffer((Long) context.raw(), flags, bytes, err);
             ClException.check("clCreateBuffer", err.get(0), bytes + " bytes");
-            return m;
+            return new ClHandle.Buffer(m);
         }
     }
 
     @Override
-    public void write(Object queue, Object buffer, long offset, ByteBuffer src) {
+    public void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
         boolean copy = !src.isDirect();
         ByteBuffer d = copy ? MemoryUtil.memAlloc(src.remaining()).put(src.duplicate()).flip() : src;
         try {
             ClException.check("clEnqueueWriteBuffer",
-                    CL10.clEnqueueWriteBuffer((Long) queue, (Long) buffer, true, offset, d, null, null));
+                    CL10.clEnqueueWriteBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, d, null, null));
         } finally {
             if (copy) MemoryUtil.memFree(d);
         }
     }
 
     @Override
-    public void read(Object queue, Object buffer, long offset, ByteBuffer dst) {
+    public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ClException.check("clEnqueueReadBuffer",
-                    CL10.clEnqueueReadBuffer((Long) queue, (Long) buffer, true, offset, dst, null, null));
+                    CL10.clEnqueueReadBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, dst, null, null));
             return;
         }
         ByteBuffer d = MemoryUtil.memAlloc(dst.remaining());
         try {
             ClException.check("clEnqueueReadBuffer",
-                    CL10.clEnqueueReadBuffer((Long) queue, (Long) buffer, true, offset, d, null, null));
+                    CL10.clEnqueueReadBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, d, null, null));
             dst.duplicate().put(d);
         } finally {
             MemoryUtil.memFree(d);
@@ -191,53 +191,53 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
-    public Object programFromSource(Object context, String source) {
+    public ClHandle.Program programFromSource(ClHandle.Context context, String source) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long p = CL10.clCreateProgramWithSource((Long) context, source, err);
+            long p = CL10.clCreateProgramWithSource((Long) context.raw(), source, err);
             ClException.check("clCreateProgramWithSource", err.get(0));
-            return p;
+            return new ClHandle.Program(p);
         }
     }
 
     @Override
-    public Object programFromBinary(Object context, Object device, byte[] binary) {
+    public ClHandle.Program programFromBinary(ClHandle.Context context, ClHandle.Device device, byte[] binary) {
         ByteBuffer bin = MemoryUtil.memAlloc(binary.length).put(binary).flip();
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
             IntBuffer status = s.mallocInt(1);
-            long p = CL10.clCreateProgramWithBinary((Long) context, s.pointers((Long) device), bin, status, err);
+            long p = CL10.clCreateProgramWithBinary((Long) context.raw(), s.pointers((Long) device.raw()), bin, status, err);
             ClException.check("clCreateProgramWithBinary", err.get(0));
             ClException.check("clCreateProgramWithBinary (binary status)", status.get(0));
-            return p;
+            return new ClHandle.Program(p);
         } finally {
             MemoryUtil.memFree(bin);
         }
     }
 
     @Override
-    public void build(Object program, Object device, String options) {
-        int rc = CL10.clBuildProgram((Long) program, (Long) device, options, null, 0);
+    public void build(ClHandle.Program program, ClHandle.Device device, String options) {
+        int rc = CL10.clBuildProgram((Long) program.raw(), (Long) device.raw(), options, null, 0);
         if (rc != ClConst.SUCCESS) {
             String log = infoString("clGetProgramBuildInfo", (buf, size) ->
-                    CL10.clGetProgramBuildInfo((Long) program, (Long) device, ClConst.PROGRAM_BUILD_LOG, buf, size));
+                    CL10.clGetProgramBuildInfo((Long) program.raw(), (Long) device.raw(), ClConst.PROGRAM_BUILD_LOG, buf, size));
             if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
             throw new ClException("clBuildProgram", rc, log);
         }
     }
 
     @Override
-    public byte[] binary(Object program) {
+    public byte[] binary(ClHandle.Program program) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer sizes = s.mallocPointer(1);
             ClException.check("clGetProgramInfo",
-                    CL10.clGetProgramInfo((Long) program, 0x1165 /* BINARY_SIZES */, sizes, null));
+                    CL10.clGetProgramInfo((Long) program.raw(), 0x1165 /* BINARY_SIZES */, sizes, null));
             int n = (int) sizes.get(0);
             ByteBuffer bin = MemoryUtil.memAlloc(n);
             try {
                 PointerBuffer ptrs = s.pointers(bin);
                 ClException.check("clGetProgramInfo",
-                        CL10.clGetProgramInfo((Long) program, 0x1166 /* BINARIES */, ptrs, null));
+                        CL10.clGetProgramInfo((Long) program.raw(), 0x1166 /* BINARIES */, ptrs, null));
                 byte[] out = new byte[n];
                 bin.get(out);
                 return out;
@@ -248,46 +248,46 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
-    public Object createKernel(Object program, String name) {
+    public ClHandle.Kernel createKernel(ClHandle.Program program, String name) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long k = CL10.clCreateKernel((Long) program, name, err);
+            long k = CL10.clCreateKernel((Long) program.raw(), name, err);
             ClException.check("clCreateKernel", err.get(0), name);
-            return k;
+            return new ClHandle.Kernel(k);
         }
     }
 
     @Override
-    public void setArgBuffer(Object kernel, int index, Object buffer) {
-        ClException.check("clSetKernelArg", CL10.clSetKernelArg1p((Long) kernel, index, (Long) buffer));
+    public void setArgBuffer(ClHandle.Kernel kernel, int index, ClHandle.Buffer buffer) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1p((Long) kernel.raw(), index, (Long) buffer.raw()));
     }
 
     @Override
-    public void setArgInt(Object kernel, int index, int value) {
-        ClException.check("clSetKernelArg", CL10.clSetKernelArg1i((Long) kernel, index, value));
+    public void setArgInt(ClHandle.Kernel kernel, int index, int value) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1i((Long) kernel.raw(), index, value));
     }
 
     @Override
-    public void setArgFloat(Object kernel, int index, float value) {
-        ClException.check("clSetKernelArg", CL10.clSetKernelArg1f((Long) kernel, index, value));
+    public void setArgFloat(ClHandle.Kernel kernel, int index, float value) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg1f((Long) kernel.raw(), index, value));
     }
 
     @Override
-    public void setArgLocal(Object kernel, int index, long bytes) {
-        ClException.check("clSetKernelArg", CL10.clSetKernelArg((Long) kernel, index, bytes));
+    public void setArgLocal(ClHandle.Kernel kernel, int index, long bytes) {
+        ClException.check("clSetKernelArg", CL10.clSetKernelArg((Long) kernel.raw(), index, bytes));
     }
 
     @Override
-    public int kernelNumArgs(Object kernel) {
+    public int kernelNumArgs(ClHandle.Kernel kernel) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer v = s.mallocInt(1);
-            ClException.check("clGetKernelInfo", CL10.clGetKernelInfo((Long) kernel, CL10.CL_KERNEL_NUM_ARGS, v, null));
+            ClException.check("clGetKernelInfo", CL10.clGetKernelInfo((Long) kernel.raw(), CL10.CL_KERNEL_NUM_ARGS, v, null));
             return v.get(0);
         }
     }
 
     @Override
-    public Object enqueue(Object queue, Object kernel, long[] global, long[] local, boolean wantEvent) {
+    public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer g = s.mallocPointer(global.length);
             for (int i = 0; i < global.length; i++) g.put(i, global[i]);
@@ -298,58 +298,58 @@ final class LwjglBinding implements ClBinding {
             }
             PointerBuffer ev = wantEvent ? s.mallocPointer(1) : null;
             ClException.check("clEnqueueNDRangeKernel",
-                    CL10.clEnqueueNDRangeKernel((Long) queue, (Long) kernel, global.length, null, g, l, null, ev));
-            return wantEvent ? (Object) ev.get(0) : null;
+                    CL10.clEnqueueNDRangeKernel((Long) queue.raw(), (Long) kernel.raw(), global.length, null, g, l, null, ev));
+            return wantEvent ? new ClHandle.Event(ev.get(0)) : null;
         }
     }
 
     @Override
-    public void finish(Object queue) {
-        ClException.check("clFinish", CL10.clFinish((Long) queue));
+    public void finish(ClHandle.Queue queue) {
+        ClException.check("clFinish", CL10.clFinish((Long) queue.raw()));
     }
 
     @Override
-    public void waitFor(Object event) {
-        ClException.check("clWaitForEvents", CL10.clWaitForEvents((Long) event));
+    public void waitFor(ClHandle.Event event) {
+        ClException.check("clWaitForEvents", CL10.clWaitForEvents((Long) event.raw()));
     }
 
     @Override
-    public long eventProfiling(Object event, int param) {
+    public long eventProfiling(ClHandle.Event event, int param) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             LongBuffer v = s.mallocLong(1);
-            ClException.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo((Long) event, param, v, null));
+            ClException.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo((Long) event.raw(), param, v, null));
             return v.get(0);
         }
     }
 
     @Override
-    public void releaseEvent(Object event) {
-        CL10.clReleaseEvent((Long) event);
+    public void releaseEvent(ClHandle.Event event) {
+        CL10.clReleaseEvent((Long) event.raw());
     }
 
     @Override
-    public void releaseBuffer(Object buffer) {
-        CL10.clReleaseMemObject((Long) buffer);
+    public void releaseBuffer(ClHandle.Buffer buffer) {
+        CL10.clReleaseMemObject((Long) buffer.raw());
     }
 
     @Override
-    public void releaseKernel(Object kernel) {
-        CL10.clReleaseKernel((Long) kernel);
+    public void releaseKernel(ClHandle.Kernel kernel) {
+        CL10.clReleaseKernel((Long) kernel.raw());
     }
 
     @Override
-    public void releaseProgram(Object program) {
-        CL10.clReleaseProgram((Long) program);
+    public void releaseProgram(ClHandle.Program program) {
+        CL10.clReleaseProgram((Long) program.raw());
     }
 
     @Override
-    public void releaseQueue(Object queue) {
-        CL10.clReleaseCommandQueue((Long) queue);
+    public void releaseQueue(ClHandle.Queue queue) {
+        CL10.clReleaseCommandQueue((Long) queue.raw());
     }
 
     @Override
-    public void releaseContext(Object context) {
-        CL10.clReleaseContext((Long) context);
+    public void releaseContext(ClHandle.Context context) {
+        CL10.clReleaseContext((Long) context.raw());
     }
 
     /** A string-valued clGet*Info query: size first, then the bytes. */
