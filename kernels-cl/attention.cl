@@ -177,3 +177,92 @@ __kernel void mhsa(__global const DATA_T* qkv, __global DATA_T* out, int H, int 
     const int ob = ((n * H + y) * W + x) * C + h * HEAD_DIM;
     for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, acc[i] * inv);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same attention for CPU runtimes, in explicit vectors: mhsa_pack first copies each
+// (image, patch position, head)'s keys and values transposed, [HEAD_DIM][Tp] with Tp = T rounded
+// up to MHSA_KC (padding zero), so that mhsa_kc, one work-item per query, walks the keys
+// MHSA_KC at a time: the scores of a chunk as one vector, one softmax rescale per chunk, exp
+// over the whole chunk, and per-lane partial sums of p·v reduced once at the end.
+// Scratch kv: [N * PH*PW * heads][HEAD_DIM][Tp] keys, then the same for values at kv + v_off.
+// mhsa_pack global size: (Tp, HEAD_DIM, N * PH*PW * heads); mhsa_kc: as mhsa.
+
+#ifndef MHSA_KC
+#define MHSA_KC 16
+#endif
+#if MHSA_KC != 16
+#error "mhsa_kc is written for 16-key chunks (float16)"
+#endif
+
+__kernel void mhsa_pack(__global const DATA_T* qkv, __global float* kv, int H, int W, int C, int PH, int PW,
+                        int Tp, int v_off) {
+    const int t = get_global_id(0), i = get_global_id(1), b = get_global_id(2);
+    const int heads = C / HEAD_DIM, G = PH * PW, GW = W / PW, T = (H / PH) * GW;
+    const int n = b / (G * heads), r = b % (G * heads), phase = r / heads, h = r % heads;
+    float kk = 0.0f, vv = 0.0f;
+    if (t < T) {
+        const int y = phase / PW + PH * (t / GW), x = phase % PW + PW * (t % GW);
+        const int base = ((n * H + y) * W + x) * 3 * C + h * HEAD_DIM + i;
+        kk = LD(qkv, base + C);
+        vv = LD(qkv, base + 2 * C);
+    }
+    const int o = (b * HEAD_DIM + i) * Tp + t;
+    kv[o] = kk;
+    kv[v_off + o] = vv;
+}
+
+inline float edgecl_hmax16(float16 v) {
+    float8 a = fmax(v.lo, v.hi);
+    float4 b = fmax(a.lo, a.hi);
+    float2 c = fmax(b.lo, b.hi);
+    return fmax(c.x, c.y);
+}
+
+inline float edgecl_hsum16(float16 v) {
+    float8 a = v.lo + v.hi;
+    float4 b = a.lo + a.hi;
+    float2 c = b.lo + b.hi;
+    return c.x + c.y;
+}
+
+__kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __global DATA_T* out, int H, int W,
+                      int C, float scale, int PH, int PW, int Tp, int v_off) {
+    const int g = get_global_id(0);
+    const int ph = get_global_id(1);
+    const int n = get_global_id(2);
+    const int GW = W / PW, T = (H / PH) * GW;
+    if (g >= T) return;
+    const int heads = C / HEAD_DIM;
+    const int h = ph % heads, phase = ph / heads;
+    const int y = phase / PW + PH * (g / GW), x = phase % PW + PW * (g % GW);
+    const int b = (n * PH * PW + phase) * heads + h;
+    const int qb = ((n * H + y) * W + x) * 3 * C + h * HEAD_DIM;
+    __global const float* K = kv + b * HEAD_DIM * Tp;
+    __global const float* V = K + v_off;
+    float q[HEAD_DIM];
+    float16 acc[HEAD_DIM];
+    _Pragma("unroll")
+    for (int i = 0; i < HEAD_DIM; i++) {
+        q[i] = LD(qkv, qb + i) * scale;
+        acc[i] = (float16)(0.0f);
+    }
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    float16 lsum = (float16)(0.0f);
+    float m = -INFINITY;
+    for (int c0 = 0; c0 < Tp; c0 += MHSA_KC) {
+        float16 s = (float16)(0.0f);
+        _Pragma("unroll")
+        for (int i = 0; i < HEAD_DIM; i++) s = fma((float16)(q[i]), vload16(0, K + i * Tp + c0), s);
+        s = select(s, (float16)(-INFINITY), lane >= (int16)(T - c0));
+        const float mn = fmax(m, edgecl_hmax16(s));
+        const float corr = exp(m - mn);
+        const float16 p = exp(s - (float16)(mn));
+        lsum = fma(lsum, (float16)(corr), p);
+        _Pragma("unroll")
+        for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, vload16(0, V + i * Tp + c0), acc[i] * corr);
+        m = mn;
+    }
+    const float inv = 1.0f / edgecl_hsum16(lsum);
+    const int ob = ((n * H + y) * W + x) * C + h * HEAD_DIM;
+    for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, edgecl_hsum16(acc[i]) * inv);
+}

@@ -111,6 +111,79 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 }
 
 // ---------------------------------------------------------------------------------------------
+// DW_VW channels x DW_WB consecutive output columns per work-item in explicit vectors (channel
+// multiplier 1, Cout a multiple of DW_VW): each weight vector is loaded once per tap and used
+// for DW_WB outputs, and the compiler of a CPU runtime emits full-width SIMD for every FMA.
+// Same arguments as dwconv. Global size: (Cout / DW_VW, ceil(Wo / DW_WB), N * Ho).
+
+#ifndef DW_VW
+#define DW_VW 8
+#endif
+#ifndef DW_WB
+#define DW_WB 4
+#endif
+#define DW_CAT_(a, b) a##b
+#define DW_CAT(a, b) DW_CAT_(a, b)
+#define dwvec DW_CAT(float, DW_VW)
+#if EDGECL_PRECISION == 0
+#define DW_LDV(p, i) DW_CAT(vload, DW_VW)(0, (p) + (i))
+#define DW_STV(v, p, i) DW_CAT(vstore, DW_VW)((v), 0, (p) + (i))
+#else
+#define DW_LDV(p, i) DW_CAT(vload_half, DW_VW)(0, (p) + (i))
+#define DW_STV(v, p, i) DW_CAT(vstore_half, DW_VW)((v), 0, (p) + (i))
+#endif
+#if DW_VW == 4
+#define DW_ACT(v) edgecl_act4((v), ACT)
+#elif DW_VW == 8
+#define DW_ACT(v) ((float8)(edgecl_act4((v).lo, ACT), edgecl_act4((v).hi, ACT)))
+#elif DW_VW == 16
+#define DW_ACT(v) ((float16)(edgecl_act4((v).lo.lo, ACT), edgecl_act4((v).lo.hi, ACT), \
+                             edgecl_act4((v).hi.lo, ACT), edgecl_act4((v).hi.hi, ACT)))
+#else
+#error "DW_VW must be 4, 8 or 16"
+#endif
+
+__kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
+                         __global const DATA_T* bias, __global DATA_T* out,
+                         int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                         int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+    const int co = get_global_id(0) * DW_VW;
+    const int wo0 = get_global_id(1) * DW_WB;
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo0 >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    dwvec acc[DW_WB];
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = (dwvec)(0.0f);
+    for (int kh = 0; kh < KH; kh++) {
+        const int hi = ho * stride - pad_h + kh;
+        if (hi < 0 || hi >= H) continue;
+        const int prow = (n * H + hi) * W;
+        for (int kw = 0; kw < KW; kw++) {
+            const dwvec wk = DW_LDV(w, (kh * KW + kw) * Cout + co);
+            _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+                const int wi = (wo0 + j) * stride - pad_w + kw;
+                if (wi >= 0 && wi < W) {
+                    const int p = prow + wi;
+                    dwvec x = DW_LDV(in, p * in_cs + in_co + co);
+#if HAS_ADD
+                    x += DW_LDV(addend, p * add_cs + add_co + co);
+#endif
+                    acc[j] = fma(x, wk, acc[j]);
+                }
+            }
+        }
+    }
+#if HAS_BIAS
+    const dwvec b = DW_LDV(bias, co);
+#else
+    const dwvec b = (dwvec)(0.0f);
+#endif
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j] + b), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Depthwise convolution fused with the LayerNorm over channels that follows it (EdgeNeXt and
 // ConvNeXt conv blocks): one work-group per output pixel computes all Cout channels into local
 // memory, reduces mean and variance there, and writes the normalised pixel once.

@@ -64,6 +64,27 @@ class DepthwiseConvTest {
         new Case(2, 8, 6, 7, 7, 3, 2, 0, 1, 1).run(binding, true, false, Act.NONE, 0, 0, 0);
     }
 
+    /**
+     * The vector kernels: 16, 8 or 4 channels per work-item (the widest dividing Cout), four
+     * output columns each with a ragged last block, both strides, the addend and channel slices;
+     * and the float4 kernel forced on the same shapes.
+     */
+    @ParameterizedTest(name = "{0} cout={1} {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"jocl,16,vec", "jocl,24,vec", "jocl,20,vec", "lwjgl,48,vec",
+        "jocl,16,c4", "jocl,24,c4"})
+    void vectorKernels(String binding, int cout, String variant) throws Exception {
+        String old = System.getProperty(DepthwiseConv.VARIANT_PROPERTY);
+        System.setProperty(DepthwiseConv.VARIANT_PROPERTY, variant);
+        try {
+            new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0);
+            new Case(2, 9, 13, cout, 5, 5, 2, 2, 2, 1).run(binding, false, true, Act.NONE, 0, 0, 0);
+            new Case(1, 6, 9, cout, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.GELU, 4, 8, 4);
+        } finally {
+            if (old == null) System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
+            else System.setProperty(DepthwiseConv.VARIANT_PROPERTY, old);
+        }
+    }
+
     private record Case(int n, int h, int w, int cout, int kh, int kw, int stride, int padH, int padW, int mult) {
         /**
          * {@code inExtra}, {@code addExtra}, {@code outExtra}: channels before the slice (and as

@@ -86,15 +86,19 @@ class ResidualAttentionOpsTest {
         }
     }
 
+    /** Both variants; the packed one also over more than one 16-key chunk per group (8 x 10 tokens). */
     @ParameterizedTest
-    @CsvSource({"1,1,3", "2,2,2", "1,1,1"})
-    void selfAttention(int ph, int pw, int heads) throws Exception {
+    @CsvSource({"1,1,3,DIRECT,,", "2,2,2,DIRECT,,", "1,1,1,DIRECT,,", "1,1,3,PACKED,,", "2,2,2,PACKED,,", "1,1,1,PACKED,,",
+        "1,1,2,PACKED,8,10", "2,1,2,PACKED,8,10"})
+    void selfAttention(int ph, int pw, int heads, Attention.Variant v, Integer hh, Integer ww) throws Exception {
         try (OpScope s = new OpScope("jocl", 10)) {
-            int h = 4, w = 6, c = 6 * heads, t = h * w;
+            int h = hh != null ? hh : 4, w = ww != null ? ww : 6, c = 6 * heads, t = h * w;
             float[] qkv = TestSupport.random(s.rnd, N * t * 3 * c, 2);
             float scale = (float) (1 / Math.sqrt(c / (double) heads));
             ClBuffer dq = s.upload(qkv, "qkv"), out = s.output(N * t * c, "out");
-            s.run(s.own(Attention.selfAttention(s.ctx, dq, out, N, h, w, c, heads, scale, ph, pw)));
+            long kvBytes = Attention.scratchBytes(v, N, h, w, c, ph, pw);
+            ClBuffer kv = kvBytes > 0 ? s.output((int) (kvBytes / 4), "kv") : null;
+            s.run(s.own(Attention.selfAttention(s.ctx, dq, out, kv, N, h, w, c, heads, scale, ph, pw, v)).toArray(new Launch[0]));
             int d = c / heads;
             float[] ref = new float[N * t * c];
             for (int n = 0; n < N; n++)
@@ -122,7 +126,7 @@ class ResidualAttentionOpsTest {
                         }
                         for (int i = 0; i < d; i++) ref[(n * t + q) * c + hd * d + i] = (float) (acc[i] / sum);
                     }
-            TestSupport.assertClose(ref, s.read(out, N * t * c), "mhsa " + ph + "x" + pw);
+            TestSupport.assertClose(ref, s.read(out, N * t * c), "mhsa " + v + " " + ph + "x" + pw);
         }
     }
 

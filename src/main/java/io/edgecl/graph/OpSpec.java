@@ -617,8 +617,11 @@ public sealed interface OpSpec {
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-            return List.of(Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), y.n, y.h, y.w, y.c, heads,
-                    scale, patchH, patchW));
+            Attention.Variant v = Attention.variant(l.ctx(), y.c / heads);
+            long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, patchH, patchW);
+            ClBuffer kv = bytes > 0 ? l.scratch(bytes, "attn-kv") : null;
+            return Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale,
+                    patchH, patchW, v);
         }
 
         /** Softmax attention over tokens, grouped by position inside ph × pw patches. */

@@ -4,11 +4,13 @@ import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClKernel;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Multi-head softmax self-attention over a qkv projection (kernels-cl/attention.cl, kernel
- * mhsa), with tokens grouped by their position inside patchH × patchW patches.
+ * Multi-head softmax self-attention over a qkv projection (kernels-cl/attention.cl, kernels
+ * mhsa, or mhsa_pack + mhsa_kc), with tokens grouped by their position inside patchH × patchW
+ * patches.
  */
 public final class Attention {
     /** Largest head dimension the kernel keeps in private registers. */
@@ -16,8 +18,72 @@ public final class Attention {
 
     private Attention() {}
 
-    public static Launch selfAttention(ClContext ctx, ClBuffer qkv, ClBuffer out, int n, int h, int w, int channels,
-                                       int heads, float scale, int patchH, int patchW) {
+    /** Forces a variant: -Dedgecl.attention=direct|packed (default: packed on CPUs for head dims up to 64). */
+    public static final String VARIANT_PROPERTY = "edgecl.attention";
+
+    /** Keys per chunk of the packed variant (MHSA_KC). */
+    static final int KC = 16;
+
+    /**
+     * The kernels: {@code DIRECT} (mhsa, an online softmax per key, any device) or {@code PACKED}
+     * (mhsa_pack + mhsa_kc: keys and values transposed into a scratch, then walked 16 at a time
+     * in explicit vectors; for CPU runtimes, whose compilers vectorise explicit vectors only).
+     */
+    public enum Variant { DIRECT, PACKED }
+
+    public static Variant variant(ClContext ctx, int headDim) {
+        String v = System.getProperty(VARIANT_PROPERTY, "");
+        if (!v.isEmpty()) {
+            try {
+                return Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use direct or packed");
+            }
+        }
+        return ctx.info().type().equals("CPU") && headDim <= 64 ? Variant.PACKED : Variant.DIRECT;
+    }
+
+    /** Tokens per group rounded up to whole chunks. */
+    static int paddedTokens(int h, int w, int patchH, int patchW) {
+        int t = (h / patchH) * (w / patchW);
+        return (t + KC - 1) / KC * KC;
+    }
+
+    /** Scratch bytes the variant needs (0 for DIRECT): keys and values of every group, transposed, as floats. */
+    public static long scratchBytes(Variant v, int n, int h, int w, int channels, int patchH, int patchW) {
+        if (v == Variant.DIRECT) return 0;
+        return 2L * 4 * n * patchH * patchW * channels * paddedTokens(h, w, patchH, patchW);
+    }
+
+    /** The attention's launches; {@code scratch} holds {@link #scratchBytes} (null for DIRECT). */
+    public static List<Launch> selfAttention(ClContext ctx, ClBuffer qkv, ClBuffer out, ClBuffer scratch, int n, int h,
+                                             int w, int channels, int heads, float scale, int patchH, int patchW,
+                                             Variant variant) {
+        int d = channels / heads;
+        check(h, w, channels, heads, patchH, patchW);
+        if (variant == Variant.DIRECT) return List.of(selfAttention(ctx, qkv, out, n, h, w, channels, heads, scale, patchH, patchW));
+        int tp = paddedTokens(h, w, patchH, patchW);
+        int groups = patchH * patchW;
+        int vOff = n * groups * channels * tp;
+        var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)), "attention.cl");
+        ClKernel pack = prog.kernel("mhsa_pack");
+        pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff);
+        ClKernel att = prog.kernel("mhsa_kc");
+        att.arg(qkv).arg(scratch).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW).arg(tp)
+                .arg(vOff);
+        long tokens = (long) h * w;
+        long group = tokens / groups;
+        long e = ctx.precision().elementBytes();
+        long kvFloats = 2L * n * groups * channels * tp;
+        return List.of(
+                new Launch(pack, new long[] {tp, d, (long) n * groups * heads}, null, "self_attention", 0,
+                        e * n * tokens * 2 * channels + 4 * kvFloats),
+                new Launch(att, new long[] {group, (long) groups * heads, n}, null, "self_attention",
+                        4L * n * tokens * group * channels,
+                        e * n * tokens * 2 * channels + 4 * kvFloats));
+    }
+
+    private static void check(int h, int w, int channels, int heads, int patchH, int patchW) {
         int d = channels / heads;
         if (d * heads != channels || d > MAX_HEAD_DIM) {
             throw new EdgeClException("attention with " + channels + " channels and " + heads
@@ -27,6 +93,13 @@ public final class Attention {
             throw new EdgeClException("attention over " + h + "x" + w + " tokens needs a multiple of the " + patchH + "x"
                     + patchW + " patch");
         }
+    }
+
+    /** The direct variant: one launch, no scratch. */
+    public static Launch selfAttention(ClContext ctx, ClBuffer qkv, ClBuffer out, int n, int h, int w, int channels,
+                                       int heads, float scale, int patchH, int patchW) {
+        int d = channels / heads;
+        check(h, w, channels, heads, patchH, patchW);
         ClKernel k = ctx.program(Map.of("HEAD_DIM", String.valueOf(d)), "attention.cl").kernel("mhsa");
         k.arg(qkv).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW);
         long tokens = (long) h * w;

@@ -30,8 +30,15 @@ public final class DepthwiseConv {
     public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
                                 int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
                                 int mult, Act act, int ho, int wo) {
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0",
-                "ACT", act.macro()), "dwconv.cl").kernel(mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv");
+        int vw = mult == 1 ? vectorWidth(ctx, cout) : 0;
+        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD",
+                addend != null ? "1" : "0", "ACT", act.macro()));
+        if (vw > 0) {
+            d.put("DW_VW", String.valueOf(vw));
+            d.put("DW_WB", String.valueOf(VEC_WB));
+        }
+        String kernel = vw > 0 ? "dwconv_vec" : mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv";
+        ClKernel k = ctx.program(d, "dwconv.cl").kernel(kernel);
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
         k.arg(in.buffer()).arg(add.buffer()).arg(w).arg(bias != null ? bias : ctx.placeholder())
                 .arg(out.buffer())
@@ -42,9 +49,32 @@ public final class DepthwiseConv {
                 .arg(out.channelStride()).arg(out.channelOffset());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
-        long gx = mult == 1 && cout % 4 == 0 ? cout / 4 : cout;
-        return new Launch(k, new long[] {gx, wo, (long) n * ho}, null, "dwconv", 2L * outs * kh * kw,
+        long[] global = vw > 0 ? new long[] {cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho}
+                : new long[] {mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho};
+        return new Launch(k, global, null, "dwconv", 2L * outs * kh * kw,
                 (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
+    }
+
+    /** Forces the plain depthwise variant: -Dedgecl.dwconv=vec|c4 (default: vec on CPUs where the channels allow). */
+    public static final String VARIANT_PROPERTY = "edgecl.dwconv";
+
+    /** Output columns per work-item of dwconv_vec (DW_WB). */
+    static final int VEC_WB = 4;
+
+    /**
+     * The channel vector width of dwconv_vec for {@code cout} channels (DW_VW: 16, 8 or 4, at
+     * most the device's preferred float width, dividing cout), or 0 for the scalar/float4 kernels.
+     */
+    static int vectorWidth(ClContext ctx, int cout) {
+        String v = System.getProperty(VARIANT_PROPERTY, "");
+        boolean cpu = ctx.info().type().equals("CPU");
+        if (v.equals("c4") || (v.isEmpty() && !cpu)) return 0;
+        if (!v.isEmpty() && !v.equals("vec")) {
+            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use vec or c4");
+        }
+        int pref = Math.max(4, ctx.info().preferredFloatWidth());
+        for (int vw = 16; vw >= 4; vw /= 2) if (vw <= pref && cout % vw == 0) return vw;
+        return 0;
     }
 
     /** Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=pixel|group (default: pixel on CPUs). */
