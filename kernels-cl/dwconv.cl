@@ -309,3 +309,81 @@ __kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, 
         ST(out, ob + co, (LD(out, ob + co) - mean) * inv * LD(gamma, co) + LD(beta, co));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise conv + LayerNorm for CPU runtimes in explicit vectors (channel multiplier 1, Cout a
+// multiple of DW_VW): DW_WB consecutive output pixels of a row per work-item, DW_VW channels at
+// a time, each weight vector loaded once per tap for the DW_WB pixels. Mean and variance come
+// from one pass over the conv outputs as they are stored (sums of x - s and (x - s)^2 with s the
+// pixel's first output, which keeps the difference of sums well conditioned); a second pass
+// normalises in place. Same arguments as dwconv_ln_px but the last is rows (N * Ho).
+// Global size: (ceil(Wo / DW_WB), N * Ho).
+
+inline float dw_hsum4(float4 v) {
+    const float2 a = v.lo + v.hi;
+    return a.x + a.y;
+}
+#if DW_VW == 4
+#define DW_HSUM(v) dw_hsum4(v)
+#elif DW_VW == 8
+#define DW_HSUM(v) dw_hsum4((v).lo + (v).hi)
+#else
+#define DW_HSUM(v) dw_hsum4((v).lo.lo + (v).lo.hi + (v).hi.lo + (v).hi.hi)
+#endif
+
+__kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                            __global const DATA_T* gamma, __global const DATA_T* beta, __global DATA_T* out,
+                            int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h,
+                            int pad_w, int mult, float eps, int rows) {
+    const int wo0 = get_global_id(0) * DW_WB;
+    const int nho = get_global_id(1);
+    if (wo0 >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    float shift[DW_WB];
+    dwvec s1[DW_WB], s2[DW_WB];
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+        s1[j] = (dwvec)(0.0f);
+        s2[j] = (dwvec)(0.0f);
+    }
+    for (int co = 0; co < Cout; co += DW_VW) {
+        dwvec acc[DW_WB];
+        _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = (dwvec)(0.0f);
+        for (int kh = 0; kh < KH; kh++) {
+            const int hi = ho * stride - pad_h + kh;
+            if (hi < 0 || hi >= H) continue;
+            const int prow = (n * H + hi) * W;
+            for (int kw = 0; kw < KW; kw++) {
+                const dwvec wk = DW_LDV(w, (kh * KW + kw) * Cout + co);
+                _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+                    const int wi = (wo0 + j) * stride - pad_w + kw;
+                    if (wi >= 0 && wi < W) acc[j] = fma(DW_LDV(in, (prow + wi) * Cout + co), wk, acc[j]);
+                }
+            }
+        }
+#if HAS_BIAS
+        const dwvec b = DW_LDV(bias, co);
+#else
+        const dwvec b = (dwvec)(0.0f);
+#endif
+        _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+            const dwvec v = acc[j] + b;
+            if (co == 0) shift[j] = v.s0;
+            const dwvec d = v - (dwvec)(shift[j]);
+            s1[j] += d;
+            s2[j] = fma(d, d, s2[j]);
+            if (wo0 + j < Wo) DW_STV(v, out, (nho * Wo + wo0 + j) * Cout + co);
+        }
+    }
+    const float inv_c = 1.0f / (float) Cout;
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
+        if (wo0 + j >= Wo) continue;
+        const float m1 = DW_HSUM(s1[j]) * inv_c, m2 = DW_HSUM(s2[j]) * inv_c;
+        const float mean = shift[j] + m1;
+        const float inv = rsqrt(fmax(m2 - m1 * m1, 0.0f) + eps);
+        const int ob = (nho * Wo + wo0 + j) * Cout;
+        for (int co = 0; co < Cout; co += DW_VW) {
+            const dwvec v = DW_LDV(out, ob + co);
+            DW_STV((v - (dwvec)(mean)) * (dwvec)(inv) * DW_LDV(gamma, co) + DW_LDV(beta, co), out, ob + co);
+        }
+    }
+}

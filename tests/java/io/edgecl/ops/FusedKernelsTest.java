@@ -15,7 +15,8 @@ class FusedKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"13,3,1,1,pixel", "13,7,2,1,pixel", "26,5,1,2,pixel", "70,3,1,1,pixel",
-        "13,3,1,1,group", "13,7,2,1,group", "26,5,1,2,group", "70,3,1,1,group"})
+        "13,3,1,1,group", "13,7,2,1,group", "26,5,1,2,group", "70,3,1,1,group",
+        "16,7,1,1,vec", "24,7,1,1,vec", "20,3,2,1,vec", "48,5,1,1,vec", "13,3,1,1,vec", "26,5,1,2,vec"})
     void depthwiseConvWithLayerNorm(int cin, int k, int stride, int mult, String variant) throws Exception {
         System.setProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 21)) {

@@ -77,7 +77,10 @@ public final class DepthwiseConv {
         return 0;
     }
 
-    /** Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=pixel|group (default: pixel on CPUs). */
+    /**
+     * Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=vec|pixel|group (default:
+     * vec on CPUs where the channels allow, else pixel on CPUs, group elsewhere).
+     */
     public static final String DWLN_VARIANT_PROPERTY = "edgecl.dwconv-ln";
 
     /** Work-group of the fused depthwise conv + LayerNorm kernel (DWLN_WG in dwconv.cl). */
@@ -98,7 +101,13 @@ public final class DepthwiseConv {
                                              ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
                                              int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
         String v = System.getProperty(DWLN_VARIANT_PROPERTY, "");
-        boolean perPixel = v.isEmpty() ? ctx.info().type().equals("CPU") : v.equals("pixel");
+        boolean cpu = ctx.info().type().equals("CPU");
+        int vw = mult == 1 ? lnVectorWidth(ctx, cout) : 0;
+        if ((v.isEmpty() && cpu && vw > 0) || (v.equals("vec") && vw > 0)) {
+            return createLnVec(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho,
+                    wo, vw);
+        }
+        boolean perPixel = v.isEmpty() ? cpu : !v.equals("group");
         WorkGroup wg = lnWorkGroup(ctx);
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
                 "dwconv.cl").kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
@@ -118,6 +127,27 @@ public final class DepthwiseConv {
         return new Launch(k, new long[] {wg.size(), (long) n * ho * wo}, new long[] {wg.size(), 1}, "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs,
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+    }
+
+    /** The channel vector width of dwconv_ln_vec: the widest of 16, 8, 4 within the device's preference that divides cout. */
+    static int lnVectorWidth(ClContext ctx, int cout) {
+        int pref = Math.max(4, ctx.info().preferredFloatWidth());
+        for (int vw = 16; vw >= 4; vw /= 2) if (vw <= pref && cout % vw == 0) return vw;
+        return 0;
+    }
+
+    private static Launch createLnVec(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
+                                      ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout, int kh,
+                                      int kw, int stride, int padH, int padW, int ho, int wo, int vw) {
+        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw), "DW_WB",
+                String.valueOf(VEC_WB)), "dwconv.cl").kernel("dwconv_ln_vec");
+        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
+                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(1)
+                .arg(eps).arg(n * ho);
+        long outs = (long) n * ho * wo * cout;
+        return new Launch(k, new long[] {(wo + VEC_WB - 1) / VEC_WB, (long) n * ho}, null, "dwconv_ln",
+                2L * outs * kh * kw + 8L * outs,
+                (long) ctx.precision().elementBytes() * ((long) n * h * wd * cout + (long) kh * kw * cout + 3 * outs));
     }
 
     /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
