@@ -266,3 +266,86 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
     const int ob = ((n * H + y) * W + x) * C + h * HEAD_DIM;
     for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, edgecl_hsum16(acc[i]) * inv);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The whole channel attention of one (image, head) in one work-item, for CPU runtimes (which
+// emulate work-group barriers): one pass over the tokens accumulates the D x D products q_i·k_j
+// and the norms in private float4 rows, the softmax runs in registers, and a second pass writes
+// attn · v per token. XCA_D is the head dimension (a build-time constant; XCA_DQ = ceil(D / 4)).
+// Global size: (N * heads).
+
+#ifndef XCA_D
+#define XCA_D 16
+#endif
+#define XCA_DQ ((XCA_D + 3) / 4)
+
+inline float4 xca_row4(__global const DATA_T* p, int c) {
+    // channels 4c..4c+3 of a head's row, zero past XCA_D
+    float4 v = (float4)(0.0f);
+    if (4 * c + 0 < XCA_D) v.x = LD(p, 4 * c + 0);
+    if (4 * c + 1 < XCA_D) v.y = LD(p, 4 * c + 1);
+    if (4 * c + 2 < XCA_D) v.z = LD(p, 4 * c + 2);
+    if (4 * c + 3 < XCA_D) v.w = LD(p, 4 * c + 3);
+    return v;
+}
+
+__kernel void xca_cpu(__global const DATA_T* qkv, __global const DATA_T* temperature, __global DATA_T* out, int T,
+                      int C, int heads) {
+    const int nh = get_global_id(0);
+    const int n = nh / heads, h = nh % heads;
+    const int C3 = 3 * C;
+    float4 g[XCA_D][XCA_DQ];
+    float qn[XCA_D];
+    float4 kn[XCA_DQ];
+    for (int i = 0; i < XCA_D; i++) {
+        qn[i] = 0.0f;
+        for (int c = 0; c < XCA_DQ; c++) g[i][c] = (float4)(0.0f);
+    }
+    for (int c = 0; c < XCA_DQ; c++) kn[c] = (float4)(0.0f);
+    for (int t = 0; t < T; t++) {
+        __global const DATA_T* row = qkv + (size_t)(n * T + t) * C3 + h * XCA_D;
+        float4 k[XCA_DQ];
+        for (int c = 0; c < XCA_DQ; c++) {
+            k[c] = xca_row4(row + C, c);
+            kn[c] = fma(k[c], k[c], kn[c]);
+        }
+        for (int i = 0; i < XCA_D; i++) {
+            const float q = LD(row, i);
+            qn[i] = fma(q, q, qn[i]);
+            for (int c = 0; c < XCA_DQ; c++) g[i][c] = fma((float4)(q), k[c], g[i][c]);
+        }
+    }
+    // F.normalize: x / max(||x||, 1e-12); scores × temperature, softmax over j
+    float4 ikn[XCA_DQ];
+    for (int c = 0; c < XCA_DQ; c++) ikn[c] = 1.0f / fmax(sqrt(kn[c]), (float4)(1e-12f));
+    const float temp = LD(temperature, h);
+    const int4 lane = (int4)(0, 1, 2, 3);
+    for (int i = 0; i < XCA_D; i++) {
+        const float sq = temp / fmax(sqrt(qn[i]), 1e-12f);
+        float4 m4 = (float4)(-INFINITY);
+        for (int c = 0; c < XCA_DQ; c++) {
+            // lanes past XCA_D take -inf, so exp gives them 0
+            g[i][c] = select(g[i][c] * ikn[c] * sq, (float4)(-INFINITY), lane >= (int4)(XCA_D - 4 * c));
+            m4 = fmax(m4, g[i][c]);
+        }
+        const float m = fmax(fmax(m4.x, m4.y), fmax(m4.z, m4.w));
+        float4 s4 = (float4)(0.0f);
+        for (int c = 0; c < XCA_DQ; c++) {
+            g[i][c] = exp(g[i][c] - m);
+            s4 += g[i][c];
+        }
+        const float inv = 1.0f / (s4.x + s4.y + s4.z + s4.w);
+        for (int c = 0; c < XCA_DQ; c++) g[i][c] *= inv;
+    }
+    for (int t = 0; t < T; t++) {
+        __global const DATA_T* row = qkv + (size_t)(n * T + t) * C3 + 2 * C + h * XCA_D;
+        float4 v[XCA_DQ];
+        for (int c = 0; c < XCA_DQ; c++) v[c] = xca_row4(row, c);
+        const int ob = (n * T + t) * C + h * XCA_D;
+        for (int i = 0; i < XCA_D; i++) {
+            float acc = 0.0f;
+            for (int c = 0; c < XCA_DQ; c++) acc += dot(g[i][c], v[c]);
+            ST(out, ob + i, acc);
+        }
+    }
+}

@@ -22,7 +22,7 @@ class KernelSourcesTest {
     /** Macros computed from the tunables or naming a type, not tunables themselves. */
     private static final java.util.Set<String> DERIVED = java.util.Set.of("PANEL_W", "PANEL_CAT_", "PANEL_CAT", "floatV",
             "PANEL_LDV", "PANEL_FMA_ROW", "PEAK_CAT_", "PEAK_CAT", "peakV", "DW_CAT_", "DW_CAT", "dwvec", "DW_LDV",
-            "DW_STV", "DW_ACT", "DW_HSUM");
+            "DW_STV", "DW_ACT", "DW_HSUM", "XCA_DQ");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {

@@ -85,15 +85,19 @@ class FusedKernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"45,3", "64,4", "13,1"})
-    void oneKernelChannelAttention(int c, int heads) throws Exception {
+    @CsvSource({"45,3,item", "64,4,item", "13,1,item", "168,4,item", "45,3,group", "64,4,group", "13,1,group"})
+    void oneKernelChannelAttention(int c, int heads, String variant) throws Exception {
+        System.setProperty(ChannelAttention.VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 23)) {
             int t = H * W;
             float[] qkv = s.random(N * t * 3 * c), temp = s.random(heads);
             ClBuffer dq = s.upload(qkv, "qkv"), dt = s.upload(temp, "temp"), out = s.output(N * t * c, "out");
             ClBuffer scratch = s.output((int) ChannelAttention.scratchFloats(N, c, heads), "scratch");
             s.run(s.own(ChannelAttention.createFused(s.ctx, dq, dt, scratch, out, N, t, c, heads)));
-            TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c), "xca fused");
+            TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c),
+                    "xca one launch " + variant);
+        } finally {
+            System.clearProperty(ChannelAttention.VARIANT_PROPERTY);
         }
     }
 }

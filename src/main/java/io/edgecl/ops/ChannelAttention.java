@@ -41,6 +41,22 @@ public final class ChannelAttention {
                         e * nt * channels * 2 + 4L * dd));
     }
 
+    /** Forces the one-launch variant: -Dedgecl.xca=item|group (default: item on CPUs for head dims up to 64). */
+    public static final String VARIANT_PROPERTY = "edgecl.xca";
+
+    /**
+     * Whether the one-launch attention runs as one work-item per (image, head) (xca_cpu: no
+     * barriers, which CPU runtimes emulate) rather than a work-group (xca_fused).
+     */
+    static boolean perImageHead(ClContext ctx, int headDim) {
+        String v = System.getProperty(VARIANT_PROPERTY, "");
+        if (v.equals("group")) return false;
+        if (!v.isEmpty() && !v.equals("item")) {
+            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use item or group");
+        }
+        return headDim <= 64 && (v.equals("item") || ctx.info().type().equals("CPU"));
+    }
+
     /** The fused kernel's work-group (XCA_WG in attention.cl). */
     static WorkGroup workGroup(ClContext ctx) {
         return WorkGroup.of("XCA_WG", 64, ctx.info());
@@ -50,14 +66,21 @@ public final class ChannelAttention {
     public static Launch createFused(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
                                      int n, int tokens, int channels, int heads) {
         int d = channels / heads;
+        long nt = (long) n * tokens;
+        long dd = (long) n * heads * d * d;
+        long flops = 2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d;
+        if (perImageHead(ctx, d)) {
+            ClKernel k = ctx.program(Map.of("XCA_D", String.valueOf(d)), "attention.cl").kernel("xca_cpu");
+            k.arg(qkv).arg(temperature).arg(out).arg(tokens).arg(channels).arg(heads);
+            return new Launch(k, new long[] {(long) n * heads}, null, "channel_attention", flops,
+                    (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels));
+        }
         WorkGroup wg = workGroup(ctx);
         ClKernel k = ctx.program(wg.defines(), "attention.cl").kernel("xca_fused");
         k.arg(qkv).arg(temperature).arg(scratch).arg(out).arg(tokens).arg(channels).arg(heads)
                 .local(8L * d);
-        long nt = (long) n * tokens;
-        long dd = (long) n * heads * d * d;
         return new Launch(k, new long[] {(long) wg.size() * n * heads}, new long[] {wg.size()}, "channel_attention",
-                2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d,
+                flops,
                 (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels) + 8L * dd);
     }
 }
