@@ -24,7 +24,9 @@
 # Known simulator limit: a host write that covers only part of a buffer leaves the rest marked
 # uninitialised, and a later kernel's stores there do not clear the mark for the next launch. The
 # engine gives the input a buffer of its own, exactly its size; multi-kernel tests initialise
-# their intermediates from the host.
+# their intermediates from the host. Oclgrind also loses the shadow of 16-wide vector loads
+# (and crashes on pairs of 8-wide ones), so the CPU-only packed attention (mhsa_kc) is skipped
+# there, visibly; Oclgrind is not a CPU device, so models on it never select that kernel.
 #
 # How it hooks in: Oclgrind is loaded as the only OpenCL platform through the ICD loader
 # (OCL_ICD_VENDORS may name one ICD library). The `oclgrind COMMAND` wrapper (LD_PRELOAD of its
