@@ -143,17 +143,18 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #error "DW_VW must be 4, 8 or 16"
 #endif
 
-__kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
-                         __global const DATA_T* bias, __global DATA_T* out,
-                         int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
-                         int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
-    const int co = get_global_id(0) * DW_VW;
-    const int wo0 = get_global_id(1) * DW_WB;
-    const int nho = get_global_id(2);
-    if (co >= Cout || wo0 >= Wo || nho >= rows) return;
-    const int n = nho / Ho, ho = nho % Ho;
-    dwvec acc[DW_WB];
-    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = (dwvec)(0.0f);
+// acc[j] = bias + the taps of output column wo0 + j, channels co..co + DW_VW (plus the addend
+// when HAS_ADD): the DW_WB outputs of one work-item, each weight vector loaded once per tap.
+inline void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co,
+                         __global const DATA_T* addend, int add_cs, int add_co, __global const DATA_T* w,
+                         __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
+                         int KH, int KW, int stride, int pad_h, int pad_w) {
+#if HAS_BIAS
+    const dwvec b = DW_LDV(bias, co);
+#else
+    const dwvec b = (dwvec)(0.0f);
+#endif
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
     for (int kh = 0; kh < KH; kh++) {
         const int hi = ho * stride - pad_h + kh;
         if (hi < 0 || hi >= H) continue;
@@ -173,13 +174,22 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
             }
         }
     }
-#if HAS_BIAS
-    const dwvec b = DW_LDV(bias, co);
-#else
-    const dwvec b = (dwvec)(0.0f);
-#endif
+}
+
+__kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
+                         __global const DATA_T* bias, __global DATA_T* out,
+                         int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
+                         int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+    const int co = get_global_id(0) * DW_VW;
+    const int wo0 = get_global_id(1) * DW_WB;
+    const int nho = get_global_id(2);
+    if (co >= Cout || wo0 >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    dwvec acc[DW_WB];
+    dw_block_vec(acc, in, in_cs, in_co, addend, add_cs, add_co, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride,
+                 pad_h, pad_w);
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j] + b), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
+        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j]), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
     }
 }
 
@@ -347,26 +357,9 @@ __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w,
     }
     for (int co = 0; co < Cout; co += DW_VW) {
         dwvec acc[DW_WB];
-        _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = (dwvec)(0.0f);
-        for (int kh = 0; kh < KH; kh++) {
-            const int hi = ho * stride - pad_h + kh;
-            if (hi < 0 || hi >= H) continue;
-            const int prow = (n * H + hi) * W;
-            for (int kw = 0; kw < KW; kw++) {
-                const dwvec wk = DW_LDV(w, (kh * KW + kw) * Cout + co);
-                _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-                    const int wi = (wo0 + j) * stride - pad_w + kw;
-                    if (wi >= 0 && wi < W) acc[j] = fma(DW_LDV(in, (prow + wi) * Cout + co), wk, acc[j]);
-                }
-            }
-        }
-#if HAS_BIAS
-        const dwvec b = DW_LDV(bias, co);
-#else
-        const dwvec b = (dwvec)(0.0f);
-#endif
+        dw_block_vec(acc, in, Cout, 0, in, 0, 0, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride, pad_h, pad_w);
         _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-            const dwvec v = acc[j] + b;
+            const dwvec v = acc[j];
             if (co == 0) shift[j] = v.s0;
             const dwvec d = v - (dwvec)(shift[j]);
             s1[j] += d;

@@ -109,7 +109,9 @@ public final class Session implements AutoCloseable {
 
     /** The fusion rules this session runs with switched off. */
     public Set<FusionRule> disabledFusion() {
-        return EnumSet.copyOf(disabledRules.isEmpty() ? EnumSet.noneOf(FusionRule.class) : disabledRules);
+        EnumSet<FusionRule> out = EnumSet.noneOf(FusionRule.class);
+        out.addAll(disabledRules);
+        return out;
     }
 
     private void checkOpen() {

@@ -72,9 +72,7 @@ public final class DepthwiseConv {
         if (!v.isEmpty() && !v.equals("vec")) {
             throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use vec or c4");
         }
-        int pref = Math.max(4, ctx.info().preferredFloatWidth());
-        for (int vw = 16; vw >= 4; vw /= 2) if (vw <= pref && cout % vw == 0) return vw;
-        return 0;
+        return vectorWidthFor(ctx, cout);
     }
 
     /**
@@ -102,7 +100,7 @@ public final class DepthwiseConv {
                                              int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
         String v = System.getProperty(DWLN_VARIANT_PROPERTY, "");
         boolean cpu = ctx.info().type().equals("CPU");
-        int vw = mult == 1 ? lnVectorWidth(ctx, cout) : 0;
+        int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
         if ((v.isEmpty() && cpu && vw > 0) || (v.equals("vec") && vw > 0)) {
             return createLnVec(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho,
                     wo, vw);
@@ -129,8 +127,11 @@ public final class DepthwiseConv {
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
     }
 
-    /** The channel vector width of dwconv_ln_vec: the widest of 16, 8, 4 within the device's preference that divides cout. */
-    static int lnVectorWidth(ClContext ctx, int cout) {
+    /**
+     * The channel vector width (DW_VW) of dwconv_vec and dwconv_ln_vec: the widest of 16, 8 and 4
+     * within the device's preferred float width that divides cout, or 0.
+     */
+    static int vectorWidthFor(ClContext ctx, int cout) {
         int pref = Math.max(4, ctx.info().preferredFloatWidth());
         for (int vw = 16; vw >= 4; vw /= 2) if (vw <= pref && cout % vw == 0) return vw;
         return 0;
