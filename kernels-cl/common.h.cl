@@ -3,8 +3,12 @@
 // Precision: one macro selects how activations and weights are stored.
 //   EDGECL_PRECISION 0  fp32 storage, fp32 arithmetic (default; reference-exact)
 //   EDGECL_PRECISION 1  fp16 storage (vload_half/vstore_half, OpenCL 1.2 core), fp32 arithmetic
-// Kernels read with LD(p, i) and write with ST(p, i, v) and compute in float, so the same source
-// serves both modes; reductions always accumulate in float.
+//   EDGECL_PRECISION 2  fp16 storage and half arithmetic (cl_khr_fp16) where the kernel uses
+//                       COMPUTE_T (element-wise work and activations); the host selects it
+//                       only on devices that report cl_khr_fp16
+// Kernels read with LD(p, i) and write with ST(p, i, v); they compute in float, or in COMPUTE_T
+// where half is accurate enough. Reductions (LayerNorm statistics, softmax, GEMM and convolution
+// accumulators) always accumulate in float.
 #ifndef EDGECL_PRECISION
 #define EDGECL_PRECISION 0
 #endif
@@ -13,12 +17,35 @@
 #define DATA_T float
 #define LD(p, i) ((p)[(i)])
 #define ST(p, i, v) ((p)[(i)] = (v))
-#elif EDGECL_PRECISION == 1
+#elif EDGECL_PRECISION == 1 || EDGECL_PRECISION == 2
 #define DATA_T half
 #define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
 #else
-#error "EDGECL_PRECISION must be 0 (fp32) or 1 (fp16 storage)"
+#error "EDGECL_PRECISION must be 0 (fp32), 1 (fp16 storage) or 2 (fp16)"
+#endif
+
+// The arithmetic type of element-wise work: half in mode 2, else float. LDC reads a value as it.
+#if EDGECL_PRECISION == 2
+#pragma OPENCL EXTENSION cl_khr_fp16 : enable
+#define COMPUTE_T half
+#define COMPUTE4_T half4
+#define LDC(p, i) ((p)[(i)])
+#define LDC4(p, i) vload4(0, (p) + (i))
+#define STC(p, i, v) ((p)[(i)] = (v))
+#define STC4(p, i, v) vstore4((v), 0, (p) + (i))
+#else
+#define COMPUTE_T float
+#define COMPUTE4_T float4
+#define LDC(p, i) LD(p, i)
+#if EDGECL_PRECISION == 0
+#define LDC4(p, i) vload4(0, (p) + (i))
+#define STC4(p, i, v) vstore4((v), 0, (p) + (i))
+#else
+#define LDC4(p, i) vload_half4(0, (p) + (i))
+#define STC4(p, i, v) vstore_half4((v), 0, (p) + (i))
+#endif
+#define STC(p, i, v) ST(p, i, v)
 #endif
 
 // Activation codes shared by every kernel with an activation epilogue.
@@ -93,3 +120,22 @@ inline float edgecl_act(float x, int act) {
         default: return x;
     }
 }
+
+// The activations in COMPUTE_T (half in mode 2): element-wise kernels apply them without
+// leaving the arithmetic type.
+#if EDGECL_PRECISION == 2
+inline half edgecl_act_c(half x, int act) {
+    switch (act) {
+        case ACT_GELU: return (half)0.5f * x * ((half)1.0f + erf(x * (half)EDGECL_SQRT1_2));
+        case ACT_RELU: return fmax(x, (half)0.0f);
+        case ACT_RELU6: return clamp(x, (half)0.0f, (half)6.0f);
+        case ACT_HSWISH: return x * clamp(x + (half)3.0f, (half)0.0f, (half)6.0f) * (half)(1.0f / 6.0f);
+        case ACT_SILU: return x / ((half)1.0f + exp(-x));
+        case ACT_HSIGMOID: return clamp(x + (half)3.0f, (half)0.0f, (half)6.0f) * (half)(1.0f / 6.0f);
+        case ACT_SIGMOID: return (half)1.0f / ((half)1.0f + exp(-x));
+        default: return x;
+    }
+}
+#else
+#define edgecl_act_c(x, act) edgecl_act((x), (act))
+#endif

@@ -1,7 +1,8 @@
 // Element-wise kernels over flat tensors (any layout): add, scale, activation.
 // Arguments are element counts; every work-item handles one element and guards the tail, so
 // the global size may be rounded up to the work-group size. The activation is a build-time
-// constant (ACT) so the compiler can vectorise it.
+// constant (ACT) so the compiler can vectorise it. Arithmetic is in COMPUTE_T (half in the fp16
+// mode, else float).
 
 #ifndef ACT
 #define ACT ACT_NONE
@@ -9,13 +10,13 @@
 
 __kernel void vec_add(__global const DATA_T* a, __global const DATA_T* b, __global DATA_T* out, int n) {
     int i = get_global_id(0);
-    if (i < n) ST(out, i, LD(a, i) + LD(b, i));
+    if (i < n) STC(out, i, LDC(a, i) + LDC(b, i));
 }
 
 // out = act(x), in place allowed.
 __kernel void activation(__global const DATA_T* x, __global DATA_T* out, int n) {
     int i = get_global_id(0);
-    if (i < n) ST(out, i, edgecl_act(LD(x, i), ACT));
+    if (i < n) STC(out, i, edgecl_act_c(LDC(x, i), ACT));
 }
 
 // NHWC tensor [rows, C]: out = x * scale[c] (+ residual), e.g. a layer scale applied on its own.
@@ -24,9 +25,9 @@ __kernel void channel_scale_add(__global const DATA_T* x, __global const DATA_T*
                                 int n, int channels, int has_residual) {
     int i = get_global_id(0);
     if (i >= n) return;
-    float v = LD(x, i) * LD(scale, i % channels);
-    if (has_residual) v += LD(residual, i);
-    ST(out, i, v);
+    COMPUTE_T v = LDC(x, i) * LDC(scale, i % channels);
+    if (has_residual) v += LDC(residual, i);
+    STC(out, i, v);
 }
 
 // out[i] = x[i] + y[i % period]: adds a tensor broadcast over the batch (a positional encoding
@@ -34,7 +35,7 @@ __kernel void channel_scale_add(__global const DATA_T* x, __global const DATA_T*
 __kernel void add_broadcast(__global const DATA_T* x, __global const DATA_T* y, __global DATA_T* out,
                             int n, int period) {
     int i = get_global_id(0);
-    if (i < n) ST(out, i, LD(x, i) + LD(y, i % period));
+    if (i < n) STC(out, i, LDC(x, i) + LDC(y, i % period));
 }
 
 // Copies C channels of every row from one channel slice to another (concatenation).
@@ -49,7 +50,7 @@ __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int 
 // out = act(x + y), same shapes (residual connections).
 __kernel void add2(__global const DATA_T* x, __global const DATA_T* y, __global DATA_T* out, int n) {
     int i = get_global_id(0);
-    if (i < n) ST(out, i, edgecl_act(LD(x, i) + LD(y, i), ACT));
+    if (i < n) STC(out, i, edgecl_act_c(LDC(x, i) + LDC(y, i), ACT));
 }
 
 // out = act(x * scale[c] + shift[c]) over NHWC rows of `channels` (an eval-mode BatchNorm).
@@ -58,7 +59,7 @@ __kernel void affine(__global const DATA_T* x, __global const DATA_T* scale, __g
     int i = get_global_id(0);
     if (i >= n) return;
     int c = i % channels;
-    ST(out, i, edgecl_act(fma(LD(x, i), LD(scale, c), LD(shift, c)), ACT));
+    STC(out, i, edgecl_act_c(fma(LDC(x, i), LDC(scale, c), LDC(shift, c)), ACT));
 }
 
 // out = x * s[image, c]: the squeeze-excite gate; x is [images, hw, channels], s [images, channels].
@@ -68,5 +69,5 @@ __kernel void channel_gate(__global const DATA_T* x, __global const DATA_T* s, _
     if (i >= n) return;
     int c = i % channels;
     int img = i / (hw * channels);
-    ST(out, i, LD(x, i) * LD(s, img * channels + c));
+    STC(out, i, LDC(x, i) * LDC(s, img * channels + c));
 }

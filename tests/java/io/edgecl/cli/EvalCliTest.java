@@ -62,6 +62,24 @@ class EvalCliTest {
         System.err.println("demo eval: " + differ + " predictions differ from the reference (all near-ties)");
     }
 
+    /** In fp16 storage the demo model's top-1 on the whole test set stays within 0.2 points of fp32's 0.8941. */
+    @Test
+    void demoModelInFp16StorageKeepsItsAccuracy(@TempDir Path dir) throws Exception {
+        TestSupport.requirePath(FMNIST.resolve("t10k-images-idx3-ubyte.gz"));
+        Path folder = dir.resolve("fmnist");
+        String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "tools/FashionMnistToImageFolder.java", folder.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        var r = PredictCliTest.run("eval", "--data", folder.toString(), "--batch", "200", "--no-progress", "--json",
+                "--precision", "fp16-storage");
+        assertEquals(0, r.code(), r.err());
+        double top1 = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject().get("top1").getAsDouble();
+        System.err.println("demo eval fp16-storage: top-1 " + top1);
+        assertTrue(Math.abs(top1 - 0.8941) <= 0.002, "fp16-storage top-1 " + top1 + " vs fp32 0.8941");
+    }
+
     @Test
     void unreadableImagesAreReportedAndSkipped(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");

@@ -78,7 +78,11 @@ public final class Session implements AutoCloseable {
     public static Session open(VisionModel model, Weights weights, SessionOptions options) {
         Device d = options.device();
         boolean owns = d == null || options.closesDevice();
-        if (d == null) d = Device.open(options.deviceSpec(), options.binding(), options.precision());
+        if (d == null) {
+            d = options.autoPrecision()
+                    ? Device.openAuto(options.deviceSpec(), options.binding(), m -> System.err.println("edgecl: " + m))
+                    : Device.open(options.deviceSpec(), options.binding(), options.precision());
+        }
         try {
             return new Session(d, owns, model, weights, options.disabledFusion());
         } catch (RuntimeException e) {

@@ -58,8 +58,22 @@ public final class SessionOptions {
         return new SessionOptions(device, closesDevice, deviceSpec, name, precision, disabled);
     }
 
+    /**
+     * Lets the device decide: the fastest precision that passed selftest on it ({@link
+     * SelfTest#autoPrecision}); ignored with {@link #withDevice(Device)}.
+     */
+    public SessionOptions withAutoPrecision() {
+        return new SessionOptions(device, closesDevice, deviceSpec, binding, null, disabled);
+    }
+
+    /** Whether {@link #withAutoPrecision()} was asked for. */
+    public boolean autoPrecision() {
+        return precision == null;
+    }
+
     /** Storage precision of weights and activations (ignored with {@link #withDevice(Device)}: the device's holds). */
     public SessionOptions withPrecision(Precision p) {
+        if (p == null) throw new IllegalArgumentException("precision is null (withAutoPrecision() lets the device decide)");
         return new SessionOptions(device, closesDevice, deviceSpec, binding, p, disabled);
     }
 

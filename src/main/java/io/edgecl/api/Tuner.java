@@ -49,6 +49,7 @@ public final class Tuner {
             throw new io.edgecl.EdgeClException("batch, reps and rounds must be positive");
         }
         Device d = options.device() != null ? options.device()
+                : options.autoPrecision() ? Device.openAuto(options.deviceSpec(), options.binding(), null)
                 : Device.open(options.deviceSpec(), options.binding(), options.precision());
         try {
             SessionOptions shared = options.withDevice(d);

@@ -193,7 +193,16 @@ public final class ClContext implements AutoCloseable {
      * the precision is part of every program's build options and cache key).
      */
     public void setPrecision(Precision p) {
+        if (p == Precision.FP16 && !halfArithmetic()) {
+            throw new EdgeClException("precision fp16 needs half arithmetic (cl_khr_fp16), which " + info().name()
+                    + " lacks; use fp16-storage (half storage, float arithmetic) or fp32");
+        }
         this.precision = p;
+    }
+
+    /** Whether kernels may compute in half: the device reports cl_khr_fp16. */
+    public boolean halfArithmetic() {
+        return info().fp16();
     }
 
     public Precision precision() {

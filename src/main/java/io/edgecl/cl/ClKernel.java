@@ -10,6 +10,7 @@ package io.edgecl.cl;
 public final class ClKernel implements AutoCloseable {
     private final ClContext ctx;
     private final String name;
+    private long localBytes;
     private ClHandle.Kernel handle;
     private int next;
 
@@ -43,6 +44,12 @@ public final class ClKernel implements AutoCloseable {
 
     /** Binds the next argument to {@code bytes} of local memory. */
     public ClKernel local(long bytes) {
+        localBytes += bytes;
+        if (localBytes > ctx.info().localMemBytes()) {
+            throw new io.edgecl.EdgeClException("kernel " + name + " needs " + DeviceInfo.human(localBytes)
+                    + " of local memory at this shape, but " + ctx.info().name() + " has "
+                    + DeviceInfo.human(ctx.info().localMemBytes()));
+        }
         ctx.cl().setArgLocal(handle, next++, bytes);
         return this;
     }

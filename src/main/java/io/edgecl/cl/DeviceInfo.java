@@ -65,6 +65,64 @@ public record DeviceInfo(
                 driverVersion);
     }
 
+    /**
+     * Lowers the reported limits, to run as a smaller device would: "wg=64,local=16k,alloc=128m,
+     * global=1g,type=gpu,fp16=off" (any subset; sizes take k, m or g; type=gpu selects the kernel
+     * variants GPUs get). Kernels then pick their work-groups and tiles, and allocations are
+     * refused, as on that device. Set by -Dedgecl.device.limits.
+     */
+    public static final String LIMITS_PROPERTY = "edgecl.device.limits";
+
+    public DeviceInfo limitedTo(String spec) {
+        if (spec == null || spec.isBlank()) return this;
+        long wg = maxWorkGroupSize, local = localMemBytes, alloc = maxAllocBytes, global = globalMemBytes;
+        Set<String> ext = extensions;
+        String kind = type;
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": '" + part + "' is not KEY=VALUE");
+            String k = kv[0].trim(), v = kv[1].trim();
+            switch (k) {
+                case "wg" -> wg = Math.min(wg, size(k, v));
+                case "local" -> local = Math.min(local, size(k, v));
+                case "alloc" -> alloc = Math.min(alloc, size(k, v));
+                case "global" -> global = Math.min(global, size(k, v));
+                case "type" -> {
+                    if (!v.equalsIgnoreCase("gpu") && !v.equalsIgnoreCase("cpu")) {
+                        throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": type takes gpu or cpu");
+                    }
+                    kind = v.toUpperCase(Locale.ROOT);
+                }
+                case "fp16" -> {
+                    if (!v.equals("off")) throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": fp16 takes off");
+                    ext = new java.util.TreeSet<>(extensions);
+                    ext.remove("cl_khr_fp16");
+                }
+                default -> throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": unknown limit '" + k
+                        + "' (wg, local, alloc, global, type, fp16)");
+            }
+        }
+        return new DeviceInfo(platformIndex, deviceIndex, platformName, platformVersion, name, vendor, kind, version,
+                driverVersion, openclCVersion, computeUnits, maxClockMhz, wg, local, global, Math.min(alloc, global),
+                imageSupport, ext, floatVectorWidth);
+    }
+
+    private static long size(String key, String v) {
+        String s = v.toLowerCase(Locale.ROOT);
+        long mult = 1;
+        if (s.endsWith("k")) mult = 1L << 10;
+        else if (s.endsWith("m")) mult = 1L << 20;
+        else if (s.endsWith("g")) mult = 1L << 30;
+        if (mult > 1) s = s.substring(0, s.length() - 1);
+        try {
+            long n = Long.parseLong(s) * mult;
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": " + key + "=" + v + " is not a positive size");
+        }
+    }
+
     public static String human(long bytes) {
         return io.edgecl.Bytes.human(bytes);
     }

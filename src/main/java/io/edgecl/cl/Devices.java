@@ -24,7 +24,8 @@ public final class Devices {
             String pver = cl.platformString(plat, ClConst.PLATFORM_VERSION);
             List<ClHandle.Device> devs = cl.devices(plat);
             for (int d = 0; d < devs.size(); d++) {
-                out.add(new ClDevice(cl, plat, devs.get(d), read(cl, p, d, pname, pver, devs.get(d))));
+                out.add(new ClDevice(cl, plat, devs.get(d), read(cl, p, d, pname, pver, devs.get(d))
+                        .limitedTo(System.getProperty(DeviceInfo.LIMITS_PROPERTY, ""))));
             }
         }
         if (out.isEmpty()) {

@@ -21,25 +21,32 @@ public final class DeviceOptions {
             description = "Java OpenCL binding (default: -Dedgecl.binding, $EDGECL_BINDING, else jocl).")
     String binding;
 
-    @Option(names = "--precision", paramLabel = "fp32|fp16-storage", defaultValue = "fp32",
-            description = "Storage of activations and weights: fp32 (default, matches PyTorch), or fp16-storage "
-                    + "(half the memory and traffic, fp32 arithmetic).")
+    @Option(names = "--precision", paramLabel = "fp32|fp16-storage|fp16|auto", defaultValue = "fp32",
+            description = "fp32 (default, matches PyTorch); fp16-storage (half the memory and traffic, fp32 "
+                    + "arithmetic); fp16 (also half arithmetic, on devices with cl_khr_fp16); auto (the fastest mode "
+                    + "that passed `edgecl selftest` on this device: fp32 on CPUs).")
     String precision;
+
+    private boolean auto() {
+        return "auto".equalsIgnoreCase(precision);
+    }
 
     /** Session options for the chosen device, precision and binding, with {@code disabled} fusion rules off. */
     public SessionOptions options(Set<FusionRule> disabled) {
-        return SessionOptions.defaults().withDevice(device).withBinding(binding)
-                .withPrecision(Precision.parse(precision)).withoutFusion(disabled);
+        SessionOptions o = SessionOptions.defaults().withDevice(device).withBinding(binding).withoutFusion(disabled);
+        return auto() ? o.withAutoPrecision() : o.withPrecision(Precision.parse(precision));
     }
 
     /** Opens the chosen device. */
     public Device open() {
+        if (auto()) return Device.openAuto(device, binding, m -> System.err.println("edgecl: " + m));
         return Device.open(device, binding, Precision.parse(precision));
     }
 
     /** Every OpenCL device with {@code --device all}, else the one device {@link #open()} picks. */
     public List<Device> openAll() {
         if (!"all".equalsIgnoreCase(device)) return List.of(open());
+        if (auto()) throw new io.edgecl.EdgeClException("--precision auto is per device: name one with --device");
         return Device.openAll(binding, Precision.parse(precision));
     }
 

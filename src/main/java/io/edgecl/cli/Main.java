@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ExportOnnxCommand.class,
             ServeCommand.class,
             InspectCommand.class,
+            SelftestCommand.class,
             AutoComplete.GenerateCompletion.class,
         })
 public final class Main implements Runnable {

@@ -1,7 +1,10 @@
 package io.edgecl.cli;
 
 import com.google.gson.GsonBuilder;
+import io.edgecl.Bytes;
+import io.edgecl.api.Footprint;
 import io.edgecl.models.Models;
+import io.edgecl.tensor.Precision;
 import io.edgecl.models.VisionModel;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -14,9 +17,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code edgecl models}: registered names with parameters and MACs at the default input size. */
+/** {@code edgecl models}: registered names with parameters and MACs at the default input size; with --memory, device bytes. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = "List the registered models with parameter count and MACs at their default input size.")
+        description = {"List the registered models with parameter count and MACs at their default input size.",
+            "With --memory: the device memory each needs at --batch, in fp32 and in fp16 (both fp16 modes store "
+                + "2 bytes per value): weights, peak activations (buffers shared by lifetime, plus the most scratch "
+                + "any kernel variant takes) and their sum, planned on the host with no device."})
 public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
@@ -27,15 +33,27 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--family", paramLabel = "NAME", description = "Only this family (e.g. edgenext, mobilenetv3).")
     String family;
 
+    @Option(names = "--memory", description = "Also report weight and peak activation bytes per precision.")
+    boolean memory;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size for --memory (default 1).")
+    int batch;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "Only this model.")
+    String only;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (batch < 1) throw new io.edgecl.EdgeClException("--batch must be at least 1, not " + batch);
+        if (only != null) Models.byName(only); // an unknown name fails here, with the list of names
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : Models.names()) {
             VisionModel m = Models.byName(name);
             if (family != null && !m.family().equalsIgnoreCase(family)) continue;
+            if (only != null && !name.equals(only)) continue;
             int s = size != null ? size : m.preprocess().size();
             VisionModel.Size size = m.size(s, s);
             Map<String, Object> r = new LinkedHashMap<>();
@@ -45,6 +63,16 @@ public final class ModelsCommand implements Callable<Integer> {
             r.put("macs", size.macs());
             r.put("input_size", s);
             r.put("crop_pct", m.preprocess().cropPct());
+            if (memory) {
+                r.put("batch", batch);
+                for (Precision p : new Precision[] {Precision.FP32, Precision.FP16_STORAGE}) {
+                    Footprint f = Footprint.estimate(m, batch, s, s, p);
+                    String k = p == Precision.FP32 ? "fp32" : "fp16";
+                    r.put(k + "_weight_bytes", f.weightBytes());
+                    r.put(k + "_activation_bytes", f.activationBytes());
+                    r.put(k + "_peak_bytes", f.peakBytes());
+                }
+            }
             rows.add(r);
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -53,10 +81,23 @@ public final class ModelsCommand implements Callable<Integer> {
         } else {
             int w = 5;
             for (Map<String, Object> r : rows) w = Math.max(w, ((String) r.get("name")).length());
-            out.printf("%-" + w + "s  %-14s %12s %10s %6s%n", "model", "family", "params", "GMACs", "size");
+            out.printf("%-" + w + "s  %-14s %12s %10s %6s", "model", "family", "params", "GMACs", "size");
+            if (memory) {
+                out.printf("  %10s %10s %10s  %10s %10s %10s  (batch %d)", "fp32 wts", "acts", "peak", "fp16 wts",
+                        "acts", "peak", batch);
+            }
+            out.println();
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-" + w + "s  %-14s %,12d %10.3f %6d%n", r.get("name"), r.get("family"),
+                out.printf(Locale.ROOT, "%-" + w + "s  %-14s %,12d %10.3f %6d", r.get("name"), r.get("family"),
                         r.get("params"), ((Long) r.get("macs")) / 1e9, r.get("input_size"));
+                if (memory) {
+                    for (String k : new String[] {"fp32", "fp16"}) {
+                        out.printf("  %10s %10s %10s", Bytes.human((Long) r.get(k + "_weight_bytes")),
+                                Bytes.human((Long) r.get(k + "_activation_bytes")),
+                                Bytes.human((Long) r.get(k + "_peak_bytes")));
+                    }
+                }
+                out.println();
             }
         }
         out.flush();

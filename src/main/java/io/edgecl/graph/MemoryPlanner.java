@@ -25,6 +25,31 @@ public final class MemoryPlanner {
 
     private MemoryPlanner() {}
 
+    /**
+     * A graph's device memory without a device: each distinct weight tensor once, the planned
+     * activation slots and every op's scratch, as the kernels GPUs and other non-CPU devices run
+     * take them. CPU runtimes hold a few percent more: GEMM weights padded into panels, and the
+     * packed attention's key/value scratch.
+     */
+    public record Estimate(long weightBytes, long activationBytes, long allActivationsBytes) {
+        public long peakBytes() {
+            return weightBytes + activationBytes;
+        }
+    }
+
+    public static Estimate estimate(Graph g, int elementBytes) {
+        java.util.Set<io.edgecl.tensor.HostTensor> seen =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        long weights = 0, scratch = 0;
+        for (Node n : g.nodes()) {
+            for (io.edgecl.tensor.HostTensor t : n.op.deviceTensors()) {
+                if (t != null && seen.add(t)) weights += (long) t.numel() * elementBytes;
+            }
+            scratch += n.op.scratchBytes(n.inputs, n.output);
+        }
+        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch, g.activationBytes() / 4 * elementBytes);
+    }
+
     /** Slots for every value of {@code g}, with {@code elementBytes} per stored value (4 fp32, 2 fp16 storage). */
     public static Assignment plan(Graph g, int elementBytes) {
         List<Node> nodes = g.nodes();

@@ -34,6 +34,19 @@ public sealed interface OpSpec {
         return List.of();
     }
 
+    /** The host tensors the op's launches upload (its parameters, unless it keeps them in another form). */
+    default List<HostTensor> deviceTensors() {
+        return params();
+    }
+
+    /**
+     * Device scratch the op's launches need beyond their output, in bytes, in the kernel variants
+     * GPUs and other non-CPU devices run (CPU runtimes' variants may take more).
+     */
+    default long scratchBytes(List<Value> in, Value out) {
+        return 0;
+    }
+
     /** The device launches computing {@code out} from {@code in}, with their arguments bound. */
     List<Launch> lower(Lowering l, List<Value> in, Value out);
 
@@ -280,6 +293,10 @@ public sealed interface OpSpec {
 
         // params(): none; the constant is precomputed from weights and the input size
 
+        public List<HostTensor> deviceTensors() {
+            return List.of(constant);
+        }
+
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             return List.of(Elementwise.addBroadcast(l.ctx(), l.buf(in.get(0)), l.weight(constant), l.buf(y),
                     (int) y.numel(), constant.numel()));
@@ -321,6 +338,10 @@ public sealed interface OpSpec {
             ArrayList<HostTensor> p = new ArrayList<>(weights);
             for (HostTensor b : biases) if (b != null) p.add(b);
             return p;
+        }
+
+        public List<HostTensor> deviceTensors() {
+            return packed == null ? params() : nonNull(packed, packedBias, pos);
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
@@ -433,8 +454,12 @@ public sealed interface OpSpec {
             return List.of(temperature);
         }
 
+        public long scratchBytes(List<Value> in, Value y) {
+            return 4L * io.edgecl.ops.ChannelAttention.scratchFloats(y.n, y.c, heads);
+        }
+
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-            ClBuffer s = l.scratch(4L * io.edgecl.ops.ChannelAttention.scratchFloats(y.n, y.c, heads), "attn-scratch");
+            ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
             ClBuffer x = l.buf(in.get(0));
             if (oneKernel) {
                 return List.of(io.edgecl.ops.ChannelAttention.createFused(l.ctx(), x, l.weight(temperature), s,
@@ -616,6 +641,7 @@ public sealed interface OpSpec {
             return 2L * out.n * tokens * perGroup * out.c;
         }
 
+        // scratchBytes: none in the direct kernel GPUs run; CPU runtimes' packed variant adds its own
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Attention.Variant v = Attention.variant(l.ctx(), y.c / heads);
             long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, patchH, patchW);

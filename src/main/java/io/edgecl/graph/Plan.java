@@ -64,6 +64,12 @@ public final class Plan implements AutoCloseable {
                 for (Launch l : n.op.lower(lowering, n.inputs, n.output)) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
+            long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();
+            if (held > global) {
+                throw new io.edgecl.EdgeClException("the model needs " + io.edgecl.Bytes.human(held)
+                        + " of device memory at this input shape (weights and activations), but " + ctx.info().name()
+                        + " has " + io.edgecl.Bytes.human(global) + "; use a smaller batch or input, or fp16-storage");
+            }
             // Activations start as zeros written by the host: deterministic contents before the
             // first forward, and Oclgrind's uninitialised-value checker can follow them across launches.
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);

@@ -32,7 +32,7 @@ public final class Attention {
     public enum Variant { DIRECT, PACKED }
 
     public static Variant variant(ClContext ctx, int headDim) {
-        String v = System.getProperty(VARIANT_PROPERTY, "");
+        String v = Variants.get(VARIANT_PROPERTY);
         if (!v.isEmpty()) {
             try {
                 return Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));

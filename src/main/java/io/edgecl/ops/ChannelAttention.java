@@ -49,7 +49,7 @@ public final class ChannelAttention {
      * barriers, which CPU runtimes emulate) rather than a work-group (xca_fused).
      */
     static boolean perImageHead(ClContext ctx, int headDim) {
-        String v = System.getProperty(VARIANT_PROPERTY, "");
+        String v = Variants.get(VARIANT_PROPERTY);
         if (v.equals("group")) return false;
         if (!v.isEmpty() && !v.equals("item")) {
             throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use item or group");

@@ -35,7 +35,7 @@ public final class Conv2d {
      * packed by {@link Gemm#layoutB}.
      */
     public static Gemm.Config panel(ClContext ctx, int cout) {
-        String forced = System.getProperty(VARIANT_PROPERTY, "");
+        String forced = Variants.get(VARIANT_PROPERTY);
         if (forced.equals("direct")) return null;
         if (!forced.isEmpty()) return Gemm.Config.parse(forced);
         return ctx.info().type().equals("CPU") ? Gemm.cpuDefault(cout) : null;

@@ -66,7 +66,7 @@ public final class DepthwiseConv {
      * most the device's preferred float width, dividing cout), or 0 for the scalar/float4 kernels.
      */
     static int vectorWidth(ClContext ctx, int cout) {
-        String v = System.getProperty(VARIANT_PROPERTY, "");
+        String v = Variants.get(VARIANT_PROPERTY);
         boolean cpu = ctx.info().type().equals("CPU");
         if (v.equals("c4") || (v.isEmpty() && !cpu)) return 0;
         if (!v.isEmpty() && !v.equals("vec")) {
@@ -98,7 +98,7 @@ public final class DepthwiseConv {
     public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
                                              ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
                                              int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
-        String v = System.getProperty(DWLN_VARIANT_PROPERTY, "");
+        String v = Variants.get(DWLN_VARIANT_PROPERTY);
         boolean cpu = ctx.info().type().equals("CPU");
         int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
         if ((v.isEmpty() && cpu && vw > 0) || (v.equals("vec") && vw > 0)) {

@@ -22,7 +22,12 @@ public final class Gemm {
         static final Tile SMALL = new Tile(16, 16, 16, 4, 4);
 
         static Tile forDevice(io.edgecl.cl.DeviceInfo d) {
-            return d.maxWorkGroupSize() >= DEFAULT.items() ? DEFAULT : SMALL;
+            return d.maxWorkGroupSize() >= DEFAULT.items() && d.localMemBytes() >= DEFAULT.localBytes() ? DEFAULT : SMALL;
+        }
+
+        /** Local memory of the A and B tiles (gemm.cl: As[TK][TM], Bs[TK][TN + 1] floats). */
+        long localBytes() {
+            return 4L * tk * (tm + tn + 1);
         }
 
         int items() {
@@ -164,7 +169,7 @@ public final class Gemm {
      * GPUs.
      */
     public static Config config(ClContext ctx, int m, int n, int k) {
-        String v = System.getProperty(VARIANT_PROPERTY, "");
+        String v = Variants.get(VARIANT_PROPERTY);
         if (!v.isEmpty()) return Config.parse(v);
         String tuned = Tuning.lookup(ctx, tuningKey(ctx.precision(), m, n, k));
         if (tuned != null) {

@@ -20,6 +20,15 @@ public final class Launch implements AutoCloseable {
     /** Checks that every kernel argument is bound (a launch is only made from a fully bound kernel). */
     public Launch(ClKernel kernel, long[] global, long[] local, String op, long flops, long bytes) {
         this.kernel = kernel.checkBound();
+        if (local != null) {
+            // OpenCL 1.2 has no non-uniform work-groups: every global size is a multiple of the local one
+            for (int d = 0; d < global.length; d++) {
+                if (local[d] <= 0 || global[d] % local[d] != 0) {
+                    throw new IllegalArgumentException("launch of " + kernel.name() + ": global size " + global[d]
+                            + " is not a multiple of the work-group size " + local[d] + " in dimension " + d);
+                }
+            }
+        }
         this.global = global;
         this.local = local;
         this.op = op;

@@ -1,0 +1,95 @@
+package io.edgecl.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.TestSupport;
+import io.edgecl.cl.KernelSources;
+import io.edgecl.tensor.Precision;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The on-device selftest: its stored references are current, it passes here, and it catches a wrong kernel. */
+class SelfTestTest {
+    /**
+     * The logits stored in the jar are what the host reference computes now (a change to a
+     * builder or to the reference shows here). With -Dedgecl.selftest.write=FILE they are rewritten.
+     */
+    @Test
+    void storedReferencesAreCurrent() throws Exception {
+        Map<String, float[]> now = SelfTest.computeReferences();
+        String out = System.getProperty("edgecl.selftest.write", "");
+        if (!out.isEmpty()) Files.writeString(Path.of(out), SelfTest.referencesJson(now));
+        Map<String, float[]> stored = SelfTest.references();
+        assertEquals(now.keySet(), stored.keySet(), "families");
+        for (String f : now.keySet()) {
+            if (!f.contains("/")) assertEquals(10, now.get(f).length, f + " classes");
+            TestSupport.assertClose(now.get(f), stored.get(f), 1e-5, f + " stored reference");
+        }
+    }
+
+    @Test
+    void passesOnThisDeviceInEveryPrecisionItOffers() {
+        Device d = Device.wrap(TestSupport.context());
+        List<Precision> ps = SelfTest.available(d);
+        SelfTest.Report r = SelfTest.run(d, SelfTest.Options.defaults(ps), null);
+        for (SelfTest.Check c : r.checks()) {
+            if (c.status() == SelfTest.Status.FAIL) System.err.println(c.line());
+        }
+        assertTrue(r.passed(), r.failures() + " selftest checks failed");
+        assertTrue(r.checks().stream().anyMatch(c -> c.kind().equals("model")), "tiny models ran");
+        assertTrue(r.checks().stream().filter(c -> c.kind().equals("kernel")).count() > 40,
+                "every sample, in the default kernels and the variants");
+        assertTrue(SelfTest.cachedPasses(d).containsAll(r.passedPrecisions()), "outcome cached");
+    }
+
+    /**
+     * auto: fp32 on this CPU device without a check; on the same device made to choose as a GPU,
+     * fp16 storage once its selftest has run and passed (recorded apart from the CPU's record).
+     */
+    @Test
+    void autoPicksByDeviceKindAndSelftest() {
+        Device cpu = Device.wrap(TestSupport.context());
+        List<String> notes = new java.util.ArrayList<>();
+        assertEquals(Precision.FP32, SelfTest.autoPrecision(cpu, notes::add));
+        assertTrue(notes.isEmpty(), "no check on a CPU: " + notes);
+        io.edgecl.cl.ClDevice d = TestSupport.context().device();
+        try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(d.binding(),
+                d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
+            Device g = Device.wrap(gpu);
+            Precision first = SelfTest.autoPrecision(g, notes::add);
+            assertEquals(Precision.FP16_STORAGE, first);
+            assertTrue(SelfTest.cachedPasses(g).contains(Precision.FP16_STORAGE), "recorded");
+            notes.clear();
+            assertEquals(first, SelfTest.autoPrecision(g, notes::add));
+            assertTrue(notes.isEmpty(), "the second call reads the record: " + notes);
+        }
+    }
+
+    /** A kernel that computes wrong (one tap dropped from the vector depthwise conv) is named and fails the run. */
+    @Test
+    void aWrongKernelVariantFails(@TempDir Path dir) throws Exception {
+        String src = KernelSources.load("dwconv.cl");
+        String broken = src.replace("acc[j] = fma(x, wk, acc[j]);", "acc[j] = acc[j];");
+        assertTrue(!broken.equals(src), "the kernel line to break is still in dwconv.cl");
+        Files.writeString(dir.resolve("dwconv.cl"), broken);
+        System.setProperty(KernelSources.DIR_PROPERTY, dir.toString());
+        try {
+            Device d = Device.wrap(TestSupport.context());
+            SelfTest.Report r = SelfTest.run(d, new SelfTest.Options(List.of(Precision.FP32), true, false, null,
+                    List.of("dwconv", "gemm/gelu")), null);
+            assertTrue(!r.passed(), "a broken depthwise kernel must fail selftest");
+            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.FAIL
+                    && c.name().startsWith("dwconv")), "the failing check names the depthwise sample");
+            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.PASS
+                    && c.name().startsWith("gemm")), "other kernels still pass");
+            assertTrue(!SelfTest.cachedPasses(d).contains(Precision.FP32), "fp32 recorded as failed");
+        } finally {
+            System.clearProperty(KernelSources.DIR_PROPERTY);
+        }
+    }
+}
