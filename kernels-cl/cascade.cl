@@ -72,3 +72,4 @@ void split_cascade(__global const DATA_T* in, __global const DATA_T* w, __global
         }
     }
 }
+

@@ -5,6 +5,7 @@
 #
 # Usage: tools/oclgrind-check.sh [TEST_PATTERN]
 #        tools/oclgrind-check.sh --models [CASES]
+#        tools/oclgrind-check.sh --selftest [SELFTEST_OPTIONS]
 #   TEST_PATTERN   surefire -Dtest pattern, default 'io.edgecl.ops.*Test'
 #                  (e.g. 'io.edgecl.ops.GemmTest' or 'io.edgecl.ops.DepthwiseConvTest#channelSlices')
 #   --models       whole forwards instead (io.edgecl.models.TinyModelsTest): the tiny fixture of
@@ -13,6 +14,9 @@
 #                  all nine families). Several minutes per family on two cores; CI runs edgenext_tiny,
 #                  the family with the most kernel kinds (fused dwconv+LayerNorm, XCA, the SDTA
 #                  cascade, every GEMM epilogue).
+#   --selftest     `edgecl selftest --no-models` from the built jar (mvn package first): every op
+#                  sample in every kernel variant and precision the simulator offers, checked for
+#                  results and for Oclgrind's reports. Extra options go to selftest. About a minute.
 # Environment:
 #   OCLGRIND_ICD        path of liboclgrind-rt-icd.so (default: searched in the usual lib dirs)
 #   OCLGRIND_NUM_THREADS  simulator worker threads (default: Oclgrind's, one per core)
@@ -37,7 +41,16 @@ cd "$(dirname "$0")/.."
 
 pattern="${1:-io.edgecl.ops.*Test}"
 extra=()
-if [ "${1:-}" = "--models" ]; then
+mode=tests
+if [ "${1:-}" = "--selftest" ]; then
+  mode=selftest
+  shift
+  jar=$(ls target/edgecl-*-cli.jar 2>/dev/null | head -1)
+  if [ -z "$jar" ]; then
+    echo "oclgrind-check: no target/edgecl-*-cli.jar; build it first (mvn -B package -DskipTests)" >&2
+    exit 2
+  fi
+elif [ "${1:-}" = "--models" ]; then
   pattern="io.edgecl.models.TinyModelsTest"
   extra=(-Dedgecl.test.images=1)
   [ -n "${2:-}" ] && extra+=("-Dedgecl.test.families=$2")
@@ -57,6 +70,7 @@ fi
 
 out=target/oclgrind
 [ "${1:-}" = "--models" ] && out=target/oclgrind-models
+[ "$mode" = selftest ] && out=target/oclgrind-selftest
 mkdir -p "$out"
 diag="$out/diagnostics.log"
 mlog="$out/mvn.log"
@@ -84,12 +98,16 @@ offline=-o
 
 start=$(date +%s)
 set +e
-mvn -B $offline test -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false ${extra[@]+"${extra[@]}"} >"$mlog" 2>&1
+if [ "$mode" = selftest ]; then
+  java -jar "$jar" selftest --no-models --failures "$@" >"$mlog" 2>&1
+else
+  mvn -B $offline test -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false ${extra[@]+"${extra[@]}"} >"$mlog" 2>&1
+fi
 mvn_rc=$?
 set -e
 secs=$(( $(date +%s) - start ))
 
-grep -E "Tests run:|FAIL" "$mlog" | grep -v "^\[INFO\] *$" || true
+grep -E "Tests run:|FAIL|^selftest: " "$mlog" | grep -v "^\[INFO\] *$" || true
 
 status=0
 if [ "$mvn_rc" -ne 0 ]; then
@@ -108,7 +126,7 @@ if [ -s "$diag" ]; then
   status=1
 fi
 # Guard against a run that silently tested nothing (pattern typo, no test compiled).
-if ! grep -q -E "Tests run: [1-9]" "$mlog"; then
+if ! grep -q -E "Tests run: [1-9]|^selftest: PASS: [1-9]" "$mlog"; then
   echo "oclgrind-check: no test ran for pattern '$pattern'" >&2
   status=1
 fi

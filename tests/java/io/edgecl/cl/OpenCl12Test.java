@@ -40,6 +40,56 @@ class OpenCl12Test {
         assertTrue(hits.isEmpty(), "OpenCL 2.x features in the kernels: " + hits);
     }
 
+    /**
+     * Every file in every precision, fp16 (half arithmetic) included, through clang's OpenCL C 1.2
+     * front end with cl_khr_fp16 on: no device here computes half, so this is what keeps the
+     * fp16 sources compiling. Without the extension the fp16 build must fail (the check can fail).
+     */
+    @Test
+    void everyPrecisionCompilesWithClangsOpenClFrontEnd(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String clang = null;
+        for (String c : List.of("/usr/bin/clang-15", "/usr/bin/clang-16", "/usr/bin/clang-14", "/usr/bin/clang")) {
+            if (Files.isExecutable(Path.of(c))) {
+                clang = c;
+                break;
+            }
+        }
+        if (clang == null) {
+            String msg = "SKIPPED: no clang (PoCL's dependency clang-15 on Debian) to compile the fp16 kernels";
+            System.err.println(msg);
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, msg);
+        }
+        List<String> failures = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("kernels-cl"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
+                    .sorted().toList()) {
+                String name = f.getFileName().toString();
+                String[] parts = name.equals("gemm.cl") || name.equals("conv2d.cl")
+                        ? new String[] {"panel.h.cl", name} : new String[] {name};
+                Path src = dir.resolve(name);
+                Files.writeString(src, KernelSources.program(parts));
+                for (int p = 0; p <= 2; p++) {
+                    String out = clang(clang, src, p, true);
+                    if (out != null) failures.add(name + " EDGECL_PRECISION=" + p + ": " + out);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        Path ew = dir.resolve("elementwise.cl");
+        assertTrue(clang(clang, ew, 2, false) != null, "fp16 without cl_khr_fp16 must not compile");
+    }
+
+    /** null when clang accepts the file, else its first error line. */
+    private static String clang(String clang, Path src, int precision, boolean fp16) throws Exception {
+        Process p = new ProcessBuilder(clang, "-x", "cl", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
+                "-Xclang", "-cl-ext=" + (fp16 ? "+" : "-") + "cl_khr_fp16", "-target", "spir64", "-fsyntax-only",
+                "-DEDGECL_PRECISION=" + precision, src.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() == 0) return null;
+        for (String line : out.split("\n")) if (line.contains("error")) return line;
+        return out;
+    }
+
     @Test
     void everyKernelFileBuildsAsOpenCl12() throws IOException {
         ClContext ctx = io.edgecl.TestSupport.context();

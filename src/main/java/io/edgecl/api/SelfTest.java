@@ -76,8 +76,8 @@ public final class SelfTest {
         public String line() {
             String err = status == Status.SKIP ? "" : String.format(Locale.ROOT, "max|d| %.2e (tol %.1e)", maxError,
                     tolerance);
-            return String.format(Locale.ROOT, "%-4s %-6s %-13s %-34s %-26s %s%s", status, kind, precision, name,
-                    variant, err, detail.isEmpty() ? "" : "  " + detail);
+            return String.format(Locale.ROOT, "%-4s %-6s %-13s %-32s %-22s %-28s %s%s", status, kind, precision, name,
+                    variant, kernels, err, detail.isEmpty() ? "" : "  " + detail);
         }
     }
 
@@ -210,6 +210,7 @@ public final class SelfTest {
         if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(OpSpec.DwConvLayerNorm.class);
         if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(OpSpec.SelfAttention.class);
         if (property.equals(ChannelAttention.VARIANT_PROPERTY)) return Set.of(OpSpec.ChannelAttention.class);
+        if (property.equals(io.edgecl.ops.SplitCascade.VARIANT_PROPERTY)) return Set.of(OpSpec.SplitCascade.class);
         throw new IllegalArgumentException(property);
     }
 

@@ -60,6 +60,9 @@ public interface ClBinding {
     /** CL_KERNEL_NUM_ARGS: the number of parameters the kernel declares. */
     int kernelNumArgs(ClHandle.Kernel kernel);
 
+    /** CL_KERNEL_WORK_GROUP_SIZE: the largest work-group this compiled kernel can run with on {@code device}. */
+    long kernelWorkGroupSize(ClHandle.Kernel kernel, ClHandle.Device device);
+
     /**
      * Enqueues an NDRange; {@code local} may be null (the driver chooses). Returns an event when
      * {@code wantEvent}, else null (no event object is created on the fast path).

@@ -60,6 +60,23 @@ public final class ClKernel implements AutoCloseable {
     }
 
     /** Throws unless every parameter of the kernel has been bound, exactly once. */
+    /**
+     * Fails with a message naming the kernel when {@code local} (a launch's work-group) is larger
+     * than this compiled kernel allows on the device: drivers lower that limit below the device's
+     * for kernels that use many registers, which mobile GPUs do often.
+     */
+    public void checkWorkGroup(long[] local) {
+        if (local == null) return;
+        long items = 1;
+        for (long l : local) items *= l;
+        long max = ctx.cl().kernelWorkGroupSize(handle, ctx.device().device());
+        if (max > 0 && items > max) {
+            throw new io.edgecl.EdgeClException("kernel " + name + " is launched with work-groups of " + items
+                    + " items, but " + ctx.info().name() + " runs it with at most " + max
+                    + " (CL_KERNEL_WORK_GROUP_SIZE); try -Dedgecl.device.limits=wg=" + Long.highestOneBit(max));
+        }
+    }
+
     public ClKernel checkBound() {
         int expected = ctx.cl().kernelNumArgs(handle);
         if (next != expected) {

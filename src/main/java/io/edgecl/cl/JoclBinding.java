@@ -231,6 +231,14 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
+    public long kernelWorkGroupSize(ClHandle.Kernel kernel, ClHandle.Device device) {
+        long[] v = new long[1];
+        ClException.check("clGetKernelWorkGroupInfo", CL.clGetKernelWorkGroupInfo((cl_kernel) kernel.raw(),
+                (cl_device_id) device.raw(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null));
+        return v[0];
+    }
+
+    @Override
     public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         cl_event ev = wantEvent ? new cl_event() : null;
         ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue.raw(),

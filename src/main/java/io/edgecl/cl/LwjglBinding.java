@@ -287,6 +287,16 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
+    public long kernelWorkGroupSize(ClHandle.Kernel kernel, ClHandle.Device device) {
+        try (MemoryStack s = MemoryStack.stackPush()) {
+            PointerBuffer v = s.mallocPointer(1);
+            ClException.check("clGetKernelWorkGroupInfo", CL10.clGetKernelWorkGroupInfo((Long) kernel.raw(),
+                    (Long) device.raw(), CL10.CL_KERNEL_WORK_GROUP_SIZE, v, null));
+            return v.get(0);
+        }
+    }
+
+    @Override
     public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer g = s.mallocPointer(global.length);

@@ -346,7 +346,7 @@ public sealed interface OpSpec {
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
-            if (packed != null) {
+            if (packed != null && io.edgecl.ops.SplitCascade.packed(l.ctx())) {
                 return List.of(io.edgecl.ops.SplitCascade.create(l.ctx(), l.buf(x), l.weight(packed),
                         l.weight(packedBias), l.weight(pos), l.buf(y), x.n, x.h, x.w, x.c, width, weights.size(), k));
             }
@@ -363,6 +363,11 @@ public sealed interface OpSpec {
             if (rest > 0) {
                 out.add(Elementwise.channelCopy(l.ctx(), l.buf(x), l.buf(y), rest, x.rows(), x.c, convs * width, y.c,
                         convs * width));
+            }
+            // the packed form's positional encoding, when this device runs the packed form as chunks
+            if (packed != null && pos != null) {
+                out.add(Elementwise.addBroadcast(l.ctx(), l.buf(y), l.weight(pos), l.buf(y), (int) y.numel(),
+                        pos.numel()));
             }
             return out;
         }

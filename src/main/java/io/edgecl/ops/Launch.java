@@ -20,6 +20,7 @@ public final class Launch implements AutoCloseable {
     /** Checks that every kernel argument is bound (a launch is only made from a fully bound kernel). */
     public Launch(ClKernel kernel, long[] global, long[] local, String op, long flops, long bytes) {
         this.kernel = kernel.checkBound();
+        kernel.checkWorkGroup(local);
         if (local != null) {
             // OpenCL 1.2 has no non-uniform work-groups: every global size is a multiple of the local one
             for (int d = 0; d < global.length; d++) {

@@ -29,6 +29,7 @@ public final class Variants {
         m.put(DepthwiseConv.DWLN_VARIANT_PROPERTY, List.of("vec", "pixel", "group"));
         m.put(Attention.VARIANT_PROPERTY, List.of("direct", "packed"));
         m.put(ChannelAttention.VARIANT_PROPERTY, List.of("item", "group"));
+        m.put(SplitCascade.VARIANT_PROPERTY, List.of("packed", "split"));
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
