@@ -80,7 +80,7 @@ public final class Session implements AutoCloseable {
         boolean owns = d == null || options.closesDevice();
         if (d == null) {
             d = options.autoPrecision()
-                    ? Device.openAuto(options.deviceSpec(), options.binding(), m -> System.err.println("edgecl: " + m))
+                    ? Device.openAuto(options.deviceSpec(), options.binding(), io.edgecl.Warnings::warn)
                     : Device.open(options.deviceSpec(), options.binding(), options.precision());
         }
         try {

@@ -39,7 +39,7 @@ public final class DeviceOptions {
 
     /** Opens the chosen device. */
     public Device open() {
-        if (auto()) return Device.openAuto(device, binding, m -> System.err.println("edgecl: " + m));
+        if (auto()) return Device.openAuto(device, binding, io.edgecl.Warnings::warn);
         return Device.open(device, binding, Precision.parse(precision));
     }
 
