@@ -189,7 +189,10 @@ in_root() {
   if [ "$mode" = binfmt ]; then
     timeout -k 30 "$t" chroot "$root" /usr/bin/env -i "${guest_env[@]}" /bin/sh -c 'cd /work && exec "$@"' sh "$@"
   else
-    (cd "$root/work" && timeout -k 30 "$t" env -i "${guest_env[@]}" "$qemu" -L "$root" "$root$1" "${@:2}")
+    # With -L a path missing from the root falls through to the host's files, so EdgeCL's search
+    # could reach the host's x86-64 libOpenCL.so.1 first; name the root's own.
+    (cd "$root/work" && timeout -k 30 "$t" env -i "${guest_env[@]}" \
+      EDGECL_OPENCL_LIB=/usr/lib/aarch64-linux-gnu/libOpenCL.so.1 "$qemu" -L "$root" "$root$1" "${@:2}")
   fi
 }
 # run_step NAME SECONDS BIN ARGS...: output to $logs/NAME.log and $out, status to $rc, time to $took.
