@@ -37,9 +37,12 @@
 # stage runs inside the root with chroot, maintainer scripts and all, and every check runs in
 # the chroot. Fallback where binfmt_misc cannot be used (--no-binfmt, or a sandbox that forbids
 # it): the first stage's .debs are unpacked with dpkg-deb -x (no maintainer scripts) and each
-# program runs as `qemu-aarch64-static -L ROOT ROOT/usr/bin/...`. There an emulated program cannot
-# start another one, and PoCL runs the linker to build each kernel, so in that mode `classify`,
-# `predict` and `selftest` are expected to fail; java, clinfo and `devices` still prove the point.
+# program runs as `qemu-aarch64-static -L ROOT ROOT/usr/bin/...`. -L redirects opens into the root
+# but not stat(), and an emulated program cannot start another one, while PoCL stat()s its kernel
+# library and runs the linker to build each kernel: in that mode java, clinfo and `devices` pass
+# (EDGECL_OPENCL_LIB names the root's libOpenCL.so.1), and `classify`, `predict` and `selftest`
+# fail (PoCL aborts: "Kernel library file ... doesn't exist"). This machine (Debian 12, root, kernel
+# 6.x) allows binfmt_misc, so the default is the chroot, where every step passes.
 # Everything runs in a private mount namespace (unshare -m) where the kernel allows it, so the
 # /proc, /sys and /dev mounts inside the root go away with the script, whatever ends it.
 set -euo pipefail
@@ -190,9 +193,10 @@ in_root() {
     timeout -k 30 "$t" chroot "$root" /usr/bin/env -i "${guest_env[@]}" /bin/sh -c 'cd /work && exec "$@"' sh "$@"
   else
     # With -L a path missing from the root falls through to the host's files, so EdgeCL's search
-    # could reach the host's x86-64 libOpenCL.so.1 first; name the root's own.
+    # could reach the host's x86-64 libOpenCL.so.1 first, and the JVM's stat() is not redirected
+    # into the root: name the root's own library by its host path.
     (cd "$root/work" && timeout -k 30 "$t" env -i "${guest_env[@]}" \
-      EDGECL_OPENCL_LIB=/usr/lib/aarch64-linux-gnu/libOpenCL.so.1 "$qemu" -L "$root" "$root$1" "${@:2}")
+      EDGECL_OPENCL_LIB="$root/usr/lib/aarch64-linux-gnu/libOpenCL.so.1" "$qemu" -L "$root" "$root$1" "${@:2}")
   fi
 }
 # run_step NAME SECONDS BIN ARGS...: output to $logs/NAME.log and $out, status to $rc, time to $took.
