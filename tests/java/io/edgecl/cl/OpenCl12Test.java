@@ -24,6 +24,12 @@ class OpenCl12Test {
             + "to_global|to_local|to_private|atomic_(load|store|fetch_\\w+|exchange|compare_exchange_\\w+|init)|"
             + "memory_scope_\\w+|ndrange_[123]D|cl_khr_subgroups)\\b");
 
+    /** The files of one program: gemm.cl and conv2d.cl are built after panel.h.cl, as the ops build them. */
+    static String[] parts(String name) {
+        return name.equals("gemm.cl") || name.equals("conv2d.cl") ? new String[] {"panel.h.cl", name}
+                : new String[] {name};
+    }
+
     @Test
     void noKernelUsesOpenCl2Features() throws IOException {
         List<String> hits = new ArrayList<>();
@@ -64,10 +70,8 @@ class OpenCl12Test {
             for (Path f : files.filter(p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
                     .sorted().toList()) {
                 String name = f.getFileName().toString();
-                String[] parts = name.equals("gemm.cl") || name.equals("conv2d.cl")
-                        ? new String[] {"panel.h.cl", name} : new String[] {name};
                 Path src = dir.resolve(name);
-                Files.writeString(src, KernelSources.program(parts));
+                Files.writeString(src, KernelSources.program(parts(name)));
                 for (int p = 0; p <= 2; p++) {
                     String out = clang(clang, src, p, true);
                     if (out != null) failures.add(name + " EDGECL_PRECISION=" + p + ": " + out);
@@ -99,9 +103,7 @@ class OpenCl12Test {
                     .sorted().toList()) {
                 String name = f.getFileName().toString();
                 // the default defines of each file (its #ifndef defaults); every variant is built by selftest
-                String[] parts = name.equals("gemm.cl") || name.equals("conv2d.cl")
-                        ? new String[] {"panel.h.cl", name} : new String[] {name};
-                ctx.programFromSource(name + " (CL1.2 check)", KernelSources.program(parts), "-cl-std=CL1.2");
+                ctx.programFromSource(name + " (CL1.2 check)", KernelSources.program(parts(name)), "-cl-std=CL1.2");
             }
         }
     }

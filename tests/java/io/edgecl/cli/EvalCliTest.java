@@ -19,12 +19,8 @@ class EvalCliTest {
     static final Path FMNIST = Paths.get("/usr/share/datasets/fashion-mnist");
     static final Path SAMPLES = Paths.get("src/main/resources/io/edgecl/demo/samples");
 
-    /**
-     * The demo model on the whole Fashion-MNIST test set: top-1 and every prediction as the
-     * upstream's (a prediction may differ only where the reference's top two logits are within 1e-4).
-     */
-    @Test
-    void demoModelReproducesTheReferenceOnFashionMnist(@TempDir Path dir) throws Exception {
+    /** The Fashion-MNIST test set as an ImageFolder tree under {@code dir} (skipped when the dataset is absent). */
+    static Path fashionMnistFolder(Path dir) throws Exception {
         TestSupport.requirePath(FMNIST.resolve("t10k-images-idx3-ubyte.gz"));
         Path folder = dir.resolve("fmnist");
         String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -32,6 +28,16 @@ class EvalCliTest {
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        return folder;
+    }
+
+    /**
+     * The demo model on the whole Fashion-MNIST test set: top-1 and every prediction as the
+     * upstream's (a prediction may differ only where the reference's top two logits are within 1e-4).
+     */
+    @Test
+    void demoModelReproducesTheReferenceOnFashionMnist(@TempDir Path dir) throws Exception {
+        Path folder = fashionMnistFolder(dir);
         Path csv = dir.resolve("preds.csv");
         var r = PredictCliTest.run("eval", "--data", folder.toString(), "--batch", "200", "--no-progress",
                 "--save-predictions", csv.toString());
@@ -65,13 +71,7 @@ class EvalCliTest {
     /** In fp16 storage the demo model's top-1 on the whole test set stays within 0.2 points of fp32's 0.8941. */
     @Test
     void demoModelInFp16StorageKeepsItsAccuracy(@TempDir Path dir) throws Exception {
-        TestSupport.requirePath(FMNIST.resolve("t10k-images-idx3-ubyte.gz"));
-        Path folder = dir.resolve("fmnist");
-        String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "tools/FashionMnistToImageFolder.java", folder.toString())
-                .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        Path folder = fashionMnistFolder(dir);
         var r = PredictCliTest.run("eval", "--data", folder.toString(), "--batch", "200", "--no-progress", "--json",
                 "--precision", "fp16-storage");
         assertEquals(0, r.code(), r.err());
