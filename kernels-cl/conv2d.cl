@@ -148,19 +148,5 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
             }
         }
     }
-    const int n0 = p * PANEL_W;
-    const int cols = min(PANEL_W, Cout - n0);
-    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-        const int m = m0 + i;
-        if (m >= M) break;
-        float r[PANEL_W];
-        panel_row_floats(acc[i], r);
-        for (int j = 0; j < cols; j++) {
-            float v = r[j];
-#if HAS_BIAS
-            v += LD(bias, n0 + j);
-#endif
-            ST(out, m * Cout + n0 + j, edgecl_act(v, ACT));
-        }
-    }
+    panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out);
 }

@@ -132,13 +132,8 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #define DW_LDV(p, i) DW_CAT(vload_half, DW_VW)(0, (p) + (i))
 #define DW_STV(v, p, i) DW_CAT(vstore_half, DW_VW)((v), 0, (p) + (i))
 #endif
-#if DW_VW == 4
-#define DW_ACT(v) edgecl_act4((v), ACT)
-#elif DW_VW == 8
-#define DW_ACT(v) ((float8)(edgecl_act4((v).lo, ACT), edgecl_act4((v).hi, ACT)))
-#elif DW_VW == 16
-#define DW_ACT(v) ((float16)(edgecl_act4((v).lo.lo, ACT), edgecl_act4((v).lo.hi, ACT), \
-                             edgecl_act4((v).hi.lo, ACT), edgecl_act4((v).hi.hi, ACT)))
+#if DW_VW == 4 || DW_VW == 8 || DW_VW == 16
+#define DW_ACT(v) DW_CAT(edgecl_act_, dwvec)((v), ACT)
 #else
 #error "DW_VW must be 4, 8 or 16"
 #endif

@@ -340,22 +340,5 @@ __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
     }
 #endif
-    const int n0 = p * PANEL_W;
-    const int cols = min(PANEL_W, N - n0);
-    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-        const int m = m0 + i;
-        if (m >= M) break;
-        float r[PANEL_W];
-        panel_row_floats(acc[i], r);
-        int j = 0;
-        for (; j + 4 <= cols; j += 4) {
-            const float4 o = gemm_epilogue4(vload4(0, r + j), m, n0 + j, ldc, bias, gamma, R);
-#if EDGECL_PRECISION == 0
-            vstore4(o, 0, C + m * ldc + n0 + j);
-#else
-            vstore_half4(o, 0, C + m * ldc + n0 + j);
-#endif
-        }
-        for (; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
-    }
+    panel_store(acc, m0, M, p * PANEL_W, N, ldc, bias, gamma, R, C);
 }

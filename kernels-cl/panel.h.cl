@@ -10,7 +10,13 @@
 // B (the weights) is packed at load time into panels of PANEL_W columns, zero-padded past N:
 //   Bp[(p * K + k) * PANEL_W + j] = B[k, p * PANEL_W + j]
 // so the inner loop reads PANEL_W contiguous values per k with no edge test, and every A value
-// read (one broadcast) feeds PANEL_NB vector FMAs.
+// read (one broadcast) feeds PANEL_NB vector FMAs. A panel is K * PANEL_W floats: streamed from
+// L2 at PANEL_W * 4 bytes per PANEL_RM * PANEL_NB FMAs, far below what L2 delivers, so K needs no
+// blocking for the networks' K (<= a few thousand).
+//
+// The epilogue (bias, activation, layer scale, residual) runs on the accumulators as they are,
+// one vector of PANEL_VW columns at a time; only a panel's ragged last vector goes through a
+// per-lane copy.
 //
 // Tunables (set by -D from the host's per-device table; these are the defaults):
 #ifndef PANEL_VW
@@ -29,24 +35,81 @@
 #define floatV PANEL_CAT(float, PANEL_VW)
 #if EDGECL_PRECISION == 0
 #define PANEL_LDV(p, i) PANEL_CAT(vload, PANEL_VW)(0, (p) + (i))
+#define PANEL_STV(v, p, i) PANEL_CAT(vstore, PANEL_VW)((v), 0, (p) + (i))
 #else
 #define PANEL_LDV(p, i) PANEL_CAT(vload_half, PANEL_VW)(0, (p) + (i))
+#define PANEL_STV(v, p, i) PANEL_CAT(vstore_half, PANEL_VW)((v), 0, (p) + (i))
+#endif
+#if defined(ACT)
+#define PANEL_ACT(x) PANEL_CAT(edgecl_act_, floatV)((x), ACT)
+#else
+#define PANEL_ACT(x) (x)
 #endif
 
-// acc[i][v] += a_i * b_v for one k, with a_i from A_ROW(i) (a macro the kernel defines) and the
-// B vectors already loaded into b[].
+// acc[i][v] += a_i * b_v for one k, with the B vectors already loaded into b[].
 #if PANEL_NB == 1
 #define PANEL_FMA_ROW(i, a) acc[i][0] = fma((floatV)(a), b[0], acc[i][0])
 #else
 #define PANEL_FMA_ROW(i, a) \
-    _Pragma("unroll") for (int v_ = 0; v_ < PANEL_NB; v_++) acc[i][v_] = fma((floatV)(a), b[v_], acc[i][v_])
+    do { \
+        const floatV a_ = (floatV)(a); \
+        _Pragma("unroll") for (int v_ = 0; v_ < PANEL_NB; v_++) acc[i][v_] = fma(a_, b[v_], acc[i][v_]); \
+    } while (0)
 #endif
 
 inline void panel_load_b(__global const DATA_T* bp, floatV* b) {
     _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] = PANEL_LDV(bp, v * PANEL_VW);
 }
 
-// One row's accumulators as PANEL_W floats, for the per-column epilogue.
-inline void panel_row_floats(const floatV* row, float* r) {
-    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) PANEL_CAT(vstore, PANEL_VW)(row[v], 0, r + v * PANEL_VW);
+// Lanes j < n of vector i of p (past them: zero), as one vector.
+inline floatV panel_load_part(__global const DATA_T* p, int i, int n) {
+    float t[PANEL_VW];
+    _Pragma("unroll") for (int j = 0; j < PANEL_VW; j++) t[j] = j < n ? LD(p, i + j) : 0.0f;
+    return PANEL_CAT(vload, PANEL_VW)(0, t);
+}
+
+// Stores rows m0 .. min(m0 + PANEL_RM, M) - 1 of the tile, columns n0 .. n0 + PANEL_W - 1 cut at
+// N, through the epilogue: + bias[n], activation ACT, * gamma[n], + R[m, n]; C and R have row
+// stride ldc. The flags are the kernel's HAS_* build options (absent: off).
+inline void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, int n0, int N, int ldc,
+                        __global const DATA_T* bias, __global const DATA_T* gamma, __global const DATA_T* R,
+                        __global DATA_T* C) {
+    const int rows = min(PANEL_RM, M - m0);
+    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) {
+        const int n = n0 + v * PANEL_VW;
+        const int cols = min(PANEL_VW, N - n);
+        const bool full = cols == PANEL_VW;
+#if defined(HAS_BIAS) && HAS_BIAS
+        const floatV bv = full ? PANEL_LDV(bias, n) : panel_load_part(bias, n, cols);
+#endif
+#if defined(HAS_GAMMA) && HAS_GAMMA
+        const floatV gv = full ? PANEL_LDV(gamma, n) : panel_load_part(gamma, n, cols);
+#endif
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+            if (i < rows && cols > 0) {
+                const int o = (m0 + i) * ldc + n;
+                floatV x = acc[i][v];
+#if defined(HAS_BIAS) && HAS_BIAS
+                x += bv;
+#endif
+                x = PANEL_ACT(x);
+#if defined(HAS_GAMMA) && HAS_GAMMA
+                x *= gv;
+#endif
+                if (full) {
+#if defined(HAS_RESIDUAL) && HAS_RESIDUAL
+                    x += PANEL_LDV(R, o);
+#endif
+                    PANEL_STV(x, C, o);
+                } else {
+#if defined(HAS_RESIDUAL) && HAS_RESIDUAL
+                    x += panel_load_part(R, o, cols);
+#endif
+                    float t[PANEL_VW];
+                    PANEL_CAT(vstore, PANEL_VW)(x, 0, t);
+                    for (int j = 0; j < cols; j++) ST(C, o + j, t[j]);
+                }
+            }
+        }
+    }
 }

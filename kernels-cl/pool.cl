@@ -1,12 +1,81 @@
 // Global average pooling of NHWC activations: out[n, c] = mean over H*W of in[n, :, :, c].
-// Global size: (C, N).
-__kernel void global_avgpool(__global const DATA_T* in, __global DATA_T* out, int HW, int C) {
+//
+// The pixels are cut into P parts of POOL_CHUNK rows; each work-item sums one part for
+// POOL_VW consecutive channels in one vector (so every load is a contiguous run of channels),
+// which gives C / POOL_VW * P * N work-items where one per channel would leave most of a
+// device idle (the squeeze of a squeeze-excite block is 16-96 channels over thousands of
+// pixels). With one part the sum is scaled and stored as the output (POOL_FINAL 1); with more,
+// avgpool_part writes float partial sums [N, P, C] and avgpool_sum adds them.
+// Global size: (ceil(C / POOL_VW), N * P) for avgpool_part (items past the edge return), (C, N)
+// for avgpool_sum.
+#ifndef POOL_VW
+#define POOL_VW 4
+#endif
+#ifndef POOL_FINAL
+#define POOL_FINAL 1
+#endif
+#define POOL_CAT_(a, b) a##b
+#define POOL_CAT(a, b) POOL_CAT_(a, b)
+#if POOL_VW == 1
+#define poolV float
+#define POOL_LD(p, i) LD(p, i)
+#define POOL_ST(v, p, i) ST(p, i, v)
+#define POOL_STF(v, p, i) ((p)[(i)] = (v))
+#elif EDGECL_PRECISION == 0
+#define poolV POOL_CAT(float, POOL_VW)
+#define POOL_LD(p, i) POOL_CAT(vload, POOL_VW)(0, (p) + (i))
+#define POOL_ST(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
+#define POOL_STF(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
+#else
+#define poolV POOL_CAT(float, POOL_VW)
+#define POOL_LD(p, i) POOL_CAT(vload_half, POOL_VW)(0, (p) + (i))
+#define POOL_ST(v, p, i) POOL_CAT(vstore_half, POOL_VW)((v), 0, (p) + (i))
+#define POOL_STF(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
+#endif
+
+#if POOL_FINAL
+#define POOL_OUT_T DATA_T
+#else
+#define POOL_OUT_T float
+#endif
+
+__kernel void avgpool_part(__global const DATA_T* in, __global POOL_OUT_T* out, int HW, int C, int chunk, int P,
+                           int N) {
+    const int c0 = get_global_id(0) * POOL_VW;
+    const int part = get_global_id(1) % P;
+    const int n = get_global_id(1) / P;
+    if (c0 >= C || n >= N) return;
+    const int p0 = part * chunk, p1 = min(HW, p0 + chunk);
+    __global const DATA_T* x = in + (size_t)n * HW * C;
+    if (c0 + POOL_VW <= C) {
+        poolV s = (poolV)(0.0f);
+        for (int p = p0; p < p1; p++) s += POOL_LD(x, p * C + c0);
+#if POOL_FINAL
+        POOL_ST(s * (1.0f / (float)HW), out, n * C + c0);
+#else
+        POOL_STF(s, out, (n * P + part) * C + c0);
+#endif
+    } else {
+        // the last channels when C is not a multiple of the vector width
+        for (int c = c0; c < C; c++) {
+            float s = 0.0f;
+            for (int p = p0; p < p1; p++) s += LD(x, p * C + c);
+#if POOL_FINAL
+            ST(out, n * C + c, s * (1.0f / (float)HW));
+#else
+            out[(n * P + part) * C + c] = s;
+#endif
+        }
+    }
+}
+
+__kernel void avgpool_sum(__global const float* part, __global DATA_T* out, int P, int C, int HW) {
     const int c = get_global_id(0);
     const int n = get_global_id(1);
     if (c >= C) return;
     float s = 0.0f;
-    for (int p = 0; p < HW; p++) s += LD(in, (n * HW + p) * C + c);
-    ST(out, n * C + c, s / (float) HW);
+    for (int q = 0; q < P; q++) s += part[(n * P + q) * C + c];
+    ST(out, n * C + c, s * (1.0f / (float)HW));
 }
 
 // k x k pooling with stride and symmetric zero padding over NHWC: average (padding counted in

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -91,16 +92,22 @@ class ElementwiseTest {
         }
     }
 
+    /** One launch up to 256 pixels, partial sums and a second launch past them; vector widths 16, 8, 4, 1. */
     @ParameterizedTest(name = "n={0} HW={1} C={2}")
-    @CsvSource({"3, 45, 13", "2, 45, 45", "1, 1, 7", "2, 49, 1"})
+    @CsvSource({"3, 45, 13", "2, 45, 45", "1, 1, 7", "2, 49, 1", "2, 300, 32", "1, 1000, 24", "3, 257, 20",
+            "2, 513, 7"})
     void globalAvgPool(int n, int hw, int c) throws Exception {
         try (OpScope s = new OpScope("jocl", 46 + c)) {
             float[] in = s.random(n * hw * c);
             ClBuffer din = s.upload(in, "in"), dout = s.output(n * c, "out");
-            Launch l = s.own(Elementwise.globalAvgPool(s.ctx, din, dout, n, hw, c));
-            s.run(l);
+            long scratch = Elementwise.globalAvgPoolScratch(n, hw, c);
+            assertEquals(hw > 256, scratch > 0, "partial sums past 256 pixels");
+            ClBuffer parts = scratch > 0 ? s.own(s.ctx.alloc(scratch, "parts")) : null;
+            List<Launch> ls = s.own(Elementwise.globalAvgPool(s.ctx, din, dout, parts, n, hw, c));
+            assertEquals(scratch > 0 ? 2 : 1, ls.size(), "launches");
+            s.run(ls.toArray(new Launch[0]));
             TestSupport.assertClose(Reference.globalAvgPool(in, n, hw, c), s.read(dout, n * c), "avgpool");
-            OpScope.assertCost(l, (long) n * hw * c, 4L * n * hw * c);
+            OpScope.assertCost(ls.get(0), (long) n * hw * c, 4L * n * hw * c + 4L * n * c);
         }
     }
 }

@@ -18,6 +18,7 @@ import io.edgecl.models.Weights;
 import io.edgecl.profile.Profile;
 import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -238,14 +239,10 @@ public final class Session implements AutoCloseable {
         int[] s = checkInput(nchw);
         lock.lock();
         try {
-            Plan p = plan(s[0], s[2], s[3]);
-            p.run(nchw);
-            Map<String, HostTensor> out = new LinkedHashMap<>();
-            out.put("logits", p.read("logits"));
-            if (features) {
-                for (String f : model.featureNames()) out.put(f, p.read(f));
-            }
-            return new Result(out);
+            List<String> names = new ArrayList<>();
+            names.add("logits");
+            if (features) names.addAll(model.featureNames());
+            return new Result(plan(s[0], s[2], s[3]).run(nchw, names));
         } finally {
             lock.unlock();
         }

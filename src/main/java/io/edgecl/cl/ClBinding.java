@@ -35,6 +35,12 @@ public interface ClBinding {
     /** Blocking copy of {@code src}'s remaining bytes (a direct or heap buffer) to the buffer at {@code offset}. */
     void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src);
 
+    /**
+     * Enqueues a copy of {@code src}'s remaining bytes (a direct buffer, left unchanged by the
+     * caller until the queue finishes) to the buffer at {@code offset}, without waiting.
+     */
+    void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src);
+
     /** Blocking copy from the buffer at {@code offset} into {@code dst}'s remaining bytes. */
     void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst);
 

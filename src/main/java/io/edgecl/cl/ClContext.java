@@ -215,6 +215,16 @@ public final class ClContext implements AutoCloseable {
         cl.write(queue(), b.handle(), 0, data);
     }
 
+    /**
+     * Enqueues a write of {@code data}'s remaining bytes (a direct buffer) at byte offset 0 and
+     * returns at once: the caller keeps {@code data} unchanged until the queue is finished.
+     */
+    public void writeBytesAsync(ClBuffer b, ByteBuffer data) {
+        if (!data.isDirect()) throw new IllegalArgumentException("an asynchronous write needs a direct buffer");
+        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
+        cl.writeAsync(queue(), b.handle(), 0, data);
+    }
+
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset {@code offset}. */
     public void writeBytes(ClBuffer b, long offset, ByteBuffer data) {
         if (offset < 0 || offset + data.remaining() > b.bytes()) {
@@ -237,7 +247,7 @@ public final class ClContext implements AutoCloseable {
             b.append(" -DEDGECL_PRECISION=").append(precision.macro());
         }
         if (!defines.containsKey("EDGECL_ERF") && info().type().equals("CPU")) {
-            // CPU runtimes' built-in erf is several times slower than a 1.5e-7 rational approximation
+            // CPU runtimes' built-in erf is several times slower than a 4e-7 rational approximation
             b.append(" -DEDGECL_ERF=1");
         }
         for (Map.Entry<String, String> e : new TreeMap<>(defines).entrySet()) {

@@ -135,6 +135,13 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
+    public void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
+        ByteBuffer d = src.slice();
+        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
+                false, offset, d.remaining(), Pointer.to(d), 0, null, null));
+    }
+
+    @Override
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ByteBuffer d = dst.slice();

@@ -174,6 +174,12 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
+    public void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
+        ClException.check("clEnqueueWriteBuffer",
+                CL10.clEnqueueWriteBuffer((Long) queue.raw(), (Long) buffer.raw(), false, offset, src, null, null));
+    }
+
+    @Override
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ClException.check("clEnqueueReadBuffer",

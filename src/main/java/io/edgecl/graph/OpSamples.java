@@ -110,6 +110,9 @@ public final class OpSamples {
         }
         s.add(new Sample("avgpool", OpSpec.AvgPool.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"),
                 "pool", new OpSpec.AvgPool(), 1, 1, 7, x))));
+        // more pixels than one partial sum holds: partial sums and a second launch
+        s.add(new Sample("avgpool/parts", OpSpec.AvgPool.class, r -> graph(23, 29, 36, (g, x) -> g.add(g.block("b", "t"),
+                "pool", new OpSpec.AvgPool(), 1, 1, 36, x))));
         s.add(new Sample("add/relu", OpSpec.Add.class, r -> graph(3, 5, 7, (g, x) -> {
             Block b = g.block("b", "t");
             return g.add(b, "add", new OpSpec.Add(Act.RELU), 3, 5, 7, x, other(g, b, x, r));

@@ -73,10 +73,10 @@ public sealed interface OpSpec {
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
-            io.edgecl.ops.Gemm.Config panel = Conv2d.panel(l.ctx(), y.c);
+            io.edgecl.ops.Gemm.Config panel = Conv2d.panel(l.ctx(), y.rows(), y.c);
             int k = kh * kw * x.c;
             ClBuffer w = panel != null
-                    ? l.weight(weight, panel.toString(), () -> io.edgecl.ops.Gemm.layoutB(weight.data(), k, y.c, panel))
+                    ? l.weight(weight, panel.layout(), () -> io.edgecl.ops.Gemm.layoutB(weight.data(), k, y.c, panel))
                     : l.weight(weight);
             return List.of(Conv2d.create(l.ctx(), l.buf(x), w, l.weight(bias), l.buf(y), x.n, x.h, x.w, x.c, y.c, kh,
                     kw, stride, padH, padW, act, y.h, y.w, panel));
@@ -192,7 +192,7 @@ public sealed interface OpSpec {
             int m = x.rows(), n = y.c, k = x.c;
             io.edgecl.ops.Gemm.Config cfg = io.edgecl.ops.Gemm.config(l.ctx(), m, n, k);
             ClBuffer b = cfg.packed()
-                    ? l.weight(weight, cfg.toString(), () -> io.edgecl.ops.Gemm.layoutB(weight.data(), k, n, cfg))
+                    ? l.weight(weight, cfg.layout(), () -> io.edgecl.ops.Gemm.layoutB(weight.data(), k, n, cfg))
                     : l.weight(weight);
             return List.of(io.edgecl.ops.Gemm.create(l.ctx(), l.buf(x), b, l.weight(bias), l.weight(gamma), res,
                     l.buf(y), m, n, k, k, n, act, gate, x.h * x.w, cfg));
@@ -504,9 +504,16 @@ public sealed interface OpSpec {
             return "avgpool";
         }
 
+        public long scratchBytes(List<Value> in, Value y) {
+            Value x = in.get(0);
+            return Elementwise.globalAvgPoolScratch(x.n, x.h * x.w, x.c);
+        }
+
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
-            return List.of(Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y), x.n, x.h * x.w, x.c));
+            long bytes = scratchBytes(in, y);
+            return Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y), bytes > 0 ? l.scratch(bytes, "pool-parts") : null,
+                    x.n, x.h * x.w, x.c);
         }
 
         public void onnx(OnnxNodes e, Site s) {

@@ -34,11 +34,11 @@ public final class Conv2d {
      * convolution runs on the GEMM's panel micro-kernel, with the weights [KH·KW·Cin, Cout]
      * packed by {@link Gemm#layoutB}.
      */
-    public static Gemm.Config panel(ClContext ctx, int cout) {
+    public static Gemm.Config panel(ClContext ctx, int rows, int cout) {
         String forced = Variants.get(VARIANT_PROPERTY);
         if (forced.equals("direct")) return null;
         if (!forced.isEmpty()) return Gemm.Config.parse(forced);
-        return ctx.info().type().equals("CPU") ? Gemm.cpuDefault(cout) : null;
+        return ctx.info().type().equals("CPU") ? Gemm.cpuDefault(rows, cout) : null;
     }
 
     /** Forces the kernel: -Dedgecl.conv=direct|panel:RxW (default: panel on CPUs, direct elsewhere). */
@@ -62,6 +62,11 @@ public final class Conv2d {
                 ? new long[] {(cout + panel.width() - 1) / panel.width(), ((long) n * ho * wo + panel.rows() - 1) / panel.rows()}
                 : cout % 4 == 0 ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
                 : new long[] {cout, wo, (long) n * ho};
+        if (panel != null) {
+            CpuGrid g = CpuGrid.orDriver(ctx.info(), global[0], global[1]);
+            global = g.global();
+            local = g.local();
+        }
         return new Launch(k, global, local, "conv2d", 2L * outs * kh * kw * cin,
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
     }

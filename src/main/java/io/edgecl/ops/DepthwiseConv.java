@@ -49,9 +49,9 @@ public final class DepthwiseConv {
                 .arg(out.channelStride()).arg(out.channelOffset());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
-        long[] global = vw > 0 ? new long[] {cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho}
-                : new long[] {mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho};
-        return new Launch(k, global, null, "dwconv", 2L * outs * kh * kw,
+        CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho)
+                : new CpuGrid(new long[] {mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho}, null);
+        return new Launch(k, g.global(), g.local(), "dwconv", 2L * outs * kh * kw,
                 (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
     }
 
@@ -146,7 +146,8 @@ public final class DepthwiseConv {
                 .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(1)
                 .arg(eps).arg(n * ho);
         long outs = (long) n * ho * wo * cout;
-        return new Launch(k, new long[] {(wo + VEC_WB - 1) / VEC_WB, (long) n * ho}, null, "dwconv_ln",
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), (wo + VEC_WB - 1) / VEC_WB, (long) n * ho);
+        return new Launch(k, g.global(), g.local(), "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs,
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * cout + (long) kh * kw * cout + 3 * outs));
     }

@@ -44,11 +44,43 @@ public final class Elementwise {
         return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 2L * ctx.precision().elementBytes() * channels * rows);
     }
 
-    public static Launch globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, int n, int hw, int channels) {
-        ClKernel k = ctx.program(Map.of(), "pool.cl").kernel("global_avgpool");
-        k.arg(in).arg(out).arg(hw).arg(channels);
-        return new Launch(k, new long[] {channels, n}, null, "pool", (long) n * hw * channels,
-                (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels));
+    /** Pixels per partial sum of the global average pool (pool.cl). */
+    static final int POOL_CHUNK = 256;
+
+    /** The parts the global average pool cuts {@code hw} pixels into. */
+    static int poolParts(int hw) {
+        return (hw + POOL_CHUNK - 1) / POOL_CHUNK;
+    }
+
+    /** Device scratch of the global average pool: float partial sums when it has more than one part. */
+    public static long globalAvgPoolScratch(int n, int hw, int channels) {
+        int p = poolParts(hw);
+        return p > 1 ? 4L * n * p * channels : 0;
+    }
+
+    /**
+     * out[n, c] = mean of in[n, :, c] over {@code hw} pixels, in one launch or, past
+     * {@link #POOL_CHUNK} pixels, partial sums into {@code scratch} ({@link #globalAvgPoolScratch})
+     * and a second launch that adds them.
+     */
+    public static java.util.List<Launch> globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, ClBuffer scratch, int n,
+                                                       int hw, int channels) {
+        int parts = poolParts(hw);
+        int vw = Math.min(Integer.highestOneBit(Math.max(1, ctx.info().preferredFloatWidth())), 16);
+        while (vw > 1 && channels % vw != 0) vw /= 2;
+        Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
+        ClKernel k = ctx.program(d, "pool.cl").kernel("avgpool_part");
+        k.arg(in).arg(parts == 1 ? out : scratch).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
+        long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
+        CpuGrid g = ctx.info().type().equals("CPU") ? CpuGrid.of(ctx.info(), cv, rows)
+                : new CpuGrid(new long[] {cv, rows}, null);
+        long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
+        Launch part = new Launch(k, g.global(), g.local(), "pool", (long) n * hw * channels, bytes);
+        if (parts == 1) return java.util.List.of(part);
+        ClKernel s = ctx.program(d, "pool.cl").kernel("avgpool_sum");
+        s.arg(scratch).arg(out).arg(parts).arg(channels).arg(hw);
+        return java.util.List.of(part, new Launch(s, new long[] {channels, n}, null, "pool", (long) n * parts * channels,
+                4L * n * parts * channels + (long) ctx.precision().elementBytes() * n * channels));
     }
 
     /** out = act(x + y). */
