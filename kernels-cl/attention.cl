@@ -349,3 +349,156 @@ __kernel void xca_cpu(__global const DATA_T* qkv, __global const DATA_T* tempera
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Channel attention as small GEMMs with parallel work for every core (CPU runtimes; built after
+// panel.h.cl, whose micro-kernel runs the last step). Per image n and head h, with Q, K, V the
+// head's [T, D] slices of qkv:
+//   1. xca_gram: G = Q^T K (D x D) and the squared norms of Q's and K's columns, as partial
+//      sums over XG_P chunks of tokens: one work-item per (head, block of XG_RM rows of G,
+//      image, chunk). A row of G is XG_NB vectors of PANEL_VW columns; K's row for one token is
+//      loaded as such vectors (its lanes past D read the next head's or v's channels of the
+//      same token: in bounds, and dropped at step 2).
+//   2. xca_attn: sums the chunks, normalises, scales by the temperature and takes the softmax
+//      of each row; writes attn^T into the packed panels of a block-diagonal [C, C] matrix B,
+//      B[h*D + j, h*D + i] = attn[i, j] (zeros elsewhere, written once when the scratch is made).
+//   3. xca_apply: out[n, t, :] = V_t B on the panel micro-kernel, each panel of columns looping
+//      only over the rows of B its heads touch.
+// Partial sums per (n, h, chunk): G rows [D][XG_NB * PANEL_VW], then Q norms [D], then K norms
+// [XG_NB * PANEL_VW]. Compiled only when the program includes panel.h.cl.
+#ifdef PANEL_W
+#ifndef XCA_D
+#define XCA_D 16
+#endif
+#ifndef XG_RM
+#define XG_RM 8
+#endif
+#define XG_NB ((XCA_D + PANEL_VW - 1) / PANEL_VW)
+#define XG_W (XG_NB * PANEL_VW)
+#define XG_PART (XCA_D * XG_W + XCA_D + XG_W)
+
+// Global size: (heads * ceil(D / XG_RM), N * P).
+__kernel void xca_gram(__global const DATA_T* qkv, __global float* part, int T, int C, int heads, int chunk, int P,
+                       int N) {
+    const int rb = get_global_id(0) % ((XCA_D + XG_RM - 1) / XG_RM);
+    const int h = get_global_id(0) / ((XCA_D + XG_RM - 1) / XG_RM);
+    const int n = get_global_id(1) / P, c = get_global_id(1) % P;
+    if (h >= heads || n >= N) return;
+    const int i0 = rb * XG_RM;
+    const int t0 = c * chunk, t1 = min(T, t0 + chunk);
+    floatV g[XG_RM][XG_NB], kn[XG_NB];
+    float qn[XG_RM];
+    _Pragma("unroll") for (int i = 0; i < XG_RM; i++) {
+        qn[i] = 0.0f;
+        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) g[i][v] = (floatV)(0.0f);
+    }
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) kn[v] = (floatV)(0.0f);
+    const int C3 = 3 * C;
+    for (int t = t0; t < t1; t++) {
+        __global const DATA_T* q = qkv + (size_t)(n * T + t) * C3 + h * XCA_D;
+        floatV k[XG_NB];
+        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
+            k[v] = PANEL_LDV(q, C + v * PANEL_VW);
+            kn[v] = fma(k[v], k[v], kn[v]);
+        }
+        _Pragma("unroll") for (int i = 0; i < XG_RM; i++) {
+            const float qi = LD(q, min(i0 + i, XCA_D - 1));
+            qn[i] = fma(qi, qi, qn[i]);
+            _Pragma("unroll") for (int v = 0; v < XG_NB; v++) g[i][v] = fma((floatV)(qi), k[v], g[i][v]);
+        }
+    }
+    __global float* o = part + (size_t)((n * heads + h) * P + c) * XG_PART;
+    _Pragma("unroll") for (int i = 0; i < XG_RM; i++) {
+        if (i0 + i < XCA_D) {
+            _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(g[i][v], 0, o + (i0 + i) * XG_W + v * PANEL_VW);
+            o[XCA_D * XG_W + i0 + i] = qn[i];
+        }
+    }
+    if (rb == 0) {
+        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(kn[v], 0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
+    }
+}
+
+#if PANEL_VW == 16
+#define XG_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+inline float xg_hsum(float16 v) { float8 a = v.lo + v.hi; float4 b = a.lo + a.hi; return b.x + b.y + b.z + b.w; }
+inline float xg_hmax(float16 v) { float8 a = fmax(v.lo, v.hi); float4 b = fmax(a.lo, a.hi); return fmax(fmax(b.x, b.y), fmax(b.z, b.w)); }
+#elif PANEL_VW == 8
+#define XG_LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+inline float xg_hsum(float8 v) { float4 b = v.lo + v.hi; return b.x + b.y + b.z + b.w; }
+inline float xg_hmax(float8 v) { float4 b = fmax(v.lo, v.hi); return fmax(fmax(b.x, b.y), fmax(b.z, b.w)); }
+#else
+#define XG_LANES ((int4)(0, 1, 2, 3))
+inline float xg_hsum(float4 v) { return v.x + v.y + v.z + v.w; }
+inline float xg_hmax(float4 v) { return fmax(fmax(v.x, v.y), fmax(v.z, v.w)); }
+#endif
+
+// Global size: (heads * D, N). bp: N packed [C, C] matrices of ceil(C / PANEL_W) panels.
+__kernel void xca_attn(__global const float* part, __global const DATA_T* temperature, __global DATA_T* bp, int C,
+                       int heads, int P) {
+    const int i = get_global_id(0) % XCA_D, h = get_global_id(0) / XCA_D;
+    const int n = get_global_id(1);
+    if (h >= heads) return;
+    __global const float* base = part + (size_t)(n * heads + h) * P * XG_PART;
+    floatV g[XG_NB], kn[XG_NB];
+    float qn = 0.0f;
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
+        g[v] = (floatV)(0.0f);
+        kn[v] = (floatV)(0.0f);
+    }
+    for (int c = 0; c < P; c++) {
+        __global const float* o = base + c * XG_PART;
+        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
+            g[v] += PANEL_CAT(vload, PANEL_VW)(0, o + i * XG_W + v * PANEL_VW);
+            kn[v] += PANEL_CAT(vload, PANEL_VW)(0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
+        }
+        qn += o[XCA_D * XG_W + i];
+    }
+    // F.normalize: x / max(||x||, 1e-12); scores x temperature, softmax over j < D, in vectors
+    // (lanes past D take -inf, so exp gives them 0)
+    const float sq = LD(temperature, h) / fmax(sqrt(qn), 1e-12f);
+    floatV m = (floatV)(-INFINITY);
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
+        g[v] = g[v] * sq / fmax(sqrt(kn[v]), (floatV)(1e-12f));
+        g[v] = select(g[v], (floatV)(-INFINITY), XG_LANES >= (XCA_D - v * PANEL_VW));
+        m = fmax(m, g[v]);
+    }
+    const float mx = xg_hmax(m);
+    floatV sum = (floatV)(0.0f);
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
+        g[v] = exp(g[v] - mx);
+        sum += g[v];
+    }
+    const float inv = 1.0f / xg_hsum(sum);
+    float s[XG_W];
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(g[v] * inv, 0, s + v * PANEL_VW);
+    // B[h*D + j, h*D + i] in panels of PANEL_W columns
+    const int col = h * XCA_D + i, p = col / PANEL_W, jj = col % PANEL_W;
+    __global DATA_T* b = bp + ((size_t)n * ((C + PANEL_W - 1) / PANEL_W) + p) * C * PANEL_W;
+    for (int j = 0; j < XCA_D; j++) ST(b, (h * XCA_D + j) * PANEL_W + jj, s[j]);
+}
+
+// Global size: (ceil(C / PANEL_W), N * ceil(T / PANEL_RM)).
+__kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T* bp, __global DATA_T* out, int T,
+                              int C, int N) {
+    const int p = get_global_id(0);
+    const int tiles = (T + PANEL_RM - 1) / PANEL_RM;
+    const int n = get_global_id(1) / tiles, t0 = (get_global_id(1) % tiles) * PANEL_RM;
+    if (p * PANEL_W >= C || n >= N) return;
+    // the rows of B this panel's columns have entries in: the heads they belong to
+    const int k0 = (p * PANEL_W / XCA_D) * XCA_D;
+    const int k1 = min(C, ((min(C, (p + 1) * PANEL_W) - 1) / XCA_D + 1) * XCA_D);
+    __global const DATA_T* a[PANEL_RM];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = qkv + (size_t)(n * T + min(t0 + i, T - 1)) * 3 * C + 2 * C;
+    __global const DATA_T* panel = bp + ((size_t)n * ((C + PANEL_W - 1) / PANEL_W) + p) * C * PANEL_W;
+    floatV acc[PANEL_RM][PANEL_NB];
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
+    floatV b[PANEL_NB];
+    for (int k = k0; k < k1; k++) {
+        panel_load_b(panel + k * PANEL_W, b);
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
+    }
+    panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C);
+}
+#endif // PANEL_W

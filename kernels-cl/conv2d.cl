@@ -98,7 +98,8 @@ __kernel void conv2d_c4w4(__global const DATA_T* in, __global const DATA_T* w, _
 // (M = N * Ho * Wo), columns output channels, and K runs over (kh, kw, ci), so the weights
 // [KH, KW, Cin, Cout] are B [K, Cout], packed into panels at load time. Each work-item owns
 // PANEL_RM consecutive output pixels x PANEL_W channels; a tap outside the image contributes
-// zero, and taps where every row is inside take the loop without a test.
+// zero, and kernel rows whose window is inside the image for every row take one loop over
+// their KW * Cin contiguous inputs without a test.
 // Global size: (ceil(Cout / PANEL_W), ceil(N * Ho * Wo / PANEL_RM)).
 __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp, __global const DATA_T* bias,
                            __global DATA_T* out, int H, int W, int Cin, int Cout, int Ho, int Wo,
@@ -121,29 +122,38 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
         _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
     floatV b[PANEL_NB];
+    const int run = KW * Cin;
     for (int kh = 0; kh < KH; kh++) {
+        // NHWC: the KW taps of one kernel row are KW * Cin consecutive inputs, in the order of the
+        // packed weights, so where a row's whole window is inside the image one loop covers them
+        bool whole = true;
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+            const int hi = hi0[i] + kh;
+            whole = whole && hi >= 0 && hi < H && wi0[i] >= 0 && wi0[i] + KW <= W;
+        }
+        __global const DATA_T* brow = bpanel + kh * run * PANEL_W;
+        if (whole) {
+            __global const DATA_T* a[PANEL_RM];
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = in + ((img[i] * H + hi0[i] + kh) * W + wi0[i]) * Cin;
+            for (int j = 0; j < run; j++) {
+                panel_load_b(brow + j * PANEL_W, b);
+                _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], j));
+            }
+            continue;
+        }
         for (int kw = 0; kw < KW; kw++) {
             __global const DATA_T* a[PANEL_RM];
             bool inside[PANEL_RM];
-            bool all = true;
             _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
                 const int hi = hi0[i] + kh, wi = wi0[i] + kw;
                 inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
-                all = all && inside[i];
                 a[i] = in + (inside[i] ? ((img[i] * H + hi) * W + wi) * Cin : 0);
             }
-            __global const DATA_T* bp = bpanel + (kh * KW + kw) * Cin * PANEL_W;
-            if (all) {
-                for (int ci = 0; ci < Cin; ci++) {
-                    panel_load_b(bp + ci * PANEL_W, b);
-                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], ci));
-                }
-            } else {
-                for (int ci = 0; ci < Cin; ci++) {
-                    panel_load_b(bp + ci * PANEL_W, b);
-                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-                        PANEL_FMA_ROW(i, inside[i] ? LD(a[i], ci) : 0.0f);
-                    }
+            __global const DATA_T* bp = brow + kw * Cin * PANEL_W;
+            for (int ci = 0; ci < Cin; ci++) {
+                panel_load_b(bp + ci * PANEL_W, b);
+                _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                    PANEL_FMA_ROW(i, inside[i] ? LD(a[i], ci) : 0.0f);
                 }
             }
         }

@@ -208,6 +208,7 @@ public final class SelfTest {
         if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(OpSpec.Conv.class);
         if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) return Set.of(OpSpec.DwConv.class, OpSpec.SplitCascade.class);
         if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(OpSpec.DwConvLayerNorm.class);
+        if (property.equals(io.edgecl.ops.LayerNorm.VARIANT_PROPERTY)) return Set.of(OpSpec.LayerNorm.class);
         if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(OpSpec.SelfAttention.class);
         if (property.equals(ChannelAttention.VARIANT_PROPERTY)) return Set.of(OpSpec.ChannelAttention.class);
         if (property.equals(io.edgecl.ops.SplitCascade.VARIANT_PROPERTY)) return Set.of(OpSpec.SplitCascade.class);

@@ -108,6 +108,13 @@ public final class OpSamples {
                     OpSpec.ChannelAttention.class, r -> graph(3, 5, 24, (g, x) -> g.add(g.block("b", "t"), "xca",
                             new OpSpec.ChannelAttention(positive(r, 2), 2, one), 3, 5, 8, x))));
         }
+        // head dims of one vector (12) and of two (22), several token chunks: the CPU's gemm form
+        for (int[] cf : new int[][] {{48, 4}, {88, 4}}) {
+            int c = cf[0], heads = cf[1];
+            s.add(new Sample("channel_attention/c" + c + "-h" + heads, OpSpec.ChannelAttention.class, r -> graph(9, 11,
+                    3 * c, (g, x) -> g.add(g.block("b", "t"), "xca", new OpSpec.ChannelAttention(positive(r, heads),
+                            heads, true), 9, 11, c, x))));
+        }
         s.add(new Sample("avgpool", OpSpec.AvgPool.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"),
                 "pool", new OpSpec.AvgPool(), 1, 1, 7, x))));
         // more pixels than one partial sum holds: partial sums and a second launch

@@ -464,8 +464,13 @@ public sealed interface OpSpec {
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-            ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
             ClBuffer x = l.buf(in.get(0));
+            if (oneKernel && io.edgecl.ops.ChannelAttention.form(l.ctx(), y.c, heads).equals("gemm")) {
+                long[] b = io.edgecl.ops.ChannelAttention.gemmScratchBytes(l.ctx(), y.n, y.h * y.w, y.c, heads);
+                return io.edgecl.ops.ChannelAttention.createGemm(l.ctx(), x, l.weight(temperature),
+                        l.scratch(b[0], "xca-parts"), l.scratch(b[1], "xca-packed"), l.buf(y), y.n, y.h * y.w, y.c, heads);
+            }
+            ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
             if (oneKernel) {
                 return List.of(io.edgecl.ops.ChannelAttention.createFused(l.ctx(), x, l.weight(temperature), s,
                         l.buf(y), y.n, y.h * y.w, y.c, heads));

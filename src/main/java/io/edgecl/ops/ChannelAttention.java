@@ -41,20 +41,91 @@ public final class ChannelAttention {
                         e * nt * channels * 2 + 4L * dd));
     }
 
-    /** Forces the one-launch variant: -Dedgecl.xca=item|group (default: item on CPUs for head dims up to 64). */
+    /**
+     * Forces the form of the fused op: -Dedgecl.xca=gemm|item|group (default: gemm on CPUs, group
+     * elsewhere). gemm: three launches of small GEMMs over token chunks ({@link #createGemm});
+     * item: one work-item per (image, head) (xca_cpu); group: one work-group per (image, head)
+     * (xca_fused).
+     */
     public static final String VARIANT_PROPERTY = "edgecl.xca";
 
     /**
-     * Whether the one-launch attention runs as one work-item per (image, head) (xca_cpu: no
-     * barriers, which CPU runtimes emulate) rather than a work-group (xca_fused).
+     * The form of the fused op on this device: "gemm", "item" or "group". The gemm form loads a
+     * head's k channels as whole vectors, whose lanes past the head read on into the same token's
+     * row; it needs that row to be long enough (vector width - head dim <= C), else item runs.
      */
-    static boolean perImageHead(ClContext ctx, int headDim) {
+    public static String form(ClContext ctx, int channels, int heads) {
         String v = Variants.get(VARIANT_PROPERTY);
-        if (v.equals("group")) return false;
-        if (!v.isEmpty() && !v.equals("item")) {
-            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use item or group");
+        if (!v.isEmpty() && !v.equals("item") && !v.equals("group") && !v.equals("gemm")) {
+            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use gemm, item or group");
         }
-        return headDim <= 64 && (v.equals("item") || ctx.info().type().equals("CPU"));
+        int d = channels / heads, vw = panelWidth(ctx);
+        boolean gemmFits = (d + vw - 1) / vw * vw - d <= channels;
+        if (v.equals("group")) return "group";
+        if ((v.equals("gemm") || (v.isEmpty() && ctx.info().type().equals("CPU"))) && gemmFits) return "gemm";
+        if (v.equals("item") || v.equals("gemm") || ctx.info().type().equals("CPU")) return d <= 64 ? "item" : "group";
+        return "group";
+    }
+
+    /** Rows of the Gram matrix per work-item: all of them up to 16 (one vector row each), else 8. */
+    static int gramRows(int headDim) {
+        return headDim <= 16 ? headDim : 8;
+    }
+
+    /** Token chunks of the Gram step: enough work-items for every core, at least 32 tokens each. */
+    static int gramChunks(ClContext ctx, int n, int tokens, int heads, int headDim) {
+        int items = n * heads * ((headDim + gramRows(headDim) - 1) / gramRows(headDim));
+        int want = Math.max(1, (CpuGrid.GROUPS_PER_UNIT * 2 * Math.max(1, ctx.info().computeUnits()) + items - 1) / items);
+        return Math.max(1, Math.min(want, (tokens + 31) / 32));
+    }
+
+    /** The panel width of the gemm form (one vector of the device's widest width). */
+    static int panelWidth(ClContext ctx) {
+        return Gemm.panelVector(ctx, 16);
+    }
+
+    /** Scratch of the gemm form: the partial sums (floats) and the packed block-diagonal B (stored precision). */
+    public static long[] gemmScratchBytes(ClContext ctx, int n, int tokens, int channels, int heads) {
+        int d = channels / heads, vw = panelWidth(ctx);
+        int nb = (d + vw - 1) / vw;
+        long part = (long) d * nb * vw + d + (long) nb * vw;
+        long parts = 4L * n * heads * gramChunks(ctx, n, tokens, heads, d) * part;
+        long panels = (channels + vw - 1) / vw;
+        return new long[] {parts, (long) ctx.precision().elementBytes() * n * panels * channels * vw};
+    }
+
+    /**
+     * The gemm form (attention.cl, after panel.h.cl): Gram partial sums over token chunks, the
+     * softmax written as a packed block-diagonal matrix, and attention × v on the panel
+     * micro-kernel. {@code parts} and {@code packed} are sized by {@link #gemmScratchBytes};
+     * {@code packed} must start as zeros (only its diagonal blocks are written).
+     */
+    public static List<Launch> createGemm(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer parts,
+                                          ClBuffer packed, ClBuffer out, int n, int tokens, int channels, int heads) {
+        int d = channels / heads, vw = panelWidth(ctx), rows = 8;
+        int rm = gramRows(d), chunks = gramChunks(ctx, n, tokens, heads, d);
+        int chunk = (tokens + chunks - 1) / chunks;
+        Map<String, String> gramDefs = Map.of("XCA_D", String.valueOf(d), "XG_RM", String.valueOf(rm), "PANEL_VW",
+                String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM", String.valueOf(rows));
+        var prog = ctx.program(gramDefs, "panel.h.cl", "attention.cl");
+        ClKernel gram = prog.kernel("xca_gram");
+        gram.arg(qkv).arg(parts).arg(tokens).arg(channels).arg(heads).arg(chunk).arg(chunks).arg(n);
+        ClKernel attn = prog.kernel("xca_attn");
+        attn.arg(parts).arg(temperature).arg(packed).arg(channels).arg(heads).arg(chunks);
+        ClKernel apply = prog.kernel("xca_apply_panel");
+        apply.arg(qkv).arg(packed).arg(out).arg(tokens).arg(channels).arg(n);
+        long e = ctx.precision().elementBytes();
+        long nt = (long) n * tokens, dd = (long) n * heads * d * d;
+        long blocks = (long) heads * ((d + rm - 1) / rm);
+        CpuGrid g1 = CpuGrid.orDriver(ctx.info(), blocks, (long) n * chunks);
+        CpuGrid g3 = CpuGrid.orDriver(ctx.info(), (channels + vw - 1) / vw, (long) n * ((tokens + rows - 1) / rows));
+        return List.of(
+                new Launch(gram, g1.global(), g1.local(), "channel_attention", 2L * dd * tokens + 4L * nt * channels,
+                        e * nt * 2 * channels + parts.bytes()),
+                new Launch(attn, new long[] {(long) heads * d, n}, null, "channel_attention", 6L * dd,
+                        parts.bytes() + e * dd),
+                new Launch(apply, g3.global(), g3.local(), "channel_attention", 2L * nt * channels * d,
+                        e * (2 * nt * channels + dd)));
     }
 
     /** The fused kernel's work-group (XCA_WG in attention.cl). */
@@ -69,7 +140,7 @@ public final class ChannelAttention {
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
         long flops = 2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d;
-        if (perImageHead(ctx, d)) {
+        if (form(ctx, channels, heads).equals("item")) {
             ClKernel k = ctx.program(Map.of("XCA_D", String.valueOf(d)), "attention.cl").kernel("xca_cpu");
             k.arg(qkv).arg(temperature).arg(out).arg(tokens).arg(channels).arg(heads);
             return new Launch(k, new long[] {(long) n * heads}, null, "channel_attention", flops,

@@ -9,12 +9,28 @@ import java.util.Map;
 public final class LayerNorm {
     private LayerNorm() {}
 
+    /** Forces the kernel: -Dedgecl.layernorm=vec|row (default: vec on CPUs where the channels allow). */
+    public static final String VARIANT_PROPERTY = "edgecl.layernorm";
+
+    /** The vector width of the CPU kernel for {@code channels}, or 0 for the one-row scalar kernel. */
+    static int vectorWidth(ClContext ctx, int channels) {
+        String v = Variants.get(VARIANT_PROPERTY);
+        if (v.equals("row") || (v.isEmpty() && !ctx.info().type().equals("CPU"))) return 0;
+        int w = Math.min(16, Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth())));
+        while (w >= 4 && channels % w != 0) w /= 2;
+        return w >= 4 ? w : 0;
+    }
+
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer gamma, ClBuffer beta, ClBuffer out, int rows,
                                 int channels, float eps) {
-        ClKernel k = ctx.program(Map.of(), "layernorm.cl").kernel("layernorm");
+        int vw = vectorWidth(ctx, channels);
+        ClKernel k = vw > 0
+                ? ctx.program(Map.of("LN_VW", String.valueOf(vw)), "layernorm.cl").kernel("layernorm_vec")
+                : ctx.program(Map.of(), "layernorm.cl").kernel("layernorm");
         k.arg(in).arg(gamma).arg(beta).arg(out).arg(rows).arg(channels).arg(eps);
         long n = (long) rows * channels;
-        return new Launch(k, new long[] {rows}, null, "layernorm", 8L * n,
+        CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), rows) : new CpuGrid(new long[] {rows}, null);
+        return new Launch(k, g.global(), g.local(), "layernorm", 8L * n,
                 (long) ctx.precision().elementBytes() * (2 * n + 2L * channels));
     }
 }

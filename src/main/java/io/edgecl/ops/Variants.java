@@ -23,12 +23,13 @@ public final class Variants {
 
     static {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put(Gemm.VARIANT_PROPERTY, List.of("tiled", "rows", "block:4", "block8:4", "panel:8x16", "panel:4x32"));
-        m.put(Conv2d.VARIANT_PROPERTY, List.of("direct", "panel:4x32"));
+        m.put(Gemm.VARIANT_PROPERTY, List.of("tiled", "rows", "block:4", "block8:4", "panel:12x16", "panel:4x32"));
+        m.put(Conv2d.VARIANT_PROPERTY, List.of("direct", "panel:12x16", "panel:4x32"));
         m.put(DepthwiseConv.VARIANT_PROPERTY, List.of("vec", "c4"));
         m.put(DepthwiseConv.DWLN_VARIANT_PROPERTY, List.of("vec", "pixel", "group"));
+        m.put(LayerNorm.VARIANT_PROPERTY, List.of("vec", "row"));
         m.put(Attention.VARIANT_PROPERTY, List.of("direct", "packed"));
-        m.put(ChannelAttention.VARIANT_PROPERTY, List.of("item", "group"));
+        m.put(ChannelAttention.VARIANT_PROPERTY, List.of("gemm", "item", "group"));
         m.put(SplitCascade.VARIANT_PROPERTY, List.of("packed", "split"));
         ALL = java.util.Collections.unmodifiableMap(m);
     }
