@@ -268,6 +268,106 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
 }
 
 // ---------------------------------------------------------------------------------------------
+// The same attention with several queries per work-item (CPU runtimes): each chunk of 16 keys
+// and values is loaded once for MH_QB queries. mhsa_pack_tv stores the keys transposed as for
+// mhsa_kc, [b][HEAD_DIM][Tp], and the values token-major, [b][Tp][MH_NV * 16] (zero-padded), so
+// that p·v is a broadcast of each key's weight times that key's value row: MH_NV FMAs per key
+// and query into accumulators over the head's channels.
+// Scratch kv: keys at 0, values at v_off (floats).
+// mhsa_pack_tv global size: (Tp, N * PH*PW * heads); mhsa_qb: (ceil(T / MH_QB), PH*PW * heads, N).
+#ifndef MH_QB
+#define MH_QB 4
+#endif
+#define MH_NV ((HEAD_DIM + 15) / 16)
+#define MH_DP (MH_NV * 16)
+
+__kernel void mhsa_pack_tv(__global const DATA_T* qkv, __global float* kv, int H, int W, int C, int PH, int PW,
+                           int Tp, int v_off, int B) {
+    const int t = get_global_id(0), b = get_global_id(1);
+    if (t >= Tp || b >= B) return;
+    const int heads = C / HEAD_DIM, G = PH * PW, GW = W / PW, T = (H / PH) * GW;
+    const int n = b / (G * heads), r = b % (G * heads), phase = r / heads, h = r % heads;
+    __global float* kt = kv + (size_t)b * HEAD_DIM * Tp + t;
+    __global float* vr = kv + v_off + ((size_t)b * Tp + t) * MH_DP;
+    if (t < T) {
+        const int y = phase / PW + PH * (t / GW), x = phase % PW + PW * (t % GW);
+        __global const DATA_T* src = qkv + ((size_t)(n * H + y) * W + x) * 3 * C + h * HEAD_DIM;
+        for (int i = 0; i < HEAD_DIM; i++) {
+            kt[i * Tp] = LD(src, C + i);
+            vr[i] = LD(src, 2 * C + i);
+        }
+        for (int i = HEAD_DIM; i < MH_DP; i++) vr[i] = 0.0f;
+    } else {
+        for (int i = 0; i < HEAD_DIM; i++) kt[i * Tp] = 0.0f;
+        for (int i = 0; i < MH_DP; i++) vr[i] = 0.0f;
+    }
+}
+
+__kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __global DATA_T* out, int H, int W,
+                      int C, float scale, int PH, int PW, int Tp, int v_off, int N) {
+    const int g0 = get_global_id(0) * MH_QB;
+    const int ph = get_global_id(1);
+    const int n = get_global_id(2);
+    const int GW = W / PW, T = (H / PH) * GW;
+    const int heads = C / HEAD_DIM;
+    if (g0 >= T || ph >= PH * PW * heads || n >= N) return;
+    const int h = ph % heads, phase = ph / heads;
+    const int b = (n * PH * PW + phase) * heads + h;
+    __global const float* K = kv + (size_t)b * HEAD_DIM * Tp;
+    __global const float* V = kv + v_off + (size_t)b * Tp * MH_DP;
+    int base[MH_QB];
+    float q[MH_QB][HEAD_DIM];
+    _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
+        const int g = min(g0 + r, T - 1);
+        const int y = phase / PW + PH * (g / GW), x = phase % PW + PW * (g % GW);
+        base[r] = (n * H + y) * W + x;
+        for (int i = 0; i < HEAD_DIM; i++) q[r][i] = LD(qkv, (size_t)base[r] * 3 * C + h * HEAD_DIM + i) * scale;
+    }
+    float16 acc[MH_QB][MH_NV], lsum[MH_QB];
+    float m[MH_QB];
+    _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
+        m[r] = -INFINITY;
+        lsum[r] = (float16)(0.0f);
+        _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] = (float16)(0.0f);
+    }
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (int c0 = 0; c0 < Tp; c0 += 16) {
+        float16 s[MH_QB];
+        _Pragma("unroll") for (int r = 0; r < MH_QB; r++) s[r] = (float16)(0.0f);
+        for (int i = 0; i < HEAD_DIM; i++) {
+            const float16 k = vload16(0, K + i * Tp + c0);
+            _Pragma("unroll") for (int r = 0; r < MH_QB; r++) s[r] = fma((float16)(q[r][i]), k, s[r]);
+        }
+        float p[MH_QB][16];
+        _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
+            const float16 sr = select(s[r], (float16)(-INFINITY), lane >= (int16)(T - c0));
+            const float mn = fmax(m[r], edgecl_hmax16(sr));
+            const float corr = exp(m[r] - mn);
+            const float16 e = exp(sr - (float16)(mn));
+            lsum[r] = fma(lsum[r], (float16)(corr), e);
+            _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] *= corr;
+            vstore16(e, 0, p[r]);
+            m[r] = mn;
+        }
+        for (int j = 0; j < 16; j++) {
+            _Pragma("unroll") for (int v = 0; v < MH_NV; v++) {
+                const float16 vv = vload16(0, V + (c0 + j) * MH_DP + v * 16);
+                _Pragma("unroll") for (int r = 0; r < MH_QB; r++) acc[r][v] = fma((float16)(p[r][j]), vv, acc[r][v]);
+            }
+        }
+    }
+    _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
+        if (g0 + r < T) {
+            const float inv = 1.0f / edgecl_hsum16(lsum[r]);
+            float o[MH_DP];
+            _Pragma("unroll") for (int v = 0; v < MH_NV; v++) vstore16(acc[r][v] * inv, 0, o + v * 16);
+            const int ob = base[r] * C + h * HEAD_DIM;
+            for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, o[i]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The whole channel attention of one (image, head) in one work-item, for CPU runtimes (which
 // emulate work-group barriers): one pass over the tokens accumulates the D x D products q_i·k_j
 // and the norms in private float4 rows, the softmax runs in registers, and a second pass writes

@@ -263,6 +263,29 @@ __kernel void dwconv_transpose(__global const DATA_T* in, __global const DATA_T*
     ST(out, (ny * Wo + x) * C + c, v);
 }
 
+// The same for CPU runtimes: one work-item per input pixel and DW_VW channels (C a multiple of
+// DW_VW), writing its S x S patch from one input vector. Global size: (C / DW_VW, W, N * H).
+__kernel void dwconv_transpose_vec(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
+                                   __global DATA_T* out, int H, int W, int C, int S, int rows) {
+    const int c = get_global_id(0) * DW_VW;
+    const int x = get_global_id(1);
+    const int ny = get_global_id(2);
+    if (c >= C || x >= W || ny >= rows) return;
+    const dwvec v = DW_LDV(in, (ny * W + x) * C + c);
+#if HAS_BIAS
+    const dwvec b = DW_LDV(bias, c);
+#else
+    const dwvec b = (dwvec)(0.0f);
+#endif
+    const int n = ny / H, y = ny % H, Wo = W * S;
+    for (int dy = 0; dy < S; dy++) {
+        const int row = (n * H + y) * S + dy;
+        for (int dx = 0; dx < S; dx++) {
+            DW_STV(fma(v, DW_LDV(w, (dy * S + dx) * C + c), b), out, (row * Wo + x * S + dx) * C + c);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The same fusion for CPU runtimes, where work-group barriers are emulated and expensive: one
 // work-item per output pixel walks its channels three times (conv + mean, variance, normalise),

@@ -107,3 +107,31 @@ __kernel void pool2d(__global const DATA_T* in, __global DATA_T* out, int H, int
     if (!is_max) acc /= (float) max(count, 1);
     ST(out, (nho * Wo + wo) * C + c, acc);
 }
+
+// pool2d for CPU runtimes: POOL_VW channels per work-item in one vector (C a multiple of POOL_VW).
+// Same arguments. Global size: (C / POOL_VW, Wo, N * Ho).
+__kernel void pool2d_vec(__global const DATA_T* in, __global DATA_T* out, int H, int W, int C, int Ho, int Wo,
+                         int k, int stride, int pad, int is_max, int count_include_pad, int rows) {
+    const int c = get_global_id(0) * POOL_VW;
+    const int wo = get_global_id(1);
+    const int nho = get_global_id(2);
+    if (c >= C || wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    poolV acc = is_max ? (poolV)(-INFINITY) : (poolV)(0.0f);
+    int count = 0;
+    for (int kh = 0; kh < k; kh++) {
+        const int hi = ho * stride - pad + kh;
+        for (int kw = 0; kw < k; kw++) {
+            const int wi = wo * stride - pad + kw;
+            if (hi >= 0 && hi < H && wi >= 0 && wi < W) {
+                const poolV v = POOL_LD(in, ((n * H + hi) * W + wi) * C + c);
+                acc = is_max ? fmax(acc, v) : acc + v;
+                count++;
+            } else if (count_include_pad && hi < H + pad && wi < W + pad) {
+                count++;
+            }
+        }
+    }
+    if (!is_max) acc *= 1.0f / (float) max(count, 1);
+    POOL_ST(acc, out, (nho * Wo + wo) * C + c);
+}

@@ -33,11 +33,14 @@ class ResidualAttentionOpsTest {
         }
     }
 
+    /** The scalar kernel (13 channels) and the CPU's vector one (36: 4 lanes, 48: 16 lanes). */
     @ParameterizedTest
-    @CsvSource({"3,2,1,false,true", "3,2,1,false,false", "3,2,1,true,false", "1,2,0,false,true", "2,2,0,false,true"})
-    void pool2d(int k, int stride, int pad, boolean max, boolean countPad) throws Exception {
+    @CsvSource({"3,2,1,false,true,13", "3,2,1,false,false,13", "3,2,1,true,false,13", "1,2,0,false,true,13",
+        "2,2,0,false,true,13", "3,2,1,false,true,36", "3,2,1,true,false,48", "1,2,0,false,true,48",
+        "3,1,1,false,false,36"})
+    void pool2d(int k, int stride, int pad, boolean max, boolean countPad, int C) throws Exception {
         try (OpScope s = new OpScope("jocl", 8)) {
-            float[] x = s.random(SIZE);
+            float[] x = s.random(N * H * W * C);
             int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1;
             int outN = N * ho * wo * C;
             ClBuffer dx = s.upload(x, "x"), out = s.output(outN, "out");
@@ -66,44 +69,53 @@ class ResidualAttentionOpsTest {
         }
     }
 
-    @Test
-    void depthwiseTransposedConv() throws Exception {
-        try (OpScope s = new OpScope("jocl", 9)) {
-            int st = 2, outN = N * H * st * W * st * C;
-            float[] x = s.random(SIZE), w = s.random(st * st * C), b = s.random(C);
+    /** Channel counts of the scalar kernel (13) and of the vector one in 4, 8 and 16 lanes; strides 2 and 4. */
+    @ParameterizedTest(name = "C={0} S={1}")
+    @CsvSource({"13, 2", "36, 2", "72, 4", "144, 2"})
+    void depthwiseTransposedConv(int c, int st) throws Exception {
+        try (OpScope s = new OpScope("jocl", 9 + c)) {
+            int size = N * H * W * c, outN = N * H * st * W * st * c;
+            float[] x = s.random(size), w = s.random(st * st * c), b = s.random(c);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), out = s.output(outN, "out");
-            s.run(s.own(DepthwiseConv.transpose(s.ctx, dx, dw, db, out, N, H, W, C, st)));
+            s.run(s.own(DepthwiseConv.transpose(s.ctx, dx, dw, db, out, N, H, W, c, st)));
             float[] ref = new float[outN];
             int ho = H * st, wo = W * st;
             for (int n = 0; n < N; n++)
                 for (int y = 0; y < ho; y++)
                     for (int xx = 0; xx < wo; xx++)
-                        for (int c = 0; c < C; c++) {
-                            ref[((n * ho + y) * wo + xx) * C + c] = x[((n * H + y / st) * W + xx / st) * C + c]
-                                    * w[((y % st) * st + xx % st) * C + c] + b[c];
+                        for (int ch = 0; ch < c; ch++) {
+                            ref[((n * ho + y) * wo + xx) * c + ch] = x[((n * H + y / st) * W + xx / st) * c + ch]
+                                    * w[((y % st) * st + xx % st) * c + ch] + b[ch];
                         }
             TestSupport.assertClose(ref, s.read(out, outN), "dwconv_transpose");
         }
     }
 
-    /** Both variants; the packed one also over more than one 16-key chunk per group (8 x 10 tokens). */
+    /**
+     * Every variant; the packed and blocked ones also over more than one 16-key chunk per group
+     * (8 x 10 tokens), the blocked one with head dims of one and two 16-float value vectors and
+     * group sizes that are not a multiple of its 4 queries per work-item.
+     */
     @ParameterizedTest
-    @CsvSource({"1,1,3,DIRECT,,", "2,2,2,DIRECT,,", "1,1,1,DIRECT,,", "1,1,3,PACKED,,", "2,2,2,PACKED,,", "1,1,1,PACKED,,",
-        "1,1,2,PACKED,8,10", "2,1,2,PACKED,8,10"})
-    void selfAttention(int ph, int pw, int heads, Attention.Variant v, Integer hh, Integer ww) throws Exception {
+    @CsvSource({"1,1,3,DIRECT,,,", "2,2,2,DIRECT,,,", "1,1,1,DIRECT,,,", "1,1,3,PACKED,,,", "2,2,2,PACKED,,,",
+        "1,1,1,PACKED,,,", "1,1,2,PACKED,8,10,", "2,1,2,PACKED,8,10,", "1,1,3,BLOCKED,,,", "2,2,2,BLOCKED,,,",
+        "1,1,2,BLOCKED,8,10,", "2,1,2,BLOCKED,8,10,20", "1,1,1,BLOCKED,7,5,36", "2,2,4,BLOCKED,6,6,16"})
+    void selfAttention(int ph, int pw, int heads, Attention.Variant v, Integer hh, Integer ww, Integer dd)
+            throws Exception {
         try (OpScope s = new OpScope("jocl", 10)) {
             // The simulator loses the uninitialised-value shadow of mhsa_kc's 16-wide vector loads
             // (and crashes on two 8-wide ones instead); the packed variant is the CPU devices' and
             // is checked on them. Said on stderr when it happens, never silent.
             boolean simulator = s.ctx.info().platformName().contains("Oclgrind");
-            if (simulator && v == Attention.Variant.PACKED) System.err.println("selfAttention: PACKED not run on Oclgrind");
-            org.junit.jupiter.api.Assumptions.assumeFalse(simulator && v == Attention.Variant.PACKED,
-                    "packed attention (16-wide vectors) is not checked on the Oclgrind simulator");
-            int h = hh != null ? hh : 4, w = ww != null ? ww : 6, c = 6 * heads, t = h * w;
+            boolean wide = v != Attention.Variant.DIRECT;
+            if (simulator && wide) System.err.println("selfAttention: " + v + " not run on Oclgrind");
+            org.junit.jupiter.api.Assumptions.assumeFalse(simulator && wide,
+                    v + " attention (16-wide vectors) is not checked on the Oclgrind simulator");
+            int h = hh != null ? hh : 4, w = ww != null ? ww : 6, c = (dd != null ? dd : 6) * heads, t = h * w;
             float[] qkv = TestSupport.random(s.rnd, N * t * 3 * c, 2);
             float scale = (float) (1 / Math.sqrt(c / (double) heads));
             ClBuffer dq = s.upload(qkv, "qkv"), out = s.output(N * t * c, "out");
-            long kvBytes = Attention.scratchBytes(v, N, h, w, c, ph, pw);
+            long kvBytes = Attention.scratchBytes(v, N, h, w, c, heads, ph, pw);
             ClBuffer kv = kvBytes > 0 ? s.upload(new float[(int) (kvBytes / 4)], "kv") : null;
             s.run(s.own(Attention.selfAttention(s.ctx, dq, out, kv, N, h, w, c, heads, scale, ph, pw, v)).toArray(new Launch[0]));
             int d = c / heads;

@@ -206,7 +206,9 @@ public final class SelfTest {
     private static Set<Class<? extends OpSpec>> affected(String property) {
         if (property.equals(Gemm.VARIANT_PROPERTY)) return Set.of(OpSpec.Gemm.class);
         if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(OpSpec.Conv.class);
-        if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) return Set.of(OpSpec.DwConv.class, OpSpec.SplitCascade.class);
+        if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) {
+            return Set.of(OpSpec.DwConv.class, OpSpec.SplitCascade.class, OpSpec.DwConvTranspose.class);
+        }
         if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(OpSpec.DwConvLayerNorm.class);
         if (property.equals(io.edgecl.ops.LayerNorm.VARIANT_PROPERTY)) return Set.of(OpSpec.LayerNorm.class);
         if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(OpSpec.SelfAttention.class);
@@ -234,8 +236,9 @@ public final class SelfTest {
                 if (!affected(e.getKey()).contains(s.op())) continue;
                 for (String value : e.getValue()) {
                     String label = e.getKey().replace("edgecl.", "") + "=" + value;
-                    if (e.getKey().equals(Attention.VARIANT_PROPERTY) && value.equals("packed") && simulator(ctx)) {
-                        sink.accept(new Check("kernel", s.name(), p.id(), label, "mhsa_pack+mhsa_kc", 0, 0, tol,
+                    if (e.getKey().equals(Attention.VARIANT_PROPERTY) && !value.equals("direct") && simulator(ctx)) {
+                        sink.accept(new Check("kernel", s.name(), p.id(), label,
+                                value.equals("packed") ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb", 0, 0, tol,
                                 Status.SKIP, "the Oclgrind simulator loses track of 16-wide vector loads"));
                         continue;
                     }

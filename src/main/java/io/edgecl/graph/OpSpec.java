@@ -661,7 +661,7 @@ public sealed interface OpSpec {
         // scratchBytes: none in the direct kernel GPUs run; CPU runtimes' packed variant adds its own
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Attention.Variant v = Attention.variant(l.ctx(), y.c / heads);
-            long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, patchH, patchW);
+            long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, heads, patchH, patchW);
             ClBuffer kv = bytes > 0 ? l.scratch(bytes, "attn-kv") : null;
             return Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale,
                     patchH, patchW, v);

@@ -18,18 +18,24 @@ public final class Attention {
 
     private Attention() {}
 
-    /** Forces a variant: -Dedgecl.attention=direct|packed (default: packed on CPUs for head dims up to 64). */
+    /** Forces a variant: -Dedgecl.attention=direct|packed|blocked (default: blocked on CPUs for head dims up to 64). */
     public static final String VARIANT_PROPERTY = "edgecl.attention";
 
     /** Keys per chunk of the packed variant (MHSA_KC). */
     static final int KC = 16;
 
     /**
-     * The kernels: {@code DIRECT} (mhsa, an online softmax per key, any device) or {@code PACKED}
+     * The kernels: {@code DIRECT} (mhsa, an online softmax per key, any device), {@code PACKED}
      * (mhsa_pack + mhsa_kc: keys and values transposed into a scratch, then walked 16 at a time
-     * in explicit vectors; for CPU runtimes, whose compilers vectorise explicit vectors only).
+     * in explicit vectors, one query per work-item; for CPU runtimes, whose compilers vectorise
+     * explicit vectors only) or {@code BLOCKED} (mhsa_pack_tv + mhsa_qb: values kept token-major
+     * and {@link #QB} queries per work-item, so each chunk of keys and values is loaded once for
+     * all of them).
      */
-    public enum Variant { DIRECT, PACKED }
+    public enum Variant { DIRECT, PACKED, BLOCKED }
+
+    /** Queries per work-item of the blocked variant (MH_QB). */
+    static final int QB = 4;
 
     public static Variant variant(ClContext ctx, int headDim) {
         String v = Variants.get(VARIANT_PROPERTY);
@@ -37,10 +43,10 @@ public final class Attention {
             try {
                 return Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use direct or packed");
+                throw new EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use direct, packed or blocked");
             }
         }
-        return ctx.info().type().equals("CPU") && headDim <= 64 ? Variant.PACKED : Variant.DIRECT;
+        return ctx.info().type().equals("CPU") && headDim <= 64 ? Variant.BLOCKED : Variant.DIRECT;
     }
 
     /** Tokens per group rounded up to whole chunks. */
@@ -49,10 +55,20 @@ public final class Attention {
         return (t + KC - 1) / KC * KC;
     }
 
-    /** Scratch bytes the variant needs (0 for DIRECT): keys and values of every group, transposed, as floats. */
-    public static long scratchBytes(Variant v, int n, int h, int w, int channels, int patchH, int patchW) {
+    /**
+     * Scratch bytes the variant needs (0 for DIRECT): the keys and values of every group as
+     * floats, the blocked variant's values rows padded to whole 16-float vectors.
+     */
+    public static long scratchBytes(Variant v, int n, int h, int w, int channels, int heads, int patchH, int patchW) {
         if (v == Variant.DIRECT) return 0;
-        return 2L * 4 * n * patchH * patchW * channels * paddedTokens(h, w, patchH, patchW);
+        long slots = (long) n * patchH * patchW * paddedTokens(h, w, patchH, patchW);
+        if (v == Variant.PACKED) return 2L * 4 * slots * channels;
+        return 4L * slots * (channels + (long) heads * valueRow(channels / heads));
+    }
+
+    /** Floats per value row of the blocked variant: the head dimension rounded up to whole 16-float vectors. */
+    static int valueRow(int headDim) {
+        return (headDim + 15) / 16 * 16;
     }
 
     /** The attention's launches; {@code scratch} holds {@link #scratchBytes} (null for DIRECT). */
@@ -65,22 +81,37 @@ public final class Attention {
         int tp = paddedTokens(h, w, patchH, patchW);
         int groups = patchH * patchW;
         int vOff = n * groups * channels * tp;
+        long tokens = (long) h * w;
+        long group = tokens / groups;
+        long e = ctx.precision().elementBytes();
+        long kvBytes = scratchBytes(variant, n, h, w, channels, heads, patchH, patchW);
+        long flops = 4L * n * tokens * group * channels;
+        if (variant == Variant.BLOCKED) {
+            var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MH_QB", String.valueOf(QB)), "attention.cl");
+            int b = n * groups * heads;
+            ClKernel pack = prog.kernel("mhsa_pack_tv");
+            pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff).arg(b);
+            ClKernel att = prog.kernel("mhsa_qb");
+            att.arg(qkv).arg(scratch).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW).arg(tp)
+                    .arg(vOff).arg(n);
+            CpuGrid gp = CpuGrid.orDriver(ctx.info(), tp, b);
+            CpuGrid ga = CpuGrid.orDriver(ctx.info(), (group + QB - 1) / QB, (long) groups * heads, n);
+            return List.of(
+                    new Launch(pack, gp.global(), gp.local(), "self_attention", 0, e * n * tokens * 2 * channels + kvBytes),
+                    new Launch(att, ga.global(), ga.local(), "self_attention", flops,
+                            e * n * tokens * 2 * channels + kvBytes));
+        }
         var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)), "attention.cl");
         ClKernel pack = prog.kernel("mhsa_pack");
         pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff);
         ClKernel att = prog.kernel("mhsa_kc");
         att.arg(qkv).arg(scratch).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW).arg(tp)
                 .arg(vOff);
-        long tokens = (long) h * w;
-        long group = tokens / groups;
-        long e = ctx.precision().elementBytes();
-        long kvFloats = 2L * n * groups * channels * tp;
         return List.of(
                 new Launch(pack, new long[] {tp, d, (long) n * groups * heads}, null, "self_attention", 0,
-                        e * n * tokens * 2 * channels + 4 * kvFloats),
-                new Launch(att, new long[] {group, (long) groups * heads, n}, null, "self_attention",
-                        4L * n * tokens * group * channels,
-                        e * n * tokens * 2 * channels + 4 * kvFloats));
+                        e * n * tokens * 2 * channels + kvBytes),
+                new Launch(att, new long[] {group, (long) groups * heads, n}, null, "self_attention", flops,
+                        e * n * tokens * 2 * channels + kvBytes));
     }
 
     private static void check(int h, int w, int channels, int heads, int patchH, int patchW) {

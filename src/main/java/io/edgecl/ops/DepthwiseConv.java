@@ -155,11 +155,20 @@ public final class DepthwiseConv {
     /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
     public static Launch transpose(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
                                    int wd, int c, int s) {
+        long outs = (long) n * h * s * wd * s * c;
+        long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs);
+        int vw = vectorWidth(ctx, c);
+        if (vw > 0) {
+            ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
+                    "dwconv.cl").kernel("dwconv_transpose_vec");
+            k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c).arg(s)
+                    .arg(n * h);
+            CpuGrid g = CpuGrid.orDriver(ctx.info(), c / vw, wd, (long) n * h);
+            return new Launch(k, g.global(), g.local(), "dwconv_transpose", 2L * outs, bytes);
+        }
         ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_transpose");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c)
                 .arg(s).arg(n * h * s);
-        long outs = (long) n * h * s * wd * s * c;
-        return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs,
-                (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs));
+        return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs, bytes);
     }
 }

@@ -66,8 +66,7 @@ public final class Elementwise {
     public static java.util.List<Launch> globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, ClBuffer scratch, int n,
                                                        int hw, int channels) {
         int parts = poolParts(hw);
-        int vw = Math.min(Integer.highestOneBit(Math.max(1, ctx.info().preferredFloatWidth())), 16);
-        while (vw > 1 && channels % vw != 0) vw /= 2;
+        int vw = channelVector(ctx, channels);
         Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
         ClKernel k = ctx.program(d, "pool.cl").kernel("avgpool_part");
         k.arg(in).arg(parts == 1 ? out : scratch).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
@@ -109,11 +108,23 @@ public final class Elementwise {
     /** k x k pooling, stride, symmetric padding; output [n, ho, wo, c]. */
     public static Launch pool2d(ClContext ctx, ClBuffer in, ClBuffer out, int n, int h, int w, int c, int ho, int wo,
                                 int k, int stride, int pad, boolean max, boolean countIncludePad) {
-        ClKernel kern = ctx.program(Map.of(), "pool.cl").kernel("pool2d");
+        long outs = (long) n * ho * wo * c;
+        long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs);
+        int vw = channelVector(ctx, c);
+        boolean vec = ctx.info().type().equals("CPU") && vw >= 4;
+        ClKernel kern = vec ? ctx.program(Map.of("POOL_VW", String.valueOf(vw)), "pool.cl").kernel("pool2d_vec")
+                : ctx.program(Map.of(), "pool.cl").kernel("pool2d");
         kern.arg(in).arg(out).arg(h).arg(w).arg(c).arg(ho).arg(wo).arg(k).arg(stride)
                 .arg(pad).arg(max ? 1 : 0).arg(countIncludePad ? 1 : 0).arg(n * ho);
-        long outs = (long) n * ho * wo * c;
-        return new Launch(kern, new long[] {c, wo, (long) n * ho}, null, "pool2d", outs * k * k,
-                (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs));
+        CpuGrid g = vec ? CpuGrid.of(ctx.info(), c / vw, wo, (long) n * ho)
+                : new CpuGrid(new long[] {c, wo, (long) n * ho}, null);
+        return new Launch(kern, g.global(), g.local(), "pool2d", outs * k * k, bytes);
+    }
+
+    /** The widest float vector (16, 8, 4, else 1) of this device that divides {@code channels}. */
+    static int channelVector(ClContext ctx, int channels) {
+        int vw = Math.min(Integer.highestOneBit(Math.max(1, ctx.info().preferredFloatWidth())), 16);
+        while (vw > 1 && channels % vw != 0) vw /= 2;
+        return vw;
     }
 }

@@ -28,7 +28,7 @@ public final class Variants {
         m.put(DepthwiseConv.VARIANT_PROPERTY, List.of("vec", "c4"));
         m.put(DepthwiseConv.DWLN_VARIANT_PROPERTY, List.of("vec", "pixel", "group"));
         m.put(LayerNorm.VARIANT_PROPERTY, List.of("vec", "row"));
-        m.put(Attention.VARIANT_PROPERTY, List.of("direct", "packed"));
+        m.put(Attention.VARIANT_PROPERTY, List.of("direct", "packed", "blocked"));
         m.put(ChannelAttention.VARIANT_PROPERTY, List.of("gemm", "item", "group"));
         m.put(SplitCascade.VARIANT_PROPERTY, List.of("packed", "split"));
         ALL = java.util.Collections.unmodifiableMap(m);
