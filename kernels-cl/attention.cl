@@ -274,9 +274,13 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
 // that p·v is a broadcast of each key's weight times that key's value row: MH_NV FMAs per key
 // and query into accumulators over the head's channels.
 // Scratch kv: keys at 0, values at v_off (floats).
+// Each softmax step takes MH_KV vectors of 16 keys (Tp is a multiple of 16 * MH_KV).
 // mhsa_pack_tv global size: (Tp, N * PH*PW * heads); mhsa_qb: (ceil(T / MH_QB), PH*PW * heads, N).
 #ifndef MH_QB
 #define MH_QB 4
+#endif
+#ifndef MH_KV
+#define MH_KV 1
 #endif
 #define MH_NV ((HEAD_DIM + 15) / 16)
 #define MH_DP (MH_NV * 16)
@@ -331,25 +335,35 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
         _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] = (float16)(0.0f);
     }
     const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    for (int c0 = 0; c0 < Tp; c0 += 16) {
-        float16 s[MH_QB];
-        _Pragma("unroll") for (int r = 0; r < MH_QB; r++) s[r] = (float16)(0.0f);
+    for (int c0 = 0; c0 < Tp; c0 += 16 * MH_KV) {
+        float16 s[MH_QB][MH_KV];
+        _Pragma("unroll") for (int r = 0; r < MH_QB; r++)
+            _Pragma("unroll") for (int u = 0; u < MH_KV; u++) s[r][u] = (float16)(0.0f);
         for (int i = 0; i < HEAD_DIM; i++) {
-            const float16 k = vload16(0, K + i * Tp + c0);
-            _Pragma("unroll") for (int r = 0; r < MH_QB; r++) s[r] = fma((float16)(q[r][i]), k, s[r]);
+            _Pragma("unroll") for (int u = 0; u < MH_KV; u++) {
+                const float16 k = vload16(0, K + i * Tp + c0 + 16 * u);
+                _Pragma("unroll") for (int r = 0; r < MH_QB; r++) s[r][u] = fma((float16)(q[r][i]), k, s[r][u]);
+            }
         }
-        float p[MH_QB][16];
+        float p[MH_QB][16 * MH_KV];
         _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
-            const float16 sr = select(s[r], (float16)(-INFINITY), lane >= (int16)(T - c0));
-            const float mn = fmax(m[r], edgecl_hmax16(sr));
+            float16 mx = (float16)(-INFINITY);
+            _Pragma("unroll") for (int u = 0; u < MH_KV; u++) {
+                s[r][u] = select(s[r][u], (float16)(-INFINITY), lane >= (int16)(T - c0 - 16 * u));
+                mx = fmax(mx, s[r][u]);
+            }
+            const float mn = fmax(m[r], edgecl_hmax16(mx));
             const float corr = exp(m[r] - mn);
-            const float16 e = exp(sr - (float16)(mn));
-            lsum[r] = fma(lsum[r], (float16)(corr), e);
+            lsum[r] *= corr;
             _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] *= corr;
-            vstore16(e, 0, p[r]);
+            _Pragma("unroll") for (int u = 0; u < MH_KV; u++) {
+                const float16 e = exp(s[r][u] - (float16)(mn));
+                lsum[r] += e;
+                vstore16(e, 0, p[r] + 16 * u);
+            }
             m[r] = mn;
         }
-        for (int j = 0; j < 16; j++) {
+        for (int j = 0; j < 16 * MH_KV; j++) {
             _Pragma("unroll") for (int v = 0; v < MH_NV; v++) {
                 const float16 vv = vload16(0, V + (c0 + j) * MH_DP + v * 16);
                 _Pragma("unroll") for (int r = 0; r < MH_QB; r++) acc[r][v] = fma((float16)(p[r][j]), vv, acc[r][v]);
