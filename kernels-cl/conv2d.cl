@@ -109,12 +109,20 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
     const int M = rows * Wo;
     if (p * PANEL_W >= Cout || m0 >= M) return;
     int hi0[PANEL_RM], wi0[PANEL_RM], img[PANEL_RM];
+    // the rows' pixels by stepping from the first (integer division costs more than the FMAs of
+    // a small-K tile); rows past M repeat row M - 1
+    int wo = m0 % Wo, ho = (m0 / Wo) % Ho, n = m0 / (Wo * Ho);
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-        const int m = min(m0 + i, M - 1);
-        const int wo = m % Wo, t = m / Wo;
-        hi0[i] = (t % Ho) * stride - pad_h;
+        hi0[i] = ho * stride - pad_h;
         wi0[i] = wo * stride - pad_w;
-        img[i] = t / Ho;
+        img[i] = n;
+        if (m0 + i + 1 < M && ++wo == Wo) {
+            wo = 0;
+            if (++ho == Ho) {
+                ho = 0;
+                n++;
+            }
+        }
     }
     const int K = KH * KW * Cin;
     __global const DATA_T* bpanel = Bp + (size_t)p * K * PANEL_W;
@@ -123,6 +131,27 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
         _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
     floatV b[PANEL_NB];
     const int run = KW * Cin;
+    // a tile whose every row has its whole KH x KW window inside the image (all tiles of a
+    // patchify stem, most of any other conv) runs without a bounds test
+    bool interior = true;
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        interior = interior && hi0[i] >= 0 && hi0[i] + KH <= H && wi0[i] >= 0 && wi0[i] + KW <= W;
+    }
+    if (interior) {
+        __global const DATA_T* a[PANEL_RM];
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = in + ((img[i] * H + hi0[i]) * W + wi0[i]) * Cin;
+        __global const DATA_T* brow = bpanel;
+        for (int kh = 0; kh < KH; kh++) {
+            for (int j = 0; j < run; j++) {
+                panel_load_b(brow + j * PANEL_W, b);
+                _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], j));
+            }
+            brow += run * PANEL_W;
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] += W * Cin;
+        }
+        panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out);
+        return;
+    }
     for (int kh = 0; kh < KH; kh++) {
         // NHWC: the KW taps of one kernel row are KW * Cin consecutive inputs, in the order of the
         // packed weights, so where a row's whole window is inside the image one loop covers them

@@ -73,7 +73,7 @@ public sealed interface OpSpec {
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
-            io.edgecl.ops.Gemm.Config panel = Conv2d.panel(l.ctx(), y.rows(), y.c);
+            io.edgecl.ops.Gemm.Config panel = Conv2d.panel(l.ctx(), y.c);
             int k = kh * kw * x.c;
             ClBuffer w = panel != null
                     ? l.weight(weight, panel.layout(), () -> io.edgecl.ops.Gemm.layoutB(weight.data(), k, y.c, panel))

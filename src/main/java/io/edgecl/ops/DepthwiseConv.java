@@ -50,7 +50,7 @@ public final class DepthwiseConv {
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
         CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho)
-                : new CpuGrid(new long[] {mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho}, null);
+                : CpuGrid.orDriver(ctx.info(), mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho);
         return new Launch(k, g.global(), g.local(), "dwconv", 2L * outs * kh * kw,
                 (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
     }
