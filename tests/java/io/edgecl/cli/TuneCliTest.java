@@ -15,7 +15,9 @@ class TuneCliTest {
     /**
      * tune measures every GEMM shape, then compares the whole forward before and after in
      * alternating rounds: kept, the choices are in the device's file; not kept, the file holds
-     * what it held before (which of the two happens depends on the machine's noise).
+     * what it held before (which of the two happens depends on the machine's noise). Then every
+     * variant of the other kernel families the model uses is tried on the whole forward; only
+     * one reported as kept adds entries to the file.
      */
     @Test
     void tuneKeepsChoicesOnlyWhenTheForwardGetsFaster(@TempDir Path dir) throws Exception {
@@ -23,20 +25,35 @@ class TuneCliTest {
         Files.copy(GoldenCase.load("edgenext_tiny").dir().resolve("case.json"), cfg);
         Path file = Tuning.file(TestSupport.context().info());
         String key = "\"gemm2:fp32:256x64x16\"";
-        String before = Files.isRegularFile(file) ? entry(Files.readString(file), key) : null;
+        String text = Files.isRegularFile(file) ? Files.readString(file) : "";
+        String before = entry(text, key);
+        long variantsBefore = count(text, "\"variant:");
         var r = PredictCliTest.run("tune", "--model-config", cfg.toString(), "--size", "64", "--reps", "1",
                 "--rounds", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("GEMM shapes") && r.out().contains("alternating rounds): before"), r.out());
-        String after = Files.isRegularFile(file) ? entry(Files.readString(file), key) : null;
-        if (r.out().contains("\nkept: stored in")) {
+        text = Files.isRegularFile(file) ? Files.readString(file) : "";
+        String after = entry(text, key);
+        if (r.out().contains("ms: kept")) {
             assertTrue(after != null, "kept choices are stored: " + r.out());
         } else {
             assertTrue(r.out().contains("not kept"), r.out());
             assertEquals(before, after, "a choice that was not kept leaves the file as it was");
         }
+        // the model's families were each tried: its depthwise + LayerNorm, channel attention and LayerNorm
+        assertTrue(r.out().contains("kernel families") && r.out().contains("dwconv-ln") && r.out().contains("xca")
+                && r.out().contains("layernorm"), r.out());
+        boolean anyKept = r.out().lines().anyMatch(l -> l.startsWith("  ") && l.endsWith(" kept"));
+        if (!anyKept) assertEquals(variantsBefore, count(text, "\"variant:"), "no variant kept, none stored: " + r.out());
+        else assertTrue(count(text, "\"variant:") > 0, "a kept variant is stored: " + r.out());
         // a tuned plan still computes the reference outputs
         io.edgecl.models.GoldenModelsTest.check("edgenext_tiny", java.util.Set.of());
+    }
+
+    private static long count(String text, String needle) {
+        long n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) n++;
+        return n;
     }
 
     private static String entry(String json, String key) {

@@ -203,7 +203,7 @@ public final class SelfTest {
     // ---- kernels
 
     /** The op classes whose kernels a variant property chooses. */
-    private static Set<Class<? extends OpSpec>> affected(String property) {
+    static Set<Class<? extends OpSpec>> affected(String property) {
         if (property.equals(Gemm.VARIANT_PROPERTY)) return Set.of(OpSpec.Gemm.class);
         if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(OpSpec.Conv.class);
         if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) {

@@ -234,6 +234,21 @@ public final class Session implements AutoCloseable {
         return g;
     }
 
+    /**
+     * What the plan at this shape launches, one line per launch (kernel, global and local size):
+     * two sessions whose lines are equal run the same kernels.
+     */
+    List<String> launchSignature(int batch, int h, int w) {
+        lock.lock();
+        try {
+            List<String> out = new ArrayList<>();
+            for (io.edgecl.ops.Launch l : plan(batch, h, w).launches()) out.add(l.signature());
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs an NCHW float batch; returns the logits and, when {@code features}, each "features.i" (NCHW). */
     public Result run(HostTensor nchw, boolean features) {
         int[] s = checkInput(nchw);

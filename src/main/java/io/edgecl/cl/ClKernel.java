@@ -10,18 +10,25 @@ package io.edgecl.cl;
 public final class ClKernel implements AutoCloseable {
     private final ClContext ctx;
     private final String name;
+    private final String program;
     private long localBytes;
     private ClHandle.Kernel handle;
     private int next;
 
-    ClKernel(ClContext ctx, String name, ClHandle.Kernel handle) {
+    ClKernel(ClContext ctx, String name, String program, ClHandle.Kernel handle) {
         this.ctx = ctx;
         this.name = name;
+        this.program = program;
         this.handle = handle;
     }
 
     public String name() {
         return name;
+    }
+
+    /** The label of the program it came from: its source files and build defines. */
+    public String program() {
+        return program;
     }
 
     /** Binds the next argument to a buffer. */

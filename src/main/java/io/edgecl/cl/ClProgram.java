@@ -18,7 +18,7 @@ public final class ClProgram {
 
     public ClKernel kernel(String name) {
         ctx.checkOpen();
-        return new ClKernel(ctx, name, ctx.cl().createKernel(handle, name));
+        return new ClKernel(ctx, name, label, ctx.cl().createKernel(handle, name));
     }
 
     public String label() {

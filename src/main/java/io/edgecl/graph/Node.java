@@ -43,6 +43,18 @@ public final class Node {
         return fusedBy;
     }
 
+    /**
+     * The op's problem as the tuner stores choices for it: kind, input and output shapes and MACs
+     * (which tell e.g. a 3x3 from a 5x5 kernel on the same shapes). Ops of a model that share it
+     * share their tuned kernel variant.
+     */
+    public String tuningShape() {
+        StringBuilder b = new StringBuilder(op.kind()).append(':');
+        for (Value v : inputs) b.append(v.n).append('x').append(v.h).append('x').append(v.w).append('x').append(v.c).append(',');
+        b.append('>').append(output.n).append('x').append(output.h).append('x').append(output.w).append('x').append(output.c);
+        return b.append(':').append(op.macs(inputs, output)).toString();
+    }
+
     @Override
     public String toString() {
         return name + ":" + op.kind();

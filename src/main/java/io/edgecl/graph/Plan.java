@@ -62,7 +62,8 @@ public final class Plan implements AutoCloseable {
             long scratchBytes = 0;
             Lowering lowering = new PlanLowering();
             for (Node n : graph.nodes()) {
-                for (Launch l : n.op.lower(lowering, n.inputs, n.output)) launches.add(l.at(n.block.name, n.name));
+                List<Launch> ls = io.edgecl.ops.Variants.atOp(ctx, n.tuningShape(), () -> n.op.lower(lowering, n.inputs, n.output));
+                for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();

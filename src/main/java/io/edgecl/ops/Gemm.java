@@ -156,10 +156,10 @@ public final class Gemm {
 
     /** What `edgecl tune` measures for each shape. */
     public static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
-            new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 4), new Config(Variant.BLOCK, 8),
-            new Config(Variant.BLOCK, 16), new Config(Variant.BLOCK8, 4), new Config(Variant.BLOCK8, 8),
-            new Config(Variant.PANEL, 4, 16), new Config(Variant.PANEL, 8, 16), new Config(Variant.PANEL, 6, 32),
-            new Config(Variant.PANEL, 4, 32), new Config(Variant.PANEL, 8, 8));
+            new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 8), new Config(Variant.BLOCK8, 8),
+            new Config(Variant.PANEL, 8, 8), new Config(Variant.PANEL, 8, 16), new Config(Variant.PANEL, 12, 16),
+            new Config(Variant.PANEL, 16, 16), new Config(Variant.PANEL, 4, 32), new Config(Variant.PANEL, 6, 32),
+            new Config(Variant.PANEL, 8, 32));
 
     private Gemm() {}
 

@@ -22,8 +22,11 @@ public final class GemmTuner {
 
     private GemmTuner() {}
 
-    /** Times each candidate {@code reps} times (after one warm-up) and stores the winner for this device. */
-    public static Result tune(ClContext ctx, int m, int n, int k, int reps) {
+    /**
+     * Times each candidate {@code reps} times (after one warm-up), with the op's activation in the
+     * epilogue, and stores the winner for this device.
+     */
+    public static Result tune(ClContext ctx, int m, int n, int k, Act act, int reps) {
         Gemm.Config before = Gemm.config(ctx, m, n, k);
         Random r = new Random(m * 31L + n * 17L + k);
         float[] a = new float[m * k], b = new float[k * n];
@@ -35,7 +38,7 @@ public final class GemmTuner {
                 ClBuffer dc = ctx.alloc((long) ctx.precision().elementBytes() * m * n, "tune-c")) {
             for (Gemm.Config c : Gemm.CANDIDATES) {
                 try (ClBuffer db = ctx.uploadStored(Gemm.layoutB(b, k, n, c), "tune-b");
-                        Launch l = Gemm.create(ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, null, 1, c)) {
+                        Launch l = Gemm.create(ctx, da, db, null, null, null, dc, m, n, k, k, n, act, null, 1, c)) {
                     l.run();
                     ctx.finish();
                     long t = Long.MAX_VALUE;

@@ -49,6 +49,12 @@ public final class Launch implements AutoCloseable {
         return kernel.name();
     }
 
+    /** The kernel, its build options and the launch geometry: equal for launches that run the same code the same way. */
+    public String signature() {
+        return kernel.name() + " " + kernel.program() + " " + java.util.Arrays.toString(global) + " "
+                + java.util.Arrays.toString(local);
+    }
+
     /** The op family, e.g. "gemm", "dwconv". */
     public String op() {
         return op;

@@ -4,12 +4,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.edgecl.cl.ClContext;
 
 /**
  * The forced kernel variants: each kernel family reads its choice here, from a scope set by
  * {@link #with} on the calling thread (selftest, tests) or else from its system property
- * ({@code -Dedgecl.gemm=…}). An empty value means the device's default. A scope is per thread, so
- * a check of one variant does not change what other threads' sessions build.
+ * ({@code -Dedgecl.gemm=…}), else from what `edgecl tune` measured for the op being lowered. An
+ * empty value means the device's default. A scope is per thread, so a check of one variant does
+ * not change what other threads' sessions build.
  */
 public final class Variants {
     private static final ThreadLocal<Map<String, String>> SCOPE = ThreadLocal.withInitial(HashMap::new);
@@ -34,12 +36,46 @@ public final class Variants {
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
+    /** The op being lowered on this thread, for tuned choices: its device and tuning shape. */
+    private record Op(ClContext ctx, String shape) {}
+
+    private static final ThreadLocal<Op> OP = new ThreadLocal<>();
+
     private Variants() {}
 
-    /** The forced value of {@code property} on this thread, else its system property, else "". */
+    /**
+     * The forced value of {@code property} on this thread, else its system property, else the
+     * value `edgecl tune` stored for the op being lowered ({@link #atOp}), else "" (the family's
+     * default).
+     */
     public static String get(String property) {
         String v = SCOPE.get().get(property);
-        return v != null ? v : System.getProperty(property, "");
+        if (v != null) return v;
+        v = System.getProperty(property, "");
+        if (!v.isEmpty()) return v;
+        Op op = OP.get();
+        if (op != null) {
+            String tuned = Tuning.lookup(op.ctx(), tuningKey(property, op.ctx().precision(), op.shape()));
+            if (tuned != null && ALL.getOrDefault(property, List.of()).contains(tuned)) return tuned;
+        }
+        return "";
+    }
+
+    /** The tuning key of a family's choice for one op: property, storage precision and the op's tuning shape. */
+    public static String tuningKey(String property, io.edgecl.tensor.Precision precision, String shape) {
+        return "variant:" + property + ":" + precision.id() + ":" + shape;
+    }
+
+    /** Runs {@code body} (an op's lowering) with its tuned choices in reach of {@link #get}. */
+    public static <T> T atOp(ClContext ctx, String shape, java.util.function.Supplier<T> body) {
+        Op old = OP.get();
+        OP.set(new Op(ctx, shape));
+        try {
+            return body.get();
+        } finally {
+            if (old == null) OP.remove();
+            else OP.set(old);
+        }
     }
 
     /** Runs {@code body} with {@code property} forced to {@code value} on this thread (restored after). */
