@@ -138,6 +138,39 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #error "DW_VW must be 4, 8 or 16"
 #endif
 
+// With the kernel geometry known at build time (DW_KH, DW_KW, DW_S, set by the host), a block
+// whose window lies inside the image takes a path without bounds tests: for each kernel row the
+// DW_COLS input columns the block's DW_WB outputs read are loaded once, and every tap is a
+// register FMA (a 3x3 stride-1 block of 4 outputs loads 6 vectors per row, not 12).
+#ifdef DW_KH
+#define DW_COLS ((DW_WB - 1) * DW_S + DW_KW)
+inline bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad_w) {
+    const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
+    return hi0 >= 0 && hi0 + DW_KH <= H && wi0 >= 0 && wi0 + DW_COLS <= W;
+}
+
+inline void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
+                          __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
+                          int pad_h, int pad_w) {
+#if HAS_BIAS
+    const dwvec b = DW_LDV(bias, co);
+#else
+    const dwvec b = (dwvec)(0.0f);
+#endif
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
+    const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
+    _Pragma("unroll") for (int kh = 0; kh < DW_KH; kh++) {
+        __global const DATA_T* row = in + ((n * H + hi0 + kh) * W + wi0) * in_cs + in_co + co;
+        dwvec x[DW_COLS];
+        _Pragma("unroll") for (int c = 0; c < DW_COLS; c++) x[c] = DW_LDV(row, c * in_cs);
+        _Pragma("unroll") for (int kw = 0; kw < DW_KW; kw++) {
+            const dwvec wk = DW_LDV(w, (kh * DW_KW + kw) * Cout + co);
+            _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);
+        }
+    }
+}
+#endif
+
 // acc[j] = bias + the taps of output column wo0 + j, channels co..co + DW_VW (plus the addend
 // when HAS_ADD): the DW_WB outputs of one work-item, each weight vector loaded once per tap.
 inline void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co,
@@ -181,6 +214,11 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
     if (co >= Cout || wo0 >= Wo || nho >= rows) return;
     const int n = nho / Ho, ho = nho % Ho;
     dwvec acc[DW_WB];
+#if defined(DW_KH) && !HAS_ADD
+    if (dw_interior(H, W, ho, wo0, pad_h, pad_w)) {
+        dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+    } else
+#endif
     dw_block_vec(acc, in, in_cs, in_co, addend, add_cs, add_co, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride,
                  pad_h, pad_w);
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
@@ -369,12 +407,19 @@ __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w,
     const int n = nho / Ho, ho = nho % Ho;
     float shift[DW_WB];
     dwvec s1[DW_WB], s2[DW_WB];
+#ifdef DW_KH
+    const bool interior = dw_interior(H, W, ho, wo0, pad_h, pad_w);
+#endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
         s1[j] = (dwvec)(0.0f);
         s2[j] = (dwvec)(0.0f);
     }
     for (int co = 0; co < Cout; co += DW_VW) {
         dwvec acc[DW_WB];
+#ifdef DW_KH
+        if (interior) dw_block_fast(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+        else
+#endif
         dw_block_vec(acc, in, Cout, 0, in, 0, 0, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride, pad_h, pad_w);
         _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
             const dwvec v = acc[j];

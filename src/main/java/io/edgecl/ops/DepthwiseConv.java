@@ -36,6 +36,7 @@ public final class DepthwiseConv {
         if (vw > 0) {
             d.put("DW_VW", String.valueOf(vw));
             d.put("DW_WB", String.valueOf(VEC_WB));
+            d.putAll(fastPath(kh, kw, stride));
         }
         String kernel = vw > 0 ? "dwconv_vec" : mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv";
         ClKernel k = ctx.program(d, "dwconv.cl").kernel(kernel);
@@ -137,11 +138,22 @@ public final class DepthwiseConv {
         return 0;
     }
 
+    /**
+     * The build-time kernel geometry of the vector kernels' bounds-free interior path (DW_KH,
+     * DW_KW, DW_S): kernels up to 7 x 7, strides 1 and 2; other shapes take the general path only.
+     */
+    static Map<String, String> fastPath(int kh, int kw, int stride) {
+        if (kh > 7 || kw > 7 || stride > 2) return Map.of();
+        return Map.of("DW_KH", String.valueOf(kh), "DW_KW", String.valueOf(kw), "DW_S", String.valueOf(stride));
+    }
+
     private static Launch createLnVec(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
                                       ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout, int kh,
                                       int kw, int stride, int padH, int padW, int ho, int wo, int vw) {
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw), "DW_WB",
-                String.valueOf(VEC_WB)), "dwconv.cl").kernel("dwconv_ln_vec");
+        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW",
+                String.valueOf(vw), "DW_WB", String.valueOf(VEC_WB)));
+        d.putAll(fastPath(kh, kw, stride));
+        ClKernel k = ctx.program(d, "dwconv.cl").kernel("dwconv_ln_vec");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
                 .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(1)
                 .arg(eps).arg(n * ho);
