@@ -45,7 +45,7 @@ class FootprintEstimateTest {
                     assertTrue(dev.weightBytes() >= est.weightBytes() && dev.weightBytes() <= est.weightBytes() * 1.10,
                             what + ": weights at most 10% over the plan");
                     assertTrue(dev.activationBytes() >= est.activationBytes()
-                            && dev.activationBytes() <= est.activationBytes() * 1.25, what + ": activations");
+                            && dev.activationBytes() <= est.activationBytes() * 1.10, what + ": activations");
                 } else {
                     assertEquals(est.weightBytes(), dev.weightBytes(), what + ": weights as planned");
                     assertEquals(est.activationBytes(), dev.activationBytes(), what + ": activations as planned");

@@ -18,6 +18,13 @@ public interface Lowering {
     /** {@code t} re-laid out for a kernel (e.g. GEMM panels), made by {@code relayout} once per layout name. */
     ClBuffer weight(HostTensor t, String layout, Supplier<float[]> relayout);
 
-    /** A scratch buffer of {@code bytes} for one op's launches, owned by the plan. */
+    /** A scratch buffer of {@code bytes} for one op's launches, owned by the plan, zeros at first. */
     ClBuffer scratch(long bytes, String name);
+
+    /**
+     * A scratch buffer of at least {@code bytes} that the plan's ops share: its contents are
+     * undefined when an op starts, so an op may use it only for values its own launches write
+     * before they read them.
+     */
+    ClBuffer transientScratch(long bytes, String name);
 }

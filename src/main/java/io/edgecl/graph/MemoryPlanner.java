@@ -40,14 +40,16 @@ public final class MemoryPlanner {
     public static Estimate estimate(Graph g, int elementBytes) {
         java.util.Set<io.edgecl.tensor.HostTensor> seen =
                 java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        long weights = 0, scratch = 0;
+        long weights = 0, scratch = 0, shared = 0;
         for (Node n : g.nodes()) {
             for (io.edgecl.tensor.HostTensor t : n.op.deviceTensors()) {
                 if (t != null && seen.add(t)) weights += (long) t.numel() * elementBytes;
             }
             scratch += n.op.scratchBytes(n.inputs, n.output);
+            shared = Math.max(shared, n.op.transientScratchBytes(n.inputs, n.output));
         }
-        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch, g.activationBytes() / 4 * elementBytes);
+        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch + shared,
+                g.activationBytes() / 4 * elementBytes);
     }
 
     /** Slots for every value of {@code g}, with {@code elementBytes} per stored value (4 fp32, 2 fp16 storage). */

@@ -47,6 +47,20 @@ public sealed interface OpSpec {
         return 0;
     }
 
+    /**
+     * Scratch the op's launches only use for values they write first (see
+     * {@link Lowering#transientScratch}), in the kernel variants GPUs and other non-CPU devices
+     * run: a plan shares one region among all ops, so it needs the largest of these.
+     */
+    default long transientScratchBytes(List<Value> in, Value out) {
+        return 0;
+    }
+
+    /** {@link #transientScratchBytes(List, Value)} in the kernel variants {@code ctx}'s device runs. */
+    default long transientScratchBytes(io.edgecl.cl.ClContext ctx, List<Value> in, Value out) {
+        return transientScratchBytes(in, out);
+    }
+
     /** The device launches computing {@code out} from {@code in}, with their arguments bound. */
     List<Launch> lower(Lowering l, List<Value> in, Value out);
 
@@ -463,12 +477,18 @@ public sealed interface OpSpec {
             return 4L * io.edgecl.ops.ChannelAttention.scratchFloats(y.n, y.c, heads);
         }
 
+        public long transientScratchBytes(io.edgecl.cl.ClContext ctx, List<Value> in, Value y) {
+            if (!oneKernel || !io.edgecl.ops.ChannelAttention.form(ctx, y.c, heads).equals("gemm")) return 0;
+            return io.edgecl.ops.ChannelAttention.gemmScratchBytes(ctx, y.n, y.h * y.w, y.c, heads)[0];
+        }
+
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             ClBuffer x = l.buf(in.get(0));
             if (oneKernel && io.edgecl.ops.ChannelAttention.form(l.ctx(), y.c, heads).equals("gemm")) {
                 long[] b = io.edgecl.ops.ChannelAttention.gemmScratchBytes(l.ctx(), y.n, y.h * y.w, y.c, heads);
                 return io.edgecl.ops.ChannelAttention.createGemm(l.ctx(), x, l.weight(temperature),
-                        l.scratch(b[0], "xca-parts"), l.scratch(b[1], "xca-packed"), l.buf(y), y.n, y.h * y.w, y.c, heads);
+                        l.transientScratch(b[0], "xca-parts"), l.scratch(b[1], "xca-packed"), l.buf(y), y.n, y.h * y.w,
+                        y.c, heads);
             }
             ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
             if (oneKernel) {
@@ -509,16 +529,16 @@ public sealed interface OpSpec {
             return "avgpool";
         }
 
-        public long scratchBytes(List<Value> in, Value y) {
+        public long transientScratchBytes(List<Value> in, Value y) {
             Value x = in.get(0);
             return Elementwise.globalAvgPoolScratch(x.n, x.h * x.w, x.c);
         }
 
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Value x = in.get(0);
-            long bytes = scratchBytes(in, y);
-            return Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y), bytes > 0 ? l.scratch(bytes, "pool-parts") : null,
-                    x.n, x.h * x.w, x.c);
+            long bytes = transientScratchBytes(in, y);
+            return Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y),
+                    bytes > 0 ? l.transientScratch(bytes, "pool-parts") : null, x.n, x.h * x.w, x.c);
         }
 
         public void onnx(OnnxNodes e, Site s) {
@@ -658,11 +678,16 @@ public sealed interface OpSpec {
             return 2L * out.n * tokens * perGroup * out.c;
         }
 
-        // scratchBytes: none in the direct kernel GPUs run; CPU runtimes' packed variant adds its own
+        // scratch: none in the direct kernel GPUs run; CPU runtimes' variants pack keys and values
+        // into the plan's transient scratch
+        public long transientScratchBytes(io.edgecl.cl.ClContext ctx, List<Value> in, Value y) {
+            return Attention.scratchBytes(Attention.variant(ctx, y.c / heads), y.n, y.h, y.w, y.c, heads, patchH, patchW);
+        }
+
         public List<Launch> lower(Lowering l, List<Value> in, Value y) {
             Attention.Variant v = Attention.variant(l.ctx(), y.c / heads);
             long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, heads, patchH, patchW);
-            ClBuffer kv = bytes > 0 ? l.scratch(bytes, "attn-kv") : null;
+            ClBuffer kv = bytes > 0 ? l.transientScratch(bytes, "attn-kv") : null;
             return Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale,
                     patchH, patchW, v);
         }

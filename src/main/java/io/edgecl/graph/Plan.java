@@ -32,6 +32,7 @@ public final class Plan implements AutoCloseable {
     private final Set<ClBuffer> used = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<ClBuffer> slots = new ArrayList<>();
     private final List<ClBuffer> scratch = new ArrayList<>();
+    private ClBuffer transientScratch;
     private final List<Launch> launches = new ArrayList<>();
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     private final long activationBytes;
@@ -60,6 +61,16 @@ public final class Plan implements AutoCloseable {
             for (int s = 0; s < a.slotBytes().size(); s++) slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
             a.slotOf().forEach((v, s) -> bufferOf.put(v, slots.get(s)));
             long scratchBytes = 0;
+            // the ops' shared scratch: one region of the largest need, in the variants this device runs
+            long shared = 0;
+            for (Node n : graph.nodes()) {
+                shared = Math.max(shared, io.edgecl.ops.Variants.atOp(ctx, n.tuningShape(),
+                        () -> n.op.transientScratchBytes(ctx, n.inputs, n.output)));
+            }
+            if (shared > 0) {
+                transientScratch = ctx.alloc(shared, "transient-scratch");
+                scratch.add(transientScratch);
+            }
             Lowering lowering = new PlanLowering();
             for (Node n : graph.nodes()) {
                 List<Launch> ls = io.edgecl.ops.Variants.atOp(ctx, n.tuningShape(), () -> n.op.lower(lowering, n.inputs, n.output));
@@ -231,6 +242,14 @@ public final class Plan implements AutoCloseable {
             ClBuffer b = ctx.alloc(bytes, name);
             scratch.add(b);
             return b;
+        }
+
+        public ClBuffer transientScratch(long bytes, String name) {
+            if (transientScratch == null || transientScratch.bytes() < bytes) {
+                throw new IllegalStateException(name + ": " + bytes + " bytes of shared scratch, more than its op declared"
+                        + " (transientScratchBytes)");
+            }
+            return transientScratch;
         }
     }
 
