@@ -93,6 +93,16 @@ public final class Device implements AutoCloseable {
         return ctx.info().summary();
     }
 
+    /** Compute units (cores on a CPU runtime) as the driver reports them. */
+    public int computeUnits() {
+        return ctx.info().computeUnits();
+    }
+
+    /** The clock the driver reports, in MHz (a base clock; CPUs may boost above it), 0 when unknown. */
+    public int clockMhz() {
+        return ctx.info().maxClockMhz();
+    }
+
     /** The device's capabilities (limits, extensions, driver). */
     public DeviceInfo info() {
         return ctx.info();

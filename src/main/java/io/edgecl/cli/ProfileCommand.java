@@ -67,14 +67,13 @@ public final class ProfileCommand extends SessionCommand {
                             + "%.3f ms; device peak %.1f GFLOP/s (measured, float%d FMAs), %.1f GB/s (measured)%n",
                     fwd.medianMs(), fwd.n(), fwd.minMs(), launches, p.busyNs() / 1e6, peak.gflops(),
                     peak.vectorWidth(), peak.gbps());
-            var info = dev.info();
-            if (info.computeUnits() > 0 && info.maxClockMhz() > 0) {
+            if (dev.computeUnits() > 0 && dev.clockMhz() > 0) {
                 // flop per cycle at the reported clock: compare with the core's FMA width x pipes x 2
                 // (a clock that boosts above the reported one shows as more than the core's figure)
                 out.printf(Locale.ROOT, "peak: %.1f flop per cycle on each of %d compute units at the reported %d MHz; "
                                 + "%%peak below is of the measured figure, GB/s of a copy larger than the caches%n",
-                        peak.gflops() * 1e3 / (info.computeUnits() * (double) info.maxClockMhz()), info.computeUnits(),
-                        info.maxClockMhz());
+                        peak.gflops() * 1e3 / (dev.computeUnits() * (double) dev.clockMhz()), dev.computeUnits(),
+                        dev.clockMhz());
             }
             if (by == null || by.equals("kernel")) table(out, "kernel", p.byKernel(), p, peak);
             if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
