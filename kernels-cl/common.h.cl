@@ -48,6 +48,15 @@
 #define STC(p, i, v) ST(p, i, v)
 #endif
 
+// Helpers that take a kernel's accumulator array by pointer must be inlined, or the compiler
+// keeps the array in memory and stores it after every FMA (PoCL's LLVM left the larger ones as
+// calls). Clang-based compilers honour always_inline; others get a plain inline.
+#ifdef __clang__
+#define EDGECL_INLINE inline __attribute__((always_inline))
+#else
+#define EDGECL_INLINE inline
+#endif
+
 // Activation codes shared by every kernel with an activation epilogue.
 #define ACT_NONE 0
 #define ACT_GELU 1

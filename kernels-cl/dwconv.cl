@@ -144,12 +144,12 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 // register FMA (a 3x3 stride-1 block of 4 outputs loads 6 vectors per row, not 12).
 #ifdef DW_KH
 #define DW_COLS ((DW_WB - 1) * DW_S + DW_KW)
-inline bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad_w) {
+EDGECL_INLINE bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad_w) {
     const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
     return hi0 >= 0 && hi0 + DW_KH <= H && wi0 >= 0 && wi0 + DW_COLS <= W;
 }
 
-inline void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
+EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
                           __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
                           int pad_h, int pad_w) {
 #if HAS_BIAS
@@ -173,7 +173,7 @@ inline void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_cs, int 
 
 // acc[j] = bias + the taps of output column wo0 + j, channels co..co + DW_VW (plus the addend
 // when HAS_ADD): the DW_WB outputs of one work-item, each weight vector loaded once per tap.
-inline void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co,
+EDGECL_INLINE void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co,
                          __global const DATA_T* addend, int add_cs, int add_co, __global const DATA_T* w,
                          __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
                          int KH, int KW, int stride, int pad_h, int pad_w) {

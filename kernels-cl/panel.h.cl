@@ -57,12 +57,12 @@
     } while (0)
 #endif
 
-inline void panel_load_b(__global const DATA_T* bp, floatV* b) {
+EDGECL_INLINE void panel_load_b(__global const DATA_T* bp, floatV* b) {
     _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] = PANEL_LDV(bp, v * PANEL_VW);
 }
 
 // Lanes j < n of vector i of p (past them: zero), as one vector.
-inline floatV panel_load_part(__global const DATA_T* p, int i, int n) {
+EDGECL_INLINE floatV panel_load_part(__global const DATA_T* p, int i, int n) {
     float t[PANEL_VW];
     _Pragma("unroll") for (int j = 0; j < PANEL_VW; j++) t[j] = j < n ? LD(p, i + j) : 0.0f;
     return PANEL_CAT(vload, PANEL_VW)(0, t);
@@ -71,7 +71,7 @@ inline floatV panel_load_part(__global const DATA_T* p, int i, int n) {
 // Stores rows m0 .. min(m0 + PANEL_RM, M) - 1 of the tile, columns n0 .. n0 + PANEL_W - 1 cut at
 // N, through the epilogue: + bias[n], activation ACT, * gamma[n], + R[m, n]; C and R have row
 // stride ldc. The flags are the kernel's HAS_* build options (absent: off).
-inline void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, int n0, int N, int ldc,
+EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, int n0, int N, int ldc,
                         __global const DATA_T* bias, __global const DATA_T* gamma, __global const DATA_T* R,
                         __global DATA_T* C) {
     const int rows = min(PANEL_RM, M - m0);
