@@ -10,6 +10,12 @@
 #   The engines alternate round by round; the figures are the best per-round medians.
 #   e.g. tools/bench-vs-onnxruntime.sh edgenext_xx_small
 #
+#   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR]
+#   prints README's table: edgenext_xx_small, edgevit_xxs, mobilevit_xxs (ONNX Runtime on the
+#   upstream export in DIR/golden/<case>/model.onnx with the case's weights, and on EdgeCL's own
+#   export), mobilenetv3_large_100, efficientnet_b0, convnext_atto (EdgeCL's export), at each
+#   batch, with the date, the device and ONNX Runtime's version.
+#
 # Without -w the weights are random (timing does not depend on them). ONNX Runtime is a test
 # dependency of the project, so Maven fetches it on first use.
 set -euo pipefail
@@ -22,4 +28,44 @@ if ! mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/
   exit 2
 fi
 rm -f "$log"
-exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OnnxRuntimeComparison "$@"
+run() {
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OnnxRuntimeComparison "$@"
+}
+if [ "${1:-}" != "--table" ]; then
+  run "$@"
+  exit $?
+fi
+shift
+rounds=3 batches="1 8" shared=../shared
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --batches) batches="$2"; shift 2 ;;
+    --shared) shared="$2"; shift 2 ;;
+    *) echo "bench-vs-onnxruntime.sh --table: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+rows=()
+header=""
+for b in $batches; do
+  for m in edgenext_xx_small edgevit_xxs mobilevit_xxs mobilenetv3_large_100 efficientnet_b0 convnext_atto; do
+    variants=("")
+    onnx="$shared/golden/$m/model.onnx"
+    if [ -f "$onnx" ]; then
+      w="$(ls "$shared/golden/$m"/weights.* 2>/dev/null | head -1)"
+      variants=("--onnx $onnx -w $w" "-w $w")
+    fi
+    for v in "${variants[@]}"; do
+      # shellcheck disable=SC2086
+      out="$(run "$m" --batch "$b" --rounds "$rounds" $v)" || { echo "$out" >&2; exit 1; }
+      [ -z "$header" ] && header="$(echo "$out" | head -1)"
+      rows+=("$(echo "$out" | grep '^| '"$m" | tail -1)")
+      echo "${rows[-1]}" >&2
+    done
+  done
+done
+echo "$(date -u +%Y-%m-%d): ${header#*: }" | sed "s/, ONNX from the [a-zA-Z]* export//"
+echo
+echo "| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δlogit\\| |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"

@@ -119,7 +119,7 @@ public final class OnnxRuntimeComparison {
                 .getVersion(), threads, source, device, rounds, iters);
         System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ortMedians),
                 fmt(clMedians));
-        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max|Δlogit| |");
+        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δlogit\\| |");
         System.out.println("|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n", name, s, source, batch, c, o,
                 c / o, maxDiff);
