@@ -37,7 +37,8 @@ public interface ClBinding {
 
     /**
      * Enqueues a copy of {@code src}'s remaining bytes (a direct buffer, left unchanged by the
-     * caller until the queue finishes) to the buffer at {@code offset}, without waiting.
+     * caller until the queue finishes) to the buffer at {@code offset}, without waiting where the
+     * binding can do so on the calling thread alone (else it waits, as {@link #write} does).
      */
     void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src);
 

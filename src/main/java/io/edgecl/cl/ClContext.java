@@ -217,7 +217,8 @@ public final class ClContext implements AutoCloseable {
 
     /**
      * Enqueues a write of {@code data}'s remaining bytes (a direct buffer) at byte offset 0 and
-     * returns at once: the caller keeps {@code data} unchanged until the queue is finished.
+     * returns at once where the binding allows (LWJGL; JOCL waits): the caller keeps {@code data}
+     * unchanged until the queue is finished.
      */
     public void writeBytesAsync(ClBuffer b, ByteBuffer data) {
         if (!data.isDirect()) throw new IllegalArgumentException("an asynchronous write needs a direct buffer");

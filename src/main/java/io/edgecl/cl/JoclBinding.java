@@ -134,11 +134,14 @@ final class JoclBinding implements ClBinding {
                 true, offset, d.remaining(), Pointer.to(d), 0, null, null));
     }
 
+    /**
+     * Blocking here: for a non-blocking write JOCL creates an event and waits for it on a thread
+     * of its own, which then calls into the driver while this thread enqueues (Oclgrind crashed on
+     * it, and PoCL is not safe from it either).
+     */
     @Override
     public void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
-        ByteBuffer d = src.slice();
-        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
-                false, offset, d.remaining(), Pointer.to(d), 0, null, null));
+        write(queue, buffer, offset, src);
     }
 
     @Override
