@@ -29,8 +29,9 @@
 # uninitialised, and a later kernel's stores there do not clear the mark for the next launch. The
 # engine gives the input a buffer of its own, exactly its size; multi-kernel tests initialise
 # their intermediates from the host. Oclgrind also loses the shadow of 16-wide vector loads
-# (and crashes on pairs of 8-wide ones), so the CPU-only packed attention (mhsa_kc) is skipped
-# there, visibly; Oclgrind is not a CPU device, so models on it never select that kernel.
+# (and crashes on pairs of 8-wide ones), so the CPU-only packed and blocked attention (mhsa_kc,
+# mhsa_qb) are skipped there, visibly; Oclgrind is not a CPU device, so models on it never
+# select those kernels.
 #
 # How it hooks in: Oclgrind is loaded as the only OpenCL platform through the ICD loader
 # (OCL_ICD_VENDORS may name one ICD library). The `oclgrind COMMAND` wrapper (LD_PRELOAD of its
