@@ -37,7 +37,7 @@ __kernel void softmax_rows(__global float* x, int rows, int cols) {
     for (int c = 0; c < cols; c++) m = fmax(m, row[c]);
     float s = 0.0f;
     for (int c = 0; c < cols; c++) {
-        float e = exp(row[c] - m);
+        float e = edgecl_exp_float(row[c] - m);
         row[c] = e;
         s += e;
     }
@@ -110,7 +110,7 @@ void xca_fused(__global const DATA_T* qkv, __global const DATA_T* temperature, _
         for (int j = 0; j < D; j++) m = fmax(m, row[j]);
         float s = 0.0f;
         for (int j = 0; j < D; j++) {
-            const float e = exp(row[j] - m);
+            const float e = edgecl_exp_float(row[j] - m);
             row[j] = e;
             s += e;
         }
@@ -167,7 +167,7 @@ __kernel void mhsa(__global const DATA_T* qkv, __global DATA_T* out, int H, int 
             float s = 0.0f;
             for (int i = 0; i < HEAD_DIM; i++) s = fma(q[i], LD(qkv, kb + i), s);
             const float mn = fmax(m, s);
-            const float corr = exp(m - mn), p = exp(s - mn);
+            const float corr = edgecl_exp_float(m - mn), p = edgecl_exp_float(s - mn);
             l = l * corr + p;
             for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, LD(qkv, kb + C + i), acc[i] * corr);
             m = mn;
@@ -255,8 +255,8 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
         for (int i = 0; i < HEAD_DIM; i++) s = fma((float16)(q[i]), vload16(0, K + i * Tp + c0), s);
         s = select(s, (float16)(-INFINITY), lane >= (int16)(T - c0));
         const float mn = fmax(m, edgecl_hmax16(s));
-        const float corr = exp(m - mn);
-        const float16 p = exp(s - (float16)(mn));
+        const float corr = edgecl_exp_float(m - mn);
+        const float16 p = edgecl_exp_float16(s - (float16)(mn));
         lsum = fma(lsum, (float16)(corr), p);
         _Pragma("unroll")
         for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, vload16(0, V + i * Tp + c0), acc[i] * corr);
@@ -353,11 +353,11 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
                 mx = fmax(mx, s[r][u]);
             }
             const float mn = fmax(m[r], edgecl_hmax16(mx));
-            const float corr = exp(m[r] - mn);
+            const float corr = edgecl_exp_float(m[r] - mn);
             lsum[r] *= corr;
             _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] *= corr;
             _Pragma("unroll") for (int u = 0; u < MH_KV; u++) {
-                const float16 e = exp(s[r][u] - (float16)(mn));
+                const float16 e = edgecl_exp_float16(s[r][u] - (float16)(mn));
                 lsum[r] += e;
                 vstore16(e, 0, p[r] + 16 * u);
             }
@@ -445,7 +445,7 @@ __kernel void xca_cpu(__global const DATA_T* qkv, __global const DATA_T* tempera
         const float m = fmax(fmax(m4.x, m4.y), fmax(m4.z, m4.w));
         float4 s4 = (float4)(0.0f);
         for (int c = 0; c < XCA_DQ; c++) {
-            g[i][c] = exp(g[i][c] - m);
+            g[i][c] = edgecl_exp_float4(g[i][c] - m);
             s4 += g[i][c];
         }
         const float inv = 1.0f / (s4.x + s4.y + s4.z + s4.w);
@@ -580,7 +580,7 @@ __kernel void xca_attn(__global const float* part, __global const DATA_T* temper
     const float mx = xg_hmax(m);
     floatV sum = (floatV)(0.0f);
     _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
-        g[v] = exp(g[v] - mx);
+        g[v] = PANEL_CAT(edgecl_exp_, floatV)(g[v] - mx);
         sum += g[v];
     }
     const float inv = 1.0f / xg_hsum(sum);

@@ -78,12 +78,43 @@
 #define EDGECL_ERF 0
 #endif
 
-// Defines edgecl_erf_T(x) and edgecl_act_T(x, act) for the float type T (float, float4, float8,
-// float16): every kernel applies the same activation whatever its vector width, so a vector
-// epilogue and its scalar edge agree to the bit.
-#define EDGECL_DEFINE_ACT(T) \
+// exp for SiLU, sigmoid and softmax. A SiLU epilogue cost more than its K = 16 GEMM on PoCL;
+// EDGECL_EXP 1 selects a form of a dozen vector instructions: exp(x) = 2^n * e^r with n = x / ln 2
+// rounded (by adding 1.5 * 2^23), r = x - n ln 2 (ln 2 split in two so r is exact), e^r by its
+// Taylor series to r^7 (|r| <= ln 2 / 2; evaluated in float the relative error is 7e-8, as the
+// built-in's: ExpKernelTest), 2^n written into the exponent bits. x is clamped to [-88, 88]: below about -87.7 (-inf included, as softmax's
+// masked lanes pass) n is -127 and the result exactly 0, as exp underflows in float.
+#ifndef EDGECL_EXP
+#define EDGECL_EXP 0
+#endif
+#if EDGECL_EXP == 1
+#define EDGECL_EXP_BODY(T, IT) \
+        const T y = clamp(x, -88.0f, 88.0f); \
+        const T t = fma(y, (T)(1.44269504088896341f), (T)(12582912.0f)); /* 1.5 * 2^23: rounds to an integer */ \
+        const T n = t - 12582912.0f; \
+        T r = fma(n, (T)(-0.693145751953125f), y); \
+        r = fma(n, (T)(-1.428606820309417e-06f), r); \
+        T p = fma(r, (T)(1.0f / 5040.0f), (T)(1.0f / 720.0f)); \
+        p = fma(p, r, (T)(1.0f / 120.0f)); \
+        p = fma(p, r, (T)(1.0f / 24.0f)); \
+        p = fma(p, r, (T)(1.0f / 6.0f)); \
+        p = fma(p, r, (T)(0.5f)); \
+        p = fma(p, r, (T)(1.0f)); \
+        p = fma(p, r, (T)(1.0f)); \
+        return p * as_##T((as_##IT(t) - 0x4B400000 + 127) << 23); /* n sits in t's low mantissa bits */
+#else
+#define EDGECL_EXP_BODY(T, IT) return exp(x);
+#endif
+
+// Defines edgecl_erf_T(x), edgecl_exp_T(x) and edgecl_act_T(x, act) for the float type T (float,
+// float4, float8, float16; IT the int type of its width): every kernel applies the same
+// activation whatever its vector width, so a vector epilogue and its scalar edge agree to the bit.
+#define EDGECL_DEFINE_ACT(T, IT) \
     inline T edgecl_erf_##T(T x) { \
         EDGECL_ERF_BODY(T) \
+    } \
+    inline T edgecl_exp_##T(T x) { \
+        EDGECL_EXP_BODY(T, IT) \
     } \
     inline T edgecl_act_##T(T x, int act) { \
         switch (act) { \
@@ -91,9 +122,9 @@
             case ACT_RELU: return fmax(x, 0.0f); \
             case ACT_RELU6: return clamp(x, 0.0f, 6.0f); \
             case ACT_HSWISH: return x * clamp(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f); \
-            case ACT_SILU: return x / (1.0f + exp(-x)); \
+            case ACT_SILU: return x / (1.0f + edgecl_exp_##T(-x)); \
             case ACT_HSIGMOID: return clamp(x + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f); \
-            case ACT_SIGMOID: return 1.0f / (1.0f + exp(-x)); \
+            case ACT_SIGMOID: return 1.0f / (1.0f + edgecl_exp_##T(-x)); \
             default: return x; \
         } \
     }
@@ -117,10 +148,10 @@
 #define EDGECL_ERF_BODY(T) return erf(x);
 #endif
 
-EDGECL_DEFINE_ACT(float)
-EDGECL_DEFINE_ACT(float4)
-EDGECL_DEFINE_ACT(float8)
-EDGECL_DEFINE_ACT(float16)
+EDGECL_DEFINE_ACT(float, int)
+EDGECL_DEFINE_ACT(float4, int4)
+EDGECL_DEFINE_ACT(float8, int8)
+EDGECL_DEFINE_ACT(float16, int16)
 
 #define edgecl_erf(x) edgecl_erf_float(x)
 #define edgecl_erf4(x) edgecl_erf_float4(x)

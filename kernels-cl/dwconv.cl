@@ -169,6 +169,35 @@ EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_c
         }
     }
 }
+
+// The same for a block that touches the border: rows outside the image are skipped, columns
+// outside it load as zeros, and the taps stay register FMAs. On 7x7 and 14x14 maps (the late
+// stages of MobileNetV3 and EfficientNet, 5x5 kernels) most blocks touch the border.
+EDGECL_INLINE void dw_block_edge(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
+                          __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
+                          int pad_h, int pad_w) {
+#if HAS_BIAS
+    const dwvec b = DW_LDV(bias, co);
+#else
+    const dwvec b = (dwvec)(0.0f);
+#endif
+    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
+    const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
+    _Pragma("unroll") for (int kh = 0; kh < DW_KH; kh++) {
+        const int hi = hi0 + kh;
+        if (hi < 0 || hi >= H) continue;
+        __global const DATA_T* row = in + (n * H + hi) * W * in_cs + in_co + co;
+        dwvec x[DW_COLS];
+        _Pragma("unroll") for (int c = 0; c < DW_COLS; c++) {
+            const int wi = wi0 + c;
+            x[c] = wi >= 0 && wi < W ? DW_LDV(row, wi * in_cs) : (dwvec)(0.0f);
+        }
+        _Pragma("unroll") for (int kw = 0; kw < DW_KW; kw++) {
+            const dwvec wk = DW_LDV(w, (kh * DW_KW + kw) * Cout + co);
+            _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);
+        }
+    }
+}
 #endif
 
 // acc[j] = bias + the taps of output column wo0 + j, channels co..co + DW_VW (plus the addend
@@ -217,10 +246,13 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
 #if defined(DW_KH) && !HAS_ADD
     if (dw_interior(H, W, ho, wo0, pad_h, pad_w)) {
         dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
-    } else
-#endif
+    } else {
+        dw_block_edge(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+    }
+#else
     dw_block_vec(acc, in, in_cs, in_co, addend, add_cs, add_co, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride,
                  pad_h, pad_w);
+#endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
         if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j]), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
     }
@@ -418,9 +450,10 @@ __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w,
         dwvec acc[DW_WB];
 #ifdef DW_KH
         if (interior) dw_block_fast(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
-        else
-#endif
+        else dw_block_edge(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+#else
         dw_block_vec(acc, in, Cout, 0, in, 0, 0, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride, pad_h, pad_w);
+#endif
         _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
             const dwvec v = acc[j];
             if (co == 0) shift[j] = v.s0;

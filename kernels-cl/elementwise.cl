@@ -38,6 +38,27 @@ __kernel void add_broadcast(__global const DATA_T* x, __global const DATA_T* y, 
     if (i < n) STC(out, i, LDC(x, i) + LDC(y, i % period));
 }
 
+// The network input: the host's NCHW float image(s) into the NHWC storage every kernel reads,
+// on the device (a host-side transpose cost more than the stem convolution that follows it).
+// Each work-item moves 16 pixels: one vector load per channel, then the interleaved stores.
+// Global size: (ceil(HW / 16), N).
+__kernel void to_nhwc(__global const float* in, __global DATA_T* out, int C, int HW) {
+    const int p0 = get_global_id(0) * 16, n = get_global_id(1);
+    if (p0 >= HW) return;
+    __global const float* src = in + (size_t)n * C * HW + p0;
+    __global DATA_T* dst = out + ((size_t)n * HW + p0) * C;
+    if (p0 + 16 <= HW) {
+        for (int c = 0; c < C; c++) {
+            float t[16];
+            vstore16(vload16(0, src + (size_t)c * HW), 0, t);
+            _Pragma("unroll") for (int j = 0; j < 16; j++) ST(dst, j * C + c, t[j]);
+        }
+    } else {
+        for (int j = 0; p0 + j < HW; j++)
+            for (int c = 0; c < C; c++) ST(dst, j * C + c, src[(size_t)c * HW + j]);
+    }
+}
+
 // Copies C channels of every row from one channel slice to another (concatenation).
 // Global size: (C, rows).
 __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int C, int rows,

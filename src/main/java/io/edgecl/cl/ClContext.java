@@ -251,6 +251,10 @@ public final class ClContext implements AutoCloseable {
             // CPU runtimes' built-in erf is several times slower than a 4e-7 rational approximation
             b.append(" -DEDGECL_ERF=1");
         }
+        if (!defines.containsKey("EDGECL_EXP") && info().type().equals("CPU")) {
+            // and its exp costs more than the GEMM a SiLU epilogue follows (common.h.cl)
+            b.append(" -DEDGECL_EXP=1");
+        }
         for (Map.Entry<String, String> e : new TreeMap<>(defines).entrySet()) {
             b.append(" -D").append(e.getKey());
             if (e.getValue() != null && !e.getValue().isEmpty()) b.append('=').append(e.getValue());

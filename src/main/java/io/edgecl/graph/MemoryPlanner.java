@@ -48,7 +48,8 @@ public final class MemoryPlanner {
             scratch += n.op.scratchBytes(n.inputs, n.output);
             shared = Math.max(shared, n.op.transientScratchBytes(n.inputs, n.output));
         }
-        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch + shared,
+        long inputStaging = 4L * g.input().numel(); // the NCHW float input the plan lays out on the device
+        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch + shared + inputStaging,
                 g.activationBytes() / 4 * elementBytes);
     }
 

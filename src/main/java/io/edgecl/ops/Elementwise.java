@@ -35,6 +35,16 @@ public final class Elementwise {
                 (long) ctx.precision().elementBytes() * n * (residual != null ? 3 : 2));
     }
 
+    /** NCHW float images [n, c, hw] into NHWC storage [n, hw, c] (the network input). */
+    public static Launch toNhwc(ClContext ctx, ClBuffer nchw, ClBuffer out, int n, int channels, int hw) {
+        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("to_nhwc");
+        k.arg(nchw).arg(out).arg(channels).arg(hw);
+        long numel = (long) n * channels * hw;
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
+        return new Launch(k, g.global(), g.local(), "input", 0,
+                (4L + ctx.precision().elementBytes()) * numel);
+    }
+
     /** Copies a channel slice of each row into a channel slice of another tensor. */
     public static Launch channelCopy(ClContext ctx, ClBuffer in, ClBuffer out, int channels, int rows, int inStride,
                                      int inOffset, int outStride, int outOffset) {
