@@ -30,6 +30,28 @@ class ElementwiseTest {
         }
     }
 
+    /** The network input's layout launch: 2 images of 7x11 pixels (four 16-pixel blocks and a tail of 13). */
+    @ParameterizedTest(name = "{0} channels")
+    @CsvSource({"3", "1", "13"})
+    void toNhwcLaysOutTheInput(int c) throws Exception {
+        int n = 2, hw = 7 * 11, size = n * c * hw;
+        try (OpScope s = new OpScope("jocl", 47 + c)) {
+            float[] x = s.random(size);
+            ClBuffer dx = s.upload(x, "nchw"), dout = s.output(size, "nhwc");
+            Launch l = s.own(Elementwise.toNhwc(s.ctx, dx, dout, n, c, hw));
+            s.run(l);
+            float[] got = s.read(dout, size);
+            for (int b = 0; b < n; b++) {
+                for (int p = 0; p < hw; p++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        assertEquals(x[(b * c + ch) * hw + p], got[(b * hw + p) * c + ch], 0f,
+                                "image " + b + ", pixel " + p + ", channel " + ch);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Act.class)
     void activation(Act act) throws Exception {
