@@ -138,10 +138,10 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #error "DW_VW must be 4, 8 or 16"
 #endif
 
-// With the kernel geometry known at build time (DW_KH, DW_KW, DW_S, set by the host), a block
-// whose window lies inside the image takes a path without bounds tests: for each kernel row the
-// DW_COLS input columns the block's DW_WB outputs read are loaded once, and every tap is a
-// register FMA (a 3x3 stride-1 block of 4 outputs loads 6 vectors per row, not 12).
+// With the kernel geometry known at build time (DW_KH, DW_KW, DW_S, set by the host), for each
+// kernel row the DW_COLS input columns the block's DW_WB outputs read are loaded once, and every
+// tap is a register FMA (a 3x3 stride-1 block of 4 outputs loads 6 vectors per row, not 12); a
+// block whose window lies inside the image runs it without bounds tests.
 #ifdef DW_KH
 #define DW_COLS ((DW_WB - 1) * DW_S + DW_KW)
 EDGECL_INLINE bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad_w) {
@@ -149,33 +149,13 @@ EDGECL_INLINE bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad
     return hi0 >= 0 && hi0 + DW_KH <= H && wi0 >= 0 && wi0 + DW_COLS <= W;
 }
 
+// edge: the block touches the border. Rows outside the image are skipped and columns outside it
+// load as zeros, so the taps stay register FMAs (on 7x7 and 14x14 maps, the late 5x5 stages of
+// MobileNetV3 and EfficientNet, most blocks touch the border). Called with a constant, so each
+// call site compiles to its own loop.
 EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
                           __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
-                          int pad_h, int pad_w) {
-#if HAS_BIAS
-    const dwvec b = DW_LDV(bias, co);
-#else
-    const dwvec b = (dwvec)(0.0f);
-#endif
-    _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
-    const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
-    _Pragma("unroll") for (int kh = 0; kh < DW_KH; kh++) {
-        __global const DATA_T* row = in + ((n * H + hi0 + kh) * W + wi0) * in_cs + in_co + co;
-        dwvec x[DW_COLS];
-        _Pragma("unroll") for (int c = 0; c < DW_COLS; c++) x[c] = DW_LDV(row, c * in_cs);
-        _Pragma("unroll") for (int kw = 0; kw < DW_KW; kw++) {
-            const dwvec wk = DW_LDV(w, (kh * DW_KW + kw) * Cout + co);
-            _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);
-        }
-    }
-}
-
-// The same for a block that touches the border: rows outside the image are skipped, columns
-// outside it load as zeros, and the taps stay register FMAs. On 7x7 and 14x14 maps (the late
-// stages of MobileNetV3 and EfficientNet, 5x5 kernels) most blocks touch the border.
-EDGECL_INLINE void dw_block_edge(dwvec* acc, __global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* w,
-                          __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
-                          int pad_h, int pad_w) {
+                          int pad_h, int pad_w, const bool edge) {
 #if HAS_BIAS
     const dwvec b = DW_LDV(bias, co);
 #else
@@ -185,12 +165,12 @@ EDGECL_INLINE void dw_block_edge(dwvec* acc, __global const DATA_T* in, int in_c
     const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
     _Pragma("unroll") for (int kh = 0; kh < DW_KH; kh++) {
         const int hi = hi0 + kh;
-        if (hi < 0 || hi >= H) continue;
+        if (edge && (hi < 0 || hi >= H)) continue;
         __global const DATA_T* row = in + (n * H + hi) * W * in_cs + in_co + co;
         dwvec x[DW_COLS];
         _Pragma("unroll") for (int c = 0; c < DW_COLS; c++) {
             const int wi = wi0 + c;
-            x[c] = wi >= 0 && wi < W ? DW_LDV(row, wi * in_cs) : (dwvec)(0.0f);
+            x[c] = !edge || (wi >= 0 && wi < W) ? DW_LDV(row, wi * in_cs) : (dwvec)(0.0f);
         }
         _Pragma("unroll") for (int kw = 0; kw < DW_KW; kw++) {
             const dwvec wk = DW_LDV(w, (kh * DW_KW + kw) * Cout + co);
@@ -245,9 +225,9 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
     dwvec acc[DW_WB];
 #if defined(DW_KH) && !HAS_ADD
     if (dw_interior(H, W, ho, wo0, pad_h, pad_w)) {
-        dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+        dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w, false);
     } else {
-        dw_block_edge(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+        dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w, true);
     }
 #else
     dw_block_vec(acc, in, in_cs, in_co, addend, add_cs, add_co, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride,
@@ -449,8 +429,8 @@ __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w,
     for (int co = 0; co < Cout; co += DW_VW) {
         dwvec acc[DW_WB];
 #ifdef DW_KH
-        if (interior) dw_block_fast(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
-        else dw_block_edge(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w);
+        if (interior) dw_block_fast(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w, false);
+        else dw_block_fast(acc, in, Cout, 0, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w, true);
 #else
         dw_block_vec(acc, in, Cout, 0, in, 0, 0, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride, pad_h, pad_w);
 #endif

@@ -27,7 +27,7 @@
 #
 # Known simulator limit: a host write that covers only part of a buffer leaves the rest marked
 # uninitialised, and a later kernel's stores there do not clear the mark for the next launch. The
-# engine gives the input a buffer of its own, exactly its size; multi-kernel tests initialise
+# host writes the input into a staging buffer of its own, exactly its size; multi-kernel tests initialise
 # their intermediates from the host. Oclgrind also loses the shadow of 16-wide vector loads
 # (and crashes on pairs of 8-wide ones), so the CPU-only packed and blocked attention (mhsa_kc,
 # mhsa_qb) are skipped there, visibly; Oclgrind is not a CPU device, so models on it never

@@ -74,7 +74,7 @@ class SelfTestTest {
     @Test
     void aWrongKernelVariantFails(@TempDir Path dir) throws Exception {
         String src = KernelSources.load("dwconv.cl");
-        // the tap of every vector path: the general one and the build-time-geometry ones
+        // the tap of both vector paths: the general one and the build-time-geometry one
         String broken = src.replace("acc[j] = fma(x, wk, acc[j]);", "acc[j] = acc[j];")
                 .replace("acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);", "acc[j] = acc[j];");
         assertTrue(!broken.equals(src) && !broken.contains("fma(x[j * DW_S + kw]"),

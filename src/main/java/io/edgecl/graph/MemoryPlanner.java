@@ -61,7 +61,8 @@ public final class MemoryPlanner {
             for (Value v : nodes.get(i).inputs) lastUse.put(v, i);
         }
         for (Value v : g.outputs().values()) lastUse.put(v, Integer.MAX_VALUE);
-        lastUse.put(g.input(), Integer.MAX_VALUE);
+        // the input is an ordinary value: the host writes its own NCHW staging buffer (counted by
+        // estimate and held by the plan), and the forward's first launch lays it out into this slot
 
         Map<Value, Integer> slotOf = new HashMap<>();
         List<Long> sizes = new ArrayList<>();
