@@ -1,6 +1,7 @@
 package io.edgecl;
 
 import io.edgecl.cl.ClContext;
+import io.edgecl.tensor.HostTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -43,11 +44,31 @@ public final class TestSupport {
     }
 
     public static void requirePath(Path p) {
-        if (!Files.exists(p)) {
-            String msg = "SKIPPED: fixture " + p.toAbsolutePath() + " is absent (CI provides ../shared)";
-            System.err.println(msg);
-            Assumptions.assumeTrue(false, msg);
-        }
+        if (!Files.exists(p)) skip("fixture " + p.toAbsolutePath() + " is absent (CI provides ../shared)");
+    }
+
+    /**
+     * Strict mode ({@code EDGECL_STRICT=1}, which CI sets, or {@code -Dedgecl.strict=true}): a
+     * check that would be skipped fails instead, so a missing fixture or tool cannot pass as green.
+     */
+    public static boolean strict() {
+        return "1".equals(System.getenv("EDGECL_STRICT")) || Boolean.getBoolean("edgecl.strict");
+    }
+
+    /** Skips the running test, saying why on stderr; in {@link #strict()} mode it fails instead. */
+    public static void skip(String why) {
+        if (strict()) Assertions.fail("not skipped in strict mode (EDGECL_STRICT=1): " + why);
+        System.err.println("SKIPPED: " + why);
+        Assumptions.abort(why);
+    }
+
+    /**
+     * Skips for a documented limit of the device the tests run on (the Oclgrind simulator's, see
+     * tools/oclgrind-check.sh), which strict mode accepts: nothing a machine could install lifts it.
+     */
+    public static void skipDeviceLimit(String why) {
+        System.err.println("SKIPPED (device limit): " + why);
+        Assumptions.abort("device limit: " + why);
     }
 
     public static float[] random(Random r, int n, float scale) {
@@ -56,30 +77,42 @@ public final class TestSupport {
         return a;
     }
 
+    /**
+     * Every output {@code expected} holds (all but "input") was produced, with its shape, within
+     * {@code rel}; an output without a reference fails too. A model that drops a feature output
+     * or gains an unchecked one does not pass on its logits alone.
+     */
+    public static void assertOutputsClose(Map<String, HostTensor> expected, Map<String, HostTensor> got, double rel,
+                                          String what) {
+        java.util.Set<String> want = new java.util.TreeSet<>(expected.keySet());
+        want.remove("input");
+        java.util.Set<String> missing = new java.util.TreeSet<>(want), extra = new java.util.TreeSet<>(got.keySet());
+        missing.removeAll(got.keySet());
+        extra.removeAll(want);
+        if (!missing.isEmpty()) Assertions.fail(what + ": no output " + missing + " (produced " + got.keySet() + ")");
+        if (!extra.isEmpty()) Assertions.fail(what + ": outputs " + extra + " have no reference to check them against");
+        if (want.isEmpty()) Assertions.fail(what + ": nothing to compare");
+        for (String k : want) {
+            Assertions.assertEquals(expected.get(k).shapeString(), got.get(k).shapeString(), what + " " + k + " shape");
+            assertClose(expected.get(k).data(), got.get(k).data(), rel, what + " " + k);
+        }
+    }
+
+    public static void assertOutputsClose(Map<String, HostTensor> expected, Map<String, HostTensor> got, String what) {
+        assertOutputsClose(expected, got, 1e-4, what);
+    }
+
     /** The project's tolerance: max|Δ| ≤ 1e-4 · max(1, max|ref|). */
     public static void assertClose(float[] ref, float[] got, String what) {
         assertClose(ref, got, 1e-4, what);
     }
 
     public static void assertClose(float[] ref, float[] got, double rel, String what) {
-        Assertions.assertEquals(ref.length, got.length, what + ": length");
-        double maxRef = 0, maxDiff = 0;
-        int at = -1;
-        for (int i = 0; i < ref.length; i++) {
-            maxRef = Math.max(maxRef, Math.abs(ref[i]));
-            double d = Math.abs(ref[i] - got[i]);
-            if (!(d <= maxDiff)) {
-                maxDiff = d;
-                at = i;
-            }
-        }
-        double tol = rel * Math.max(1.0, maxRef);
+        io.edgecl.tensor.Comparison c = io.edgecl.tensor.Comparison.of(ref, got);
         if (Boolean.getBoolean("edgecl.test.verbose")) {
-            System.err.printf("%s: max|d| = %.3g (max|ref| %.3g)%n", what, maxDiff, maxRef);
+            System.err.printf("%s: max|d| = %.3g (max|ref| %.3g)%s%n", what, c.maxAbsDiff(), c.maxAbsRef(),
+                    c.nonFinite() > 0 ? ", " + c.nonFinite() + " not finite" : "");
         }
-        if (!(maxDiff <= tol)) {
-            Assertions.fail(String.format("%s: max|d| = %.3g at %d (ref %.6g, got %.6g) > tol %.3g", what, maxDiff, at,
-                    ref[at], got[at], tol));
-        }
+        if (!c.within(rel)) Assertions.fail(what + ": " + c.describe(ref, got, rel));
     }
 }

@@ -95,4 +95,42 @@ class SelfTestTest {
             System.clearProperty(KernelSources.DIR_PROPERTY);
         }
     }
+
+    /** selftest's comparison is the shared one: a NaN in the middle fails the check and is named. */
+    @Test
+    void aNanInTheMiddleFailsACheck() {
+        float[] ref = new float[99], got = new float[99];
+        for (int i = 0; i < ref.length; i++) ref[i] = got[i] = i * 0.5f;
+        got[40] = Float.NaN;
+        SelfTest.Check c = SelfTest.compare("kernel", "x", Precision.FP32, "default", "k", ref, got, 1e-4, "");
+        assertEquals(SelfTest.Status.FAIL, c.status());
+        assertTrue(c.detail().contains("not finite, first at 40"), c.detail());
+        got[40] = ref[40];
+        assertEquals(SelfTest.Status.PASS,
+                SelfTest.compare("kernel", "x", Precision.FP32, "default", "k", ref, got, 1e-4, "").status());
+    }
+
+    /**
+     * A kernel that skips part of its output (the activation kernel leaves its middle element
+     * alone) fails selftest: the plan's activations start as NaN, and NaN never passes.
+     */
+    @Test
+    void aKernelThatLeavesOutputUnwrittenFails(@TempDir Path dir) throws Exception {
+        String src = KernelSources.load("elementwise.cl");
+        String store = "if (i < n) STC(out, i, edgecl_act_c(LDC(x, i), ACT));";
+        assertTrue(src.contains(store), "the activation's store is still in elementwise.cl");
+        Files.writeString(dir.resolve("elementwise.cl"),
+                src.replace(store, "if (i < n && i != n / 2) STC(out, i, edgecl_act_c(LDC(x, i), ACT));"));
+        System.setProperty(KernelSources.DIR_PROPERTY, dir.toString());
+        try {
+            Device d = Device.wrap(TestSupport.context());
+            SelfTest.Report r = SelfTest.run(d, new SelfTest.Options(List.of(Precision.FP32), false, false, null,
+                    List.of("activation/hswish")), null);
+            assertTrue(!r.passed(), "an activation kernel with a hole must fail selftest");
+            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.FAIL
+                    && c.name().startsWith("activation") && c.detail().contains("not finite")), r.checks().toString());
+        } finally {
+            System.clearProperty(KernelSources.DIR_PROPERTY);
+        }
+    }
 }

@@ -41,6 +41,7 @@ class ExpKernelTest {
             k.launch(new long[] {n}, null);
             float[] y = ctx.read(dy, n), y16 = ctx.read(dy16, n);
             double worst = 0;
+            int compared = 0;
             for (int i = 0; i < n; i++) {
                 // the same code at every width (the built-in's scalar and vector paths may differ)
                 if (form == 1) {
@@ -54,9 +55,12 @@ class ExpKernelTest {
                     assertTrue(y[i] >= 0 && y[i] < 1.2e-38, "exp(" + x[i] + ") = " + y[i] + ", not ~0");
                     continue;
                 }
-                double rel = Math.abs(y[i] - ref) / ref;
+                // both widths against the reference (in the built-in form they may take different paths)
+                double rel = Math.max(Math.abs(y[i] - ref), Math.abs(y16[i] - ref)) / ref;
                 worst = Math.max(worst, rel);
-                assertTrue(rel < 3e-7, "exp(" + x[i] + ") = " + y[i] + ", expected " + ref + " (relative error " + rel + ")");
+                assertTrue(rel < 3e-7, "exp(" + x[i] + ") = " + y[i] + " (16-lane " + y16[i] + "), expected " + ref
+                        + " (relative error " + rel + ")");
+                compared++;
             }
             if (form == 1) {
                 assertEquals(0f, y[n - 32], "exp(-inf)");
@@ -64,7 +68,9 @@ class ExpKernelTest {
                 assertTrue(Float.isFinite(y[n - 17]) && y[n - 17] > 1e38f, "exp(88.5) clamps to exp(88)");
             }
             System.out.printf("edgecl_exp (EDGECL_EXP=%d): worst relative error %.2e%n", form, worst);
-            assertTrue(worst > 0 || form == 0, "the comparison ran");
+            // most of the range is compared (the rest is past the clamp or underflows), and not exactly
+            assertTrue(compared > n / 2, "only " + compared + " of " + n + " values compared");
+            assertTrue(worst > 0, "a float exp that is exact everywhere was not compared with a double one");
         }
     }
 }

@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -63,8 +62,7 @@ class HtmlReportTest {
             if (new File(c).canExecute()) chromium = c;
         }
         if (chromium == null) {
-            System.err.println("SKIPPED: HtmlReportTest Chromium render: no chromium (tools/install-deps.sh chromium)");
-            Assumptions.abort("no chromium to render the report");
+            io.edgecl.TestSupport.skip("HtmlReportTest Chromium render: no chromium (tools/install-deps.sh chromium)");
         }
         Path png = dir.resolve("report.png");
         Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",

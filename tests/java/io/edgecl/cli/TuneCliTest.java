@@ -19,8 +19,28 @@ class TuneCliTest {
      * variant of the other kernel families the model uses is tried on the whole forward; only
      * one reported as kept adds entries to the file.
      */
+    /**
+     * In a cache root of its own: what tune keeps must not reach the rest of the test run, whose
+     * checks are of the defaults (GoldenModelsTest fails when any tuned choice is in reach).
+     */
     @Test
     void tuneKeepsChoicesOnlyWhenTheForwardGetsFaster(@TempDir Path dir) throws Exception {
+        String root = System.getProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
+        Path shared = Tuning.file(TestSupport.context().info());
+        String sharedBefore = Files.isRegularFile(shared) ? Files.readString(shared) : null;
+        System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, dir.resolve("cache").toString());
+        try {
+            tune(dir);
+        } finally {
+            if (root == null) System.clearProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
+            else System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, root);
+        }
+        assertEquals(sharedBefore, Files.isRegularFile(shared) ? Files.readString(shared) : null,
+                "the shared tuning file is untouched");
+        assertEquals(0, Tuning.size(TestSupport.context()), "no tuned choice in reach of the other tests");
+    }
+
+    private void tune(Path dir) throws Exception {
         Path cfg = dir.resolve("case.json");
         Files.copy(GoldenCase.load("edgenext_tiny").dir().resolve("case.json"), cfg);
         Path file = Tuning.file(TestSupport.context().info());
@@ -47,7 +67,24 @@ class TuneCliTest {
         if (!anyKept) assertEquals(variantsBefore, count(text, "\"variant:"), "no variant kept, none stored: " + r.out());
         else assertTrue(count(text, "\"variant:") > 0, "a kept variant is stored: " + r.out());
         // a tuned plan still computes the reference outputs
-        io.edgecl.models.GoldenModelsTest.check("edgenext_tiny", java.util.Set.of());
+        io.edgecl.models.GoldenModelsTest.checkTuned("edgenext_tiny");
+    }
+
+    /** The guard of the golden checks: a tuned choice in reach of them fails them, naming its file. */
+    @Test
+    void aTunedChoiceInReachFailsTheGoldenChecks(@TempDir Path dir) {
+        String root = System.getProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
+        System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, dir.toString());
+        try {
+            Tuning.store(TestSupport.context(), "gemm2:fp32:1x1x1", "rows");
+            var e = org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+                    () -> io.edgecl.models.GoldenModelsTest.check("edgenext_tiny", java.util.Set.of()));
+            assertTrue(e.getMessage().contains("tuned choices in reach"), e.getMessage());
+        } finally {
+            if (root == null) System.clearProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
+            else System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, root);
+        }
+        assertEquals(0, Tuning.size(TestSupport.context()), "the shared table is untouched");
     }
 
     private static long count(String text, String needle) {

@@ -1,7 +1,5 @@
 package io.edgecl.io;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,11 +18,7 @@ final class Fixtures {
 
     /** Skips (and says so on stderr) unless {@code p} exists. */
     static Path require(Path p) {
-        if (!Files.exists(p)) {
-            String msg = "skipped: fixture " + p.toAbsolutePath() + " is missing";
-            System.err.println(msg);
-            Assumptions.assumeTrue(false, msg);
-        }
+        if (!Files.exists(p)) io.edgecl.TestSupport.skip("fixture " + p.toAbsolutePath() + " is missing");
         return p;
     }
 }

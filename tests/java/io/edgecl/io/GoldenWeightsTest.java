@@ -36,7 +36,7 @@ class GoldenWeightsTest {
         List<String> checked = new ArrayList<>();
         for (Path c : cases) {
             Path caseJson = c.resolve("case.json");
-            if (!Files.exists(caseJson)) continue;
+            assertTrue(Files.exists(caseJson), c + " has no case.json: a fixture folder that is not checked");
             JsonObject cj = JsonParser.parseString(Files.readString(caseJson)).getAsJsonObject();
             Path w = c.resolve(cj.get("weights").getAsString());
             try (WeightFile f = WeightFile.open(w)) {
@@ -61,6 +61,7 @@ class GoldenWeightsTest {
                 checked.add(c.getFileName() + ":" + f.tensors().size());
             }
         }
+        assertEquals(cases.size(), checked.size(), "every fixture folder checked");
         System.err.println("golden weights checked: " + checked);
     }
 

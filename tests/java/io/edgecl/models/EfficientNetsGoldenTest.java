@@ -33,9 +33,7 @@ class EfficientNetsGoldenTest {
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
         Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
-        for (String k : fused.keySet()) {
-            TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
-        }
+        TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
     }
 
     /** Every fixture's weights fit the spec key by key, with timm's parameter count and feature shapes (no device needed). */

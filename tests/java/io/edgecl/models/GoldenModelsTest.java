@@ -8,6 +8,7 @@ import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Plan;
+import io.edgecl.ops.Tuning;
 import io.edgecl.tensor.HostTensor;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +24,7 @@ public class GoldenModelsTest {
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = check(name, Set.of());
         Map<String, HostTensor> unfused = check(name, FusionRule.all());
-        for (String k : fused.keySet()) {
-            TestSupport.assertClose(unfused.get(k).data(), fused.get(k).data(), name + " fused vs unfused " + k);
-        }
+        TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
     }
 
     /** fp16 storage (fp32 arithmetic): within 1e-2·max(1, max|ref|) of the reference, same top-1. */
@@ -57,6 +56,16 @@ public class GoldenModelsTest {
     }
 
     static Map<String, HostTensor> check(String name, Set<FusionRule> disabled, double tolerance, String binding) {
+        return check(name, disabled, tolerance, binding, false);
+    }
+
+    /** With the choices `edgecl tune` stored in reach (TuneCliTest, in a cache root of its own). */
+    public static Map<String, HostTensor> checkTuned(String name) {
+        return check(name, Set.of(), 1e-4, "jocl", true);
+    }
+
+    private static Map<String, HostTensor> check(String name, Set<FusionRule> disabled, double tolerance,
+                                                 String binding, boolean tuned) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -68,16 +77,15 @@ public class GoldenModelsTest {
         assertEquals(gc.numParams(), w.paramCount(), "parameter count");
         FusionScheduler.apply(g, disabled);
         ClContext ctx = TestSupport.context(binding);
+        // the defaults are what is checked here: a tuned choice leaking from another test would change the kernels
+        if (!tuned) assertEquals(0, Tuning.size(ctx), "tuned choices in reach of " + Tuning.file(ctx.info()));
         ctx.placeholder(); // the context's own, created on first use
         int live = ctx.liveBuffers();
         try (Plan plan = new Plan(ctx, g)) {
+            plan.poisonActivations(); // unwritten outputs show as NaN
             plan.run(input);
             Map<String, HostTensor> out = plan.readAll();
-            for (String k : out.keySet()) {
-                HostTensor ref = io.get(k);
-                assertEquals(ref.shapeString(), out.get(k).shapeString(), k + " shape");
-                TestSupport.assertClose(ref.data(), out.get(k).data(), tolerance, name + " " + k);
-            }
+            TestSupport.assertOutputsClose(io, out, tolerance, name);
             float[] logits = out.get("logits").data(), ref = io.get("logits").data();
             int classes = model.numClasses();
             for (int b = 0; b < s[0]; b++) {

@@ -48,6 +48,10 @@ class Conv2dTest {
                 ClBuffer dout = s.output(ref.length, "out");
                 Launch l = s.own(Conv2d.create(s.ctx, din, dw, db, dout, n, h, w, cin, cout, kh, kw, stride, padH,
                         padW, act, ho, wo, panel));
+                if (panel != null) {
+                    int vw = Math.min(panel.width(), 16);
+                    s.expectKernel(l, "conv2d_panel", "PANEL_RM=" + panel.rows(), "PANEL_VW=" + vw);
+                }
                 s.run(l);
                 TestSupport.assertClose(ref, s.read(dout, ref.length), "conv2d " + variant);
                 OpScope.assertCost(l, 2L * ref.length * kh * kw * cin / 2, 4L * ref.length);

@@ -75,10 +75,15 @@ class DepthwiseConvTest {
     void vectorKernels(String binding, int cout, String variant) throws Exception {
         String old = System.getProperty(DepthwiseConv.VARIANT_PROPERTY);
         System.setProperty(DepthwiseConv.VARIANT_PROPERTY, variant);
+        // the kernel each case must really run: the widest of 16, 8 and 4 lanes dividing cout
+        int lanes = cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4;
+        java.util.function.BiConsumer<OpScope, Launch> expect = variant.equals("vec")
+                ? (s, l) -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + lanes)
+                : (s, l) -> s.expectKernel(l, "dwconv_c4");
         try {
-            new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0);
-            new Case(2, 9, 13, cout, 5, 5, 2, 2, 2, 1).run(binding, false, true, Act.NONE, 0, 0, 0);
-            new Case(1, 6, 9, cout, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.GELU, 4, 8, 4);
+            new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0, expect);
+            new Case(2, 9, 13, cout, 5, 5, 2, 2, 2, 1).run(binding, false, true, Act.NONE, 0, 0, 0, expect);
+            new Case(1, 6, 9, cout, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.GELU, 4, 8, 4, expect);
         } finally {
             if (old == null) System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
             else System.setProperty(DepthwiseConv.VARIANT_PROPERTY, old);
@@ -92,6 +97,12 @@ class DepthwiseConvTest {
          */
         void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra)
                 throws Exception {
+            run(binding, hasBias, hasAdd, act, inExtra, addExtra, outExtra, (s, l) -> { });
+        }
+
+        /** {@code expect} checks the launch before it runs (which kernel, which build options). */
+        void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra,
+                 java.util.function.BiConsumer<OpScope, Launch> expect) throws Exception {
             int cin = cout / mult;
             int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
             int inCs = cin + (inExtra > 0 ? 2 * inExtra + 3 : 0);
@@ -111,6 +122,7 @@ class DepthwiseConvTest {
                 ClBuffer db = hasBias ? s.upload(bias, "bias") : null;
                 Launch l = s.own(DepthwiseConv.create(s.ctx, new Slice(din, inCs, inExtra), addSlice, dw, db,
                         new Slice(dout, outCs, outExtra), n, h, w, cout, kh, kw, stride, padH, padW, mult, act));
+                expect.accept(s, l);
                 s.run(l);
                 TestSupport.assertClose(ref, s.read(dout, ref.length), "dwconv " + binding + " " + this + " add="
                         + hasAdd + " act=" + act + " slices=" + inExtra + "," + addExtra + "," + outExtra);

@@ -134,4 +134,31 @@ class ElementwiseTest {
             OpScope.assertCost(ls.get(0), (long) n * hw * c, 4L * n * hw * c + 4L * n * c);
         }
     }
+
+    /**
+     * A kernel that leaves one element in the middle of its output unwritten fails the check:
+     * the output starts as NaN (OpScope.output) and the comparison never lets a NaN pass.
+     */
+    @Test
+    void anUnwrittenElementInTheMiddleFails(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String src = io.edgecl.cl.KernelSources.load("elementwise.cl");
+        String store = "if (i < n) STC(out, i, edgecl_act_c(LDC(x, i), ACT));";
+        org.junit.jupiter.api.Assertions.assertTrue(src.contains(store), "the activation's store is still in elementwise.cl");
+        java.nio.file.Files.writeString(dir.resolve("elementwise.cl"),
+                src.replace(store, "if (i < n && i != n / 2) STC(out, i, edgecl_act_c(LDC(x, i), ACT));"));
+        System.setProperty(io.edgecl.cl.KernelSources.DIR_PROPERTY, dir.toString());
+        try (OpScope s = new OpScope("jocl", 40)) {
+            float[] x = s.random(SIZE);
+            ClBuffer dx = s.upload(x, "x"), dout = s.output(SIZE, "out");
+            s.run(s.own(Elementwise.activation(s.ctx, dx, dout, SIZE, Act.RELU)));
+            float[] got = s.read(dout, SIZE);
+            org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(got[SIZE / 2]), "the element was left unwritten");
+            org.opentest4j.AssertionFailedError e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.opentest4j.AssertionFailedError.class,
+                    () -> TestSupport.assertClose(Reference.activation(x, Act.RELU), got, "activation"));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("first at " + SIZE / 2), e.getMessage());
+        } finally {
+            System.clearProperty(io.edgecl.cl.KernelSources.DIR_PROPERTY);
+        }
+    }
 }

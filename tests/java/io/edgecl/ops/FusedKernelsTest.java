@@ -26,8 +26,17 @@ class FusedKernelsTest {
             float[] g = s.random(cout), be = s.random(cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), dg = s.upload(g, "g"),
                     dbe = s.upload(be, "beta"), out = s.output(rows * cout, "out");
-            s.run(s.own(DepthwiseConv.createWithLayerNorm(s.ctx, dx, dw, db, dg, dbe, 1e-6f, out, N, H, W, cout, k, k,
-                    stride, pad, pad, mult)));
+            Launch l = s.own(DepthwiseConv.createWithLayerNorm(s.ctx, dx, dw, db, dg, dbe, 1e-6f, out, N, H, W, cout, k,
+                    k, stride, pad, pad, mult));
+            // vec needs whole 4-channel vectors and no channel multiplier: 13 channels and mult 2
+            // take the documented fallback, the per-pixel kernel
+            boolean vec = variant.equals("vec") && mult == 1 && cout % 4 == 0;
+            if (vec) {
+                s.expectKernel(l, "dwconv_ln_vec", "DW_VW=" + (cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4));
+            } else {
+                s.expectKernel(l, variant.equals("group") ? "dwconv_ln" : "dwconv_ln_px");
+            }
+            s.run(l);
             float[] conv = Reference.dwconv(new Reference.View(x, cin, 0), null, w, b, new float[rows * cout], cout, 0, N, H,
                     W, cout, k, k, stride, pad, pad, mult, Act.NONE);
             TestSupport.assertClose(Reference.layerNorm(conv, g, be, rows, cout, 1e-6), s.read(out, rows * cout),
@@ -49,7 +58,9 @@ class FusedKernelsTest {
             Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
             ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dbias = s.upload(bias, "bias"),
                     dg = s.upload(g, "g"), dr = s.upload(r, "r"), dc = s.output(m * n, "c");
-            s.run(s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU, null, 1, cfg)));
+            Launch l = s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU, null, 1, cfg));
+            expectGemm(s, l, variant);
+            s.run(l);
             TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
                     s.read(dc, m * n), "gemm " + variant);
         } finally {
@@ -93,11 +104,24 @@ class FusedKernelsTest {
             float[] qkv = s.random(N * t * 3 * c), temp = s.random(heads);
             ClBuffer dq = s.upload(qkv, "qkv"), dt = s.upload(temp, "temp"), out = s.output(N * t * c, "out");
             ClBuffer scratch = s.output((int) ChannelAttention.scratchFloats(N, c, heads), "scratch");
-            s.run(s.own(ChannelAttention.createFused(s.ctx, dq, dt, scratch, out, N, t, c, heads)));
+            Launch l = s.own(ChannelAttention.createFused(s.ctx, dq, dt, scratch, out, N, t, c, heads));
+            s.expectKernel(l, variant.equals("item") ? "xca_cpu" : "xca_fused");
+            s.run(l);
             TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c),
                     "xca one launch " + variant);
         } finally {
             System.clearProperty(ChannelAttention.VARIANT_PROPERTY);
+        }
+    }
+
+    /** The forced GEMM variant launched: its kernel, and for panels its rows and vector width. */
+    static void expectGemm(OpScope s, Launch l, String variant) {
+        Gemm.Config c = Gemm.Config.parse(variant);
+        if (c.variant() == Gemm.Variant.PANEL) {
+            int vw = Math.min(c.width(), 16);
+            s.expectKernel(l, "gemm_panel", "PANEL_RM=" + c.rows(), "PANEL_VW=" + vw, "PANEL_NB=" + c.width() / vw);
+        } else {
+            s.expectKernel(l, c.variant().kernel);
         }
     }
 }

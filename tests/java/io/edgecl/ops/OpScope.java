@@ -89,4 +89,30 @@ final class OpScope implements AutoCloseable {
         assertTrue(l.bytes() >= minBytes, l.op() + ": bytes " + l.bytes() + " vs at least " + minBytes);
         assertTrue(!l.op().isEmpty() && !l.kernelName().isEmpty(), "launch is labelled");
     }
+
+    /**
+     * A forced variant really launched: the launch runs {@code kernel}, built with each of
+     * {@code defines} ("NAME=VALUE"). A vector width the device cannot take (its preferred float
+     * width is narrower: the family would fall back to narrower vectors) skips the case visibly
+     * (a failure in strict mode) instead of passing on another path; any other difference fails.
+     */
+    void expectKernel(Launch l, String kernel, String... defines) {
+        String program = l.program();
+        if (!l.kernelName().equals(kernel)) {
+            org.junit.jupiter.api.Assertions.fail("expected kernel " + kernel + " but " + l.kernelName()
+                    + " launched (" + program + ")");
+        }
+        int pref = ctx.info().preferredFloatWidth();
+        for (String d : defines) {
+            if (java.util.regex.Pattern.compile("[{ ]" + java.util.regex.Pattern.quote(d) + "[,}]").matcher(program).find()) {
+                continue;
+            }
+            String[] kv = d.split("=", 2);
+            if (kv[0].endsWith("_VW") && Integer.parseInt(kv[1]) > pref) {
+                io.edgecl.TestSupport.skip(kernel + " with " + d + ": this device's preferred float vector is " + pref
+                        + " wide, so that path does not run here (" + program + ")");
+            }
+            org.junit.jupiter.api.Assertions.fail(kernel + " was built without " + d + ": " + program);
+        }
+    }
 }

@@ -92,8 +92,8 @@ public final class Plan implements AutoCloseable {
             // Activations start as zeros written by the host: deterministic contents before the
             // first forward, and Oclgrind's uninitialised-value checker can follow them across launches.
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-            for (ClBuffer b : slots) zero(b, zeros);
-            for (ClBuffer b : scratch) zero(b, zeros);
+            for (ClBuffer b : slots) fill(b, zeros);
+            for (ClBuffer b : scratch) fill(b, zeros);
             this.activationBytes = a.totalBytes() + scratchBytes;
         } catch (RuntimeException e) {
             close();
@@ -101,11 +101,27 @@ public final class Plan implements AutoCloseable {
         }
     }
 
-    private void zero(ClBuffer b, ByteBuffer z) {
+    /** Writes {@code z}'s contents (whole elements, from its start) over all of {@code b}. */
+    private void fill(ClBuffer b, ByteBuffer z) {
         for (long off = 0; off < b.bytes(); off += z.capacity()) {
             z.clear().limit((int) Math.min(z.capacity(), b.bytes() - off));
             ctx.writeBytes(b, off, z);
         }
+    }
+
+    /**
+     * Fills every activation slot with NaN (in the plan's storage precision), so that an output a
+     * kernel leaves unwritten shows as NaN in the results instead of as stale or zero values that
+     * may happen to pass: for checks (selftest, tests), not for inference.
+     */
+    public void poisonActivations() {
+        ByteBuffer nan = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
+        if (precision == Precision.FP32) {
+            while (nan.hasRemaining()) nan.putFloat(Float.NaN);
+        } else {
+            while (nan.hasRemaining()) nan.putShort((short) 0x7e00);
+        }
+        for (ClBuffer b : slots) fill(b, nan);
     }
 
     public Graph graph() {

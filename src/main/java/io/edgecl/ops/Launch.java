@@ -49,6 +49,11 @@ public final class Launch implements AutoCloseable {
         return kernel.name();
     }
 
+    /** The label of the kernel's program: its source files and build defines. */
+    public String program() {
+        return kernel.program();
+    }
+
     /** The kernel, its build options and the launch geometry: equal for launches that run the same code the same way. */
     public String signature() {
         return kernel.name() + " " + kernel.program() + " " + java.util.Arrays.toString(global) + " "

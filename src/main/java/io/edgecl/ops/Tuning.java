@@ -46,6 +46,11 @@ public final class Tuning {
         });
     }
 
+    /** How many choices are stored for the device: 0 means every op runs its default. */
+    public static int size(ClContext ctx) {
+        return table(ctx.info()).size();
+    }
+
     /** The stored choice for a key, or null. */
     public static String lookup(ClContext ctx, String key) {
         return table(ctx.info()).get(key);
