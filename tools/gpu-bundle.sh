@@ -8,7 +8,8 @@
 # Usage: tools/gpu-bundle.sh build [--out DIR] [--golden DIR] [--cases A,B,...] [--jar FILE]
 #          --out     the bundle folder (default target/gpu-bundle); DIR.tar.gz is written beside it
 #          --golden  the fixture folders (default ../shared/golden next to the repository; a
-#                    missing default is only a warning, the bundle then has no golden step)
+#                    missing default is only a warning, the bundle then has no golden step and its
+#                    run.sh ends INCOMPLETE; under EDGECL_STRICT=1 it is an error)
 #          --cases   which fixture folders (default: the small ones, one or more per family;
 #                    model.onnx files are left out: only ONNX Runtime comparisons read them)
 #          --jar     the CLI jar (default target/edgecl-VERSION-cli.jar, built with Maven if missing)
@@ -16,7 +17,13 @@
 #          builds the bundle, unpacks the tar.gz and runs run.sh as a bare machine would
 #          (env -i, no JDK on PATH) on PoCL, the CPU OpenCL driver, in quick mode; then with only
 #          nvidia.icd to see the "no NVIDIA OpenCL platform" failure; then, where unshare -m is
-#          permitted (root), with the system's libOpenCL.so.1 and /usr/lib/jvm hidden.
+#          permitted (root), with the system's libOpenCL.so.1 and /usr/lib/jvm hidden. A run must
+#          end "result: PASS" (INCOMPLETE, exit 5, where the bundle has no golden/). Without PoCL
+#          the first and third are SKIPPED, without root the third; under EDGECL_STRICT=1 (CI) such
+#          a skip fails the test. The second is skipped where libnvidia-opencl.so.1 exists (a GPU
+#          machine), in strict mode too.
+#        tools/gpu-bundle.sh run-sh FILE
+#          writes the bundle's run.sh to FILE only (to read it, or to try it on a stand-in bundle)
 # On the GPU machine: tar xzf gpu-bundle.tar.gz && gpu-bundle/run.sh   (see gpu-bundle/README.txt)
 # Needs: a JDK 17 with jlink, jdeps and jmods ($JAVA_HOME, else the one javac belongs to),
 # dpkg-deb and apt-get (or an installed libOpenCL.so.1), objdump, tar, gzip. The runtime is as
@@ -120,6 +127,8 @@ cmd_build() {
     done
   elif [ "$golden_given" = 1 ]; then
     die "no golden folder at $golden"
+  elif [ "${EDGECL_STRICT:-0}" = 1 ]; then
+    die "no golden folder at $golden; a bundle without the golden step is not allowed in strict mode (EDGECL_STRICT=1)"
   else
     note "warning: no golden folder at $golden; the bundle has no golden fixtures"
   fi
@@ -354,7 +363,8 @@ EdgeCL GPU bundle: runs EdgeCL on a Linux x86_64 machine with an NVIDIA driver a
 (no JDK, no Maven, no OpenCL loader). See MANIFEST.txt for what was packed.
 
   ./run.sh                    the checks: devices, selftest, golden selftest, bench (batch 1, 256), profile;
-                              logs in logs/TIME/, a summary at the end; exit 0 when all passed
+                              logs in logs/TIME/, a summary at the end; exit 0 when all passed,
+                              5 (INCOMPLETE) when selftest or the golden selftest did not run
   ./run.sh --device 0:0       choose the OpenCL device (also $EDGECL_DEVICE)
   ./run.sh --logs DIR         where the logs go (also $EDGECL_BUNDLE_LOGS)
   EDGECL_BUNDLE_QUICK=1 ./run.sh   small batches and iteration counts (a smoke test)
@@ -380,8 +390,10 @@ write_run_sh() {
 #   --quick   (or EDGECL_BUNDLE_QUICK=1) batch 8 instead of 256 and few iterations: a smoke test
 # OCL_ICD_VENDORS, if set, is kept (a folder of .icd files or one .icd file); otherwise the
 # bundle's vendors/ (nvidia.icd) is used.
-# Exit: 0 all steps passed (a selftest command this jar lacks is reported, not failed),
-# 1 a step failed, 3 no OpenCL platform, 4 this machine cannot run the bundle (glibc).
+# Exit: 0 all steps passed, selftest and the golden selftest included; 1 a step failed;
+# 2 a wrong option; 3 no OpenCL platform; 4 this machine cannot run the bundle (glibc);
+# 5 incomplete: no step failed, but selftest or the golden selftest did not run and pass (a jar
+# without the selftest command, a bundle without golden/); the summary says "result: INCOMPLETE".
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 me="run.sh"
@@ -553,6 +565,10 @@ step profile log profile "${model[@]}" "${prof[@]}" --html "$logs/profile.html" 
   || failed=$((failed + 1))
 
 # --- Summary ---
+# A run in which selftest or the golden selftest did not run and pass is not a PASS.
+incomplete=""
+[[ "$selftest_state" == PASS* ]] || incomplete="selftest"
+[[ "$golden_state" == PASS* ]] || incomplete="${incomplete:+$incomplete, }selftest golden"
 jnum() { # jnum FILE BLOCK KEY: the first KEY after "BLOCK": in the file (BLOCK empty: anywhere)
   [ -f "$1" ] || return 0
   awk -v b="\"$2\":" -v k="\"$3\":" 'b == "\"\":" || index($0, b) {f = 1}
@@ -585,9 +601,13 @@ devname="$(jnum "$j1" "" device | tr -d '"')"
   fi
   echo "profile:           ${status[profile]:-not run}  (report: $logs/profile.html)"
   echo "logs:              $logs"
-  if [ "$failed" = 0 ]; then echo "result:            PASS"; else echo "result:            FAIL ($failed step(s) failed)"; fi
+  if [ "$failed" != 0 ]; then echo "result:            FAIL ($failed step(s) failed)"
+  elif [ -n "$incomplete" ]; then echo "result:            INCOMPLETE (did not run and pass: $incomplete)"
+  else echo "result:            PASS"; fi
 } | tee "$logs/summary.txt"
-[ "$failed" = 0 ]
+[ "$failed" = 0 ] || exit 1
+[ -z "$incomplete" ] || exit 5
+exit 0
 EOF
 }
 
@@ -614,7 +634,25 @@ cmd_test() {
   done
   local bare=(env -i "PATH=$work/fakebin:/usr/bin:/bin" "HOME=$work/home" "TMPDIR=$work/tmp")
   mkdir -p "$work/tmp"
-  local results=() fails=0
+  local results=() fails=0 skips=0
+  # skipped LABEL REASON [allowed]: a test that could not run here; a failure in strict mode
+  # unless allowed (where the machine makes the test meaningless, not where it lacks something).
+  skipped() {
+    if [ "${EDGECL_STRICT:-0}" = 1 ] && [ "${3:-}" != allowed ]; then
+      results+=("$1 FAIL: SKIPPED ($2), and a skip is not allowed in strict mode (EDGECL_STRICT=1)")
+      fails=$((fails + 1))
+    else
+      results+=("$1 SKIPPED ($2)")
+      skips=$((skips + 1))
+    fi
+  }
+  # A full run ends "result: PASS", exit 0; a bundle without golden/ has no golden step, so its run
+  # ends "result: INCOMPLETE", exit 5 (gpu-bundle.sh build refuses that in strict mode).
+  local want_rc=0 want_result=PASS
+  if [ ! -d "$bundle/golden" ]; then
+    want_rc=5; want_result=INCOMPLETE
+    note "test: the bundle has no golden/, so run.sh should end INCOMPLETE (exit 5)"
+  fi
 
   # PoCL's ICD file, with the library as an absolute path so nothing else is searched.
   local pocl_icd pocl_lib=""
@@ -643,21 +681,22 @@ cmd_test() {
       >"$work/run1.out" 2>&1 || rc=$?
     sed 's/^/  | /' "$work/run1.out"
     local why=""
-    [ "$rc" = 0 ] || why="exit $rc"
+    [ "$rc" = "$want_rc" ] || why="exit $rc"
     grep -q "FAKE .* CALLED" "$work/run1.out" && why="${why:+$why; }the system's java/mvn was called"
-    grep -q "^result: *PASS" "$work/run1.out" || why="${why:+$why; }no PASS in the summary"
+    grep -q "^result: *$want_result" "$work/run1.out" || why="${why:+$why; }no $want_result in the summary"
+    grep -q "^selftest: *PASS" "$work/run1.out" || why="${why:+$why; }selftest did not pass"
     grep -qF "OpenCL library $bundle/lib/libOpenCL.so.1" "$work/run1.out" || why="${why:+$why; }not the bundle's libOpenCL.so.1"
     if [ -z "$why" ]; then results+=("1 PoCL run:          PASS ($(secs_since "$t0") s)")
     else results+=("1 PoCL run:          FAIL: $why ($(secs_since "$t0") s)"); fails=$((fails + 1)); fi
   else
-    results+=("1 PoCL run:          SKIPPED (no PoCL ICD on this machine: apt-get install pocl-opencl-icd)")
+    skipped "1 PoCL run:         " "no PoCL ICD on this machine: apt-get install pocl-opencl-icd"
   fi
 
   # 2. Only nvidia.icd (the bundle's default) where no NVIDIA driver is: the clear failure.
   echo; echo "$me: test 2/3: run.sh with only vendors/nvidia.icd"
   t0=$(date +%s%N)
   if [ -n "$(find_system_lib libnvidia-opencl.so.1)" ]; then
-    results+=("2 no-NVIDIA message: SKIPPED (this machine has libnvidia-opencl.so.1)")
+    skipped "2 no-NVIDIA message:" "this machine has libnvidia-opencl.so.1" allowed
   else
     local rc2=0
     "${bare[@]}" bash "$bundle/run.sh" --logs "$work/logs-nv" >"$work/run2.out" 2>&1 || rc2=$?
@@ -673,9 +712,9 @@ cmd_test() {
   echo; echo "$me: test 3/3: run.sh with the system's libOpenCL.so.1 and /usr/lib/jvm hidden (unshare -m)"
   local sys_ocl="/usr/lib/$multiarch/libOpenCL.so.1"
   if [ "$have_pocl" != 1 ]; then
-    results+=("3 own libOpenCL:     SKIPPED (no PoCL)")
+    skipped "3 own libOpenCL:    " "no PoCL"
   elif [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
-    results+=("3 own libOpenCL:     SKIPPED (unshare -m is not permitted here; needs root)")
+    skipped "3 own libOpenCL:    " "unshare -m is not permitted here; needs root"
   else
     t0=$(date +%s%N)
     local hide="set -e; " rc3=0
@@ -685,8 +724,9 @@ cmd_test() {
       bash "$bundle/run.sh" --logs "$work/logs-ns" >"$work/run3.out" 2>&1 || rc3=$?
     sed 's/^/  | /' "$work/run3.out"
     local why3=""
-    [ "$rc3" = 0 ] || why3="exit $rc3"
-    grep -q "^result: *PASS" "$work/run3.out" || why3="${why3:+$why3; }no PASS in the summary"
+    [ "$rc3" = "$want_rc" ] || why3="exit $rc3"
+    grep -q "^result: *$want_result" "$work/run3.out" || why3="${why3:+$why3; }no $want_result in the summary"
+    grep -q "^selftest: *PASS" "$work/run3.out" || why3="${why3:+$why3; }selftest did not pass"
     grep -qF "OpenCL library $bundle/lib/libOpenCL.so.1" "$work/run3.out" || why3="${why3:+$why3; }not the bundle's libOpenCL.so.1"
     if [ -z "$why3" ]; then results+=("3 own libOpenCL:     PASS (system libOpenCL.so.1 and JDK hidden; $(secs_since "$t0") s)")
     else results+=("3 own libOpenCL:     FAIL: $why3"); fails=$((fails + 1)); fi
@@ -700,13 +740,17 @@ cmd_test() {
   echo "===== $me test: build ${t_build} s, total $(secs_since "$t_all") s; archive $(du -h "$out.tar.gz" | cut -f1)"
   printf '%s\n' "${results[@]}"
   [ "$fails" = 0 ] || die "test: FAILED ($fails of 3)"
-  echo "$me: test passed"
+  if [ "$skips" = 0 ]; then echo "$me: test passed"; else echo "$me: test passed ($skips of 3 skipped)"; fi
 }
 
 case "${1:-}" in
   build) shift; cmd_build "$@" ;;
   test) shift; cmd_test "$@" ;;
+  run-sh)
+    [ $# -eq 2 ] || die "usage: tools/gpu-bundle.sh run-sh FILE"
+    f="$2"; case "$f" in /*) ;; *) f="$OLDPWD/$f" ;; esac # relative to where the script was called from
+    write_run_sh "$f"; chmod +x "$f" ;;
   -h|--help|help) usage ;;
   "") usage; exit 2 ;;
-  *) die "unknown command '$1' (build or test; see --help)" ;;
+  *) die "unknown command '$1' (build, test or run-sh; see --help)" ;;
 esac
