@@ -39,7 +39,8 @@
 # (and crashes on pairs of 8-wide ones), so the CPU-only packed and blocked attention (mhsa_kc,
 # mhsa_qb) are skipped there, visibly; Oclgrind is not a CPU device, so models on it never
 # select those kernels. Those skips are recognised by what they print: ResidualAttentionOpsTest's
-# "selfAttention: PACKED|BLOCKED not run on Oclgrind" on stderr (Maven's output carries no skip
+# "SKIPPED (device limit): PACKED|BLOCKED attention (16-wide vectors) is not checked on the Oclgrind
+# simulator" on stderr (TestSupport.skipDeviceLimit) (Maven's output carries no skip
 # reasons), selftest's SKIP lines for mhsa_kc/mhsa_qb saying the simulator "loses track of 16-wide
 # vector loads".
 #
@@ -75,7 +76,7 @@ judge_log() {
     fi
     read -r run fail err skip <<<"$(echo "$line" \
       | sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+).*/\1 \2 \3 \4/')"
-    known="$(grep -c -E 'selfAttention: (PACKED|BLOCKED) not run on Oclgrind' "$log" || true)"
+    known="$(grep -c -E 'SKIPPED \(device limit\): (PACKED|BLOCKED) attention \(16-wide vectors\) is not checked on the Oclgrind simulator' "$log" || true)"
   fi
   [ "$known" -le "$skip" ] || known="$skip"
   local counts="$run $kind, $fail failed, $err errors, $skip skipped ($known of them the documented Oclgrind limit)"
