@@ -592,16 +592,17 @@ __kernel void xca_attn(__global const float* part, __global const DATA_T* temper
     for (int j = 0; j < XCA_D; j++) ST(b, (h * XCA_D + j) * PANEL_W + jj, s[j]);
 }
 
-// Global size: (ceil(C / PANEL_W), N * ceil(T / PANEL_RM)).
+// Global size: (ceil(C / PANEL_W), N * ceil(T / PANEL_RM)). The head dimension D is an argument
+// (the loop bounds alone use it), so every stage of a network shares this kernel's program.
 __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T* bp, __global DATA_T* out, int T,
-                              int C, int N) {
+                              int C, int N, int D) {
     const int p = get_global_id(0);
     const int tiles = (T + PANEL_RM - 1) / PANEL_RM;
     const int n = get_global_id(1) / tiles, t0 = (get_global_id(1) % tiles) * PANEL_RM;
     if (p * PANEL_W >= C || n >= N) return;
     // the rows of B this panel's columns have entries in: the heads they belong to
-    const int k0 = (p * PANEL_W / XCA_D) * XCA_D;
-    const int k1 = min(C, ((min(C, (p + 1) * PANEL_W) - 1) / XCA_D + 1) * XCA_D);
+    const int k0 = (p * PANEL_W / D) * D;
+    const int k1 = min(C, ((min(C, (p + 1) * PANEL_W) - 1) / D + 1) * D);
     __global const DATA_T* a[PANEL_RM];
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = qkv + (size_t)(n * T + min(t0 + i, T - 1)) * 3 * C + 2 * C;
     __global const DATA_T* panel = bp + ((size_t)n * ((C + PANEL_W - 1) / PANEL_W) + p) * C * PANEL_W;
@@ -613,6 +614,6 @@ __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T*
         panel_load_b(panel + k * PANEL_W, b);
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
     }
-    panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C);
+    panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C, ACT_NONE);
 }
 #endif // PANEL_W

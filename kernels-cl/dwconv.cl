@@ -114,7 +114,8 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 // DW_VW channels x DW_WB consecutive output columns per work-item in explicit vectors (channel
 // multiplier 1, Cout a multiple of DW_VW): each weight vector is loaded once per tap and used
 // for DW_WB outputs, and the compiler of a CPU runtime emits full-width SIMD for every FMA.
-// Same arguments as dwconv. Global size: (Cout / DW_VW, ceil(Wo / DW_WB), N * Ho).
+// Same arguments as dwconv, then the activation code (ACT_*: an argument, so one program serves
+// every activation). Global size: (Cout / DW_VW, ceil(Wo / DW_WB), N * Ho).
 
 #ifndef DW_VW
 #define DW_VW 8
@@ -133,7 +134,7 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #define DW_STV(v, p, i) DW_CAT(vstore_half, DW_VW)((v), 0, (p) + (i))
 #endif
 #if DW_VW == 4 || DW_VW == 8 || DW_VW == 16
-#define DW_ACT(v) DW_CAT(edgecl_act_, dwvec)((v), ACT)
+#define DW_ACT(v, act) DW_CAT(edgecl_act_, dwvec)((v), (act))
 #else
 #error "DW_VW must be 4, 8 or 16"
 #endif
@@ -144,6 +145,9 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 // block whose window lies inside the image runs it without bounds tests.
 #ifdef DW_KH
 #define DW_COLS ((DW_WB - 1) * DW_S + DW_KW)
+#ifndef DW_UNROLL_ROWS
+#define DW_UNROLL_ROWS (DW_KH <= 5)
+#endif
 EDGECL_INLINE bool dw_interior(int H, int W, int ho, int wo0, int pad_h, int pad_w) {
     const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
     return hi0 >= 0 && hi0 + DW_KH <= H && wi0 >= 0 && wi0 + DW_COLS <= W;
@@ -163,7 +167,15 @@ EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_c
 #endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
     const int hi0 = ho * DW_S - pad_h, wi0 = wo0 * DW_S - pad_w;
-    _Pragma("unroll") for (int kh = 0; kh < DW_KH; kh++) {
+    // up to 5x5 the rows are unrolled too (rolled, MobileNetV3's and EfficientNet's depthwise convs
+    // ran 10-15% slower); from 7x7 they stay a loop of straight-line rows, whose unrolled form
+    // took 2 s to compile (DW_UNROLL_ROWS)
+#if DW_UNROLL_ROWS
+    _Pragma("unroll")
+#else
+    _Pragma("unroll 1")
+#endif
+    for (int kh = 0; kh < DW_KH; kh++) {
         const int hi = hi0 + kh;
         if (edge && (hi < 0 || hi >= H)) continue;
         __global const DATA_T* row = in + (n * H + hi) * W * in_cs + in_co + co;
@@ -216,7 +228,8 @@ EDGECL_INLINE void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs
 __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* addend, __global const DATA_T* w,
                          __global const DATA_T* bias, __global DATA_T* out,
                          int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
-                         int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co) {
+                         int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co,
+                         int act) {
     const int co = get_global_id(0) * DW_VW;
     const int wo0 = get_global_id(1) * DW_WB;
     const int nho = get_global_id(2);
@@ -234,7 +247,7 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
                  pad_h, pad_w);
 #endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j]), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
+        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j], act), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
     }
 }
 

@@ -304,7 +304,8 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
 // once per k instead of every A value. Global size: (ceil(N / PANEL_W), ceil(M / PANEL_RM)).
 __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __global const DATA_T* bias,
                          __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
-                         int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows) {
+                         int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows,
+                         int epi) {
     const int p = get_global_id(0);
     const int m0 = get_global_id(1) * PANEL_RM;
     if (p * PANEL_W >= N || m0 >= M) return;
@@ -315,9 +316,19 @@ __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
         _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
     floatV b[PANEL_NB];
-#if HAS_GATE
-    const int img = m0 / gate_rows;
-    if (img == (min(m0 + PANEL_RM, M) - 1) / gate_rows) {
+    // the gate: a build option, or with the epilogue an argument (gate_rows 0: none)
+#if PANEL_EPI_RUNTIME
+    const bool gated = gate_rows > 0;
+#else
+    const bool gated = HAS_GATE;
+#endif
+    const int img = gated ? m0 / gate_rows : 0;
+    if (!gated) {
+        for (int k = 0; k < K; k++) {
+            panel_load_b(bp + k * PANEL_W, b);
+            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
+        }
+    } else if (img == (min(m0 + PANEL_RM, M) - 1) / gate_rows) {
         __global const DATA_T* g = gate + img * K;
         for (int k = 0; k < K; k++) {
             panel_load_b(bp + k * PANEL_W, b);
@@ -334,11 +345,5 @@ __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __
             }
         }
     }
-#else
-    for (int k = 0; k < K; k++) {
-        panel_load_b(bp + k * PANEL_W, b);
-        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
-    }
-#endif
-    panel_store(acc, m0, M, p * PANEL_W, N, ldc, bias, gamma, R, C);
+    panel_store(acc, m0, M, p * PANEL_W, N, ldc, bias, gamma, R, C, epi);
 }

@@ -46,6 +46,21 @@
 #define PANEL_ACT(x) (x)
 #endif
 
+// The epilogue comes in two forms. By default it is fixed at build time (ACT, HAS_BIAS,
+// HAS_GAMMA, HAS_RESIDUAL) and runs on the accumulators in registers: the fastest, one program
+// per epilogue. With PANEL_EPI_RUNTIME 1 it is the kernel's argument epi (the activation code
+// in the low four bits, then a bit each for bias, layer scale and residual) and runs over the
+// tile in a loop kept rolled, the activation's code compiled once: one program for every
+// epilogue, compiled in a fraction of the time, and slower by up to a fifth on a GELU GEMM
+// (ConvNeXt's MLPs) - so the host uses it where the GEMM is small enough for that not to count.
+#ifndef PANEL_EPI_RUNTIME
+#define PANEL_EPI_RUNTIME 0
+#endif
+#define PANEL_EPI_ACT 15
+#define PANEL_EPI_BIAS 16
+#define PANEL_EPI_GAMMA 32
+#define PANEL_EPI_RESIDUAL 64
+
 // acc[i][v] += a_i * b_v for one k, with the B vectors already loaded into b[].
 #if PANEL_NB == 1
 #define PANEL_FMA_ROW(i, a) acc[i][0] = fma((floatV)(a), b[0], acc[i][0])
@@ -69,11 +84,51 @@ EDGECL_INLINE floatV panel_load_part(__global const DATA_T* p, int i, int n) {
 }
 
 // Stores rows m0 .. min(m0 + PANEL_RM, M) - 1 of the tile, columns n0 .. n0 + PANEL_W - 1 cut at
-// N, through the epilogue: + bias[n], activation ACT, * gamma[n], + R[m, n]; C and R have row
-// stride ldc. The flags are the kernel's HAS_* build options (absent: off).
+// N, through the epilogue: + bias[n], activation, * gamma[n], + R[m, n]; C and R have row
+// stride ldc. The epilogue is the HAS_* and ACT build options (absent: off), or with
+// PANEL_EPI_RUNTIME the argument epi.
+#if PANEL_EPI_RUNTIME
 EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, int n0, int N, int ldc,
                         __global const DATA_T* bias, __global const DATA_T* gamma, __global const DATA_T* R,
-                        __global DATA_T* C) {
+                        __global DATA_T* C, const int epi) {
+    const int rows = min(PANEL_RM, M - m0);
+    const int act = epi & PANEL_EPI_ACT;
+    const bool has_bias = (epi & PANEL_EPI_BIAS) != 0, has_gamma = (epi & PANEL_EPI_GAMMA) != 0;
+    const bool has_residual = (epi & PANEL_EPI_RESIDUAL) != 0;
+    floatV gv[PANEL_NB];
+    floatV t[PANEL_RM * PANEL_NB]; // indexed in the rolled loop: in private memory, not registers
+    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) {
+        const int n = n0 + v * PANEL_VW;
+        const int cols = min(PANEL_VW, N - n);
+        const bool full = cols == PANEL_VW;
+        const floatV bv = !has_bias || cols <= 0 ? (floatV)(0.0f) : full ? PANEL_LDV(bias, n) : panel_load_part(bias, n, cols);
+        gv[v] = !has_gamma || cols <= 0 ? (floatV)(1.0f) : full ? PANEL_LDV(gamma, n) : panel_load_part(gamma, n, cols);
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) t[i * PANEL_NB + v] = acc[i][v] + bv;
+    }
+    _Pragma("unroll 1") for (int i = 0; i < rows; i++) {
+        _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) {
+            const int n = n0 + v * PANEL_VW;
+            const int cols = min(PANEL_VW, N - n);
+            if (cols <= 0) continue;
+            const int o = (m0 + i) * ldc + n;
+            floatV x = PANEL_CAT(edgecl_act_, floatV)(t[i * PANEL_NB + v], act);
+            if (has_gamma) x *= gv[v];
+            if (cols == PANEL_VW) {
+                if (has_residual) x += PANEL_LDV(R, o);
+                PANEL_STV(x, C, o);
+            } else {
+                if (has_residual) x += panel_load_part(R, o, cols);
+                float s[PANEL_VW];
+                PANEL_CAT(vstore, PANEL_VW)(x, 0, s);
+                for (int j = 0; j < cols; j++) ST(C, o + j, s[j]);
+            }
+        }
+    }
+}
+#else
+EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, int n0, int N, int ldc,
+                        __global const DATA_T* bias, __global const DATA_T* gamma, __global const DATA_T* R,
+                        __global DATA_T* C, const int epi) {
     const int rows = min(PANEL_RM, M - m0);
     _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) {
         const int n = n0 + v * PANEL_VW;
@@ -113,3 +168,4 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
         }
     }
 }
+#endif

@@ -124,7 +124,8 @@ class CacheDamageTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.edgecl.cli.Main",
                 "classify", image.toString()).redirectErrorStream(true);
         pb.environment().put(ProgramCache.DIR_ENV, cacheDir.toString());
-        pb.environment().remove("EDGECL_PROGRAM_CACHE");
+        // EdgeCL's binary cache even where the driver keeps its own (PoCL), since it is what is damaged here
+        pb.environment().put("EDGECL_PROGRAM_CACHE", "on");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));

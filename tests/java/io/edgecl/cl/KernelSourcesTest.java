@@ -24,7 +24,8 @@ class KernelSourcesTest {
             "PANEL_LDV", "PANEL_FMA_ROW", "PEAK_CAT_", "PEAK_CAT", "peakV", "DW_CAT_", "DW_CAT", "dwvec", "DW_LDV",
             "DW_STV", "DW_ACT", "DW_HSUM", "XCA_DQ", "PANEL_STV", "PANEL_ACT", "DW_COLS", "LN_CAT_", "LN_CAT", "lnV",
             "LN_LDV", "LN_STV", "POOL_CAT_", "POOL_CAT", "poolV", "POOL_LD", "POOL_ST", "POOL_STF", "POOL_OUT_T", "MH_NV",
-            "MH_DP", "XG_NB", "XG_W", "XG_PART", "XG_LANES");
+            "MH_DP", "XG_NB", "XG_W", "XG_PART", "XG_LANES", "PANEL_EPI_ACT", "PANEL_EPI_BIAS", "PANEL_EPI_GAMMA",
+            "PANEL_EPI_RESIDUAL");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {
@@ -55,5 +56,34 @@ class KernelSourcesTest {
             }
         }
         assertFalse(src.contains("cl_khr_fp64"), file + " needs no double precision");
+    }
+
+    /**
+     * A program of some kernels of a file keeps exactly those: every __kernel of every file is
+     * found by the cutter (a kernel it missed would stay in every program, one it cut wrongly
+     * would not build), and each one alone builds and is the only kernel in its program.
+     */
+    @ParameterizedTest
+    @MethodSource("files")
+    void eachKernelBuildsInAProgramOfItsOwn(String file) throws IOException {
+        String src = Files.readString(Paths.get("kernels-cl", file));
+        // attention.cl's channel-attention GEMM kernels exist only after panel.h.cl (#ifdef PANEL_W)
+        String[] parts = src.contains("Built after panel.h.cl") || src.contains("#ifdef PANEL_W")
+                ? new String[] {"panel.h.cl", file} : new String[] {file};
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^__kernel\\b").matcher(src);
+        int declared = 0;
+        while (m.find()) declared++;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.regex.Matcher n = java.util.regex.Pattern.compile("(?s)__kernel\\b.*?void\\s+(\\w+)\\s*\\(").matcher(src);
+        while (n.find()) names.add(n.group(1));
+        org.junit.jupiter.api.Assertions.assertEquals(declared, names.size(), file + ": kernels " + names);
+        assertTrue(KernelSources.only(src, java.util.List.of(), file).indexOf("__kernel") < 0,
+                file + ": no kernel is left when none is kept");
+        ClContext ctx = TestSupport.context();
+        for (String k : names) {
+            String one = KernelSources.only(src, java.util.List.of(k), file);
+            org.junit.jupiter.api.Assertions.assertEquals(1, one.split("__kernel\\b", -1).length - 1, file + " " + k);
+            ctx.kernel(Map.of(), k, parts).close();
+        }
     }
 }

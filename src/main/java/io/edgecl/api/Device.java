@@ -9,6 +9,7 @@ import io.edgecl.profile.DevicePeak;
 import io.edgecl.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One OpenCL device opened for inference: its context, queue and compiled programs, and the
@@ -117,13 +118,71 @@ public final class Device implements AutoCloseable {
         return ctx.precision();
     }
 
-    /** Programs built or loaded so far, how many came from the on-disk cache, and the time spent. */
+    /**
+     * What compiling has cost on this device so far: programs built, EdgeCL binary-cache hits and
+     * milliseconds in the driver's build, plus the first launch of each kernel (where drivers such
+     * as PoCL compile it), in total and per kernel file.
+     */
     public ProgramStats programs() {
-        return new ProgramStats(ctx.programCount(), ctx.programsFromCache(), ctx.programNanos() / 1e6);
+        io.edgecl.cl.ClContext.CompileBill b = ctx.compileBill();
+        Map<String, FileStats> by = new java.util.TreeMap<>();
+        b.byFile().forEach((f, x) -> by.put(f, new FileStats(x.programs(), x.fromCache(), x.buildMs(), x.firstLaunches(),
+                x.firstLaunchMs())));
+        return new ProgramStats(b.binaryCache(), b.programs(), b.fromCache(), b.buildMs(), b.firstLaunches(),
+                b.firstLaunchMs(), java.util.Collections.unmodifiableMap(by));
     }
 
-    /** Programs used by this device so far. */
-    public record ProgramStats(int programs, int fromCache, double buildMs) {}
+    /**
+     * The compile bill of a device. {@code binaryCache}: where compiled programs are kept between
+     * runs, "edgecl" (EdgeCL's cache), "driver" (the driver's own, as PoCL's) or "off".
+     * {@code firstLaunchMs}: the first launches of each kernel in each work-group shape, each timed
+     * alone (it includes the kernel's run, microseconds, and a lazy driver's compile, seconds).
+     */
+    public record ProgramStats(String binaryCache, int programs, int fromCache, double buildMs, int firstLaunches,
+                               double firstLaunchMs, Map<String, FileStats> byFile) {
+        /** buildMs + firstLaunchMs. */
+        public double totalMs() {
+            return buildMs + firstLaunchMs;
+        }
+
+        /** As JSON-ready maps: totals, then "by_file" with each kernel file's share. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("binary_cache", binaryCache);
+            m.put("programs", programs);
+            m.put("programs_from_cache", fromCache);
+            m.put("build_ms", round(buildMs));
+            m.put("first_launches", firstLaunches);
+            m.put("first_launch_ms", round(firstLaunchMs));
+            m.put("total_ms", round(totalMs()));
+            Map<String, Object> files = new java.util.LinkedHashMap<>();
+            byFile.forEach((f, x) -> {
+                Map<String, Object> e = new java.util.LinkedHashMap<>();
+                e.put("programs", x.programs());
+                e.put("programs_from_cache", x.fromCache());
+                e.put("build_ms", round(x.buildMs()));
+                e.put("first_launches", x.firstLaunches());
+                e.put("first_launch_ms", round(x.firstLaunchMs()));
+                files.put(f, e);
+            });
+            m.put("by_file", files);
+            return m;
+        }
+
+        /** One line: "21 programs (0 from cache), build 4012 ms, 35 first launches 9800 ms". */
+        public String summary() {
+            return String.format(java.util.Locale.ROOT, "%d programs (%d from EdgeCL's cache, binaries kept by %s), "
+                    + "build %.0f ms, %d first launches %.0f ms", programs, fromCache, binaryCache, buildMs,
+                    firstLaunches, firstLaunchMs);
+        }
+
+        private static double round(double ms) {
+            return Math.round(ms * 10) / 10.0;
+        }
+    }
+
+    /** One kernel file's share of {@link ProgramStats}. */
+    public record FileStats(int programs, int fromCache, double buildMs, int firstLaunches, double firstLaunchMs) {}
 
     /** The device's measured fp32 peak and memory bandwidth (measured once per device and driver, then cached). */
     public DevicePeak peak() {

@@ -160,6 +160,38 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * The distinct OpenCL programs (kernel file and build options) the plan for [batch, 3, h, w]
+     * launches, in first-launch order, each with its kernels and how many launches use it: what a
+     * cold start on this device compiles. Builds the plan when it does not exist yet.
+     */
+    public List<ProgramUse> programs(int batch, int h, int w) {
+        lock.lock();
+        try {
+            Map<String, ProgramUse> out = new LinkedHashMap<>();
+            for (io.edgecl.ops.Launch l : plan(batch, h, w).launches()) {
+                String label = l.program();
+                int sp = label.indexOf(' ');
+                String files = sp < 0 ? label : label.substring(0, sp);
+                String options = sp < 0 ? "" : label.substring(sp + 1);
+                ProgramUse u = out.get(label);
+                List<String> kernels = new ArrayList<>(u == null ? List.of() : u.kernels());
+                if (!kernels.contains(l.kernelName())) kernels.add(l.kernelName());
+                out.put(label, new ProgramUse(files.substring(files.lastIndexOf('+') + 1), files, options,
+                        List.copyOf(kernels), (u == null ? 0 : u.launches()) + 1));
+            }
+            return List.copyOf(out.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One program a plan launches: its kernel file, every source file it is built from (headers
+     * first), its build defines, the kernels of it that run, and the launches per forward.
+     */
+    public record ProgramUse(String file, String sources, String options, List<String> kernels, int launches) {}
+
     /** The plan for an input shape, built on first use (weights checked against the spec then). */
     private Plan plan(int batch, int h, int w) {
         lock.lock();

@@ -39,7 +39,7 @@ public final class Bindings {
      * as the fallback. A binding named explicitly is never swapped: its error says which works.
      */
     public static ClBinding create(String name) {
-        PoclAffinity.apply();
+        PoclEnvironment.apply();
         boolean explicit = name != null && !name.isBlank() || userChoice() != null;
         String n = (name == null || name.isBlank() ? defaultName() : name).toLowerCase(Locale.ROOT);
         if (explicit) {

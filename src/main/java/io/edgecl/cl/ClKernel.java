@@ -12,6 +12,7 @@ public final class ClKernel implements AutoCloseable {
     private final String name;
     private final String program;
     private long localBytes;
+    private boolean launched;
     private ClHandle.Kernel handle;
     private int next;
 
@@ -95,12 +96,37 @@ public final class ClKernel implements AutoCloseable {
 
     /** Enqueues without an event (the fast path). */
     public void launch(long[] global, long[] local) {
+        if (!launched) {
+            firstLaunch(global, local);
+            return;
+        }
         ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
     }
 
     /** Enqueues and returns the profiling event; the caller closes it. */
     public ClEvent launchTimed(long[] global, long[] local) {
+        if (!launched) firstLaunch(null, local);
         return new ClEvent(ctx.cl(), ctx.cl().enqueue(ctx.queue(), handle, global, local, true));
+    }
+
+    /**
+     * The first launch of this kernel in this work-group shape in the context, timed on its own:
+     * drivers that compile kernels when they are first launched (PoCL, per work-group size) spend
+     * that compile here, and the context counts it in its {@link ClContext#compileBill() bill}.
+     * With {@code global} null nothing is enqueued (the caller launches).
+     */
+    private void firstLaunch(long[] global, long[] local) {
+        launched = true;
+        String shape = name + " " + java.util.Arrays.toString(local);
+        if (global == null || !ctx.firstLaunchOf(program, shape)) {
+            if (global != null) ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
+            return;
+        }
+        ctx.finish();
+        long t0 = System.nanoTime();
+        ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
+        ctx.finish();
+        ctx.firstLaunched(program, System.nanoTime() - t0);
     }
 
     @Override

@@ -94,19 +94,21 @@ public final class BenchCommand extends SessionCommand {
             cold.put("programs_from_cache", ps.fromCache());
             cold.put("program_build_ms", ps.buildMs());
             cold.put("first_forward_ms", (tFirst - tPlan) / 1e6);
+            cold.put("compile", ps.toMap());
             r.put("cold_start", cold);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r));
             } else {
-                print(out, r, w, d, wt, cold);
+                print(out, r, w, d, wt, cold, ps);
             }
             out.flush();
         }
         return 0;
     }
 
-    private void print(PrintWriter out, Map<String, Object> r, Stats w, Stats d, Stats wt, Map<String, Object> cold) {
+    private void print(PrintWriter out, Map<String, Object> r, Stats w, Stats d, Stats wt, Map<String, Object> cold,
+                       Device.ProgramStats ps) {
         out.printf(Locale.ROOT, "%s  input %s  on %s (%s)%n", r.get("model"), r.get("input"), r.get("device"),
                 r.get("binding"));
         out.printf(Locale.ROOT, "  fusion: %s, %d launches per forward, %.3f GMACs%n",
@@ -127,6 +129,20 @@ public final class BenchCommand extends SessionCommand {
                         + "%.1f ms building), first forward %.1f ms%n",
                 cold.get("context_ms"), cold.get("weights_ms"), cold.get("plan_ms"), cold.get("programs"),
                 cold.get("programs_from_cache"), cold.get("program_build_ms"), cold.get("first_forward_ms"));
+        printCompile(out, ps);
+    }
+
+    /** The compile bill, with the kernel files that cost most first. */
+    static void printCompile(PrintWriter out, Device.ProgramStats ps) {
+        out.printf(Locale.ROOT, "  compile: %s%n", ps.summary());
+        StringBuilder b = new StringBuilder();
+        ps.byFile().entrySet().stream()
+                .sorted((x, y) -> Double.compare(y.getValue().buildMs() + y.getValue().firstLaunchMs(),
+                        x.getValue().buildMs() + x.getValue().firstLaunchMs()))
+                .forEach(e -> b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                        "%s %d+%d (%.0f ms)", e.getKey(), e.getValue().programs(), e.getValue().firstLaunches(),
+                        e.getValue().buildMs() + e.getValue().firstLaunchMs())));
+        if (b.length() > 0) out.printf(Locale.ROOT, "  compile by file (programs+first launches): %s%n", b);
     }
 
     /** A one-line progress indicator on stderr for runs longer than a couple of seconds. */

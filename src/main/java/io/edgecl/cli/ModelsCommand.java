@@ -2,7 +2,10 @@ package io.edgecl.cli;
 
 import com.google.gson.GsonBuilder;
 import io.edgecl.Bytes;
+import io.edgecl.api.Device;
 import io.edgecl.api.Footprint;
+import io.edgecl.api.Session;
+import io.edgecl.api.SessionOptions;
 import io.edgecl.models.Models;
 import io.edgecl.tensor.Precision;
 import io.edgecl.models.VisionModel;
@@ -42,6 +45,19 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "Only this model.")
     String only;
 
+    @Option(names = "--programs", description = "With -m: the distinct OpenCL programs (kernel file and build "
+            + "options) the model's plan launches on the device (--device, --precision), with their kernels and the "
+            + "compile bill of building them: what a first run there compiles.")
+    boolean programs;
+
+    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", description = "For --programs: the OpenCL device "
+            + "(P:D, N or a name substring; default $EDGECL_DEVICE, else the first GPU, else the first device).")
+    String device;
+
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+            description = "For --programs: fp32, fp16-storage or fp16 (default fp32).")
+    String precision;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,6 +65,7 @@ public final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         if (batch < 1) throw new io.edgecl.EdgeClException("--batch must be at least 1, not " + batch);
         if (only != null) Models.byName(only); // an unknown name fails here, with the list of names
+        if (programs) return programs();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String name : Models.names()) {
             VisionModel m = Models.byName(name);
@@ -98,6 +115,41 @@ public final class ModelsCommand implements Callable<Integer> {
                     }
                 }
                 out.println();
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** --programs: builds the plan with synthetic weights and lists what it launches. */
+    private int programs() {
+        if (only == null) throw new io.edgecl.EdgeClException("--programs needs a model: -m NAME");
+        VisionModel m = Models.byName(only);
+        int s = size != null ? size : m.preprocess().size();
+        PrintWriter out = spec.commandLine().getOut();
+        try (Device d = Device.open(device, null, Precision.parse(precision));
+             Session session = Session.open(m, io.edgecl.models.Weights.synthetic(0L),
+                     SessionOptions.defaults().withDevice(d))) {
+            List<Session.ProgramUse> ps = session.programs(batch, s, s);
+            Device.ProgramStats bill = d.programs();
+            if (json) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("model", m.name());
+                r.put("device", d.name());
+                r.put("precision", d.precision().id());
+                r.put("input", List.of(batch, 3, s, s));
+                r.put("programs", ps);
+                r.put("compile", bill.toMap());
+                out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+            } else {
+                out.printf(Locale.ROOT, "%s [%d, 3, %d, %d] on %s (%s): %d distinct programs%n", m.name(), batch, s, s,
+                        d.name(), d.precision().id(), ps.size());
+                for (Session.ProgramUse u : ps) {
+                    out.printf(Locale.ROOT, "  %-16s %-60s %3d launches  %s%n", u.file(), u.options(), u.launches(),
+                            String.join(", ", u.kernels()));
+                }
+                out.printf(Locale.ROOT, "compile (building the plan; kernels that compile at first launch are not "
+                        + "launched here): %s%n", bill.summary());
             }
         }
         out.flush();

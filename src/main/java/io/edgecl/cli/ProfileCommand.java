@@ -13,7 +13,11 @@ import io.edgecl.profile.Profile;
 import io.edgecl.profile.Stats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import com.google.gson.GsonBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +48,10 @@ public final class ProfileCommand extends SessionCommand {
     @Option(names = "--top", paramLabel = "N", defaultValue = "25", description = "Rows per table (default: 25).")
     int top;
 
+    @Option(names = "--json", description = "Machine-readable output: the forward's figures, every row of the "
+            + "kernel, op and block tables (--by: that one only), and the compile bill.")
+    boolean json;
+
     @Override
     public Integer call() {
         run.check();
@@ -62,6 +70,47 @@ public final class ProfileCommand extends SessionCommand {
             Profile p = session.profile(input, run.warmup, run.iters);
             PrintWriter out = spec.commandLine().getOut();
             Stats fwd = Stats.of(p.forwardNs());
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("model", model.name());
+                m.put("device", dev.name());
+                m.put("input", List.of(run.batch, 3, s, s));
+                m.put("launches_per_forward", launches);
+                m.put("forward_device_ms", fwd);
+                m.put("kernels_busy_ms", p.busyNs() / 1e6);
+                m.put("peak_gflops", peak.gflops());
+                m.put("peak_gbps", peak.gbps());
+                for (String t : List.of("kernel", "op", "block", "launch")) {
+                    if (by == null ? t.equals("launch") : !by.equals(t)) continue;
+                    List<Profile.Row> rows = switch (t) {
+                        case "kernel" -> p.byKernel();
+                        case "op" -> p.byOp();
+                        case "block" -> p.byBlock();
+                        default -> p.byLaunch();
+                    };
+                    List<Map<String, Object>> list = new ArrayList<>();
+                    for (Profile.Row r : rows) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("key", r.key());
+                        row.put("launches", r.launches());
+                        row.put("total_us", r.totalNs() / 1e3);
+                        row.put("mean_us", r.meanUs());
+                        row.put("flops", r.flops());
+                        row.put("bytes", r.bytes());
+                        row.put("gflops", r.gflops());
+                        row.put("gbps", r.gbps());
+                        row.put("peak_fraction", r.peakFraction(peak));
+                        row.put("bound", r.bound(peak));
+                        list.add(row);
+                    }
+                    m.put("by_" + t, list);
+                }
+                m.put("compile", dev.programs().toMap());
+                writeFiles(out, p, peak, dev, model, s, launches, true);
+                out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(m));
+                out.flush();
+                return 0;
+            }
             out.printf(Locale.ROOT, "%s  input [%d, 3, %d, %d]  on %s%n", model.name(), run.batch, s, s, dev.name());
             out.printf(Locale.ROOT, "forward: %.3f ms device time (median of %d, min %.3f), %d launches, kernels busy "
                             + "%.3f ms; device peak %.1f GFLOP/s (measured, float%d FMAs), %.1f GB/s (measured)%n",
@@ -79,22 +128,31 @@ public final class ProfileCommand extends SessionCommand {
             if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
             if (by == null || by.equals("block")) table(out, "block", p.byBlock(), p, peak);
             if ("launch".equals(by)) table(out, "launch", p.byLaunch(), p, peak);
-            if (trace != null) {
-                ChromeTrace.write(trace, p, model.name() + " on " + dev.name());
-                out.println("trace: " + trace + " (" + launches + " launch events)");
-            }
-            if (csv != null) {
-                CsvReport.write(csv, p, peak);
-                out.println("csv: " + csv);
-            }
-            if (html != null) {
-                HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
-                        + dev.name());
-                out.println("html: " + html);
-            }
+            out.printf(Locale.ROOT, "%ncompile: %s%n", dev.programs().summary());
+            writeFiles(out, p, peak, dev, model, s, launches, false);
             out.flush();
         }
         return 0;
+    }
+
+    /** The --trace, --csv and --html files; their paths go to stderr under --json (stdout is the JSON). */
+    private void writeFiles(PrintWriter out, Profile p, DevicePeak peak, Device dev, VisionModel model, int s,
+                            int launches, boolean quiet) {
+        PrintWriter say = quiet ? spec.commandLine().getErr() : out;
+        if (trace != null) {
+            ChromeTrace.write(trace, p, model.name() + " on " + dev.name());
+            say.println("trace: " + trace + " (" + launches + " launch events)");
+        }
+        if (csv != null) {
+            CsvReport.write(csv, p, peak);
+            say.println("csv: " + csv);
+        }
+        if (html != null) {
+            HtmlReport.write(html, p, peak, model.name() + " [" + run.batch + ", 3, " + s + ", " + s + "] on "
+                    + dev.name());
+            say.println("html: " + html);
+        }
+        say.flush();
     }
 
     private void table(PrintWriter out, String title, List<Profile.Row> rows, Profile p, DevicePeak peak) {

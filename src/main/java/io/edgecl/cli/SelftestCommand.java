@@ -78,6 +78,7 @@ public final class SelftestCommand implements Callable<Integer> {
                 m.put("failures", r.failures());
                 m.put("passed_precisions", r.passedPrecisions().stream().map(Precision::id).toList());
                 m.put("seconds", secs);
+                m.put("compile", d.programs().toMap());
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (SelfTest.Check c : r.checks()) {
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -99,6 +100,7 @@ public final class SelftestCommand implements Callable<Integer> {
                 long skip = r.checks().stream().filter(c -> c.status() == SelfTest.Status.SKIP).count();
                 out.printf(java.util.Locale.ROOT, "selftest: %s: %d passed, %d failed, %d skipped in %.1f s%n",
                         r.passed() ? "PASS" : "FAIL", pass, r.failures(), skip, secs);
+                out.printf(java.util.Locale.ROOT, "compile: %s%n", d.programs().summary());
             }
             out.flush();
             return r.passed() ? 0 : 1;

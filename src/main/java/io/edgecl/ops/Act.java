@@ -18,6 +18,11 @@ public enum Act {
         return macro;
     }
 
+    /** The kernels' code of the activation: common.h.cl numbers ACT_* in this enum's order. */
+    public int code() {
+        return ordinal();
+    }
+
     /** Plain-Java value, for references and host-side constants. */
     public double apply(double x) {
         switch (this) {

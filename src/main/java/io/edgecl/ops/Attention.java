@@ -93,7 +93,7 @@ public final class Attention {
         long flops = 4L * n * tokens * group * channels;
         if (variant == Variant.BLOCKED) {
             var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MH_QB", String.valueOf(QB), "MH_KV",
-                    String.valueOf(KV)), "attention.cl");
+                    String.valueOf(KV)), List.of("mhsa_pack_tv", "mhsa_qb"), "attention.cl");
             int b = n * groups * heads;
             ClKernel pack = prog.kernel("mhsa_pack_tv");
             pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff).arg(b);
@@ -107,7 +107,8 @@ public final class Attention {
                     new Launch(att, ga.global(), ga.local(), "self_attention", flops,
                             e * n * tokens * 2 * channels + kvBytes));
         }
-        var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)), "attention.cl");
+        var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)),
+                List.of("mhsa_pack", "mhsa_kc"), "attention.cl");
         ClKernel pack = prog.kernel("mhsa_pack");
         pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff);
         ClKernel att = prog.kernel("mhsa_kc");
@@ -137,7 +138,7 @@ public final class Attention {
                                        int heads, float scale, int patchH, int patchW) {
         int d = channels / heads;
         check(h, w, channels, heads, patchH, patchW);
-        ClKernel k = ctx.program(Map.of("HEAD_DIM", String.valueOf(d)), "attention.cl").kernel("mhsa");
+        ClKernel k = ctx.kernel(Map.of("HEAD_DIM", String.valueOf(d)), "mhsa", "attention.cl");
         k.arg(qkv).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW);
         long tokens = (long) h * w;
         long group = tokens / ((long) patchH * patchW);

@@ -22,7 +22,7 @@ public final class ChannelAttention {
     public static List<Launch> create(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch,
                                       ClBuffer out, int n, int tokens, int channels, int heads) {
         int d = channels / heads;
-        var prog = ctx.program(Map.of(), "attention.cl");
+        var prog = ctx.program(Map.of(), List.of("xca_scores", "softmax_rows", "xca_apply"), "attention.cl");
         ClKernel scores = prog.kernel("xca_scores");
         scores.arg(qkv).arg(temperature).arg(scratch).arg(tokens).arg(channels).arg(heads);
         ClKernel softmax = prog.kernel("softmax_rows");
@@ -107,13 +107,15 @@ public final class ChannelAttention {
         int chunk = (tokens + chunks - 1) / chunks;
         Map<String, String> gramDefs = Map.of("XCA_D", String.valueOf(d), "XG_RM", String.valueOf(rm), "PANEL_VW",
                 String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM", String.valueOf(rows));
-        var prog = ctx.program(gramDefs, "panel.h.cl", "attention.cl");
+        var prog = ctx.program(gramDefs, List.of("xca_gram", "xca_attn"), "panel.h.cl", "attention.cl");
         ClKernel gram = prog.kernel("xca_gram");
         gram.arg(qkv).arg(parts).arg(tokens).arg(channels).arg(heads).arg(chunk).arg(chunks).arg(n);
         ClKernel attn = prog.kernel("xca_attn");
         attn.arg(parts).arg(temperature).arg(packed).arg(channels).arg(heads).arg(chunks);
-        ClKernel apply = prog.kernel("xca_apply_panel");
-        apply.arg(qkv).arg(packed).arg(out).arg(tokens).arg(channels).arg(n);
+        // the apply kernel takes the head dimension as an argument: one program for every stage
+        ClKernel apply = ctx.kernel(Map.of("PANEL_VW", String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM",
+                String.valueOf(rows)), "xca_apply_panel", "panel.h.cl", "attention.cl");
+        apply.arg(qkv).arg(packed).arg(out).arg(tokens).arg(channels).arg(n).arg(d);
         long e = ctx.precision().elementBytes();
         long nt = (long) n * tokens, dd = (long) n * heads * d * d;
         long blocks = (long) heads * ((d + rm - 1) / rm);
@@ -141,13 +143,13 @@ public final class ChannelAttention {
         long dd = (long) n * heads * d * d;
         long flops = 2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d;
         if (form(ctx, channels, heads).equals("item")) {
-            ClKernel k = ctx.program(Map.of("XCA_D", String.valueOf(d)), "attention.cl").kernel("xca_cpu");
+            ClKernel k = ctx.kernel(Map.of("XCA_D", String.valueOf(d)), "xca_cpu", "attention.cl");
             k.arg(qkv).arg(temperature).arg(out).arg(tokens).arg(channels).arg(heads);
             return new Launch(k, new long[] {(long) n * heads}, null, "channel_attention", flops,
                     (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels));
         }
         WorkGroup wg = workGroup(ctx);
-        ClKernel k = ctx.program(wg.defines(), "attention.cl").kernel("xca_fused");
+        ClKernel k = ctx.kernel(wg.defines(), "xca_fused", "attention.cl");
         k.arg(qkv).arg(temperature).arg(scratch).arg(out).arg(tokens).arg(channels).arg(heads)
                 .local(8L * d);
         return new Launch(k, new long[] {(long) wg.size() * n * heads}, new long[] {wg.size()}, "channel_attention",

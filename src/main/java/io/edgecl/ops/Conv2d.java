@@ -61,13 +61,23 @@ public final class Conv2d {
                                 int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
                                 int ho, int wo, Gemm.Config panel) {
         if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
-        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
+        // the panel kernel takes its epilogue as an argument (one program per tile shape)
+        boolean runtimeEpilogue = panel != null
+                && Gemm.epilogueAtRunTime(2L * n * ho * wo * cout * kh * kw * cin);
+        Map<String, String> d = new java.util.HashMap<>(runtimeEpilogue ? Map.of("PANEL_EPI_RUNTIME", "1")
+                : Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
-        ClKernel k = ctx.program(d, "panel.h.cl", "conv2d.cl")
-                .kernel(panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d");
+        // every window inside the image (no padding: patchify stems, downsampling convs): the
+        // kernel is built with its interior path alone, a third of the code to compile
+        if (panel != null && padH == 0 && padW == 0 && (ho - 1) * stride + kh <= h && (wo - 1) * stride + kw <= wd) {
+            d.put("CONV_INTERIOR", "1");
+        }
+        ClKernel k = ctx.kernel(d, panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d",
+                "panel.h.cl", "conv2d.cl");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out)
                 .arg(h).arg(wd).arg(cin).arg(cout).arg(ho).arg(wo)
                 .arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(n * ho);
+        if (panel != null) k.arg(Gemm.panelEpilogue(act, bias != null, false, false));
         long outs = (long) n * ho * wo * cout;
         long[] local = null;
         long[] global = panel != null

@@ -32,14 +32,16 @@ public final class DepthwiseConv {
                                 int mult, Act act, int ho, int wo) {
         int vw = mult == 1 ? vectorWidth(ctx, cout) : 0;
         Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD",
-                addend != null ? "1" : "0", "ACT", act.macro()));
+                addend != null ? "1" : "0"));
+        // the vector kernel takes its activation as an argument (one program for every activation)
+        if (vw == 0) d.put("ACT", act.macro());
         if (vw > 0) {
             d.put("DW_VW", String.valueOf(vw));
             d.put("DW_WB", String.valueOf(VEC_WB));
             d.putAll(fastPath(kh, kw, stride));
         }
         String kernel = vw > 0 ? "dwconv_vec" : mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv";
-        ClKernel k = ctx.program(d, "dwconv.cl").kernel(kernel);
+        ClKernel k = ctx.kernel(d, kernel, "dwconv.cl");
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
         k.arg(in.buffer()).arg(add.buffer()).arg(w).arg(bias != null ? bias : ctx.placeholder())
                 .arg(out.buffer())
@@ -48,6 +50,7 @@ public final class DepthwiseConv {
                 .arg(in.channelStride()).arg(in.channelOffset())
                 .arg(add.channelStride()).arg(add.channelOffset())
                 .arg(out.channelStride()).arg(out.channelOffset());
+        if (vw > 0) k.arg(act.code());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
         CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho)
@@ -108,8 +111,8 @@ public final class DepthwiseConv {
         }
         boolean perPixel = v.isEmpty() ? cpu : !v.equals("group");
         WorkGroup wg = lnWorkGroup(ctx);
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
-                "dwconv.cl").kernel(perPixel ? "dwconv_ln_px" : "dwconv_ln");
+        ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
+                perPixel ? "dwconv_ln_px" : "dwconv_ln", "dwconv.cl");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
                 .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
                 .arg(padH).arg(padW).arg(mult).arg(eps);
@@ -153,7 +156,7 @@ public final class DepthwiseConv {
         Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW",
                 String.valueOf(vw), "DW_WB", String.valueOf(VEC_WB)));
         d.putAll(fastPath(kh, kw, stride));
-        ClKernel k = ctx.program(d, "dwconv.cl").kernel("dwconv_ln_vec");
+        ClKernel k = ctx.kernel(d, "dwconv_ln_vec", "dwconv.cl");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
                 .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(1)
                 .arg(eps).arg(n * ho);
@@ -171,14 +174,14 @@ public final class DepthwiseConv {
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs);
         int vw = vectorWidth(ctx, c);
         if (vw > 0) {
-            ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
-                    "dwconv.cl").kernel("dwconv_transpose_vec");
+            ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
+                    "dwconv_transpose_vec", "dwconv.cl");
             k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c).arg(s)
                     .arg(n * h);
             CpuGrid g = CpuGrid.orDriver(ctx.info(), c / vw, wd, (long) n * h);
             return new Launch(k, g.global(), g.local(), "dwconv_transpose", 2L * outs, bytes);
         }
-        ClKernel k = ctx.program(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv.cl").kernel("dwconv_transpose");
+        ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv_transpose", "dwconv.cl");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c)
                 .arg(s).arg(n * h * s);
         return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs, bytes);

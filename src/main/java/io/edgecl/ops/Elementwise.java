@@ -78,7 +78,8 @@ public final class Elementwise {
         int parts = poolParts(hw);
         int vw = channelVector(ctx, channels);
         Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
-        ClKernel k = ctx.program(d, "pool.cl").kernel("avgpool_part");
+        var pool = ctx.program(d, java.util.List.of("avgpool_part", "avgpool_sum"), "pool.cl");
+        ClKernel k = pool.kernel("avgpool_part");
         k.arg(in).arg(parts == 1 ? out : scratch).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
         long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
         CpuGrid g = ctx.info().type().equals("CPU") ? CpuGrid.of(ctx.info(), cv, rows)
@@ -86,7 +87,7 @@ public final class Elementwise {
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
         Launch part = new Launch(k, g.global(), g.local(), "pool", (long) n * hw * channels, bytes);
         if (parts == 1) return java.util.List.of(part);
-        ClKernel s = ctx.program(d, "pool.cl").kernel("avgpool_sum");
+        ClKernel s = pool.kernel("avgpool_sum");
         s.arg(scratch).arg(out).arg(parts).arg(channels).arg(hw);
         return java.util.List.of(part, new Launch(s, new long[] {channels, n}, null, "pool", (long) n * parts * channels,
                 4L * n * parts * channels + (long) ctx.precision().elementBytes() * n * channels));
@@ -122,8 +123,8 @@ public final class Elementwise {
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs);
         int vw = channelVector(ctx, c);
         boolean vec = ctx.info().type().equals("CPU") && vw >= 4;
-        ClKernel kern = vec ? ctx.program(Map.of("POOL_VW", String.valueOf(vw)), "pool.cl").kernel("pool2d_vec")
-                : ctx.program(Map.of(), "pool.cl").kernel("pool2d");
+        ClKernel kern = vec ? ctx.kernel(Map.of("POOL_VW", String.valueOf(vw)), "pool2d_vec", "pool.cl")
+                : ctx.kernel(Map.of(), "pool2d", "pool.cl");
         kern.arg(in).arg(out).arg(h).arg(w).arg(c).arg(ho).arg(wo).arg(k).arg(stride)
                 .arg(pad).arg(max ? 1 : 0).arg(countIncludePad ? 1 : 0).arg(n * ho);
         CpuGrid g = vec ? CpuGrid.of(ctx.info(), c / vw, wo, (long) n * ho)

@@ -148,6 +148,23 @@ public final class Gemm {
                 String.valueOf(cfg.width() / vw));
     }
 
+    /**
+     * Below this many FLOPs a panel kernel (GEMM or convolution) takes its epilogue as an argument
+     * (panel.h.cl, PANEL_EPI_RUNTIME): one program for every epilogue of that tile shape instead of
+     * one per epilogue. The runtime form costs up to a fifth of a GELU GEMM's time (ConvNeXt-Atto's
+     * MLPs, 3136 x 160 x 40: 196 → 231 µs), which at 2 MFLOP is a few microseconds; it saves a
+     * program build and a kernel compile (0.3-0.8 s each on PoCL) per epilogue.
+     * -Dedgecl.panel.runtime-epilogue-flops=N moves the line (0: never, a large N: always).
+     */
+    static boolean epilogueAtRunTime(long flops) {
+        return flops < Long.getLong("edgecl.panel.runtime-epilogue-flops", 2_000_000L);
+    }
+
+    /** The epilogue argument of the panel kernels (panel.h.cl's PANEL_EPI_*): activation code and flags. */
+    static int panelEpilogue(Act act, boolean bias, boolean gamma, boolean residual) {
+        return act.code() | (bias ? 16 : 0) | (gamma ? 32 : 0) | (residual ? 64 : 0);
+    }
+
     /** The vector width of the panel variant on this device for a panel of {@code width} columns. */
     static int panelVector(ClContext ctx, int width) {
         int pref = Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth()));
@@ -219,25 +236,37 @@ public final class Gemm {
                                 ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
                                 ClBuffer gate, int gateRows, Config cfg) {
         Map<String, String> d = new HashMap<>();
-        d.put("HAS_GATE", gate != null ? "1" : "0");
-        if (cfg.variant() == Variant.BLOCK || cfg.variant() == Variant.BLOCK8) {
-            d.put("GEMMB_RM", String.valueOf(cfg.rows()));
-        }
-        if (cfg.packed()) d.putAll(panelDefines(ctx, cfg));
         Tile tile = Tile.forDevice(ctx.info());
-        if (cfg.variant() == Variant.TILED) d.putAll(tile.defines());
-        if (cfg.variant() == Variant.ROWS) d.put("GEMMV_RM", String.valueOf(ROWS_RM));
-        d.put("HAS_BIAS", bias != null ? "1" : "0");
-        d.put("ACT", act.macro());
-        d.put("HAS_GAMMA", gamma != null ? "1" : "0");
-        d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
+        boolean runtimeEpilogue = cfg.packed() && epilogueAtRunTime(2L * m * n * k);
+        if (cfg.packed()) d.putAll(panelDefines(ctx, cfg));
+        if (runtimeEpilogue) {
+            // a small GEMM: the program every epilogue shares (panel.h.cl, PANEL_EPI_RUNTIME)
+            d.put("PANEL_EPI_RUNTIME", "1");
+        } else {
+            d.put("HAS_GATE", gate != null ? "1" : "0");
+            if (cfg.variant() == Variant.BLOCK || cfg.variant() == Variant.BLOCK8) {
+                d.put("GEMMB_RM", String.valueOf(cfg.rows()));
+            }
+            if (cfg.variant() == Variant.TILED) d.putAll(tile.defines());
+            if (cfg.variant() == Variant.ROWS) d.put("GEMMV_RM", String.valueOf(ROWS_RM));
+            d.put("HAS_BIAS", bias != null ? "1" : "0");
+            d.put("ACT", act.macro());
+            d.put("HAS_GAMMA", gamma != null ? "1" : "0");
+            d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
+        }
         Variant v = cfg.variant();
-        ClKernel kern = ctx.program(d, "panel.h.cl", "gemm.cl").kernel(v.kernel);
+        ClKernel kern = ctx.kernel(d, v.kernel, "panel.h.cl", "gemm.cl");
         ClBuffer ph = ctx.placeholder();
         kern.arg(a).arg(b).arg(bias != null ? bias : ph).arg(gamma != null ? gamma : ph)
                 .arg(residual != null ? residual : ph).arg(c)
                 .arg(m).arg(n).arg(k).arg(lda).arg(ldc)
-                .arg(gate != null ? gate : ph).arg(Math.max(1, gateRows));
+                .arg(gate != null ? gate : ph);
+        if (cfg.packed()) {
+            kern.arg(gate != null ? Math.max(1, gateRows) : 0).arg(panelEpilogue(act, bias != null, gamma != null,
+                    residual != null));
+        } else {
+            kern.arg(Math.max(1, gateRows));
+        }
         long[] local;
         long[] global;
         switch (v) {

@@ -25,8 +25,8 @@ public final class LayerNorm {
                                 int channels, float eps) {
         int vw = vectorWidth(ctx, channels);
         ClKernel k = vw > 0
-                ? ctx.program(Map.of("LN_VW", String.valueOf(vw)), "layernorm.cl").kernel("layernorm_vec")
-                : ctx.program(Map.of(), "layernorm.cl").kernel("layernorm");
+                ? ctx.kernel(Map.of("LN_VW", String.valueOf(vw)), "layernorm_vec", "layernorm.cl")
+                : ctx.kernel(Map.of(), "layernorm", "layernorm.cl");
         k.arg(in).arg(gamma).arg(beta).arg(out).arg(rows).arg(channels).arg(eps);
         long n = (long) rows * channels;
         CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), rows) : new CpuGrid(new long[] {rows}, null);

@@ -8,7 +8,19 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Pins PoCL's worker threads one per CPU ({@code POCL_AFFINITY=1}) before OpenCL starts in this
+ * PoCL's environment, set with the C library's setenv before the driver reads it.
+ *
+ * <p><b>Work-group specialisation off</b> ({@code POCL_WORK_GROUP_SPECIALIZATION=0}): PoCL
+ * otherwise compiles a kernel again for every work-group size it is launched with, and the
+ * launches of one kernel across a network's shapes take many sizes (MobileNetV3: 48 compiles of
+ * 35 kernels). EdgeCL's kernels work in explicit vectors, so the size-specialised code is not
+ * faster: measured on 2 cores (AVX-512), a cold MobileNetV3-Large bench compiled for 16.9 s at
+ * first launch with it and 11.5 s without, and the warm device time per forward was the same
+ * within noise (4.79 / 4.79 ms MobileNetV3, 4.69 / 4.70 ms EdgeNeXt-XXS, medians of 40, two
+ * alternating rounds). {@code -Dedgecl.pocl.specialize=on}, or any value of the variable, keeps
+ * PoCL's default.
+ *
+ * <p><b>Affinity.</b> Pins PoCL's worker threads one per CPU ({@code POCL_AFFINITY=1}) before OpenCL starts in this
  * process. PoCL wakes its workers for every kernel; left to the Linux scheduler, two of them can
  * share one core for whole stretches of short kernels while another core idles (measured on 2
  * cores: a 4096 x 96 x 24 GEMM took 194 µs pinned and 310-340 µs unpinned in the same minutes).
@@ -20,37 +32,48 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * setenv through LWJGL, so the driver, which reads it when the first OpenCL call loads it, sees
  * it; a failure to set it only loses the pinning.
  */
-public final class PoclAffinity {
+public final class PoclEnvironment {
     public static final String PROPERTY = "edgecl.pocl.affinity";
+    public static final String SPECIALIZE_PROPERTY = "edgecl.pocl.specialize";
     private static final AtomicBoolean DONE = new AtomicBoolean();
     private static volatile boolean applied;
 
-    private PoclAffinity() {}
+    private PoclEnvironment() {}
 
     /** Whether this process set POCL_AFFINITY=1. */
     public static boolean applied() {
         return applied;
     }
 
-    /** Sets POCL_AFFINITY=1 once, where {@link #safe} says so. Call before the first OpenCL call. */
+    /** Sets PoCL's variables once, where it is safe. Call before the first OpenCL call. */
     static void apply() {
         if (!DONE.compareAndSet(false, true)) return;
-        if (!safe(System.getProperty(PROPERTY, ""), System.getProperty("os.name", ""), System.getenv("POCL_AFFINITY"),
+        if (!"on".equalsIgnoreCase(System.getProperty(SPECIALIZE_PROPERTY, ""))
+                && System.getenv("POCL_WORK_GROUP_SPECIALIZATION") == null) {
+            setenv("POCL_WORK_GROUP_SPECIALIZATION", "0");
+        }
+        if (safe(System.getProperty(PROPERTY, ""), System.getProperty("os.name", ""), System.getenv("POCL_AFFINITY"),
                 System.getenv("POCL_MAX_PTHREAD_COUNT"), System.getenv("POCL_PTHREAD_MIN_THREADS"), onlineCpus(),
                 Runtime.getRuntime().availableProcessors())) {
-            return;
+            applied = setenv("POCL_AFFINITY", "1");
         }
+    }
+
+    /** The C library's setenv (Java's environment is a copy); false where it cannot be called. */
+    private static boolean setenv(String name, String value) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return false;
         try {
-            var libc = org.lwjgl.system.Library.loadNative(PoclAffinity.class, "org.lwjgl", "libc.so.6");
+            var libc = org.lwjgl.system.Library.loadNative(PoclEnvironment.class, "org.lwjgl", "libc.so.6");
             long setenv = libc.getFunctionAddress("setenv");
-            if (setenv == 0) return;
+            if (setenv == 0) return false;
             try (var stack = org.lwjgl.system.MemoryStack.stackPush()) {
-                long name = org.lwjgl.system.MemoryUtil.memAddress(stack.UTF8("POCL_AFFINITY"));
-                long value = org.lwjgl.system.MemoryUtil.memAddress(stack.UTF8("1"));
-                applied = org.lwjgl.system.JNI.invokePPI(name, value, 0, setenv) == 0;
+                long n = org.lwjgl.system.MemoryUtil.memAddress(stack.UTF8(name));
+                long v = org.lwjgl.system.MemoryUtil.memAddress(stack.UTF8(value));
+                return org.lwjgl.system.JNI.invokePPI(n, v, 0, setenv) == 0;
             }
         } catch (Throwable e) {
-            // no LWJGL natives or no libc.so.6 here: PoCL runs unpinned
+            // no LWJGL natives or no libc.so.6 here: PoCL keeps its defaults
+            return false;
         }
     }
 
