@@ -41,7 +41,7 @@ class CacheDamageTest {
     private static float[] vecAdd(ClContext ctx, int tag) {
         float[] a = {1, 2, 3, 4, 5}, b = {10, 20, 30, 40, 50};
         try (ClBuffer da = ctx.upload(a, "a"); ClBuffer db = ctx.upload(b, "b"); ClBuffer dc = ctx.alloc(20, "c");
-                ClKernel k = ctx.program(Map.of("EDGECL_TEST_KEY", String.valueOf(tag)), "elementwise.cl").kernel("vec_add")) {
+                ClKernel k = ctx.kernel(Map.of("EDGECL_TEST_KEY", String.valueOf(tag)), "vec_add", "elementwise.cl")) {
             k.arg(da).arg(db).arg(dc).arg(5);
             k.launch(new long[] {5}, null);
             return ctx.read(dc, 5);
@@ -68,7 +68,9 @@ class CacheDamageTest {
                 assertArrayEquals(want, vecAdd(c, tag), 0f);
             }
             try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) Files.write(f, damage.apply(Files.readAllBytes(f)));
+                List<Path> entries = files.toList();
+                assertEquals(1, entries.size(), "the entry to damage was written: " + entries);
+                for (Path f : entries) Files.write(f, damage.apply(Files.readAllBytes(f)));
             }
             warnings.clear();
             try (ClContext c = new ClContext(shared.device(), cache)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgecl.TestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -66,21 +67,42 @@ class ClRuntimeTest {
         }
     }
 
+    /**
+     * A program's binary is stored once its kernels have run (on a driver that compiles them at
+     * first launch, PoCL, the binary is only whole then), and a second context loads it.
+     */
     @Test
-    void programBinaryCacheIsReusedAcrossContexts(@TempDir Path dir) {
+    void programBinaryCacheIsReusedAcrossContexts(@TempDir Path dir) throws Exception {
         ClContext shared = TestSupport.context();
         ProgramCache cache = new ProgramCache(dir);
         try (ClContext c1 = new ClContext(shared.device(), cache)) {
-            ClProgram p = c1.program(Map.of("EDGECL_TEST_KEY", "1"), "elementwise.cl");
+            ClProgram p = c1.program(Map.of("EDGECL_TEST_KEY", "1"), java.util.List.of("vec_add"), "elementwise.cl");
             assertTrue(!p.fromCache(), "first build compiles");
+            vecAdd(c1, p);
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "one entry, written once");
         }
         try (ClContext c2 = new ClContext(shared.device(), cache)) {
-            ClProgram p = c2.program(Map.of("EDGECL_TEST_KEY", "1"), "elementwise.cl");
+            ClProgram p = c2.program(Map.of("EDGECL_TEST_KEY", "1"), java.util.List.of("vec_add"), "elementwise.cl");
             assertTrue(p.fromCache(), "second build loads the cached binary");
-            try (ClKernel k = p.kernel("vec_add")) {
-                assertEquals("vec_add", k.name());
-            }
+            vecAdd(c2, p);
         }
+    }
+
+    /** A program whose kernels never ran stores nothing on a driver that compiles at launch. */
+    @Test
+    void aProgramNotLaunchedIsNotStoredWhereKernelsCompileAtLaunch(@TempDir Path dir) throws Exception {
+        ClContext shared = TestSupport.context();
+        ProgramCache cache = new ProgramCache(dir);
+        try (ClContext c1 = new ClContext(shared.device(), cache)) {
+            c1.program(Map.of("EDGECL_TEST_KEY", "3"), java.util.List.of("vec_add"), "elementwise.cl");
+        }
+        long entries;
+        try (var files = Files.list(dir)) {
+            entries = files.count();
+        }
+        assertEquals(ProgramCache.driverCompilesAtLaunch(shared.info()) ? 0 : 1, entries);
     }
 
     @Test
@@ -88,14 +110,26 @@ class ClRuntimeTest {
         ClContext shared = TestSupport.context();
         ProgramCache cache = new ProgramCache(dir);
         try (ClContext c1 = new ClContext(shared.device(), cache)) {
-            c1.program(Map.of("EDGECL_TEST_KEY", "2"), "elementwise.cl");
+            vecAdd(c1, c1.program(Map.of("EDGECL_TEST_KEY", "2"), java.util.List.of("vec_add"), "elementwise.cl"));
         }
         try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) Files.write(f, new byte[] {1, 2, 3, 4});
+            List<Path> all = files.toList();
+            assertEquals(1, all.size(), "the entry to damage");
+            for (Path f : all) Files.write(f, new byte[] {1, 2, 3, 4});
         }
         try (ClContext c2 = new ClContext(shared.device(), cache)) {
-            ClProgram p = c2.program(Map.of("EDGECL_TEST_KEY", "2"), "elementwise.cl");
+            ClProgram p = c2.program(Map.of("EDGECL_TEST_KEY", "2"), java.util.List.of("vec_add"), "elementwise.cl");
             assertTrue(!p.fromCache(), "garbage binary is rebuilt from source");
+            vecAdd(c2, p);
+        }
+    }
+
+    private static void vecAdd(ClContext ctx, ClProgram p) {
+        try (ClBuffer da = ctx.upload(new float[] {1, 2}, "a"); ClBuffer db = ctx.upload(new float[] {10, 20}, "b");
+                ClBuffer dc = ctx.alloc(8, "c"); ClKernel k = p.kernel("vec_add")) {
+            k.arg(da).arg(db).arg(dc).arg(2);
+            k.launch(new long[] {2}, null);
+            TestSupport.assertClose(new float[] {11, 22}, ctx.read(dc, 2), "vec_add");
         }
     }
 

@@ -38,7 +38,7 @@ public final class ClContext implements AutoCloseable {
     private final java.util.Set<AutoCloseable> dependents = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     public ClContext(ClDevice device) {
-        this(device, ProgramCache.defaultCache(device.info()));
+        this(device, ProgramCache.defaultCache());
     }
 
     public ClContext(ClDevice device, ProgramCache cache) {
@@ -281,7 +281,7 @@ public final class ClContext implements AutoCloseable {
         String options = buildOptions(defines);
         String label = String.join("+", files) + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines))
                 + (only == null ? "" : " " + only);
-        return programFromSource(label, source, options);
+        return programFromSource(label, source, options, only);
     }
 
     /** One kernel, from a program of that kernel alone. */
@@ -290,6 +290,15 @@ public final class ClContext implements AutoCloseable {
     }
 
     public synchronized ClProgram programFromSource(String label, String source, String options) {
+        return programFromSource(label, source, options, null);
+    }
+
+    /**
+     * @param kernels the kernels the source holds, or null when not known: on a driver that
+     *                compiles at first launch the binary is stored once each has run, and not at
+     *                all when they are not known
+     */
+    private ClProgram programFromSource(String label, String source, String options, java.util.List<String> kernels) {
         checkOpen();
         ProgramKey memKey = new ProgramKey(options, source);
         ClProgram p = programs.get(memKey);
@@ -319,10 +328,13 @@ public final class ClContext implements AutoCloseable {
         }
         if (handle == null) {
             handle = buildFromSource(label, source, options, true);
-            if (cache != null) cache.store(key, cl.binary(handle));
         }
         long dt = System.nanoTime() - t0;
         p = new ClProgram(this, label, handle, fromCache, dt);
+        if (cache != null && !fromCache) {
+            if (!ProgramCache.driverCompilesAtLaunch(info())) storeBinary(key, handle);
+            else if (kernels != null) p.storeWhenLaunched(key, kernels);
+        }
         programs.put(memKey, p);
         return p;
     }
@@ -388,9 +400,14 @@ public final class ClContext implements AutoCloseable {
             by.put(e.getKey(), new FileBill(f.programs(), f.fromCache(), f.buildMs(),
                     f.firstLaunches() + (int) e.getValue()[0], f.firstLaunchMs() + e.getValue()[1] / 1e6));
         }
-        String where = cache != null ? "edgecl" : ProgramCache.driverKeepsBinaries(info()) ? "driver" : "off";
+        String where = cache == null ? "off" : ProgramCache.driverCompilesAtLaunch(info()) ? "edgecl, after first launch" : "edgecl";
         return new CompileBill(where, n, hits, build / 1e6, launches, launchNanos / 1e6,
                 java.util.Collections.unmodifiableMap(by));
+    }
+
+    /** Writes a built program's binary to the cache (ClProgram calls it once its kernels have run). */
+    synchronized void storeBinary(String key, ClHandle.Program handle) {
+        if (cache != null && !closed) cache.store(key, cl.binary(handle));
     }
 
     /**

@@ -16,7 +16,10 @@ public final class ClKernel implements AutoCloseable {
     private ClHandle.Kernel handle;
     private int next;
 
-    ClKernel(ClContext ctx, String name, String program, ClHandle.Kernel handle) {
+    private final ClProgram owner;
+
+    ClKernel(ClContext ctx, String name, String program, ClHandle.Kernel handle, ClProgram owner) {
+        this.owner = owner;
         this.ctx = ctx;
         this.name = name;
         this.program = program;
@@ -120,6 +123,7 @@ public final class ClKernel implements AutoCloseable {
         String shape = name + " " + java.util.Arrays.toString(local);
         if (global == null || !ctx.firstLaunchOf(program, shape)) {
             if (global != null) ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
+            owner.launched(name);
             return;
         }
         ctx.finish();
@@ -127,6 +131,7 @@ public final class ClKernel implements AutoCloseable {
         ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
         ctx.finish();
         ctx.firstLaunched(program, System.nanoTime() - t0);
+        owner.launched(name);
     }
 
     @Override

@@ -18,7 +18,28 @@ public final class ClProgram {
 
     public ClKernel kernel(String name) {
         ctx.checkOpen();
-        return new ClKernel(ctx, name, label, ctx.cl().createKernel(handle, name));
+        return new ClKernel(ctx, name, label, ctx.cl().createKernel(handle, name), this);
+    }
+
+    /** Kernels not launched yet, before the binary may be stored; null once stored or when not to be. */
+    private java.util.Set<String> unlaunched;
+    private String cacheKey;
+
+    /** Stores the binary under {@code key} once each of {@code kernels} has been launched. */
+    synchronized void storeWhenLaunched(String key, java.util.Collection<String> kernels) {
+        cacheKey = key;
+        unlaunched = new java.util.HashSet<>(kernels);
+    }
+
+    /** A kernel of this program has run (and so, on a driver that compiles at launch, been compiled). */
+    void launched(String kernel) {
+        String key;
+        synchronized (this) {
+            if (unlaunched == null || !unlaunched.remove(kernel) || !unlaunched.isEmpty()) return;
+            unlaunched = null;
+            key = cacheKey;
+        }
+        ctx.storeBinary(key, handle);
     }
 
     public String label() {

@@ -23,9 +23,8 @@ public final class ProgramCache {
     public static final String DIR_PROPERTY = "edgecl.cache.dir";
     public static final String DIR_ENV = "EDGECL_CACHE_DIR";
     /**
-     * "off" compiles every time (e.g. to measure cold builds), "on" stores binaries on every
-     * driver, "auto" (the default) on every driver but those that keep their own (see
-     * {@link #driverKeepsBinaries}). Also $EDGECL_PROGRAM_CACHE.
+     * "off" compiles every time (e.g. to measure cold builds); "on" (also "auto", the default)
+     * stores binaries. Also $EDGECL_PROGRAM_CACHE.
      */
     public static final String ENABLE_PROPERTY = "edgecl.program.cache";
 
@@ -35,8 +34,8 @@ public final class ProgramCache {
         this.dir = dir;
     }
 
-    /** The default cache for a device, or null when disabled or left to the driver's own. */
-    public static ProgramCache defaultCache(DeviceInfo device) {
+    /** The default cache, or null when disabled. */
+    public static ProgramCache defaultCache() {
         String mode = System.getProperty(ENABLE_PROPERTY, "");
         if (mode.isBlank()) mode = System.getenv().getOrDefault("EDGECL_PROGRAM_CACHE", "");
         mode = mode.isBlank() ? "auto" : mode.trim().toLowerCase(java.util.Locale.ROOT);
@@ -44,27 +43,24 @@ public final class ProgramCache {
             case "off" -> {
                 return null;
             }
-            case "auto" -> {
-                if (driverKeepsBinaries(device)) return null;
+            case "on", "auto" -> {
+                return new ProgramCache(cacheRoot().resolve("programs"));
             }
-            case "on" -> { }
             default -> throw new io.edgecl.EdgeClException(ENABLE_PROPERTY + " / EDGECL_PROGRAM_CACHE is '" + mode
-                    + "': use auto, on or off");
+                    + "': use on or off");
         }
-        return new ProgramCache(cacheRoot().resolve("programs"));
     }
 
     /**
-     * Whether the driver keeps compiled programs on disk itself, so that a copy of ours only costs:
-     * PoCL keeps every program and every kernel it compiled (per work-group size) in its kernel
-     * cache ($POCL_CACHE_DIR, else $XDG_CACHE_HOME/pocl/kcache), and asking it for a program's
-     * binary compiles every kernel of the program, launched or not (a cold first classify of the
-     * demo model: 50.6 s with our copy, 14.6 s without). POCL_KERNEL_CACHE=0 turns its cache off,
-     * and then ours is used.
+     * Whether the driver compiles kernels when they are first launched, so that a program's binary
+     * is complete only then: PoCL builds a program's IR at clBuildProgram and compiles each kernel
+     * at its first launch, and asking it for the binary before compiles every kernel of the
+     * program at once. A cold first classify of the demo model took 50.6 s with binaries asked
+     * for at build time, 14.6 s without; so on such a driver a binary is asked for, and stored,
+     * once every kernel of its program has run (ClProgram), when it costs nothing more.
      */
-    public static boolean driverKeepsBinaries(DeviceInfo device) {
-        return device.platformName().contains("Portable Computing Language")
-                && !"0".equals(System.getenv().getOrDefault("POCL_KERNEL_CACHE", "1").trim());
+    public static boolean driverCompilesAtLaunch(DeviceInfo device) {
+        return device.platformName().contains("Portable Computing Language");
     }
 
     /** Root of EdgeCL's cache: -Dedgecl.cache.dir, EDGECL_CACHE_DIR, $XDG_CACHE_HOME/edgecl, ~/.cache/edgecl. */

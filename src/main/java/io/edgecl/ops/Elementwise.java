@@ -13,14 +13,14 @@ public final class Elementwise {
 
     /** out[i] = x[i] + y[i % period]. */
     public static Launch addBroadcast(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, int period) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("add_broadcast");
+        ClKernel k = ctx.kernel(Map.of(), "add_broadcast", "elementwise.cl");
         k.arg(x).arg(y).arg(out).arg(n).arg(period);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
     }
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
-        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("activation");
+        ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "activation", "elementwise.cl");
         k.arg(x).arg(out).arg(n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 2L * ctx.precision().elementBytes() * n);
     }
@@ -28,7 +28,7 @@ public final class Elementwise {
     /** out = x * scale[c] (+ residual). */
     public static Launch scaleAdd(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer residual, ClBuffer out, int n,
                                   int channels) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_scale_add");
+        ClKernel k = ctx.kernel(Map.of(), "channel_scale_add", "elementwise.cl");
         k.arg(x).arg(scale).arg(residual != null ? residual : ctx.placeholder()).arg(out).arg(n)
                 .arg(channels).arg(residual != null ? 1 : 0);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "scale_add", 2L * n,
@@ -37,7 +37,7 @@ public final class Elementwise {
 
     /** NCHW float images [n, c, hw] into NHWC storage [n, hw, c] (the network input). */
     public static Launch toNhwc(ClContext ctx, ClBuffer nchw, ClBuffer out, int n, int channels, int hw) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("to_nhwc");
+        ClKernel k = ctx.kernel(Map.of(), "to_nhwc", "elementwise.cl");
         k.arg(nchw).arg(out).arg(channels).arg(hw);
         long numel = (long) n * channels * hw;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
@@ -48,7 +48,7 @@ public final class Elementwise {
     /** Copies a channel slice of each row into a channel slice of another tensor. */
     public static Launch channelCopy(ClContext ctx, ClBuffer in, ClBuffer out, int channels, int rows, int inStride,
                                      int inOffset, int outStride, int outOffset) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_copy");
+        ClKernel k = ctx.kernel(Map.of(), "channel_copy", "elementwise.cl");
         k.arg(in).arg(out).arg(channels).arg(rows).arg(inStride).arg(inOffset).arg(outStride)
                 .arg(outOffset);
         return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 2L * ctx.precision().elementBytes() * channels * rows);
@@ -95,7 +95,7 @@ public final class Elementwise {
 
     /** out = act(x + y). */
     public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
-        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("add2");
+        ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "add2", "elementwise.cl");
         k.arg(x).arg(y).arg(out).arg(n);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
     }
@@ -103,7 +103,7 @@ public final class Elementwise {
     /** out = act(x * scale[c] + shift[c]). */
     public static Launch affine(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n,
                                 int channels, Act act) {
-        ClKernel k = ctx.program(Map.of("ACT", act.macro()), "elementwise.cl").kernel("affine");
+        ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
         k.arg(x).arg(scale).arg(shift).arg(out).arg(n).arg(channels);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 2L * ctx.precision().elementBytes() * n);
     }
@@ -111,7 +111,7 @@ public final class Elementwise {
     /** out = x * s[image, c] over [images, hw, channels]. */
     public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw,
                                      int channels) {
-        ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("channel_gate");
+        ClKernel k = ctx.kernel(Map.of(), "channel_gate", "elementwise.cl");
         k.arg(x).arg(s).arg(out).arg(n).arg(hw).arg(channels);
         return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 2L * ctx.precision().elementBytes() * n);
     }

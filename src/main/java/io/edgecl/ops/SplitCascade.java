@@ -43,8 +43,8 @@ public final class SplitCascade {
     public static Launch create(ClContext ctx, ClBuffer in, ClBuffer weights, ClBuffer biases, ClBuffer pos,
                                 ClBuffer out, int n, int h, int w, int c, int width, int nconv, int k) {
         WorkGroup wg = workGroup(ctx);
-        ClKernel kern = ctx.program(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0",
-                wg.macro(), String.valueOf(wg.size())), "cascade.cl").kernel("split_cascade");
+        ClKernel kern = ctx.kernel(Map.of("HAS_BIAS", biases != null ? "1" : "0", "HAS_POS", pos != null ? "1" : "0",
+                wg.macro(), String.valueOf(wg.size())), "split_cascade", "cascade.cl");
         kern.arg(in).arg(weights).arg(biases != null ? biases : ctx.placeholder())
                 .arg(pos != null ? pos : ctx.placeholder()).arg(out)
                 .arg(h).arg(w).arg(c).arg(width).arg(nconv).arg(k);
