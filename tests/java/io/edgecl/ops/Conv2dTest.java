@@ -49,7 +49,7 @@ class Conv2dTest {
                 Launch l = s.own(Conv2d.create(s.ctx, din, dw, db, dout, n, h, w, cin, cout, kh, kw, stride, padH,
                         padW, act, ho, wo, panel));
                 if (panel != null) {
-                    int vw = Math.min(panel.width(), 16);
+                    int vw = s.lanes(Math.min(panel.width(), 16));
                     s.expectKernel(l, "conv2d_panel", "PANEL_RM=" + panel.rows(), "PANEL_VW=" + vw);
                 }
                 s.run(l);

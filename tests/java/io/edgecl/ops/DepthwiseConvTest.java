@@ -78,7 +78,7 @@ class DepthwiseConvTest {
         // the kernel each case must really run: the widest of 16, 8 and 4 lanes dividing cout
         int lanes = cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4;
         java.util.function.BiConsumer<OpScope, Launch> expect = variant.equals("vec")
-                ? (s, l) -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + lanes)
+                ? (s, l) -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + s.lanes(lanes))
                 : (s, l) -> s.expectKernel(l, "dwconv_c4");
         try {
             new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0, expect);

@@ -32,7 +32,7 @@ class FusedKernelsTest {
             // take the documented fallback, the per-pixel kernel
             boolean vec = variant.equals("vec") && mult == 1 && cout % 4 == 0;
             if (vec) {
-                s.expectKernel(l, "dwconv_ln_vec", "DW_VW=" + (cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4));
+                s.expectKernel(l, "dwconv_ln_vec", "DW_VW=" + s.lanes(cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4));
             } else {
                 s.expectKernel(l, variant.equals("group") ? "dwconv_ln" : "dwconv_ln_px");
             }
@@ -118,7 +118,7 @@ class FusedKernelsTest {
     static void expectGemm(OpScope s, Launch l, String variant) {
         Gemm.Config c = Gemm.Config.parse(variant);
         if (c.variant() == Gemm.Variant.PANEL) {
-            int vw = Math.min(c.width(), 16);
+            int vw = s.lanes(Math.min(c.width(), 16));
             s.expectKernel(l, "gemm_panel", "PANEL_RM=" + c.rows(), "PANEL_VW=" + vw, "PANEL_NB=" + c.width() / vw);
         } else {
             s.expectKernel(l, c.variant().kernel);
