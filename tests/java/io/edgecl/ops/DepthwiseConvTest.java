@@ -6,6 +6,7 @@ import io.edgecl.ops.DepthwiseConv.Slice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,6 +88,27 @@ class DepthwiseConvTest {
         } finally {
             if (old == null) System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
             else System.setProperty(DepthwiseConv.VARIANT_PROPERTY, old);
+        }
+    }
+
+    /**
+     * The check of a forced variant fails when the family quietly runs another kernel: forced to
+     * vec, 13 channels (no whole vector) fall back to the scalar kernel, and expecting dwconv_vec
+     * there fails instead of passing on the fallback.
+     */
+    @Test
+    void aQuietFallbackFailsTheVariantCheck() throws Exception {
+        System.setProperty(DepthwiseConv.VARIANT_PROPERTY, "vec");
+        try (OpScope s = new OpScope("jocl", 7)) {
+            ClBuffer in = s.upload(s.random(2 * 5 * 5 * 13), "in"), w = s.upload(s.random(9 * 13), "w"),
+                    out = s.output(2 * 5 * 5 * 13, "out");
+            Launch l = s.own(DepthwiseConv.create(s.ctx, new Slice(in, 13, 0), null, w, null, new Slice(out, 13, 0), 2, 5,
+                    5, 13, 3, 3, 1, 1, 1, 1, Act.NONE));
+            org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+                    () -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + s.lanes(4)));
+            s.expectKernel(l, "dwconv");
+        } finally {
+            System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
         }
     }
 

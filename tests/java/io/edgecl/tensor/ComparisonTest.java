@@ -87,4 +87,21 @@ class ComparisonTest {
         got.put("features.2", expected.get("features.1"));
         assertThrows(AssertionFailedError.class, () -> TestSupport.assertOutputsClose(expected, got, "unchecked extra"));
     }
+
+    /** Under strict mode (CI: EDGECL_STRICT=1) a skip is a failure, not a pass. */
+    @Test
+    void aSkipFailsInStrictMode() {
+        String old = System.getProperty("edgecl.strict");
+        System.setProperty("edgecl.strict", "true");
+        try {
+            AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> TestSupport.skip("no fixture"));
+            assertTrue(e.getMessage().contains("not skipped in strict mode"), e.getMessage());
+        } finally {
+            if (old == null) System.clearProperty("edgecl.strict");
+            else System.setProperty("edgecl.strict", old);
+        }
+        if (!TestSupport.strict()) {
+            assertThrows(org.opentest4j.TestAbortedException.class, () -> TestSupport.skip("no fixture"));
+        }
+    }
 }
