@@ -18,6 +18,13 @@ How the fixtures were produced
   4, 8, 16 bits, 16-bit RGB/RGBA/LA, BMP 24-bit and 8-bit palette, baseline, progressive and
   grayscale JPEG) and, in decode/cases.json, each file's `Image.open(f).convert("RGB")` as
   <file>.u8. PNG layouts Pillow cannot write are written by the small PNG encoder below.
+* formats/: what the JDK alone cannot read, made from cat.jpg and coffee-alpha.png: WebP
+  (lossy, lossless, with alpha), CMYK JPEG (Adobe, as Pillow writes it), the same with an
+  embedded ICC profile (a small CMYK printer profile written below: colour management would
+  change its colours, PIL's convert('RGB') does not apply it), YCCK JPEG (ImageMagick's
+  `convert -define jpeg:colorspace=5`, when `convert` is on PATH), TIFF (LZW RGB, deflate
+  CMYK) and a 16-bit RGB PNG; in formats/cases.json, each file's convert("RGB") as <file>.u8,
+  and timm's eval transform of some as <case>.u8 / <case>.f32 like pillow/.
 * Top level: photos for the CLI's classify command and error cases. chelsea (a cat) and
   coffee come from Debian's python3-skimage package (skimage/data; both CC0, see README.md),
   given with --skimage-data DIR (e.g. from `apt-get download python3-skimage` and
@@ -29,7 +36,9 @@ import argparse
 import json
 import math
 import os
+import shutil
 import struct
+import subprocess
 import zlib
 
 import numpy as np
@@ -262,6 +271,108 @@ def gen_photos(skimage_data):
     open(os.path.join(ROOT, "empty.jpg"), "wb").close()
 
 
+def s15(x):
+    return struct.pack(">i", int(round(x * 65536)))
+
+
+def cmyk_profile():
+    """A small ICC v2 printer profile (CMYK <-> Lab through 2-point lut8 tables): enough for a
+    colour-managing reader to act on it, which PIL does not."""
+    def pad4(b):
+        return b + b"\0" * (-len(b) % 4)
+
+    def lut8(inputs, outputs, grid):
+        b = b"mft1" + b"\0" * 4 + struct.pack(">BBBB", inputs, outputs, 2, 0)
+        for i in range(3):
+            for j in range(3):
+                b += s15(1.0 if i == j else 0.0)
+        return b + bytes(range(256)) * inputs + grid + bytes(range(256)) * outputs
+
+    text = b"EdgeCL test CMYK\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(text)) + text + struct.pack(">IIHB", 0, 0, 0, 0) + b"\0" * 67
+    wtpt = b"XYZ " + b"\0" * 4 + s15(0.9642) + s15(1.0) + s15(0.8249)
+    cprt = b"text" + b"\0" * 4 + b"No copyright, use freely\0"
+    a2b = b""
+    for c in (0, 1):
+        for m in (0, 1):
+            for y in (0, 1):
+                for k in (0, 1):
+                    r, g, b = (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
+                    a2b += bytes([round(255 * (0.3 * r + 0.59 * g + 0.11 * b)),
+                                  128 + round(60 * (r - g)), 128 + round(60 * (g - b))])
+    b2a = b"".join(bytes([0, 0, 0, 255 - 255 * L]) for L in (0, 1) for _ in range(4))
+    tags = [(b"desc", desc), (b"wtpt", wtpt), (b"cprt", cprt), (b"A2B0", lut8(4, 3, a2b)), (b"B2A0", lut8(3, 4, b2a))]
+    off = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for sig, data in tags:
+        data = pad4(data)
+        table += sig + struct.pack(">II", off + len(body), len(data))
+        body += data
+    hdr = struct.pack(">I", off + len(body)) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"prtrCMYKLab "
+    hdr += struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\0" * 28
+    hdr += s15(0.9642) + s15(1.0) + s15(0.8249)
+    return hdr + b"\0" * (128 - len(hdr)) + table + body
+
+
+FORMAT_CASES = [
+    # name, input, size, crop_pct, interpolation: timm's eval transform on what the JDK cannot read
+    ("webp_lossless_s64", "cat-lossless.webp", 64, 0.875, "bicubic"),
+    ("webp_lossy_s64", "cat-lossy.webp", 64, 0.875, "bicubic"),
+    ("cmyk_jpeg_s64", "cat-cmyk.jpg", 64, 0.875, "bicubic"),
+    ("cmyk_icc_jpeg_s64", "cat-cmyk-icc.jpg", 64, 0.875, "bicubic"),
+    ("rgb16_png_s64", "cat-rgb16.png", 64, 0.875, "bicubic"),
+]
+
+
+def gen_formats():
+    d = os.path.join(ROOT, "formats")
+    os.makedirs(d, exist_ok=True)
+    # half size keeps the fixtures small
+    cat = Image.open(os.path.join(ROOT, "cat.jpg")).convert("RGB").resize((150, 100), Image.BICUBIC)
+    coffee = Image.open(os.path.join(ROOT, "coffee-alpha.png"))
+    files = []
+
+    def add(name):
+        files.append(name)
+        return os.path.join(d, name)
+
+    cat.save(add("cat-lossy.webp"), quality=80)
+    cat.save(add("cat-lossless.webp"), lossless=True)
+    coffee.save(add("coffee-alpha-lossy.webp"), quality=80)
+    coffee.save(add("coffee-alpha-lossless.webp"), lossless=True)
+    cmyk = cat.convert("CMYK")
+    cmyk.save(add("cat-cmyk.jpg"), quality=90)
+    cmyk.save(add("cat-cmyk-icc.jpg"), quality=90, icc_profile=cmyk_profile())
+    ycck = os.path.join(d, "cat-ycck.jpg")
+    if shutil.which("convert"):
+        subprocess.run(["convert", os.path.join(d, "cat-cmyk.jpg"), "-define", "jpeg:colorspace=5", ycck], check=True)
+    if os.path.exists(ycck):
+        files.append("cat-ycck.jpg")
+    small = cat.resize((120, 80), Image.BICUBIC)
+    small.save(add("cat-lzw.tif"), compression="tiff_lzw")
+    small.convert("CMYK").save(add("cat-cmyk.tif"), compression="tiff_adobe_deflate")
+    # 16 bits: the photo in the high byte, seeded noise in the low byte (PIL keeps the high byte)
+    rng = np.random.default_rng(20261205)
+    hi = np.asarray(small, dtype=np.uint16)
+    write_png(add("cat-rgb16.png"), (hi << 8) | rng.integers(0, 256, hi.shape, dtype=np.uint16), 2, 16)
+    cases = []
+    for name in files:
+        im = Image.open(os.path.join(d, name))
+        mode = im.mode
+        out = np.asarray(im.convert("RGB"), dtype=np.uint8)
+        out.tofile(os.path.join(d, name + ".u8"))
+        cases.append({"file": name, "pil_mode": mode, "width": int(out.shape[1]), "height": int(out.shape[0])})
+    pre = []
+    for name, src, size, crop_pct, interp in FORMAT_CASES:
+        u8 = timm_eval_uint8(Image.open(os.path.join(d, src)).convert("RGB"), size, crop_pct, interp)
+        u8.tofile(os.path.join(d, name + ".u8"))
+        to_tensor_normalize(u8).tofile(os.path.join(d, name + ".f32"))
+        pre.append({"name": name, "input": src, "height": size, "width": size, "crop_pct": crop_pct,
+                    "interpolation": interp, "mean": list(MEAN), "std": list(STD)})
+    with open(os.path.join(d, "cases.json"), "w") as f:
+        json.dump({"pillow": Image.__version__, "cases": cases, "preprocess": pre}, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skimage-data", help="skimage/data directory holding chelsea.png and coffee.png")
@@ -270,6 +381,7 @@ def main():
     gen_photos(args.skimage_data)
     gen_pillow(rng)
     gen_decode(rng)
+    gen_formats()
 
 
 if __name__ == "__main__":

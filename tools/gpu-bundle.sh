@@ -209,6 +209,23 @@ EOF
     || { cat "$work/p.out" >&2; die "could not compile the runtime probe"; }
   "$rj" -Djava.awt.headless=true -cp "$work/probe" Probe >"$work/p.out" 2>&1 \
     || { cat "$work/p.out" >&2; die "the bundled runtime lacks HttpServer, Unsafe or ImageIO codecs"; }
+  # The jar's own readers (WebP, CMYK JPEG, TIFF: ImageIO plugins found through the jar's merged
+  # META-INF/services) on the bundled runtime.
+  cat >"$work/probe/Formats.java" <<'EOF'
+public class Formats {
+    public static void main(String[] a) {
+        for (String f : a) {
+            var img = io.edgecl.io.image.ImageDecoder.decode(java.nio.file.Path.of(f));
+            System.out.println(f + ": " + img.width() + "x" + img.height());
+        }
+    }
+}
+EOF
+  "$jdk/bin/javac" --release 17 -cp "$stage/edgecl.jar" -d "$work/probe" "$work/probe/Formats.java" >"$work/p.out" 2>&1 \
+    || { cat "$work/p.out" >&2; die "could not compile the image-format probe"; }
+  "$rj" -Djava.awt.headless=true -cp "$stage/edgecl.jar:$work/probe" Formats tests/resources/images/formats/cat-lossy.webp \
+      tests/resources/images/formats/cat-cmyk.jpg tests/resources/images/formats/cat-lzw.tif >"$work/p.out" 2>&1 \
+    || { cat "$work/p.out" >&2; die "the bundled runtime cannot read WebP, CMYK JPEG or TIFF with the jar"; }
 
   # 3. The OpenCL ICD loader, from Debian's package (or this machine's copy of it).
   local icd_src=""

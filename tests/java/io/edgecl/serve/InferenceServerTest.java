@@ -83,7 +83,10 @@ class InferenceServerTest {
         cl.setOut(new PrintWriter(out));
         assertEquals(0, cl.execute(args.toArray(String[]::new)));
         List<JsonArray> tops = new ArrayList<>();
-        for (var e : JsonParser.parseString(out.toString()).getAsJsonArray()) tops.add(e.getAsJsonObject().getAsJsonArray("top"));
+        // JSON Lines: one object per image
+        for (String line : out.toString().strip().split("\n")) {
+            tops.add(JsonParser.parseString(line).getAsJsonObject().getAsJsonArray("top"));
+        }
         return tops;
     }
 
@@ -138,6 +141,16 @@ class InferenceServerTest {
             JsonArray results = JsonParser.parseString(new String(r.body())).getAsJsonObject().getAsJsonArray("results");
             assertEquals(3, results.size());
             for (int k = 0; k < 3; k++) assertTrue(same(want.get(k), results.get(k).getAsJsonObject().getAsJsonArray("top")));
+
+            // WebP and CMYK JPEG bodies are read like files: the same top-1 as Pillow's PNG of the image.
+            for (String f : List.of("cat-lossless.webp", "cat-cmyk.jpg")) {
+                byte[] body = Files.readAllBytes(Path.of("tests/resources/images/formats", f));
+                HttpResponse<byte[]> w = post(srv, "/v1/classify?topk=1", f.endsWith("webp") ? "image/webp" : "image/jpeg", body);
+                assertEquals(200, w.statusCode(), f + ": " + new String(w.body()));
+                JsonArray top = JsonParser.parseString(new String(w.body())).getAsJsonObject().getAsJsonArray("results")
+                        .get(0).getAsJsonObject().getAsJsonArray("top");
+                assertEquals("Sandal", top.get(0).getAsJsonObject().get("label").getAsString(), f);
+            }
 
             // predict: a safetensors body in, logits out, equal to a direct run.
             Path in = Files.createTempFile("in", ".safetensors");

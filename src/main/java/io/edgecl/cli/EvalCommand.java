@@ -10,24 +10,15 @@ import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageFolder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
-import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.VisionModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,8 +63,6 @@ public final class EvalCommand extends SessionCommand {
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
-
-    private record Decoded(ImageFolder.Item item, HostTensor tensor, String error, int width, int height) {}
 
     /** Running counts of one evaluation: accuracy overall and per class, errors, prediction rows. */
     private static final class Tally {
@@ -156,36 +145,20 @@ public final class EvalCommand extends SessionCommand {
     /** Decodes on worker threads, a few batches ahead, while the device runs the current batch. */
     private Tally evaluate(VisionModel model, Preprocessor pre, List<ImageFolder.Item> items) throws Exception {
         int n = items.size();
-        int threads = workers != null ? Math.max(1, workers) : Math.max(1, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         int classes = model.numClasses();
         Tally tally = new Tally(classes);
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "edgecl-decode");
-            t.setDaemon(true);
-            return t;
-        });
-        ProgressBar bar = noProgress || json ? null : new ProgressBarBuilder().setTaskName("eval").setInitialMax(n)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .showSpeed().setUnit(" img", 1).build();
-        try (Session s = Session.open(model, modelOptions.weightsOrDemo(),
-                sessionOptions())) {
-            Deque<Future<Decoded>> queue = new ArrayDeque<>();
+        ProgressBar bar = noProgress || json ? null : Progress.bar("eval", n);
+        try (DecodeAhead<ImageFolder.Item> ahead = new DecodeAhead<>(items, it -> ImageDecoder.decode(it.file()),
+                pre, batch, workers);
+                Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {
             boolean warnedSize = false;
-            int next = 0;
-            int ahead = batch * 3;
-            while (next < n && queue.size() < ahead) queue.add(submit(pool, pre, items.get(next++)));
-            while (!queue.isEmpty()) {
-                List<Decoded> chunk = new ArrayList<>();
-                while (chunk.size() < batch && !queue.isEmpty()) {
-                    chunk.add(get(queue.poll()));
-                    if (next < n) queue.add(submit(pool, pre, items.get(next++)));
-                }
-                List<Decoded> ok = new ArrayList<>();
-                for (Decoded d : chunk) {
+            while (ahead.hasNext()) {
+                List<DecodeAhead.Decoded<ImageFolder.Item>> ok = new ArrayList<>();
+                for (DecodeAhead.Decoded<ImageFolder.Item> d : ahead.nextChunk()) {
                     if (!warnedSize && d.error() == null) {
                         warnedSize = true;
-                        warnIfUpsampled(err, d, pre, model);
+                        warnIfUpsampled(err, d.width(), d.height(), pre, model);
                     }
                     if (d.error() != null) {
                         tally.errors.add(d.item().file() + ": " + d.error());
@@ -197,7 +170,7 @@ public final class EvalCommand extends SessionCommand {
                 }
                 if (ok.isEmpty()) continue;
                 List<HostTensor> ts = new ArrayList<>();
-                for (Decoded d : ok) ts.add(d.tensor());
+                for (DecodeAhead.Decoded<ImageFolder.Item> d : ok) ts.add(d.tensor());
                 long d0 = System.nanoTime();
                 HostTensor logits = s.run(Preprocessor.stack(ts)).logits();
                 tally.forwardNs += System.nanoTime() - d0;
@@ -206,7 +179,6 @@ public final class EvalCommand extends SessionCommand {
                 if (bar != null) bar.stepBy(ok.size());
             }
         } finally {
-            pool.shutdownNow();
             if (bar != null) bar.close();
         }
         return tally;
@@ -259,35 +231,14 @@ public final class EvalCommand extends SessionCommand {
      * A model's input several times larger than the images (a 32x32 image upsampled to 256) is
      * almost always a forgotten --size: say so once, before the accuracy looks like a broken model.
      */
-    private void warnIfUpsampled(PrintWriter err, Decoded d, Preprocessor pre, VisionModel model) {
-        int shortSide = Math.min(d.width(), d.height());
+    static void warnIfUpsampled(PrintWriter err, int width, int height, Preprocessor pre, VisionModel model) {
+        int shortSide = Math.min(width, height);
         if (shortSide > 0 && 2L * shortSide <= Math.min(pre.width(), pre.height())) {
             err.printf(Locale.ROOT, "edgecl: warning: the images are %dx%d but %s takes %dx%d, so each is upsampled "
                             + "%.1fx; if the model was trained at the images' size, give --size %d --crop-pct 1.0 "
-                            + "(or input_size and crop_pct in its spec)%n", d.width(), d.height(), model.name(),
+                            + "(or input_size and crop_pct in its spec)%n", width, height, model.name(),
                     pre.width(), pre.height(), pre.width() / (double) shortSide, shortSide);
             err.flush();
-        }
-    }
-
-    private static Future<Decoded> submit(ExecutorService pool, Preprocessor pre, ImageFolder.Item item) {
-        return pool.submit(() -> {
-            try {
-                RgbImage img = ImageDecoder.decode(item.file());
-                return new Decoded(item, pre.apply(img), null, img.width(), img.height());
-            } catch (EdgeClException e) {
-                return new Decoded(item, null, e.getMessage(), 0, 0);
-            } catch (RuntimeException e) {
-                return new Decoded(item, null, e.toString(), 0, 0);
-            }
-        });
-    }
-
-    private static Decoded get(Future<Decoded> f) throws InterruptedException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -225,7 +225,7 @@ public final class InferenceServer implements AutoCloseable {
         } else if (type.startsWith("image/") || type.startsWith("application/octet-stream") || type.isEmpty()) {
             images.add(body);
         } else {
-            throw new HttpError(415, "unsupported_media", "send an image (image/jpeg, image/png, image/bmp) or "
+            throw new HttpError(415, "unsupported_media", "send an image (image/jpeg, image/png, image/webp, image/tiff, image/bmp, image/gif) or "
                     + "multipart/form-data, not " + type);
         }
         if (images.size() > opt.queue()) {

@@ -23,17 +23,27 @@ import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG, PNG, BMP (and GIF) files into {@link RgbImage}s the way PIL's
+ * Decodes JPEG, PNG, WebP, TIFF, BMP and GIF files into {@link RgbImage}s the way PIL's
  * {@code Image.open(path).convert("RGB")} does, since that is what timm's evaluation saw:
  * alpha is dropped (not composited), gray is replicated, palettes are looked up, 16-bit
- * channels keep their high byte except plain 16-bit gray, which PIL clips to 255. No EXIF
- * rotation and no ICC conversion are applied, as PIL applies neither on open.
+ * channels keep their high byte except plain 16-bit gray, which PIL clips to 255, and CMYK
+ * (JPEG, including YCCK, and TIFF) becomes RGB by PIL's formula R = (255 − C)(255 − K)/255.
+ * No EXIF rotation and no ICC conversion are applied, as PIL applies neither on open: a
+ * JPEG's embedded ICC profile is ignored, whatever its colour space.
+ *
+ * <p>The JDK reads JPEG, PNG, BMP and GIF; the TwelveMonkeys ImageIO plugins add WebP
+ * (lossy, lossless, alpha; the first frame of an animation), CMYK and YCCK JPEG and TIFF.
+ * Lossless formats and JPEG match Pillow exactly; lossy WebP differs by a few levels
+ * (TwelveMonkeys' VP8 decoder upsamples chroma by replication, libwebp bilinearly).
  */
 public final class ImageDecoder {
     /** PIL refuses images above twice its MAX_IMAGE_PIXELS as decompression bombs; so do we. */
     public static final long MAX_PIXELS = 2L * 89_478_485L;
 
-    private static final Set<String> FORMATS = Set.of("jpeg", "png", "bmp", "gif");
+    private static final Set<String> FORMATS = Set.of("jpeg", "png", "bmp", "gif", "webp", "tiff");
+
+    /** What {@link #FORMATS} means to a user, for messages. */
+    public static final String FORMAT_NAMES = "JPEG, PNG, WebP, TIFF, BMP or GIF";
 
     private ImageDecoder() {}
 
@@ -55,8 +65,15 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new ImageException(file + ": cannot read image file: " + e.getMessage(), e);
         }
+        try {
+            if (JpegIcc.isJpeg(file)) return decode(Files.readAllBytes(file), file.toString(), MAX_PIXELS);
+        } catch (IOException e) {
+            throw new ImageException(file + ": cannot read image file: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageException(file + ": image file too large to read (" + e.getMessage() + ")");
+        }
         try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-            return decode(file.toString(), in, MAX_PIXELS);
+            return decode(file.toString(), in, Files.size(file), MAX_PIXELS);
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -70,9 +87,11 @@ public final class ImageDecoder {
      */
     public static RgbImage decode(byte[] data, String name, long maxPixels) {
         if (data.length == 0) throw new ImageException(name + ": image is empty");
+        // PIL ignores a JPEG's ICC profile; TwelveMonkeys would convert through it, so it goes.
+        byte[] bytes = JpegIcc.withoutIccProfile(data);
         try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
-                new java.io.ByteArrayInputStream(data))) {
-            return decode(name, in, Math.min(maxPixels, MAX_PIXELS));
+                new java.io.ByteArrayInputStream(bytes))) {
+            return decode(name, in, bytes.length, Math.min(maxPixels, MAX_PIXELS));
         } catch (ImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -80,7 +99,7 @@ public final class ImageDecoder {
         }
     }
 
-    private static RgbImage decode(String file, ImageInputStream in, long maxPixels) throws IOException {
+    private static RgbImage decode(String file, ImageInputStream in, long length, long maxPixels) throws IOException {
         ImageReader reader = null;
         for (Iterator<ImageReader> it = ImageIO.getImageReaders(in); it.hasNext(); ) {
             ImageReader r = it.next();
@@ -91,14 +110,18 @@ public final class ImageDecoder {
             r.dispose();
         }
         if (reader == null) {
-            throw new ImageException(file + ": not a JPEG, PNG, BMP or GIF image (unrecognized content)");
+            throw new ImageException(file + ": not a " + FORMAT_NAMES + " image (unrecognized content)");
         }
         String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+        if (format.equals("WEBP")) checkRiffLength(file, in, length);
         try {
             reader.setInput(in, true, false);
             // Java's decoders only warn on truncated data and hand back a part-gray image; PIL raises.
             List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            reader.addIIOReadWarningListener((source, warning) -> {
+                // A note that CMYK is converted without a profile is PIL's conversion, not damage.
+                if (!warning.contains("ICC")) warnings.add(warning);
+            });
             BufferedImage image;
             try {
                 int w = reader.getWidth(0);
@@ -124,10 +147,27 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * The WebP reader decodes a truncated lossless stream without a word; PIL raises. The RIFF
+     * header states the file's length, so a shorter file is refused here.
+     */
+    private static void checkRiffLength(String file, ImageInputStream in, long length) throws IOException {
+        byte[] head = new byte[8];
+        in.mark();
+        in.seek(0);
+        in.readFully(head);
+        in.reset();
+        long declared = 8 + ((head[4] & 0xFFL) | (head[5] & 0xFFL) << 8 | (head[6] & 0xFFL) << 16 | (head[7] & 0xFFL) << 24);
+        if (length < declared) {
+            throw new ImageException(file + ": corrupt or truncated WEBP data (the file has " + length
+                    + " bytes, its RIFF header says " + declared + ")");
+        }
+    }
+
     private static String explain(String format, IIOException e) {
         String msg = describe(e);
         if (msg.contains("Unsupported Image Type") || msg.contains("Unsupported JPEG color")) {
-            return "unsupported " + format + " color type (CMYK or YCCK JPEGs are not supported; save it as RGB)";
+            return "unsupported " + format + " color type (" + msg + "); save it as RGB";
         }
         return "corrupt or unreadable " + format + " data (" + msg + ")";
     }
@@ -191,7 +231,12 @@ public final class ImageDecoder {
         }
         boolean gray = csType == ColorSpace.TYPE_GRAY && colors == 1;
         boolean rgb = csType == ColorSpace.TYPE_RGB && colors == 3;
-        if (!gray && !rgb) {
+        boolean cmyk = csType == ColorSpace.TYPE_CMYK && colors == 4;
+        if (cmyk && cm.getComponentSize(0) != 8) {
+            throw new ImageException(file + ": unsupported " + format + " CMYK sample size (" + cm.getComponentSize(0)
+                    + " bits; 8-bit CMYK is read)");
+        }
+        if (!gray && !rgb && !cmyk) {
             String what = csType == ColorSpace.TYPE_CMYK ? "CMYK" : colors + "-channel";
             throw new ImageException(file + ": unsupported " + format + " color type (" + what
                     + "); save it as RGB or grayscale");
@@ -204,7 +249,12 @@ public final class ImageDecoder {
             raster.getPixels(0, y, w, 1, row);
             for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
                 int base = x * bands;
-                if (gray) {
+                if (cmyk) {
+                    int nk = 255 - row[base + 3];
+                    out[o] = (byte) cmykTo8(row[base], nk);
+                    out[o + 1] = (byte) cmykTo8(row[base + 1], nk);
+                    out[o + 2] = (byte) cmykTo8(row[base + 2], nk);
+                } else if (gray) {
                     byte v = (byte) grayTo8(row[base], bits, alpha);
                     out[o] = v;
                     out[o + 1] = v;
@@ -216,6 +266,12 @@ public final class ImageDecoder {
                 }
             }
         }
+    }
+
+    /** PIL's cmyk2rgb: (255 − K) − C·(255 − K)/255, its rounded division by 255. */
+    private static int cmykTo8(int c, int nk) {
+        int t = c * nk + 128;
+        return nk - (((t >> 8) + t) >> 8);
     }
 
     /** PIL reads 16-bit RGB(A) and gray+alpha PNGs by their high byte. */
