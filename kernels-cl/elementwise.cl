@@ -42,9 +42,9 @@ __kernel void add_broadcast(__global const DATA_T* x, __global const DATA_T* y, 
 // on the device (a host-side transpose cost more than the stem convolution that follows it).
 // Each work-item moves 16 pixels: one vector load per channel, then the interleaved stores.
 // Global size: (ceil(HW / 16), N).
-__kernel void to_nhwc(__global const float* in, __global DATA_T* out, int C, int HW) {
+__kernel void to_nhwc(__global const float* in, __global DATA_T* out, int C, int HW, int N) {
     const int p0 = get_global_id(0) * 16, n = get_global_id(1);
-    if (p0 >= HW) return;
+    if (p0 >= HW || n >= N) return; // the grid is rounded up to whole work-groups in both dimensions
     __global const float* src = in + (size_t)n * C * HW + p0;
     __global DATA_T* dst = out + ((size_t)n * HW + p0) * C;
     if (p0 + 16 <= HW) {

@@ -145,6 +145,78 @@ class SessionContractTest {
         assertFalse(ctx.isOpen());
     }
 
+    /**
+     * The weights are on the device once whatever the number of shapes: a second plan adds its
+     * activations only (a model folds and re-lays out its weights into new host tensors for each
+     * shape; keyed by identity, each shape uploaded its own copy, 565 KB more here).
+     */
+    @Test
+    void aSecondShapeAddsItsActivationsOnly() {
+        ClContext ctx = new ClContext(TestSupport.context().device());
+        try (Session s = open(ctx)) {
+            Random r = new Random(3);
+            s.run(input(r, 1));
+            long bytes = ctx.liveBytes(), act = s.planCache().activationBytes();
+            s.run(input(r, 2));
+            assertEquals(s.planCache().activationBytes() - act, ctx.liveBytes() - bytes, "device bytes of the second plan");
+        } finally {
+            ctx.close();
+        }
+    }
+
+    /**
+     * A caller cycling through more input shapes than the session keeps plans for: the plans and
+     * their bytes stay within the bounds, device bytes and heap stay flat, and a released shape
+     * that comes back is built again and gives the same logits.
+     */
+    @Test
+    void plansStayWithinTheirBoundsAcrossManyShapes() {
+        ClContext ctx = new ClContext(TestSupport.context().device());
+        try {
+            Random r = new Random(11);
+            int shapes = 12;
+            List<HostTensor> inputs = new ArrayList<>();
+            for (int b = 1; b <= shapes; b++) inputs.add(input(r, b));
+            long largest;
+            try (Session probe = open(ctx)) {
+                largest = probe.prepare(shapes, 32, 32).activationBytes();
+            }
+            long byteBound = largest * 5 / 2;
+            SessionOptions byCount = SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(3, 0);
+            SessionOptions byBytes = SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(100, byteBound);
+            for (SessionOptions o : List.of(byCount, byBytes)) {
+                List<float[]> first = new ArrayList<>();
+                long bytesAfterPass = -1, heap = -1;
+                try (Session s = Session.open(MODEL, WEIGHTS, o)) {
+                    for (int pass = 0; pass < 6; pass++) {
+                        for (int i = 0; i < shapes; i++) {
+                            float[] logits = s.run(inputs.get(i)).get("logits").data();
+                            if (pass == 0) first.add(logits);
+                            else assertArrayEquals(first.get(i), logits, "batch " + (i + 1) + ", pass " + pass);
+                            Session.PlanCacheStats c = s.planCache();
+                            assertTrue(c.plans() >= 1 && c.plans() <= o.maxPlans(), c.toString());
+                            if (o == byBytes) assertTrue(c.activationBytes() <= byteBound, c + " > " + byteBound);
+                        }
+                        if (pass == 1) {
+                            bytesAfterPass = ctx.liveBytes();
+                            heap = usedHeapAfterGc();
+                        } else if (pass > 1) {
+                            assertEquals(bytesAfterPass, ctx.liveBytes(), "device bytes after pass " + pass);
+                        }
+                    }
+                    long grown = usedHeapAfterGc() - heap;
+                    Session.PlanCacheStats c = s.planCache();
+                    System.err.printf(Locale.ROOT, "plan cache: %d forwards over %d shapes, %s, heap %+d KiB%n",
+                            6 * shapes, shapes, c, grown / 1024);
+                    assertTrue(c.built() > shapes, "released shapes were built again: " + c);
+                    assertTrue(grown < 16L << 20, "heap grew by " + grown + " bytes");
+                }
+            }
+        } finally {
+            ctx.close();
+        }
+    }
+
     private static long usedHeapAfterGc() {
         Runtime rt = Runtime.getRuntime();
         for (int i = 0; i < 3; i++) System.gc();

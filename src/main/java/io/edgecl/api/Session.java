@@ -20,7 +20,6 @@ import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * 2-core CPU device (see README), 2 and 4 threads give the images/s of one.
  *
  * <p><b>Ownership.</b> The session owns its plans and their device buffers, and closes them in
- * {@link #close()}. It closes its device too when it opened it (options without
+ * {@link #close()}. It keeps a bounded number of plans ({@link SessionOptions#withPlanCache}:
+ * by default 8, with at most a quarter of the device's memory in activations), releasing the
+ * least recently used shape first, so a caller that sends many image sizes does not grow
+ * device memory without end; {@link #planCache()} reports what it holds. It closes its device too when it opened it (options without
  * {@link SessionOptions#withDevice(Device) a shared device}); closing a shared device first
  * closes the sessions on it. After either, every method throws {@link IllegalStateException}.
  */
@@ -59,12 +61,18 @@ public final class Session implements AutoCloseable {
     private final Weights weights;
     private final Set<FusionRule> disabledRules;
     private final DeviceWeights deviceWeights;
-    private final Map<String, Plan> plans = new HashMap<>();
+    /** Plans by input shape, least recently used first. */
+    private final LinkedHashMap<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    private final int maxPlans;
+    private final long maxPlanBytes;
+    private long planBytes;
+    private long plansBuilt;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean weightsChecked;
     private volatile boolean closed;
 
-    private Session(Device device, boolean ownsDevice, VisionModel model, Weights weights, Set<FusionRule> disabled) {
+    private Session(Device device, boolean ownsDevice, VisionModel model, Weights weights, SessionOptions options) {
+        Set<FusionRule> disabled = options.disabledFusion();
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.ctx = device.ctx;
@@ -72,6 +80,8 @@ public final class Session implements AutoCloseable {
         this.weights = weights;
         this.disabledRules = disabled.isEmpty() ? EnumSet.noneOf(FusionRule.class) : EnumSet.copyOf(disabled);
         this.deviceWeights = new DeviceWeights(ctx);
+        this.maxPlans = options.maxPlans();
+        this.maxPlanBytes = options.maxPlanBytes() > 0 ? options.maxPlanBytes() : ctx.info().globalMemBytes() / 4;
         ctx.addDependent(this);
     }
 
@@ -85,7 +95,7 @@ public final class Session implements AutoCloseable {
                     : Device.open(options.deviceSpec(), options.binding(), options.precision());
         }
         try {
-            return new Session(d, owns, model, weights, options.disabledFusion());
+            return new Session(d, owns, model, weights, options);
         } catch (RuntimeException e) {
             if (owns) d.close();
             throw e;
@@ -201,9 +211,17 @@ public final class Session implements AutoCloseable {
             Plan p = plans.get(key);
             if (p == null) {
                 Graph g = graph(batch, h, w);
-                checkFits(g, batch, h, w);
+                long needs = checkFits(g, batch, h, w);
+                // room first: the device must not hold the released plans and the new one at once
+                release(plans.size() + 1 > maxPlans ? plans.size() + 1 - maxPlans : 0, needs);
                 p = new Plan(g, deviceWeights);
+                planBytes += p.activationBytes();
+                plansBuilt++;
+                release(0, 0); // the plan's scratch buffers were not in the estimate
                 plans.put(key, p);
+                // weights only released plans used (a positional encoding of their size), now that
+                // the new plan has taken what it shares with them
+                deviceWeights.freeUnused();
             }
             return p;
         } finally {
@@ -212,10 +230,42 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Refuses, before any device allocation, a plan whose weights and activations cannot fit the
-     * device: its global memory in all, its largest allocation for any one buffer.
+     * Releases the {@code count} least recently used plans, and more while the plans left and a
+     * new plan of {@code incoming} activation bytes would hold more than the bound.
      */
-    private void checkFits(Graph g, int batch, int h, int w) {
+    private void release(int count, long incoming) {
+        var it = plans.entrySet().iterator();
+        while (it.hasNext() && (count > 0 || planBytes + incoming > maxPlanBytes)) {
+            Plan old = it.next().getValue();
+            it.remove();
+            planBytes -= old.activationBytes();
+            old.close();
+            count--;
+        }
+    }
+
+    /**
+     * The plans this session holds now, the activation bytes they hold together, and how many it
+     * has built in all (a count above the shapes seen means released shapes came back).
+     */
+    public PlanCacheStats planCache() {
+        lock.lock();
+        try {
+            return new PlanCacheStats(plans.size(), planBytes, plansBuilt, maxPlans, maxPlanBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@link #planCache()} reports; the bounds come from {@link SessionOptions#withPlanCache}. */
+    public record PlanCacheStats(int plans, long activationBytes, long built, int maxPlans, long maxBytes) {}
+
+    /**
+     * Refuses, before any device allocation, a plan whose weights and activations cannot fit the
+     * device: its global memory in all, its largest allocation for any one buffer. Returns the
+     * activation bytes planned.
+     */
+    private long checkFits(Graph g, int batch, int h, int w) {
         int elem = ctx.precision().elementBytes();
         MemoryPlanner.Assignment a = MemoryPlanner.plan(g, elem);
         long act = a.totalBytes(), largest = 0;
@@ -233,6 +283,7 @@ public final class Session implements AutoCloseable {
                     + " of device memory (weights " + DeviceInfo.human(wts) + ", activations " + DeviceInfo.human(act)
                     + ") but " + d.name() + " has " + DeviceInfo.human(d.globalMemBytes()));
         }
+        return act;
     }
 
     /** The fused graph for an input shape (no device work). */
@@ -351,6 +402,7 @@ public final class Session implements AutoCloseable {
             closed = true;
             for (Plan p : plans.values()) p.close();
             plans.clear();
+            planBytes = 0;
             deviceWeights.close();
         } finally {
             lock.unlock();

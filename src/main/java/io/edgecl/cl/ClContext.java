@@ -31,6 +31,8 @@ public final class ClContext implements AutoCloseable {
     private record ProgramKey(String options, String source) {}
     private final AtomicInteger liveBuffers = new AtomicInteger();
     private final AtomicLong liveBytes = new AtomicLong();
+    private final boolean guarded = Boolean.getBoolean(GUARD_PROPERTY);
+    private final java.util.Set<ClBuffer> guardedBuffers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ClBuffer placeholder;
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
@@ -107,7 +109,12 @@ public final class ClContext implements AutoCloseable {
             throw new EdgeClException("buffer '" + label + "' needs " + DeviceInfo.human(bytes)
                     + " but the device allows at most " + DeviceInfo.human(info().maxAllocBytes()) + " per allocation");
         }
-        ClBuffer b = new ClBuffer(this, cl.createBuffer(context, ClConst.MEM_READ_WRITE, bytes), bytes, label);
+        ClBuffer b = new ClBuffer(this, cl.createBuffer(context, ClConst.MEM_READ_WRITE,
+                guarded ? bytes + GUARD_BYTES : bytes), bytes, label);
+        if (guarded) {
+            cl.write(queue(), b.handle(), bytes, guardPattern());
+            guardedBuffers.add(b);
+        }
         liveBuffers.incrementAndGet();
         liveBytes.addAndGet(bytes);
         return b;
@@ -175,7 +182,56 @@ public final class ClContext implements AutoCloseable {
         return placeholder;
     }
 
+    // ---- guard bytes (a debugging aid)
+
+    /** The system property that turns guard bytes on for contexts opened after it is set. */
+    public static final String GUARD_PROPERTY = "edgecl.debug.guard";
+
+    /** Bytes of the pattern after each buffer when guards are on. */
+    public static final int GUARD_BYTES = 4096;
+
+    private static final byte GUARD = (byte) 0xA5;
+
+    /**
+     * Whether each buffer carries {@link #GUARD_BYTES} of a known pattern past its end ({@code
+     * -Dedgecl.debug.guard=true} when the context opened). Plans then check them after every
+     * launch, so a kernel that writes past a buffer is named by the launch that did it instead of
+     * corrupting memory later (on CPU drivers, buffers are the process's heap). One read per
+     * buffer per launch: for finding faults, not for speed.
+     */
+    public boolean guarded() {
+        return guarded;
+    }
+
+    private static ByteBuffer guardPattern() {
+        ByteBuffer bb = ByteBuffer.allocateDirect(GUARD_BYTES);
+        for (int i = 0; i < GUARD_BYTES; i++) bb.put(GUARD);
+        return bb.flip();
+    }
+
+    /**
+     * Reads every live buffer's guard bytes (after the queue has finished); a changed byte is a
+     * {@link BufferOverrunException} naming the buffer and {@code after}, the launch just run.
+     */
+    public void checkGuards(String after) {
+        if (!guarded) return;
+        ByteBuffer bb = ByteBuffer.allocateDirect(GUARD_BYTES);
+        for (ClBuffer b : guardedBuffers) {
+            bb.clear();
+            cl.read(queue(), b.handle(), b.bytes(), bb);
+            for (int i = 0; i < GUARD_BYTES; i++) {
+                if (bb.get(i) != GUARD) {
+                    // restored, so the next check names the next fault rather than this one again
+                    cl.write(queue(), b.handle(), b.bytes(), guardPattern());
+                    throw new BufferOverrunException(after + " wrote past the end of buffer '" + b.label() + "' ("
+                            + b.bytes() + " bytes): guard byte +" + i + " changed");
+                }
+            }
+        }
+    }
+
     void released(ClBuffer b) {
+        if (guarded) guardedBuffers.remove(b);
         if (!closed) cl.releaseBuffer(b.rawHandle());
         liveBuffers.decrementAndGet();
         liveBytes.addAndGet(-b.bytes());

@@ -144,10 +144,21 @@ public final class Plan implements AutoCloseable {
         return b;
     }
 
+    /** Enqueues every launch; with guard bytes on, waits after each and checks them. */
+    private void runLaunches() {
+        for (Launch l : launches) {
+            l.run();
+            if (ctx.guarded()) {
+                ctx.finish();
+                ctx.checkGuards("launch " + l.kernelName() + " (" + l.block() + ", " + l.op() + ")");
+            }
+        }
+    }
+
     /** Writes an NCHW input, runs every launch, and waits. */
     public void run(HostTensor nchw) {
         writeInput(nchw);
-        for (Launch l : launches) l.run();
+        runLaunches();
         ctx.finish();
     }
 
@@ -157,7 +168,7 @@ public final class Plan implements AutoCloseable {
      */
     public Map<String, HostTensor> run(HostTensor nchw, List<String> outputs) {
         writeInput(nchw);
-        for (Launch l : launches) l.run();
+        runLaunches();
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String o : outputs) out.put(o, read(o));
         return out;
@@ -233,13 +244,13 @@ public final class Plan implements AutoCloseable {
 
         public ClBuffer weight(HostTensor t) {
             ClBuffer b = weights.get(t);
-            if (b != null) used.add(b);
+            if (b != null && used.add(b)) weights.retain(b);
             return b;
         }
 
         public ClBuffer weight(HostTensor t, String layout, Supplier<float[]> relayout) {
             ClBuffer b = weights.get(t, layout, relayout);
-            used.add(b);
+            if (used.add(b)) weights.retain(b);
             return b;
         }
 
@@ -262,6 +273,7 @@ public final class Plan implements AutoCloseable {
     public void close() {
         for (Launch l : launches) l.close();
         launches.clear();
+        for (ClBuffer w : used) weights.release(w);
         used.clear();
         if (ownsWeights) weights.close();
         for (ClBuffer b : slots) b.close();

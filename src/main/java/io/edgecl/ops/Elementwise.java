@@ -38,7 +38,7 @@ public final class Elementwise {
     /** NCHW float images [n, c, hw] into NHWC storage [n, hw, c] (the network input). */
     public static Launch toNhwc(ClContext ctx, ClBuffer nchw, ClBuffer out, int n, int channels, int hw) {
         ClKernel k = ctx.kernel(Map.of(), "to_nhwc", "elementwise.cl");
-        k.arg(nchw).arg(out).arg(channels).arg(hw);
+        k.arg(nchw).arg(out).arg(channels).arg(hw).arg(n);
         long numel = (long) n * channels * hw;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
         return new Launch(k, g.global(), g.local(), "input", 0,
