@@ -34,7 +34,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -516,31 +515,39 @@ public final class SelfTest {
     /** Stores which precisions passed (only precisions that ran are updated); an unwritable cache is no error. */
     private static void store(DeviceInfo d, Report r) {
         Path f = file(d);
-        Map<String, String> table = read(f);
         Set<Precision> ok = r.passedPrecisions();
-        for (Check c : r.checks()) {
-            if (c.status() == Status.SKIP) continue;
-            table.put(c.precision(), ok.contains(Precision.parse(c.precision())) ? "pass" : "fail");
-        }
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), "selftest", ".tmp");
-            Files.writeString(tmp, new Gson().toJson(table), StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | UnsupportedOperationException e) {
+            // re-read under a lock: another process's precisions stay (SharedFiles)
+            io.edgecl.SharedFiles.update(f, old -> {
+                Map<String, String> table = parse(old);
+                for (Check c : r.checks()) {
+                    if (c.status() == Status.SKIP) continue;
+                    table.put(c.precision(), ok.contains(Precision.parse(c.precision())) ? "pass" : "fail");
+                }
+                return new Gson().toJson(table);
+            });
+        } catch (IOException | RuntimeException e) {
             // the cache is an optimisation: without it auto falls back to fp32
         }
     }
 
     private static Map<String, String> read(Path f) {
-        Map<String, String> table = new TreeMap<>();
         try {
-            if (Files.isRegularFile(f)) {
-                JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
-                for (Map.Entry<String, JsonElement> e : o.entrySet()) table.put(e.getKey(), e.getValue().getAsString());
-            }
-        } catch (IOException | RuntimeException e) {
-            // a damaged record counts as none
+            return parse(Files.isRegularFile(f) ? Files.readString(f, StandardCharsets.UTF_8) : null);
+        } catch (IOException e) {
+            return new TreeMap<>(); // an unreadable record counts as none
+        }
+    }
+
+    /** A record's JSON as a sorted map; empty for null or a damaged record (it counts as none). */
+    private static Map<String, String> parse(String json) {
+        Map<String, String> table = new TreeMap<>();
+        if (json == null) return table;
+        try {
+            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            for (Map.Entry<String, JsonElement> e : o.entrySet()) table.put(e.getKey(), e.getValue().getAsString());
+        } catch (RuntimeException e) {
+            table.clear();
         }
         return table;
     }

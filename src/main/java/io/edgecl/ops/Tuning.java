@@ -2,15 +2,14 @@ package io.edgecl.ops;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
+import io.edgecl.SharedFiles;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.cl.ProgramCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,33 +55,49 @@ public final class Tuning {
         return table(ctx.info()).get(key);
     }
 
-    /** Stores a choice and rewrites the device's file atomically. */
+    /**
+     * Stores a choice: the device's file is re-read, changed and replaced under a lock
+     * ({@link SharedFiles}), so choices another process stored meanwhile are kept, and this
+     * process sees them from now on.
+     */
     public static synchronized void store(ClContext ctx, String key, String choice) {
-        Map<String, String> m = table(ctx.info());
-        m.put(key, choice);
-        save(ctx, m);
+        table(ctx.info()).put(key, choice);
+        save(ctx, m -> m.put(key, choice));
     }
 
-    /** Forgets the choice for a key (the heuristic default applies again). */
+    /** Forgets the choice for a key (the heuristic default applies again), in the file as in store. */
     public static synchronized void remove(ClContext ctx, String key) {
-        Map<String, String> m = table(ctx.info());
-        if (m.remove(key) != null) save(ctx, m);
+        table(ctx.info()).remove(key);
+        save(ctx, m -> m.remove(key));
     }
 
-    private static void save(ClContext ctx, Map<String, String> m) {
+    private static void save(ClContext ctx, java.util.function.Consumer<Map<String, String>> change) {
         Path f = file(ctx.info());
         try {
-            Files.createDirectories(f.getParent());
-            Path tmp = Files.createTempFile(f.getParent(), "tuning", ".tmp");
-            Files.writeString(tmp, new Gson().toJson(new TreeMap<>(m)), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
+            String now = SharedFiles.update(f, old -> {
+                Map<String, String> m = parse(old);
+                change.accept(m);
+                return new Gson().toJson(m);
+            });
+            Map<String, String> mine = table(ctx.info());
+            mine.clear();
+            mine.putAll(parse(now));
+        } catch (IOException | RuntimeException e) {
             // best effort: the choice still holds for this process
         }
+    }
+
+    /** A table's JSON as a sorted map; empty for null or a broken file (it only loses measurements). */
+    private static Map<String, String> parse(String json) {
+        Map<String, String> m = new TreeMap<>();
+        if (json == null) return m;
+        try {
+            Map<String, String> read = new Gson().fromJson(json, new TypeToken<Map<String, String>>() {}.getType());
+            if (read != null) m.putAll(read);
+        } catch (RuntimeException e) {
+            // a damaged table is replaced
+        }
+        return m;
     }
 
     /** Forgets what was read from disk (tests that point the cache elsewhere). */
