@@ -179,13 +179,11 @@ PREPROCESS_CASES = [
 ]
 
 
-def gen_pillow(rng):
-    d = os.path.join(ROOT, "pillow")
-    os.makedirs(d, exist_ok=True)
-    for name, arr in synthetic_inputs(rng).items():
-        Image.fromarray(arr, "RGB").save(os.path.join(d, name))
+def write_preprocess_cases(d, case_list):
+    """timm's eval transform of each (name, input, size, crop_pct, interpolation) in d: <name>.u8 and
+    <name>.f32; returns the cases.json entries."""
     cases = []
-    for name, src, size, crop_pct, interp in PREPROCESS_CASES:
+    for name, src, size, crop_pct, interp in case_list:
         img = Image.open(os.path.join(d, src)).convert("RGB")
         u8 = timm_eval_uint8(img, size, crop_pct, interp)
         u8.tofile(os.path.join(d, name + ".u8"))
@@ -194,6 +192,27 @@ def gen_pillow(rng):
         cases.append({"name": name, "input": src, "height": hw[0], "width": hw[1],
                       "crop_pct": crop_pct, "interpolation": interp,
                       "mean": list(MEAN), "std": list(STD)})
+    return cases
+
+
+def write_convert_references(d, files):
+    """Each file's Image.open(f).convert("RGB") as <file>.u8; returns the cases.json entries."""
+    cases = []
+    for name in files:
+        im = Image.open(os.path.join(d, name))
+        mode = im.mode
+        out = np.asarray(im.convert("RGB"), dtype=np.uint8)
+        out.tofile(os.path.join(d, name + ".u8"))
+        cases.append({"file": name, "pil_mode": mode, "width": int(out.shape[1]), "height": int(out.shape[0])})
+    return cases
+
+
+def gen_pillow(rng):
+    d = os.path.join(ROOT, "pillow")
+    os.makedirs(d, exist_ok=True)
+    for name, arr in synthetic_inputs(rng).items():
+        Image.fromarray(arr, "RGB").save(os.path.join(d, name))
+    cases = write_preprocess_cases(d, PREPROCESS_CASES)
     with open(os.path.join(d, "cases.json"), "w") as f:
         json.dump({"pillow": Image.__version__, "numpy": np.__version__, "cases": cases}, f, indent=1)
 
@@ -237,13 +256,7 @@ def gen_decode(rng):
     Image.fromarray(smooth, "RGB").save(add("progressive.jpg"), quality=90, progressive=True)
     Image.fromarray(smooth, "RGB").save(add("nosubsample.jpg"), quality=95, subsampling=0)
     Image.fromarray(smooth[..., 1], "L").save(add("gray.jpg"), quality=90)
-    cases = []
-    for name in files:
-        im = Image.open(os.path.join(d, name))
-        mode = im.mode
-        out = np.asarray(im.convert("RGB"), dtype=np.uint8)
-        out.tofile(os.path.join(d, name + ".u8"))
-        cases.append({"file": name, "pil_mode": mode, "width": int(out.shape[1]), "height": int(out.shape[0])})
+    cases = write_convert_references(d, files)
     with open(os.path.join(d, "cases.json"), "w") as f:
         json.dump({"pillow": Image.__version__, "cases": cases}, f, indent=1)
 
@@ -355,20 +368,8 @@ def gen_formats():
     rng = np.random.default_rng(20261205)
     hi = np.asarray(small, dtype=np.uint16)
     write_png(add("cat-rgb16.png"), (hi << 8) | rng.integers(0, 256, hi.shape, dtype=np.uint16), 2, 16)
-    cases = []
-    for name in files:
-        im = Image.open(os.path.join(d, name))
-        mode = im.mode
-        out = np.asarray(im.convert("RGB"), dtype=np.uint8)
-        out.tofile(os.path.join(d, name + ".u8"))
-        cases.append({"file": name, "pil_mode": mode, "width": int(out.shape[1]), "height": int(out.shape[0])})
-    pre = []
-    for name, src, size, crop_pct, interp in FORMAT_CASES:
-        u8 = timm_eval_uint8(Image.open(os.path.join(d, src)).convert("RGB"), size, crop_pct, interp)
-        u8.tofile(os.path.join(d, name + ".u8"))
-        to_tensor_normalize(u8).tofile(os.path.join(d, name + ".f32"))
-        pre.append({"name": name, "input": src, "height": size, "width": size, "crop_pct": crop_pct,
-                    "interpolation": interp, "mean": list(MEAN), "std": list(STD)})
+    cases = write_convert_references(d, files)
+    pre = write_preprocess_cases(d, FORMAT_CASES)
     with open(os.path.join(d, "cases.json"), "w") as f:
         json.dump({"pillow": Image.__version__, "cases": cases, "preprocess": pre}, f, indent=1)
 
