@@ -2,10 +2,27 @@ package io.edgecl.api;
 
 import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 
 /** One class of a top-k answer: index, softmax probability and raw logit. */
 public record Prediction(int index, double probability, float logit) {
+
+    /** A top-k answer as JSON-ready objects (index, label, probability, logit), as classify and serve print it. */
+    public static List<Map<String, Object>> toMaps(List<Prediction> top, IntFunction<String> label) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Prediction p : top) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("index", p.index());
+            t.put("label", label.apply(p.index()));
+            t.put("probability", p.probability());
+            t.put("logit", p.logit());
+            out.add(t);
+        }
+        return out;
+    }
 
     /** Top-k per row of [N, classes] logits, highest first. */
     public static List<List<Prediction>> topk(HostTensor logits, int k) {

@@ -49,7 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #close()}. It keeps a bounded number of plans ({@link SessionOptions#withPlanCache}:
  * by default 8, with at most a quarter of the device's memory in activations), releasing the
  * least recently used shape first, so a caller that sends many image sizes does not grow
- * device memory without end; {@link #planCache()} reports what it holds. It closes its device too when it opened it (options without
+ * device memory without end; {@link #planCache()} reports what it holds. It closes its device
+ * too when it opened it (options without
  * {@link SessionOptions#withDevice(Device) a shared device}); closing a shared device first
  * closes the sessions on it. After either, every method throws {@link IllegalStateException}.
  */
@@ -65,7 +66,6 @@ public final class Session implements AutoCloseable {
     private final LinkedHashMap<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
     private final int maxPlans;
     private final long maxPlanBytes;
-    private long planBytes;
     private long plansBuilt;
     private final ReentrantLock lock = new ReentrantLock();
     private boolean weightsChecked;
@@ -187,7 +187,7 @@ public final class Session implements AutoCloseable {
                 ProgramUse u = out.get(label);
                 List<String> kernels = new ArrayList<>(u == null ? List.of() : u.kernels());
                 if (!kernels.contains(l.kernelName())) kernels.add(l.kernelName());
-                out.put(label, new ProgramUse(files.substring(files.lastIndexOf('+') + 1), files, options,
+                out.put(label, new ProgramUse(io.edgecl.cl.ClContext.kernelFile(label), files, options,
                         List.copyOf(kernels), (u == null ? 0 : u.launches()) + 1));
             }
             return List.copyOf(out.values());
@@ -215,9 +215,9 @@ public final class Session implements AutoCloseable {
                 // room first: the device must not hold the released plans and the new one at once
                 release(plans.size() + 1 > maxPlans ? plans.size() + 1 - maxPlans : 0, needs);
                 p = new Plan(g, deviceWeights);
-                planBytes += p.activationBytes();
                 plansBuilt++;
-                release(0, 0); // the plan's scratch buffers were not in the estimate
+                // the plan's scratch buffers were not in the estimate
+                release(0, p.activationBytes());
                 plans.put(key, p);
                 // weights only released plans used (a positional encoding of their size), now that
                 // the new plan has taken what it shares with them
@@ -234,14 +234,22 @@ public final class Session implements AutoCloseable {
      * new plan of {@code incoming} activation bytes would hold more than the bound.
      */
     private void release(int count, long incoming) {
+        long held = planBytes();
         var it = plans.entrySet().iterator();
-        while (it.hasNext() && (count > 0 || planBytes + incoming > maxPlanBytes)) {
+        while (it.hasNext() && (count > 0 || held + incoming > maxPlanBytes)) {
             Plan old = it.next().getValue();
             it.remove();
-            planBytes -= old.activationBytes();
+            held -= old.activationBytes();
             old.close();
             count--;
         }
+    }
+
+    /** Activation bytes of the plans held. */
+    private long planBytes() {
+        long b = 0;
+        for (Plan p : plans.values()) b += p.activationBytes();
+        return b;
     }
 
     /**
@@ -251,7 +259,7 @@ public final class Session implements AutoCloseable {
     public PlanCacheStats planCache() {
         lock.lock();
         try {
-            return new PlanCacheStats(plans.size(), planBytes, plansBuilt, maxPlans, maxPlanBytes);
+            return new PlanCacheStats(plans.size(), planBytes(), plansBuilt, maxPlans, maxPlanBytes);
         } finally {
             lock.unlock();
         }
@@ -402,7 +410,6 @@ public final class Session implements AutoCloseable {
             closed = true;
             for (Plan p : plans.values()) p.close();
             plans.clear();
-            planBytes = 0;
             deviceWeights.close();
         } finally {
             lock.unlock();

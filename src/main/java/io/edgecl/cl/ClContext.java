@@ -412,7 +412,7 @@ public final class ClContext implements AutoCloseable {
     }
 
     /** The kernel file a program label names: "panel.h.cl+gemm.cl {ACT=…}" → "gemm.cl". */
-    static String kernelFile(String label) {
+    public static String kernelFile(String label) {
         int sp = label.indexOf(' ');
         String files = sp < 0 ? label : label.substring(0, sp);
         return files.substring(files.lastIndexOf('+') + 1);

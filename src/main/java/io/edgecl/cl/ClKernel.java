@@ -10,20 +10,18 @@ package io.edgecl.cl;
 public final class ClKernel implements AutoCloseable {
     private final ClContext ctx;
     private final String name;
-    private final String program;
+    /** The program it came from: told when this kernel first runs (its binary is stored then). */
+    private final ClProgram owner;
     private long localBytes;
     private boolean launched;
     private ClHandle.Kernel handle;
     private int next;
 
-    private final ClProgram owner;
-
-    ClKernel(ClContext ctx, String name, String program, ClHandle.Kernel handle, ClProgram owner) {
-        this.owner = owner;
+    ClKernel(ClContext ctx, String name, ClHandle.Kernel handle, ClProgram owner) {
         this.ctx = ctx;
         this.name = name;
-        this.program = program;
         this.handle = handle;
+        this.owner = owner;
     }
 
     public String name() {
@@ -32,7 +30,7 @@ public final class ClKernel implements AutoCloseable {
 
     /** The label of the program it came from: its source files and build defines. */
     public String program() {
-        return program;
+        return owner.label();
     }
 
     /** Binds the next argument to a buffer. */
@@ -121,7 +119,7 @@ public final class ClKernel implements AutoCloseable {
     private void firstLaunch(long[] global, long[] local) {
         launched = true;
         String shape = name + " " + java.util.Arrays.toString(local);
-        if (global == null || !ctx.firstLaunchOf(program, shape)) {
+        if (global == null || !ctx.firstLaunchOf(owner.label(), shape)) {
             if (global != null) ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
             owner.launched(name);
             return;
@@ -130,7 +128,7 @@ public final class ClKernel implements AutoCloseable {
         long t0 = System.nanoTime();
         ctx.cl().enqueue(ctx.queue(), handle, global, local, false);
         ctx.finish();
-        ctx.firstLaunched(program, System.nanoTime() - t0);
+        ctx.firstLaunched(owner.label(), System.nanoTime() - t0);
         owner.launched(name);
     }
 

@@ -18,7 +18,7 @@ public final class ClProgram {
 
     public ClKernel kernel(String name) {
         ctx.checkOpen();
-        return new ClKernel(ctx, name, label, ctx.cl().createKernel(handle, name), this);
+        return new ClKernel(ctx, name, ctx.cl().createKernel(handle, name), this);
     }
 
     /** Kernels not launched yet, before the binary may be stored; null once stored or when not to be. */

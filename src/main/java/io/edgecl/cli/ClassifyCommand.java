@@ -90,17 +90,23 @@ public final class ClassifyCommand extends SessionCommand {
         ProgressBar bar = null;
         try (DecodeAhead<ImageSources.Source> ahead = new DecodeAhead<>(sources, ImageSources.Source::decode, pre,
                 batch, workers)) {
-            // The first images are decoded before the model compiles: one bad image fails fast, alone.
-            List<DecodeAhead.Decoded<ImageSources.Source>> chunk = ahead.nextChunk();
-            if (sources.size() == 1 && chunk.get(0).error() != null) throw new ImageException(chunk.get(0).error());
+            // Images decode while the model compiles; one image alone is awaited first, so a bad
+            // one fails fast, in one line, before the compile.
+            List<DecodeAhead.Decoded<ImageSources.Source>> chunk = null;
+            if (sources.size() == 1) {
+                chunk = ahead.nextChunk();
+                if (chunk.get(0).error() != null) throw new ImageException(chunk.get(0).error());
+            }
             // Results on a terminal show the progress themselves; a bar would be drawn through them.
             boolean resultsOnTerminal = System.console() != null;
             if (!noProgress && !resultsOnTerminal && sources.size() > PROGRESS_FROM) {
-                bar = Progress.bar("classify", sources.size());
+                bar = ProgressBars.bar("classify", sources.size());
             }
             try (Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {
+                HostTensor blank = null;
                 boolean first = true;
-                while (true) {
+                for (; chunk != null || ahead.hasNext(); chunk = null) {
+                    if (chunk == null) chunk = ahead.nextChunk();
                     List<DecodeAhead.Decoded<ImageSources.Source>> ok = new ArrayList<>();
                     for (DecodeAhead.Decoded<ImageSources.Source> d : chunk) {
                         if (d.error() == null) {
@@ -113,8 +119,9 @@ public final class ClassifyCommand extends SessionCommand {
                             r.put("image", d.item().name());
                             r.put("error", d.error());
                             out.println(gson.toJson(r));
+                        } else {
+                            err.println("edgecl: skipping " + d.error());
                         }
-                        else err.println("edgecl: skipping " + d.error());
                         if (bar != null) bar.step();
                     }
                     if (!ok.isEmpty()) {
@@ -122,7 +129,10 @@ public final class ClassifyCommand extends SessionCommand {
                         for (DecodeAhead.Decoded<ImageSources.Source> d : ok) ts.add(d.tensor());
                         // A short batch (the last, or one with unreadable images) is padded to the
                         // same shape, so it runs on the plan already built instead of compiling another.
-                        while (ts.size() < forward) ts.add(blank(ts.get(0)));
+                        if (ts.size() < forward && blank == null) {
+                            blank = new HostTensor(ts.get(0).shape(), new float[ts.get(0).data().length]);
+                        }
+                        while (ts.size() < forward) ts.add(blank);
                         HostTensor x = Preprocessor.stack(ts);
                         // the first run builds the plan: time a second, warm run as the latency
                         if (first) s.run(x);
@@ -139,8 +149,6 @@ public final class ClassifyCommand extends SessionCommand {
                     }
                     out.flush();
                     err.flush();
-                    if (!ahead.hasNext()) break;
-                    chunk = ahead.nextChunk();
                 }
             }
         } finally {
@@ -153,10 +161,6 @@ public final class ClassifyCommand extends SessionCommand {
         return 0;
     }
 
-    private static HostTensor blank(HostTensor like) {
-        return new HostTensor(like.shape(), new float[like.data().length]);
-    }
-
     private void print(PrintWriter out, Gson gson, String image, VisionModel model, Session s, double ms, int batchSize,
             List<Prediction> top, Labels labels) {
         if (json) {
@@ -166,16 +170,7 @@ public final class ClassifyCommand extends SessionCommand {
             r.put("device", s.device().name());
             r.put("latency_ms", ms);
             r.put("batch", batchSize);
-            List<Map<String, Object>> tops = new ArrayList<>();
-            for (Prediction p : top) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("index", p.index());
-                t.put("label", labels.name(p.index()));
-                t.put("probability", p.probability());
-                t.put("logit", p.logit());
-                tops.add(t);
-            }
-            r.put("top", tops);
+            r.put("top", Prediction.toMaps(top, labels::name));
             out.println(gson.toJson(r));
             return;
         }

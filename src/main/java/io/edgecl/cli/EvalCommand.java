@@ -148,7 +148,7 @@ public final class EvalCommand extends SessionCommand {
         PrintWriter err = spec.commandLine().getErr();
         int classes = model.numClasses();
         Tally tally = new Tally(classes);
-        ProgressBar bar = noProgress || json ? null : Progress.bar("eval", n);
+        ProgressBar bar = noProgress || json ? null : ProgressBars.bar("eval", n);
         try (DecodeAhead<ImageFolder.Item> ahead = new DecodeAhead<>(items, it -> ImageDecoder.decode(it.file()),
                 pre, batch, workers);
                 Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {

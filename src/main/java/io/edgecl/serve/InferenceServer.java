@@ -245,16 +245,7 @@ public final class InferenceServer implements AutoCloseable {
         List<Map<String, Object>> results = new ArrayList<>();
         for (CompletableFuture<HostTensor> f : futures) {
             HostTensor logits = await(f);
-            List<Map<String, Object>> top = new ArrayList<>();
-            for (Prediction p : Prediction.topk(logits, topk).get(0)) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("index", p.index());
-                t.put("label", labels.name(p.index()));
-                t.put("probability", p.probability());
-                t.put("logit", p.logit());
-                top.add(t);
-            }
-            results.add(Map.of("top", top));
+            results.add(Map.of("top", Prediction.toMaps(Prediction.topk(logits, topk).get(0), labels::name)));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model.name());

@@ -31,8 +31,9 @@ import javax.imageio.stream.ImageInputStream;
  * No EXIF rotation and no ICC conversion are applied, as PIL applies neither on open: a
  * JPEG's embedded ICC profile is ignored, whatever its colour space.
  *
- * <p>The JDK reads JPEG, PNG, BMP and GIF; the TwelveMonkeys ImageIO plugins add WebP
- * (lossy, lossless, alpha; the first frame of an animation), CMYK and YCCK JPEG and TIFF.
+ * <p>The JDK reads PNG, BMP and GIF; the TwelveMonkeys ImageIO plugins read JPEG (through the
+ * JDK's codec, adding CMYK and YCCK), WebP (lossy, lossless, alpha; the first frame of an
+ * animation) and TIFF.
  * Lossless formats and JPEG match Pillow exactly; lossy WebP differs by a few levels
  * (TwelveMonkeys' VP8 decoder upsamples chroma by replication, libwebp bilinearly).
  */

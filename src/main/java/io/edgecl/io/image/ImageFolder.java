@@ -139,8 +139,13 @@ public final class ImageFolder {
     }
 
     static boolean isImage(Path p) {
+        return EXTENSIONS.contains(extension(p));
+    }
+
+    /** The file name's extension, lower case with its dot (".jpg"); "" without one. */
+    static String extension(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
-        return dot >= 0 && EXTENSIONS.contains(n.substring(dot));
+        return dot < 0 ? "" : n.substring(dot);
     }
 }

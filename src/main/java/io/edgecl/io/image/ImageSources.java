@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -80,9 +79,7 @@ public final class ImageSources {
     }
 
     static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = n.lastIndexOf('.');
-        return dot >= 0 && EXTENSIONS.contains(n.substring(dot));
+        return EXTENSIONS.contains(ImageFolder.extension(p));
     }
 
     private static List<Path> walk(Path dir, int[] other) {

@@ -6,8 +6,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** The progress bar of commands that go through many images: on standard error, images per second. */
-final class Progress {
-    private Progress() {}
+final class ProgressBars {
+    private ProgressBars() {}
 
     static ProgressBar bar(String task, long images) {
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(images).setStyle(ProgressBarStyle.ASCII)
