@@ -461,9 +461,15 @@ public final class ClContext implements AutoCloseable {
                 java.util.Collections.unmodifiableMap(by));
     }
 
-    /** Writes a built program's binary to the cache (ClProgram calls it once its kernels have run). */
+    /**
+     * Writes a built program's binary to the cache (ClProgram calls it once its kernels have run).
+     * The queue is drained first: a driver that compiles at launch (PoCL) builds the binary from
+     * the program's kernels, and is not asked to while one of them is still running.
+     */
     synchronized void storeBinary(String key, ClHandle.Program handle) {
-        if (cache != null && !closed) cache.store(key, cl.binary(handle));
+        if (cache == null || closed) return;
+        cl.finish(queue);
+        cache.store(key, cl.binary(handle));
     }
 
     /**
