@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
+import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.AddOp;
 import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Node;
-import io.edgecl.graph.OpSpec;
 import io.edgecl.tensor.HostTensor;
 import java.util.Map;
 import java.util.Set;
@@ -104,8 +105,8 @@ class EdgeViTGoldenTest {
         assertEquals(3 * halves, removed);
         assertEquals(before - removed, g.nodes().size());
         for (Node n : g.nodes()) {
-            if (n.op() instanceof OpSpec.Add) assertTrue(n.name().endsWith("pos_embed.residual"), n.name());
-            assertTrue(!(n.op() instanceof OpSpec.Activation), n.name());
+            if (n.op() instanceof AddOp) assertTrue(n.name().endsWith("pos_embed.residual"), n.name());
+            assertTrue(!(n.op() instanceof ActivationOp), n.name());
         }
     }
 

@@ -8,10 +8,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
+import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.ChannelGateOp;
+import io.edgecl.graph.ConvOp;
 import io.edgecl.graph.FusionRule;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
-import io.edgecl.graph.OpSpec;
 import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +60,7 @@ class EfficientNetsGoldenTest {
         // fused: every activation rides in its conv/GEMM and every SE gate in the projection GEMM
         assertTrue(FusionScheduler.apply(g, Set.of()) > 0, name);
         for (var node : g.nodes()) {
-            assertTrue(!(node.op() instanceof OpSpec.Activation) && !(node.op() instanceof OpSpec.ChannelGate),
+            assertTrue(!(node.op() instanceof ActivationOp) && !(node.op() instanceof ChannelGateOp),
                     name + ": " + node.name() + " left unfused");
         }
     }
@@ -147,11 +149,11 @@ class EfficientNetsGoldenTest {
         VisionModel tf = Models.byName("tf_efficientnetv2_b0");
         Graph g = tf.build(Weights.synthetic(null), 1, 64, 64);
         var stem = g.blocks().get(0).nodes().get(0);
-        var conv = (OpSpec.Conv) stem.op();
+        var conv = (ConvOp) stem.op();
         assertEquals(0, conv.padH());
         assertEquals(32, stem.output().h());
         VisionModel pt = Models.byName("efficientnet_b0");
-        conv = (OpSpec.Conv) pt.build(Weights.synthetic(null), 1, 64, 64).blocks().get(0).nodes().get(0).op();
+        conv = (ConvOp) pt.build(Weights.synthetic(null), 1, 64, 64).blocks().get(0).nodes().get(0).op();
         assertEquals(1, conv.padH());
     }
 

@@ -9,11 +9,21 @@ import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.cl.ProgramCache;
+import io.edgecl.graph.ChannelAttentionOp;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvLayerNormOp;
+import io.edgecl.graph.DwConvOp;
+import io.edgecl.graph.DwConvTransposeOp;
 import io.edgecl.graph.FusionScheduler;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.LayerNormOp;
 import io.edgecl.graph.OpSamples;
 import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.PackedCascadeOp;
 import io.edgecl.graph.Plan;
+import io.edgecl.graph.SelfAttentionOp;
+import io.edgecl.graph.SplitCascadeOp;
 import io.edgecl.io.WeightFile;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
@@ -24,6 +34,8 @@ import io.edgecl.ops.ChannelAttention;
 import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.Gemm;
+import io.edgecl.ops.LayerNorm;
+import io.edgecl.ops.SplitCascade;
 import io.edgecl.ops.Variants;
 import io.edgecl.tensor.Comparison;
 import io.edgecl.tensor.HostTensor;
@@ -204,16 +216,16 @@ public final class SelfTest {
 
     /** The op classes whose kernels a variant property chooses. */
     static Set<Class<? extends OpSpec>> affected(String property) {
-        if (property.equals(Gemm.VARIANT_PROPERTY)) return Set.of(OpSpec.Gemm.class);
-        if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(OpSpec.Conv.class);
+        if (property.equals(Gemm.VARIANT_PROPERTY)) return Set.of(GemmOp.class);
+        if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(ConvOp.class);
         if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) {
-            return Set.of(OpSpec.DwConv.class, OpSpec.SplitCascade.class, OpSpec.DwConvTranspose.class);
+            return Set.of(DwConvOp.class, SplitCascadeOp.class, PackedCascadeOp.class, DwConvTransposeOp.class);
         }
-        if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(OpSpec.DwConvLayerNorm.class);
-        if (property.equals(io.edgecl.ops.LayerNorm.VARIANT_PROPERTY)) return Set.of(OpSpec.LayerNorm.class);
-        if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(OpSpec.SelfAttention.class);
-        if (property.equals(ChannelAttention.VARIANT_PROPERTY)) return Set.of(OpSpec.ChannelAttention.class);
-        if (property.equals(io.edgecl.ops.SplitCascade.VARIANT_PROPERTY)) return Set.of(OpSpec.SplitCascade.class);
+        if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(DwConvLayerNormOp.class);
+        if (property.equals(LayerNorm.VARIANT_PROPERTY)) return Set.of(LayerNormOp.class);
+        if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(SelfAttentionOp.class);
+        if (property.equals(ChannelAttention.VARIANT_PROPERTY)) return Set.of(ChannelAttentionOp.class);
+        if (property.equals(SplitCascade.VARIANT_PROPERTY)) return Set.of(PackedCascadeOp.class);
         throw new IllegalArgumentException(property);
     }
 

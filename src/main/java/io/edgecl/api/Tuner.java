@@ -1,5 +1,6 @@
 package io.edgecl.api;
 
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Node;
 import io.edgecl.graph.OpSpec;
@@ -110,7 +111,7 @@ public final class Tuner {
                 // 1. GEMM shapes
                 Map<List<Integer>, io.edgecl.ops.Act> shapes = new LinkedHashMap<>();
                 for (Node n : g.nodes()) {
-                    if (n.op() instanceof OpSpec.Gemm gm) {
+                    if (n.op() instanceof GemmOp gm) {
                         shapes.putIfAbsent(List.of(n.inputs().get(0).rows(), n.output().c(), n.inputs().get(0).c()), gm.act());
                     }
                 }

@@ -2,7 +2,6 @@ package io.edgecl.graph;
 
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -55,11 +54,11 @@ public final class FusionScheduler {
 
     static int gemmAct(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(a.op instanceof OpSpec.Gemm gm) || gm.act() != Act.NONE || gm.gamma() != null || gm.residual()
-                    || !(c.op instanceof OpSpec.Activation act)) {
+            if (!(a.op instanceof GemmOp gm) || gm.act() != Act.NONE || gm.gamma() != null || gm.residual()
+                    || !(c.op instanceof ActivationOp act)) {
                 return false;
             }
-            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
+            a.op = new GemmOp(gm.weight(), gm.bias(), act.act(), null, false, gm.gated());
             absorb(b, a, c, FusionRule.GEMM_ACT);
             return true;
         });
@@ -67,20 +66,20 @@ public final class FusionScheduler {
 
     static int gemmScaleResidual(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(a.op instanceof OpSpec.Gemm gm) || gm.gamma() != null || gm.residual()) return false;
+            if (!(a.op instanceof GemmOp gm) || gm.gamma() != null || gm.residual()) return false;
             HostTensor scale;
             Value r;
-            if (c.op instanceof OpSpec.ScaleAdd sa && c.inputs.get(0) == a.output) {
+            if (c.op instanceof ScaleAddOp sa && c.inputs.get(0) == a.output) {
                 scale = sa.scale();
                 r = c.inputs.size() > 1 ? c.inputs.get(1) : null;
-            } else if (c.op instanceof OpSpec.Add add && add.act() == Act.NONE && c.inputs.get(0) != c.inputs.get(1)) {
+            } else if (c.op instanceof AddOp add && add.act() == Act.NONE && c.inputs.get(0) != c.inputs.get(1)) {
                 scale = null;
                 r = c.inputs.get(0) == a.output ? c.inputs.get(1) : c.inputs.get(0);
             } else {
                 return false;
             }
             boolean residual = r != null;
-            a.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
+            a.op = new GemmOp(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
             if (residual) {
                 r.consumers.remove(c);
                 r.consumers.add(a);
@@ -93,18 +92,18 @@ public final class FusionScheduler {
 
     static int convAct(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(c.op instanceof OpSpec.Activation act)) return false;
+            if (!(c.op instanceof ActivationOp act)) return false;
             OpSpec fused = null;
-            if (a.op instanceof OpSpec.Conv cv && cv.act() == Act.NONE) {
-                fused = new OpSpec.Conv(cv.weight(), cv.bias(), cv.kh(), cv.kw(), cv.stride(), cv.padH(), cv.padW(),
+            if (a.op instanceof ConvOp cv && cv.act() == Act.NONE) {
+                fused = new ConvOp(cv.weight(), cv.bias(), cv.kh(), cv.kw(), cv.stride(), cv.padH(), cv.padW(),
                         act.act());
-            } else if (a.op instanceof OpSpec.DwConv dw && dw.act() == Act.NONE) {
-                fused = new OpSpec.DwConv(dw.weight(), dw.bias(), dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
+            } else if (a.op instanceof DwConvOp dw && dw.act() == Act.NONE) {
+                fused = new DwConvOp(dw.weight(), dw.bias(), dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
                         dw.mult(), act.act());
-            } else if (a.op instanceof OpSpec.Affine af && af.act() == Act.NONE) {
-                fused = new OpSpec.Affine(af.scale(), af.shift(), act.act());
-            } else if (a.op instanceof OpSpec.Add ad && ad.act() == Act.NONE) {
-                fused = new OpSpec.Add(act.act());
+            } else if (a.op instanceof AffineOp af && af.act() == Act.NONE) {
+                fused = new AffineOp(af.scale(), af.shift(), act.act());
+            } else if (a.op instanceof AddOp ad && ad.act() == Act.NONE) {
+                fused = new AddOp(act.act());
             }
             if (fused == null) return false;
             a.op = fused;
@@ -116,12 +115,12 @@ public final class FusionScheduler {
     /** ChannelGate(x, s) feeding a GEMM: the GEMM reads x scaled by s; the gated tensor is never written. */
     static int seGate(Graph g, Block b) {
         return pairs(g, b, (gate, c) -> {
-            if (!(gate.op instanceof OpSpec.ChannelGate) || !(c.op instanceof OpSpec.Gemm gm) || gm.gated()
+            if (!(gate.op instanceof ChannelGateOp) || !(c.op instanceof GemmOp gm) || gm.gated()
                     || c.inputs.get(0) != gate.output) {
                 return false;
             }
             Value x = gate.inputs.get(0), s = gate.inputs.get(1);
-            c.op = new OpSpec.Gemm(gm.weight(), gm.bias(), gm.act(), gm.gamma(), gm.residual(), true);
+            c.op = new GemmOp(gm.weight(), gm.bias(), gm.act(), gm.gamma(), gm.residual(), true);
             c.inputs.set(0, x);
             c.inputs.add(1, s);
             x.consumers.remove(gate);
@@ -137,10 +136,10 @@ public final class FusionScheduler {
 
     static int dwconvLn(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(a.op instanceof OpSpec.DwConv dw) || dw.act() != Act.NONE || !(c.op instanceof OpSpec.LayerNorm ln)) {
+            if (!(a.op instanceof DwConvOp dw) || dw.act() != Act.NONE || !(c.op instanceof LayerNormOp ln)) {
                 return false;
             }
-            a.op = new OpSpec.DwConvLayerNorm(dw, ln);
+            a.op = new DwConvLayerNormOp(dw, ln);
             absorb(b, a, c, FusionRule.DWCONV_LN);
             return true;
         });
@@ -150,15 +149,13 @@ public final class FusionScheduler {
         int removed = 0;
         for (int i = 0; i < b.nodes.size(); i++) {
             Node a = b.nodes.get(i);
-            if (!(a.op instanceof OpSpec.SplitCascade sc) || sc.packed() != null) continue;
-            HostTensor packed = concat(sc.weights());
-            HostTensor packedBias = sc.biases().get(0) == null ? null : concat(sc.biases());
-            a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias, null, 0);
+            if (!(a.op instanceof SplitCascadeOp sc)) continue;
+            PackedCascadeOp packed = PackedCascadeOp.pack(sc);
+            a.op = packed;
             a.fusedBy.add(FusionRule.SDTA_CASCADE);
             Node c = soleConsumer(g, b, a);
-            if (c == null || !(c.op instanceof OpSpec.AddConst pos)) continue;
-            a.op = new OpSpec.SplitCascade(sc.width(), sc.weights(), sc.biases(), sc.k(), packed, packedBias,
-                    pos.constant(), pos.sourceMacsPerImage());
+            if (c == null || !(c.op instanceof AddConstOp pos)) continue;
+            a.op = packed.withPos(pos.constant(), pos.sourceMacsPerImage());
             absorb(b, a, c, FusionRule.SDTA_CASCADE);
             removed++;
         }
@@ -167,24 +164,12 @@ public final class FusionScheduler {
 
     static int attention(Graph g, Block b) {
         for (Node a : b.nodes) {
-            if (a.op instanceof OpSpec.ChannelAttention ca && !ca.oneKernel()) {
-                a.op = new OpSpec.ChannelAttention(ca.temperature(), ca.heads(), true);
+            if (a.op instanceof ChannelAttentionOp ca && !ca.oneKernel()) {
+                a.op = new ChannelAttentionOp(ca.temperature(), ca.heads(), true);
                 a.fusedBy.add(FusionRule.ATTENTION);
             }
         }
         return 0;
-    }
-
-    private static HostTensor concat(List<HostTensor> parts) {
-        int total = 0;
-        for (HostTensor t : parts) total += t.numel();
-        float[] d = new float[total];
-        int off = 0;
-        for (HostTensor t : parts) {
-            System.arraycopy(t.data(), 0, d, off, t.numel());
-            off += t.numel();
-        }
-        return new HostTensor(new int[] {total}, d);
     }
 
     /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */

@@ -2,9 +2,11 @@ package io.edgecl.models;
 
 import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
 import io.edgecl.graph.Graph;
-import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
@@ -135,7 +137,7 @@ public final class ConvNeXt implements VisionModel {
         HostTensor sw = W.get("stem.0.weight", dims[0], inChans, patch, patch);
         HostTensor sb = convBias ? W.get("stem.0.bias", dims[0]) : null;
         int sh = h / patch, swd = w / patch;
-        x = g.add(stem, "stem.0", new OpSpec.Conv(Relayout.conv(sw), sb, patch, patch, patch, 0, 0, Act.NONE), sh, swd,
+        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, patch, patch, patch, 0, 0, Act.NONE), sh, swd,
                 dims[0], x);
         x = g.add(stem, "stem.1", Layers.layerNorm(W, "stem.1", dims[0], EPS), sh, swd, dims[0], x);
         int in = dims[0];
@@ -147,7 +149,7 @@ public final class ConvNeXt implements VisionModel {
                 x = g.add(ds, sp + ".downsample.0", Layers.layerNorm(W, sp + ".downsample.0", in, EPS), x.h(), x.w(), in, x);
                 HostTensor dw = W.get(sp + ".downsample.1.weight", dims[i], in, k, k);
                 HostTensor db = convBias ? W.get(sp + ".downsample.1.bias", dims[i]) : null;
-                x = g.add(ds, sp + ".downsample.1", new OpSpec.Conv(Relayout.conv(dw), db, k, k, s, 0, 0, Act.NONE),
+                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, k, k, s, 0, 0, Act.NONE),
                         (x.h() - k) / s + 1, (x.w() - k) / s + 1, dims[i], x);
                 in = dims[i];
             }
@@ -158,7 +160,7 @@ public final class ConvNeXt implements VisionModel {
                 HostTensor dw = W.get(bp + ".conv_dw.weight", c, 1, k, k);
                 HostTensor db = convBias ? W.get(bp + ".conv_dw.bias", c) : null;
                 int p = Layers.pad(k, 1);
-                Value y = g.add(b, bp + ".conv_dw", new OpSpec.DwConv(Relayout.depthwise(dw), db, k, k, 1, p, p, 1,
+                Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, 1,
                         Act.NONE), x.h(), x.w(), c, x);
                 y = g.add(b, bp + ".norm", Layers.layerNorm(W, bp + ".norm", c, EPS), x.h(), x.w(), c, y);
                 x = Layers.mlpResidual(g, W, b, bp, y, x, c, (int) (mlpRatio * c));
@@ -168,7 +170,7 @@ public final class ConvNeXt implements VisionModel {
         Block head = g.block("head", "Head");
         int c = dims[3];
         if (headNormFirst) x = g.add(head, "norm_pre", Layers.layerNorm(W, "norm_pre", c, EPS), x.h(), x.w(), c, x);
-        x = g.add(head, "head.global_pool", new OpSpec.AvgPool(), 1, 1, c, x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
         if (!headNormFirst) x = g.add(head, "head.norm", Layers.layerNorm(W, "head.norm", c, EPS), 1, 1, c, x);
         if (numClasses > 0) {
             x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, numClasses, true, Act.NONE), 1, 1, numClasses, x);

@@ -2,9 +2,17 @@ package io.edgecl.models;
 
 import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
+import io.edgecl.graph.AddConstOp;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ChannelAttentionOp;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.ScaleAddOp;
+import io.edgecl.graph.SplitCascadeOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
@@ -229,7 +237,7 @@ public final class EdgeNeXt implements VisionModel {
         HostTensor sw = W.get("stem.0.weight", "dims[0]", dims[0], cfg.inChans, k, k);
         HostTensor sb = cfg.convBias ? W.get("stem.0.bias", dims[0]) : null;
         int sh = stemOut(h), swd = stemOut(w);
-        x = g.add(stem, "stem.0", new OpSpec.Conv(Relayout.conv(sw), sb, k, k, 4, p, p, Act.NONE), sh, swd, dims[0], x);
+        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, k, k, 4, p, p, Act.NONE), sh, swd, dims[0], x);
         x = g.add(stem, "stem.1", layerNorm(W, "stem.1", dims[0]), sh, swd, dims[0], x);
 
         int inChs = dims[0];
@@ -241,7 +249,7 @@ public final class EdgeNeXt implements VisionModel {
                 x = g.add(ds, sp + ".downsample.0", layerNorm(W, sp + ".downsample.0", inChs), x.h(), x.w(), inChs, x);
                 HostTensor dw = W.get(sp + ".downsample.1.weight", "dims[" + i + "]", dims[i], inChs, 2, 2);
                 HostTensor db = cfg.convBias ? W.get(sp + ".downsample.1.bias", dims[i]) : null;
-                x = g.add(ds, sp + ".downsample.1", new OpSpec.Conv(Relayout.conv(dw), db, 2, 2, 2, 0, 0, Act.NONE),
+                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, 2, 2, 2, 0, 0, Act.NONE),
                         x.h() / 2, x.w() / 2, dims[i], x);
                 inChs = dims[i];
             }
@@ -261,12 +269,12 @@ public final class EdgeNeXt implements VisionModel {
         Block head = g.block("head", "Head");
         int c = dims[3];
         if (cfg.headNormFirst) x = g.add(head, "norm_pre", layerNorm(W, "norm_pre", c), x.h(), x.w(), c, x);
-        x = g.add(head, "head.global_pool", new OpSpec.AvgPool(), 1, 1, c, x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
         if (!cfg.headNormFirst) x = g.add(head, "head.norm", layerNorm(W, "head.norm", c), 1, 1, c, x);
         if (cfg.numClasses > 0) {
             HostTensor fw = W.get("head.fc.weight", "num_classes", cfg.numClasses, c);
             HostTensor fb = W.get("head.fc.bias", "num_classes", cfg.numClasses);
-            x = g.add(head, "head.fc", new OpSpec.Gemm(Relayout.linear(fw), fb, Act.NONE, null, false), 1, 1,
+            x = g.add(head, "head.fc", new GemmOp(Relayout.linear(fw), fb, Act.NONE, null, false), 1, 1,
                     cfg.numClasses, x);
         }
         g.output("logits", x);
@@ -289,7 +297,7 @@ public final class EdgeNeXt implements VisionModel {
         int pd = Layers.pad(k, stride);
         int oh = (x.h() + 2 * pd - k) / stride + 1, ow = (x.w() + 2 * pd - k) / stride + 1;
         Value shortcut = x;
-        Value y = g.add(b, bp + ".conv_dw", new OpSpec.DwConv(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult,
+        Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult,
                 Act.NONE), oh, ow, dimOut, x);
         if (stride > 1 || dim != dimOut) shortcut = y;
         y = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dimOut), oh, ow, dimOut, y);
@@ -313,26 +321,26 @@ public final class EdgeNeXt implements VisionModel {
         }
         int h = x.h(), w = x.w();
         Value shortcut = x;
-        Value y = g.add(b, bp + ".convs", new OpSpec.SplitCascade(width, ws, bs, 3), h, w, dim, x);
+        Value y = g.add(b, bp + ".convs", new SplitCascadeOp(width, ws, bs, 3), h, w, dim, x);
         if (cfg.usePosEmb[stage]) {
             HostTensor pw = W.get(bp + ".pos_embd.token_projection.weight", dim, 64, 1, 1);
             HostTensor pb = W.get(bp + ".pos_embd.token_projection.bias", dim);
-            y = g.add(b, bp + ".pos_embd", new OpSpec.AddConst(PositionalEncoding.fourier(pw, pb, h, w),
+            y = g.add(b, bp + ".pos_embd", new AddConstOp(PositionalEncoding.fourier(pw, pb, h, w),
                     (long) h * w * 64 * dim), h, w, dim, y);
         }
         int heads = cfg.heads[stage];
         Value n1 = g.add(b, bp + ".norm_xca", layerNorm(W, bp + ".norm_xca", dim), h, w, dim, y);
         HostTensor qw = W.get(bp + ".xca.qkv.weight", "dims[" + stage + "]", 3 * dim, dim);
         HostTensor qb = W.get(bp + ".xca.qkv.bias", 3 * dim);
-        Value qkv = g.add(b, bp + ".xca.qkv", new OpSpec.Gemm(Relayout.linear(qw), qb, Act.NONE, null, false), h, w,
+        Value qkv = g.add(b, bp + ".xca.qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), h, w,
                 3 * dim, n1);
         HostTensor temp = W.get(bp + ".xca.temperature", "heads[" + stage + "]", heads, 1, 1);
-        Value att = g.add(b, bp + ".xca.attn", new OpSpec.ChannelAttention(temp.reshape(heads), heads, false), h, w, dim, qkv);
+        Value att = g.add(b, bp + ".xca.attn", new ChannelAttentionOp(temp.reshape(heads), heads, false), h, w, dim, qkv);
         HostTensor pw = W.get(bp + ".xca.proj.weight", dim, dim);
         HostTensor pb = W.get(bp + ".xca.proj.bias", dim);
-        Value proj = g.add(b, bp + ".xca.proj", new OpSpec.Gemm(Relayout.linear(pw), pb, Act.NONE, null, false), h, w,
+        Value proj = g.add(b, bp + ".xca.proj", new GemmOp(Relayout.linear(pw), pb, Act.NONE, null, false), h, w,
                 dim, att);
-        y = g.add(b, bp + ".gamma_xca", new OpSpec.ScaleAdd(W.get(bp + ".gamma_xca", dim)), h, w, dim, proj, y);
+        y = g.add(b, bp + ".gamma_xca", new ScaleAddOp(W.get(bp + ".gamma_xca", dim)), h, w, dim, proj, y);
         Value n2 = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dim), h, w, dim, y);
         return mlp(g, W, b, bp, n2, shortcut, dim);
     }

@@ -4,9 +4,18 @@ import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.AddOp;
+import io.edgecl.graph.AffineOp;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
+import io.edgecl.graph.DwConvTransposeOp;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
-import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.Pool2dOp;
+import io.edgecl.graph.SelfAttentionOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
@@ -294,16 +303,16 @@ public final class EdgeViT implements VisionModel {
         int c = cfg.embedDim[3];
         Relayout.Folded bn = batchNorm(W, "norm", c);
         // BatchNorm is per channel and so commutes with the average pool
-        x = g.add(head, "avgpool", new OpSpec.AvgPool(), 1, 1, c, x);
+        x = g.add(head, "avgpool", new AvgPoolOp(), 1, 1, c, x);
         if (cfg.numClasses > 0) {
             HostTensor hw = W.get("head.weight", "num_classes", cfg.numClasses, c);
             HostTensor hb = W.get("head.bias", "num_classes", cfg.numClasses);
             Relayout.Folded f = foldIntoNext(hw, hb, bn);
             // the final BatchNorm is folded into the classifier that follows it
-            x = g.add(head, "head", new OpSpec.Gemm(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false), 1, 1,
+            x = g.add(head, "head", new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false), 1, 1,
                     cfg.numClasses, x);
         } else {
-            x = g.add(head, "norm", new OpSpec.Affine(bn.weight(), bn.bias(), Act.NONE), 1, 1, c, x);
+            x = g.add(head, "norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), 1, 1, c, x);
         }
         g.output("logits", x);
         return g;
@@ -314,7 +323,7 @@ public final class EdgeViT implements VisionModel {
         HostTensor cw = W.get(p + ".proj.weight", "embed_dim[" + stage + "]", dim, in, k, k);
         HostTensor cb = W.get(p + ".proj.bias", "embed_dim[" + stage + "]", dim);
         int oh = x.h() / k, ow = x.w() / k;
-        x = g.add(b, p + ".proj", new OpSpec.Conv(Relayout.conv(cw), cb, k, k, k, 0, 0, Act.NONE), oh, ow, dim, x);
+        x = g.add(b, p + ".proj", new ConvOp(Relayout.conv(cw), cb, k, k, k, 0, 0, Act.NONE), oh, ow, dim, x);
         return g.add(b, p + ".norm", Layers.layerNorm(W, p + ".norm", dim, EPS_LN_DEFAULT), oh, ow, dim, x);
     }
 
@@ -330,9 +339,9 @@ public final class EdgeViT implements VisionModel {
     private static Value posEmbed(Graph g, Weights W, Block b, String p, Value x, int dim, int stage) {
         HostTensor pw = W.get(p + ".pos_embed.weight", "embed_dim[" + stage + "]", dim, 1, 3, 3);
         HostTensor pb = W.get(p + ".pos_embed.bias", dim);
-        Value y = g.add(b, p + ".pos_embed", new OpSpec.DwConv(Relayout.depthwise(pw), pb, 3, 3, 1, 1, 1, 1, Act.NONE),
+        Value y = g.add(b, p + ".pos_embed", new DwConvOp(Relayout.depthwise(pw), pb, 3, 3, 1, 1, 1, 1, Act.NONE),
                 x.h(), x.w(), dim, x);
-        return g.add(b, p + ".pos_embed.residual", new OpSpec.Add(Act.NONE), x.h(), x.w(), dim, x, y);
+        return g.add(b, p + ".pos_embed.residual", new AddOp(Act.NONE), x.h(), x.w(), dim, x, y);
     }
 
     private Value localAgg(Graph g, Weights W, Block b, String p, Value x, int dim, int hidden, int stage) {
@@ -344,17 +353,17 @@ public final class EdgeViT implements VisionModel {
         Value y = g.add(b, p + ".conv1", pointwise(W, p + ".conv1", dim, dim, n1), h, w, dim, x);
         HostTensor aw = W.get(p + ".attn.weight", dim, 1, 5, 5);
         HostTensor ab = W.get(p + ".attn.bias", dim);
-        y = g.add(b, p + ".attn", new OpSpec.DwConv(Relayout.depthwise(aw), ab, 5, 5, 1, 2, 2, 1, Act.NONE), h, w, dim,
+        y = g.add(b, p + ".attn", new DwConvOp(Relayout.depthwise(aw), ab, 5, 5, 1, 2, 2, 1, Act.NONE), h, w, dim,
                 y);
         y = g.add(b, p + ".conv2", pointwise(W, p + ".conv2", dim, dim, null), h, w, dim, y);
-        x = g.add(b, p + ".residual1", new OpSpec.Add(Act.NONE), h, w, dim, x, y);
+        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), h, w, dim, x, y);
 
         // norm2 (BatchNorm) → conv MLP, residual
         Relayout.Folded n2 = batchNorm(W, p + ".norm2", dim);
         y = g.add(b, p + ".mlp.fc1", pointwise(W, p + ".mlp.fc1", dim, hidden, n2), h, w, hidden, x);
-        y = g.add(b, p + ".mlp.act", new OpSpec.Activation(Act.GELU), h, w, hidden, y);
+        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), h, w, hidden, y);
         y = g.add(b, p + ".mlp.fc2", pointwise(W, p + ".mlp.fc2", hidden, dim, null), h, w, dim, y);
-        return g.add(b, p + ".residual2", new OpSpec.Add(Act.NONE), h, w, dim, x, y);
+        return g.add(b, p + ".residual2", new AddOp(Act.NONE), h, w, dim, x, y);
     }
 
     private Value selfAttn(Graph g, Weights W, Block b, String p, Value x, int dim, int hidden, int sr, int stage) {
@@ -365,29 +374,29 @@ public final class EdgeViT implements VisionModel {
         // (AvgPool2d(kernel 1, stride sr): every sr-th token, no averaging) gives the same tokens
         String a = p + ".attn";
         Value t = x;
-        if (sr > 1) t = g.add(b, a + ".sampler", new OpSpec.Pool2d(1, sr, 0, false, true), h / sr, w / sr, dim, t);
+        if (sr > 1) t = g.add(b, a + ".sampler", new Pool2dOp(1, sr, 0, false, true), h / sr, w / sr, dim, t);
         t = g.add(b, p + ".norm1", Layers.layerNorm(W, p + ".norm1", dim, EPS_BLOCK), t.h(), t.w(), dim, t);
         HostTensor qw = W.get(a + ".qkv.weight", "embed_dim[" + stage + "]", 3 * dim, dim);
         HostTensor qb = cfg.qkvBias ? W.get(a + ".qkv.bias", 3 * dim) : null;
-        t = g.add(b, a + ".qkv", new OpSpec.Gemm(Relayout.linear(qw), qb, Act.NONE, null, false), t.h(), t.w(), 3 * dim,
+        t = g.add(b, a + ".qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), t.h(), t.w(), 3 * dim,
                 t);
         int heads = dim / cfg.headDim;
         double scale = cfg.qkScale != 0 ? cfg.qkScale : Math.pow(dim / heads, -0.5);
-        t = g.add(b, a, new OpSpec.SelfAttention(heads, (float) scale, 1, 1), t.h(), t.w(), dim, t);
+        t = g.add(b, a, new SelfAttentionOp(heads, (float) scale, 1, 1), t.h(), t.w(), dim, t);
         if (sr > 1) {
             HostTensor lw = W.get(a + ".LocalProp.weight", "sr_ratios[" + stage + "]", dim, 1, sr, sr);
             HostTensor lb = W.get(a + ".LocalProp.bias", dim);
-            t = g.add(b, a + ".LocalProp", new OpSpec.DwConvTranspose(Relayout.depthwise(lw), lb, sr), h, w, dim, t);
+            t = g.add(b, a + ".LocalProp", new DwConvTransposeOp(Relayout.depthwise(lw), lb, sr), h, w, dim, t);
             t = g.add(b, a + ".norm", Layers.layerNorm(W, a + ".norm", dim, EPS_LN_DEFAULT), h, w, dim, t);
         }
         t = g.add(b, a + ".proj", Layers.linear(W, a + ".proj", dim, dim, true, Act.NONE), h, w, dim, t);
-        x = g.add(b, p + ".residual1", new OpSpec.Add(Act.NONE), h, w, dim, x, t);
+        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), h, w, dim, x, t);
 
         Value y = g.add(b, p + ".norm2", Layers.layerNorm(W, p + ".norm2", dim, EPS_BLOCK), h, w, dim, x);
         y = g.add(b, p + ".mlp.fc1", Layers.linear(W, p + ".mlp.fc1", dim, hidden, true, Act.NONE), h, w, hidden, y);
-        y = g.add(b, p + ".mlp.act", new OpSpec.Activation(Act.GELU), h, w, hidden, y);
+        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), h, w, hidden, y);
         y = g.add(b, p + ".mlp.fc2", Layers.linear(W, p + ".mlp.fc2", hidden, dim, true, Act.NONE), h, w, dim, y);
-        return g.add(b, p + ".residual2", new OpSpec.Add(Act.NONE), h, w, dim, x, y);
+        return g.add(b, p + ".residual2", new AddOp(Act.NONE), h, w, dim, x, y);
     }
 
     /** An eval-mode BatchNorm2d as scale (in {@code weight}) and shift (in {@code bias}) per channel. */
@@ -400,7 +409,7 @@ public final class EdgeViT implements VisionModel {
     }
 
     /** A 1x1 conv (weight [out, in, 1, 1], with bias) as a GEMM, with a preceding BatchNorm folded in when given. */
-    private static OpSpec.Gemm pointwise(Weights W, String p, int in, int out, Relayout.Folded bn) {
+    private static GemmOp pointwise(Weights W, String p, int in, int out, Relayout.Folded bn) {
         HostTensor wt = W.get(p + ".weight", out, in, 1, 1);
         HostTensor bias = W.get(p + ".bias", out);
         if (bn != null) {
@@ -408,7 +417,7 @@ public final class EdgeViT implements VisionModel {
             wt = f.weight();
             bias = f.bias();
         }
-        return new OpSpec.Gemm(Relayout.linear(wt), bias, Act.NONE, null, false);
+        return new GemmOp(Relayout.linear(wt), bias, Act.NONE, null, false);
     }
 
     /**

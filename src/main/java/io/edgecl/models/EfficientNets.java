@@ -2,7 +2,14 @@ package io.edgecl.models;
 
 import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
+import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.AddOp;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ChannelGateOp;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
@@ -149,25 +156,25 @@ public final class EfficientNets implements VisionModel {
         int[] gy = geometry(x.h(), k, stride), gx = geometry(x.w(), k, stride);
         OpSpec op;
         if (depthwise) {
-            op = new OpSpec.DwConv(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], 1, Act.NONE);
+            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], 1, Act.NONE);
         } else if (k == 1 && stride == 1) {
-            op = new OpSpec.Gemm(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
+            op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
-            op = new OpSpec.Conv(Relayout.conv(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], Act.NONE);
+            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], Act.NONE);
         }
         Value y = g.add(b, conv, op, gy[0], gx[0], out, x);
-        if (a != Act.NONE) y = g.add(b, bn + ".act", new OpSpec.Activation(a), y.h(), y.w(), out, y);
+        if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y.h(), y.w(), out, y);
         return y;
     }
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */
     private Value squeezeExcite(Graph g, Weights W, Block b, String p, Value x, int rd, Act blockAct) {
         int c = x.c();
-        Value s = g.add(b, p + ".pool", new OpSpec.AvgPool(), 1, 1, c, x);
+        Value s = g.add(b, p + ".pool", new AvgPoolOp(), 1, 1, c, x);
         Act a = seAct != null ? seAct : blockAct;
         s = g.add(b, p + ".conv_reduce", Layers.linear(W, p + ".conv_reduce", c, rd, true, a), 1, 1, rd, s);
         s = g.add(b, p + ".conv_expand", Layers.linear(W, p + ".conv_expand", rd, c, true, seGate), 1, 1, c, s);
-        return g.add(b, p, new OpSpec.ChannelGate(), x.h(), x.w(), c, x, s);
+        return g.add(b, p, new ChannelGateOp(), x.h(), x.w(), c, x, s);
     }
 
     /**
@@ -243,17 +250,17 @@ public final class EfficientNets implements VisionModel {
         int c = x.c();
         if (mnv3Head) {
             // MobileNetV3's efficient head: pool first, then a 1x1 conv with bias and no norm
-            x = g.add(head, "global_pool", new OpSpec.AvgPool(), 1, 1, c, x);
+            x = g.add(head, "global_pool", new AvgPoolOp(), 1, 1, c, x);
             x = g.add(head, "conv_head", Layers.linear(W, "conv_head", c, numFeatures, headBias, Act.NONE), 1, 1,
                     numFeatures, x);
-            x = g.add(head, "act2", new OpSpec.Activation(act), 1, 1, numFeatures, x);
+            x = g.add(head, "act2", new ActivationOp(act), 1, 1, numFeatures, x);
             c = numFeatures;
         } else {
             if (numFeatures > 0) {
                 x = convBn(g, W, head, "conv_head", "bn2", x, numFeatures, 1, 1, false, act);
                 c = numFeatures;
             }
-            x = g.add(head, "global_pool", new OpSpec.AvgPool(), 1, 1, c, x);
+            x = g.add(head, "global_pool", new AvgPoolOp(), 1, 1, c, x);
         }
         if (numClasses > 0) {
             x = g.add(head, "classifier", Layers.linear(W, "classifier", c, numClasses, true, Act.NONE), 1, 1,
@@ -300,7 +307,7 @@ public final class EfficientNets implements VisionModel {
 
     private static Value residual(Graph g, Block b, Blk k, Value y, Value shortcut) {
         if (!k.skip()) return y;
-        return g.add(b, k.path() + ".residual", new OpSpec.Add(Act.NONE), y.h(), y.w(), y.c(), y, shortcut);
+        return g.add(b, k.path() + ".residual", new AddOp(Act.NONE), y.h(), y.w(), y.c(), y, shortcut);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.edgecl.models;
 
+import io.edgecl.graph.ActivationOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
-import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.LayerNormOp;
+import io.edgecl.graph.ScaleAddOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
@@ -11,15 +14,15 @@ import io.edgecl.ops.Act;
 final class Layers {
     private Layers() {}
 
-    static OpSpec.LayerNorm layerNorm(Weights w, String prefix, int c, float eps) {
-        return new OpSpec.LayerNorm(w.get(prefix + ".weight", c), w.get(prefix + ".bias", c), eps);
+    static LayerNormOp layerNorm(Weights w, String prefix, int c, float eps) {
+        return new LayerNormOp(w.get(prefix + ".weight", c), w.get(prefix + ".bias", c), eps);
     }
 
     /** A Linear (or 1x1 conv) over channels: weight [out, in] (or [out, in, 1, 1]) → GEMM [in, out]. */
-    static OpSpec.Gemm linear(Weights w, String prefix, int in, int out, boolean bias, Act act) {
+    static GemmOp linear(Weights w, String prefix, int in, int out, boolean bias, Act act) {
         HostTensor wt = w.get(prefix + ".weight", out, in);
         HostTensor b = bias ? w.get(prefix + ".bias", out) : null;
-        return new OpSpec.Gemm(Relayout.linear(wt), b, act, null, false);
+        return new GemmOp(Relayout.linear(wt), b, act, null, false);
     }
 
     /**
@@ -29,9 +32,9 @@ final class Layers {
     static Value mlpResidual(Graph g, Weights w, Block b, String prefix, Value y, Value shortcut, int c, int hidden) {
         y = g.add(b, prefix + ".mlp.fc1", linear(w, prefix + ".mlp.fc1", c, hidden, true, Act.NONE), y.h(), y.w(),
                 hidden, y);
-        y = g.add(b, prefix + ".mlp.act", new OpSpec.Activation(Act.GELU), y.h(), y.w(), hidden, y);
+        y = g.add(b, prefix + ".mlp.act", new ActivationOp(Act.GELU), y.h(), y.w(), hidden, y);
         y = g.add(b, prefix + ".mlp.fc2", linear(w, prefix + ".mlp.fc2", hidden, c, true, Act.NONE), y.h(), y.w(), c, y);
-        return g.add(b, prefix + ".gamma", new OpSpec.ScaleAdd(w.get(prefix + ".gamma", c)), y.h(), y.w(), c, y,
+        return g.add(b, prefix + ".gamma", new ScaleAddOp(w.get(prefix + ".gamma", c)), y.h(), y.w(), c, y,
                 shortcut);
     }
 

@@ -4,9 +4,17 @@ import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.AddOp;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ConcatOp;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.SelfAttentionOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
@@ -442,7 +450,7 @@ public final class MobileViT implements VisionModel {
 
         Block head = g.block("head", "Head");
         int c = x.c();
-        x = g.add(head, "head.global_pool", new OpSpec.AvgPool(), 1, 1, c, x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
         if (cfg.numClasses > 0) {
             x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, cfg.numClasses, true, Act.NONE), 1, 1,
                     cfg.numClasses, x);
@@ -470,14 +478,14 @@ public final class MobileViT implements VisionModel {
         int oh = out(x.h(), k, stride), ow = out(x.w(), k, stride);
         OpSpec op;
         if (depthwise) {
-            op = new OpSpec.DwConv(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, pad, pad, 1, Act.NONE);
+            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, pad, pad, 1, Act.NONE);
         } else if (k == 1 && stride == 1) {
-            op = new OpSpec.Gemm(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
+            op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
-            op = new OpSpec.Conv(Relayout.conv(f.weight()), f.bias(), k, k, stride, pad, pad, Act.NONE);
+            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, pad, pad, Act.NONE);
         }
         Value y = g.add(b, p + ".conv", op, oh, ow, cout, x);
-        if (act != Act.NONE) y = g.add(b, p + ".bn", new OpSpec.Activation(act), oh, ow, cout, y);
+        if (act != Act.NONE) y = g.add(b, p + ".bn", new ActivationOp(act), oh, ow, cout, y);
         return y;
     }
 
@@ -495,8 +503,8 @@ public final class MobileViT implements VisionModel {
         } else if (cfg.downsample.equals("conv1x1")) {
             shortcut = convNormAct(g, blk, W, bp + ".shortcut", x, outC, 1, stride, false, Act.NONE);
         }
-        if (shortcut != null) y = g.add(blk, bp + ".add", new OpSpec.Add(Act.NONE), y.h(), y.w(), outC, y, shortcut);
-        if (!b.linearOut) y = g.add(blk, bp + ".act", new OpSpec.Activation(cfg.act), y.h(), y.w(), outC, y);
+        if (shortcut != null) y = g.add(blk, bp + ".add", new AddOp(Act.NONE), y.h(), y.w(), outC, y, shortcut);
+        if (!b.linearOut) y = g.add(blk, bp + ".act", new ActivationOp(cfg.act), y.h(), y.w(), outC, y);
         return y;
     }
 
@@ -526,23 +534,23 @@ public final class MobileViT implements VisionModel {
             Value n1 = g.add(blk, tp + ".norm1", Layers.layerNorm(W, tp + ".norm1", dim, LN_EPS), h, w, dim, y);
             Value qkv = g.add(blk, tp + ".attn.qkv", Layers.linear(W, tp + ".attn.qkv", dim, 3 * dim, true, Act.NONE),
                     h, w, 3 * dim, n1);
-            Value att = g.add(blk, tp + ".attn", new OpSpec.SelfAttention(b.numHeads, scale, b.patchH, b.patchW), h, w,
+            Value att = g.add(blk, tp + ".attn", new SelfAttentionOp(b.numHeads, scale, b.patchH, b.patchW), h, w,
                     dim, qkv);
             Value proj = g.add(blk, tp + ".attn.proj", Layers.linear(W, tp + ".attn.proj", dim, dim, true, Act.NONE), h,
                     w, dim, att);
-            y = g.add(blk, tp + ".residual1", new OpSpec.Add(Act.NONE), h, w, dim, proj, y);
+            y = g.add(blk, tp + ".residual1", new AddOp(Act.NONE), h, w, dim, proj, y);
             Value n2 = g.add(blk, tp + ".norm2", Layers.layerNorm(W, tp + ".norm2", dim, LN_EPS), h, w, dim, y);
             Value m = g.add(blk, tp + ".mlp.fc1", Layers.linear(W, tp + ".mlp.fc1", dim, hidden, true, Act.NONE), h, w,
                     hidden, n2);
-            m = g.add(blk, tp + ".mlp.act", new OpSpec.Activation(cfg.act), h, w, hidden, m);
+            m = g.add(blk, tp + ".mlp.act", new ActivationOp(cfg.act), h, w, hidden, m);
             m = g.add(blk, tp + ".mlp.fc2", Layers.linear(W, tp + ".mlp.fc2", hidden, dim, true, Act.NONE), h, w, dim,
                     m);
-            y = g.add(blk, tp + ".residual2", new OpSpec.Add(Act.NONE), h, w, dim, m, y);
+            y = g.add(blk, tp + ".residual2", new AddOp(Act.NONE), h, w, dim, m, y);
         }
         y = g.add(blk, bp + ".norm", Layers.layerNorm(W, bp + ".norm", dim, LN_EPS), h, w, dim, y);
         y = convNormAct(g, blk, W, bp + ".conv_proj", y, outC, 1, 1, false, cfg.act);
         if (b.noFusion) return y;
-        Value cat = g.add(blk, bp + ".concat", new OpSpec.Concat(), h, w, in + outC, shortcut, y);
+        Value cat = g.add(blk, bp + ".concat", new ConcatOp(), h, w, in + outC, shortcut, y);
         return convNormAct(g, blk, W, bp + ".conv_fusion", cat, outC, b.kernelSize, 1, false, cfg.act);
     }
 

@@ -1,0 +1,30 @@
+package io.edgecl.graph;
+
+import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.Act;
+import io.edgecl.ops.Elementwise;
+import io.edgecl.ops.Launch;
+import java.util.List;
+
+/** out = act(in0 + in1), same shapes (residual connections). */
+public record AddOp(Act act) implements OpSpec {
+    public String kind() {
+        return "add";
+    }
+
+    public List<Launch> lower(Lowering l, List<Value> in, Value y) {
+        return List.of(Elementwise.add(l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y), (int) y.numel(),
+                act));
+    }
+
+    public void onnx(OnnxNodes e, Site s) {
+        String t = e.node("Add", List.of(s.xi(), s.name(1)), List.of(act != Act.NONE ? e.tmp() : s.out()));
+        e.activation(act, t, s.out());
+    }
+
+    public double[] reference(List<Value> in, List<double[]> vals, Value y) {
+        double[] a = vals.get(0), b = vals.get(1), o = new double[a.length];
+        for (int i = 0; i < o.length; i++) o[i] = act.apply(a[i] + b[i]);
+        return o;
+    }
+}

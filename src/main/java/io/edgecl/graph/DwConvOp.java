@@ -1,0 +1,50 @@
+package io.edgecl.graph;
+
+import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.nonNull;
+
+import io.edgecl.graph.OnnxNodes.Attr;
+import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.Act;
+import io.edgecl.ops.DepthwiseConv;
+import io.edgecl.ops.DepthwiseConv.Slice;
+import io.edgecl.ops.Launch;
+import io.edgecl.tensor.HostTensor;
+import java.util.List;
+
+/** Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. */
+public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult,
+              Act act) implements OpSpec {
+    public String kind() {
+        return "dwconv";
+    }
+
+    public long macs(List<Value> in, Value out) {
+        return out.numel() * kh * kw;
+    }
+
+    public List<HostTensor> params() {
+        return nonNull(weight, bias);
+    }
+
+    public List<Launch> lower(Lowering l, List<Value> in, Value y) {
+        Value x = in.get(0);
+        return List.of(DepthwiseConv.create(l.ctx(), Slice.whole(l.buf(x), x.c), null, l.weight(weight),
+                l.weight(bias), Slice.whole(l.buf(y), y.c), x.n, x.h, x.w, y.c, kh, kw, stride, padH, padW, mult,
+                act, y.h, y.w));
+    }
+
+    public void onnx(OnnxNodes e, Site s) {
+        String t = e.node("Conv", List.of(s.xi(), e.init(s.prefix() + ".weight", Layouts.onnxDepthwise(weight)),
+                        bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
+                List.of(act != Act.NONE ? e.tmp() : s.out()), Attr.ints("kernel_shape", kh, kw),
+                Attr.ints("strides", stride, stride), Attr.i("group", s.x().c),
+                Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride, padH, padW)));
+        e.activation(act, t, s.out());
+    }
+
+    public double[] reference(List<Value> in, List<double[]> vals, Value y) {
+        return HostOps.dwconv(vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW,
+                mult, act);
+    }
+}

@@ -1,0 +1,74 @@
+package io.edgecl.graph;
+
+import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.nonNull;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.OnnxNodes.Attr;
+import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.Act;
+import io.edgecl.ops.Gemm;
+import io.edgecl.ops.Launch;
+import io.edgecl.tensor.HostTensor;
+import java.util.List;
+
+/**
+ * Linear over channels: out = act((x [* gate]) · W + bias) [* gamma] [+ residual]; weight [K, N].
+ * Inputs: x, then the gate [n, 1, 1, K] when {@code gated} (a squeeze-excite scale applied to
+ * x as it is read), then the residual when {@code residual}.
+ */
+public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual, boolean gated)
+        implements OpSpec {
+    public GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gamma, boolean residual) {
+        this(weight, bias, act, gamma, residual, false);
+    }
+
+    public String kind() {
+        return "gemm";
+    }
+
+    public long macs(List<Value> in, Value out) {
+        return (long) out.rows() * out.c * in.get(0).c;
+    }
+
+    public List<HostTensor> params() {
+        return nonNull(weight, bias, gamma);
+    }
+
+    public List<Launch> lower(Lowering l, List<Value> in, Value y) {
+        Value x = in.get(0);
+        ClBuffer gate = gated ? l.buf(in.get(1)) : null;
+        ClBuffer res = residual ? l.buf(in.get(gated ? 2 : 1)) : null;
+        int m = x.rows(), n = y.c, k = x.c;
+        Gemm.Config cfg = Gemm.config(l.ctx(), m, n, k);
+        ClBuffer b = cfg.packed()
+                ? l.weight(weight, cfg.layout(), () -> Gemm.layoutB(weight.data(), k, n, cfg))
+                : l.weight(weight);
+        return List.of(Gemm.create(l.ctx(), l.buf(x), b, l.weight(bias), l.weight(gamma), res,
+                l.buf(y), m, n, k, k, n, act, gate, x.h * x.w, cfg));
+    }
+
+    public void onnx(OnnxNodes e, Site s) {
+        String a = s.xi();
+        int next = 1;
+        if (gated) a = e.node("Mul", List.of(a, s.name(next++)), List.of(e.tmp()));
+        boolean after = gamma != null || residual;
+        String t = e.node("Conv", List.of(a, e.init(s.prefix() + ".weight", Layouts.onnxLinearAsConv(weight)),
+                bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
+                List.of(act != Act.NONE || after ? e.tmp() : s.out()), Attr.ints("kernel_shape", 1, 1));
+        t = e.activation(act, t, after ? e.tmp() : s.out());
+        if (gamma != null) {
+            t = e.node("Mul", List.of(t, e.init(s.prefix() + ".gamma", Layouts.onnxChannels(gamma))),
+                    List.of(residual ? e.tmp() : s.out()));
+        }
+        if (residual) e.node("Add", List.of(t, s.name(next)), List.of(s.out()));
+    }
+
+    public double[] reference(List<Value> in, List<double[]> vals, Value y) {
+        Value x = in.get(0);
+        double[] gate = gated ? vals.get(1) : null;
+        double[] res = residual ? vals.get(gated ? 2 : 1) : null;
+        return HostOps.gemm(vals.get(0), gate, x.h * x.w, res, x.rows(), x.c, y.c, weight.data(), data(bias), act,
+                data(gamma));
+    }
+}
