@@ -86,6 +86,48 @@ class SessionContractTest {
         }
     }
 
+    /**
+     * A kernel forced in the options reaches every op of its family and changes nothing else; the
+     * outputs stay those of the default kernels; an unknown family or value is refused up front.
+     */
+    @Test
+    void aForcedKernelReachesThePlanAndTheOutputsHold() {
+        ClContext ctx = io.edgecl.TestSupport.context();
+        HostTensor in = input(new Random(5), 1);
+        SessionOptions base = SessionOptions.defaults().withDevice(Device.wrap(ctx));
+        try (Session plain = Session.open(MODEL, WEIGHTS, base);
+                Session forced = Session.open(MODEL, WEIGHTS, base.withKernel("layernorm", "row")
+                        .withKernel("dwconv-ln", "group"))) {
+            List<String> a = plain.launchSignature(1, 32, 32), b = forced.launchSignature(1, 32, 32);
+            assertTrue(a.stream().noneMatch(l -> l.startsWith("dwconv_ln ") || l.startsWith("layernorm ")), a.toString());
+            assertTrue(b.stream().anyMatch(l -> l.startsWith("dwconv_ln ")), b.toString());
+            assertEquals(a.size(), b.size(), "one launch per op either way");
+            float[] x = plain.run(in).logits().data(), y = forced.run(in).logits().data();
+            io.edgecl.TestSupport.assertClose(x, y, "forced kernels compute the same logits");
+        }
+        var e = assertThrows(io.edgecl.EdgeClException.class, () -> base.withKernel("gemm", "panel:3x5"));
+        assertTrue(e.getMessage().startsWith("kernel choice gemm=panel:3x5: use tiled, rows"), e.getMessage());
+        e = assertThrows(io.edgecl.EdgeClException.class, () -> base.withKernel("softmax", "fast"));
+        assertTrue(e.getMessage().contains("the families are gemm, conv"), e.getMessage());
+        assertEquals(java.util.Map.of("layernorm", "row"), base.withKernel("layernorm", "ROW").kernels());
+    }
+
+    /** run takes the outputs wanted, by name, and refuses a name the model does not output. */
+    @Test
+    void runReturnsTheOutputsAskedFor() {
+        try (Session s = open(io.edgecl.TestSupport.context())) {
+            HostTensor in = input(new Random(6), 1);
+            List<String> names = s.outputNames();
+            assertTrue(names.size() > 1 && names.get(0).equals("logits"), names.toString());
+            Result all = s.run(in, java.util.Set.copyOf(names));
+            assertEquals(names, List.copyOf(all.asMap().keySet()), "in the model's order");
+            String last = names.get(names.size() - 1);
+            assertEquals(List.of(last), List.copyOf(s.run(in, java.util.Set.of(last)).asMap().keySet()));
+            var e = assertThrows(io.edgecl.EdgeClException.class, () -> s.run(in, java.util.Set.of("logits", "attn")));
+            assertTrue(e.getMessage().startsWith("no output named [attn]: "), e.getMessage());
+        }
+    }
+
     @Test
     void useAfterCloseIsAnIllegalStateNotANativeAbort() {
         ClContext shared = TestSupport.context();

@@ -46,8 +46,8 @@ class Conv2dTest {
                 Gemm.Config panel = variant.equals("direct") ? null : Gemm.Config.parse(variant);
                 ClBuffer dw = s.upload(panel == null ? wt : Gemm.layoutB(wt, kh * kw * cin, cout, panel), "w");
                 ClBuffer dout = s.output(ref.length, "out");
-                Launch l = s.own(Conv2d.create(s.ctx, din, dw, db, dout, n, h, w, cin, cout, kh, kw, stride, padH,
-                        padW, act, ho, wo, panel));
+                Launch l = s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, new ConvShape(n, h, w, cin, cout, kh, kw,
+                        stride, padH, padW, ho, wo), din, dw, db, dout, act, panel));
                 if (panel != null) {
                     int vw = s.lanes(Math.min(panel.width(), 16));
                     s.expectKernel(l, "conv2d_panel", "PANEL_RM=" + panel.rows(), "PANEL_VW=" + vw);

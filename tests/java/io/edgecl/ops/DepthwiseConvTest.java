@@ -74,21 +74,15 @@ class DepthwiseConvTest {
     @org.junit.jupiter.params.provider.CsvSource({"jocl,16,vec", "jocl,24,vec", "jocl,20,vec", "lwjgl,48,vec",
         "jocl,16,c4", "jocl,24,c4"})
     void vectorKernels(String binding, int cout, String variant) throws Exception {
-        String old = System.getProperty(DepthwiseConv.VARIANT_PROPERTY);
-        System.setProperty(DepthwiseConv.VARIANT_PROPERTY, variant);
+        OpChoices forced = OpChoices.forcing(KernelFamily.DWCONV, KernelFamily.DWCONV.parse(variant));
         // the kernel each case must really run: the widest of 16, 8 and 4 lanes dividing cout
         int lanes = cout % 16 == 0 ? 16 : cout % 8 == 0 ? 8 : 4;
         java.util.function.BiConsumer<OpScope, Launch> expect = variant.equals("vec")
                 ? (s, l) -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + s.lanes(lanes))
                 : (s, l) -> s.expectKernel(l, "dwconv_c4");
-        try {
-            new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0, expect);
-            new Case(2, 9, 13, cout, 5, 5, 2, 2, 2, 1).run(binding, false, true, Act.NONE, 0, 0, 0, expect);
-            new Case(1, 6, 9, cout, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.GELU, 4, 8, 4, expect);
-        } finally {
-            if (old == null) System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
-            else System.setProperty(DepthwiseConv.VARIANT_PROPERTY, old);
-        }
+        new Case(2, 7, 11, cout, 3, 3, 1, 1, 1, 1).run(binding, true, false, Act.HSWISH, 0, 0, 0, forced, expect);
+        new Case(2, 9, 13, cout, 5, 5, 2, 2, 2, 1).run(binding, false, true, Act.NONE, 0, 0, 0, forced, expect);
+        new Case(1, 6, 9, cout, 3, 3, 1, 1, 1, 1).run(binding, true, true, Act.GELU, 4, 8, 4, forced, expect);
     }
 
     /**
@@ -98,17 +92,15 @@ class DepthwiseConvTest {
      */
     @Test
     void aQuietFallbackFailsTheVariantCheck() throws Exception {
-        System.setProperty(DepthwiseConv.VARIANT_PROPERTY, "vec");
         try (OpScope s = new OpScope("jocl", 7)) {
             ClBuffer in = s.upload(s.random(2 * 5 * 5 * 13), "in"), w = s.upload(s.random(9 * 13), "w"),
                     out = s.output(2 * 5 * 5 * 13, "out");
-            Launch l = s.own(DepthwiseConv.create(s.ctx, new Slice(in, 13, 0), null, w, null, new Slice(out, 13, 0), 2, 5,
-                    5, 13, 3, 3, 1, 1, 1, 1, Act.NONE));
+            Launch l = s.own(DepthwiseConv.create(s.ctx, OpChoices.forcing(KernelFamily.DWCONV, DepthwiseConv.Form.VEC),
+                    ConvShape.of(2, 5, 5, 13, 13, 3, 3, 1, 1, 1), new Slice(in, 13, 0), null, w, null,
+                    new Slice(out, 13, 0), Act.NONE));
             org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
                     () -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + s.lanes(4)));
             s.expectKernel(l, "dwconv");
-        } finally {
-            System.clearProperty(DepthwiseConv.VARIANT_PROPERTY);
         }
     }
 
@@ -119,12 +111,12 @@ class DepthwiseConvTest {
          */
         void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra)
                 throws Exception {
-            run(binding, hasBias, hasAdd, act, inExtra, addExtra, outExtra, (s, l) -> { });
+            run(binding, hasBias, hasAdd, act, inExtra, addExtra, outExtra, OpChoices.DEFAULTS, (s, l) -> { });
         }
 
         /** {@code expect} checks the launch before it runs (which kernel, which build options). */
         void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra,
-                 java.util.function.BiConsumer<OpScope, Launch> expect) throws Exception {
+                 OpChoices choices, java.util.function.BiConsumer<OpScope, Launch> expect) throws Exception {
             int cin = cout / mult;
             int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
             int inCs = cin + (inExtra > 0 ? 2 * inExtra + 3 : 0);
@@ -142,8 +134,8 @@ class DepthwiseConvTest {
                 ClBuffer din = s.upload(in, "in"), dw = s.upload(wt, "w"), dout = s.upload(outInit, "out");
                 Slice addSlice = hasAdd ? new Slice(s.upload(add, "add"), addCs, addExtra) : null;
                 ClBuffer db = hasBias ? s.upload(bias, "bias") : null;
-                Launch l = s.own(DepthwiseConv.create(s.ctx, new Slice(din, inCs, inExtra), addSlice, dw, db,
-                        new Slice(dout, outCs, outExtra), n, h, w, cout, kh, kw, stride, padH, padW, mult, act));
+                Launch l = s.own(DepthwiseConv.create(s.ctx, choices, ConvShape.of(n, h, w, cin, cout, kh, kw, stride,
+                        padH, padW), new Slice(din, inCs, inExtra), addSlice, dw, db, new Slice(dout, outCs, outExtra), act));
                 expect.accept(s, l);
                 s.run(l);
                 TestSupport.assertClose(ref, s.read(dout, ref.length), "dwconv " + binding + " " + this + " add="

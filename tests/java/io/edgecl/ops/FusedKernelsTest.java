@@ -18,7 +18,6 @@ class FusedKernelsTest {
         "13,3,1,1,group", "13,7,2,1,group", "26,5,1,2,group", "70,3,1,1,group",
         "16,7,1,1,vec", "24,7,1,1,vec", "20,3,2,1,vec", "48,5,1,1,vec", "13,3,1,1,vec", "26,5,1,2,vec"})
     void depthwiseConvWithLayerNorm(int cin, int k, int stride, int mult, String variant) throws Exception {
-        System.setProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 21)) {
             int cout = cin * mult, pad = ((stride - 1) + (k - 1)) / 2;
             int ho = (H + 2 * pad - k) / stride + 1, wo = (W + 2 * pad - k) / stride + 1, rows = N * ho * wo;
@@ -26,8 +25,9 @@ class FusedKernelsTest {
             float[] g = s.random(cout), be = s.random(cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), dg = s.upload(g, "g"),
                     dbe = s.upload(be, "beta"), out = s.output(rows * cout, "out");
-            Launch l = s.own(DepthwiseConv.createWithLayerNorm(s.ctx, dx, dw, db, dg, dbe, 1e-6f, out, N, H, W, cout, k,
-                    k, stride, pad, pad, mult));
+            Launch l = s.own(DepthwiseConv.createWithLayerNorm(s.ctx,
+                    OpChoices.forcing(KernelFamily.DWCONV_LN, KernelFamily.DWCONV_LN.parse(variant)),
+                    ConvShape.of(N, H, W, cin, cout, k, k, stride, pad, pad), dx, dw, db, dg, dbe, 1e-6f, out));
             // vec needs whole 4-channel vectors and no channel multiplier: 13 channels and mult 2
             // take the documented fallback, the per-pixel kernel
             boolean vec = variant.equals("vec") && mult == 1 && cout % 4 == 0;
@@ -41,8 +41,6 @@ class FusedKernelsTest {
                     W, cout, k, k, stride, pad, pad, mult, Act.NONE);
             TestSupport.assertClose(Reference.layerNorm(conv, g, be, rows, cout, 1e-6), s.read(out, rows * cout),
                     "dwconv+ln " + variant);
-        } finally {
-            System.clearProperty(DepthwiseConv.DWLN_VARIANT_PROPERTY);
         }
     }
 
@@ -52,19 +50,18 @@ class FusedKernelsTest {
         "block8:8,33,45,37", "block8:4,7,3,5", "block8:8,64,64,24", "block:16,70,9,45", "panel:8x16,33,45,37",
         "panel:6x32,70,9,45", "panel:4x32,7,3,5", "panel:8x8,64,64,24", "panel:1x4,1,1,1", "panel:16x16,32,48,16"})
     void gemmVariants(String variant, int m, int n, int k) throws Exception {
-        System.setProperty(Gemm.VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 24)) {
             float[] a = s.random(m * k), b = s.random(k * n), bias = s.random(n), g = s.random(n), r = s.random(m * n);
-            Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
+            OpChoices forced = OpChoices.forcing(KernelFamily.GEMM, Gemm.Config.parse(variant));
+            Gemm.Config cfg = Gemm.config(forced, s.ctx, m, n, k);
             ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dbias = s.upload(bias, "bias"),
                     dg = s.upload(g, "g"), dr = s.upload(r, "r"), dc = s.output(m * n, "c");
-            Launch l = s.own(Gemm.create(s.ctx, da, db, dbias, dg, dr, dc, m, n, k, k, n, Act.GELU, null, 1, cfg));
+            Launch l = s.own(Gemm.create(s.ctx, forced, Gemm.Call.of(da, db, dc, m, n, k).bias(dbias).act(Act.GELU)
+                    .gamma(dg).residual(dr), cfg));
             expectGemm(s, l, variant);
             s.run(l);
             TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
                     s.read(dc, m * n), "gemm " + variant);
-        } finally {
-            System.clearProperty(Gemm.VARIANT_PROPERTY);
         }
     }
 
@@ -98,19 +95,16 @@ class FusedKernelsTest {
     @ParameterizedTest
     @CsvSource({"45,3,item", "64,4,item", "13,1,item", "168,4,item", "45,3,group", "64,4,group", "13,1,group"})
     void oneKernelChannelAttention(int c, int heads, String variant) throws Exception {
-        System.setProperty(ChannelAttention.VARIANT_PROPERTY, variant);
         try (OpScope s = new OpScope("jocl", 23)) {
             int t = H * W;
             float[] qkv = s.random(N * t * 3 * c), temp = s.random(heads);
             ClBuffer dq = s.upload(qkv, "qkv"), dt = s.upload(temp, "temp"), out = s.output(N * t * c, "out");
             ClBuffer scratch = s.output((int) ChannelAttention.scratchFloats(N, c, heads), "scratch");
-            Launch l = s.own(ChannelAttention.createFused(s.ctx, dq, dt, scratch, out, N, t, c, heads));
+            Launch l = s.own(ChannelAttention.createFused(s.ctx, KernelFamily.XCA.parse(variant), dq, dt, scratch, out, N, t, c, heads));
             s.expectKernel(l, variant.equals("item") ? "xca_cpu" : "xca_fused");
             s.run(l);
             TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c),
                     "xca one launch " + variant);
-        } finally {
-            System.clearProperty(ChannelAttention.VARIANT_PROPERTY);
         }
     }
 

@@ -72,12 +72,13 @@ class GemmTest {
             float[] r = res == Res.SEPARATE ? s.random(m * ldc) : res == Res.ALIASED ? cInit : null;
             float[] ref = Reference.gemm(a, b, bias, gamma, r, cInit, m, n, k, lda, ldc, act);
 
-            Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
+            Gemm.Config cfg = Gemm.config(OpChoices.DEFAULTS, s.ctx, m, n, k);
             ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dc = s.upload(cInit, "c");
             ClBuffer dbias = hasBias ? s.upload(bias, "bias") : null;
             ClBuffer dgamma = hasGamma ? s.upload(gamma, "gamma") : null;
             ClBuffer dr = res == Res.SEPARATE ? s.upload(r, "r") : res == Res.ALIASED ? dc : null;
-            Launch l = s.own(Gemm.create(s.ctx, da, db, dbias, dgamma, dr, dc, m, n, k, lda, ldc, act, null, 1, cfg));
+            Launch l = s.own(Gemm.create(s.ctx, OpChoices.DEFAULTS, Gemm.Call.of(da, db, dc, m, n, k).strides(lda, ldc)
+                    .bias(dbias).act(act).gamma(dgamma).residual(dr), cfg));
             s.run(l);
             // the columns between n and ldc must come back untouched, which the reference copy encodes
             TestSupport.assertClose(ref, s.read(dc, m * ldc),

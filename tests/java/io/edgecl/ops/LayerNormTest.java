@@ -30,7 +30,7 @@ class LayerNormTest {
 
             ClBuffer din = s.upload(in, "in"), dg = s.upload(gamma, "gamma"), db = s.upload(beta, "beta");
             ClBuffer dout = s.output(rows * c, "out");
-            Launch l = s.own(LayerNorm.create(s.ctx, din, dg, db, dout, rows, c, eps));
+            Launch l = s.own(LayerNorm.create(s.ctx, OpChoices.DEFAULTS, din, dg, db, dout, rows, c, eps));
             s.run(l);
             // normalised values reach sqrt(C) · |gamma| ≈ 20, so allow the float rounding of the inputs
             TestSupport.assertClose(ref, s.read(dout, rows * c), offset > 0 ? 5e-4 : 1e-4, "layernorm");
@@ -38,7 +38,7 @@ class LayerNormTest {
 
             // in place (out = in) must work too: a row belongs to one work-item, which reads each
             // element before overwriting it
-            Launch inPlace = s.own(LayerNorm.create(s.ctx, din, dg, db, din, rows, c, eps));
+            Launch inPlace = s.own(LayerNorm.create(s.ctx, OpChoices.DEFAULTS, din, dg, db, din, rows, c, eps));
             s.run(inPlace);
             TestSupport.assertClose(ref, s.read(din, rows * c), offset > 0 ? 5e-4 : 1e-4, "layernorm in place");
         }

@@ -77,7 +77,7 @@ class ResidualAttentionOpsTest {
             int size = N * H * W * c, outN = N * H * st * W * st * c;
             float[] x = s.random(size), w = s.random(st * st * c), b = s.random(c);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b"), out = s.output(outN, "out");
-            s.run(s.own(DepthwiseConv.transpose(s.ctx, dx, dw, db, out, N, H, W, c, st)));
+            s.run(s.own(DepthwiseConv.transpose(s.ctx, OpChoices.DEFAULTS, dx, dw, db, out, N, H, W, c, st)));
             float[] ref = new float[outN];
             int ho = H * st, wo = W * st;
             for (int n = 0; n < N; n++)
@@ -153,15 +153,15 @@ class ResidualAttentionOpsTest {
     void gatedGemmScalesTheInputPerImage() throws Exception {
         // panel:8x16 puts rows of two images in one work-item (the per-row gate path)
         for (String variant : new String[] {"rows", "tiled", "block8:8", "panel:8x16", "panel:4x32"}) {
-            System.setProperty(Gemm.VARIANT_PROPERTY, variant);
+            OpChoices forced = OpChoices.forcing(KernelFamily.GEMM, Gemm.Config.parse(variant));
             try (OpScope s = new OpScope("jocl", 11)) {
                 int rowsPerImage = H * W, m = N * rowsPerImage, k = C, n = 21;
                 float[] a = s.random(m * k), b = s.random(k * n), gate = s.random(N * k);
-                Gemm.Config cfg = Gemm.config(s.ctx, m, n, k);
+                Gemm.Config cfg = Gemm.config(forced, s.ctx, m, n, k);
                 ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dg = s.upload(gate, "gate"),
                         dc = s.output(m * n, "c");
-                Launch l = s.own(Gemm.create(s.ctx, da, db, null, null, null, dc, m, n, k, k, n, Act.NONE, dg,
-                        rowsPerImage, cfg));
+                Launch l = s.own(Gemm.create(s.ctx, forced, Gemm.Call.of(da, db, dc, m, n, k).gate(dg, rowsPerImage),
+                        cfg));
                 FusedKernelsTest.expectGemm(s, l, variant);
                 s.run(l);
                 float[] ref = new float[m * n];
@@ -172,8 +172,6 @@ class ResidualAttentionOpsTest {
                         ref[i * n + j] = (float) acc;
                     }
                 TestSupport.assertClose(ref, s.read(dc, m * n), "gated gemm " + variant);
-            } finally {
-                System.clearProperty(Gemm.VARIANT_PROPERTY);
             }
         }
     }
@@ -186,7 +184,8 @@ class ResidualAttentionOpsTest {
             int k = 2, st = 2, ho = 3, wo = 5, cout = 7;
             float[] x = s.random(SIZE), w = s.random(k * k * C * cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), out = s.output(N * ho * wo * cout, "out");
-            s.run(s.own(Conv2d.create(s.ctx, dx, dw, null, out, N, H, W, C, cout, k, k, st, 0, 0, Act.NONE, ho, wo)));
+            s.run(s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, new ConvShape(N, H, W, C, cout, k, k, st, 0, 0, ho, wo), dx,
+                    dw, null, out, Act.NONE, null)));
             float[] ref = new float[N * ho * wo * cout];
             for (int n = 0; n < N; n++)
                 for (int oy = 0; oy < ho; oy++)
@@ -216,7 +215,8 @@ class ResidualAttentionOpsTest {
             float[] x = s.random(SIZE), w = s.random(k * k * C * cout), b = s.random(cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b");
             ClBuffer out = s.output(N * ho * wo * cout, "out");
-            s.run(s.own(Conv2d.create(s.ctx, dx, dw, db, out, N, H, W, C, cout, k, k, stride, pad, pad, Act.SILU)));
+            s.run(s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, C, cout, k, k, stride, pad, pad), dx,
+                    dw, db, out, Act.SILU, null)));
             TestSupport.assertClose(Reference.conv2d(x, w, b, N, H, W, C, cout, k, k, stride, pad, pad, Act.SILU),
                     s.read(out, N * ho * wo * cout), "conv c4w4 k" + k + " s" + stride);
         }
@@ -233,9 +233,9 @@ class ResidualAttentionOpsTest {
             float[] b = s.random(c), init = s.random(N * ho * wo * wide);
             ClBuffer dx = s.upload(x, "x"), da = s.upload(a, "add"), dw = s.upload(w, "w"), db = s.upload(b, "b");
             ClBuffer out = s.upload(init, "out");
-            s.run(s.own(DepthwiseConv.create(s.ctx, new DepthwiseConv.Slice(dx, wide, offset),
-                    new DepthwiseConv.Slice(da, wide, offset), dw, db, new DepthwiseConv.Slice(out, wide, offset), N, H, W,
-                    c, k, k, stride, pad, pad, 1, Act.GELU)));
+            s.run(s.own(DepthwiseConv.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, c, c, k, k, stride, pad, pad),
+                    new DepthwiseConv.Slice(dx, wide, offset), new DepthwiseConv.Slice(da, wide, offset), dw, db,
+                    new DepthwiseConv.Slice(out, wide, offset), Act.GELU)));
             float[] ref = Reference.dwconv(new Reference.View(x, wide, offset), new Reference.View(a, wide, offset), w, b,
                     init, wide, offset, N, H, W, c, k, k, stride, pad, pad, 1, Act.GELU);
             TestSupport.assertClose(ref, s.read(out, N * ho * wo * wide), "dwconv c4 k" + k);

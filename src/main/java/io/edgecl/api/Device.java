@@ -3,7 +3,9 @@ package io.edgecl.api;
 import io.edgecl.cl.Bindings;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClDevice;
+import io.edgecl.cl.DeviceClass;
 import io.edgecl.cl.DeviceInfo;
+import io.edgecl.ops.KernelDefaults;
 import io.edgecl.cl.Devices;
 import io.edgecl.profile.DevicePeak;
 import io.edgecl.tensor.Precision;
@@ -104,9 +106,14 @@ public final class Device implements AutoCloseable {
         return ctx.info().maxClockMhz();
     }
 
-    /** The device's capabilities (limits, extensions, driver). */
-    public DeviceInfo info() {
-        return ctx.info();
+    /** What the device is and can do: limits, extensions, driver, its class and kernel defaults. */
+    public DeviceDescription description() {
+        DeviceInfo i = ctx.info();
+        DeviceClass c = DeviceClass.of(i);
+        return new DeviceDescription(i.id(), i.name(), i.vendor(), i.type(), i.platformName(), i.driverVersion(),
+                i.openclC(), i.computeUnits(), i.maxClockMhz(), i.globalMemBytes(), i.localMemBytes(),
+                i.maxAllocBytes(), i.maxWorkGroupSize(), i.preferredFloatWidth(), i.fp16(),
+                List.copyOf(new java.util.TreeSet<>(i.extensions())), c.toString(), KernelDefaults.describe(c));
     }
 
     /** The Java OpenCL binding in use ("jocl" or "lwjgl"). */

@@ -30,13 +30,8 @@ import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import io.edgecl.ops.Attention;
-import io.edgecl.ops.ChannelAttention;
-import io.edgecl.ops.Conv2d;
-import io.edgecl.ops.DepthwiseConv;
-import io.edgecl.ops.Gemm;
-import io.edgecl.ops.LayerNorm;
-import io.edgecl.ops.SplitCascade;
-import io.edgecl.ops.Variants;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.KernelFamily;
 import io.edgecl.tensor.Comparison;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.tensor.Precision;
@@ -64,7 +59,7 @@ import java.util.function.Consumer;
  * check, each in every precision asked for:
  * <ul>
  *   <li>{@code kernel}: every op sample ({@link OpSamples}) in the device's default kernels and
- *   in each forced variant ({@link Variants#ALL}) that launches other kernels, against the
+ *   in each kernel family's candidates ({@link KernelFamily#distinctCandidates}) that launch other kernels, against the
  *   plain-Java reference of the op computed on the host;</li>
  *   <li>{@code model}: one tiny network per family (64×64, 10 classes, seeded weights) against
  *   logits stored in the jar ({@code /io/edgecl/selftest/references.json}, written from the
@@ -214,19 +209,19 @@ public final class SelfTest {
 
     // ---- kernels
 
-    /** The op classes whose kernels a variant property chooses. */
-    static Set<Class<? extends OpSpec>> affected(String property) {
-        if (property.equals(Gemm.VARIANT_PROPERTY)) return Set.of(GemmOp.class);
-        if (property.equals(Conv2d.VARIANT_PROPERTY)) return Set.of(ConvOp.class);
-        if (property.equals(DepthwiseConv.VARIANT_PROPERTY)) {
+    /** The op classes whose kernels a family chooses. */
+    static Set<Class<? extends OpSpec>> affected(KernelFamily<?> family) {
+        if (family == KernelFamily.GEMM) return Set.of(GemmOp.class);
+        if (family == KernelFamily.CONV) return Set.of(ConvOp.class);
+        if (family == KernelFamily.DWCONV) {
             return Set.of(DwConvOp.class, SplitCascadeOp.class, PackedCascadeOp.class, DwConvTransposeOp.class);
         }
-        if (property.equals(DepthwiseConv.DWLN_VARIANT_PROPERTY)) return Set.of(DwConvLayerNormOp.class);
-        if (property.equals(LayerNorm.VARIANT_PROPERTY)) return Set.of(LayerNormOp.class);
-        if (property.equals(Attention.VARIANT_PROPERTY)) return Set.of(SelfAttentionOp.class);
-        if (property.equals(ChannelAttention.VARIANT_PROPERTY)) return Set.of(ChannelAttentionOp.class);
-        if (property.equals(SplitCascade.VARIANT_PROPERTY)) return Set.of(PackedCascadeOp.class);
-        throw new IllegalArgumentException(property);
+        if (family == KernelFamily.DWCONV_LN) return Set.of(DwConvLayerNormOp.class);
+        if (family == KernelFamily.LAYERNORM) return Set.of(LayerNormOp.class);
+        if (family == KernelFamily.ATTENTION) return Set.of(SelfAttentionOp.class);
+        if (family == KernelFamily.XCA) return Set.of(ChannelAttentionOp.class);
+        if (family == KernelFamily.CASCADE) return Set.of(PackedCascadeOp.class);
+        throw new IllegalArgumentException(family.name());
     }
 
     private static boolean simulator(ClContext ctx) {
@@ -242,36 +237,36 @@ public final class SelfTest {
             HostTensor input = OpSamples.input(g);
             float[] ref = io.edgecl.graph.HostEval.run(g, input).get("logits").data();
             Set<String> seen = new LinkedHashSet<>();
-            kernelSample(ctx, s, g, input, ref, p, tol, "default", seen, sink);
+            kernelSample(ctx, s, g, input, ref, p, tol, "default", KernelChoices.DEFAULTS, seen, sink);
             if (!variants) continue;
-            for (Map.Entry<String, List<String>> e : Variants.ALL.entrySet()) {
-                if (!affected(e.getKey()).contains(s.op())) continue;
-                for (String value : e.getValue()) {
-                    String label = e.getKey().replace("edgecl.", "") + "=" + value;
-                    if (e.getKey().equals(Attention.VARIANT_PROPERTY) && !value.equals("direct") && simulator(ctx)) {
+            for (KernelFamily<?> family : KernelFamily.ALL) {
+                if (!affected(family).contains(s.op())) continue;
+                for (Object candidate : family.distinctCandidates()) {
+                    String value = family.format(candidate);
+                    String label = family.name() + "=" + value;
+                    if (family == KernelFamily.ATTENTION && candidate != Attention.Variant.DIRECT && simulator(ctx)) {
                         sink.accept(new Check("kernel", s.name(), p.id(), label,
-                                value.equals("packed") ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb", 0, 0, tol,
-                                Status.SKIP, "the Oclgrind simulator loses track of 16-wide vector loads"));
+                                candidate == Attention.Variant.PACKED ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb", 0, 0,
+                                tol, Status.SKIP, "the Oclgrind simulator loses track of 16-wide vector loads"));
                         continue;
                     }
-                    Variants.with(e.getKey(), value, () -> {
-                        kernelSample(ctx, s, g, input, ref, p, tol, label, seen, sink);
-                        return null;
-                    });
+                    kernelSample(ctx, s, g, input, ref, p, tol, label, KernelChoices.DEFAULTS.forcingParsed(family, value),
+                            seen, sink);
                 }
             }
         }
     }
 
     /**
-     * Plans {@code g} under the current variants and checks it, unless it launches the same
+     * Plans {@code g} in the kernels {@code choices} select and checks it, unless it launches the same
      * kernels as a check already made ({@code seen}). A plan that cannot be built fails the check:
      * a variant a device cannot run falls back to the default, so a build error is the driver's.
      */
     private static void kernelSample(ClContext ctx, OpSamples.Sample s, Graph g, HostTensor input, float[] ref,
-                                     Precision p, double tol, String variant, Set<String> seen, Consumer<Check> sink) {
+                                     Precision p, double tol, String variant, KernelChoices choices, Set<String> seen,
+                                     Consumer<Check> sink) {
         String kernels = "";
-        try (Plan plan = new Plan(ctx, g)) {
+        try (Plan plan = new Plan(ctx, g, choices)) {
             Set<String> k = new LinkedHashSet<>();
             plan.launches().forEach(l -> k.add(l.kernelName()));
             kernels = String.join("+", k);
@@ -575,7 +570,7 @@ public final class SelfTest {
     public static Precision autoPrecision(Device device, Consumer<String> note) {
         ClContext ctx = device.ctx;
         List<Precision> order = new ArrayList<>();
-        if (!ctx.info().type().equals("CPU")) {
+        if (!ctx.info().isCpu()) {
             if (ctx.halfArithmetic()) order.add(Precision.FP16);
             order.add(Precision.FP16_STORAGE);
         }

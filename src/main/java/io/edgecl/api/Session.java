@@ -6,6 +6,9 @@ import io.edgecl.cl.ClEvent;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.DeviceWeights;
 import io.edgecl.graph.FusionRule;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.KernelFamily;
+import io.edgecl.ops.Tuning;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.MemoryPlanner;
@@ -61,6 +64,7 @@ public final class Session implements AutoCloseable {
     private final VisionModel model;
     private final Weights weights;
     private final Set<FusionRule> disabledRules;
+    private final KernelChoices choices;
     private final DeviceWeights deviceWeights;
     /** Plans by input shape, least recently used first. */
     private final LinkedHashMap<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
@@ -72,7 +76,7 @@ public final class Session implements AutoCloseable {
     private volatile boolean closed;
 
     private Session(Device device, boolean ownsDevice, VisionModel model, Weights weights, SessionOptions options) {
-        Set<FusionRule> disabled = options.disabledFusion();
+        Set<FusionRule> disabled = Fusion.rules(options.disabledFusion());
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.ctx = device.ctx;
@@ -80,6 +84,7 @@ public final class Session implements AutoCloseable {
         this.weights = weights;
         this.disabledRules = disabled.isEmpty() ? EnumSet.noneOf(FusionRule.class) : EnumSet.copyOf(disabled);
         this.deviceWeights = new DeviceWeights(ctx);
+        this.choices = kernelChoices(ctx, options);
         this.maxPlans = options.maxPlans();
         this.maxPlanBytes = options.maxPlanBytes() > 0 ? options.maxPlanBytes() : ctx.info().globalMemBytes() / 4;
         ctx.addDependent(this);
@@ -123,11 +128,30 @@ public final class Session implements AutoCloseable {
     }
 
     /** The fusion rules this session runs with switched off. */
-    public Set<FusionRule> disabledFusion() {
-        EnumSet<FusionRule> out = EnumSet.noneOf(FusionRule.class);
-        out.addAll(disabledRules);
+    public Set<Fusion> disabledFusion() {
+        EnumSet<Fusion> out = EnumSet.noneOf(Fusion.class);
+        for (Fusion f : Fusion.values()) if (disabledRules.contains(f.rule)) out.add(f);
         return out;
     }
+
+    /**
+     * The kernel choices of this session's plans, resolved once: the device's tuned choices (or
+     * the tuner's overlay), under -Dedgecl.FAMILY=VALUE from the JVM's command line, under the
+     * options' {@link SessionOptions#withKernel}; each family's device default where none is set.
+     */
+    static KernelChoices kernelChoices(ClContext ctx, SessionOptions options) {
+        Map<String, String> tuned = options.tunedOverlay() != null ? options.tunedOverlay() : Tuning.snapshot(ctx.info());
+        KernelChoices c = KernelChoices.DEFAULTS.withTuned(tuned)
+                .withRuntimeEpilogueFlops(Long.getLong(RUNTIME_EPILOGUE_PROPERTY, KernelChoices.DEFAULT_RUNTIME_EPILOGUE_FLOPS));
+        for (KernelFamily<?> f : KernelFamily.ALL) {
+            String v = options.kernels().getOrDefault(f.name(), System.getProperty(f.property(), ""));
+            if (!v.isBlank()) c = c.forcingParsed(f, v);
+        }
+        return c;
+    }
+
+    /** Moves the panel kernels' runtime-epilogue bound (FLOPs; 0: never, a large N: always). */
+    public static final String RUNTIME_EPILOGUE_PROPERTY = "edgecl.panel.runtime-epilogue-flops";
 
     private void checkOpen() {
         if (closed) {
@@ -214,7 +238,7 @@ public final class Session implements AutoCloseable {
                 long needs = checkFits(g, batch, h, w);
                 // room first: the device must not hold the released plans and the new one at once
                 release(plans.size() + 1 > maxPlans ? plans.size() + 1 - maxPlans : 0, needs);
-                p = new Plan(g, deviceWeights);
+                p = new Plan(g, deviceWeights, choices);
                 plansBuilt++;
                 // the plan's scratch buffers were not in the estimate
                 release(0, p.activationBytes());
@@ -340,14 +364,24 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Runs an NCHW float batch; returns the logits and, when {@code features}, each "features.i" (NCHW). */
-    public Result run(HostTensor nchw, boolean features) {
+    /**
+     * Runs an NCHW float batch and returns the outputs asked for, by name ({@link #outputNames}:
+     * "logits" and each stage's "features.i", NCHW), in that order.
+     *
+     * @throws EdgeClException for a name the model does not output, listing those it does
+     */
+    public Result run(HostTensor nchw, Set<String> outputs) {
         int[] s = checkInput(nchw);
+        List<String> names = new ArrayList<>();
+        for (String n : outputNames()) if (outputs.contains(n)) names.add(n);
+        if (names.size() != outputs.size() || names.isEmpty()) {
+            List<String> unknown = new ArrayList<>(outputs);
+            unknown.removeAll(names);
+            throw new EdgeClException((outputs.isEmpty() ? "no output asked for" : "no output named " + unknown)
+                    + ": " + model.name() + " outputs " + String.join(", ", outputNames()));
+        }
         lock.lock();
         try {
-            List<String> names = new ArrayList<>();
-            names.add("logits");
-            if (features) names.addAll(model.featureNames());
             return new Result(plan(s[0], s[2], s[3]).run(nchw, names));
         } finally {
             lock.unlock();
@@ -356,7 +390,7 @@ public final class Session implements AutoCloseable {
 
     /** Runs an NCHW float batch; returns its logits. */
     public Result run(HostTensor nchw) {
-        return run(nchw, false);
+        return run(nchw, Set.of("logits"));
     }
 
     /**

@@ -1,73 +1,67 @@
 package io.edgecl.api;
 
-import io.edgecl.graph.FusionRule;
+import io.edgecl.ops.KernelFamily;
 import io.edgecl.tensor.Precision;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * How to open a {@link Session}: on which device, in which storage precision, with which fusion
- * rules off. Immutable; each {@code with…} method returns a changed copy.
+ * rules off, which kernels forced, how many plans kept. Immutable; each {@code with…} method
+ * returns a changed copy.
  *
  * <pre>{@code
- * SessionOptions o = SessionOptions.defaults().withDevice("gpu").withPrecision(Precision.FP16_STORAGE);
+ * SessionOptions o = SessionOptions.defaults().withDevice("gpu").withPrecision(Precision.FP16_STORAGE)
+ *         .withKernel("gemm", "panel:8x16");
  * }</pre>
  */
 public final class SessionOptions {
-    private final Device device;
-    private final boolean closesDevice;
-    private final String deviceSpec;
-    private final String binding;
-    private final Precision precision;
-    private final Set<FusionRule> disabled;
-    private final int maxPlans;
-    private final long maxPlanBytes;
-
     /** Plans kept per session by default: a server or a batch job meets a few input shapes. */
     public static final int DEFAULT_MAX_PLANS = 8;
 
-    private SessionOptions(Device device, boolean closesDevice, String deviceSpec, String binding,
-                           Precision precision, Set<FusionRule> disabled) {
-        this(device, closesDevice, deviceSpec, binding, precision, disabled, DEFAULT_MAX_PLANS, 0);
+    /** Every field; the {@code with…} methods copy it with one changed. */
+    private record State(Device device, boolean closesDevice, String deviceSpec, String binding, Precision precision,
+                         Set<Fusion> disabled, int maxPlans, long maxPlanBytes, Map<String, String> kernels,
+                         Map<String, String> tunedOverlay) {}
+
+    private final State s;
+
+    private SessionOptions(State s) {
+        this.s = s;
     }
 
-    private SessionOptions(Device device, boolean closesDevice, String deviceSpec, String binding,
-                           Precision precision, Set<FusionRule> disabled, int maxPlans, long maxPlanBytes) {
-        this.device = device;
-        this.closesDevice = closesDevice;
-        this.deviceSpec = deviceSpec;
-        this.binding = binding;
-        this.precision = precision;
-        this.disabled = disabled;
-        this.maxPlans = maxPlans;
-        this.maxPlanBytes = maxPlanBytes;
-    }
-
-    /** The default device, fp32, every fusion rule on. */
+    /** The default device, fp32, every fusion rule on, each kernel as tuned or the device's default. */
     public static SessionOptions defaults() {
-        return new SessionOptions(null, false, null, null, Precision.FP32, EnumSet.noneOf(FusionRule.class));
+        return new SessionOptions(new State(null, false, null, null, Precision.FP32, EnumSet.noneOf(Fusion.class),
+                DEFAULT_MAX_PLANS, 0, Map.of(), null));
     }
 
     /** Runs on an already open device, shared with other sessions; the caller keeps and closes it. */
     public SessionOptions withDevice(Device d) {
-        return new SessionOptions(d, false, null, binding, precision, disabled, maxPlans, maxPlanBytes);
+        return new SessionOptions(new State(d, false, null, s.binding, s.precision, s.disabled, s.maxPlans,
+                s.maxPlanBytes, s.kernels, s.tunedOverlay));
     }
 
     /** Runs on an open device that the session takes over: closing the session closes it. */
     public SessionOptions withOwnedDevice(Device d) {
-        return new SessionOptions(d, true, null, binding, precision, disabled, maxPlans, maxPlanBytes);
+        return new SessionOptions(new State(d, true, null, s.binding, s.precision, s.disabled, s.maxPlans,
+                s.maxPlanBytes, s.kernels, s.tunedOverlay));
     }
 
     /** Opens the device {@code spec} names (see {@link Device#open}); the session owns and closes it. */
     public SessionOptions withDevice(String spec) {
-        return new SessionOptions(null, false, spec, binding, precision, disabled, maxPlans, maxPlanBytes);
+        return new SessionOptions(new State(null, false, spec, s.binding, s.precision, s.disabled, s.maxPlans,
+                s.maxPlanBytes, s.kernels, s.tunedOverlay));
     }
 
     /** The Java OpenCL binding: "jocl", "lwjgl", or null for the default. */
     public SessionOptions withBinding(String name) {
-        return new SessionOptions(device, closesDevice, deviceSpec, name, precision, disabled, maxPlans, maxPlanBytes);
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, name, s.precision, s.disabled,
+                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
     }
 
     /**
@@ -75,25 +69,31 @@ public final class SessionOptions {
      * SelfTest#autoPrecision}); ignored with {@link #withDevice(Device)}.
      */
     public SessionOptions withAutoPrecision() {
-        return new SessionOptions(device, closesDevice, deviceSpec, binding, null, disabled, maxPlans, maxPlanBytes);
+        return withPrecisionOrAuto(null);
     }
 
     /** Whether {@link #withAutoPrecision()} was asked for. */
     public boolean autoPrecision() {
-        return precision == null;
+        return s.precision == null;
     }
 
     /** Storage precision of weights and activations (ignored with {@link #withDevice(Device)}: the device's holds). */
     public SessionOptions withPrecision(Precision p) {
         if (p == null) throw new IllegalArgumentException("precision is null (withAutoPrecision() lets the device decide)");
-        return new SessionOptions(device, closesDevice, deviceSpec, binding, p, disabled, maxPlans, maxPlanBytes);
+        return withPrecisionOrAuto(p);
     }
 
-    /** Switches the given fusion rules off ({@link FusionRule#all()}: the unfused graph). */
-    public SessionOptions withoutFusion(Collection<FusionRule> rules) {
-        Set<FusionRule> d = EnumSet.noneOf(FusionRule.class);
+    private SessionOptions withPrecisionOrAuto(Precision p) {
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, p, s.disabled,
+                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
+    }
+
+    /** Switches the given fusion rules off ({@link Fusion#all()}: the unfused graph). */
+    public SessionOptions withoutFusion(Collection<Fusion> rules) {
+        Set<Fusion> d = EnumSet.noneOf(Fusion.class);
         d.addAll(rules);
-        return new SessionOptions(device, closesDevice, deviceSpec, binding, precision, d, maxPlans, maxPlanBytes);
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, d,
+                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
     }
 
     /**
@@ -106,42 +106,86 @@ public final class SessionOptions {
     public SessionOptions withPlanCache(int maxPlans, long maxDeviceBytes) {
         if (maxPlans < 1) throw new IllegalArgumentException("maxPlans must be at least 1, got " + maxPlans);
         if (maxDeviceBytes < 0) throw new IllegalArgumentException("maxDeviceBytes must be >= 0, got " + maxDeviceBytes);
-        return new SessionOptions(device, closesDevice, deviceSpec, binding, precision, disabled, maxPlans, maxDeviceBytes);
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
+                maxPlans, maxDeviceBytes, s.kernels, s.tunedOverlay));
+    }
+
+    /**
+     * Forces a kernel family's choice on every op of the family, over what {@code edgecl tune}
+     * measured and the device's default: {@code family} one of {@link #kernelFamilies()},
+     * {@code value} as {@code edgecl models --kernels} lists (e.g. "gemm", "panel:8x16";
+     * "attention", "direct"). A value the device cannot run falls back to the family's default
+     * where the family says so (the vector kernels on channels they do not divide).
+     *
+     * @throws io.edgecl.EdgeClException for an unknown family or value, naming what is accepted
+     */
+    public SessionOptions withKernel(String family, String value) {
+        KernelFamily<?> f = KernelFamily.byName(family);
+        Map<String, String> k = new LinkedHashMap<>(s.kernels);
+        k.put(f.name(), f.format(f.parse(value)));
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
+                s.maxPlans, s.maxPlanBytes, Collections.unmodifiableMap(k), s.tunedOverlay));
+    }
+
+    /** The forced kernel choices, by family (unmodifiable). */
+    public Map<String, String> kernels() {
+        return s.kernels;
+    }
+
+    /** The kernel families {@link #withKernel} takes, with the values each accepts, in words. */
+    public static Map<String, String> kernelFamilies() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (KernelFamily<?> f : KernelFamily.ALL) out.put(f.name(), f.usage());
+        return out;
+    }
+
+    /**
+     * Tuned choices that replace the device's tuning file for this session ({@link Tuner}
+     * measures candidates in an overlay of its own and saves only at the end).
+     */
+    SessionOptions withTunedOverlay(Map<String, String> tuned) {
+        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
+                s.maxPlans, s.maxPlanBytes, s.kernels, Map.copyOf(tuned)));
+    }
+
+    /** The overlay of {@link #withTunedOverlay}, or null: the device's tuning file. */
+    Map<String, String> tunedOverlay() {
+        return s.tunedOverlay;
     }
 
     /** The most plans a session keeps (see {@link #withPlanCache}). */
     public int maxPlans() {
-        return maxPlans;
+        return s.maxPlans;
     }
 
     /** The most activation bytes a session's plans hold together; 0: a quarter of the device's memory. */
     public long maxPlanBytes() {
-        return maxPlanBytes;
+        return s.maxPlanBytes;
     }
 
     public Device device() {
-        return device;
+        return s.device;
     }
 
     /** Whether the session closes {@link #device()} when it closes. */
     public boolean closesDevice() {
-        return closesDevice;
+        return s.closesDevice;
     }
 
     public String deviceSpec() {
-        return deviceSpec;
+        return s.deviceSpec;
     }
 
     public String binding() {
-        return binding;
+        return s.binding;
     }
 
     public Precision precision() {
-        return precision;
+        return s.precision;
     }
 
     /** The fusion rules switched off (unmodifiable). */
-    public Set<FusionRule> disabledFusion() {
-        return Collections.unmodifiableSet(disabled);
+    public Set<Fusion> disabledFusion() {
+        return Collections.unmodifiableSet(s.disabled);
     }
 }

@@ -3,13 +3,15 @@ package io.edgecl.api;
 import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Node;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
-import io.edgecl.ops.Gemm;
 import io.edgecl.ops.GemmTuner;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.KernelFamily;
 import io.edgecl.ops.Tuning;
-import io.edgecl.ops.Variants;
+import io.edgecl.ops.TuningKey;
 import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,116 +94,159 @@ public final class Tuner {
         Device d = options.device() != null ? options.device()
                 : options.autoPrecision() ? Device.openAuto(options.deviceSpec(), options.binding(), null)
                 : Device.open(options.deviceSpec(), options.binding(), options.precision());
-        Consumer<Object> sink = progress != null ? progress : x -> { };
-        try {
-            SessionOptions shared = options.withDevice(d);
-            HostTensor input = HostTensor.zeros(batch, 3, size, size);
-            Session best = Session.open(model, Weights.synthetic(0L), shared);
-            try {
-                best.prepare(batch, size, size);
-                Graph g = best.graph(batch, size, size);
-                // 0. the noise floor: the forward against a second session of the same choices
-                double noise;
-                try (Session twin = Session.open(model, Weights.synthetic(0L), shared)) {
-                    twin.prepare(batch, size, size);
-                    Comparison self = compare(best, twin, input, rounds);
-                    noise = Math.abs(self.bMs - self.aMs) / self.aMs;
-                }
-                double gain = Math.max(MIN_GAIN, 2 * noise);
-                // 1. GEMM shapes
-                Map<List<Integer>, io.edgecl.ops.Act> shapes = new LinkedHashMap<>();
-                for (Node n : g.nodes()) {
-                    if (n.op() instanceof GemmOp gm) {
-                        shapes.putIfAbsent(List.of(n.inputs().get(0).rows(), n.output().c(), n.inputs().get(0).c()), gm.act());
-                    }
-                }
-                Map<String, String> previous = new LinkedHashMap<>();
-                List<ShapeResult> results = new ArrayList<>();
-                for (Map.Entry<List<Integer>, io.edgecl.ops.Act> e : shapes.entrySet()) {
-                    List<Integer> sh = e.getKey();
-                    String key = Gemm.tuningKey(d.precision(), sh.get(0), sh.get(1), sh.get(2));
-                    previous.put(key, Tuning.lookup(d.ctx, key));
-                    GemmTuner.Result r = GemmTuner.tune(d.ctx, sh.get(0), sh.get(1), sh.get(2), e.getValue(), reps);
-                    ShapeResult sr = new ShapeResult(r.m(), r.n(), r.k(), r.beforeNanos() / 1e3, r.bestNanos() / 1e3,
-                            r.best().toString());
-                    results.add(sr);
-                    sink.accept(sr);
-                }
-                double startMs, beforeMs, afterMs;
-                boolean kept;
-                Session after = Session.open(model, Weights.synthetic(0L), shared);
-                after.prepare(batch, size, size);
-                Comparison c = compare(best, after, input, rounds);
-                startMs = beforeMs = c.aMs;
-                afterMs = c.bMs;
-                kept = c.bWins(gain);
-                if (kept) {
-                    best.close();
-                    best = after;
-                } else {
-                    after.close();
-                    previous.forEach((k, v) -> {
-                        if (v == null) Tuning.remove(d.ctx, k);
-                        else Tuning.store(d.ctx, k, v);
-                    });
-                }
-                double currentMs = kept ? afterMs : beforeMs;
-                // 2. the other kernel families, each on the whole forward
-                if (familiesStart != null) familiesStart.run();
-                List<String> current = best.launchSignature(batch, size, size);
-                List<VariantResult> variants = new ArrayList<>();
-                for (Map.Entry<String, List<String>> fam : Variants.ALL.entrySet()) {
-                    String property = fam.getKey();
-                    if (property.equals(Gemm.VARIANT_PROPERTY)) continue;
-                    Set<Class<? extends OpSpec>> ops = SelfTest.affected(property);
-                    Set<String> opShapes = new LinkedHashSet<>();
-                    for (Node n : g.nodes()) if (ops.contains(n.op().getClass())) opShapes.add(n.tuningShape());
-                    if (opShapes.isEmpty()) continue;
-                    for (String value : fam.getValue()) {
-                        Session candidate = Variants.with(property, value, () -> {
-                            Session s = Session.open(model, Weights.synthetic(0L), shared);
-                            try {
-                                s.prepare(batch, size, size);
-                                return s;
-                            } catch (RuntimeException e) {
-                                s.close();
-                                throw e;
-                            }
-                        });
-                        List<String> sig = candidate.launchSignature(batch, size, size);
-                        if (sig.equals(current)) {
-                            // the variant is what already runs: nothing to measure
-                            candidate.close();
-                            VariantResult vr = new VariantResult(property.replace("edgecl.", ""), value, opShapes.size(),
-                                    currentMs, currentMs, 0, 0, false);
-                            variants.add(vr);
-                            sink.accept(vr);
-                            continue;
-                        }
-                        Comparison cv = compare(best, candidate, input, rounds);
-                        boolean win = cv.bWins(gain);
-                        VariantResult vr = new VariantResult(property.replace("edgecl.", ""), value, opShapes.size(), cv.aMs,
-                                cv.bMs, cv.wins, rounds, win);
-                        variants.add(vr);
-                        sink.accept(vr);
-                        if (win) {
-                            for (String shape : opShapes) Tuning.store(d.ctx, Variants.tuningKey(property, d.precision(), shape), value);
-                            best.close();
-                            best = candidate;
-                            current = sig;
-                            currentMs = cv.bMs;
-                        } else {
-                            candidate.close();
-                        }
-                    }
-                }
-                return new Report(d.name(), results, beforeMs, afterMs, kept, noise, gain, variants, startMs, currentMs,
-                        Tuning.file(d.info()));
-            } finally {
-                best.close();
-            }
+        try (Run run = new Run(model, options.withDevice(d), d, batch, size, rounds,
+                progress != null ? progress : x -> { })) {
+            run.gemms(reps);
+            if (familiesStart != null) familiesStart.run();
+            run.families();
+            // one locked replace of the device's file, with every kept choice: another process
+            // reads the choices before this run or after it, never half of them
+            Tuning.storeAll(d.ctx, run.kept);
+            return new Report(d.name(), run.shapes, run.beforeMs, run.afterMs, run.gemmsKept, run.noise, run.gain,
+                    run.variants, run.startMs, run.currentMs, Tuning.file(d.ctx.info()));
         } finally {
             if (options.device() == null) d.close();
+        }
+    }
+
+    /**
+     * One tuning run: the choices measured so far live in {@link #overlay} (the device's stored
+     * choices, then the ones this run kept), which its sessions see instead of the file; {@link
+     * #kept} is what the run saves at the end.
+     */
+    private static final class Run implements AutoCloseable {
+        final VisionModel model;
+        final SessionOptions options;
+        final Device d;
+        final int batch, size, rounds;
+        final Consumer<Object> sink;
+        final HostTensor input;
+        final Map<String, String> overlay;
+        final Map<String, String> kept = new LinkedHashMap<>();
+        final List<ShapeResult> shapes = new ArrayList<>();
+        final List<VariantResult> variants = new ArrayList<>();
+        Session best;
+        Graph graph;
+        double noise, gain, startMs, beforeMs, afterMs, currentMs;
+        boolean gemmsKept;
+
+        Run(VisionModel model, SessionOptions options, Device d, int batch, int size, int rounds, Consumer<Object> sink) {
+            this.model = model;
+            this.options = options;
+            this.d = d;
+            this.batch = batch;
+            this.size = size;
+            this.rounds = rounds;
+            this.sink = sink;
+            this.input = HostTensor.zeros(batch, 3, size, size);
+            this.overlay = new LinkedHashMap<>(Tuning.snapshot(d.ctx.info()));
+            best = open(overlay);
+            graph = best.graph(batch, size, size);
+            // the noise floor: the forward against a second session of the same choices
+            try (Session twin = open(overlay)) {
+                Comparison self = compare(best, twin, input, rounds);
+                noise = Math.abs(self.bMs - self.aMs) / self.aMs;
+            }
+            gain = Math.max(MIN_GAIN, 2 * noise);
+        }
+
+        /** A prepared session that sees {@code tuned} as the device's tuned choices. */
+        Session open(Map<String, String> tuned) {
+            Session s = Session.open(model, Weights.synthetic(0L), options.withTunedOverlay(tuned));
+            try {
+                s.prepare(batch, size, size);
+                return s;
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        }
+
+        /** Each GEMM shape's fastest kernel, then the forward with all of them against the forward before. */
+        void gemms(int reps) {
+            Map<List<Integer>, io.edgecl.ops.Act> problems = new LinkedHashMap<>();
+            for (Node n : graph.nodes()) {
+                if (n.op() instanceof GemmOp gm) {
+                    problems.putIfAbsent(List.of(n.inputs().get(0).rows(), n.output().c(), n.inputs().get(0).c()), gm.act());
+                }
+            }
+            Map<String, String> found = new LinkedHashMap<>();
+            KernelChoices before = Session.kernelChoices(d.ctx, options.withTunedOverlay(overlay));
+            for (Map.Entry<List<Integer>, io.edgecl.ops.Act> e : problems.entrySet()) {
+                int m = e.getKey().get(0), n = e.getKey().get(1), k = e.getKey().get(2);
+                GemmTuner.Result r = GemmTuner.tune(d.ctx, before.at(d.precision(), ""), m, n, k, e.getValue(), reps);
+                found.put(TuningKey.gemm(d.precision(), m, n, k).toString(), KernelFamily.GEMM.format(r.best()));
+                ShapeResult sr = new ShapeResult(m, n, k, r.beforeNanos() / 1e3, r.bestNanos() / 1e3, r.best().toString());
+                shapes.add(sr);
+                sink.accept(sr);
+            }
+            Map<String, String> trial = new LinkedHashMap<>(overlay);
+            trial.putAll(found);
+            Session after = open(trial);
+            Comparison c = compare(best, after, input, rounds);
+            startMs = beforeMs = c.aMs;
+            afterMs = c.bMs;
+            gemmsKept = c.bWins(gain);
+            if (gemmsKept) {
+                keep(found, after);
+            } else {
+                after.close();
+            }
+            currentMs = gemmsKept ? afterMs : beforeMs;
+        }
+
+        /** Every other family's candidates, each forced on all of the family's ops, on the whole forward. */
+        void families() {
+            List<String> current = best.launchSignature(batch, size, size);
+            for (KernelFamily<?> family : KernelFamily.ALL) {
+                if (family == KernelFamily.GEMM) continue;
+                Set<Class<? extends OpSpec>> ops = SelfTest.affected(family);
+                Set<String> opShapes = new LinkedHashSet<>();
+                for (Node n : graph.nodes()) if (ops.contains(n.op().getClass())) opShapes.add(n.tuningShape());
+                if (opShapes.isEmpty()) continue;
+                for (Object candidate : family.candidates()) {
+                    String value = family.format(candidate);
+                    Map<String, String> found = new LinkedHashMap<>();
+                    for (String shape : opShapes) found.put(new TuningKey(family, d.precision(), shape).toString(), value);
+                    Map<String, String> trial = new LinkedHashMap<>(overlay);
+                    trial.putAll(found);
+                    Session s = open(trial);
+                    List<String> sig = s.launchSignature(batch, size, size);
+                    if (sig.equals(current)) {
+                        // the candidate is what already runs: nothing to measure
+                        s.close();
+                        report(new VariantResult(family.name(), value, opShapes.size(), currentMs, currentMs, 0, 0, false));
+                        continue;
+                    }
+                    Comparison cv = compare(best, s, input, rounds);
+                    boolean win = cv.bWins(gain);
+                    report(new VariantResult(family.name(), value, opShapes.size(), cv.aMs, cv.bMs, cv.wins, rounds, win));
+                    if (win) {
+                        keep(found, s);
+                        current = sig;
+                        currentMs = cv.bMs;
+                    } else {
+                        s.close();
+                    }
+                }
+            }
+        }
+
+        private void keep(Map<String, String> found, Session faster) {
+            overlay.putAll(found);
+            kept.putAll(found);
+            best.close();
+            best = faster;
+        }
+
+        private void report(VariantResult vr) {
+            variants.add(vr);
+            sink.accept(vr);
+        }
+
+        @Override
+        public void close() {
+            if (best != null) best.close();
         }
     }
 

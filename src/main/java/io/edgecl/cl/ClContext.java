@@ -306,11 +306,11 @@ public final class ClContext implements AutoCloseable {
         if (precision != Precision.FP32 && !defines.containsKey("EDGECL_PRECISION")) {
             b.append(" -DEDGECL_PRECISION=").append(precision.macro());
         }
-        if (!defines.containsKey("EDGECL_ERF") && info().type().equals("CPU")) {
+        if (!defines.containsKey("EDGECL_ERF") && info().isCpu()) {
             // CPU runtimes' built-in erf is several times slower than a 4e-7 rational approximation
             b.append(" -DEDGECL_ERF=1");
         }
-        if (!defines.containsKey("EDGECL_EXP") && info().type().equals("CPU")) {
+        if (!defines.containsKey("EDGECL_EXP") && info().isCpu()) {
             // and its exp costs more than the GEMM a SiLU epilogue follows (common.h.cl)
             b.append(" -DEDGECL_EXP=1");
         }

@@ -43,6 +43,11 @@ public record DeviceInfo(
         return type.contains("GPU");
     }
 
+    /** A CPU device: launch geometry is cut for its cores ({@link DeviceClass} keys kernel defaults). */
+    public boolean isCpu() {
+        return type.contains("CPU");
+    }
+
     /** Major.minor of the OpenCL C the device compiles, e.g. 1.2 or 3.0. */
     public double openclC() {
         // "OpenCL C 1.2 pocl" → 1.2

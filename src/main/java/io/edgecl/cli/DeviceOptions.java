@@ -2,7 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.api.Device;
 import io.edgecl.api.SessionOptions;
-import io.edgecl.graph.FusionRule;
+import io.edgecl.api.Fusion;
 import io.edgecl.tensor.Precision;
 import java.util.Set;
 
@@ -27,13 +27,30 @@ public final class DeviceOptions {
                     + "that passed `edgecl selftest` on this device: fp32 on CPUs).")
     String precision;
 
+    @Option(names = "--kernel", paramLabel = "FAMILY=VALUE",
+            description = "Forces a kernel family's choice on every op of the family, over what `edgecl tune` "
+                    + "measured and the device's default (repeatable): gemm=tiled|rows|block[:R]|block8[:R]|panel[:RxW], "
+                    + "conv=direct|panel[:RxW], dwconv=vec|c4, dwconv-ln=vec|pixel|group, layernorm=vec|row, "
+                    + "attention=direct|packed|blocked, xca=gemm|item|group, cascade=packed|split.")
+    java.util.List<String> kernels;
+
     private boolean auto() {
         return "auto".equalsIgnoreCase(precision);
     }
 
     /** Session options for the chosen device, precision and binding, with {@code disabled} fusion rules off. */
-    public SessionOptions options(Set<FusionRule> disabled) {
+    public SessionOptions options(Set<Fusion> disabled) {
         SessionOptions o = SessionOptions.defaults().withDevice(device).withBinding(binding).withoutFusion(disabled);
+        if (kernels != null) {
+            for (String k : kernels) {
+                int eq = k.indexOf('=');
+                if (eq <= 0) {
+                    throw new io.edgecl.EdgeClException("--kernel " + k + ": use FAMILY=VALUE (families: "
+                            + String.join(", ", SessionOptions.kernelFamilies().keySet()) + ")");
+                }
+                o = o.withKernel(k.substring(0, eq).trim(), k.substring(eq + 1).trim());
+            }
+        }
         return auto() ? o.withAutoPrecision() : o.withPrecision(Precision.parse(precision));
     }
 

@@ -1,7 +1,7 @@
 package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
-import io.edgecl.graph.FusionRule;
+import io.edgecl.api.Fusion;
 import java.util.EnumSet;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.HubFolder;
@@ -106,12 +106,12 @@ public final class ModelOptions {
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
     }
 
-    public Set<FusionRule> disabledRules() {
-        Set<FusionRule> out = EnumSet.noneOf(FusionRule.class);
+    public Set<Fusion> disabledRules() {
+        Set<Fusion> out = EnumSet.noneOf(Fusion.class);
         if (noFuse == null) return out;
         for (String r : noFuse) {
-            if (r.equals("all")) out.addAll(FusionRule.all());
-            else out.add(FusionRule.parse(r));
+            if (r.equals("all")) out.addAll(Fusion.all());
+            else out.add(Fusion.parse(r));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import io.edgecl.io.WeightFile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,7 +51,7 @@ public final class PredictCommand extends SessionCommand {
         var weights = modelOptions.weights(false, false);
         try (Session s = Session.open(model, weights, sessionOptions())) {
             long t0 = System.nanoTime();
-            Map<String, HostTensor> result = s.run(input, features).asMap();
+            Map<String, HostTensor> result = s.run(input, features ? Set.copyOf(s.outputNames()) : Set.of("logits")).asMap();
             long t1 = System.nanoTime();
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model.name());

@@ -1,5 +1,6 @@
 package io.edgecl.graph;
 
+import io.edgecl.ops.OpChoices;
 import static io.edgecl.graph.OpSupport.squeeze1;
 
 import io.edgecl.cl.ClBuffer;
@@ -30,14 +31,15 @@ public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneK
         return 4L * ChannelAttention.scratchFloats(y.n, y.c, heads);
     }
 
-    public long transientScratchBytes(ClContext ctx, List<Value> in, Value y) {
-        if (!oneKernel || !ChannelAttention.form(ctx, y.c, heads).equals("gemm")) return 0;
+    public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
+        if (!oneKernel || ChannelAttention.form(choices, ctx, y.c, heads) != ChannelAttention.Form.GEMM) return 0;
         return ChannelAttention.gemmScratchBytes(ctx, y.n, y.h * y.w, y.c, heads)[0];
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         ClBuffer x = l.buf(in.get(0));
-        if (oneKernel && ChannelAttention.form(l.ctx(), y.c, heads).equals("gemm")) {
+        ChannelAttention.Form form = ChannelAttention.form(l.choices(), l.ctx(), y.c, heads);
+        if (oneKernel && form == ChannelAttention.Form.GEMM) {
             long[] b = ChannelAttention.gemmScratchBytes(l.ctx(), y.n, y.h * y.w, y.c, heads);
             return ChannelAttention.createGemm(l.ctx(), x, l.weight(temperature),
                     l.transientScratch(b[0], "xca-parts"), l.scratch(b[1], "xca-packed"), l.buf(y), y.n, y.h * y.w,
@@ -45,7 +47,7 @@ public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneK
         }
         ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
         if (oneKernel) {
-            return List.of(ChannelAttention.createFused(l.ctx(), x, l.weight(temperature), s,
+            return List.of(ChannelAttention.createFused(l.ctx(), form, x, l.weight(temperature), s,
                     l.buf(y), y.n, y.h * y.w, y.c, heads));
         }
         return ChannelAttention.create(l.ctx(), x, l.weight(temperature), s, l.buf(y), y.n,

@@ -6,6 +6,7 @@ import static io.edgecl.graph.OpSupport.nonNull;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.Gemm;
@@ -30,13 +31,13 @@ public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int str
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        Gemm.Config panel = Conv2d.panel(l.ctx(), y.c);
+        Gemm.Config panel = Conv2d.panel(l.choices(), l.ctx(), y.c);
         int k = kh * kw * x.c;
         ClBuffer w = panel != null
                 ? l.weight(weight, panel.layout(), () -> Gemm.layoutB(weight.data(), k, y.c, panel))
                 : l.weight(weight);
-        return List.of(Conv2d.create(l.ctx(), l.buf(x), w, l.weight(bias), l.buf(y), x.n, x.h, x.w, x.c, y.c, kh,
-                kw, stride, padH, padW, act, y.h, y.w, panel));
+        ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
+        return List.of(Conv2d.create(l.ctx(), l.choices(), shape, l.buf(x), w, l.weight(bias), l.buf(y), act, panel));
     }
 
     public void onnx(OnnxNodes e, Site s) {

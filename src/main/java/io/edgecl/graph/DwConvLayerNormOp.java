@@ -1,6 +1,7 @@
 package io.edgecl.graph;
 
 import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.Launch;
 import io.edgecl.tensor.HostTensor;
@@ -25,9 +26,10 @@ public record DwConvLayerNormOp(DwConvOp dw, LayerNormOp ln) implements OpSpec {
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(DepthwiseConv.createWithLayerNorm(l.ctx(), l.buf(x), l.weight(dw.weight()),
-                l.weight(dw.bias()), l.weight(ln.gamma()), l.weight(ln.beta()), ln.eps(), l.buf(y), x.n, x.h, x.w,
-                y.c, dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(), dw.mult(), y.h, y.w));
+        ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
+                y.h, y.w);
+        return List.of(DepthwiseConv.createWithLayerNorm(l.ctx(), l.choices(), shape, l.buf(x), l.weight(dw.weight()),
+                l.weight(dw.bias()), l.weight(ln.gamma()), l.weight(ln.beta()), ln.eps(), l.buf(y)));
     }
 
     public void onnx(OnnxNodes e, Site s) {

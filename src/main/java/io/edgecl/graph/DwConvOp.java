@@ -5,6 +5,7 @@ import static io.edgecl.graph.OpSupport.nonNull;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
@@ -29,9 +30,9 @@ public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int s
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(DepthwiseConv.create(l.ctx(), Slice.whole(l.buf(x), x.c), null, l.weight(weight),
-                l.weight(bias), Slice.whole(l.buf(y), y.c), x.n, x.h, x.w, y.c, kh, kw, stride, padH, padW, mult,
-                act, y.h, y.w));
+        ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
+        return List.of(DepthwiseConv.create(l.ctx(), l.choices(), shape, Slice.whole(l.buf(x), x.c), null,
+                l.weight(weight), l.weight(bias), Slice.whole(l.buf(y), y.c), act));
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -29,7 +29,7 @@ public record DwConvTransposeOp(HostTensor weight, HostTensor bias, int stride) 
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(DepthwiseConv.transpose(l.ctx(), l.buf(x), l.weight(weight), l.weight(bias), l.buf(y), x.n,
+        return List.of(DepthwiseConv.transpose(l.ctx(), l.choices(), l.buf(x), l.weight(weight), l.weight(bias), l.buf(y), x.n,
                 x.h, x.w, x.c, stride));
     }
 

@@ -40,12 +40,12 @@ public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gam
         ClBuffer gate = gated ? l.buf(in.get(1)) : null;
         ClBuffer res = residual ? l.buf(in.get(gated ? 2 : 1)) : null;
         int m = x.rows(), n = y.c, k = x.c;
-        Gemm.Config cfg = Gemm.config(l.ctx(), m, n, k);
+        Gemm.Config cfg = Gemm.config(l.choices(), l.ctx(), m, n, k);
         ClBuffer b = cfg.packed()
                 ? l.weight(weight, cfg.layout(), () -> Gemm.layoutB(weight.data(), k, n, cfg))
                 : l.weight(weight);
-        return List.of(Gemm.create(l.ctx(), l.buf(x), b, l.weight(bias), l.weight(gamma), res,
-                l.buf(y), m, n, k, k, n, act, gate, x.h * x.w, cfg));
+        return List.of(Gemm.create(l.ctx(), l.choices(), Gemm.Call.of(l.buf(x), b, l.buf(y), m, n, k)
+                .bias(l.weight(bias)).act(act).gamma(l.weight(gamma)).residual(res).gate(gate, x.h * x.w), cfg));
     }
 
     public void onnx(OnnxNodes e, Site s) {

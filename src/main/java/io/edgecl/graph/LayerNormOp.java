@@ -21,7 +21,7 @@ public record LayerNormOp(HostTensor gamma, HostTensor beta, float eps) implemen
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(LayerNorm.create(l.ctx(), l.buf(x), l.weight(gamma), l.weight(beta), l.buf(y),
+        return List.of(LayerNorm.create(l.ctx(), l.choices(), l.buf(x), l.weight(gamma), l.weight(beta), l.buf(y),
                 x.rows(), x.c, eps));
     }
 

@@ -1,5 +1,6 @@
 package io.edgecl.graph;
 
+import io.edgecl.ops.OpChoices;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.tensor.HostTensor;
@@ -8,6 +9,9 @@ import java.util.function.Supplier;
 /** What an op needs from the plan to give its launches: device buffers for values and weights. */
 public interface Lowering {
     ClContext ctx();
+
+    /** The kernel choices of the op being lowered: forced by its session, or tuned for its shape. */
+    OpChoices choices();
 
     /** The device buffer of an activation. */
     ClBuffer buf(Value v);

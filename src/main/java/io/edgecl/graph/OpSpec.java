@@ -1,5 +1,6 @@
 package io.edgecl.graph;
 
+import io.edgecl.ops.OpChoices;
 import io.edgecl.cl.ClContext;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Launch;
@@ -51,8 +52,8 @@ public sealed interface OpSpec
         return 0;
     }
 
-    /** {@link #transientScratchBytes(List, Value)} in the kernel variants {@code ctx}'s device runs. */
-    default long transientScratchBytes(ClContext ctx, List<Value> in, Value out) {
+    /** {@link #transientScratchBytes(List, Value)} in the kernel variants {@code choices} select on {@code ctx}'s device. */
+    default long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value out) {
         return transientScratchBytes(in, out);
     }
 

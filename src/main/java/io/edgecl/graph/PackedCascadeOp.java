@@ -54,7 +54,7 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        if (SplitCascade.packed(l.ctx())) {
+        if (SplitCascade.packed(l.choices(), l.ctx())) {
             return List.of(SplitCascade.create(l.ctx(), l.buf(x), l.weight(packed),
                     l.weight(packedBias), l.weight(pos), l.buf(y), x.n, x.h, x.w, x.c, width, weights.size(), k));
         }

@@ -8,6 +8,8 @@ import io.edgecl.tensor.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import io.edgecl.tensor.HostTensor;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.ops.Launch;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,17 +42,25 @@ public final class Plan implements AutoCloseable {
     private ByteBuffer inputStaging;
     private ClBuffer inputNchw;
 
-    /** A plan with weights of its own (closed with it). */
+    /** A plan with weights of its own (closed with it), in the device's default kernels. */
     public Plan(ClContext ctx, Graph graph) {
-        this(graph, new DeviceWeights(ctx), true);
+        this(ctx, graph, KernelChoices.DEFAULTS);
     }
 
-    /** A plan reading {@code weights}, which the caller owns and may share with other plans of the same model. */
-    public Plan(Graph graph, DeviceWeights weights) {
-        this(graph, weights, false);
+    /** A plan with weights of its own (closed with it), in the kernels {@code choices} select. */
+    public Plan(ClContext ctx, Graph graph, KernelChoices choices) {
+        this(graph, new DeviceWeights(ctx), true, choices);
     }
 
-    private Plan(Graph graph, DeviceWeights weights, boolean ownsWeights) {
+    /**
+     * A plan reading {@code weights}, which the caller owns and may share with other plans of the
+     * same model, in the kernels {@code choices} select.
+     */
+    public Plan(Graph graph, DeviceWeights weights, KernelChoices choices) {
+        this(graph, weights, false, choices);
+    }
+
+    private Plan(Graph graph, DeviceWeights weights, boolean ownsWeights, KernelChoices choices) {
         this.ctx = weights.context();
         this.graph = graph;
         this.weights = weights;
@@ -64,8 +74,8 @@ public final class Plan implements AutoCloseable {
             // the ops' shared scratch: one region of the largest need, in the variants this device runs
             long shared = 0;
             for (Node n : graph.nodes()) {
-                shared = Math.max(shared, io.edgecl.ops.Variants.atOp(ctx, n.tuningShape(),
-                        () -> n.op.transientScratchBytes(ctx, n.inputs, n.output)));
+                shared = Math.max(shared, n.op.transientScratchBytes(ctx, choices.at(precision, n.tuningShape()),
+                        n.inputs, n.output));
             }
             if (shared > 0) {
                 transientScratch = ctx.alloc(shared, "transient-scratch");
@@ -77,9 +87,8 @@ public final class Plan implements AutoCloseable {
             scratch.add(inputNchw);
             launches.add(io.edgecl.ops.Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
                     .at("input", "input"));
-            Lowering lowering = new PlanLowering();
             for (Node n : graph.nodes()) {
-                List<Launch> ls = io.edgecl.ops.Variants.atOp(ctx, n.tuningShape(), () -> n.op.lower(lowering, n.inputs, n.output));
+                List<Launch> ls = n.op.lower(new PlanLowering(choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
@@ -234,8 +243,18 @@ public final class Plan implements AutoCloseable {
 
     /** What ops see of the plan while they give their launches. */
     private final class PlanLowering implements Lowering {
+        private final OpChoices choices;
+
+        PlanLowering(OpChoices choices) {
+            this.choices = choices;
+        }
+
         public ClContext ctx() {
             return ctx;
+        }
+
+        public OpChoices choices() {
+            return choices;
         }
 
         public ClBuffer buf(Value v) {

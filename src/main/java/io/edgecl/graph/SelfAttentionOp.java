@@ -1,5 +1,6 @@
 package io.edgecl.graph;
 
+import io.edgecl.ops.OpChoices;
 import static io.edgecl.graph.OpSupport.squeeze1;
 
 import io.edgecl.cl.ClBuffer;
@@ -30,12 +31,12 @@ public record SelfAttentionOp(int heads, float scale, int patchH, int patchW) im
 
     // scratch: none in the direct kernel GPUs run; CPU runtimes' variants pack keys and values
     // into the plan's transient scratch
-    public long transientScratchBytes(ClContext ctx, List<Value> in, Value y) {
-        return Attention.scratchBytes(Attention.variant(ctx, y.c / heads), y.n, y.h, y.w, y.c, heads, patchH, patchW);
+    public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
+        return Attention.scratchBytes(Attention.variant(choices, ctx, y.c / heads), y.n, y.h, y.w, y.c, heads, patchH, patchW);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-        Attention.Variant v = Attention.variant(l.ctx(), y.c / heads);
+        Attention.Variant v = Attention.variant(l.choices(), l.ctx(), y.c / heads);
         long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, heads, patchH, patchW);
         ClBuffer kv = bytes > 0 ? l.transientScratch(bytes, "attn-kv") : null;
         return Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale,

@@ -4,6 +4,7 @@ import static io.edgecl.graph.OpSupport.data;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
@@ -37,12 +38,12 @@ public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTenso
         Value x = in.get(0);
         List<Launch> out = new ArrayList<>();
         int convs = weights.size();
+        ConvShape shape = ConvShape.of(x.n, x.h, x.w, width, width, k, k, 1, k / 2, k / 2);
         for (int i = 0; i < convs; i++) {
             Slice src = new Slice(l.buf(x), x.c, i * width);
             Slice add = i == 0 ? null : new Slice(l.buf(y), y.c, (i - 1) * width);
-            out.add(DepthwiseConv.create(l.ctx(), src, add, l.weight(weights.get(i)), l.weight(biases.get(i)),
-                    new Slice(l.buf(y), y.c, i * width), x.n, x.h, x.w, width, k, k, 1, k / 2, k / 2, 1,
-                    Act.NONE));
+            out.add(DepthwiseConv.create(l.ctx(), l.choices(), shape, src, add, l.weight(weights.get(i)),
+                    l.weight(biases.get(i)), new Slice(l.buf(y), y.c, i * width), Act.NONE));
         }
         int rest = x.c - convs * width;
         if (rest > 0) {

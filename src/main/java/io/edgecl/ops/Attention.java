@@ -18,9 +18,6 @@ public final class Attention {
 
     private Attention() {}
 
-    /** Forces a variant: -Dedgecl.attention=direct|packed|blocked (default: blocked on CPUs for head dims up to 64). */
-    public static final String VARIANT_PROPERTY = "edgecl.attention";
-
     /** Keys per chunk of the packed variant (MHSA_KC). */
     static final int KC = 16;
 
@@ -41,16 +38,15 @@ public final class Attention {
      */
     static final int QB = 4, KV = 4;
 
-    public static Variant variant(ClContext ctx, int headDim) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        if (!v.isEmpty()) {
-            try {
-                return Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use direct, packed or blocked");
-            }
-        }
-        return ctx.info().type().equals("CPU") && headDim <= 64 ? Variant.BLOCKED : Variant.DIRECT;
+    /**
+     * The forced or tuned variant, else the device default; a default of {@code BLOCKED} holds for
+     * head dims up to 64 (its queries' registers), {@code DIRECT} above.
+     */
+    public static Variant variant(OpChoices choices, ClContext ctx, int headDim) {
+        return choices.get(KernelFamily.ATTENTION).orElseGet(() -> {
+            Variant d = KernelDefaults.get(ctx.info(), KernelFamily.ATTENTION);
+            return d == Variant.BLOCKED && headDim > 64 ? Variant.DIRECT : d;
+        });
     }
 
     /** Tokens per group rounded up to whole chunks. */

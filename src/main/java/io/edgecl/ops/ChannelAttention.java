@@ -42,29 +42,26 @@ public final class ChannelAttention {
     }
 
     /**
-     * Forces the form of the fused op: -Dedgecl.xca=gemm|item|group (default: gemm on CPUs, group
-     * elsewhere). gemm: three launches of small GEMMs over token chunks ({@link #createGemm});
-     * item: one work-item per (image, head) (xca_cpu); group: one work-group per (image, head)
-     * (xca_fused).
+     * The forms of the fused op: {@code GEMM} (three launches of small GEMMs over token chunks,
+     * {@link #createGemm}), {@code ITEM} (one work-item per (image, head), xca_cpu) or {@code GROUP}
+     * (one work-group per (image, head), xca_fused).
      */
-    public static final String VARIANT_PROPERTY = "edgecl.xca";
+    public enum Form { GEMM, ITEM, GROUP }
 
     /**
-     * The form of the fused op on this device: "gemm", "item" or "group". The gemm form loads a
-     * head's k channels as whole vectors, whose lanes past the head read on into the same token's
-     * row; it needs that row to be long enough (vector width - head dim <= C), else item runs.
+     * The form of the fused op on this device: the forced or tuned one, else the device default,
+     * each where it can run. The gemm form loads a head's k channels as whole vectors, whose lanes
+     * past the head read on into the same token's row; it needs that row to be long enough (vector
+     * width - head dim <= C), else item runs; item keeps a head in registers up to 64 channels,
+     * else group runs.
      */
-    public static String form(ClContext ctx, int channels, int heads) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        if (!v.isEmpty() && !v.equals("item") && !v.equals("group") && !v.equals("gemm")) {
-            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use gemm, item or group");
-        }
+    public static Form form(OpChoices choices, ClContext ctx, int channels, int heads) {
+        Form f = choices.get(KernelFamily.XCA).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.XCA));
         int d = channels / heads, vw = panelWidth(ctx);
         boolean gemmFits = (d + vw - 1) / vw * vw - d <= channels;
-        if (v.equals("group")) return "group";
-        if ((v.equals("gemm") || (v.isEmpty() && ctx.info().type().equals("CPU"))) && gemmFits) return "gemm";
-        if (v.equals("item") || v.equals("gemm") || ctx.info().type().equals("CPU")) return d <= 64 ? "item" : "group";
-        return "group";
+        if (f == Form.GROUP) return Form.GROUP;
+        if (f == Form.GEMM && gemmFits) return Form.GEMM;
+        return d <= 64 ? Form.ITEM : Form.GROUP;
     }
 
     /** Rows of the Gram matrix per work-item: all of them up to 16 (one vector row each), else 8. */
@@ -135,14 +132,18 @@ public final class ChannelAttention {
         return WorkGroup.of("XCA_WG", 64, ctx.info());
     }
 
-    /** The same computation in one launch: a work-group per (image, head). */
-    public static Launch createFused(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
+    /**
+     * The same computation in one launch, in {@code form} {@code ITEM} (a work-item per (image,
+     * head)) or {@code GROUP} (a work-group per (image, head)).
+     */
+    public static Launch createFused(ClContext ctx, Form form, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
                                      int n, int tokens, int channels, int heads) {
         int d = channels / heads;
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
         long flops = 2L * dd * tokens + 4L * nt * channels + 4L * dd + 2L * nt * channels * d;
-        if (form(ctx, channels, heads).equals("item")) {
+        if (form == Form.GEMM) throw new IllegalArgumentException("the gemm form is createGemm");
+        if (form == Form.ITEM) {
             ClKernel k = ctx.kernel(Map.of("XCA_D", String.valueOf(d)), "xca_cpu", "attention.cl");
             k.arg(qkv).arg(temperature).arg(out).arg(tokens).arg(channels).arg(heads);
             return new Launch(k, new long[] {(long) n * heads}, null, "channel_attention", flops,

@@ -13,32 +13,47 @@ public final class Conv2d {
         return (in + 2 * pad - k) / stride + 1;
     }
 
-    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
-                                int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act) {
-        return create(ctx, in, w, bias, out, n, h, wd, cin, cout, kh, kw, stride, padH, padW, act,
-                outSize(h, kh, stride, padH), outSize(wd, kw, stride, padW));
+    /**
+     * The kernel choice of a convolution: the direct kernels, or the implicit GEMM on the GEMM's
+     * panel micro-kernel with the weights [KH·KW·Cin, Cout] packed by {@link Gemm#layoutB}.
+     */
+    public record Choice(Gemm.Config panel) {
+        public static final Choice DIRECT = new Choice(null);
+        /** The CPU default: panels sized by the output channels ({@link #cpuDefault}); never parsed or stored. */
+        public static final Choice PANEL_BY_SHAPE = new Choice(Gemm.Config.PANEL_BY_SHAPE);
+        static final java.util.List<Choice> CANDIDATES = java.util.List.of(DIRECT,
+                new Choice(new Gemm.Config(Gemm.Variant.PANEL, 12, 16)), new Choice(new Gemm.Config(Gemm.Variant.PANEL, 4, 32)));
+
+        public Choice {
+            if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
+        }
+
+        /** direct or panel[:RxW]. */
+        public static Choice parse(String s) {
+            if (s.trim().equalsIgnoreCase("direct")) return DIRECT;
+            Gemm.Config c = Gemm.Config.parse(s);
+            if (!c.packed()) throw new IllegalArgumentException(s);
+            return new Choice(c);
+        }
+
+        public boolean direct() {
+            return panel == null;
+        }
+
+        @Override
+        public String toString() {
+            return panel == null ? "direct" : panel.toString();
+        }
     }
 
     /**
-     * With an explicit output size: padH/padW pad the top/left, and the bottom/right padding is
-     * whatever the output size implies (TensorFlow "same" padding is asymmetric).
+     * The panel layout this convolution runs in, or null for the direct kernels: the forced or
+     * tuned choice, else the device class's default ({@link KernelDefaults}).
      */
-    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
-                                int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
-                                int ho, int wo) {
-        return create(ctx, in, w, bias, out, n, h, wd, cin, cout, kh, kw, stride, padH, padW, act, ho, wo, null);
-    }
-
-    /**
-     * The implicit-GEMM layout for this device, or null for the direct kernels: on CPU runtimes a
-     * convolution runs on the GEMM's panel micro-kernel, with the weights [KH·KW·Cin, Cout]
-     * packed by {@link Gemm#layoutB}.
-     */
-    public static Gemm.Config panel(ClContext ctx, int cout) {
-        String forced = Variants.get(VARIANT_PROPERTY);
-        if (forced.equals("direct")) return null;
-        if (!forced.isEmpty()) return Gemm.Config.parse(forced);
-        return ctx.info().type().equals("CPU") ? cpuDefault(cout) : null;
+    public static Gemm.Config panel(OpChoices choices, ClContext ctx, int cout) {
+        Choice c = choices.get(KernelFamily.CONV).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CONV));
+        if (c.equals(Choice.PANEL_BY_SHAPE)) return cpuDefault(cout);
+        return c.panel();
     }
 
     /**
@@ -53,17 +68,15 @@ public final class Conv2d {
         return new Gemm.Config(Gemm.Variant.PANEL, 4, 32);
     }
 
-    /** Forces the kernel: -Dedgecl.conv=direct|panel:RxW (default: panel on CPUs, direct elsewhere). */
-    public static final String VARIANT_PROPERTY = "edgecl.conv";
-
     /** With {@code panel} from {@link #panel} (weights packed for it), or null for the direct kernels. */
-    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
-                                int wd, int cin, int cout, int kh, int kw, int stride, int padH, int padW, Act act,
-                                int ho, int wo, Gemm.Config panel) {
+    public static Launch create(ClContext ctx, OpChoices choices, ConvShape s, ClBuffer in, ClBuffer w, ClBuffer bias,
+                                ClBuffer out, Act act, Gemm.Config panel) {
         if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
+        int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout(), kh = s.kh(), kw = s.kw();
+        int stride = s.stride(), padH = s.padH(), padW = s.padW(), ho = s.ho(), wo = s.wo();
         // the panel kernel takes its epilogue as an argument (one program per tile shape)
         boolean runtimeEpilogue = panel != null
-                && Gemm.epilogueAtRunTime(2L * n * ho * wo * cout * kh * kw * cin);
+                && Gemm.epilogueAtRunTime(choices, 2L * n * ho * wo * cout * kh * kw * cin);
         Map<String, String> d = new java.util.HashMap<>(runtimeEpilogue ? Map.of("PANEL_EPI_RUNTIME", "1")
                 : Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));

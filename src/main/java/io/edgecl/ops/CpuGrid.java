@@ -39,7 +39,7 @@ public record CpuGrid(long[] global, long[] local) {
 
     /** {@link #of} on CPU runtimes; elsewhere {@code dims} as they are, with the driver choosing the groups. */
     public static CpuGrid orDriver(DeviceInfo d, long... dims) {
-        return d.type().equals("CPU") ? of(d, dims) : new CpuGrid(dims.clone(), null);
+        return d.isCpu() ? of(d, dims) : new CpuGrid(dims.clone(), null);
     }
 
     private static long product(long[] a) {

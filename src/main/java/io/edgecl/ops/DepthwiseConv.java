@@ -19,18 +19,15 @@ public final class DepthwiseConv {
         }
     }
 
-    public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
-                                int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
-                                int mult, Act act) {
-        return create(ctx, in, addend, w, bias, out, n, h, wd, cout, kh, kw, stride, padH, padW, mult, act,
-                Conv2d.outSize(h, kh, stride, padH), Conv2d.outSize(wd, kw, stride, padW));
-    }
-
-    /** With an explicit output size (padH/padW pad the top/left; see {@link Conv2d}). */
-    public static Launch create(ClContext ctx, Slice in, Slice addend, ClBuffer w, ClBuffer bias, Slice out,
-                                int n, int h, int wd, int cout, int kh, int kw, int stride, int padH, int padW,
-                                int mult, Act act, int ho, int wo) {
-        int vw = mult == 1 ? vectorWidth(ctx, cout) : 0;
+    /**
+     * {@code out} = act(depthwise conv of {@code in} (+ {@code addend}) + bias) over {@code s}, its
+     * channel multiplier {@code s.cout() / s.cin()}; {@code addend} and {@code bias} may be null.
+     */
+    public static Launch create(ClContext ctx, OpChoices choices, ConvShape s, Slice in, Slice addend, ClBuffer w,
+                                ClBuffer bias, Slice out, Act act) {
+        int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
+        int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
+        int vw = mult == 1 ? vectorWidth(choices, ctx, cout) : 0;
         Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD",
                 addend != null ? "1" : "0"));
         // the vector kernel takes its activation as an argument (one program for every activation)
@@ -59,8 +56,18 @@ public final class DepthwiseConv {
                 (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
     }
 
-    /** Forces the plain depthwise variant: -Dedgecl.dwconv=vec|c4 (default: vec on CPUs where the channels allow). */
-    public static final String VARIANT_PROPERTY = "edgecl.dwconv";
+    /**
+     * The plain depthwise kernels: {@code VEC} (dwconv_vec, channels in explicit vectors of 16, 8
+     * or 4 where they divide, else the scalar kernels) or {@code C4} (dwconv_c4 / dwconv).
+     */
+    public enum Form { VEC, C4 }
+
+    /**
+     * The fused depthwise conv + LayerNorm kernels: {@code VEC} (one work-item per 4 pixels,
+     * channels in explicit vectors; {@code PIXEL} where they do not divide), {@code PIXEL} (one
+     * work-item per pixel, no barriers) or {@code GROUP} (one work-group per pixel).
+     */
+    public enum LnForm { VEC, PIXEL, GROUP }
 
     /** Output columns per work-item of dwconv_vec (DW_WB). */
     static final int VEC_WB = 4;
@@ -69,47 +76,33 @@ public final class DepthwiseConv {
      * The channel vector width of dwconv_vec for {@code cout} channels (DW_VW: 16, 8 or 4, at
      * most the device's preferred float width, dividing cout), or 0 for the scalar/float4 kernels.
      */
-    static int vectorWidth(ClContext ctx, int cout) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        boolean cpu = ctx.info().type().equals("CPU");
-        if (v.equals("c4") || (v.isEmpty() && !cpu)) return 0;
-        if (!v.isEmpty() && !v.equals("vec")) {
-            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use vec or c4");
-        }
-        return vectorWidthFor(ctx, cout);
+    static int vectorWidth(OpChoices choices, ClContext ctx, int cout) {
+        Form f = choices.get(KernelFamily.DWCONV).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV));
+        return f == Form.VEC ? vectorWidthFor(ctx, cout) : 0;
     }
-
-    /**
-     * Forces the fused dwconv + LayerNorm variant: -Dedgecl.dwconv-ln=vec|pixel|group (default:
-     * vec on CPUs where the channels allow, else pixel on CPUs, group elsewhere).
-     */
-    public static final String DWLN_VARIANT_PROPERTY = "edgecl.dwconv-ln";
 
     /** Work-group of the fused depthwise conv + LayerNorm kernel (DWLN_WG in dwconv.cl). */
     static WorkGroup lnWorkGroup(ClContext ctx) {
         return WorkGroup.of("DWLN_WG", 64, ctx.info());
     }
 
-    /** Depthwise conv followed by LayerNorm over channels, one work-group per output pixel. */
-    public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
-                                             ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
-                                             int kh, int kw, int stride, int padH, int padW, int mult) {
-        return createWithLayerNorm(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW,
-                mult, Conv2d.outSize(h, kh, stride, padH), Conv2d.outSize(wd, kw, stride, padW));
-    }
-
-    /** With an explicit output size. */
-    public static Launch createWithLayerNorm(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
-                                             ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout,
-                                             int kh, int kw, int stride, int padH, int padW, int mult, int ho, int wo) {
-        String v = Variants.get(DWLN_VARIANT_PROPERTY);
-        boolean cpu = ctx.info().type().equals("CPU");
+    /**
+     * Depthwise conv over {@code s} followed by LayerNorm over channels, in the form {@code choices}
+     * select ({@link LnForm}).
+     */
+    public static Launch createWithLayerNorm(ClContext ctx, OpChoices choices, ConvShape s, ClBuffer in, ClBuffer w,
+                                             ClBuffer bias, ClBuffer gamma, ClBuffer beta, float eps, ClBuffer out) {
+        int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
+        int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
+        LnForm form = choices.get(KernelFamily.DWCONV_LN)
+                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV_LN));
         int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
-        if ((v.isEmpty() && cpu && vw > 0) || (v.equals("vec") && vw > 0)) {
+        if (form == LnForm.VEC && vw > 0) {
             return createLnVec(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho,
                     wo, vw);
         }
-        boolean perPixel = v.isEmpty() ? cpu : !v.equals("group");
+        // VEC where the channels do not divide runs per pixel: the same work split, in scalars
+        boolean perPixel = form != LnForm.GROUP;
         WorkGroup wg = lnWorkGroup(ctx);
         ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
                 perPixel ? "dwconv_ln_px" : "dwconv_ln", "dwconv.cl");
@@ -168,11 +161,11 @@ public final class DepthwiseConv {
     }
 
     /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
-    public static Launch transpose(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer out, int n, int h,
-                                   int wd, int c, int s) {
+    public static Launch transpose(ClContext ctx, OpChoices choices, ClBuffer in, ClBuffer w, ClBuffer bias,
+                                   ClBuffer out, int n, int h, int wd, int c, int s) {
         long outs = (long) n * h * s * wd * s * c;
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs);
-        int vw = vectorWidth(ctx, c);
+        int vw = vectorWidth(choices, ctx, c);
         if (vw > 0) {
             ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
                     "dwconv_transpose_vec", "dwconv.cl");

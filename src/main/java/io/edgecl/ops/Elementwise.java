@@ -82,8 +82,7 @@ public final class Elementwise {
         ClKernel k = pool.kernel("avgpool_part");
         k.arg(in).arg(parts == 1 ? out : scratch).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
         long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
-        CpuGrid g = ctx.info().type().equals("CPU") ? CpuGrid.of(ctx.info(), cv, rows)
-                : new CpuGrid(new long[] {cv, rows}, null);
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), cv, rows);
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
         Launch part = new Launch(k, g.global(), g.local(), "pool", (long) n * hw * channels, bytes);
         if (parts == 1) return java.util.List.of(part);
@@ -122,7 +121,7 @@ public final class Elementwise {
         long outs = (long) n * ho * wo * c;
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs);
         int vw = channelVector(ctx, c);
-        boolean vec = ctx.info().type().equals("CPU") && vw >= 4;
+        boolean vec = ctx.info().isCpu() && vw >= 4;
         ClKernel kern = vec ? ctx.kernel(Map.of("POOL_VW", String.valueOf(vw)), "pool2d_vec", "pool.cl")
                 : ctx.kernel(Map.of(), "pool2d", "pool.cl");
         kern.arg(in).arg(out).arg(h).arg(w).arg(c).arg(ho).arg(wo).arg(k).arg(stride)

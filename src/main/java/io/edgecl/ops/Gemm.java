@@ -43,9 +43,6 @@ public final class Gemm {
     /** Rows per work-item of the register-only rows variant (GEMMV_RM). */
     static final int ROWS_RM = 4;
 
-    /** Forces a variant: -Dedgecl.gemm=tiled|rows|block|block:R (default: tuned, else block:8 on CPUs, tiled elsewhere). */
-    public static final String VARIANT_PROPERTY = "edgecl.gemm";
-
     /** The kernel variants of gemm.cl. */
     public enum Variant {
         /** Local-memory tiles, for GPUs. */
@@ -74,8 +71,19 @@ public final class Gemm {
      * variant, its panel width W in columns.
      */
     public record Config(Variant variant, int rows, int width) {
+        /**
+         * The CPU default: the panel kernel with rows and width chosen per GEMM shape ({@link
+         * #cpuDefault}); a default only, never parsed or stored.
+         */
+        public static final Config PANEL_BY_SHAPE = new Config(Variant.PANEL, 0, 0);
+
         public Config(Variant variant, int rows) {
             this(variant, rows, 0);
+        }
+
+        /** What selftest tells apart: the kernel and, for panels, their width (rows change speed only). */
+        String kernelKey() {
+            return variant == Variant.PANEL ? "panel:" + width : variant.name();
         }
 
         /** tiled, rows, block[:R], block8[:R] or panel[:RxW] (W 4, 8, 16 or 32). */
@@ -117,6 +125,7 @@ public final class Gemm {
         @Override
         public String toString() {
             String n = variant.name().toLowerCase(java.util.Locale.ROOT);
+            if (this.equals(PANEL_BY_SHAPE)) return "panel (rows and width by shape)";
             if (variant == Variant.PANEL) return n + ":" + rows + "x" + width;
             if (variant == Variant.BLOCK || variant == Variant.BLOCK8) return n + ":" + rows;
             return n;
@@ -154,10 +163,11 @@ public final class Gemm {
      * one per epilogue. The runtime form costs up to a fifth of a GELU GEMM's time (ConvNeXt-Atto's
      * MLPs, 3136 x 160 x 40: 196 → 231 µs), which at 2 MFLOP is a few microseconds; it saves a
      * program build and a kernel compile (0.3-0.8 s each on PoCL) per epilogue.
-     * -Dedgecl.panel.runtime-epilogue-flops=N moves the line (0: never, a large N: always).
+     * {@link KernelChoices#withRuntimeEpilogueFlops} (-Dedgecl.panel.runtime-epilogue-flops=N)
+     * moves the line (0: never, a large N: always).
      */
-    static boolean epilogueAtRunTime(long flops) {
-        return flops < Long.getLong("edgecl.panel.runtime-epilogue-flops", 2_000_000L);
+    static boolean epilogueAtRunTime(OpChoices choices, long flops) {
+        return flops < choices.runtimeEpilogueFlops();
     }
 
     /** The epilogue argument of the panel kernels (panel.h.cl's PANEL_EPI_*): activation code and flags. */
@@ -172,7 +182,7 @@ public final class Gemm {
     }
 
     /** What `edgecl tune` measures for each shape. */
-    public static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
+    static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
             new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 8), new Config(Variant.BLOCK8, 8),
             new Config(Variant.PANEL, 8, 8), new Config(Variant.PANEL, 8, 16), new Config(Variant.PANEL, 12, 16),
             new Config(Variant.PANEL, 16, 16), new Config(Variant.PANEL, 4, 32), new Config(Variant.PANEL, 6, 32),
@@ -181,30 +191,16 @@ public final class Gemm {
     private Gemm() {}
 
     /**
-     * The tuning key of a GEMM shape in a storage precision (the file it lives in is per device
-     * and driver). "gemm2": choices stored before the panel kernel existed are not reused.
+     * The forced or tuned choice ({@link OpChoices#gemm}), else the device class's default
+     * ({@link KernelDefaults}): tiles in local memory on GPUs; on CPU runtimes, which emulate
+     * barriers so that local-memory tiles cost more than they save, register panels sized by
+     * shape.
      */
-    public static String tuningKey(io.edgecl.tensor.Precision precision, int m, int n, int k) {
-        return "gemm2:" + precision.id() + ":" + m + "x" + n + "x" + k;
-    }
-
-    /**
-     * The forced choice, else the measured one for this shape, else: register blocks on CPU
-     * runtimes (they emulate barriers, so local-memory tiles cost more than they save), tiles on
-     * GPUs.
-     */
-    public static Config config(ClContext ctx, int m, int n, int k) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        if (!v.isEmpty()) return Config.parse(v);
-        String tuned = Tuning.lookup(ctx, tuningKey(ctx.precision(), m, n, k));
-        if (tuned != null) {
-            try {
-                return Config.parse(tuned);
-            } catch (io.edgecl.EdgeClException e) {
-                // a stale entry: fall back to the default
-            }
-        }
-        return ctx.info().type().equals("CPU") ? cpuDefault(m, n) : new Config(Variant.TILED, 4);
+    public static Config config(OpChoices choices, ClContext ctx, int m, int n, int k) {
+        return choices.gemm(m, n, k).orElseGet(() -> {
+            Config d = KernelDefaults.get(ctx.info(), KernelFamily.GEMM);
+            return d.equals(Config.PANEL_BY_SHAPE) ? cpuDefault(m, n) : d;
+        });
     }
 
     /**
@@ -223,21 +219,60 @@ public final class Gemm {
     }
 
     /**
-     * C = epilogue(A · B) with the kernel {@code cfg} (see {@link #config}); B must be in
-     * {@code cfg}'s layout ({@link #layoutB}).
+     * One GEMM's operands and epilogue: C[M, N] = epilogue(A[M, K] · B[K, N]) with row strides
+     * {@code lda} and {@code ldc}; start from {@link #of} and add what the op fuses.
      *
-     * @param bias  [N] or null
-     * @param gamma [N] layer scale or null
+     * @param bias     [N] or null
+     * @param gamma    [N] layer scale or null
      * @param residual [M, ldc] added after the scale, or null; may be the same buffer as C
-     * @param gate  a squeeze-excite gate: A[m, k] is read as A[m, k] · gate[m / gateRows, k]
-     *              ({@code gate} [images, K], {@code gateRows} = rows per image), or null
+     * @param gate     a squeeze-excite gate: A[m, k] is read as A[m, k] · gate[m / gateRows, k]
+     *                 ({@code gate} [images, K], {@code gateRows} = rows per image), or null
      */
-    public static Launch create(ClContext ctx, ClBuffer a, ClBuffer b, ClBuffer bias, ClBuffer gamma,
-                                ClBuffer residual, ClBuffer c, int m, int n, int k, int lda, int ldc, Act act,
-                                ClBuffer gate, int gateRows, Config cfg) {
+    public record Call(ClBuffer a, ClBuffer b, ClBuffer c, int m, int n, int k, int lda, int ldc, ClBuffer bias,
+                       Act act, ClBuffer gamma, ClBuffer residual, ClBuffer gate, int gateRows) {
+        /** Dense A and C, no epilogue. */
+        public static Call of(ClBuffer a, ClBuffer b, ClBuffer c, int m, int n, int k) {
+            return new Call(a, b, c, m, n, k, k, n, null, Act.NONE, null, null, null, 1);
+        }
+
+        public Call strides(int lda, int ldc) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+
+        public Call bias(ClBuffer bias) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+
+        public Call act(Act act) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+
+        public Call gamma(ClBuffer gamma) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+
+        public Call residual(ClBuffer residual) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+
+        public Call gate(ClBuffer gate, int gateRows) {
+            return new Call(a, b, c, m, n, k, lda, ldc, bias, act, gamma, residual, gate, gateRows);
+        }
+    }
+
+    /**
+     * {@code g} with the kernel {@code cfg} (see {@link #config}); B must be in {@code cfg}'s
+     * layout ({@link #layoutB}).
+     */
+    public static Launch create(ClContext ctx, OpChoices choices, Call call, Config cfg) {
+        ClBuffer a = call.a(), b = call.b(), c = call.c(), bias = call.bias(), gamma = call.gamma();
+        ClBuffer residual = call.residual();
+        ClBuffer gate = call.gate();
+        int m = call.m(), n = call.n(), k = call.k(), lda = call.lda(), ldc = call.ldc(), gateRows = call.gateRows();
+        Act act = call.act();
         Map<String, String> d = new HashMap<>();
         Tile tile = Tile.forDevice(ctx.info());
-        boolean runtimeEpilogue = cfg.packed() && epilogueAtRunTime(2L * m * n * k);
+        boolean runtimeEpilogue = cfg.packed() && epilogueAtRunTime(choices, 2L * m * n * k);
         if (cfg.packed()) d.putAll(panelDefines(ctx, cfg));
         if (runtimeEpilogue) {
             // a small GEMM: the program every epilogue shares (panel.h.cl, PANEL_EPI_RUNTIME)

@@ -9,21 +9,24 @@ import java.util.Map;
 public final class LayerNorm {
     private LayerNorm() {}
 
-    /** Forces the kernel: -Dedgecl.layernorm=vec|row (default: vec on CPUs where the channels allow). */
-    public static final String VARIANT_PROPERTY = "edgecl.layernorm";
+    /**
+     * The kernels: {@code VEC} (a row per work-item in explicit vectors of 16, 8 or 4 channels where
+     * they divide, else {@code ROW}) or {@code ROW} (the one-row scalar kernel).
+     */
+    public enum Form { VEC, ROW }
 
     /** The vector width of the CPU kernel for {@code channels}, or 0 for the one-row scalar kernel. */
-    static int vectorWidth(ClContext ctx, int channels) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        if (v.equals("row") || (v.isEmpty() && !ctx.info().type().equals("CPU"))) return 0;
+    static int vectorWidth(OpChoices choices, ClContext ctx, int channels) {
+        Form f = choices.get(KernelFamily.LAYERNORM).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.LAYERNORM));
+        if (f == Form.ROW) return 0;
         int w = Math.min(16, Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth())));
         while (w >= 4 && channels % w != 0) w /= 2;
         return w >= 4 ? w : 0;
     }
 
-    public static Launch create(ClContext ctx, ClBuffer in, ClBuffer gamma, ClBuffer beta, ClBuffer out, int rows,
+    public static Launch create(ClContext ctx, OpChoices choices, ClBuffer in, ClBuffer gamma, ClBuffer beta, ClBuffer out, int rows,
                                 int channels, float eps) {
-        int vw = vectorWidth(ctx, channels);
+        int vw = vectorWidth(choices, ctx, channels);
         ClKernel k = vw > 0
                 ? ctx.kernel(Map.of("LN_VW", String.valueOf(vw)), "layernorm_vec", "layernorm.cl")
                 : ctx.kernel(Map.of(), "layernorm", "layernorm.cl");

@@ -17,22 +17,18 @@ public final class SplitCascade {
 
     private SplitCascade() {}
 
-    /** Forces the form: -Dedgecl.cascade=packed|split (default: split on CPUs, packed elsewhere). */
-    public static final String VARIANT_PROPERTY = "edgecl.cascade";
-
     /**
-     * Whether the packed cascade runs as this one launch; otherwise as one depthwise-conv launch
-     * per chunk. CPU runtimes run the packed kernel's per-channel work-groups with emulated
-     * barriers, one core at a time: on EdgeNeXt-XXS its three launches took 0.76–0.90 ms, the
-     * per-chunk launches 0.27 ms.
+     * The forms of the cascade: {@code PACKED} (this one launch over the packed weights) or
+     * {@code SPLIT} (one depthwise-conv launch per chunk). CPU runtimes run the packed kernel's
+     * per-channel work-groups with emulated barriers, one core at a time: on EdgeNeXt-XXS its
+     * three launches took 0.76–0.90 ms, the per-chunk launches 0.27 ms.
      */
-    public static boolean packed(ClContext ctx) {
-        String v = Variants.get(VARIANT_PROPERTY);
-        if (v.isEmpty()) return !ctx.info().type().equals("CPU");
-        if (!v.equals("packed") && !v.equals("split")) {
-            throw new io.edgecl.EdgeClException("-D" + VARIANT_PROPERTY + "=" + v + ": use packed or split");
-        }
-        return v.equals("packed");
+    public enum Form { PACKED, SPLIT }
+
+    /** Whether the cascade runs as one packed launch: the forced or tuned form, else the device default. */
+    public static boolean packed(OpChoices choices, ClContext ctx) {
+        return choices.get(KernelFamily.CASCADE).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CASCADE))
+                == Form.PACKED;
     }
 
     /**

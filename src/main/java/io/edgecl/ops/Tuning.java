@@ -15,9 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Measured kernel choices per (device and driver, kernel family, shape), kept on disk so that
- * `edgecl tune` pays for the measurements once. Ops look a shape up here first and fall back to
- * their heuristic default; a missing or unreadable file is no error.
+ * Measured kernel choices per (device and driver, kernel family, shape: {@link TuningKey}), kept
+ * on disk so that `edgecl tune` pays for the measurements once. A session resolves its plans'
+ * choices from a snapshot ({@link KernelChoices#withTuned}); a missing or unreadable file is no
+ * error.
  */
 public final class Tuning {
     private static final Map<Path, Map<String, String>> LOADED = new ConcurrentHashMap<>();
@@ -26,7 +27,7 @@ public final class Tuning {
 
     /** The tuning file of a device: cacheRoot/tuning/&lt;device and driver hash&gt;.json. */
     public static Path file(DeviceInfo d) {
-        return ProgramCache.cacheRoot().resolve("tuning").resolve(ProgramCache.key("tuning-v1", "", d, "") + ".json");
+        return ProgramCache.cacheRoot().resolve("tuning").resolve(ProgramCache.key("tuning-v2", "", d, "") + ".json");
     }
 
     private static Map<String, String> table(DeviceInfo d) {
@@ -48,6 +49,21 @@ public final class Tuning {
     /** How many choices are stored for the device: 0 means every op runs its default. */
     public static int size(ClContext ctx) {
         return table(ctx.info()).size();
+    }
+
+    /** The device's stored choices, as they are now (a plan resolves its choices from this copy). */
+    public static Map<String, String> snapshot(DeviceInfo d) {
+        return Map.copyOf(table(d));
+    }
+
+    /**
+     * Stores several choices at once: one locked read-change-replace of the file, so another
+     * process sees all of them or none (the tuner saves its overlay so, at the end).
+     */
+    public static synchronized void storeAll(ClContext ctx, Map<String, String> choices) {
+        if (choices.isEmpty()) return;
+        table(ctx.info()).putAll(choices);
+        save(ctx, m -> m.putAll(choices));
     }
 
     /** The stored choice for a key, or null. */

@@ -1,0 +1,107 @@
+package io.edgecl.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.cl.DeviceClass;
+import io.edgecl.cl.DeviceClass.Kind;
+import io.edgecl.cl.DeviceClass.Match;
+import io.edgecl.tensor.Precision;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Kernel choices as data: one parser per family, defaults per device class, forced over tuned over default. */
+class KernelChoicesTest {
+    private static final DeviceClass CPU = DeviceClass.of(Kind.CPU, "AuthenticAMD", "pthread-skylake-avx512-AMD EPYC");
+    private static final DeviceClass MALI = DeviceClass.of(Kind.GPU, "ARM", "Mali-G78");
+
+    @Test
+    void everyCandidateParsesBackFromItsWrittenForm() {
+        for (KernelFamily<?> f : KernelFamily.ALL) {
+            assertTrue(!f.candidates().isEmpty(), f + " has candidates");
+            for (Object c : f.candidates()) assertEquals(c, f.parse(f.format(c)), f + ": " + c);
+            assertTrue(f.distinctCandidates().size() <= f.candidates().size());
+            assertEquals(f, KernelFamily.byName(f.name()));
+        }
+        // the panel rows are a speed choice, not a code path: selftest checks one per width
+        assertEquals(List.of("tiled", "rows", "block:8", "block8:8", "panel:8x8", "panel:8x16", "panel:4x32"),
+                KernelFamily.GEMM.distinctCandidates().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void anUnknownValueOrFamilyNamesWhatIsAccepted() {
+        EdgeClException e = assertThrows(EdgeClException.class, () -> KernelFamily.ATTENTION.parse("fast"));
+        assertEquals("kernel choice attention=fast: use direct, packed or blocked", e.getMessage());
+        e = assertThrows(EdgeClException.class, () -> KernelFamily.CONV.parse("rows"));
+        assertTrue(e.getMessage().startsWith("kernel choice conv=rows: use direct or panel"), e.getMessage());
+        e = assertThrows(EdgeClException.class, () -> KernelFamily.byName("softmax"));
+        assertTrue(e.getMessage().contains("gemm, conv, dwconv, dwconv-ln, layernorm, attention, xca, cascade"),
+                e.getMessage());
+    }
+
+    @Test
+    void cpusGetTheExplicitVectorKernelsAndOtherDevicesTheWorkGroupOnes() {
+        assertEquals(Gemm.Config.PANEL_BY_SHAPE, KernelDefaults.get(CPU, KernelFamily.GEMM));
+        assertEquals(Attention.Variant.BLOCKED, KernelDefaults.get(CPU, KernelFamily.ATTENTION));
+        assertEquals(SplitCascade.Form.SPLIT, KernelDefaults.get(CPU, KernelFamily.CASCADE));
+        assertEquals("tiled", KernelDefaults.get(MALI, KernelFamily.GEMM).toString());
+        assertEquals(ChannelAttention.Form.GROUP, KernelDefaults.get(MALI, KernelFamily.XCA));
+        assertEquals(DepthwiseConv.LnForm.GROUP, KernelDefaults.get(MALI, KernelFamily.DWCONV_LN));
+        Map<String, String> d = KernelDefaults.describe(CPU);
+        assertEquals("blocked (cpu)", d.get("attention"));
+        assertEquals(KernelFamily.ALL.size(), d.size());
+    }
+
+    /** A row names only what differs from the level above; the most specific matching row wins, per family. */
+    @Test
+    void theMostSpecificMatchingRowWinsPerFamily() {
+        List<KernelDefaults.Row> rows = List.of(
+                row(Match.ANY, KernelFamily.ATTENTION, Attention.Variant.DIRECT, KernelFamily.CASCADE, SplitCascade.Form.PACKED),
+                row(Match.kind(Kind.GPU), KernelFamily.ATTENTION, Attention.Variant.PACKED),
+                row(Match.architecture(Kind.GPU, DeviceClass.Vendor.ARM, "valhall"), KernelFamily.ATTENTION,
+                        Attention.Variant.BLOCKED),
+                row(Match.vendor(Kind.GPU, DeviceClass.Vendor.ARM), KernelFamily.CASCADE, SplitCascade.Form.SPLIT));
+        assertEquals(Attention.Variant.BLOCKED, KernelDefaults.resolve(rows, MALI, KernelFamily.ATTENTION));
+        assertEquals(SplitCascade.Form.SPLIT, KernelDefaults.resolve(rows, MALI, KernelFamily.CASCADE));
+        DeviceClass bifrost = DeviceClass.of(Kind.GPU, "ARM", "Mali-G52 r1");
+        assertEquals(Attention.Variant.PACKED, KernelDefaults.resolve(rows, bifrost, KernelFamily.ATTENTION));
+        assertEquals(Attention.Variant.DIRECT, KernelDefaults.resolve(rows, CPU, KernelFamily.ATTENTION));
+        assertEquals(SplitCascade.Form.PACKED, KernelDefaults.resolve(rows, CPU, KernelFamily.CASCADE));
+    }
+
+    private static KernelDefaults.Row row(Match m, Object... familyValue) {
+        Map<KernelFamily<?>, Object> v = new LinkedHashMap<>();
+        for (int i = 0; i < familyValue.length; i += 2) v.put((KernelFamily<?>) familyValue[i], familyValue[i + 1]);
+        return new KernelDefaults.Row(m, v);
+    }
+
+    @Test
+    void forcedBeatsTunedBeatsTheDefault() {
+        String opShape = "LayerNorm:1x8x8x32,>1x8x8x32:0";
+        Map<String, String> tuned = Map.of(
+                new TuningKey(KernelFamily.LAYERNORM, Precision.FP32, opShape).toString(), "row",
+                TuningKey.gemm(Precision.FP32, 64, 32, 16).toString(), "rows",
+                new TuningKey(KernelFamily.ATTENTION, Precision.FP32, opShape).toString(), "no-longer-a-variant");
+        KernelChoices table = KernelChoices.DEFAULTS.withTuned(tuned);
+        OpChoices op = table.at(Precision.FP32, opShape);
+        assertEquals(LayerNorm.Form.ROW, op.get(KernelFamily.LAYERNORM).orElseThrow());
+        assertEquals("rows", op.gemm(64, 32, 16).orElseThrow().toString(), "a GEMM problem's own measurement");
+        assertTrue(op.gemm(64, 32, 17).isEmpty());
+        assertTrue(op.get(KernelFamily.ATTENTION).isEmpty(), "a stale tuned value falls back to the default");
+        assertTrue(table.at(Precision.FP16_STORAGE, opShape).get(KernelFamily.LAYERNORM).isEmpty(),
+                "tuned per precision");
+        assertTrue(table.at(Precision.FP32, "other").get(KernelFamily.LAYERNORM).isEmpty(), "tuned per op shape");
+        OpChoices forced = table.forcing(KernelFamily.LAYERNORM, LayerNorm.Form.VEC)
+                .forcingParsed(KernelFamily.GEMM, "panel:4x32").at(Precision.FP32, opShape);
+        assertEquals(LayerNorm.Form.VEC, forced.get(KernelFamily.LAYERNORM).orElseThrow());
+        assertEquals("panel:4x32", forced.gemm(64, 32, 16).orElseThrow().toString());
+        assertTrue(OpChoices.DEFAULTS.get(KernelFamily.LAYERNORM).isEmpty());
+        assertNotEquals(table.forcedByName(), KernelChoices.DEFAULTS.forcing(KernelFamily.CASCADE,
+                SplitCascade.Form.PACKED).forcedByName());
+    }
+}
