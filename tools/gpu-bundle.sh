@@ -2,8 +2,9 @@
 # Packs what a bare Linux x86_64 machine with an NVIDIA driver, but no JDK, no Maven and no
 # OpenCL ICD loader, needs to run EdgeCL: a jlinked Java runtime, the CLI jar, Debian's ICD
 # loader (ocl-icd-libopencl1), an ICD file naming libnvidia-opencl.so.1, the small golden
-# fixtures, and run.sh, which runs the checks there (devices, selftest, golden selftest,
-# bench at batch 1 and 256, profile) with every step's output in a log folder and a summary.
+# fixtures, and the files in tools/gpu-bundle/: run.sh, which runs the checks there (devices,
+# selftest, golden selftest, bench at batch 1 and 256, profile) with every step's output in a log
+# folder and a summary; the ./edgecl launcher, env.sh (the environment both use) and README.txt.
 #
 # Usage: tools/gpu-bundle.sh build [--out DIR] [--golden DIR] [--cases A,B,...] [--jar FILE]
 #          --out     the bundle folder (default target/gpu-bundle); DIR.tar.gz is written beside it
@@ -22,17 +23,16 @@
 #          the first and third are SKIPPED, without root the third; under EDGECL_STRICT=1 (CI) such
 #          a skip fails the test. The second is skipped where libnvidia-opencl.so.1 exists (a GPU
 #          machine), in strict mode too.
-#        tools/gpu-bundle.sh run-sh FILE
-#          writes the bundle's run.sh to FILE only (to read it, or to try it on a stand-in bundle)
 # On the GPU machine: tar xzf gpu-bundle.tar.gz && gpu-bundle/run.sh   (see gpu-bundle/README.txt)
 # Needs: a JDK 17 with jlink, jdeps and jmods ($JAVA_HOME, else the one javac belongs to),
 # dpkg-deb and apt-get (or an installed libOpenCL.so.1), objdump, tar, gzip. The runtime is as
 # portable as the JDK it comes from: the target needs a glibc at least as new as the one the
-# bundle's MANIFEST.txt names (run.sh checks).
+# bundle's MANIFEST.txt names (its env.sh checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 me="gpu-bundle"
+files="$root/tools/gpu-bundle" # what is copied into the bundle as it is
 
 die() { echo "$me: $*" >&2; exit 1; }
 note() { echo "$me: $*" >&2; }
@@ -68,7 +68,7 @@ parse_opts() {
   out="${out%/}"
 }
 
-secs_since() { echo "$(( ($(date +%s%N) - $1) / 1000000 ))" | awk '{printf "%.1f", $1 / 1000}'; }
+secs_since() { local ms="$(( ($(date +%s%N) - $1) / 1000000 ))"; echo "$((ms / 1000)).$((ms % 1000 / 100))"; }
 
 find_jdk() {
   local jdk=""
@@ -179,53 +179,17 @@ cmd_build() {
       die "the bundled runtime failed on 'edgecl devices --binding $b'"
     fi
   done
+  # What jdeps cannot see: HttpServer, Unsafe, ImageIO codecs, the jar's WebP/CMYK JPEG/TIFF readers.
   mkdir -p "$work/probe"
-  cat >"$work/probe/Probe.java" <<'EOF'
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
-import javax.imageio.ImageIO;
-
-public class Probe {
-    public static void main(String[] a) throws Exception {
-        var s = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.start();
-        s.stop(0);
-        Class.forName("sun.misc.Unsafe");
-        for (String fmt : new String[] {"jpeg", "png", "bmp"}) {
-            BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-            img.setRGB(3, 3, 0xff8040);
-            ByteArrayOutputStream o = new ByteArrayOutputStream();
-            if (!ImageIO.write(img, fmt, o)) throw new IllegalStateException("no ImageIO writer for " + fmt);
-            BufferedImage back = ImageIO.read(new ByteArrayInputStream(o.toByteArray()));
-            if (back == null || back.getWidth() != 8) throw new IllegalStateException("ImageIO cannot read " + fmt);
-        }
-        System.out.println("probe ok");
-    }
-}
-EOF
-  "$jdk/bin/javac" --release 17 -d "$work/probe" "$work/probe/Probe.java" >"$work/p.out" 2>&1 \
-    || { cat "$work/p.out" >&2; die "could not compile the runtime probe"; }
-  "$rj" -Djava.awt.headless=true -cp "$work/probe" Probe >"$work/p.out" 2>&1 \
-    || { cat "$work/p.out" >&2; die "the bundled runtime lacks HttpServer, Unsafe or ImageIO codecs"; }
-  # The jar's own readers (WebP, CMYK JPEG, TIFF: ImageIO plugins found through the jar's merged
-  # META-INF/services) on the bundled runtime.
-  cat >"$work/probe/Formats.java" <<'EOF'
-public class Formats {
-    public static void main(String[] a) {
-        for (String f : a) {
-            var img = io.edgecl.io.image.ImageDecoder.decode(java.nio.file.Path.of(f));
-            System.out.println(f + ": " + img.width() + "x" + img.height());
-        }
-    }
-}
-EOF
-  "$jdk/bin/javac" --release 17 -cp "$stage/edgecl.jar" -d "$work/probe" "$work/probe/Formats.java" >"$work/p.out" 2>&1 \
-    || { cat "$work/p.out" >&2; die "could not compile the image-format probe"; }
-  "$rj" -Djava.awt.headless=true -cp "$stage/edgecl.jar:$work/probe" Formats tests/resources/images/formats/cat-lossy.webp \
+  "$jdk/bin/javac" --release 17 -cp "$stage/edgecl.jar" -d "$work/probe" "$files/RuntimeProbe.java" >"$work/p.out" 2>&1 \
+    || { cat "$work/p.out" >&2; die "could not compile $files/RuntimeProbe.java"; }
+  "$rj" -Djava.awt.headless=true -cp "$stage/edgecl.jar:$work/probe" RuntimeProbe tests/resources/images/formats/cat-lossy.webp \
       tests/resources/images/formats/cat-cmyk.jpg tests/resources/images/formats/cat-lzw.tif >"$work/p.out" 2>&1 \
-    || { cat "$work/p.out" >&2; die "the bundled runtime cannot read WebP, CMYK JPEG or TIFF with the jar"; }
+    || { cat "$work/p.out" >&2; die "the bundled runtime lacks HttpServer, Unsafe, ImageIO codecs or the jar's image readers"; }
+  # run.sh's summary reads the steps' JSON with the jar's JsonFields.
+  printf '{"a": {"b": 1.5}, "c": [1, 2]}' >"$work/probe.json"
+  [ "$("$rj" -cp "$stage/edgecl.jar" io.edgecl.cli.JsonFields -f "$work/probe.json" a.b 'c#' 2>&1 | paste -sd' ' -)" = "1.5 2" ] \
+    || die "the bundled runtime cannot run io.edgecl.cli.JsonFields from $(basename "$jar"), which run.sh needs"
 
   # 3. The OpenCL ICD loader, from Debian's package (or this machine's copy of it).
   local icd_src=""
@@ -286,9 +250,7 @@ EOF
   fi
 
   # 6. The scripts that run on the target.
-  write_env_sh "$stage/env.sh"
-  write_launcher "$stage/edgecl"
-  write_run_sh "$stage/run.sh"
+  cp "$files/env.sh" "$files/edgecl" "$files/run.sh" "$stage/"
   chmod +x "$stage/edgecl" "$stage/run.sh"
   cp "$jdk/legal/java.base/LICENSE" "$stage/licenses/openjdk.LICENSE" 2>/dev/null || true
   local commit; commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -306,7 +268,7 @@ EOF
     echo "fallbacks:    $(cd "$stage/lib/fallback" && ls | paste -sd' ' -) (used only where the target lacks them)"
     echo "golden:       ${cases_list[*]:-none}"
   } >"$stage/MANIFEST.txt"
-  write_readme "$stage/README.txt"
+  cp "$files/README.txt" "$stage/README.txt"
 
   rm -rf "$out"
   mv "$stage" "$out"
@@ -317,315 +279,6 @@ EOF
   echo "$me: bundle $out ($(du -sh "$out" | cut -f1); runtime $(du -sh "$out/runtime" | cut -f1), golden $(du -sh "$out/golden" 2>/dev/null | cut -f1 || echo 0))"
   echo "$me: archive $tgz ($(du -h "$tgz" | cut -f1), $(stat -c %s "$tgz") bytes)"
   echo "$me: build took $(secs_since "$start") s"
-}
-
-write_env_sh() {
-  cat >"$1" <<'EOF'
-# Sourced by run.sh and ./edgecl: the bundle's loader and ICD file, fallback libraries where the
-# system lacks them, and the glibc check. Values already set (OCL_ICD_VENDORS, EDGECL_OPENCL_LIB)
-# are kept. Returns non-zero with a message when this machine cannot run the bundle.
-if [ -z "${EDGECL_BUNDLE_ENV:-}" ]; then
-  edgecl_b="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-  edgecl_has_lib() { # is a library of this name where the dynamic linker finds it?
-    local n="$1" d
-    if { /sbin/ldconfig -p 2>/dev/null || /usr/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } \
-        | awk -v n="$n" '$1 == n && /x86-64/ {f = 1} END {exit !f}'; then return 0; fi
-    for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64 /lib /usr/lib; do
-      [ -e "$d/$n" ] && return 0
-    done
-    return 1
-  }
-  edgecl_need="$(cat "$edgecl_b/lib/min-glibc" 2>/dev/null || echo 0)"
-  edgecl_have="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}' || true)"
-  [ -n "$edgecl_have" ] || edgecl_have="$(ldd --version 2>/dev/null | head -1 | grep -o '[0-9][0-9.]*$' || true)"
-  if [ -z "$edgecl_have" ]; then
-    echo "edgecl-bundle: this machine's glibc version is unknown (no getconf, no ldd); the bundle needs glibc $edgecl_need or newer" >&2
-  elif [ "$(printf '%s\n%s\n' "$edgecl_need" "$edgecl_have" | sort -V | head -1)" != "$edgecl_need" ]; then
-    echo "edgecl-bundle: this machine's glibc $edgecl_have is older than $edgecl_need, which the bundled Java runtime needs; use a newer system (Ubuntu 22.04+, Debian 12+, RHEL 9+)" >&2
-    return 4
-  fi
-  edgecl_ld="$edgecl_b/lib"
-  for edgecl_f in "$edgecl_b"/lib/fallback/*/; do
-    [ -d "$edgecl_f" ] || continue
-    edgecl_n="$(basename "$edgecl_f")"
-    if ! edgecl_has_lib "$edgecl_n"; then
-      edgecl_ld="$edgecl_ld:${edgecl_f%/}"
-      echo "edgecl-bundle: $edgecl_n is not installed; using the bundle's copy" >&2
-    fi
-  done
-  export LD_LIBRARY_PATH="$edgecl_ld${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  export OCL_ICD_VENDORS="${OCL_ICD_VENDORS:-$edgecl_b/vendors}"
-  export EDGECL_OPENCL_LIB="${EDGECL_OPENCL_LIB:-$edgecl_b/lib/libOpenCL.so.1}"
-  export EDGECL_BUNDLE_ENV=1 EDGECL_BUNDLE_DIR="$edgecl_b"
-  unset edgecl_b edgecl_need edgecl_have edgecl_ld edgecl_f edgecl_n
-fi
-EOF
-}
-
-write_launcher() {
-  cat >"$1" <<'EOF'
-#!/usr/bin/env bash
-# EdgeCL with the bundle's Java runtime and OpenCL loader: ./edgecl COMMAND [OPTIONS] (./edgecl --help)
-set -euo pipefail
-b="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$b/env.sh" || exit $?
-# shellcheck disable=SC2086
-exec "$b/runtime/bin/java" -Djava.awt.headless=true ${EDGECL_JAVA_OPTS:-} -jar "$b/edgecl.jar" "$@"
-EOF
-}
-
-write_readme() {
-  cat >"$1" <<'EOF'
-EdgeCL GPU bundle: runs EdgeCL on a Linux x86_64 machine with an NVIDIA driver and nothing else
-(no JDK, no Maven, no OpenCL loader). See MANIFEST.txt for what was packed.
-
-  ./run.sh                    the checks: devices, selftest, golden selftest, bench (batch 1, 256), profile;
-                              logs in logs/TIME/, a summary at the end; exit 0 when all passed,
-                              5 (INCOMPLETE) when selftest or the golden selftest did not run
-  ./run.sh --device 0:0       choose the OpenCL device (also $EDGECL_DEVICE)
-  ./run.sh --logs DIR         where the logs go (also $EDGECL_BUNDLE_LOGS)
-  EDGECL_BUNDLE_QUICK=1 ./run.sh   small batches and iteration counts (a smoke test)
-  ./edgecl COMMAND ...        any EdgeCL command with the bundled runtime, e.g. ./edgecl devices
-
-Contents: runtime/ (jlinked Java), edgecl.jar, lib/libOpenCL.so.1 (ocl-icd), vendors/nvidia.icd
-(names libnvidia-opencl.so.1; set OCL_ICD_VENDORS to use other ICD files), lib/fallback/ (used
-only where the system lacks them), golden/ (reference fixtures), env.sh (the environment).
-EOF
-}
-
-write_run_sh() {
-  cat >"$1" <<'EOF'
-#!/usr/bin/env bash
-# EdgeCL GPU bundle checks: runs, with the bundle's Java runtime and OpenCL loader,
-#   edgecl devices --verbose; edgecl selftest --json; edgecl selftest --golden golden/;
-#   edgecl bench (edgenext_xx_small, random weights) at batch 1 x 50 and batch 256 x 10, --json;
-#   edgecl profile (edgenext_xx_small, random weights, with an HTML report and a Chrome trace).
-# Every step's output goes to the log folder too; a summary comes at the end.
-# Usage: ./run.sh [--device D] [--logs DIR] [--quick]
-#   --device  the OpenCL device (P:D, N or a name substring; default $EDGECL_DEVICE, else the first GPU)
-#   --logs    the log folder (default $EDGECL_BUNDLE_LOGS, else logs/YYYYmmdd-HHMMSS in the bundle)
-#   --quick   (or EDGECL_BUNDLE_QUICK=1) batch 8 instead of 256 and few iterations: a smoke test
-# OCL_ICD_VENDORS, if set, is kept (a folder of .icd files or one .icd file); otherwise the
-# bundle's vendors/ (nvidia.icd) is used.
-# Exit: 0 all steps passed, selftest and the golden selftest included; 1 a step failed;
-# 2 a wrong option; 3 no OpenCL platform; 4 this machine cannot run the bundle (glibc);
-# 5 incomplete: no step failed, but selftest or the golden selftest did not run and pass (a jar
-# without the selftest command, a bundle without golden/); the summary says "result: INCOMPLETE".
-set -uo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-me="run.sh"
-die() { echo "$me: $1" >&2; [ -z "${3:-}" ] || echo "$me: $3" >&2; exit "${2:-1}"; }  # die MESSAGE [EXIT] [DETAIL]
-
-device=""
-logs="${EDGECL_BUNDLE_LOGS:-}"
-quick="${EDGECL_BUNDLE_QUICK:-0}"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --device|-d) [ $# -ge 2 ] || die "--device needs a value" 2; device="$2"; shift 2 ;;
-    --logs) [ $# -ge 2 ] || die "--logs needs a folder" 2; logs="$2"; shift 2 ;;
-    --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" 2 ;;
-  esac
-done
-
-. "$here/env.sh" || exit $?
-if [ -z "$logs" ]; then
-  logs="$here/logs/$(date +%Y%m%d-%H%M%S)"
-  mkdir -p "$logs" 2>/dev/null || logs="$(mktemp -d "${TMPDIR:-/tmp}/edgecl-bundle-logs.XXXXXX")"
-fi
-mkdir -p "$logs" || die "cannot create the log folder $logs"
-echo "$me: logs in $logs"
-if [ "$quick" = 1 ]; then
-  b1=(--batch 1 --iters 5 --warmup 1); bn=(--batch 8 --iters 2 --warmup 1); prof=(--iters 2 --warmup 1); nbig=8
-  echo "$me: quick mode: batch 1 x 5, batch 8 x 2, profile x 2"
-else
-  b1=(--batch 1 --iters 50); bn=(--batch 256 --iters 10); prof=(); nbig=256
-fi
-dev=()
-[ -z "$device" ] || dev=(--device "$device")
-
-# --- Is there an OpenCL driver for the loader to open? ---
-vend="$OCL_ICD_VENDORS"
-icds=()
-if [ -d "$vend" ]; then
-  for f in "$vend"/*.icd; do [ -f "$f" ] && icds+=("$f"); done
-elif [ -f "$vend" ]; then
-  icds=("$vend")
-fi
-searched="ld.so.cache, LD_LIBRARY_PATH and /usr/lib/x86_64-linux-gnu, /lib/x86_64-linux-gnu, /usr/lib64, /lib64, /usr/lib, /lib, /usr/local/nvidia/lib64, /usr/lib/x86_64-linux-gnu/nvidia/current, /usr/lib/wsl/lib"
-resolve() { # sets rpath to where the loader would find this library; adds its folder to LD_LIBRARY_PATH if it must
-  local n="$1" d
-  rpath=""
-  case "$n" in */*) [ -f "$n" ] && rpath="$n"; [ -n "$rpath" ]; return ;; esac
-  local dirs
-  IFS=: read -r -a dirs <<<"$LD_LIBRARY_PATH"
-  for d in "${dirs[@]}"; do [ -n "$d" ] && [ -f "$d/$n" ] && { rpath="$d/$n"; return 0; }; done
-  d="$( { /sbin/ldconfig -p 2>/dev/null || /usr/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } \
-        | awk -v n="$n" '$1 == n && /x86-64/ {print $NF; exit}')"
-  [ -n "$d" ] && [ -e "$d" ] && { rpath="$d"; return 0; }
-  for d in /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu /usr/lib64 /lib64 /usr/lib /lib; do
-    [ -e "$d/$n" ] && { rpath="$d/$n"; return 0; }
-  done
-  for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu/nvidia/current /usr/lib64/nvidia \
-           /usr/local/cuda/compat /usr/lib/wsl/lib; do
-    if [ -e "$d/$n" ]; then
-      echo "$me: $n is in $d, which the dynamic linker does not search; adding it to LD_LIBRARY_PATH" >&2
-      export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$d"
-      rpath="$d/$n"; return 0
-    fi
-  done
-  return 1
-}
-nvidia_icd=0; found=0; missing=(); nv_path=""
-for f in "${icds[@]}"; do
-  lib="$(head -1 "$f" | tr -d '\r' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')"
-  case "$lib$f" in *nvidia*) nvidia_icd=1 ;; esac
-  if resolve "$lib"; then
-    echo "$me: ICD $(basename "$f"): $lib -> $rpath"; found=$((found + 1))
-    case "$lib" in *nvidia*) nv_path="$rpath" ;; esac
-  else
-    missing+=("$lib")
-  fi
-done
-ocl_files="${OCL_ICD_FILENAMES:-}"
-for lib in ${ocl_files//:/ }; do # ocl-icd also loads these
-  if resolve "$lib"; then echo "$me: OCL_ICD_FILENAMES: $lib -> $rpath"; found=$((found + 1)); else missing+=("$lib"); fi
-done
-no_nvidia="no NVIDIA OpenCL platform: is the driver installed? libnvidia-opencl.so.1 not found"
-if [ "$found" = 0 ]; then
-  if [ "$nvidia_icd" = 1 ]; then
-    die "$no_nvidia" 3 "searched $searched; OCL_ICD_VENDORS=$vend"
-  fi
-  die "no OpenCL driver: OCL_ICD_VENDORS=$vend names ${missing[*]:-no library} and none was found (searched $searched)" 3
-fi
-[ ${#missing[@]} -eq 0 ] || echo "$me: warning: not found, so not loaded: ${missing[*]}" >&2
-
-# --- The steps ---
-declare -A status=() secs=()
-order=()
-step() { # step NAME FILE-EXT edgecl-args...: output to the terminal and to logs/NAME.EXT (stderr also to NAME.stderr)
-  local name="$1" ext="$2"; shift 2
-  local t0 rc; t0=$(date +%s%N)
-  echo
-  echo "=== $name: edgecl $*"
-  # stdout through fd 4 to the outer tee, stderr to the inner one; both tees end with the step.
-  local rcf="$logs/.$name.rc"
-  { { "$here/edgecl" "$@" 2>&1 1>&4 4>&-; echo "$?" >"$rcf"; } | tee "$logs/$name.stderr" >&2; } 4>&1 \
-    | tee "$logs/$name.$ext"
-  rc="$(cat "$rcf" 2>/dev/null || echo 127)"; rm -f "$rcf"
-  local s; s="$(( ($(date +%s%N) - t0) / 1000000 ))"
-  s="$(awk -v m="$s" 'BEGIN {printf "%.1f", m / 1000}')"
-  order+=("$name"); secs[$name]="$s"
-  if [ "$rc" = 0 ]; then status[$name]="ok (${s} s)"; else status[$name]="FAILED (exit $rc, ${s} s)"; fi
-  echo "=== $name: ${status[$name]}"
-  return "$rc"
-}
-failed=0
-
-step devices log devices --verbose
-rc=$?
-if [ "$rc" != 0 ] || ! grep -q '^platform ' "$logs/devices.log"; then
-  if grep -q "no OpenCL platform" "$logs/devices.stderr" "$logs/devices.log" 2>/dev/null || [ "$rc" = 0 ]; then
-    if [ "$nvidia_icd" = 1 ]; then
-      die "no NVIDIA OpenCL platform: the driver's ${nv_path:-libnvidia-opencl.so.1} is there but the OpenCL loader lists no platform (is /dev/nvidia0 accessible? does nvidia-smi work?)" 3
-    fi
-    die "no OpenCL platform: the loader found none through OCL_ICD_VENDORS=$vend" 3
-  fi
-  die "edgecl devices failed (exit $rc); see $logs/devices.stderr" 1
-fi
-if [ "$nvidia_icd" = 1 ] && ! grep -qi '^platform .*nvidia' "$logs/devices.log"; then
-  echo "$me: warning: no NVIDIA platform among the devices; the checks run on what there is" >&2
-fi
-library="$(sed -n 's/^binding: [^,]*, library: //p' "$logs/devices.log" | head -1)"
-
-selftest_state="not run"; golden_state="not run"
-# Is there a selftest command? ('edgecl selftest --help' cannot tell: picocli takes --help as the
-# top-level option and prints the main usage, exit 0, whatever the command.)
-help_out="$("$here/edgecl" --help 2>&1)"; help_rc=$?
-unknown_selftest() { grep -q "Unmatched arguments from index 0: 'selftest'" "$logs/$1.stderr" 2>/dev/null; }
-if [ "$help_rc" = 0 ] && ! echo "$help_out" | grep -qE '^ +selftest( |$)'; then
-  selftest_state="NOT AVAILABLE (this jar has no 'selftest' command)"
-  golden_state="$selftest_state"
-  echo
-  echo "=== selftest: SKIPPED: edgecl.jar ($("$here/edgecl" --version 2>/dev/null | head -1)) has no 'selftest' command; rebuild the bundle from a newer jar"
-  echo "$selftest_state" >"$logs/selftest.log"
-elif [ "$help_rc" != 0 ]; then
-  selftest_state="FAILED ('edgecl --help' exited $help_rc)"; golden_state="not run"; failed=$((failed + 1))
-  echo "$help_out" >"$logs/selftest.log"
-else
-  st_opts=(); gd_opts=()
-  if [ "$quick" = 1 ]; then # fp32 only, default kernels only; the golden step without the op and tiny-network checks
-    st_help="$("$here/edgecl" selftest --help 2>&1)"
-    echo "$st_help" | grep -q -- '--precision' && st_opts+=(--precision fp32)
-    echo "$st_help" | grep -q -- '--no-variants' && st_opts+=(--no-variants)
-    gd_opts=("${st_opts[@]}")
-    echo "$st_help" | grep -q -- '--no-models' && gd_opts+=(--no-models)
-  fi
-  if step selftest json selftest --json "${st_opts[@]}" "${dev[@]}"; then selftest_state="PASS"
-  elif unknown_selftest selftest; then selftest_state="NOT AVAILABLE (this jar has no 'selftest' command)"
-  else selftest_state="FAIL (${status[selftest]})"; failed=$((failed + 1)); fi
-  if [ -d "$here/golden" ]; then
-    ncases="$(find "$here/golden" -mindepth 2 -maxdepth 2 -name case.json | wc -l)"
-    if step selftest-golden log selftest --golden "$here/golden" "${gd_opts[@]}" "${dev[@]}"; then golden_state="PASS ($ncases cases)"
-    elif unknown_selftest selftest-golden; then golden_state="NOT AVAILABLE (this jar has no 'selftest' command)"
-    else golden_state="FAIL (${status[selftest-golden]}, $ncases cases)"; failed=$((failed + 1)); fi
-  else
-    golden_state="not run (no golden/ in the bundle)"
-  fi
-fi
-
-model=(-m edgenext_xx_small --random-weights)
-step bench-b1 json bench "${model[@]}" "${b1[@]}" --json "${dev[@]}" || failed=$((failed + 1))
-step bench-b$nbig json bench "${model[@]}" "${bn[@]}" --json "${dev[@]}" || failed=$((failed + 1))
-step profile log profile "${model[@]}" "${prof[@]}" --html "$logs/profile.html" --trace "$logs/profile-trace.json" "${dev[@]}" \
-  || failed=$((failed + 1))
-
-# --- Summary ---
-# A run in which selftest or the golden selftest did not run and pass is not a PASS.
-incomplete=""
-[[ "$selftest_state" == PASS* ]] || incomplete="selftest"
-[[ "$golden_state" == PASS* ]] || incomplete="${incomplete:+$incomplete, }selftest golden"
-jnum() { # jnum FILE BLOCK KEY: the first KEY after "BLOCK": in the file (BLOCK empty: anywhere)
-  [ -f "$1" ] || return 0
-  awk -v b="\"$2\":" -v k="\"$3\":" 'b == "\"\":" || index($0, b) {f = 1}
-    f && index($0, k) {v = $0; sub(/^[^:]*: */, "", v); sub(/[[:space:]]*,?[[:space:]]*$/, "", v); print v; exit}' "$1"
-}
-fmt() { [ -n "$1" ] && awk -v v="$1" -v p="$2" 'BEGIN {printf "%." p "f", v}' || echo "?"; }
-j1="$logs/bench-b1.json"; jn="$logs/bench-b$nbig.json"
-devname="$(jnum "$j1" "" device | tr -d '"')"
-{
-  echo
-  echo "===== EdgeCL GPU bundle summary$([ "$quick" = 1 ] && echo " (quick mode)")"
-  echo "device:            ${devname:-?}  (OpenCL library $library)"
-  echo "devices:           ${status[devices]:-not run}"
-  st_json="$logs/selftest.json"
-  if [ -f "$st_json" ] && [ -s "$st_json" ]; then
-    selftest_state="$selftest_state  ($(grep -c '"status":' "$st_json") checks, $(jnum "$st_json" "" failures) failed, ${secs[selftest]} s)"
-  fi
-  gd_line="$(grep -m1 '^selftest: ' "$logs/selftest-golden.log" 2>/dev/null)"
-  echo "selftest:          $selftest_state"
-  echo "selftest golden:   $golden_state${gd_line:+  [$gd_line]}"
-  if [[ "${status[bench-b1]:-}" == ok* ]]; then
-    echo "latency batch 1:   median $(fmt "$(jnum "$j1" wall_ms medianMs)" 3) ms wall, $(fmt "$(jnum "$j1" device_ms medianMs)" 3) ms device  (${b1[*]})"
-  else
-    echo "latency batch 1:   ${status[bench-b1]:-not run}"
-  fi
-  if [[ "${status[bench-b$nbig]:-}" == ok* ]]; then
-    echo "images/s batch $nbig: $(fmt "$(jnum "$jn" "" images_per_s)" 1)  (median $(fmt "$(jnum "$jn" wall_ms medianMs)" 2) ms wall per forward; ${bn[*]})"
-  else
-    echo "images/s batch $nbig: ${status[bench-b$nbig]:-not run}"
-  fi
-  echo "profile:           ${status[profile]:-not run}  (report: $logs/profile.html)"
-  echo "logs:              $logs"
-  if [ "$failed" != 0 ]; then echo "result:            FAIL ($failed step(s) failed)"
-  elif [ -n "$incomplete" ]; then echo "result:            INCOMPLETE (did not run and pass: $incomplete)"
-  else echo "result:            PASS"; fi
-} | tee "$logs/summary.txt"
-[ "$failed" = 0 ] || exit 1
-[ -z "$incomplete" ] || exit 5
-exit 0
-EOF
 }
 
 # --- test ---
@@ -671,6 +324,23 @@ cmd_test() {
     note "test: the bundle has no golden/, so run.sh should end INCOMPLETE (exit 5)"
   fi
 
+  # judge LABEL N RC [NOTE]: a PoCL run of run.sh (output in runN.out, started at t0) must end as
+  # wanted, on the bundle's libOpenCL.so.1, with selftest passed, the summary's figures read from
+  # the steps' JSON, and no system java or mvn called.
+  judge() {
+    local f="$work/run$2.out" why=""
+    sed 's/^/  | /' "$f"
+    [ "$3" = "$want_rc" ] || why="exit $3"
+    grep -q "FAKE .* CALLED" "$f" && why="${why:+$why; }the system's java/mvn was called"
+    grep -q "^result: *$want_result" "$f" || why="${why:+$why; }no $want_result in the summary"
+    grep -q "^selftest: *PASS" "$f" || why="${why:+$why; }selftest did not pass"
+    grep -q '^latency batch 1: *median [0-9.]* ms wall, [0-9.]* ms device' "$f" \
+      || why="${why:+$why; }no latency figures in the summary"
+    grep -qF "OpenCL library $bundle/lib/libOpenCL.so.1" "$f" || why="${why:+$why; }not the bundle's libOpenCL.so.1"
+    if [ -z "$why" ]; then results+=("$1 PASS (${4:+$4; }$(secs_since "$t0") s)")
+    else results+=("$1 FAIL: $why ($(secs_since "$t0") s)"); fails=$((fails + 1)); fi
+  }
+
   # PoCL's ICD file, with the library as an absolute path so nothing else is searched.
   local pocl_icd pocl_lib=""
   pocl_icd="$(ls /etc/OpenCL/vendors/*pocl*.icd 2>/dev/null | head -1 || true)"
@@ -696,15 +366,7 @@ cmd_test() {
     local rc=0
     "${bare[@]}" OCL_ICD_VENDORS="$work/vendors-pocl" EDGECL_BUNDLE_QUICK=1 bash "$bundle/run.sh" --logs "$work/logs-pocl" \
       >"$work/run1.out" 2>&1 || rc=$?
-    sed 's/^/  | /' "$work/run1.out"
-    local why=""
-    [ "$rc" = "$want_rc" ] || why="exit $rc"
-    grep -q "FAKE .* CALLED" "$work/run1.out" && why="${why:+$why; }the system's java/mvn was called"
-    grep -q "^result: *$want_result" "$work/run1.out" || why="${why:+$why; }no $want_result in the summary"
-    grep -q "^selftest: *PASS" "$work/run1.out" || why="${why:+$why; }selftest did not pass"
-    grep -qF "OpenCL library $bundle/lib/libOpenCL.so.1" "$work/run1.out" || why="${why:+$why; }not the bundle's libOpenCL.so.1"
-    if [ -z "$why" ]; then results+=("1 PoCL run:          PASS ($(secs_since "$t0") s)")
-    else results+=("1 PoCL run:          FAIL: $why ($(secs_since "$t0") s)"); fails=$((fails + 1)); fi
+    judge "1 PoCL run:         " 1 "$rc"
   else
     skipped "1 PoCL run:         " "no PoCL ICD on this machine: apt-get install pocl-opencl-icd"
   fi
@@ -739,14 +401,7 @@ cmd_test() {
     [ -d /usr/lib/jvm ] && hide+="mount -t tmpfs edgecl-nojdk /usr/lib/jvm; "
     unshare -m bash -c "$hide"'exec "$@"' hide "${bare[@]}" OCL_ICD_VENDORS="$work/vendors-pocl" EDGECL_BUNDLE_QUICK=1 \
       bash "$bundle/run.sh" --logs "$work/logs-ns" >"$work/run3.out" 2>&1 || rc3=$?
-    sed 's/^/  | /' "$work/run3.out"
-    local why3=""
-    [ "$rc3" = "$want_rc" ] || why3="exit $rc3"
-    grep -q "^result: *$want_result" "$work/run3.out" || why3="${why3:+$why3; }no $want_result in the summary"
-    grep -q "^selftest: *PASS" "$work/run3.out" || why3="${why3:+$why3; }selftest did not pass"
-    grep -qF "OpenCL library $bundle/lib/libOpenCL.so.1" "$work/run3.out" || why3="${why3:+$why3; }not the bundle's libOpenCL.so.1"
-    if [ -z "$why3" ]; then results+=("3 own libOpenCL:     PASS (system libOpenCL.so.1 and JDK hidden; $(secs_since "$t0") s)")
-    else results+=("3 own libOpenCL:     FAIL: $why3"); fails=$((fails + 1)); fi
+    judge "3 own libOpenCL:    " 3 "$rc3" "system libOpenCL.so.1 and JDK hidden"
   fi
 
   rm -rf "$out-test-logs"; mkdir -p "$out-test-logs"
@@ -763,11 +418,7 @@ cmd_test() {
 case "${1:-}" in
   build) shift; cmd_build "$@" ;;
   test) shift; cmd_test "$@" ;;
-  run-sh)
-    [ $# -eq 2 ] || die "usage: tools/gpu-bundle.sh run-sh FILE"
-    f="$2"; case "$f" in /*) ;; *) f="$OLDPWD/$f" ;; esac # relative to where the script was called from
-    write_run_sh "$f"; chmod +x "$f" ;;
   -h|--help|help) usage ;;
   "") usage; exit 2 ;;
-  *) die "unknown command '$1' (build, test or run-sh; see --help)" ;;
+  *) die "unknown command '$1' (build or test; see --help)" ;;
 esac

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
+import io.edgecl.cli.JsonFields;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -365,12 +370,24 @@ class CiScriptsTest {
 
     // ---- tools/gpu-bundle.sh: the bundle's run.sh ----
 
-    /** A stand-in bundle: the real run.sh, an edgecl that answers like the CLI, an ICD naming an existing file. */
+    /**
+     * A stand-in bundle: the real run.sh; an edgecl that answers like the CLI; this JVM as the
+     * runtime, with an edgecl.jar that names the compiled classes and Gson, for run.sh's JSON
+     * reader (io.edgecl.cli.JsonFields); an ICD naming an existing file.
+     */
     private static Path bundle(Path dir, boolean selftest, boolean golden) throws Exception {
         Path b = Files.createDirectories(dir.resolve("bundle"));
-        Result w = bash(dir, null, Map.of(), tool("gpu-bundle.sh").toString(), "run-sh",
-                b.resolve("run.sh").toString());
-        assertEquals(0, w.code(), w.toString());
+        Files.copy(tool("gpu-bundle/run.sh"), b.resolve("run.sh"));
+        assertTrue(b.resolve("run.sh").toFile().setExecutable(true));
+        Files.createSymbolicLink(Files.createDirectories(b.resolve("runtime/bin")).resolve("java"),
+                Path.of(System.getProperty("java.home"), "bin", "java"));
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH,
+                codeSource(JsonFields.class) + " " + codeSource(Gson.class));
+        try (OutputStream o = Files.newOutputStream(b.resolve("edgecl.jar"))) {
+            new JarOutputStream(o, mf).close();
+        }
         Files.createDirectories(b.resolve("vendors"));
         Files.writeString(Files.createDirectories(b.resolve("lib")).resolve("libstandin.so"), "");
         Files.writeString(b.resolve("vendors/standin.icd"), b.resolve("lib/libstandin.so") + "\n");
@@ -397,9 +414,27 @@ class CiScriptsTest {
         return b;
     }
 
+    /** Where a class was loaded from, as a Class-Path URL (a folder's ends in /). */
+    private static String codeSource(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toUri().toString();
+    }
+
     private static Result runBundle(Path dir, Path b) throws Exception {
         return bash(dir, null, Map.of(), b.resolve("run.sh").toString(), "--quick", "--logs",
                 dir.resolve("logs").toString());
+    }
+
+    /** The packaging script and what it copies into the bundle parse, and its help names its commands. */
+    @Test
+    void bundleScriptsParse(@TempDir Path dir) throws Exception {
+        for (String f : List.of("gpu-bundle.sh", "gpu-bundle/run.sh", "gpu-bundle/env.sh", "gpu-bundle/edgecl")) {
+            Result r = bash(dir, null, Map.of(), "-n", tool(f).toString());
+            assertEquals(0, r.code(), f + ": " + r);
+        }
+        Result help = bash(dir, null, Map.of(), tool("gpu-bundle.sh").toString(), "--help");
+        assertEquals(0, help.code(), help.toString());
+        assertTrue(help.out().contains("tools/gpu-bundle.sh build") && help.out().contains("tools/gpu-bundle.sh test"),
+                help.toString());
     }
 
     @Test
@@ -425,6 +460,14 @@ class CiScriptsTest {
         Result r = runBundle(dir, bundle(dir, true, true));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("\nselftest golden:   PASS (1 cases)"), r.toString());
+        // The summary's numbers, read from the steps' JSON.
+        assertTrue(r.out().contains("\ndevice:            Stand-in  (OpenCL library /stand-in/libOpenCL.so.1)"),
+                r.toString());
+        assertTrue(r.out().contains("\nselftest:          PASS  (1 checks, 0 failed, "), r.toString());
+        assertTrue(r.out().contains("\nlatency batch 1:   median 1.500 ms wall, 1.000 ms device  (--batch 1 "),
+                r.toString());
+        assertTrue(r.out().contains("\nimages/s batch 8: 600.0  (median 1.50 ms wall per forward; --batch 8 "),
+                r.toString());
         assertTrue(r.out().contains("\nresult:            PASS\n"), r.toString());
     }
 }
