@@ -21,10 +21,10 @@ class SelfTestTest {
      */
     @Test
     void storedReferencesAreCurrent() throws Exception {
-        Map<String, float[]> now = SelfTest.computeReferences();
+        Map<String, float[]> now = TinyNetworks.computeReferences();
         String out = System.getProperty("edgecl.selftest.write", "");
-        if (!out.isEmpty()) Files.writeString(Path.of(out), SelfTest.referencesJson(now));
-        Map<String, float[]> stored = SelfTest.references();
+        if (!out.isEmpty()) Files.writeString(Path.of(out), TinyNetworks.referencesJson(now));
+        Map<String, float[]> stored = TinyNetworks.references();
         assertEquals(now.keySet(), stored.keySet(), "families");
         for (String f : now.keySet()) {
             if (!f.contains("/")) assertEquals(10, now.get(f).length, f + " classes");
@@ -44,7 +44,7 @@ class SelfTestTest {
         assertTrue(r.checks().stream().anyMatch(c -> c.kind().equals("model")), "tiny models ran");
         assertTrue(r.checks().stream().filter(c -> c.kind().equals("kernel")).count() > 40,
                 "every sample, in the default kernels and the variants");
-        assertTrue(SelfTest.cachedPasses(d).containsAll(r.passedPrecisions()), "outcome cached");
+        assertTrue(PrecisionRecord.cachedPasses(d).containsAll(r.passedPrecisions()), "outcome cached");
     }
 
     /**
@@ -55,17 +55,17 @@ class SelfTestTest {
     void autoPicksByDeviceKindAndSelftest() {
         Device cpu = Device.wrap(TestSupport.context());
         List<String> notes = new java.util.ArrayList<>();
-        assertEquals(Precision.FP32, SelfTest.autoPrecision(cpu, notes::add));
+        assertEquals(Precision.FP32, PrecisionRecord.autoPrecision(cpu, notes::add));
         assertTrue(notes.isEmpty(), "no check on a CPU: " + notes);
         io.edgecl.cl.ClDevice d = TestSupport.context().device();
         try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(d.binding(),
                 d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
             Device g = Device.wrap(gpu);
-            Precision first = SelfTest.autoPrecision(g, notes::add);
+            Precision first = PrecisionRecord.autoPrecision(g, notes::add);
             assertEquals(Precision.FP16_STORAGE, first);
-            assertTrue(SelfTest.cachedPasses(g).contains(Precision.FP16_STORAGE), "recorded");
+            assertTrue(PrecisionRecord.cachedPasses(g).contains(Precision.FP16_STORAGE), "recorded");
             notes.clear();
-            assertEquals(first, SelfTest.autoPrecision(g, notes::add));
+            assertEquals(first, PrecisionRecord.autoPrecision(g, notes::add));
             assertTrue(notes.isEmpty(), "the second call reads the record: " + notes);
         }
     }
@@ -90,7 +90,7 @@ class SelfTestTest {
                     && c.name().startsWith("dwconv")), "the failing check names the depthwise sample");
             assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.PASS
                     && c.name().startsWith("gemm")), "other kernels still pass");
-            assertTrue(!SelfTest.cachedPasses(d).contains(Precision.FP32), "fp32 recorded as failed");
+            assertTrue(!PrecisionRecord.cachedPasses(d).contains(Precision.FP32), "fp32 recorded as failed");
         } finally {
             System.clearProperty(KernelSources.DIR_PROPERTY);
         }

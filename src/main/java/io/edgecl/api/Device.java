@@ -43,13 +43,13 @@ public final class Device implements AutoCloseable {
     }
 
     /**
-     * Opens a device in the precision {@link SelfTest#autoPrecision} picks for it (the fastest mode
+     * Opens a device in the precision {@link PrecisionRecord#autoPrecision} picks for it (the fastest mode
      * that passed selftest there; the first call on a device may run that check).
      */
     public static Device openAuto(String spec, String binding, java.util.function.Consumer<String> note) {
         Device d = open(spec, binding, Precision.FP32);
         try {
-            d.ctx.setPrecision(SelfTest.autoPrecision(d, note));
+            d.ctx.setPrecision(PrecisionRecord.autoPrecision(d, note));
             return d;
         } catch (RuntimeException e) {
             d.close();

@@ -1,14 +1,9 @@
 package io.edgecl.api;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
-import io.edgecl.cl.DeviceInfo;
-import io.edgecl.cl.ProgramCache;
 import io.edgecl.graph.ChannelAttentionOp;
 import io.edgecl.graph.ConvOp;
 import io.edgecl.graph.DwConvLayerNormOp;
@@ -36,19 +31,14 @@ import io.edgecl.tensor.Comparison;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.tensor.Precision;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -70,7 +60,7 @@ import java.util.function.Consumer;
  * Tolerance: max|Δ| ≤ tol · max(1, max|ref|), tol 1e-4 in fp32, 1e-2 in fp16 storage, 3e-2 in
  * fp16; a model also keeps top-1 on every image whose reference's top two classes differ by more
  * than that tolerance. The outcome per precision is cached per device and driver
- * ({@link #cachedPasses}); {@code --precision auto} only picks modes that passed.
+ * ({@link PrecisionRecord#cachedPasses}); {@code --precision auto} only picks modes that passed.
  */
 public final class SelfTest {
     /** PASS, FAIL, or SKIP (not run on this device, with the reason). */
@@ -135,31 +125,6 @@ public final class SelfTest {
         }
     }
 
-    private static final String REFERENCES = "/io/edgecl/selftest/references.json";
-
-    /** The tiny networks, one per family: name and spec (10 classes, input 1×3×64×64). */
-    public static final Map<String, String> TINY = tiny();
-
-    private static Map<String, String> tiny() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("edgenext", "{\"family\":\"edgenext\",\"dims\":[16,32,48,64],\"depths\":[1,1,2,1],\"heads\":[4,4,4,4]}");
-        m.put("convnext", "{\"family\":\"convnext\",\"depths\":[1,1,1,1],\"dims\":[16,32,48,64]}");
-        m.put("edgevit", "{\"family\":\"edgevit\",\"depth\":[1,1,1,1],\"embed_dim\":[16,32,48,64],\"head_dim\":16,"
-                + "\"mlp_ratio\":[4,4,4,4],\"sr_ratios\":[4,2,2,1]}");
-        m.put("mobilevit", "{\"model\":\"mobilevit_xxs\"}");
-        m.put("mobilenetv1", "{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\",\"channel_multiplier\":0.25}");
-        m.put("mobilenetv2", "{\"family\":\"mobilenetv2\",\"variant\":\"mobilenetv2_100\",\"channel_multiplier\":0.35}");
-        m.put("mobilenetv3", "{\"model\":\"mobilenetv3_small_050\"}");
-        m.put("efficientnet", "{\"family\":\"efficientnet\",\"variant\":\"efficientnet_b0\",\"channel_multiplier\":0.25,"
-                + "\"depth_multiplier\":0.5}");
-        m.put("efficientnetv2", "{\"family\":\"efficientnetv2\",\"variant\":\"efficientnetv2_rw_s\","
-                + "\"channel_multiplier\":0.25,\"depth_multiplier\":0.3}");
-        return java.util.Collections.unmodifiableMap(m);
-    }
-
-    /** Seed of the tiny networks' weights and inputs. */
-    public static final long SEED = 20261202L;
-
     private SelfTest() {}
 
     /** Maximum relative error a precision is allowed (of max(1, max|ref|)). */
@@ -203,7 +168,7 @@ public final class SelfTest {
             ctx.setPrecision(before);
         }
         Report r = new Report(ctx.info().name(), ctx.info().driverVersion(), checks);
-        store(ctx.info(), r);
+        PrecisionRecord.store(ctx.info(), r);
         return r;
     }
 
@@ -297,95 +262,10 @@ public final class SelfTest {
                 ok ? Status.PASS : Status.FAIL, detail);
     }
 
-    // ---- tiny models
-
-    /** The stored reference logits of the tiny networks, by family. */
-    public static Map<String, float[]> references() {
-        try (InputStream in = SelfTest.class.getResourceAsStream(REFERENCES)) {
-            if (in == null) throw new EdgeClException("selftest references " + REFERENCES + " are missing from the jar");
-            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
-            Map<String, float[]> out = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("logits").entrySet()) {
-                JsonArray a = e.getValue().getAsJsonArray();
-                float[] f = new float[a.size()];
-                for (int i = 0; i < f.length; i++) f[i] = a.get(i).getAsFloat();
-                out.put(e.getKey(), f);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new EdgeClException("cannot read " + REFERENCES + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The tiny networks' outputs from the plain-Java reference (what the stored references hold):
-     * "FAMILY" the logits, "FAMILY/feature" the deepest stage's features (the logits alone are
-     * dominated by the head's bias with seeded weights).
-     */
-    public static Map<String, float[]> computeReferences() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (String family : TINY.keySet()) {
-            Graph g = tinyGraph(family);
-            Map<String, HostTensor> all = io.edgecl.graph.HostEval.run(g, tinyInput());
-            out.put(family, all.get("logits").data());
-            out.put(family + "/feature", all.get(deepestFeature(g)).data());
-        }
-        return out;
-    }
-
-    /** The name of the last "features.i" output. */
-    static String deepestFeature(Graph g) {
-        String best = null;
-        for (String k : g.outputs().keySet()) {
-            if (!k.startsWith("features.")) continue;
-            if (best == null || Integer.parseInt(k.substring(9)) > Integer.parseInt(best.substring(9))) best = k;
-        }
-        if (best == null) throw new IllegalStateException("no features output");
-        return best;
-    }
-
-    /** The references file's text for {@code logits}. */
-    public static String referencesJson(Map<String, float[]> logits) {
-        JsonObject o = new JsonObject();
-        o.addProperty("about", "outputs (logits, deepest features) of SelfTest.TINY's networks (weights Weights.synthetic(SEED), input tinyInput()),"
-                + " from the plain-Java reference (HostEval)");
-        JsonObject l = new JsonObject();
-        logits.forEach((k, v) -> {
-            JsonArray a = new JsonArray();
-            for (float f : v) a.add(f);
-            l.add(k, a);
-        });
-        o.add("logits", l);
-        return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
-    }
-
-    /** A tiny network's model (spec with 10 classes). */
-    public static VisionModel tinyModel(String family) {
-        JsonObject spec = JsonParser.parseString(TINY.get(family)).getAsJsonObject();
-        spec.addProperty("num_classes", 10);
-        return Models.fromSpec(spec);
-    }
-
-    /** A tiny network's graph with its seeded weights, batch 1 at 64×64, unfused. */
-    public static Graph tinyGraph(String family) {
-        Weights w = Weights.synthetic(SEED);
-        Graph g = tinyModel(family).build(w, 1, 64, 64);
-        w.finish();
-        return g;
-    }
-
-    /** The tiny networks' input: seeded gaussians, 1×3×64×64. */
-    public static HostTensor tinyInput() {
-        Random r = new Random(SEED);
-        float[] d = new float[3 * 64 * 64];
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
-        return new HostTensor(new int[] {1, 3, 64, 64}, d);
-    }
-
     private static void models(ClContext ctx, Precision p, Options options, Consumer<Check> sink) {
-        Map<String, float[]> refs = references();
+        Map<String, float[]> refs = TinyNetworks.references();
         double tol = tolerance(p);
-        for (String family : TINY.keySet()) {
+        for (String family : TinyNetworks.TINY.keySet()) {
             if (!options.wants(family)) continue;
             float[] ref = refs.get(family);
             if (ref == null) {
@@ -394,16 +274,16 @@ public final class SelfTest {
                 continue;
             }
             try {
-                Graph g = tinyGraph(family);
+                Graph g = TinyNetworks.tinyGraph(family);
                 FusionScheduler.apply(g, Set.of());
                 try (Plan plan = new Plan(ctx, g)) {
                     plan.poisonActivations(); // unwritten outputs show as NaN
-                    plan.run(tinyInput());
+                    plan.run(TinyNetworks.tinyInput());
                     float[] got = plan.read("logits").data();
                     Check c = withTop1(compare("model", family, p, "fused", "", ref, got, tol, ""), ref, got, 10);
                     float[] fref = refs.get(family + "/feature");
                     if (c.status() == Status.PASS && fref != null) {
-                        Check f = compare("model", family, p, "fused", "", fref, plan.read(deepestFeature(g)).data(),
+                        Check f = compare("model", family, p, "fused", "", fref, plan.read(TinyNetworks.deepestFeature(g)).data(),
                                 tol, "");
                         if (f.status() != Status.PASS) {
                             c = new Check("model", family, p.id(), "fused", "", f.maxError(), f.maxRef(), tol,
@@ -510,90 +390,4 @@ public final class SelfTest {
         }
     }
 
-    // ---- the per-device record
-
-    private static Path file(DeviceInfo d) {
-        // the reported limits too: a device run under -Dedgecl.device.limits chooses other kernels
-        String limits = d.type() + " " + d.maxWorkGroupSize() + " " + d.localMemBytes() + " " + d.maxAllocBytes();
-        return ProgramCache.cacheRoot().resolve("selftest").resolve(ProgramCache.key("selftest-v1", limits, d, "")
-                + ".json");
-    }
-
-    /** Stores which precisions passed (only precisions that ran are updated); an unwritable cache is no error. */
-    private static void store(DeviceInfo d, Report r) {
-        Path f = file(d);
-        Set<Precision> ok = r.passedPrecisions();
-        try {
-            // re-read under a lock: another process's precisions stay (SharedFiles)
-            io.edgecl.SharedFiles.update(f, old -> {
-                Map<String, String> table = parse(old);
-                for (Check c : r.checks()) {
-                    if (c.status() == Status.SKIP) continue;
-                    table.put(c.precision(), ok.contains(Precision.parse(c.precision())) ? "pass" : "fail");
-                }
-                return new Gson().toJson(table);
-            });
-        } catch (IOException | RuntimeException e) {
-            // the cache is an optimisation: without it auto falls back to fp32
-        }
-    }
-
-    private static Map<String, String> read(Path f) {
-        try {
-            return parse(Files.isRegularFile(f) ? Files.readString(f, StandardCharsets.UTF_8) : null);
-        } catch (IOException e) {
-            return new TreeMap<>(); // an unreadable record counts as none
-        }
-    }
-
-    /** A record's JSON as a sorted map; empty for null or a damaged record (it counts as none). */
-    private static Map<String, String> parse(String json) {
-        Map<String, String> table = new TreeMap<>();
-        if (json == null) return table;
-        try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-            for (Map.Entry<String, JsonElement> e : o.entrySet()) table.put(e.getKey(), e.getValue().getAsString());
-        } catch (RuntimeException e) {
-            table.clear();
-        }
-        return table;
-    }
-
-    /**
-     * The precision {@code --precision auto} picks: the fastest mode for the kind of device whose
-     * selftest passed on this device and driver. GPUs and other accelerators: fp16 (where the
-     * device computes half), then fp16 storage, then fp32; CPU devices: fp32 (their float units
-     * are as fast, and converting halves costs more than the memory it saves). A mode with no
-     * recorded outcome is checked first (default kernels and the tiny networks, once; the
-     * outcome is cached), and {@code note} is told so. fp32 is the fallback.
-     */
-    public static Precision autoPrecision(Device device, Consumer<String> note) {
-        ClContext ctx = device.ctx;
-        List<Precision> order = new ArrayList<>();
-        if (!ctx.info().isCpu()) {
-            if (ctx.halfArithmetic()) order.add(Precision.FP16);
-            order.add(Precision.FP16_STORAGE);
-        }
-        for (Precision p : order) {
-            Map<String, String> rec = read(file(ctx.info()));
-            if (!rec.containsKey(p.id())) {
-                if (note != null) note.accept("precision auto: checking " + p.id() + " on " + ctx.info().name()
-                        + " once (edgecl selftest; the outcome is kept per device and driver)");
-                run(device, new Options(List.of(p), false, true, null), null);
-                rec = read(file(ctx.info()));
-            }
-            if ("pass".equals(rec.get(p.id()))) return p;
-        }
-        return Precision.FP32;
-    }
-
-    /** The precisions whose last selftest on this device and driver passed. */
-    public static Set<Precision> cachedPasses(Device device) {
-        Set<Precision> out = EnumSet.noneOf(Precision.class);
-        read(file(device.ctx.info())).forEach((k, v) -> {
-            if (!v.equals("pass")) return;
-            for (Precision p : Precision.values()) if (p.id().equals(k)) out.add(p);
-        });
-        return out;
-    }
 }

@@ -66,7 +66,7 @@ public final class SessionOptions {
 
     /**
      * Lets the device decide: the fastest precision that passed selftest on it ({@link
-     * SelfTest#autoPrecision}); ignored with {@link #withDevice(Device)}.
+     * PrecisionRecord#autoPrecision}); ignored with {@link #withDevice(Device)}.
      */
     public SessionOptions withAutoPrecision() {
         return withPrecisionOrAuto(null);
