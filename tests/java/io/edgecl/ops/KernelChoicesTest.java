@@ -38,7 +38,7 @@ class KernelChoicesTest {
         EdgeClException e = assertThrows(EdgeClException.class, () -> KernelFamily.ATTENTION.parse("fast"));
         assertEquals("kernel choice attention=fast: use direct, packed or blocked", e.getMessage());
         e = assertThrows(EdgeClException.class, () -> KernelFamily.CONV.parse("rows"));
-        assertTrue(e.getMessage().startsWith("kernel choice conv=rows: use direct or panel"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("kernel choice conv=rows: use direct, panel"), e.getMessage());
         e = assertThrows(EdgeClException.class, () -> KernelFamily.byName("softmax"));
         assertTrue(e.getMessage().contains("gemm, conv, dwconv, dwconv-ln, layernorm, attention, xca, cascade"),
                 e.getMessage());
@@ -72,6 +72,27 @@ class KernelChoicesTest {
         assertEquals(Attention.Variant.PACKED, KernelDefaults.resolve(rows, bifrost, KernelFamily.ATTENTION));
         assertEquals(Attention.Variant.DIRECT, KernelDefaults.resolve(rows, CPU, KernelFamily.ATTENTION));
         assertEquals(SplitCascade.Form.PACKED, KernelDefaults.resolve(rows, CPU, KernelFamily.CASCADE));
+    }
+
+    /** The table is a text file in the jar; a bad row is an error naming the file, the line and the value. */
+    @Test
+    void theTableIsDataAndABadRowSaysWhere() {
+        List<KernelDefaults.Row> rows = KernelDefaults.parse("# c\nany gemm=tiled:4\n\ngpu/arm/valhall  attention=packed # why\n", "t");
+        assertEquals(2, rows.size());
+        assertEquals(new Match(Kind.GPU, DeviceClass.Vendor.ARM, "valhall", null), rows.get(1).match());
+        assertEquals(Attention.Variant.PACKED, KernelDefaults.resolve(rows, MALI, KernelFamily.ATTENTION));
+        EdgeClException e = assertThrows(EdgeClException.class, () -> KernelDefaults.parse("any\ncpu gemm=fast", "t"));
+        assertTrue(e.getMessage().startsWith("t, line 2: kernel choice gemm=fast: use tiled"), e.getMessage());
+        e = assertThrows(EdgeClException.class, () -> KernelDefaults.parse("cpu xca=item xca=group", "t"));
+        assertEquals("t, line 1: xca set twice", e.getMessage());
+        e = assertThrows(EdgeClException.class, () -> KernelDefaults.parse("tpu gemm=rows", "t"));
+        assertTrue(e.getMessage().startsWith("t, line 1: "), e.getMessage());
+        // the shipped table gives every family a default on any device
+        for (KernelFamily<?> f : KernelFamily.ALL) {
+            assertTrue(KernelDefaults.rows().get(0).match().equals(Match.ANY)
+                    && KernelDefaults.rows().get(0).values().containsKey(f), f.name());
+        }
+        assertEquals("panel:auto (cpu)", KernelDefaults.describe(CPU).get("gemm"));
     }
 
     private static KernelDefaults.Row row(Match m, Object... familyValue) {

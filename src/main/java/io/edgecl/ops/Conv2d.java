@@ -19,7 +19,7 @@ public final class Conv2d {
      */
     public record Choice(Gemm.Config panel) {
         public static final Choice DIRECT = new Choice(null);
-        /** The CPU default: panels sized by the output channels ({@link #cpuDefault}); never parsed or stored. */
+        /** panel:auto, panels sized by the output channels ({@link #cpuDefault}). */
         public static final Choice PANEL_BY_SHAPE = new Choice(Gemm.Config.PANEL_BY_SHAPE);
         static final java.util.List<Choice> CANDIDATES = java.util.List.of(DIRECT,
                 new Choice(new Gemm.Config(Gemm.Variant.PANEL, 12, 16)), new Choice(new Gemm.Config(Gemm.Variant.PANEL, 4, 32)));
@@ -28,7 +28,7 @@ public final class Conv2d {
             if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
         }
 
-        /** direct or panel[:RxW]. */
+        /** direct, panel[:RxW] or panel:auto. */
         public static Choice parse(String s) {
             if (s.trim().equalsIgnoreCase("direct")) return DIRECT;
             Gemm.Config c = Gemm.Config.parse(s);

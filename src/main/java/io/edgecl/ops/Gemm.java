@@ -71,10 +71,7 @@ public final class Gemm {
      * variant, its panel width W in columns.
      */
     public record Config(Variant variant, int rows, int width) {
-        /**
-         * The CPU default: the panel kernel with rows and width chosen per GEMM shape ({@link
-         * #cpuDefault}); a default only, never parsed or stored.
-         */
+        /** panel:auto, the panel kernel with rows and width chosen per GEMM shape ({@link #cpuDefault}). */
         public static final Config PANEL_BY_SHAPE = new Config(Variant.PANEL, 0, 0);
 
         public Config(Variant variant, int rows) {
@@ -86,9 +83,10 @@ public final class Gemm {
             return variant == Variant.PANEL ? "panel:" + width : variant.name();
         }
 
-        /** tiled, rows, block[:R], block8[:R] or panel[:RxW] (W 4, 8, 16 or 32). */
+        /** tiled, rows, block[:R], block8[:R], panel[:RxW] (W 4, 8, 16 or 32) or panel:auto. */
         public static Config parse(String s) {
-            String[] p = s.toLowerCase(java.util.Locale.ROOT).split(":");
+            String[] p = s.trim().toLowerCase(java.util.Locale.ROOT).split(":");
+            if (p.length == 2 && p[0].equals("panel") && p[1].equals("auto")) return PANEL_BY_SHAPE;
             try {
                 Variant v = Variant.valueOf(p[0].toUpperCase(java.util.Locale.ROOT));
                 if (p.length > 2) throw new IllegalArgumentException();
@@ -105,7 +103,8 @@ public final class Gemm {
                 return new Config(v, r);
             } catch (RuntimeException e) {
                 throw new io.edgecl.EdgeClException("GEMM variant '" + s
-                        + "': use tiled, rows, block[:R], block8[:R] (R 1..32) or panel[:RxW] (R 1..16, W 4, 8, 16 or 32)");
+                        + "': use tiled, rows, block[:R], block8[:R] (R 1..32), panel[:RxW] (R 1..16, W 4, 8, 16 or 32)"
+                        + " or panel:auto");
             }
         }
 
@@ -125,7 +124,7 @@ public final class Gemm {
         @Override
         public String toString() {
             String n = variant.name().toLowerCase(java.util.Locale.ROOT);
-            if (this.equals(PANEL_BY_SHAPE)) return "panel (rows and width by shape)";
+            if (this.equals(PANEL_BY_SHAPE)) return "panel:auto";
             if (variant == Variant.PANEL) return n + ":" + rows + "x" + width;
             if (variant == Variant.BLOCK || variant == Variant.BLOCK8) return n + ":" + rows;
             return n;
@@ -197,10 +196,8 @@ public final class Gemm {
      * shape.
      */
     public static Config config(OpChoices choices, ClContext ctx, int m, int n, int k) {
-        return choices.gemm(m, n, k).orElseGet(() -> {
-            Config d = KernelDefaults.get(ctx.info(), KernelFamily.GEMM);
-            return d.equals(Config.PANEL_BY_SHAPE) ? cpuDefault(m, n) : d;
-        });
+        Config c = choices.gemm(m, n, k).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.GEMM));
+        return c.equals(Config.PANEL_BY_SHAPE) ? cpuDefault(m, n) : c;
     }
 
     /**

@@ -16,59 +16,75 @@ import java.util.concurrent.ConcurrentHashMap;
  * device takes, per family, the value of the most specific matching row that sets that family,
  * so a row need only name what differs from the level above and every level has a default.
  *
- * <p>The rows hold what was measured: CPU runtimes (PoCL) emulate work-group barriers and
- * vectorise explicit vectors only, so they get the register-blocked, explicit-vector kernels;
- * every other device gets the local-memory and work-group kernels. To give a device class its
- * own defaults, add a row (see README, "Adding a device class's defaults").
+ * <p>The table is data, {@value #RESOURCE} in the jar, with why each row says what it says; to
+ * give a device class its own defaults, add a row there (README, "Adding a device class's
+ * defaults").
  */
 public final class KernelDefaults {
     /** One row of the table. */
     public record Row(Match match, Map<KernelFamily<?>, Object> values) {}
 
-    private static final List<Row> TABLE = new ArrayList<>();
+    /** The table's file in the jar. */
+    static final String RESOURCE = "/io/edgecl/ops/kernel-defaults.txt";
 
-    static {
-        row(Match.ANY)
-                .set(KernelFamily.GEMM, new Gemm.Config(Gemm.Variant.TILED, Gemm.ROWS_RM))
-                .set(KernelFamily.CONV, Conv2d.Choice.DIRECT)
-                .set(KernelFamily.DWCONV, DepthwiseConv.Form.C4)
-                .set(KernelFamily.DWCONV_LN, DepthwiseConv.LnForm.GROUP)
-                .set(KernelFamily.LAYERNORM, LayerNorm.Form.ROW)
-                .set(KernelFamily.ATTENTION, Attention.Variant.DIRECT)
-                .set(KernelFamily.XCA, ChannelAttention.Form.GROUP)
-                .set(KernelFamily.CASCADE, SplitCascade.Form.PACKED);
-        row(Match.kind(Kind.CPU))
-                .set(KernelFamily.GEMM, Gemm.Config.PANEL_BY_SHAPE)
-                .set(KernelFamily.CONV, Conv2d.Choice.PANEL_BY_SHAPE)
-                .set(KernelFamily.DWCONV, DepthwiseConv.Form.VEC)
-                .set(KernelFamily.DWCONV_LN, DepthwiseConv.LnForm.VEC)
-                .set(KernelFamily.LAYERNORM, LayerNorm.Form.VEC)
-                .set(KernelFamily.ATTENTION, Attention.Variant.BLOCKED)
-                .set(KernelFamily.XCA, ChannelAttention.Form.GEMM)
-                .set(KernelFamily.CASCADE, SplitCascade.Form.SPLIT);
-    }
+    private static final List<Row> TABLE = parse(read(), RESOURCE);
 
     private static final Map<DeviceInfo, DeviceClass> CLASSES = new ConcurrentHashMap<>();
 
     private KernelDefaults() {}
 
-    /** A row being filled in. */
-    private record Builder(Map<KernelFamily<?>, Object> values) {
-        <C> Builder set(KernelFamily<C> family, C value) {
-            values.put(family, value);
-            return this;
+    private static String read() {
+        try (java.io.InputStream in = KernelDefaults.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new IllegalStateException(RESOURCE + " is missing from the jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static Builder row(Match m) {
-        Map<KernelFamily<?>, Object> values = new LinkedHashMap<>();
-        TABLE.add(new Row(m, values));
-        return new Builder(values);
+    /**
+     * The rows of a table's text: per line a class pattern ("any" or
+     * kind[/vendor[/architecture[/model]]]) and FAMILY=VALUE pairs; # starts a comment. An error
+     * names the source, the line and what is wrong.
+     */
+    static List<Row> parse(String text, String source) {
+        List<Row> rows = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].replaceAll("#.*", "").trim();
+            if (line.isEmpty()) continue;
+            String[] parts = line.split("\\s+");
+            try {
+                Match m = match(parts[0]);
+                Map<KernelFamily<?>, Object> values = new LinkedHashMap<>();
+                for (int p = 1; p < parts.length; p++) {
+                    int eq = parts[p].indexOf('=');
+                    if (eq <= 0) throw new IllegalArgumentException("'" + parts[p] + "' is not FAMILY=VALUE");
+                    KernelFamily<?> f = KernelFamily.byName(parts[p].substring(0, eq));
+                    if (values.put(f, f.parse(parts[p].substring(eq + 1))) != null) {
+                        throw new IllegalArgumentException(f + " set twice");
+                    }
+                }
+                rows.add(new Row(m, Map.copyOf(values)));
+            } catch (RuntimeException e) {
+                throw new io.edgecl.EdgeClException(source + ", line " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(rows);
+    }
+
+    private static Match match(String pattern) {
+        if (pattern.equals("any")) return Match.ANY;
+        String[] p = pattern.split("/");
+        if (p.length > 4) throw new IllegalArgumentException("'" + pattern + "': at most kind/vendor/architecture/model");
+        return new Match(Kind.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)),
+                p.length > 1 ? DeviceClass.Vendor.valueOf(p[1].toUpperCase(java.util.Locale.ROOT)) : null,
+                p.length > 2 ? p[2] : null, p.length > 3 ? p[3] : null);
     }
 
     /** The rows, least specific first. */
     public static List<Row> rows() {
-        return List.copyOf(TABLE);
+        return TABLE;
     }
 
     /** The default of {@code family} on devices of class {@code c}. */

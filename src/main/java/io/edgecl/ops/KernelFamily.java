@@ -18,10 +18,10 @@ import java.util.function.Function;
 public final class KernelFamily<C> {
     public static final KernelFamily<Gemm.Config> GEMM = new KernelFamily<>("gemm", Gemm.Config.class, Gemm.Config::parse,
             Gemm.Config::toString, Gemm.CANDIDATES, Gemm.Config::kernelKey,
-            "tiled, rows, block[:R], block8[:R] (R 1..32) or panel[:RxW] (R 1..16, W 4, 8, 16 or 32)");
+            "tiled, rows, block[:R], block8[:R] (R 1..32), panel[:RxW] (R 1..16, W 4, 8, 16 or 32) or panel:auto");
     public static final KernelFamily<Conv2d.Choice> CONV = new KernelFamily<>("conv", Conv2d.Choice.class, Conv2d.Choice::parse,
             Conv2d.Choice::toString, Conv2d.Choice.CANDIDATES, Conv2d.Choice::toString,
-            "direct or panel[:RxW] (R 1..16, W 4, 8, 16 or 32)");
+            "direct, panel[:RxW] (R 1..16, W 4, 8, 16 or 32) or panel:auto");
     public static final KernelFamily<DepthwiseConv.Form> DWCONV = ofEnum("dwconv", DepthwiseConv.Form.class);
     public static final KernelFamily<DepthwiseConv.LnForm> DWCONV_LN = ofEnum("dwconv-ln", DepthwiseConv.LnForm.class);
     public static final KernelFamily<LayerNorm.Form> LAYERNORM = ofEnum("layernorm", LayerNorm.Form.class);
