@@ -1,5 +1,7 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Elementwise;
@@ -10,6 +12,11 @@ import java.util.List;
 public record ActivationOp(Act act) implements OpSpec {
     public String kind() {
         return "activation";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        return in.get(0);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
