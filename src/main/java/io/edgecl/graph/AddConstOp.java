@@ -1,6 +1,5 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.addPeriodic;
 import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.require;
 
@@ -50,6 +49,6 @@ public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implement
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        return addPeriodic(vals.get(0), constant.data());
+        return HostOps.addPeriodic(vals.get(0), constant.data());
     }
 }

@@ -19,12 +19,6 @@ final class OpSupport {
         return t == null ? null : t.data();
     }
 
-    static double[] addPeriodic(double[] a, float[] c) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < o.length; i++) o[i] = a[i] + c[i % c.length];
-        return o;
-    }
-
     static String squeeze1(OnnxNodes e, String x) {
         return e.node("Squeeze", List.of(x, e.ints(1)), List.of(e.tmp()));
     }

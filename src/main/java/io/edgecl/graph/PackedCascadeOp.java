@@ -1,6 +1,5 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.addPeriodic;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.require;
 
@@ -93,7 +92,7 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
         double[] o = chunks().reference(in, vals, y);
-        return pos == null ? o : addPeriodic(o, pos.data());
+        return pos == null ? o : HostOps.addPeriodic(o, pos.data());
     }
 
     private static HostTensor concat(List<HostTensor> parts) {

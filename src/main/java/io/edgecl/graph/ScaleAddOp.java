@@ -43,9 +43,6 @@ public record ScaleAddOp(HostTensor scale) implements OpSpec {
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        double[] a = vals.get(0), r = in.size() > 1 ? vals.get(1) : null, o = new double[a.length];
-        float[] sc = scale.data();
-        for (int i = 0; i < o.length; i++) o[i] = a[i] * sc[i % y.c] + (r == null ? 0 : r[i]);
-        return o;
+        return HostOps.scaleAdd(vals.get(0), scale.data(), in.size() > 1 ? vals.get(1) : null);
     }
 }
