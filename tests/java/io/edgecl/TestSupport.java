@@ -102,6 +102,21 @@ public final class TestSupport {
         assertOutputsClose(expected, got, 1e-4, what);
     }
 
+    /** Float data (a kernel's input) as the doubles the host reference ({@code graph.HostOps}) takes; null stays null. */
+    public static double[] doubles(float[] a) {
+        if (a == null) return null;
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    /** The host reference's doubles rounded to floats, as a kernel stores them. */
+    public static float[] floats(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+
     /** The project's tolerance: max|Δ| ≤ 1e-4 · max(1, max|ref|). */
     public static void assertClose(float[] ref, float[] got, String what) {
         assertClose(ref, got, 1e-4, what);

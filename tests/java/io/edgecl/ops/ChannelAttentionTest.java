@@ -1,9 +1,12 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +32,7 @@ class ChannelAttentionTest {
             }
             float[] temp = new float[heads];
             for (int h = 0; h < heads; h++) temp[h] = 0.5f + 1.5f * s.rnd.nextFloat();
-            float[] ref = Reference.xca(qkv, temp, n, t, c, heads);
+            float[] ref = floats(HostOps.channelAttention(doubles(qkv), n, t, c, heads, temp));
 
             ClBuffer dqkv = s.upload(qkv, "qkv"), dtemp = s.upload(temp, "temperature");
             long scratch = ChannelAttention.scratchFloats(n, c, heads);

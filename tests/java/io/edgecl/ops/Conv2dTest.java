@@ -1,9 +1,12 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +39,8 @@ class Conv2dTest {
             int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
             float[] in = s.random(n * h * w * cin), wt = s.random(kh * kw * cin * cout);
             float[] bias = hasBias ? s.random(cout) : null;
-            float[] ref = Reference.conv2d(in, wt, bias, n, h, w, cin, cout, kh, kw, stride, padH, padW, act);
+            float[] ref = floats(HostOps.conv(doubles(in), n, h, w, cin, ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, 0,
+                    act));
             assertEquals(n * ho * wo * cout, ref.length);
 
             ClBuffer din = s.upload(in, "in");

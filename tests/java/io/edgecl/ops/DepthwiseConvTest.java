@@ -1,7 +1,11 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
+
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import io.edgecl.ops.DepthwiseConv.Slice;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,9 +131,11 @@ class DepthwiseConvTest {
                 float[] add = hasAdd ? s.random(n * h * w * addCs) : null;
                 float[] bias = hasBias ? s.random(cout) : null;
                 float[] outInit = s.random(n * ho * wo * outCs);
-                float[] ref = Reference.dwconv(new Reference.View(in, inCs, inExtra),
-                        hasAdd ? new Reference.View(add, addCs, addExtra) : null, wt, bias, outInit, outCs, outExtra,
-                        n, h, w, cout, kh, kw, stride, padH, padW, mult, act);
+                // the reference reads the slices, sums the addend in and writes the output slice into a copy of outInit
+                double[] x = HostOps.channels(doubles(in), inCs, inExtra, cin);
+                if (hasAdd) x = HostOps.add(x, HostOps.channels(doubles(add), addCs, addExtra, cin), Act.NONE);
+                float[] ref = floats(HostOps.withChannels(doubles(outInit), outCs, outExtra, HostOps.conv(x, n, h, w, cin,
+                        ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, mult, act), cout));
 
                 ClBuffer din = s.upload(in, "in"), dw = s.upload(wt, "w"), dout = s.upload(outInit, "out");
                 Slice addSlice = hasAdd ? new Slice(s.upload(add, "add"), addCs, addExtra) : null;

@@ -1,9 +1,12 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,12 +24,12 @@ class ElementwiseTest {
             ClBuffer dx = s.upload(x, "x"), dy = s.upload(y, "pos"), dout = s.output(SIZE, "out");
             Launch l = s.own(Elementwise.addBroadcast(s.ctx, dx, dy, dout, SIZE, HW * C));
             s.run(l);
-            TestSupport.assertClose(Reference.addBroadcast(x, y, HW * C), s.read(dout, SIZE), "add_broadcast");
+            TestSupport.assertClose(floats(HostOps.addPeriodic(doubles(x), y)), s.read(dout, SIZE), "add_broadcast");
             OpScope.assertCost(l, SIZE, 8L * SIZE);
             // in place (out = x)
             Launch inPlace = s.own(Elementwise.addBroadcast(s.ctx, dx, dy, dx, SIZE, HW * C));
             s.run(inPlace);
-            TestSupport.assertClose(Reference.addBroadcast(x, y, HW * C), s.read(dx, SIZE), "add_broadcast in place");
+            TestSupport.assertClose(floats(HostOps.addPeriodic(doubles(x), y)), s.read(dx, SIZE), "add_broadcast in place");
         }
     }
 
@@ -60,7 +63,7 @@ class ElementwiseTest {
             // the kinks and saturation points of the piecewise activations
             float[] special = {0f, -3f, 3f, 6f, -6f, 1e-7f, -1e-7f, 40f, -40f};
             System.arraycopy(special, 0, x, 0, special.length);
-            float[] ref = Reference.activation(x, act);
+            float[] ref = floats(HostOps.activation(doubles(x), act));
             ClBuffer dx = s.upload(x, "x"), dout = s.output(SIZE, "out");
             Launch l = s.own(Elementwise.activation(s.ctx, dx, dout, SIZE, act));
             s.run(l);
@@ -81,13 +84,14 @@ class ElementwiseTest {
             ClBuffer dr = withResidual ? s.upload(res, "residual") : null;
             Launch l = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dout, SIZE, C));
             s.run(l);
-            TestSupport.assertClose(Reference.scaleAdd(x, scale, res, C), s.read(dout, SIZE), "scale_add");
+            TestSupport.assertClose(floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))), s.read(dout, SIZE), "scale_add");
             OpScope.assertCost(l, SIZE, 8L * SIZE);
             if (withResidual) {
                 // out aliasing the residual: residual += x * scale
                 Launch inPlace = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dr, SIZE, C));
                 s.run(inPlace);
-                TestSupport.assertClose(Reference.scaleAdd(x, scale, res, C), s.read(dr, SIZE), "scale_add in place");
+                TestSupport.assertClose(floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))), s.read(dr, SIZE),
+                        "scale_add in place");
             }
         }
     }
@@ -103,7 +107,8 @@ class ElementwiseTest {
         int rows = N * HW;
         try (OpScope s = new OpScope("jocl", 45 + channels)) {
             float[] in = s.random(rows * inStride), outInit = s.random(rows * outStride);
-            float[] ref = Reference.channelCopy(in, outInit, channels, rows, inStride, inOffset, outStride, outOffset);
+            float[] ref = floats(HostOps.withChannels(doubles(outInit), outStride, outOffset,
+                    HostOps.channels(doubles(in), inStride, inOffset, channels), channels));
             ClBuffer din = s.upload(in, "in"), dout = s.upload(outInit, "out");
             Launch l = s.own(Elementwise.channelCopy(s.ctx, din, dout, channels, rows, inStride, inOffset, outStride,
                     outOffset));
@@ -130,7 +135,7 @@ class ElementwiseTest {
             List<Launch> ls = s.own(Elementwise.globalAvgPool(s.ctx, din, dout, parts, n, hw, c));
             assertEquals(scratch > 0 ? 2 : 1, ls.size(), "launches");
             s.run(ls.toArray(new Launch[0]));
-            TestSupport.assertClose(Reference.globalAvgPool(in, n, hw, c), s.read(dout, n * c), "avgpool");
+            TestSupport.assertClose(floats(HostOps.avgPool(doubles(in), n, hw, c)), s.read(dout, n * c), "avgpool");
             OpScope.assertCost(ls.get(0), (long) n * hw * c, 4L * n * hw * c + 4L * n * c);
         }
     }
@@ -155,7 +160,7 @@ class ElementwiseTest {
             org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(got[SIZE / 2]), "the element was left unwritten");
             org.opentest4j.AssertionFailedError e = org.junit.jupiter.api.Assertions.assertThrows(
                     org.opentest4j.AssertionFailedError.class,
-                    () -> TestSupport.assertClose(Reference.activation(x, Act.RELU), got, "activation"));
+                    () -> TestSupport.assertClose(floats(HostOps.activation(doubles(x), Act.RELU)), got, "activation"));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("first at " + SIZE / 2), e.getMessage());
         } finally {
             System.clearProperty(io.edgecl.cl.KernelSources.DIR_PROPERTY);

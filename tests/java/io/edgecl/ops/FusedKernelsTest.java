@@ -1,7 +1,11 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
+
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,9 +41,9 @@ class FusedKernelsTest {
                 s.expectKernel(l, variant.equals("group") ? "dwconv_ln" : "dwconv_ln_px");
             }
             s.run(l);
-            float[] conv = Reference.dwconv(new Reference.View(x, cin, 0), null, w, b, new float[rows * cout], cout, 0, N, H,
-                    W, cout, k, k, stride, pad, pad, mult, Act.NONE);
-            TestSupport.assertClose(Reference.layerNorm(conv, g, be, rows, cout, 1e-6), s.read(out, rows * cout),
+            double[] conv = HostOps.conv(doubles(x), N, H, W, cin, ho, wo, cout, w, b, k, k, stride, pad, pad, mult,
+                    Act.NONE);
+            TestSupport.assertClose(floats(HostOps.layerNorm(conv, rows, cout, g, be, 1e-6)), s.read(out, rows * cout),
                     "dwconv+ln " + variant);
         }
     }
@@ -60,7 +64,7 @@ class FusedKernelsTest {
                     .gamma(dg).residual(dr), cfg));
             expectGemm(s, l, variant);
             s.run(l);
-            TestSupport.assertClose(Reference.gemm(a, b, bias, g, r, new float[m * n], m, n, k, k, n, Act.GELU),
+            TestSupport.assertClose(floats(HostOps.gemm(doubles(a), null, m, doubles(r), m, k, n, b, bias, Act.GELU, g)),
                     s.read(dc, m * n), "gemm " + variant);
         }
     }
@@ -76,19 +80,14 @@ class FusedKernelsTest {
                     out = s.output(px * c, "out");
             s.run(s.own(SplitCascade.create(s.ctx, dx, dw, bias ? db : null, pos ? dp : null, out, N, H, W, c, width,
                     nconv, 3)));
-            float[] ref = new float[px * c];
+            java.util.List<float[]> ws = new java.util.ArrayList<>(), bs = new java.util.ArrayList<>();
             for (int i = 0; i < nconv; i++) {
-                float[] wi = java.util.Arrays.copyOfRange(w, i * 9 * width, (i + 1) * 9 * width);
-                float[] bi = bias ? java.util.Arrays.copyOfRange(b, i * width, (i + 1) * width) : null;
-                ref = Reference.dwconv(new Reference.View(x, c, i * width),
-                        i == 0 ? null : new Reference.View(ref, c, (i - 1) * width), wi, bi, ref, c, i * width, N, H, W,
-                        width, 3, 3, 1, 1, 1, 1, Act.NONE);
+                ws.add(java.util.Arrays.copyOfRange(w, i * 9 * width, (i + 1) * 9 * width));
+                bs.add(bias ? java.util.Arrays.copyOfRange(b, i * width, (i + 1) * width) : null);
             }
-            for (int p = 0; p < px; p++) {
-                for (int ch = nconv * width; ch < c; ch++) ref[p * c + ch] = x[p * c + ch];
-                if (pos) for (int ch = 0; ch < c; ch++) ref[p * c + ch] += pe[(p % (H * W)) * c + ch];
-            }
-            TestSupport.assertClose(ref, s.read(out, px * c), "split cascade");
+            double[] ref = HostOps.cascade(doubles(x), N, H, W, c, width, ws, bs, 3);
+            if (pos) ref = HostOps.addPeriodic(ref, pe);
+            TestSupport.assertClose(floats(ref), s.read(out, px * c), "split cascade");
         }
     }
 
@@ -103,8 +102,8 @@ class FusedKernelsTest {
             Launch l = s.own(ChannelAttention.createFused(s.ctx, KernelFamily.XCA.parse(variant), dq, dt, scratch, out, N, t, c, heads));
             s.expectKernel(l, variant.equals("item") ? "xca_cpu" : "xca_fused");
             s.run(l);
-            TestSupport.assertClose(Reference.xca(qkv, temp, N, t, c, heads), s.read(out, N * t * c),
-                    "xca one launch " + variant);
+            TestSupport.assertClose(floats(HostOps.channelAttention(doubles(qkv), N, t, c, heads, temp)),
+                    s.read(out, N * t * c), "xca one launch " + variant);
         }
     }
 

@@ -1,7 +1,11 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
+
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -70,7 +74,8 @@ class GemmTest {
             float[] bias = hasBias ? s.random(n) : null, gamma = hasGamma ? s.random(n) : null;
             float[] cInit = s.random(m * ldc);
             float[] r = res == Res.SEPARATE ? s.random(m * ldc) : res == Res.ALIASED ? cInit : null;
-            float[] ref = Reference.gemm(a, b, bias, gamma, r, cInit, m, n, k, lda, ldc, act);
+            float[] ref = floats(HostOps.gemm(doubles(a), lda, null, m, doubles(r), doubles(cInit), ldc, m, k, n, b, bias, act,
+                    gamma));
 
             Gemm.Config cfg = Gemm.config(OpChoices.DEFAULTS, s.ctx, m, n, k);
             ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dc = s.upload(cInit, "c");

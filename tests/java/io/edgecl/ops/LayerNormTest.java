@@ -1,7 +1,11 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
+
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,7 +30,7 @@ class LayerNormTest {
             if (offset < 0) java.util.Arrays.fill(in, 2.5f);
             else for (int i = 0; i < in.length; i++) in[i] += offset;
             float[] gamma = s.random(c), beta = s.random(c);
-            float[] ref = Reference.layerNorm(in, gamma, beta, rows, c, eps);
+            float[] ref = floats(HostOps.layerNorm(doubles(in), rows, c, gamma, beta, eps));
 
             ClBuffer din = s.upload(in, "in"), dg = s.upload(gamma, "gamma"), db = s.upload(beta, "beta");
             ClBuffer dout = s.output(rows * c, "out");

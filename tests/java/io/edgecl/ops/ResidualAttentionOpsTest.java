@@ -1,7 +1,11 @@
 package io.edgecl.ops;
 
+import static io.edgecl.TestSupport.doubles;
+import static io.edgecl.TestSupport.floats;
+
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClBuffer;
+import io.edgecl.graph.HostOps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -217,7 +221,8 @@ class ResidualAttentionOpsTest {
             ClBuffer out = s.output(N * ho * wo * cout, "out");
             s.run(s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, C, cout, k, k, stride, pad, pad), dx,
                     dw, db, out, Act.SILU, null)));
-            TestSupport.assertClose(Reference.conv2d(x, w, b, N, H, W, C, cout, k, k, stride, pad, pad, Act.SILU),
+            TestSupport.assertClose(floats(HostOps.conv(doubles(x), N, H, W, C, ho, wo, cout, w, b, k, k, stride, pad, pad, 0,
+                    Act.SILU)),
                     s.read(out, N * ho * wo * cout), "conv c4w4 k" + k + " s" + stride);
         }
     }
@@ -236,8 +241,10 @@ class ResidualAttentionOpsTest {
             s.run(s.own(DepthwiseConv.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, c, c, k, k, stride, pad, pad),
                     new DepthwiseConv.Slice(dx, wide, offset), new DepthwiseConv.Slice(da, wide, offset), dw, db,
                     new DepthwiseConv.Slice(out, wide, offset), Act.GELU)));
-            float[] ref = Reference.dwconv(new Reference.View(x, wide, offset), new Reference.View(a, wide, offset), w, b,
-                    init, wide, offset, N, H, W, c, k, k, stride, pad, pad, 1, Act.GELU);
+            double[] sum = HostOps.add(HostOps.channels(doubles(x), wide, offset, c),
+                    HostOps.channels(doubles(a), wide, offset, c), Act.NONE);
+            float[] ref = floats(HostOps.withChannels(doubles(init), wide, offset,
+                    HostOps.conv(sum, N, H, W, c, ho, wo, c, w, b, k, k, stride, pad, pad, 1, Act.GELU), c));
             TestSupport.assertClose(ref, s.read(out, N * ho * wo * wide), "dwconv c4 k" + k);
         }
     }

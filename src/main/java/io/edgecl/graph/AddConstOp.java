@@ -1,6 +1,7 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.addPeriodic;
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
@@ -16,6 +17,14 @@ import java.util.List;
 public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implements OpSpec {
     public String kind() {
         return "add_const";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        require(constant.numel() == x.h() * x.w() * x.c(), "the constant has " + constant.numel()
+                + " values, the input " + x.h() + "x" + x.w() + "x" + x.c() + " per image");
+        return x;
     }
 
     public long macs(List<Value> in, Value out) {
@@ -40,6 +49,6 @@ public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implement
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        return addPeriodic(vals.get(0), constant.data());
+        return HostOps.addPeriodic(vals.get(0), constant.data());
     }
 }

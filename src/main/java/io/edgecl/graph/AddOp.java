@@ -1,5 +1,8 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.shapeOf;
+
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Elementwise;
@@ -10,6 +13,12 @@ import java.util.List;
 public record AddOp(Act act) implements OpSpec {
     public String kind() {
         return "add";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 2);
+        shapeOf(in, 1, in.get(0), "the second addend");
+        return in.get(0);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
@@ -23,8 +32,6 @@ public record AddOp(Act act) implements OpSpec {
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        double[] a = vals.get(0), b = vals.get(1), o = new double[a.length];
-        for (int i = 0; i < o.length; i++) o[i] = act.apply(a[i] + b[i]);
-        return o;
+        return HostOps.add(vals.get(0), vals.get(1), act);
     }
 }

@@ -1,5 +1,8 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.perChannel;
+
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Elementwise;
@@ -11,6 +14,13 @@ import java.util.List;
 public record AffineOp(HostTensor scale, HostTensor shift, Act act) implements OpSpec {
     public String kind() {
         return "affine";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        perChannel(scale, "scale", in.get(0).c());
+        perChannel(shift, "shift", in.get(0).c());
+        return in.get(0);
     }
 
     public List<HostTensor> params() {

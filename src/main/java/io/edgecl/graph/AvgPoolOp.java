@@ -1,5 +1,7 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.Launch;
@@ -9,6 +11,11 @@ import java.util.List;
 public record AvgPoolOp() implements OpSpec {
     public String kind() {
         return "avgpool";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        return new Shape(in.get(0).n(), 1, 1, in.get(0).c());
     }
 
     public long transientScratchBytes(List<Value> in, Value y) {

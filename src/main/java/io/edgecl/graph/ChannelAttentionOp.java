@@ -1,5 +1,9 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.require;
+
 import io.edgecl.ops.OpChoices;
 import static io.edgecl.graph.OpSupport.squeeze1;
 
@@ -16,6 +20,16 @@ import java.util.List;
 public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneKernel) implements OpSpec {
     public String kind() {
         return "channel_attention";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        int c = x.c() / 3;
+        require(x.c() % 3 == 0 && c % heads == 0, "the qkv input's " + x.c() + " channels are not 3 x " + heads
+                + " heads");
+        perChannel(temperature, "temperature", heads);
+        return new Shape(x.n(), x.h(), x.w(), c);
     }
 
     public long macs(List<Value> in, Value out) {

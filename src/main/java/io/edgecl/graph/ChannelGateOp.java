@@ -1,5 +1,8 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.shapeOf;
+
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.Launch;
@@ -9,6 +12,13 @@ import java.util.List;
 public record ChannelGateOp() implements OpSpec {
     public String kind() {
         return "channel_gate";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 2);
+        Shape x = in.get(0);
+        shapeOf(in, 1, new Shape(x.n(), 1, 1, x.c()), "the gate");
+        return x;
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {

@@ -1,5 +1,7 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.require;
+
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
@@ -11,6 +13,18 @@ import java.util.List;
 public record ConcatOp() implements OpSpec {
     public String kind() {
         return "concat";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        require(!in.isEmpty(), "takes at least 1 input");
+        Shape x = in.get(0);
+        int c = 0;
+        for (Shape s : in) {
+            require(s.n() == x.n() && s.h() == x.h() && s.w() == x.w(), "inputs " + x + " and " + s
+                    + " differ in more than channels");
+            c += s.c();
+        }
+        return new Shape(x.n(), x.h(), x.w(), c);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {

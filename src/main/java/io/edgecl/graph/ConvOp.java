@@ -1,7 +1,11 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.dims;
+import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Attr;
@@ -14,11 +18,36 @@ import io.edgecl.ops.Launch;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
-/** Dense conv; weight [KH, KW, Cin, Cout]. */
-public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, Act act)
-        implements OpSpec {
+/**
+ * Dense conv; weight [KH, KW, Cin, Cout]. padH/padW pad the top/left, padBottom/padRight the
+ * bottom/right (TensorFlow "same" padding is asymmetric).
+ */
+public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW,
+                     int padBottom, int padRight, Act act) implements OpSpec {
+    /** Padded alike on both sides. */
+    public ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, Act act) {
+        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, act);
+    }
+
+    /** The same conv with {@code a} applied to its result. */
+    public ConvOp withAct(Act a) {
+        return new ConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, a);
+    }
+
     public String kind() {
         return "conv2d";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        dims(weight, "weight", kh, kw, x.c(), -1);
+        int co = weight.dim(3);
+        perChannel(bias, "bias", co);
+        int oh = Conv2d.outSize(x.h(), kh, stride, padH, padBottom);
+        int ow = Conv2d.outSize(x.w(), kw, stride, padW, padRight);
+        require(oh > 0 && ow > 0, "a " + kh + "x" + kw + " window does not fit the " + x.h() + "x" + x.w() + " input");
+        return new Shape(x.n(), oh, ow, co);
     }
 
     public long macs(List<Value> in, Value out) {

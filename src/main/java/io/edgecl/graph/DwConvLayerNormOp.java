@@ -14,6 +14,10 @@ public record DwConvLayerNormOp(DwConvOp dw, LayerNormOp ln) implements OpSpec {
         return "dwconv_layernorm";
     }
 
+    public Shape outputShape(List<Shape> in) {
+        return ln.outputShape(List.of(dw.outputShape(in)));
+    }
+
     public long macs(List<Value> in, Value out) {
         return dw.macs(in, out);
     }

@@ -1,7 +1,11 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.dims;
+import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -9,15 +13,41 @@ import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
+import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.Launch;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
-/** Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. */
-public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult,
-              Act act) implements OpSpec {
+/**
+ * Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. Padding
+ * as in {@link ConvOp}.
+ */
+public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW,
+                       int padBottom, int padRight, int mult, Act act) implements OpSpec {
+    /** Padded alike on both sides. */
+    public DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult,
+                    Act act) {
+        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, mult, act);
+    }
+
+    /** The same conv with {@code a} applied to its result. */
+    public DwConvOp withAct(Act a) {
+        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, a);
+    }
+
     public String kind() {
         return "dwconv";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        dims(weight, "weight", kh, kw, x.c() * mult);
+        perChannel(bias, "bias", x.c() * mult);
+        int oh = Conv2d.outSize(x.h(), kh, stride, padH, padBottom);
+        int ow = Conv2d.outSize(x.w(), kw, stride, padW, padRight);
+        require(oh > 0 && ow > 0, "a " + kh + "x" + kw + " window does not fit the " + x.h() + "x" + x.w() + " input");
+        return new Shape(x.n(), oh, ow, x.c() * mult);
     }
 
     public long macs(List<Value> in, Value out) {

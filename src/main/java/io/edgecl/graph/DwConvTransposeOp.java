@@ -1,7 +1,10 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.dims;
+import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.perChannel;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -17,6 +20,14 @@ import java.util.List;
 public record DwConvTransposeOp(HostTensor weight, HostTensor bias, int stride) implements OpSpec {
     public String kind() {
         return "dwconv_transpose";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        dims(weight, "weight", stride, stride, x.c());
+        perChannel(bias, "bias", x.c());
+        return new Shape(x.n(), x.h() * stride, x.w() * stride, x.c());
     }
 
     public long macs(List<Value> in, Value out) {

@@ -2,6 +2,7 @@ package io.edgecl.graph;
 
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -10,17 +11,36 @@ import java.util.Set;
  * logits), so fusing never changes what a caller can observe.
  */
 public final class FusionScheduler {
+    /**
+     * With assertions on (as in the tests), {@link GraphValidator} checks the graph before the
+     * rules and after each one in each block, so a rewrite that breaks the graph fails where it does.
+     */
+    private static final boolean VALIDATE = FusionScheduler.class.desiredAssertionStatus();
+
     private FusionScheduler() {}
 
     /** Applies every rule not in {@code disabled}, in {@link FusionRule} order; returns the number of nodes removed. */
     public static int apply(Graph g, Set<FusionRule> disabled) {
+        return apply(g, disabled, VALIDATE);
+    }
+
+    /** {@link #apply(Graph, Set)}, validating the graph before and after each rule in each block when {@code validate}. */
+    static int apply(Graph g, Set<FusionRule> disabled, boolean validate) {
+        if (validate) validate(g, "before fusion");
         int removed = 0;
         for (Block b : g.blocks()) {
             for (FusionRule r : FusionRule.values()) {
-                if (!disabled.contains(r)) removed += r.rewrite.apply(g, b);
+                if (disabled.contains(r)) continue;
+                removed += r.rewrite.apply(g, b);
+                if (validate) validate(g, "after rule " + r + " in block " + b.name);
             }
         }
         return removed;
+    }
+
+    private static void validate(Graph g, String when) {
+        List<String> problems = GraphValidator.problems(g);
+        if (!problems.isEmpty()) throw new IllegalStateException(when + ": " + String.join("; ", problems));
     }
 
     /**
@@ -95,11 +115,9 @@ public final class FusionScheduler {
             if (!(c.op instanceof ActivationOp act)) return false;
             OpSpec fused = null;
             if (a.op instanceof ConvOp cv && cv.act() == Act.NONE) {
-                fused = new ConvOp(cv.weight(), cv.bias(), cv.kh(), cv.kw(), cv.stride(), cv.padH(), cv.padW(),
-                        act.act());
+                fused = cv.withAct(act.act());
             } else if (a.op instanceof DwConvOp dw && dw.act() == Act.NONE) {
-                fused = new DwConvOp(dw.weight(), dw.bias(), dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
-                        dw.mult(), act.act());
+                fused = dw.withAct(act.act());
             } else if (a.op instanceof AffineOp af && af.act() == Act.NONE) {
                 fused = new AffineOp(af.scale(), af.shift(), act.act());
             } else if (a.op instanceof AddOp ad && ad.act() == Act.NONE) {

@@ -1,7 +1,11 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.dims;
+import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.shapeOf;
 
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Attr;
@@ -25,6 +29,19 @@ public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gam
 
     public String kind() {
         return "gemm";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1 + (gated ? 1 : 0) + (residual ? 1 : 0));
+        Shape x = in.get(0);
+        dims(weight, "weight", x.c(), -1);
+        int n = weight.dim(1);
+        perChannel(bias, "bias", n);
+        perChannel(gamma, "gamma", n);
+        Shape y = new Shape(x.n(), x.h(), x.w(), n);
+        if (gated) shapeOf(in, 1, new Shape(x.n(), 1, 1, x.c()), "the gate");
+        if (residual) shapeOf(in, gated ? 2 : 1, y, "the residual");
+        return y;
     }
 
     public long macs(List<Value> in, Value out) {

@@ -27,14 +27,25 @@ public final class Graph {
         return b;
     }
 
-    /** Appends a node to {@code block} producing a new value of shape [n, h, w, c]. */
-    public Value add(Block block, String name, OpSpec op, int h, int w, int c, Value... inputs) {
+    /**
+     * Appends a node to {@code block}; its output has the shape {@code op} infers from the inputs.
+     * Inputs that do not fit the op are a {@link ShapeException} naming the node.
+     */
+    public Value add(Block block, String name, OpSpec op, Value... inputs) {
+        List<Shape> shapes = new ArrayList<>();
+        for (Value v : inputs) shapes.add(v.shape());
+        Shape s;
+        try {
+            s = op.outputShape(shapes);
+        } catch (ShapeException e) {
+            throw new ShapeException("node " + name + " (" + op.kind() + "): " + e.getMessage());
+        }
         Node node = new Node(op, name, block);
         for (Value v : inputs) {
             node.inputs.add(v);
             v.consumers.add(node);
         }
-        Value out = newValue(name, inputs[0].n, h, w, c);
+        Value out = newValue(name, s.n(), s.h(), s.w(), s.c());
         out.producer = node;
         node.output = out;
         block.nodes.add(node);

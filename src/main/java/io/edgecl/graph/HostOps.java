@@ -1,10 +1,13 @@
 package io.edgecl.graph;
 
 import io.edgecl.ops.Act;
+import java.util.List;
 
 /**
  * Plain-Java references of the ops, in double precision over NHWC arrays: what every kernel is
- * checked against. Straightforward loops, written for clarity, not speed.
+ * checked against, both inside graphs (each op's {@link OpSpec#reference}) and alone (the kernel
+ * tests, which also use the strided forms and the channel-slice helpers). Straightforward loops,
+ * written for clarity, not speed.
  */
 public final class HostOps {
     private HostOps() {}
@@ -21,8 +24,12 @@ public final class HostOps {
         return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
     }
 
-    /** Both convs: {@code mult} 0 is dense (every input channel), else depthwise with that multiplier. */
-    static double[] conv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
+    /**
+     * Both convs over NHWC [n, ih, iw, ic] to [n, oh, ow, oc]: {@code mult} 0 is dense (weight [kh,
+     * kw, ic, oc]), else depthwise with that multiplier (weight [kh, kw, oc]); padH/padW pad the
+     * top/left, the output size gives the rest.
+     */
+    public static double[] conv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
                          int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
         double[] o = new double[n * oh * ow * oc];
         for (int b = 0; b < n; b++)
@@ -70,18 +77,71 @@ public final class HostOps {
      */
     public static double[] gemm(double[] a, double[] gate, int hw, double[] residual, int rows, int k, int n, float[] w,
                                 float[] bias, Act act, float[] gamma) {
-        double[] o = new double[rows * n];
+        return gemm(a, k, gate, hw, residual, null, n, rows, k, n, w, bias, act, gamma);
+    }
+
+    /**
+     * {@link #gemm(double[], double[], int, double[], int, int, int, float[], float[], Act, float[])}
+     * with row strides: x has {@code lda}, the residual and the result {@code ldc}. The result starts
+     * as a copy of {@code init} ([rows, ldc]; null: zeros), so the columns past n keep its values.
+     */
+    public static double[] gemm(double[] a, int lda, double[] gate, int hw, double[] residual, double[] init, int ldc,
+                                int rows, int k, int n, float[] w, float[] bias, Act act, float[] gamma) {
+        double[] o = init == null ? new double[rows * ldc] : init.clone();
         for (int r = 0; r < rows; r++) {
             int img = r / hw;
             for (int j = 0; j < n; j++) {
                 double s = bias == null ? 0 : bias[j];
-                for (int q = 0; q < k; q++) s += a[r * k + q] * (gate == null ? 1 : gate[img * k + q]) * w[q * n + j];
+                for (int q = 0; q < k; q++) s += a[r * lda + q] * (gate == null ? 1 : gate[img * k + q]) * w[q * n + j];
                 s = act.apply(s);
                 if (gamma != null) s *= gamma[j];
-                if (residual != null) s += residual[r * n + j];
-                o[r * n + j] = s;
+                if (residual != null) s += residual[r * ldc + j];
+                o[r * ldc + j] = s;
             }
         }
+        return o;
+    }
+
+    /** act(x) element-wise. */
+    public static double[] activation(double[] a, Act act) {
+        double[] o = new double[a.length];
+        for (int i = 0; i < o.length; i++) o[i] = act.apply(a[i]);
+        return o;
+    }
+
+    /** act(a + b) element-wise, same sizes. */
+    public static double[] add(double[] a, double[] b, Act act) {
+        double[] o = new double[a.length];
+        for (int i = 0; i < o.length; i++) o[i] = act.apply(a[i] + b[i]);
+        return o;
+    }
+
+    /** x * scale[c] [+ residual] over channels-last x with {@code scale.length} channels. */
+    public static double[] scaleAdd(double[] a, float[] scale, double[] residual) {
+        double[] o = new double[a.length];
+        for (int i = 0; i < o.length; i++) o[i] = a[i] * scale[i % scale.length] + (residual == null ? 0 : residual[i]);
+        return o;
+    }
+
+    /** a + c repeated over a (a constant [H*W, C] broadcast over the batch). */
+    public static double[] addPeriodic(double[] a, float[] c) {
+        double[] o = new double[a.length];
+        for (int i = 0; i < o.length; i++) o[i] = a[i] + c[i % c.length];
+        return o;
+    }
+
+    /** Channels [offset, offset + c) of every row of a [rows, stride] array, as [rows, c]. */
+    public static double[] channels(double[] a, int stride, int offset, int c) {
+        int rows = a.length / stride;
+        double[] o = new double[rows * c];
+        for (int r = 0; r < rows; r++) System.arraycopy(a, r * stride + offset, o, r * c, c);
+        return o;
+    }
+
+    /** A copy of {@code a} ([rows, stride]) with {@code part} ([rows, c]) in channels [offset, offset + c). */
+    public static double[] withChannels(double[] a, int stride, int offset, double[] part, int c) {
+        double[] o = a.clone();
+        for (int r = 0; r < part.length / c; r++) System.arraycopy(part, r * c, o, r * stride + offset, c);
         return o;
     }
 
@@ -171,21 +231,21 @@ public final class HostOps {
     }
 
     /** Res2Net-style cascade: y_0 = conv_0(x_0), y_i = conv_i(x_i + y_{i-1}); the rest passes through. */
-    public static double[] cascade(double[] a, Value x, int width, java.util.List<float[]> weights,
-                                   java.util.List<float[]> biases, int k) {
-        int rows = x.rows(), c = x.c;
+    public static double[] cascade(double[] a, Value x, int width, List<float[]> weights, List<float[]> biases, int k) {
+        return cascade(a, x.n, x.h, x.w, x.c, width, weights, biases, k);
+    }
+
+    /** {@link #cascade(double[], Value, int, List, List, int)} over NHWC [n, h, w, c]. */
+    public static double[] cascade(double[] a, int n, int h, int w, int c, int width, List<float[]> weights,
+                                   List<float[]> biases, int k) {
         double[] o = a.clone();
         double[] prev = null;
         for (int i = 0; i < weights.size(); i++) {
-            double[] chunk = new double[rows * width];
-            for (int r = 0; r < rows; r++) {
-                for (int q = 0; q < width; q++) {
-                    chunk[r * width + q] = a[r * c + i * width + q] + (prev == null ? 0 : prev[r * width + q]);
-                }
-            }
-            prev = conv(chunk, x.n, x.h, x.w, width, x.h, x.w, width, weights.get(i), biases.get(i), k, k, 1, k / 2,
-                    k / 2, 1, Act.NONE);
-            for (int r = 0; r < rows; r++) System.arraycopy(prev, r * width, o, r * c + i * width, width);
+            double[] chunk = channels(a, c, i * width, width);
+            if (prev != null) chunk = add(chunk, prev, Act.NONE);
+            prev = conv(chunk, n, h, w, width, h, w, width, weights.get(i), biases.get(i), k, k, 1, k / 2, k / 2, 1,
+                    Act.NONE);
+            o = withChannels(o, c, i * width, prev, width);
         }
         return o;
     }

@@ -1,6 +1,8 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.perChannel;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -13,6 +15,13 @@ import java.util.List;
 public record LayerNormOp(HostTensor gamma, HostTensor beta, float eps) implements OpSpec {
     public String kind() {
         return "layernorm";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        perChannel(gamma, "gamma", in.get(0).c());
+        perChannel(beta, "beta", in.get(0).c());
+        return in.get(0);
     }
 
     public List<HostTensor> params() {

@@ -20,6 +20,13 @@ public sealed interface OpSpec
         SelfAttentionOp, Pool2dOp, DwConvTransposeOp {
     String kind();
 
+    /**
+     * The output shape for inputs of shapes {@code in}, after checking that they fit the op (input
+     * count, channels against the weights, windows against the input size); a {@link ShapeException}
+     * says what does not fit.
+     */
+    Shape outputShape(List<Shape> in);
+
     /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
     default long macs(List<Value> in, Value out) {
         return 0;

@@ -2,6 +2,7 @@ package io.edgecl.graph;
 
 import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Small helpers the op records share. */
@@ -18,13 +19,38 @@ final class OpSupport {
         return t == null ? null : t.data();
     }
 
-    static double[] addPeriodic(double[] a, float[] c) {
-        double[] o = new double[a.length];
-        for (int i = 0; i < o.length; i++) o[i] = a[i] + c[i % c.length];
-        return o;
-    }
-
     static String squeeze1(OnnxNodes e, String x) {
         return e.node("Squeeze", List.of(x, e.ints(1)), List.of(e.tmp()));
+    }
+
+    // ---- shape checks for OpSpec#outputShape
+
+    /** Reports {@code what} as a {@link ShapeException} unless {@code ok}. */
+    static void require(boolean ok, String what) {
+        if (!ok) throw new ShapeException(what);
+    }
+
+    /** Exactly {@code count} inputs. */
+    static void inputs(List<Shape> in, int count) {
+        require(in.size() == count, "takes " + count + (count == 1 ? " input" : " inputs") + ", got " + in.size());
+    }
+
+    /** {@code t} (when present) holds one value per channel of {@code c}. */
+    static void perChannel(HostTensor t, String name, int c) {
+        require(t == null || t.numel() == c, name + " has " + (t == null ? 0 : t.numel()) + " values for " + c
+                + " channels");
+    }
+
+    /** {@code t} has shape {@code dims}, where -1 matches any size. */
+    static void dims(HostTensor t, String name, int... dims) {
+        int[] s = t.shape();
+        boolean ok = s.length == dims.length;
+        for (int i = 0; ok && i < dims.length; i++) ok = dims[i] < 0 || dims[i] == s[i];
+        require(ok, name + " is " + Arrays.toString(s) + ", expected " + Arrays.toString(dims).replace("-1", "*"));
+    }
+
+    /** Input {@code i} has the shape {@code expected}. */
+    static void shapeOf(List<Shape> in, int i, Shape expected, String what) {
+        require(in.get(i).equals(expected), what + " (input " + i + ") is " + in.get(i) + ", expected " + expected);
     }
 }

@@ -1,7 +1,7 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.addPeriodic;
 import static io.edgecl.graph.OpSupport.nonNull;
+import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -38,6 +38,20 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
 
     public String kind() {
         return "split_cascade";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        Shape x = chunks().outputShape(in);
+        int convs = weights.size();
+        require(packed.numel() == convs * k * k * width, "the packed weights have " + packed.numel() + " values");
+        if (packedBias != null) {
+            require(packedBias.numel() == convs * width, "the packed biases have " + packedBias.numel() + " values");
+        }
+        if (pos != null) {
+            require(pos.numel() == x.h() * x.w() * x.c(), "the positional encoding has " + pos.numel()
+                    + " values, the input " + x.h() + "x" + x.w() + "x" + x.c() + " per image");
+        }
+        return x;
     }
 
     public long macs(List<Value> in, Value out) {
@@ -78,7 +92,7 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
         double[] o = chunks().reference(in, vals, y);
-        return pos == null ? o : addPeriodic(o, pos.data());
+        return pos == null ? o : HostOps.addPeriodic(o, pos.data());
     }
 
     private static HostTensor concat(List<HostTensor> parts) {

@@ -1,7 +1,11 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.require;
+
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.Launch;
 import java.util.List;
@@ -10,6 +14,14 @@ import java.util.List;
 public record Pool2dOp(int k, int stride, int pad, boolean max, boolean countIncludePad) implements OpSpec {
     public String kind() {
         return "pool2d";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        int oh = Conv2d.outSize(x.h(), k, stride, pad), ow = Conv2d.outSize(x.w(), k, stride, pad);
+        require(oh > 0 && ow > 0, "a " + k + "x" + k + " window does not fit the " + x.h() + "x" + x.w() + " input");
+        return new Shape(x.n(), oh, ow, x.c());
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {

@@ -1,5 +1,9 @@
 package io.edgecl.graph;
 
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.shapeOf;
+
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
@@ -11,6 +15,13 @@ import java.util.List;
 public record ScaleAddOp(HostTensor scale) implements OpSpec {
     public String kind() {
         return "scale_add";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        require(in.size() == 1 || in.size() == 2, "takes 1 input or 2 (with the residual), got " + in.size());
+        perChannel(scale, "scale", in.get(0).c());
+        if (in.size() > 1) shapeOf(in, 1, in.get(0), "the residual");
+        return in.get(0);
     }
 
     public List<HostTensor> params() {
@@ -32,9 +43,6 @@ public record ScaleAddOp(HostTensor scale) implements OpSpec {
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        double[] a = vals.get(0), r = in.size() > 1 ? vals.get(1) : null, o = new double[a.length];
-        float[] sc = scale.data();
-        for (int i = 0; i < o.length; i++) o[i] = a[i] * sc[i % y.c] + (r == null ? 0 : r[i]);
-        return o;
+        return HostOps.scaleAdd(vals.get(0), scale.data(), in.size() > 1 ? vals.get(1) : null);
     }
 }

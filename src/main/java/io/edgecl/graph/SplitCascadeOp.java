@@ -1,6 +1,10 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
+import static io.edgecl.graph.OpSupport.dims;
+import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -22,6 +26,20 @@ import java.util.List;
 public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTensor> biases, int k) implements OpSpec {
     public String kind() {
         return "split_cascade";
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        inputs(in, 1);
+        Shape x = in.get(0);
+        require(!weights.isEmpty() && biases.size() == weights.size(), weights.size() + " weights and "
+                + biases.size() + " biases");
+        require(weights.size() * width <= x.c(), weights.size() + " chunks of " + width + " channels do not fit "
+                + x.c() + " channels");
+        for (int i = 0; i < weights.size(); i++) {
+            dims(weights.get(i), "weight " + i, k, k, width);
+            perChannel(biases.get(i), "bias " + i, width);
+        }
+        return x;
     }
 
     public long macs(List<Value> in, Value out) {

@@ -40,6 +40,10 @@ public final class Value {
         return c;
     }
 
+    public Shape shape() {
+        return new Shape(n, h, w, c);
+    }
+
     /** Pixels (rows of the NHWC matrix). */
     public int rows() {
         return n * h * w;

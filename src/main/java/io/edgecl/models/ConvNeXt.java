@@ -136,21 +136,18 @@ public final class ConvNeXt implements VisionModel {
         Block stem = g.block("stem", "Stem");
         HostTensor sw = W.get("stem.0.weight", dims[0], inChans, patch, patch);
         HostTensor sb = convBias ? W.get("stem.0.bias", dims[0]) : null;
-        int sh = h / patch, swd = w / patch;
-        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, patch, patch, patch, 0, 0, Act.NONE), sh, swd,
-                dims[0], x);
-        x = g.add(stem, "stem.1", Layers.layerNorm(W, "stem.1", dims[0], EPS), sh, swd, dims[0], x);
+        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, patch, patch, patch, 0, 0, Act.NONE), x);
+        x = g.add(stem, "stem.1", Layers.layerNorm(W, "stem.1", dims[0], EPS), x);
         int in = dims[0];
         for (int i = 0; i < 4; i++) {
             String sp = "stages." + i;
             if (i > 0 || in != dims[i]) {
                 int k = i > 0 ? 2 : 1, s = i > 0 ? 2 : 1;
                 Block ds = g.block(sp + ".downsample", "Downsample");
-                x = g.add(ds, sp + ".downsample.0", Layers.layerNorm(W, sp + ".downsample.0", in, EPS), x.h(), x.w(), in, x);
+                x = g.add(ds, sp + ".downsample.0", Layers.layerNorm(W, sp + ".downsample.0", in, EPS), x);
                 HostTensor dw = W.get(sp + ".downsample.1.weight", dims[i], in, k, k);
                 HostTensor db = convBias ? W.get(sp + ".downsample.1.bias", dims[i]) : null;
-                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, k, k, s, 0, 0, Act.NONE),
-                        (x.h() - k) / s + 1, (x.w() - k) / s + 1, dims[i], x);
+                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, k, k, s, 0, 0, Act.NONE), x);
                 in = dims[i];
             }
             int c = dims[i], k = kernels[i];
@@ -161,19 +158,19 @@ public final class ConvNeXt implements VisionModel {
                 HostTensor db = convBias ? W.get(bp + ".conv_dw.bias", c) : null;
                 int p = Layers.pad(k, 1);
                 Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, 1,
-                        Act.NONE), x.h(), x.w(), c, x);
-                y = g.add(b, bp + ".norm", Layers.layerNorm(W, bp + ".norm", c, EPS), x.h(), x.w(), c, y);
+                        Act.NONE), x);
+                y = g.add(b, bp + ".norm", Layers.layerNorm(W, bp + ".norm", c, EPS), y);
                 x = Layers.mlpResidual(g, W, b, bp, y, x, c, (int) (mlpRatio * c));
             }
             g.output("features." + i, x);
         }
         Block head = g.block("head", "Head");
         int c = dims[3];
-        if (headNormFirst) x = g.add(head, "norm_pre", Layers.layerNorm(W, "norm_pre", c, EPS), x.h(), x.w(), c, x);
-        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
-        if (!headNormFirst) x = g.add(head, "head.norm", Layers.layerNorm(W, "head.norm", c, EPS), 1, 1, c, x);
+        if (headNormFirst) x = g.add(head, "norm_pre", Layers.layerNorm(W, "norm_pre", c, EPS), x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), x);
+        if (!headNormFirst) x = g.add(head, "head.norm", Layers.layerNorm(W, "head.norm", c, EPS), x);
         if (numClasses > 0) {
-            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, numClasses, true, Act.NONE), 1, 1, numClasses, x);
+            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, numClasses, true, Act.NONE), x);
         }
         g.output("logits", x);
         return g;

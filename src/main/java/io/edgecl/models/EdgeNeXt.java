@@ -16,6 +16,7 @@ import io.edgecl.graph.SplitCascadeOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.Conv2d;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -151,7 +152,7 @@ public final class EdgeNeXt implements VisionModel {
     }
 
     private int stemOut(int s) {
-        return cfg.stemType.equals("patch") ? (s - 4) / 4 + 1 : (s + 8 - 9) / 4 + 1;
+        return cfg.stemType.equals("patch") ? Conv2d.outSize(s, 4, 4, 0) : Conv2d.outSize(s, 9, 4, 4);
     }
 
     @Override
@@ -161,8 +162,9 @@ public final class EdgeNeXt implements VisionModel {
         }
         int sh = h < 4 ? 0 : stemOut(h), sw = w < 4 ? 0 : stemOut(w);
         for (int i = 1; i < 4; i++) {
-            sh = cfg.downsampleBlock ? (sh + 2 * Layers.pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sh / 2;
-            sw = cfg.downsampleBlock ? (sw + 2 * Layers.pad(cfg.kernelSizes[i], 2) - cfg.kernelSizes[i]) / 2 + 1 : sw / 2;
+            int k = cfg.downsampleBlock ? cfg.kernelSizes[i] : 2, p = cfg.downsampleBlock ? Layers.pad(k, 2) : 0;
+            sh = Conv2d.outSize(sh, k, 2, p);
+            sw = Conv2d.outSize(sw, k, 2, p);
         }
         if (sh < 1 || sw < 1) {
             throw new ModelSpecException("input size " + h + "x" + w + " is too small for " + cfg.name
@@ -236,9 +238,8 @@ public final class EdgeNeXt implements VisionModel {
         int p = cfg.stemType.equals("patch") ? 0 : 4;
         HostTensor sw = W.get("stem.0.weight", "dims[0]", dims[0], cfg.inChans, k, k);
         HostTensor sb = cfg.convBias ? W.get("stem.0.bias", dims[0]) : null;
-        int sh = stemOut(h), swd = stemOut(w);
-        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, k, k, 4, p, p, Act.NONE), sh, swd, dims[0], x);
-        x = g.add(stem, "stem.1", layerNorm(W, "stem.1", dims[0]), sh, swd, dims[0], x);
+        x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, k, k, 4, p, p, Act.NONE), x);
+        x = g.add(stem, "stem.1", layerNorm(W, "stem.1", dims[0]), x);
 
         int inChs = dims[0];
         for (int i = 0; i < 4; i++) {
@@ -246,11 +247,10 @@ public final class EdgeNeXt implements VisionModel {
             String sp = "stages." + i;
             if (!cfg.downsampleBlock && stride > 1) {
                 Block ds = g.block(sp + ".downsample", "Downsample");
-                x = g.add(ds, sp + ".downsample.0", layerNorm(W, sp + ".downsample.0", inChs), x.h(), x.w(), inChs, x);
+                x = g.add(ds, sp + ".downsample.0", layerNorm(W, sp + ".downsample.0", inChs), x);
                 HostTensor dw = W.get(sp + ".downsample.1.weight", "dims[" + i + "]", dims[i], inChs, 2, 2);
                 HostTensor db = cfg.convBias ? W.get(sp + ".downsample.1.bias", dims[i]) : null;
-                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, 2, 2, 2, 0, 0, Act.NONE),
-                        x.h() / 2, x.w() / 2, dims[i], x);
+                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, 2, 2, 2, 0, 0, Act.NONE), x);
                 inChs = dims[i];
             }
             for (int j = 0; j < cfg.depths[i]; j++) {
@@ -268,14 +268,13 @@ public final class EdgeNeXt implements VisionModel {
 
         Block head = g.block("head", "Head");
         int c = dims[3];
-        if (cfg.headNormFirst) x = g.add(head, "norm_pre", layerNorm(W, "norm_pre", c), x.h(), x.w(), c, x);
-        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
-        if (!cfg.headNormFirst) x = g.add(head, "head.norm", layerNorm(W, "head.norm", c), 1, 1, c, x);
+        if (cfg.headNormFirst) x = g.add(head, "norm_pre", layerNorm(W, "norm_pre", c), x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), x);
+        if (!cfg.headNormFirst) x = g.add(head, "head.norm", layerNorm(W, "head.norm", c), x);
         if (cfg.numClasses > 0) {
             HostTensor fw = W.get("head.fc.weight", "num_classes", cfg.numClasses, c);
             HostTensor fb = W.get("head.fc.bias", "num_classes", cfg.numClasses);
-            x = g.add(head, "head.fc", new GemmOp(Relayout.linear(fw), fb, Act.NONE, null, false), 1, 1,
-                    cfg.numClasses, x);
+            x = g.add(head, "head.fc", new GemmOp(Relayout.linear(fw), fb, Act.NONE, null, false), x);
         }
         g.output("logits", x);
         return g;
@@ -295,12 +294,11 @@ public final class EdgeNeXt implements VisionModel {
         HostTensor dw = W.get(bp + ".conv_dw.weight", "kernel_sizes[" + stage + "]", dimOut, 1, k, k);
         HostTensor db = cfg.convBias ? W.get(bp + ".conv_dw.bias", dimOut) : null;
         int pd = Layers.pad(k, stride);
-        int oh = (x.h() + 2 * pd - k) / stride + 1, ow = (x.w() + 2 * pd - k) / stride + 1;
         Value shortcut = x;
         Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult,
-                Act.NONE), oh, ow, dimOut, x);
+                Act.NONE), x);
         if (stride > 1 || dim != dimOut) shortcut = y;
-        y = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dimOut), oh, ow, dimOut, y);
+        y = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dimOut), y);
         return mlp(g, W, b, bp, y, shortcut, dimOut);
     }
 
@@ -321,27 +319,25 @@ public final class EdgeNeXt implements VisionModel {
         }
         int h = x.h(), w = x.w();
         Value shortcut = x;
-        Value y = g.add(b, bp + ".convs", new SplitCascadeOp(width, ws, bs, 3), h, w, dim, x);
+        Value y = g.add(b, bp + ".convs", new SplitCascadeOp(width, ws, bs, 3), x);
         if (cfg.usePosEmb[stage]) {
             HostTensor pw = W.get(bp + ".pos_embd.token_projection.weight", dim, 64, 1, 1);
             HostTensor pb = W.get(bp + ".pos_embd.token_projection.bias", dim);
             y = g.add(b, bp + ".pos_embd", new AddConstOp(PositionalEncoding.fourier(pw, pb, h, w),
-                    (long) h * w * 64 * dim), h, w, dim, y);
+                    (long) h * w * 64 * dim), y);
         }
         int heads = cfg.heads[stage];
-        Value n1 = g.add(b, bp + ".norm_xca", layerNorm(W, bp + ".norm_xca", dim), h, w, dim, y);
+        Value n1 = g.add(b, bp + ".norm_xca", layerNorm(W, bp + ".norm_xca", dim), y);
         HostTensor qw = W.get(bp + ".xca.qkv.weight", "dims[" + stage + "]", 3 * dim, dim);
         HostTensor qb = W.get(bp + ".xca.qkv.bias", 3 * dim);
-        Value qkv = g.add(b, bp + ".xca.qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), h, w,
-                3 * dim, n1);
+        Value qkv = g.add(b, bp + ".xca.qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), n1);
         HostTensor temp = W.get(bp + ".xca.temperature", "heads[" + stage + "]", heads, 1, 1);
-        Value att = g.add(b, bp + ".xca.attn", new ChannelAttentionOp(temp.reshape(heads), heads, false), h, w, dim, qkv);
+        Value att = g.add(b, bp + ".xca.attn", new ChannelAttentionOp(temp.reshape(heads), heads, false), qkv);
         HostTensor pw = W.get(bp + ".xca.proj.weight", dim, dim);
         HostTensor pb = W.get(bp + ".xca.proj.bias", dim);
-        Value proj = g.add(b, bp + ".xca.proj", new GemmOp(Relayout.linear(pw), pb, Act.NONE, null, false), h, w,
-                dim, att);
-        y = g.add(b, bp + ".gamma_xca", new ScaleAddOp(W.get(bp + ".gamma_xca", dim)), h, w, dim, proj, y);
-        Value n2 = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dim), h, w, dim, y);
+        Value proj = g.add(b, bp + ".xca.proj", new GemmOp(Relayout.linear(pw), pb, Act.NONE, null, false), att);
+        y = g.add(b, bp + ".gamma_xca", new ScaleAddOp(W.get(bp + ".gamma_xca", dim)), proj, y);
+        Value n2 = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dim), y);
         return mlp(g, W, b, bp, n2, shortcut, dim);
     }
 

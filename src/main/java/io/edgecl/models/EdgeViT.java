@@ -20,6 +20,7 @@ import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Attention;
+import io.edgecl.ops.Conv2d;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,8 +184,8 @@ public final class EdgeViT implements VisionModel {
     /** Tokens per side after each patch embedding (kernel = stride convs: 4, then 2, 2, 2). */
     private static int[] stageSizes(int s) {
         int[] out = new int[4];
-        out[0] = s / 4;
-        for (int i = 1; i < 4; i++) out[i] = out[i - 1] / 2;
+        out[0] = Conv2d.outSize(s, 4, 4, 0);
+        for (int i = 1; i < 4; i++) out[i] = Conv2d.outSize(out[i - 1], 2, 2, 0);
         return out;
     }
 
@@ -303,16 +304,15 @@ public final class EdgeViT implements VisionModel {
         int c = cfg.embedDim[3];
         Relayout.Folded bn = batchNorm(W, "norm", c);
         // BatchNorm is per channel and so commutes with the average pool
-        x = g.add(head, "avgpool", new AvgPoolOp(), 1, 1, c, x);
+        x = g.add(head, "avgpool", new AvgPoolOp(), x);
         if (cfg.numClasses > 0) {
             HostTensor hw = W.get("head.weight", "num_classes", cfg.numClasses, c);
             HostTensor hb = W.get("head.bias", "num_classes", cfg.numClasses);
             Relayout.Folded f = foldIntoNext(hw, hb, bn);
             // the final BatchNorm is folded into the classifier that follows it
-            x = g.add(head, "head", new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false), 1, 1,
-                    cfg.numClasses, x);
+            x = g.add(head, "head", new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false), x);
         } else {
-            x = g.add(head, "norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), 1, 1, c, x);
+            x = g.add(head, "norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x);
         }
         g.output("logits", x);
         return g;
@@ -322,9 +322,8 @@ public final class EdgeViT implements VisionModel {
         Block b = g.block(p, "PatchEmbed");
         HostTensor cw = W.get(p + ".proj.weight", "embed_dim[" + stage + "]", dim, in, k, k);
         HostTensor cb = W.get(p + ".proj.bias", "embed_dim[" + stage + "]", dim);
-        int oh = x.h() / k, ow = x.w() / k;
-        x = g.add(b, p + ".proj", new ConvOp(Relayout.conv(cw), cb, k, k, k, 0, 0, Act.NONE), oh, ow, dim, x);
-        return g.add(b, p + ".norm", Layers.layerNorm(W, p + ".norm", dim, EPS_LN_DEFAULT), oh, ow, dim, x);
+        x = g.add(b, p + ".proj", new ConvOp(Relayout.conv(cw), cb, k, k, k, 0, 0, Act.NONE), x);
+        return g.add(b, p + ".norm", Layers.layerNorm(W, p + ".norm", dim, EPS_LN_DEFAULT), x);
     }
 
     private Value lglBlock(Graph g, Weights W, String bp, Value x, int stage) {
@@ -339,64 +338,59 @@ public final class EdgeViT implements VisionModel {
     private static Value posEmbed(Graph g, Weights W, Block b, String p, Value x, int dim, int stage) {
         HostTensor pw = W.get(p + ".pos_embed.weight", "embed_dim[" + stage + "]", dim, 1, 3, 3);
         HostTensor pb = W.get(p + ".pos_embed.bias", dim);
-        Value y = g.add(b, p + ".pos_embed", new DwConvOp(Relayout.depthwise(pw), pb, 3, 3, 1, 1, 1, 1, Act.NONE),
-                x.h(), x.w(), dim, x);
-        return g.add(b, p + ".pos_embed.residual", new AddOp(Act.NONE), x.h(), x.w(), dim, x, y);
+        Value y = g.add(b, p + ".pos_embed", new DwConvOp(Relayout.depthwise(pw), pb, 3, 3, 1, 1, 1, 1, Act.NONE), x);
+        return g.add(b, p + ".pos_embed.residual", new AddOp(Act.NONE), x, y);
     }
 
     private Value localAgg(Graph g, Weights W, Block b, String p, Value x, int dim, int hidden, int stage) {
-        int h = x.h(), w = x.w();
         x = posEmbed(g, W, b, p, x, dim, stage);
 
         // norm1 (BatchNorm) → conv1 (1x1) → attn (depthwise 5x5) → conv2 (1x1), residual
         Relayout.Folded n1 = batchNorm(W, p + ".norm1", dim);
-        Value y = g.add(b, p + ".conv1", pointwise(W, p + ".conv1", dim, dim, n1), h, w, dim, x);
+        Value y = g.add(b, p + ".conv1", pointwise(W, p + ".conv1", dim, dim, n1), x);
         HostTensor aw = W.get(p + ".attn.weight", dim, 1, 5, 5);
         HostTensor ab = W.get(p + ".attn.bias", dim);
-        y = g.add(b, p + ".attn", new DwConvOp(Relayout.depthwise(aw), ab, 5, 5, 1, 2, 2, 1, Act.NONE), h, w, dim,
-                y);
-        y = g.add(b, p + ".conv2", pointwise(W, p + ".conv2", dim, dim, null), h, w, dim, y);
-        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), h, w, dim, x, y);
+        y = g.add(b, p + ".attn", new DwConvOp(Relayout.depthwise(aw), ab, 5, 5, 1, 2, 2, 1, Act.NONE), y);
+        y = g.add(b, p + ".conv2", pointwise(W, p + ".conv2", dim, dim, null), y);
+        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), x, y);
 
         // norm2 (BatchNorm) → conv MLP, residual
         Relayout.Folded n2 = batchNorm(W, p + ".norm2", dim);
-        y = g.add(b, p + ".mlp.fc1", pointwise(W, p + ".mlp.fc1", dim, hidden, n2), h, w, hidden, x);
-        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), h, w, hidden, y);
-        y = g.add(b, p + ".mlp.fc2", pointwise(W, p + ".mlp.fc2", hidden, dim, null), h, w, dim, y);
-        return g.add(b, p + ".residual2", new AddOp(Act.NONE), h, w, dim, x, y);
+        y = g.add(b, p + ".mlp.fc1", pointwise(W, p + ".mlp.fc1", dim, hidden, n2), x);
+        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), y);
+        y = g.add(b, p + ".mlp.fc2", pointwise(W, p + ".mlp.fc2", hidden, dim, null), y);
+        return g.add(b, p + ".residual2", new AddOp(Act.NONE), x, y);
     }
 
     private Value selfAttn(Graph g, Weights W, Block b, String p, Value x, int dim, int hidden, int sr, int stage) {
-        int h = x.h(), w = x.w();
         x = posEmbed(g, W, b, p, x, dim, stage);
 
         // global sparse attention on norm1(x). LayerNorm acts per token, so subsampling first
         // (AvgPool2d(kernel 1, stride sr): every sr-th token, no averaging) gives the same tokens
         String a = p + ".attn";
         Value t = x;
-        if (sr > 1) t = g.add(b, a + ".sampler", new Pool2dOp(1, sr, 0, false, true), h / sr, w / sr, dim, t);
-        t = g.add(b, p + ".norm1", Layers.layerNorm(W, p + ".norm1", dim, EPS_BLOCK), t.h(), t.w(), dim, t);
+        if (sr > 1) t = g.add(b, a + ".sampler", new Pool2dOp(1, sr, 0, false, true), t);
+        t = g.add(b, p + ".norm1", Layers.layerNorm(W, p + ".norm1", dim, EPS_BLOCK), t);
         HostTensor qw = W.get(a + ".qkv.weight", "embed_dim[" + stage + "]", 3 * dim, dim);
         HostTensor qb = cfg.qkvBias ? W.get(a + ".qkv.bias", 3 * dim) : null;
-        t = g.add(b, a + ".qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), t.h(), t.w(), 3 * dim,
-                t);
+        t = g.add(b, a + ".qkv", new GemmOp(Relayout.linear(qw), qb, Act.NONE, null, false), t);
         int heads = dim / cfg.headDim;
         double scale = cfg.qkScale != 0 ? cfg.qkScale : Math.pow(dim / heads, -0.5);
-        t = g.add(b, a, new SelfAttentionOp(heads, (float) scale, 1, 1), t.h(), t.w(), dim, t);
+        t = g.add(b, a, new SelfAttentionOp(heads, (float) scale, 1, 1), t);
         if (sr > 1) {
             HostTensor lw = W.get(a + ".LocalProp.weight", "sr_ratios[" + stage + "]", dim, 1, sr, sr);
             HostTensor lb = W.get(a + ".LocalProp.bias", dim);
-            t = g.add(b, a + ".LocalProp", new DwConvTransposeOp(Relayout.depthwise(lw), lb, sr), h, w, dim, t);
-            t = g.add(b, a + ".norm", Layers.layerNorm(W, a + ".norm", dim, EPS_LN_DEFAULT), h, w, dim, t);
+            t = g.add(b, a + ".LocalProp", new DwConvTransposeOp(Relayout.depthwise(lw), lb, sr), t);
+            t = g.add(b, a + ".norm", Layers.layerNorm(W, a + ".norm", dim, EPS_LN_DEFAULT), t);
         }
-        t = g.add(b, a + ".proj", Layers.linear(W, a + ".proj", dim, dim, true, Act.NONE), h, w, dim, t);
-        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), h, w, dim, x, t);
+        t = g.add(b, a + ".proj", Layers.linear(W, a + ".proj", dim, dim, true, Act.NONE), t);
+        x = g.add(b, p + ".residual1", new AddOp(Act.NONE), x, t);
 
-        Value y = g.add(b, p + ".norm2", Layers.layerNorm(W, p + ".norm2", dim, EPS_BLOCK), h, w, dim, x);
-        y = g.add(b, p + ".mlp.fc1", Layers.linear(W, p + ".mlp.fc1", dim, hidden, true, Act.NONE), h, w, hidden, y);
-        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), h, w, hidden, y);
-        y = g.add(b, p + ".mlp.fc2", Layers.linear(W, p + ".mlp.fc2", hidden, dim, true, Act.NONE), h, w, dim, y);
-        return g.add(b, p + ".residual2", new AddOp(Act.NONE), h, w, dim, x, y);
+        Value y = g.add(b, p + ".norm2", Layers.layerNorm(W, p + ".norm2", dim, EPS_BLOCK), x);
+        y = g.add(b, p + ".mlp.fc1", Layers.linear(W, p + ".mlp.fc1", dim, hidden, true, Act.NONE), y);
+        y = g.add(b, p + ".mlp.act", new ActivationOp(Act.GELU), y);
+        y = g.add(b, p + ".mlp.fc2", Layers.linear(W, p + ".mlp.fc2", hidden, dim, true, Act.NONE), y);
+        return g.add(b, p + ".residual2", new AddOp(Act.NONE), x, y);
     }
 
     /** An eval-mode BatchNorm2d as scale (in {@code weight}) and shift (in {@code bias}) per channel. */

@@ -132,15 +132,18 @@ public final class EfficientNets implements VisionModel {
         if (h < 1 || w < 1) throw new ModelSpecException("input size " + h + "x" + w + " is not valid for " + name);
     }
 
-    /** Output size and top/left padding of a conv: TensorFlow "same" or timm's symmetric default. */
-    private int[] geometry(int in, int k, int s) {
+    /**
+     * A conv's padding before and after the input along one axis: TensorFlow "same" (output
+     * ceil(in / s), the odd pixel of padding after) or timm's symmetric default.
+     */
+    private int[] padding(int in, int k, int s) {
         if (samePad) {
             int out = (in + s - 1) / s;
             int total = Math.max((out - 1) * s + k - in, 0);
-            return new int[] {out, total / 2};
+            return new int[] {total / 2, total - total / 2};
         }
         int p = Layers.pad(k, s);
-        return new int[] {(in + 2 * p - k) / s + 1, p};
+        return new int[] {p, p};
     }
 
     /**
@@ -153,28 +156,29 @@ public final class EfficientNets implements VisionModel {
         HostTensor gamma = W.get(bn + ".weight", out), beta = W.get(bn + ".bias", out);
         HostTensor mean = W.buffer(bn + ".running_mean", out), var = W.buffer(bn + ".running_var", out);
         Relayout.Folded f = Relayout.foldBatchNorm(wt, null, gamma, beta, mean, var, bnEps);
-        int[] gy = geometry(x.h(), k, stride), gx = geometry(x.w(), k, stride);
+        int[] py = padding(x.h(), k, stride), px = padding(x.w(), k, stride);
         OpSpec op;
         if (depthwise) {
-            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], 1, Act.NONE);
+            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], 1,
+                    Act.NONE);
         } else if (k == 1 && stride == 1) {
             op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
-            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, gy[1], gx[1], Act.NONE);
+            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], Act.NONE);
         }
-        Value y = g.add(b, conv, op, gy[0], gx[0], out, x);
-        if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y.h(), y.w(), out, y);
+        Value y = g.add(b, conv, op, x);
+        if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y);
         return y;
     }
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */
     private Value squeezeExcite(Graph g, Weights W, Block b, String p, Value x, int rd, Act blockAct) {
         int c = x.c();
-        Value s = g.add(b, p + ".pool", new AvgPoolOp(), 1, 1, c, x);
+        Value s = g.add(b, p + ".pool", new AvgPoolOp(), x);
         Act a = seAct != null ? seAct : blockAct;
-        s = g.add(b, p + ".conv_reduce", Layers.linear(W, p + ".conv_reduce", c, rd, true, a), 1, 1, rd, s);
-        s = g.add(b, p + ".conv_expand", Layers.linear(W, p + ".conv_expand", rd, c, true, seGate), 1, 1, c, s);
-        return g.add(b, p, new ChannelGateOp(), x.h(), x.w(), c, x, s);
+        s = g.add(b, p + ".conv_reduce", Layers.linear(W, p + ".conv_reduce", c, rd, true, a), s);
+        s = g.add(b, p + ".conv_expand", Layers.linear(W, p + ".conv_expand", rd, c, true, seGate), s);
+        return g.add(b, p, new ChannelGateOp(), x, s);
     }
 
     /**
@@ -250,21 +254,19 @@ public final class EfficientNets implements VisionModel {
         int c = x.c();
         if (mnv3Head) {
             // MobileNetV3's efficient head: pool first, then a 1x1 conv with bias and no norm
-            x = g.add(head, "global_pool", new AvgPoolOp(), 1, 1, c, x);
-            x = g.add(head, "conv_head", Layers.linear(W, "conv_head", c, numFeatures, headBias, Act.NONE), 1, 1,
-                    numFeatures, x);
-            x = g.add(head, "act2", new ActivationOp(act), 1, 1, numFeatures, x);
+            x = g.add(head, "global_pool", new AvgPoolOp(), x);
+            x = g.add(head, "conv_head", Layers.linear(W, "conv_head", c, numFeatures, headBias, Act.NONE), x);
+            x = g.add(head, "act2", new ActivationOp(act), x);
             c = numFeatures;
         } else {
             if (numFeatures > 0) {
                 x = convBn(g, W, head, "conv_head", "bn2", x, numFeatures, 1, 1, false, act);
                 c = numFeatures;
             }
-            x = g.add(head, "global_pool", new AvgPoolOp(), 1, 1, c, x);
+            x = g.add(head, "global_pool", new AvgPoolOp(), x);
         }
         if (numClasses > 0) {
-            x = g.add(head, "classifier", Layers.linear(W, "classifier", c, numClasses, true, Act.NONE), 1, 1,
-                    numClasses, x);
+            x = g.add(head, "classifier", Layers.linear(W, "classifier", c, numClasses, true, Act.NONE), x);
         }
         g.output("logits", x);
         return g;
@@ -307,7 +309,7 @@ public final class EfficientNets implements VisionModel {
 
     private static Value residual(Graph g, Block b, Blk k, Value y, Value shortcut) {
         if (!k.skip()) return y;
-        return g.add(b, k.path() + ".residual", new AddOp(Act.NONE), y.h(), y.w(), y.c(), y, shortcut);
+        return g.add(b, k.path() + ".residual", new AddOp(Act.NONE), y, shortcut);
     }
 
     @Override

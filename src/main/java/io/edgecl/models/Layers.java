@@ -30,12 +30,10 @@ final class Layers {
      * fc1 → GELU → fc2 → × gamma → + shortcut (keys PREFIX.mlp.fc1/fc2, PREFIX.gamma).
      */
     static Value mlpResidual(Graph g, Weights w, Block b, String prefix, Value y, Value shortcut, int c, int hidden) {
-        y = g.add(b, prefix + ".mlp.fc1", linear(w, prefix + ".mlp.fc1", c, hidden, true, Act.NONE), y.h(), y.w(),
-                hidden, y);
-        y = g.add(b, prefix + ".mlp.act", new ActivationOp(Act.GELU), y.h(), y.w(), hidden, y);
-        y = g.add(b, prefix + ".mlp.fc2", linear(w, prefix + ".mlp.fc2", hidden, c, true, Act.NONE), y.h(), y.w(), c, y);
-        return g.add(b, prefix + ".gamma", new ScaleAddOp(w.get(prefix + ".gamma", c)), y.h(), y.w(), c, y,
-                shortcut);
+        y = g.add(b, prefix + ".mlp.fc1", linear(w, prefix + ".mlp.fc1", c, hidden, true, Act.NONE), y);
+        y = g.add(b, prefix + ".mlp.act", new ActivationOp(Act.GELU), y);
+        y = g.add(b, prefix + ".mlp.fc2", linear(w, prefix + ".mlp.fc2", hidden, c, true, Act.NONE), y);
+        return g.add(b, prefix + ".gamma", new ScaleAddOp(w.get(prefix + ".gamma", c)), y, shortcut);
     }
 
     /** timm's symmetric padding for a conv of kernel k, stride s (dilation 1). */

@@ -18,6 +18,7 @@ import io.edgecl.graph.SelfAttentionOp;
 import io.edgecl.graph.Value;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.Conv2d;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,7 +311,7 @@ public final class MobileViT implements VisionModel {
     }
 
     private static int out(int s, int k, int stride) {
-        return (s + 2 * Layers.pad(k, stride) - k) / stride + 1;
+        return Conv2d.outSize(s, k, stride, Layers.pad(k, stride));
     }
 
     @Override
@@ -450,10 +451,9 @@ public final class MobileViT implements VisionModel {
 
         Block head = g.block("head", "Head");
         int c = x.c();
-        x = g.add(head, "head.global_pool", new AvgPoolOp(), 1, 1, c, x);
+        x = g.add(head, "head.global_pool", new AvgPoolOp(), x);
         if (cfg.numClasses > 0) {
-            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, cfg.numClasses, true, Act.NONE), 1, 1,
-                    cfg.numClasses, x);
+            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, cfg.numClasses, true, Act.NONE), x);
         }
         g.output("logits", x);
         return g;
@@ -475,7 +475,6 @@ public final class MobileViT implements VisionModel {
         Relayout.Folded f = Relayout.foldBatchNorm(wt, null, W.get(p + ".bn.weight", cout), W.get(p + ".bn.bias", cout),
                 W.buffer(p + ".bn.running_mean", cout), W.buffer(p + ".bn.running_var", cout), BN_EPS);
         int pad = Layers.pad(k, stride);
-        int oh = out(x.h(), k, stride), ow = out(x.w(), k, stride);
         OpSpec op;
         if (depthwise) {
             op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, pad, pad, 1, Act.NONE);
@@ -484,8 +483,8 @@ public final class MobileViT implements VisionModel {
         } else {
             op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, pad, pad, Act.NONE);
         }
-        Value y = g.add(b, p + ".conv", op, oh, ow, cout, x);
-        if (act != Act.NONE) y = g.add(b, p + ".bn", new ActivationOp(act), oh, ow, cout, y);
+        Value y = g.add(b, p + ".conv", op, x);
+        if (act != Act.NONE) y = g.add(b, p + ".bn", new ActivationOp(act), y);
         return y;
     }
 
@@ -503,8 +502,8 @@ public final class MobileViT implements VisionModel {
         } else if (cfg.downsample.equals("conv1x1")) {
             shortcut = convNormAct(g, blk, W, bp + ".shortcut", x, outC, 1, stride, false, Act.NONE);
         }
-        if (shortcut != null) y = g.add(blk, bp + ".add", new AddOp(Act.NONE), y.h(), y.w(), outC, y, shortcut);
-        if (!b.linearOut) y = g.add(blk, bp + ".act", new ActivationOp(cfg.act), y.h(), y.w(), outC, y);
+        if (shortcut != null) y = g.add(blk, bp + ".add", new AddOp(Act.NONE), y, shortcut);
+        if (!b.linearOut) y = g.add(blk, bp + ".act", new ActivationOp(cfg.act), y);
         return y;
     }
 
@@ -525,32 +524,28 @@ public final class MobileViT implements VisionModel {
         Block blk = g.block(bp, "MobileViTBlock");
         Value shortcut = x;
         Value y = convNormAct(g, blk, W, bp + ".conv_kxk", x, in, b.kernelSize, stride, b.gs == 1, cfg.act);
-        int h = y.h(), w = y.w();
-        y = g.add(blk, bp + ".conv_1x1", Layers.linear(W, bp + ".conv_1x1", in, dim, false, Act.NONE), h, w, dim, y);
+        y = g.add(blk, bp + ".conv_1x1", Layers.linear(W, bp + ".conv_1x1", in, dim, false, Act.NONE), y);
         int hidden = (int) (dim * b.mlpRatio);
         float scale = (float) Math.pow((double) (dim / b.numHeads), -0.5);
         for (int t = 0; t < b.transformerDepth; t++) {
             String tp = bp + ".transformer." + t;
-            Value n1 = g.add(blk, tp + ".norm1", Layers.layerNorm(W, tp + ".norm1", dim, LN_EPS), h, w, dim, y);
+            Value n1 = g.add(blk, tp + ".norm1", Layers.layerNorm(W, tp + ".norm1", dim, LN_EPS), y);
             Value qkv = g.add(blk, tp + ".attn.qkv", Layers.linear(W, tp + ".attn.qkv", dim, 3 * dim, true, Act.NONE),
-                    h, w, 3 * dim, n1);
-            Value att = g.add(blk, tp + ".attn", new SelfAttentionOp(b.numHeads, scale, b.patchH, b.patchW), h, w,
-                    dim, qkv);
-            Value proj = g.add(blk, tp + ".attn.proj", Layers.linear(W, tp + ".attn.proj", dim, dim, true, Act.NONE), h,
-                    w, dim, att);
-            y = g.add(blk, tp + ".residual1", new AddOp(Act.NONE), h, w, dim, proj, y);
-            Value n2 = g.add(blk, tp + ".norm2", Layers.layerNorm(W, tp + ".norm2", dim, LN_EPS), h, w, dim, y);
-            Value m = g.add(blk, tp + ".mlp.fc1", Layers.linear(W, tp + ".mlp.fc1", dim, hidden, true, Act.NONE), h, w,
-                    hidden, n2);
-            m = g.add(blk, tp + ".mlp.act", new ActivationOp(cfg.act), h, w, hidden, m);
-            m = g.add(blk, tp + ".mlp.fc2", Layers.linear(W, tp + ".mlp.fc2", hidden, dim, true, Act.NONE), h, w, dim,
-                    m);
-            y = g.add(blk, tp + ".residual2", new AddOp(Act.NONE), h, w, dim, m, y);
+                    n1);
+            Value att = g.add(blk, tp + ".attn", new SelfAttentionOp(b.numHeads, scale, b.patchH, b.patchW), qkv);
+            Value proj = g.add(blk, tp + ".attn.proj", Layers.linear(W, tp + ".attn.proj", dim, dim, true, Act.NONE),
+                    att);
+            y = g.add(blk, tp + ".residual1", new AddOp(Act.NONE), proj, y);
+            Value n2 = g.add(blk, tp + ".norm2", Layers.layerNorm(W, tp + ".norm2", dim, LN_EPS), y);
+            Value m = g.add(blk, tp + ".mlp.fc1", Layers.linear(W, tp + ".mlp.fc1", dim, hidden, true, Act.NONE), n2);
+            m = g.add(blk, tp + ".mlp.act", new ActivationOp(cfg.act), m);
+            m = g.add(blk, tp + ".mlp.fc2", Layers.linear(W, tp + ".mlp.fc2", hidden, dim, true, Act.NONE), m);
+            y = g.add(blk, tp + ".residual2", new AddOp(Act.NONE), m, y);
         }
-        y = g.add(blk, bp + ".norm", Layers.layerNorm(W, bp + ".norm", dim, LN_EPS), h, w, dim, y);
+        y = g.add(blk, bp + ".norm", Layers.layerNorm(W, bp + ".norm", dim, LN_EPS), y);
         y = convNormAct(g, blk, W, bp + ".conv_proj", y, outC, 1, 1, false, cfg.act);
         if (b.noFusion) return y;
-        Value cat = g.add(blk, bp + ".concat", new ConcatOp(), h, w, in + outC, shortcut, y);
+        Value cat = g.add(blk, bp + ".concat", new ConcatOp(), shortcut, y);
         return convNormAct(g, blk, W, bp + ".conv_fusion", cat, outC, b.kernelSize, 1, false, cfg.act);
     }
 

@@ -9,8 +9,18 @@ import java.util.Map;
 public final class Conv2d {
     private Conv2d() {}
 
+    /** Output size along one axis of a conv (or pooling window) padded by {@code pad} on both sides. */
     public static int outSize(int in, int k, int stride, int pad) {
-        return (in + 2 * pad - k) / stride + 1;
+        return outSize(in, k, stride, pad, pad);
+    }
+
+    /**
+     * Output size along one axis with {@code padBefore} before the first input and {@code padAfter}
+     * after the last (TensorFlow "same" padding is asymmetric): PyTorch's floor, so a window that
+     * does not fit gives 0 or less rather than 1.
+     */
+    public static int outSize(int in, int k, int stride, int padBefore, int padAfter) {
+        return Math.floorDiv(in + padBefore + padAfter - k, stride) + 1;
     }
 
     /**
