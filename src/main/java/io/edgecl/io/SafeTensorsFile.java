@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,7 +37,7 @@ import java.util.regex.Pattern;
  * A memory-mapped safetensors file. The whole header is validated at open, so every later read is
  * known to lie inside the file.
  */
-public final class SafeTensorsFile implements WeightFile {
+public final class SafeTensorsFile extends TensorIndex {
     /** Same cap the reference implementation uses; a larger header is hostile or not safetensors. */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     /** Windows that fit in one MappedByteBuffer, aligned to every element size. */
@@ -46,23 +45,18 @@ public final class SafeTensorsFile implements WeightFile {
     private static final Pattern UINT = Pattern.compile("0|[1-9][0-9]*");
     private static final TypeAdapter<JsonElement> JSON = new Gson().getAdapter(JsonElement.class);
 
-    private final Path path;
     private final FileChannel channel;
     private final long dataStart;
     private final long fileSize;
-    private final Map<String, TensorInfo> tensors;
-    private final Map<String, String> metadata;
     /** Whole data section, when it fits in one mapping; otherwise tensors are mapped on demand. */
     private MappedByteBuffer whole;
 
     private SafeTensorsFile(Path path, FileChannel channel, long dataStart, long fileSize,
                             Map<String, TensorInfo> tensors, Map<String, String> metadata) {
-        this.path = path;
+        super(path, "safetensors", tensors, metadata);
         this.channel = channel;
         this.dataStart = dataStart;
         this.fileSize = fileSize;
-        this.tensors = Collections.unmodifiableMap(tensors);
-        this.metadata = Collections.unmodifiableMap(metadata);
     }
 
     public static SafeTensorsFile open(Path path) {
@@ -278,28 +272,8 @@ public final class SafeTensorsFile implements WeightFile {
     }
 
     @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public String format() {
-        return "safetensors";
-    }
-
-    @Override
-    public Map<String, TensorInfo> tensors() {
-        return tensors;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        return metadata;
-    }
-
-    @Override
     public HostTensor read(String key) {
-        TensorInfo t = tensors.get(key);
+        TensorInfo t = tensors().get(key);
         if (t == null) throw new WeightFileException(path + ": no tensor named '" + key + "'");
         int[] shape = Decode.intShape(t.shape(), path + ": tensor '" + key + "'");
         int n = (int) t.numel();

@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,29 +24,24 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /** A torch.save checkpoint (zip format, PyTorch >= 1.6); finds the state dict inside training checkpoints. */
-public final class TorchCheckpoint implements WeightFile {
+public final class TorchCheckpoint extends TensorIndex {
     /** data.pkl of a large model is a few MB; anything far beyond is not a state dict. */
     private static final long MAX_PICKLE_BYTES = 512L << 20;
     private static final List<String> PLAIN_KEYS = List.of("model", "state_dict", "model_state_dict", "module", "net");
     private static final List<String> EMA_KEYS = List.of("model_ema", "state_dict_ema", "ema", "ema_state_dict");
 
-    private final Path path;
     private final ZipFile zip;
     private final String prefix;
     private final ByteOrder order;
-    private final Map<String, TensorInfo> tensors;
     private final Map<String, TensorRef> refs;
-    private final Map<String, String> metadata;
 
     private TorchCheckpoint(Path path, ZipFile zip, String prefix, ByteOrder order, Map<String, TensorInfo> tensors,
                             Map<String, TensorRef> refs, Map<String, String> metadata) {
-        this.path = path;
+        super(path, "pytorch", tensors, metadata);
         this.zip = zip;
         this.prefix = prefix;
         this.order = order;
-        this.tensors = Collections.unmodifiableMap(tensors);
         this.refs = refs;
-        this.metadata = Collections.unmodifiableMap(metadata);
     }
 
     public static TorchCheckpoint open(Path path) {
@@ -237,26 +231,6 @@ public final class TorchCheckpoint implements WeightFile {
             throw new WeightFileException(at + ": size overflows");
         }
         return new TensorInfo(key, s.dtype(), t.size(), offset, byteLength);
-    }
-
-    @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public String format() {
-        return "pytorch";
-    }
-
-    @Override
-    public Map<String, TensorInfo> tensors() {
-        return tensors;
-    }
-
-    @Override
-    public Map<String, String> metadata() {
-        return metadata;
     }
 
     @Override
