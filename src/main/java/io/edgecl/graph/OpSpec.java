@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * What a node computes, and everything that depends on what it computes: each op is one record
- * that gives its device launches ({@link #lower}), its ONNX nodes ({@link #onnx}) and its plain
- * Java reference ({@link #reference}). The interface is sealed and the three methods abstract, so
- * an op that lacks one does not compile. Weights are host tensors already in the kernels' layout
- * (see each record); the plan uploads them once per session.
+ * (one file, named in {@code permits}) that gives its output shape ({@link #outputShape}), its
+ * device launches ({@link #lower}), its ONNX nodes ({@link #onnx}) and its plain Java reference
+ * ({@link #reference}). The interface is sealed and those methods abstract, so an op that lacks
+ * one does not compile. Weights are host tensors already in the kernels' layout (see each
+ * record); the plan uploads them once per session.
  */
 public sealed interface OpSpec
         permits ConvOp, DwConvOp, LayerNormOp, GemmOp, ActivationOp, ScaleAddOp, AddConstOp, SplitCascadeOp,
