@@ -7,6 +7,7 @@ import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.DeviceWeights;
 import io.edgecl.graph.FusionRule;
 import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.Launch;
 import io.edgecl.ops.KernelFamily;
 import io.edgecl.ops.Tuning;
 import io.edgecl.graph.FusionScheduler;
@@ -203,7 +204,7 @@ public final class Session implements AutoCloseable {
         lock.lock();
         try {
             Map<String, ProgramUse> out = new LinkedHashMap<>();
-            for (io.edgecl.ops.Launch l : plan(batch, h, w).launches()) {
+            for (Launch l : plan(batch, h, w).launches()) {
                 String label = l.program();
                 int sp = label.indexOf(' ');
                 String files = sp < 0 ? label : label.substring(0, sp);
@@ -357,7 +358,7 @@ public final class Session implements AutoCloseable {
         lock.lock();
         try {
             List<String> out = new ArrayList<>();
-            for (io.edgecl.ops.Launch l : plan(batch, h, w).launches()) out.add(l.signature());
+            for (Launch l : plan(batch, h, w).launches()) out.add(l.signature());
             return out;
         } finally {
             lock.unlock();

@@ -7,6 +7,7 @@ import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
+import io.edgecl.ops.Act;
 import io.edgecl.ops.GemmTuner;
 import io.edgecl.ops.KernelChoices;
 import io.edgecl.ops.KernelFamily;
@@ -164,7 +165,7 @@ public final class Tuner {
 
         /** Each GEMM shape's fastest kernel, then the forward with all of them against the forward before. */
         void gemms(int reps) {
-            Map<List<Integer>, io.edgecl.ops.Act> problems = new LinkedHashMap<>();
+            Map<List<Integer>, Act> problems = new LinkedHashMap<>();
             for (Node n : graph.nodes()) {
                 if (n.op() instanceof GemmOp gm) {
                     problems.putIfAbsent(List.of(n.inputs().get(0).rows(), n.output().c(), n.inputs().get(0).c()), gm.act());
@@ -172,7 +173,7 @@ public final class Tuner {
             }
             Map<String, String> found = new LinkedHashMap<>();
             KernelChoices before = Session.kernelChoices(d.ctx, options.withTunedOverlay(overlay));
-            for (Map.Entry<List<Integer>, io.edgecl.ops.Act> e : problems.entrySet()) {
+            for (Map.Entry<List<Integer>, Act> e : problems.entrySet()) {
                 int m = e.getKey().get(0), n = e.getKey().get(1), k = e.getKey().get(2);
                 GemmTuner.Result r = GemmTuner.tune(d.ctx, before.at(d.precision(), ""), m, n, k, e.getValue(), reps);
                 found.put(TuningKey.gemm(d.precision(), m, n, k).toString(), KernelFamily.GEMM.format(r.best()));

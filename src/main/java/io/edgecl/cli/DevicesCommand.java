@@ -1,5 +1,7 @@
 package io.edgecl.cli;
 
+import io.edgecl.cl.DeviceClass;
+import io.edgecl.ops.KernelDefaults;
 import com.google.gson.GsonBuilder;
 import io.edgecl.cl.Bindings;
 import io.edgecl.cl.ClBinding;
@@ -69,11 +71,11 @@ public final class DevicesCommand implements Callable<Integer> {
                     DeviceInfo.human(i.localMemBytes()), i.maxWorkGroupSize());
             out.printf("       %s, %s, driver %s, fp16 %s, images %s%n", i.version(), i.openclCVersion(),
                     i.driverVersion(), i.fp16() ? "yes" : "no", i.imageSupport() ? "yes" : "no");
-            io.edgecl.cl.DeviceClass c = io.edgecl.cl.DeviceClass.of(i);
+            DeviceClass c = DeviceClass.of(i);
             out.printf("       class %s%n", c);
             if (verbose) {
                 java.util.List<String> defaults = new ArrayList<>();
-                io.edgecl.ops.KernelDefaults.describe(c).forEach((f, v) -> defaults.add(f + "=" + v));
+                KernelDefaults.describe(c).forEach((f, v) -> defaults.add(f + "=" + v));
                 out.printf("       kernel defaults: %s%n", String.join(", ", defaults));
                 out.printf("       max allocation %s%n", DeviceInfo.human(i.maxAllocBytes()));
                 out.printf("       extensions: %s%n", String.join(" ", i.extensions()));
@@ -102,9 +104,9 @@ public final class DevicesCommand implements Callable<Integer> {
         m.put("global_mem_bytes", i.globalMemBytes());
         m.put("max_alloc_bytes", i.maxAllocBytes());
         m.put("fp16", i.fp16());
-        io.edgecl.cl.DeviceClass c = io.edgecl.cl.DeviceClass.of(i);
+        DeviceClass c = DeviceClass.of(i);
         m.put("device_class", c.toString());
-        m.put("kernel_defaults", io.edgecl.ops.KernelDefaults.describe(c));
+        m.put("kernel_defaults", KernelDefaults.describe(c));
         m.put("image_support", i.imageSupport());
         m.put("extensions", new ArrayList<>(i.extensions()));
         return m;

@@ -1,8 +1,8 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.perChannel;
-import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.ops.OpChoices;
 import static io.edgecl.graph.OpSupport.squeeze1;
@@ -25,9 +25,7 @@ public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneK
     public Shape outputShape(List<Shape> in) {
         inputs(in, 1);
         Shape x = in.get(0);
-        int c = x.c() / 3;
-        require(x.c() % 3 == 0 && c % heads == 0, "the qkv input's " + x.c() + " channels are not 3 x " + heads
-                + " heads");
+        int c = qkvChannels(x, heads);
         perChannel(temperature, "temperature", heads);
         return new Shape(x.n(), x.h(), x.w(), c);
     }

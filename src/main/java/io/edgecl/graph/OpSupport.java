@@ -53,4 +53,12 @@ final class OpSupport {
     static void shapeOf(List<Shape> in, int i, Shape expected, String what) {
         require(in.get(i).equals(expected), what + " (input " + i + ") is " + in.get(i) + ", expected " + expected);
     }
+
+    /** The channels C of an attention op's qkv input [.., 3C], whose C must split into {@code heads}. */
+    static int qkvChannels(Shape x, int heads) {
+        int c = x.c() / 3;
+        require(x.c() % 3 == 0 && c % heads == 0, "the qkv input's " + x.c() + " channels are not 3 x " + heads
+                + " heads");
+        return c;
+    }
 }

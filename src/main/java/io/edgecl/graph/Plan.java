@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.KernelChoices;
 import io.edgecl.ops.OpChoices;
+import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.Launch;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,7 +86,7 @@ public final class Plan implements AutoCloseable {
             Value in = graph.input();
             inputNchw = ctx.alloc(4L * in.numel(), "input-nchw");
             scratch.add(inputNchw);
-            launches.add(io.edgecl.ops.Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
+            launches.add(Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
                     .at("input", "input"));
             for (Node n : graph.nodes()) {
                 List<Launch> ls = n.op.lower(new PlanLowering(choices.at(precision, n.tuningShape())), n.inputs, n.output);

@@ -1,6 +1,7 @@
 package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.ops.OpChoices;
@@ -29,9 +30,7 @@ public record SelfAttentionOp(int heads, float scale, int patchH, int patchW) im
     public Shape outputShape(List<Shape> in) {
         inputs(in, 1);
         Shape x = in.get(0);
-        int c = x.c() / 3;
-        require(x.c() % 3 == 0 && c % heads == 0, "the qkv input's " + x.c() + " channels are not 3 x " + heads
-                + " heads");
+        int c = qkvChannels(x, heads);
         require(x.h() % patchH == 0 && x.w() % patchW == 0, "the " + x.h() + "x" + x.w() + " input is not whole "
                 + patchH + "x" + patchW + " patches");
         return new Shape(x.n(), x.h(), x.w(), c);

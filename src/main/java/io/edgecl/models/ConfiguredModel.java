@@ -5,7 +5,7 @@ import io.edgecl.graph.Graph;
 import java.util.List;
 
 /** A model whose spec carries its own preprocessing and class names (see {@link DataConfig}). */
-final class ConfiguredModel implements VisionModel {
+class ConfiguredModel implements VisionModel {
     private final VisionModel net;
     private final Preprocess preprocess;
     private final List<String> labels;

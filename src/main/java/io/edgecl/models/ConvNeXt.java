@@ -18,7 +18,7 @@ import java.util.Map;
  * ConvNeXt (Liu et al., 2022) as timm defines it: patchify stem, four stages of depthwise 7x7
  * conv, LayerNorm, inverted MLP and layer scale, pooled LayerNorm head.
  */
-public final class ConvNeXt implements VisionModel {
+public final class ConvNeXt extends Network {
     static final float EPS = 1e-6f;
 
     public static final Map<String, String> VARIANTS = new LinkedHashMap<>();
@@ -34,22 +34,20 @@ public final class ConvNeXt implements VisionModel {
         VARIANTS.put("convnext_large", "{\"depths\":[3,3,27,3],\"dims\":[192,384,768,1536]}");
     }
 
-    private final String name;
     private final int[] dims, depths, kernels;
     private final boolean convBias, headNormFirst;
-    private final int patch, numClasses, inChans;
+    private final int patch, inChans;
     private final double mlpRatio;
 
     private ConvNeXt(String name, int[] dims, int[] depths, int[] kernels, boolean convBias, boolean headNormFirst,
                      int patch, int numClasses, int inChans, double mlpRatio) {
-        this.name = name;
+        super(name, "convnext", numClasses);
         this.dims = dims;
         this.depths = depths;
         this.kernels = kernels;
         this.convBias = convBias;
         this.headNormFirst = headNormFirst;
         this.patch = patch;
-        this.numClasses = numClasses;
         this.inChans = inChans;
         this.mlpRatio = mlpRatio;
     }
@@ -95,21 +93,6 @@ public final class ConvNeXt implements VisionModel {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String family() {
-        return "convnext";
-    }
-
-    @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
     public Preprocess preprocess() {
         return Preprocess.imagenet(224, 0.875);
     }
@@ -121,9 +104,9 @@ public final class ConvNeXt implements VisionModel {
 
     @Override
     public void checkInput(int channels, int h, int w) {
-        if (channels != inChans) throw new ModelSpecException(name + " takes " + inChans + "-channel input, got " + channels);
+        if (channels != inChans) throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
         if (h / patch / 8 < 1 || w / patch / 8 < 1) {
-            throw new ModelSpecException("input size " + h + "x" + w + " is too small for " + name + " (at least "
+            throw new ModelSpecException("input size " + h + "x" + w + " is too small for " + name() + " (at least "
                     + 8 * patch + "x" + 8 * patch + ")");
         }
     }
@@ -169,8 +152,8 @@ public final class ConvNeXt implements VisionModel {
         if (headNormFirst) x = g.add(head, "norm_pre", Layers.layerNorm(W, "norm_pre", c, EPS), x);
         x = g.add(head, "head.global_pool", new AvgPoolOp(), x);
         if (!headNormFirst) x = g.add(head, "head.norm", Layers.layerNorm(W, "head.norm", c, EPS), x);
-        if (numClasses > 0) {
-            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, numClasses, true, Act.NONE), x);
+        if (numClasses() > 0) {
+            x = g.add(head, "head.fc", Layers.linear(W, "head.fc", c, numClasses(), true, Act.NONE), x);
         }
         g.output("logits", x);
         return g;

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ProgramCache;
-import io.edgecl.graph.Graph;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,16 +21,13 @@ import java.util.List;
  * normalisation). Its weights ship inside the jar, so `edgecl classify IMAGE` works with no
  * download.
  */
-public final class DemoModel implements VisionModel {
+public final class DemoModel extends ConfiguredModel {
     public static final String NAME = "edgenext_fmnist_demo";
     private static final String RESOURCE = "/io/edgecl/demo/edgenext_fmnist";
 
-    private final EdgeNeXt net;
-    private final List<String> labels;
-
     private DemoModel(EdgeNeXt net, List<String> labels) {
-        this.net = net;
-        this.labels = labels;
+        // 32x32 inputs, resized whole (crop 1.0), ImageNet normalisation
+        super(net, Preprocess.imagenet(32, 1.0), labels);
     }
 
     public static DemoModel load() {
@@ -77,46 +73,5 @@ public final class DemoModel implements VisionModel {
                     + " (set EDGECL_CACHE_DIR to a writable folder)", e);
         }
         return f;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String family() {
-        return "edgenext";
-    }
-
-    @Override
-    public int numClasses() {
-        return net.numClasses();
-    }
-
-    @Override
-    public Preprocess preprocess() {
-        // the images are already padded to 32x32: no resize, no crop
-        return Preprocess.imagenet(32, 1.0);
-    }
-
-    @Override
-    public List<String> labels() {
-        return labels;
-    }
-
-    @Override
-    public List<String> featureNames() {
-        return net.featureNames();
-    }
-
-    @Override
-    public void checkInput(int channels, int h, int w) {
-        net.checkInput(channels, h, w);
-    }
-
-    @Override
-    public Graph build(Weights weights, int batch, int h, int w) {
-        return net.build(weights, batch, h, w);
     }
 }

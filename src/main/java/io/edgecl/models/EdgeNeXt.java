@@ -28,7 +28,7 @@ import java.util.Map;
  * conv encoders (depthwise conv, LayerNorm, inverted MLP, layer scale) and split depth-wise
  * transpose attention (SDTA) blocks, global pooling, LayerNorm and a classifier.
  */
-public final class EdgeNeXt implements VisionModel {
+public final class EdgeNeXt extends Network {
     static final float EPS = 1e-6f;
 
     /** Constructor arguments under timm's names, with timm's defaults. */
@@ -53,6 +53,7 @@ public final class EdgeNeXt implements VisionModel {
     private final Config cfg;
 
     public EdgeNeXt(Config cfg) {
+        super(cfg.name, "edgenext", cfg.numClasses);
         this.cfg = cfg;
     }
 
@@ -124,21 +125,6 @@ public final class EdgeNeXt implements VisionModel {
                     + scales + " chunks of " + width + " channels (d2_scales[" + stage + "])");
         }
         return width;
-    }
-
-    @Override
-    public String name() {
-        return cfg.name;
-    }
-
-    @Override
-    public String family() {
-        return "edgenext";
-    }
-
-    @Override
-    public int numClasses() {
-        return cfg.numClasses;
     }
 
     @Override

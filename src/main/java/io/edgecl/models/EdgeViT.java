@@ -34,7 +34,7 @@ import java.util.Map;
  * to each other, a depthwise transposed conv propagates the result back to full resolution. Then
  * BatchNorm, global average pooling and a linear classifier. Keys are the repository's names.
  */
-public final class EdgeViT implements VisionModel {
+public final class EdgeViT extends Network {
     /** The blocks' LayerNorms (norm_layer = LayerNorm(eps=1e-6)). */
     static final float EPS_BLOCK = 1e-6f;
     /** nn.LayerNorm defaults: PatchEmbed.norm and GlobalSparseAttn.norm. */
@@ -62,6 +62,7 @@ public final class EdgeViT implements VisionModel {
     private final Config cfg;
 
     public EdgeViT(Config cfg) {
+        super(cfg.name, "edgevit", cfg.numClasses);
         this.cfg = cfg;
     }
 
@@ -148,21 +149,6 @@ public final class EdgeViT implements VisionModel {
             out[i] = x.getAsDouble();
         }
         return out;
-    }
-
-    @Override
-    public String name() {
-        return cfg.name;
-    }
-
-    @Override
-    public String family() {
-        return "edgevit";
-    }
-
-    @Override
-    public int numClasses() {
-        return cfg.numClasses;
     }
 
     @Override

@@ -30,17 +30,16 @@ import java.util.Map;
  * architecture strings and flags) and the generator's channel and depth multipliers (omitted,
  * they take the registered model's values); {@link EfficientNetConfig} decodes it.
  */
-public final class EfficientNets implements VisionModel {
+public final class EfficientNets extends Network {
     public static final Map<String, String> MOBILENET_V1 = EfficientNetVariants.MOBILENET_V1;
     public static final Map<String, String> MOBILENET_V2 = EfficientNetVariants.MOBILENET_V2;
     public static final Map<String, String> MOBILENET_V3 = EfficientNetVariants.MOBILENET_V3;
     public static final Map<String, String> EFFICIENTNET = EfficientNetVariants.EFFICIENTNET;
     public static final Map<String, String> EFFICIENTNET_V2 = EfficientNetVariants.EFFICIENTNET_V2;
 
-    private final String name, family;
     private final Preprocess preprocess;
     private final List<List<Blk>> stages;
-    private final int stemChs, numFeatures, numClasses, inChans;
+    private final int stemChs, numFeatures, inChans;
     private final boolean mnv3Head, headBias, samePad, stemFeature;
     private final boolean[] stageFeature;
     private final Act act, seAct, seGate;
@@ -48,13 +47,11 @@ public final class EfficientNets implements VisionModel {
     private final List<String> featureNames = new ArrayList<>();
 
     private EfficientNets(EfficientNetConfig c) {
-        this.name = c.name();
-        this.family = c.family();
+        super(c.name(), c.family(), c.numClasses());
         this.preprocess = c.preprocess();
         this.stages = c.stages();
         this.stemChs = c.stemChs();
         this.numFeatures = c.numFeatures();
-        this.numClasses = c.numClasses();
         this.inChans = c.inChans();
         this.mnv3Head = c.mnv3Head();
         this.headBias = c.headBias();
@@ -97,21 +94,6 @@ public final class EfficientNets implements VisionModel {
     // ---- model --------------------------------------------------------------------------
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String family() {
-        return family;
-    }
-
-    @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
     public Preprocess preprocess() {
         return preprocess;
     }
@@ -128,8 +110,8 @@ public final class EfficientNets implements VisionModel {
 
     @Override
     public void checkInput(int channels, int h, int w) {
-        if (channels != inChans) throw new ModelSpecException(name + " takes " + inChans + "-channel input, got " + channels);
-        if (h < 1 || w < 1) throw new ModelSpecException("input size " + h + "x" + w + " is not valid for " + name);
+        if (channels != inChans) throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
+        if (h < 1 || w < 1) throw new ModelSpecException("input size " + h + "x" + w + " is not valid for " + name());
     }
 
     /**
@@ -227,12 +209,12 @@ public final class EfficientNets implements VisionModel {
         int[] head = W.shapeOf("conv_head.weight");
         int specHead = mnv3Head || numFeatures > 0 ? numFeatures : 0;
         if ((head == null ? 0 : head[0]) != specHead) {
-            W.diagnose((family.equals("mobilenetv1") ? "head_conv" : "channel_multiplier") + ": the file's conv_head has "
+            W.diagnose((family().equals("mobilenetv1") ? "head_conv" : "channel_multiplier") + ": the file's conv_head has "
                     + (head == null ? "no" : head[0]) + " channels, the spec " + (specHead == 0 ? "none" : specHead));
         }
         int[] fc = W.shapeOf("classifier.weight");
-        if ((fc == null ? 0 : fc[0]) != numClasses) {
-            W.diagnose("num_classes: the file has " + (fc == null ? 0 : fc[0]) + ", the spec " + numClasses);
+        if ((fc == null ? 0 : fc[0]) != numClasses()) {
+            W.diagnose("num_classes: the file has " + (fc == null ? 0 : fc[0]) + ", the spec " + numClasses());
         }
     }
 
@@ -265,8 +247,8 @@ public final class EfficientNets implements VisionModel {
             }
             x = g.add(head, "global_pool", new AvgPoolOp(), x);
         }
-        if (numClasses > 0) {
-            x = g.add(head, "classifier", Layers.linear(W, "classifier", c, numClasses, true, Act.NONE), x);
+        if (numClasses() > 0) {
+            x = g.add(head, "classifier", Layers.linear(W, "classifier", c, numClasses(), true, Act.NONE), x);
         }
         g.output("logits", x);
         return g;
@@ -314,6 +296,6 @@ public final class EfficientNets implements VisionModel {
 
     @Override
     public String toString() {
-        return name + " (" + family.toLowerCase(Locale.ROOT) + ")";
+        return name() + " (" + family().toLowerCase(Locale.ROOT) + ")";
     }
 }

@@ -35,7 +35,7 @@ import java.util.Map;
  * pixel with the same (y mod patch_h, x mod patch_w). The LayerNorms, projections and MLPs are
  * per pixel, so the graph keeps the NHWC map and the attention op does the grouping.
  */
-public final class MobileViT implements VisionModel {
+public final class MobileViT extends Network {
     static final double BN_EPS = 1e-5;
     /** nn.LayerNorm's default: MobileVitBlock's transformer_norm_layer. */
     static final float LN_EPS = 1e-5f;
@@ -86,6 +86,7 @@ public final class MobileViT implements VisionModel {
     private final Config cfg;
 
     public MobileViT(Config cfg) {
+        super(cfg.name, "mobilevit", cfg.numClasses);
         this.cfg = cfg;
     }
 
@@ -270,21 +271,6 @@ public final class MobileViT implements VisionModel {
         int nv = Math.max(8, (int) (v + 4) / 8 * 8);
         if (nv < 0.9 * v) nv += 8;
         return nv;
-    }
-
-    @Override
-    public String name() {
-        return cfg.name;
-    }
-
-    @Override
-    public String family() {
-        return "mobilevit";
-    }
-
-    @Override
-    public int numClasses() {
-        return cfg.numClasses;
     }
 
     /** timm's mobilevit _cfg: 256x256, crop 0.9, bicubic, inputs in [0, 1] (mean 0, std 1). */
