@@ -73,6 +73,22 @@ class LayersTest {
                 .check(MAIN);
     }
 
+    /**
+     * Kernel choices reach ops as data (KernelChoices through Lowering): the ops and the graph
+     * read no system property and keep no thread-local state to pick a kernel.
+     */
+    @Test
+    void kernelChoicesAreDataBelowTheApi() {
+        noClasses().that().resideInAnyPackage("io.edgecl.ops..", "io.edgecl.graph..")
+                .should().callMethod(System.class, "getProperty", String.class)
+                .orShould().callMethod(System.class, "getProperty", String.class, String.class)
+                .orShould().callMethod(Long.class, "getLong", String.class, long.class)
+                .orShould().callMethod(Integer.class, "getInteger", String.class, int.class)
+                .orShould().callMethod(Boolean.class, "getBoolean", String.class)
+                .orShould().dependOnClassesThat().areAssignableTo(ThreadLocal.class)
+                .check(MAIN);
+    }
+
     /** Public API methods neither take nor return plans, graphs, kernels or buffers. */
     @Test
     void theApiDoesNotLeakEngineTypes() throws Exception {
