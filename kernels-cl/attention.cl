@@ -7,6 +7,9 @@
 // with q_i, k_j vectors over the T tokens (F.normalize along tokens), softmax over j, then
 //   out[n, t, h*D + i] = sum_j attn[i, j] * v_j[t].
 
+#include "common.h.cl"
+#include "panel.h.cl" // the channel-attention GEMM's micro-kernel (xca_apply_panel)
+
 // Global size: (D, D, N * heads).
 __kernel void xca_scores(__global const DATA_T* qkv, __global const DATA_T* temperature, __global float* attn,
                          int T, int C, int heads) {
@@ -479,11 +482,7 @@ __kernel void xca_cpu(__global const DATA_T* qkv, __global const DATA_T* tempera
 //   3. xca_apply: out[n, t, :] = V_t B on the panel micro-kernel, each panel of columns looping
 //      only over the rows of B its heads touch.
 // Partial sums per (n, h, chunk): G rows [D][XG_NB * PANEL_VW], then Q norms [D], then K norms
-// [XG_NB * PANEL_VW]. Compiled only when the program includes panel.h.cl.
-#ifdef PANEL_W
-#ifndef XCA_D
-#define XCA_D 16
-#endif
+// [XG_NB * PANEL_VW].
 #ifndef XG_RM
 #define XG_RM 8
 #endif
@@ -616,4 +615,3 @@ __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T*
     }
     panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C, ACT_NONE);
 }
-#endif // PANEL_W

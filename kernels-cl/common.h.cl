@@ -1,4 +1,4 @@
-// EdgeCL common header, prepended to every program.
+// EdgeCL common header: every kernel file includes it (#include "common.h.cl").
 //
 // Precision: one macro selects how activations and weights are stored.
 //   EDGECL_PRECISION 0  fp32 storage, fp32 arithmetic (default; reference-exact)
@@ -9,6 +9,9 @@
 // Kernels read with LD(p, i) and write with ST(p, i, v); they compute in float, or in COMPUTE_T
 // where half is accurate enough. Reductions (LayerNorm statistics, softmax, GEMM and convolution
 // accumulators) always accumulate in float.
+#ifndef EDGECL_COMMON_H_CL
+#define EDGECL_COMMON_H_CL
+
 #ifndef EDGECL_PRECISION
 #define EDGECL_PRECISION 0
 #endif
@@ -176,3 +179,5 @@ inline half edgecl_act_c(half x, int act) {
 #else
 #define edgecl_act_c(x, act) edgecl_act((x), (act))
 #endif
+
+#endif // EDGECL_COMMON_H_CL

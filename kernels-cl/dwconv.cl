@@ -8,6 +8,8 @@
 // (*_cs, elements between pixels) and a channel offset (*_co).
 // Global size: (Cout, Wo, N * Ho).
 
+#include "common.h.cl"
+
 #ifndef HAS_BIAS
 #define HAS_BIAS 1
 #endif

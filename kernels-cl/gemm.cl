@@ -11,8 +11,9 @@
 //
 // Work-group: (GEMM_TN / GEMM_WN, GEMM_TM / GEMM_WM); each work-item computes a
 // GEMM_WM x GEMM_WN block of C from GEMM_TK-deep slices of A and B staged in local memory.
-//
-// Built after panel.h.cl, which holds the panel variant's micro-kernel.
+
+#include "common.h.cl"
+#include "panel.h.cl" // the panel variant's micro-kernel
 
 #ifndef GEMM_TM
 #define GEMM_TM 32

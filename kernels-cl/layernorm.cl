@@ -3,6 +3,8 @@
 // uses. Two passes over each row in float, like PyTorch's reference, so results match to
 // rounding. Global size: (rows); each work-item one row.
 
+#include "common.h.cl"
+
 __kernel void layernorm(__global const DATA_T* in, __global const DATA_T* gamma, __global const DATA_T* beta,
                         __global DATA_T* out, int rows, int C, float eps) {
     const int r = get_global_id(0);

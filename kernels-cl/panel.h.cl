@@ -17,7 +17,11 @@
 // The epilogue (bias, activation, layer scale, residual) runs on the accumulators as they are,
 // one vector of PANEL_VW columns at a time; only a panel's ragged last vector goes through a
 // per-lane copy.
-//
+#ifndef EDGECL_PANEL_H_CL
+#define EDGECL_PANEL_H_CL
+
+#include "common.h.cl"
+
 // Tunables (set by -D from the host's per-device table; these are the defaults):
 #ifndef PANEL_VW
 #define PANEL_VW 16
@@ -169,3 +173,5 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
     }
 }
 #endif
+
+#endif // EDGECL_PANEL_H_CL

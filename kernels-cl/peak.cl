@@ -8,6 +8,8 @@
 // width up to the device's preferred one and keeps the fastest: the true ceiling.
 // peak_copy: a float4 streaming copy; bytes moved = 2 * 16 * n.
 
+#include "common.h.cl"
+
 #ifndef PEAK_ITERS
 #define PEAK_ITERS 256
 #endif

@@ -8,6 +8,9 @@
 // avgpool_part writes float partial sums [N, P, C] and avgpool_sum adds them.
 // Global size: (ceil(C / POOL_VW), N * P) for avgpool_part (items past the edge return), (C, N)
 // for avgpool_sum.
+
+#include "common.h.cl"
+
 #ifndef POOL_VW
 #define POOL_VW 4
 #endif
