@@ -16,9 +16,7 @@
 #ifndef PEAK_VW
 #define PEAK_VW 4
 #endif
-#define PEAK_CAT_(a, b) a##b
-#define PEAK_CAT(a, b) PEAK_CAT_(a, b)
-#define peakV PEAK_CAT(float, PEAK_VW)
+#define peakV FLOATN(PEAK_VW)
 
 __kernel void peak_flops(__global float* out, float seed) {
     const peakV base = (peakV)(seed + get_global_id(0));
