@@ -7,6 +7,9 @@
 // with q_i, k_j vectors over the T tokens (F.normalize along tokens), softmax over j, then
 //   out[n, t, h*D + i] = sum_j attn[i, j] * v_j[t].
 
+#include "common.h.cl"
+#include "panel.h.cl" // the channel-attention GEMM's micro-kernel (xca_apply_panel)
+
 // Global size: (D, D, N * heads).
 __kernel void xca_scores(__global const DATA_T* qkv, __global const DATA_T* temperature, __global float* attn,
                          int T, int C, int heads) {
@@ -211,20 +214,6 @@ __kernel void mhsa_pack(__global const DATA_T* qkv, __global float* kv, int H, i
     kv[v_off + o] = vv;
 }
 
-inline float edgecl_hmax16(float16 v) {
-    float8 a = fmax(v.lo, v.hi);
-    float4 b = fmax(a.lo, a.hi);
-    float2 c = fmax(b.lo, b.hi);
-    return fmax(c.x, c.y);
-}
-
-inline float edgecl_hsum16(float16 v) {
-    float8 a = v.lo + v.hi;
-    float4 b = a.lo + a.hi;
-    float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-
 __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __global DATA_T* out, int H, int W,
                       int C, float scale, int PH, int PW, int Tp, int v_off) {
     const int g = get_global_id(0);
@@ -254,7 +243,7 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
         _Pragma("unroll")
         for (int i = 0; i < HEAD_DIM; i++) s = fma((float16)(q[i]), vload16(0, K + i * Tp + c0), s);
         s = select(s, (float16)(-INFINITY), lane >= (int16)(T - c0));
-        const float mn = fmax(m, edgecl_hmax16(s));
+        const float mn = fmax(m, edgecl_hmax_float16(s));
         const float corr = edgecl_exp_float(m - mn);
         const float16 p = edgecl_exp_float16(s - (float16)(mn));
         lsum = fma(lsum, (float16)(corr), p);
@@ -262,9 +251,9 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
         for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, vload16(0, V + i * Tp + c0), acc[i] * corr);
         m = mn;
     }
-    const float inv = 1.0f / edgecl_hsum16(lsum);
+    const float inv = 1.0f / edgecl_hsum_float16(lsum);
     const int ob = ((n * H + y) * W + x) * C + h * HEAD_DIM;
-    for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, edgecl_hsum16(acc[i]) * inv);
+    for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, edgecl_hsum_float16(acc[i]) * inv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,7 +341,7 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
                 s[r][u] = select(s[r][u], (float16)(-INFINITY), lane >= (int16)(T - c0 - 16 * u));
                 mx = fmax(mx, s[r][u]);
             }
-            const float mn = fmax(m[r], edgecl_hmax16(mx));
+            const float mn = fmax(m[r], edgecl_hmax_float16(mx));
             const float corr = edgecl_exp_float(m[r] - mn);
             lsum[r] *= corr;
             _Pragma("unroll") for (int v = 0; v < MH_NV; v++) acc[r][v] *= corr;
@@ -372,7 +361,7 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
     }
     _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
         if (g0 + r < T) {
-            const float inv = 1.0f / edgecl_hsum16(lsum[r]);
+            const float inv = 1.0f / edgecl_hsum_float16(lsum[r]);
             float o[MH_DP];
             _Pragma("unroll") for (int v = 0; v < MH_NV; v++) vstore16(acc[r][v] * inv, 0, o + v * 16);
             const int ob = base[r] * C + h * HEAD_DIM;
@@ -479,11 +468,7 @@ __kernel void xca_cpu(__global const DATA_T* qkv, __global const DATA_T* tempera
 //   3. xca_apply: out[n, t, :] = V_t B on the panel micro-kernel, each panel of columns looping
 //      only over the rows of B its heads touch.
 // Partial sums per (n, h, chunk): G rows [D][XG_NB * PANEL_VW], then Q norms [D], then K norms
-// [XG_NB * PANEL_VW]. Compiled only when the program includes panel.h.cl.
-#ifdef PANEL_W
-#ifndef XCA_D
-#define XCA_D 16
-#endif
+// [XG_NB * PANEL_VW].
 #ifndef XG_RM
 #define XG_RM 8
 #endif
@@ -512,7 +497,7 @@ __kernel void xca_gram(__global const DATA_T* qkv, __global float* part, int T, 
         __global const DATA_T* q = qkv + (size_t)(n * T + t) * C3 + h * XCA_D;
         floatV k[XG_NB];
         _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
-            k[v] = PANEL_LDV(q, C + v * PANEL_VW);
+            k[v] = LDN(PANEL_VW, q, C + v * PANEL_VW);
             kn[v] = fma(k[v], k[v], kn[v]);
         }
         _Pragma("unroll") for (int i = 0; i < XG_RM; i++) {
@@ -524,27 +509,21 @@ __kernel void xca_gram(__global const DATA_T* qkv, __global float* part, int T, 
     __global float* o = part + (size_t)((n * heads + h) * P + c) * XG_PART;
     _Pragma("unroll") for (int i = 0; i < XG_RM; i++) {
         if (i0 + i < XCA_D) {
-            _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(g[i][v], 0, o + (i0 + i) * XG_W + v * PANEL_VW);
+            _Pragma("unroll") for (int v = 0; v < XG_NB; v++) EDGECL_CAT(vstore, PANEL_VW)(g[i][v], 0, o + (i0 + i) * XG_W + v * PANEL_VW);
             o[XCA_D * XG_W + i0 + i] = qn[i];
         }
     }
     if (rb == 0) {
-        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(kn[v], 0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
+        _Pragma("unroll") for (int v = 0; v < XG_NB; v++) EDGECL_CAT(vstore, PANEL_VW)(kn[v], 0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
     }
 }
 
 #if PANEL_VW == 16
 #define XG_LANES ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
-inline float xg_hsum(float16 v) { float8 a = v.lo + v.hi; float4 b = a.lo + a.hi; return b.x + b.y + b.z + b.w; }
-inline float xg_hmax(float16 v) { float8 a = fmax(v.lo, v.hi); float4 b = fmax(a.lo, a.hi); return fmax(fmax(b.x, b.y), fmax(b.z, b.w)); }
 #elif PANEL_VW == 8
 #define XG_LANES ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
-inline float xg_hsum(float8 v) { float4 b = v.lo + v.hi; return b.x + b.y + b.z + b.w; }
-inline float xg_hmax(float8 v) { float4 b = fmax(v.lo, v.hi); return fmax(fmax(b.x, b.y), fmax(b.z, b.w)); }
 #else
 #define XG_LANES ((int4)(0, 1, 2, 3))
-inline float xg_hsum(float4 v) { return v.x + v.y + v.z + v.w; }
-inline float xg_hmax(float4 v) { return fmax(fmax(v.x, v.y), fmax(v.z, v.w)); }
 #endif
 
 // Global size: (heads * D, N). bp: N packed [C, C] matrices of ceil(C / PANEL_W) panels.
@@ -563,8 +542,8 @@ __kernel void xca_attn(__global const float* part, __global const DATA_T* temper
     for (int c = 0; c < P; c++) {
         __global const float* o = base + c * XG_PART;
         _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
-            g[v] += PANEL_CAT(vload, PANEL_VW)(0, o + i * XG_W + v * PANEL_VW);
-            kn[v] += PANEL_CAT(vload, PANEL_VW)(0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
+            g[v] += EDGECL_CAT(vload, PANEL_VW)(0, o + i * XG_W + v * PANEL_VW);
+            kn[v] += EDGECL_CAT(vload, PANEL_VW)(0, o + XCA_D * XG_W + XCA_D + v * PANEL_VW);
         }
         qn += o[XCA_D * XG_W + i];
     }
@@ -577,15 +556,15 @@ __kernel void xca_attn(__global const float* part, __global const DATA_T* temper
         g[v] = select(g[v], (floatV)(-INFINITY), XG_LANES >= (XCA_D - v * PANEL_VW));
         m = fmax(m, g[v]);
     }
-    const float mx = xg_hmax(m);
+    const float mx = edgecl_hmaxn(PANEL_VW, m);
     floatV sum = (floatV)(0.0f);
     _Pragma("unroll") for (int v = 0; v < XG_NB; v++) {
-        g[v] = PANEL_CAT(edgecl_exp_, floatV)(g[v] - mx);
+        g[v] = edgecl_expn(PANEL_VW, g[v] - mx);
         sum += g[v];
     }
-    const float inv = 1.0f / xg_hsum(sum);
+    const float inv = 1.0f / edgecl_hsumn(PANEL_VW, sum);
     float s[XG_W];
-    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) PANEL_CAT(vstore, PANEL_VW)(g[v] * inv, 0, s + v * PANEL_VW);
+    _Pragma("unroll") for (int v = 0; v < XG_NB; v++) EDGECL_CAT(vstore, PANEL_VW)(g[v] * inv, 0, s + v * PANEL_VW);
     // B[h*D + j, h*D + i] in panels of PANEL_W columns
     const int col = h * XCA_D + i, p = col / PANEL_W, jj = col % PANEL_W;
     __global DATA_T* b = bp + ((size_t)n * ((C + PANEL_W - 1) / PANEL_W) + p) * C * PANEL_W;
@@ -616,4 +595,3 @@ __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T*
     }
     panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C, ACT_NONE);
 }
-#endif // PANEL_W

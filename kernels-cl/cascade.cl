@@ -9,6 +9,8 @@
 // Weights: [NCONV, K, K, width]; biases [NCONV, width]; pos [H*W, C].
 // Global size: (CASCADE_WG * width, N); local size: (CASCADE_WG, 1).
 
+#include "common.h.cl"
+
 #ifndef CASCADE_WG
 #define CASCADE_WG 64
 #endif

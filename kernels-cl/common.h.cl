@@ -1,4 +1,4 @@
-// EdgeCL common header, prepended to every program.
+// EdgeCL common header: every kernel file includes it (#include "common.h.cl").
 //
 // Precision: one macro selects how activations and weights are stored.
 //   EDGECL_PRECISION 0  fp32 storage, fp32 arithmetic (default; reference-exact)
@@ -9,21 +9,38 @@
 // Kernels read with LD(p, i) and write with ST(p, i, v); they compute in float, or in COMPUTE_T
 // where half is accurate enough. Reductions (LayerNorm statistics, softmax, GEMM and convolution
 // accumulators) always accumulate in float.
+#ifndef EDGECL_COMMON_H_CL
+#define EDGECL_COMMON_H_CL
+
 #ifndef EDGECL_PRECISION
 #define EDGECL_PRECISION 0
 #endif
+
+// Vectors: kernels take their vector width as a build option (PANEL_VW, DW_VW, ...) and compute
+// in float whatever the storage. FLOATN(n) is the type of n floats; LDN(n, p, i) reads
+// p[i .. i + n - 1] as one, STN(n, p, i, v) writes v there (n = 2, 4, 8 or 16, a literal or a
+// macro); LD4 and ST4 are their 4-lane forms.
+#define EDGECL_CAT_(a, b) a##b
+#define EDGECL_CAT(a, b) EDGECL_CAT_(a, b)
+#define FLOATN(n) EDGECL_CAT(float, n)
 
 #if EDGECL_PRECISION == 0
 #define DATA_T float
 #define LD(p, i) ((p)[(i)])
 #define ST(p, i, v) ((p)[(i)] = (v))
+#define LDN(n, p, i) EDGECL_CAT(vload, n)(0, (p) + (i))
+#define STN(n, p, i, v) EDGECL_CAT(vstore, n)((v), 0, (p) + (i))
 #elif EDGECL_PRECISION == 1 || EDGECL_PRECISION == 2
 #define DATA_T half
 #define LD(p, i) vload_half((i), (p))
 #define ST(p, i, v) vstore_half((v), (i), (p))
+#define LDN(n, p, i) EDGECL_CAT(vload_half, n)(0, (p) + (i))
+#define STN(n, p, i, v) EDGECL_CAT(vstore_half, n)((v), 0, (p) + (i))
 #else
 #error "EDGECL_PRECISION must be 0 (fp32), 1 (fp16 storage) or 2 (fp16)"
 #endif
+#define LD4(p, i) LDN(4, p, i)
+#define ST4(p, i, v) STN(4, p, i, v)
 
 // The arithmetic type of element-wise work: half in mode 2, else float. LDC reads a value as it.
 #if EDGECL_PRECISION == 2
@@ -38,14 +55,9 @@
 #define COMPUTE_T float
 #define COMPUTE4_T float4
 #define LDC(p, i) LD(p, i)
-#if EDGECL_PRECISION == 0
-#define LDC4(p, i) vload4(0, (p) + (i))
-#define STC4(p, i, v) vstore4((v), 0, (p) + (i))
-#else
-#define LDC4(p, i) vload_half4(0, (p) + (i))
-#define STC4(p, i, v) vstore_half4((v), 0, (p) + (i))
-#endif
+#define LDC4(p, i) LD4(p, i)
 #define STC(p, i, v) ST(p, i, v)
+#define STC4(p, i, v) ST4(p, i, v)
 #endif
 
 // Helpers that take a kernel's accumulator array by pointer must be inlined, or the compiler
@@ -157,6 +169,26 @@ EDGECL_DEFINE_ACT(float16, int16)
 #define edgecl_erf4(x) edgecl_erf_float4(x)
 #define edgecl_act(x, act) edgecl_act_float((x), (act))
 #define edgecl_act4(x, act) edgecl_act_float4((x), (act))
+// The same on FLOATN(n) (n = 4, 8 or 16, a literal or a macro).
+#define edgecl_actn(n, x, act) EDGECL_CAT(edgecl_act_, FLOATN(n))((x), (act))
+#define edgecl_expn(n, x) EDGECL_CAT(edgecl_exp_, FLOATN(n))(x)
+
+// Sum and maximum of the lanes of a float vector, halving it until two lanes are left: a tree
+// of additions, better rounded than a running sum.
+inline float edgecl_hsum_float4(float4 v) {
+    const float2 a = v.lo + v.hi;
+    return a.x + a.y;
+}
+inline float edgecl_hsum_float8(float8 v) { return edgecl_hsum_float4(v.lo + v.hi); }
+inline float edgecl_hsum_float16(float16 v) { return edgecl_hsum_float8(v.lo + v.hi); }
+inline float edgecl_hmax_float4(float4 v) {
+    const float2 a = fmax(v.lo, v.hi);
+    return fmax(a.x, a.y);
+}
+inline float edgecl_hmax_float8(float8 v) { return edgecl_hmax_float4(fmax(v.lo, v.hi)); }
+inline float edgecl_hmax_float16(float16 v) { return edgecl_hmax_float8(fmax(v.lo, v.hi)); }
+#define edgecl_hsumn(n, v) EDGECL_CAT(edgecl_hsum_, FLOATN(n))(v)
+#define edgecl_hmaxn(n, v) EDGECL_CAT(edgecl_hmax_, FLOATN(n))(v)
 
 // The activations in COMPUTE_T (half in mode 2): element-wise kernels apply them without
 // leaving the arithmetic type.
@@ -176,3 +208,5 @@ inline half edgecl_act_c(half x, int act) {
 #else
 #define edgecl_act_c(x, act) edgecl_act((x), (act))
 #endif
+
+#endif // EDGECL_COMMON_H_CL

@@ -6,8 +6,9 @@
 // Weights are re-laid out at load time from PyTorch's [Cout, Cin, KH, KW] to [KH, KW, Cin, Cout]
 // so neighbouring work-items (consecutive co) read consecutive weights.
 // Global size: (Cout, Wo, N * Ho), each work-item one output element.
-//
-// Built after panel.h.cl, which holds the implicit-GEMM variant's micro-kernel.
+
+#include "common.h.cl"
+#include "panel.h.cl" // the implicit-GEMM variant's micro-kernel
 
 // CONV_INTERIOR 1 (conv2d_panel): the host knows every window lies inside the image.
 #ifndef CONV_INTERIOR

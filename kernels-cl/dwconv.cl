@@ -8,6 +8,8 @@
 // (*_cs, elements between pixels) and a channel offset (*_co).
 // Global size: (Cout, Wo, N * Ho).
 
+#include "common.h.cl"
+
 #ifndef HAS_BIAS
 #define HAS_BIAS 1
 #endif
@@ -39,14 +41,6 @@ inline float dw_point(__global const DATA_T* in, int in_cs, int in_co, __global 
     return acc;
 }
 
-inline float4 dw_ld4(__global const DATA_T* p, int i) {
-#if EDGECL_PRECISION == 0
-    return vload4(0, p + i);
-#else
-    return vload_half4(0, p + i);
-#endif
-}
-
 // Four consecutive channels co..co+3 at once (channel multiplier 1).
 inline float4 dw_point4(__global const DATA_T* in, int in_cs, int in_co, __global const DATA_T* addend, int add_cs,
                         int add_co, int use_add, __global const DATA_T* w, int Cout, int co, int n, int H, int W,
@@ -59,9 +53,9 @@ inline float4 dw_point4(__global const DATA_T* in, int in_cs, int in_co, __globa
             const int wi = wo * stride - pad_w + kw;
             if (wi < 0 || wi >= W) continue;
             const int p = (n * H + hi) * W + wi;
-            float4 x = dw_ld4(in, p * in_cs + in_co + co);
-            if (use_add) x += dw_ld4(addend, p * add_cs + add_co + co);
-            acc = fma(x, dw_ld4(w, (kh * KW + kw) * Cout + co), acc);
+            float4 x = LD4(in, p * in_cs + in_co + co);
+            if (use_add) x += LD4(addend, p * add_cs + add_co + co);
+            acc = fma(x, LD4(w, (kh * KW + kw) * Cout + co), acc);
         }
     }
     return acc;
@@ -99,15 +93,9 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
     float4 acc = dw_point4(in, in_cs, in_co, addend, add_cs, add_co, HAS_ADD, w, Cout, co, n, H, W, ho, wo, KH, KW,
                            stride, pad_h, pad_w);
 #if HAS_BIAS
-    acc += dw_ld4(bias, co);
+    acc += LD4(bias, co);
 #endif
-    acc = edgecl_act4(acc, ACT);
-    const int o = (nho * Wo + wo) * out_cs + out_co + co;
-#if EDGECL_PRECISION == 0
-    vstore4(acc, 0, out + o);
-#else
-    vstore_half4(acc, 0, out + o);
-#endif
+    ST4(out, (nho * Wo + wo) * out_cs + out_co + co, edgecl_act4(acc, ACT));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,19 +111,8 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 #ifndef DW_WB
 #define DW_WB 4
 #endif
-#define DW_CAT_(a, b) a##b
-#define DW_CAT(a, b) DW_CAT_(a, b)
-#define dwvec DW_CAT(float, DW_VW)
-#if EDGECL_PRECISION == 0
-#define DW_LDV(p, i) DW_CAT(vload, DW_VW)(0, (p) + (i))
-#define DW_STV(v, p, i) DW_CAT(vstore, DW_VW)((v), 0, (p) + (i))
-#else
-#define DW_LDV(p, i) DW_CAT(vload_half, DW_VW)(0, (p) + (i))
-#define DW_STV(v, p, i) DW_CAT(vstore_half, DW_VW)((v), 0, (p) + (i))
-#endif
-#if DW_VW == 4 || DW_VW == 8 || DW_VW == 16
-#define DW_ACT(v, act) DW_CAT(edgecl_act_, dwvec)((v), (act))
-#else
+#define dwvec FLOATN(DW_VW)
+#if DW_VW != 4 && DW_VW != 8 && DW_VW != 16
 #error "DW_VW must be 4, 8 or 16"
 #endif
 
@@ -161,7 +138,7 @@ EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_c
                           __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
                           int pad_h, int pad_w, const bool edge) {
 #if HAS_BIAS
-    const dwvec b = DW_LDV(bias, co);
+    const dwvec b = LDN(DW_VW, bias, co);
 #else
     const dwvec b = (dwvec)(0.0f);
 #endif
@@ -182,10 +159,10 @@ EDGECL_INLINE void dw_block_fast(dwvec* acc, __global const DATA_T* in, int in_c
         dwvec x[DW_COLS];
         _Pragma("unroll") for (int c = 0; c < DW_COLS; c++) {
             const int wi = wi0 + c;
-            x[c] = !edge || (wi >= 0 && wi < W) ? DW_LDV(row, wi * in_cs) : (dwvec)(0.0f);
+            x[c] = !edge || (wi >= 0 && wi < W) ? LDN(DW_VW, row, wi * in_cs) : (dwvec)(0.0f);
         }
         _Pragma("unroll") for (int kw = 0; kw < DW_KW; kw++) {
-            const dwvec wk = DW_LDV(w, (kh * DW_KW + kw) * Cout + co);
+            const dwvec wk = LDN(DW_VW, w, (kh * DW_KW + kw) * Cout + co);
             _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);
         }
     }
@@ -199,7 +176,7 @@ EDGECL_INLINE void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs
                          __global const DATA_T* bias, int Cout, int co, int n, int H, int W, int ho, int wo0,
                          int KH, int KW, int stride, int pad_h, int pad_w) {
 #if HAS_BIAS
-    const dwvec b = DW_LDV(bias, co);
+    const dwvec b = LDN(DW_VW, bias, co);
 #else
     const dwvec b = (dwvec)(0.0f);
 #endif
@@ -209,14 +186,14 @@ EDGECL_INLINE void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs
         if (hi < 0 || hi >= H) continue;
         const int prow = (n * H + hi) * W;
         for (int kw = 0; kw < KW; kw++) {
-            const dwvec wk = DW_LDV(w, (kh * KW + kw) * Cout + co);
+            const dwvec wk = LDN(DW_VW, w, (kh * KW + kw) * Cout + co);
             _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
                 const int wi = (wo0 + j) * stride - pad_w + kw;
                 if (wi >= 0 && wi < W) {
                     const int p = prow + wi;
-                    dwvec x = DW_LDV(in, p * in_cs + in_co + co);
+                    dwvec x = LDN(DW_VW, in, p * in_cs + in_co + co);
 #if HAS_ADD
-                    x += DW_LDV(addend, p * add_cs + add_co + co);
+                    x += LDN(DW_VW, addend, p * add_cs + add_co + co);
 #endif
                     acc[j] = fma(x, wk, acc[j]);
                 }
@@ -247,7 +224,7 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
                  pad_h, pad_w);
 #endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-        if (wo0 + j < Wo) DW_STV(DW_ACT(acc[j], act), out, (nho * Wo + wo0 + j) * out_cs + out_co + co);
+        if (wo0 + j < Wo) STN(DW_VW, out, (nho * Wo + wo0 + j) * out_cs + out_co + co, edgecl_actn(DW_VW, acc[j], act));
     }
 }
 
@@ -334,9 +311,9 @@ __kernel void dwconv_transpose_vec(__global const DATA_T* in, __global const DAT
     const int x = get_global_id(1);
     const int ny = get_global_id(2);
     if (c >= C || x >= W || ny >= rows) return;
-    const dwvec v = DW_LDV(in, (ny * W + x) * C + c);
+    const dwvec v = LDN(DW_VW, in, (ny * W + x) * C + c);
 #if HAS_BIAS
-    const dwvec b = DW_LDV(bias, c);
+    const dwvec b = LDN(DW_VW, bias, c);
 #else
     const dwvec b = (dwvec)(0.0f);
 #endif
@@ -344,7 +321,7 @@ __kernel void dwconv_transpose_vec(__global const DATA_T* in, __global const DAT
     for (int dy = 0; dy < S; dy++) {
         const int row = (n * H + y) * S + dy;
         for (int dx = 0; dx < S; dx++) {
-            DW_STV(fma(v, DW_LDV(w, (dy * S + dx) * C + c), b), out, (row * Wo + x * S + dx) * C + c);
+            STN(DW_VW, out, (row * Wo + x * S + dx) * C + c, fma(v, LDN(DW_VW, w, (dy * S + dx) * C + c), b));
         }
     }
 }
@@ -371,13 +348,9 @@ __kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, 
         const int co = 4 * q;
         float4 acc = dw_point4(in, cin, 0, in, 0, 0, 0, w, Cout, co, n, H, W, ho, wo, KH, KW, stride, pad_h, pad_w);
 #if HAS_BIAS
-        acc += dw_ld4(bias, co);
+        acc += LD4(bias, co);
 #endif
-#if EDGECL_PRECISION == 0
-        vstore4(acc, 0, out + ob + co);
-#else
-        vstore_half4(acc, 0, out + ob + co);
-#endif
+        ST4(out, ob + co, acc);
         sum += acc.x + acc.y + acc.z + acc.w;
     }
     for (int co = 4 * quads; co < Cout; co++) {
@@ -410,18 +383,6 @@ __kernel void dwconv_ln_px(__global const DATA_T* in, __global const DATA_T* w, 
 // normalises in place. Same arguments as dwconv_ln_px but the last is rows (N * Ho).
 // Global size: (ceil(Wo / DW_WB), N * Ho).
 
-inline float dw_hsum4(float4 v) {
-    const float2 a = v.lo + v.hi;
-    return a.x + a.y;
-}
-#if DW_VW == 4
-#define DW_HSUM(v) dw_hsum4(v)
-#elif DW_VW == 8
-#define DW_HSUM(v) dw_hsum4((v).lo + (v).hi)
-#else
-#define DW_HSUM(v) dw_hsum4((v).lo.lo + (v).lo.hi + (v).hi.lo + (v).hi.hi)
-#endif
-
 __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
                             __global const DATA_T* gamma, __global const DATA_T* beta, __global DATA_T* out,
                             int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h,
@@ -453,19 +414,19 @@ __kernel void dwconv_ln_vec(__global const DATA_T* in, __global const DATA_T* w,
             const dwvec d = v - (dwvec)(shift[j]);
             s1[j] += d;
             s2[j] = fma(d, d, s2[j]);
-            if (wo0 + j < Wo) DW_STV(v, out, (nho * Wo + wo0 + j) * Cout + co);
+            if (wo0 + j < Wo) STN(DW_VW, out, (nho * Wo + wo0 + j) * Cout + co, v);
         }
     }
     const float inv_c = 1.0f / (float) Cout;
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
         if (wo0 + j >= Wo) continue;
-        const float m1 = DW_HSUM(s1[j]) * inv_c, m2 = DW_HSUM(s2[j]) * inv_c;
+        const float m1 = edgecl_hsumn(DW_VW, s1[j]) * inv_c, m2 = edgecl_hsumn(DW_VW, s2[j]) * inv_c;
         const float mean = shift[j] + m1;
         const float inv = rsqrt(fmax(m2 - m1 * m1, 0.0f) + eps);
         const int ob = (nho * Wo + wo0 + j) * Cout;
         for (int co = 0; co < Cout; co += DW_VW) {
-            const dwvec v = DW_LDV(out, ob + co);
-            DW_STV((v - (dwvec)(mean)) * (dwvec)(inv) * DW_LDV(gamma, co) + DW_LDV(beta, co), out, ob + co);
+            const dwvec v = LDN(DW_VW, out, ob + co);
+            STN(DW_VW, out, ob + co, (v - (dwvec)(mean)) * (dwvec)(inv) * LDN(DW_VW, gamma, co) + LDN(DW_VW, beta, co));
         }
     }
 }

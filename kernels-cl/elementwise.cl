@@ -4,6 +4,8 @@
 // constant (ACT) so the compiler can vectorise it. Arithmetic is in COMPUTE_T (half in the fp16
 // mode, else float).
 
+#include "common.h.cl"
+
 #ifndef ACT
 #define ACT ACT_NONE
 #endif

@@ -11,8 +11,9 @@
 //
 // Work-group: (GEMM_TN / GEMM_WN, GEMM_TM / GEMM_WM); each work-item computes a
 // GEMM_WM x GEMM_WN block of C from GEMM_TK-deep slices of A and B staged in local memory.
-//
-// Built after panel.h.cl, which holds the panel variant's micro-kernel.
+
+#include "common.h.cl"
+#include "panel.h.cl" // the panel variant's micro-kernel
 
 #ifndef GEMM_TM
 #define GEMM_TM 32
@@ -174,25 +175,17 @@ __kernel void gemm_rows(__global const DATA_T* A, __global const DATA_T* B, __gl
 #define GEMMB_RM 4
 #endif
 
-inline float4 ld4(__global const DATA_T* p, int i) {
-#if EDGECL_PRECISION == 0
-    return vload4(0, p + i);
-#else
-    return vload_half4(0, p + i);
-#endif
-}
-
 inline float4 gemm_epilogue4(float4 v, int m, int n, int ldc, __global const DATA_T* bias,
                              __global const DATA_T* gamma, __global const DATA_T* R) {
 #if HAS_BIAS
-    v += ld4(bias, n);
+    v += LD4(bias, n);
 #endif
     v = edgecl_act4(v, ACT);
 #if HAS_GAMMA
-    v *= ld4(gamma, n);
+    v *= LD4(gamma, n);
 #endif
 #if HAS_RESIDUAL
-    v += ld4(R, m * ldc + n);
+    v += LD4(R, m * ldc + n);
 #endif
     return v;
 }
@@ -226,12 +219,7 @@ __kernel void gemm_block(__global const DATA_T* A, __global const DATA_T* B, __g
     for (int i = 0; i < rows; i++) {
         const int m = m0 + i;
         if (cols == 4) {
-            const float4 v = gemm_epilogue4(acc[i], m, n0, ldc, bias, gamma, R);
-#if EDGECL_PRECISION == 0
-            vstore4(v, 0, C + m * ldc + n0);
-#else
-            vstore_half4(v, 0, C + m * ldc + n0);
-#endif
+            ST4(C, m * ldc + n0, gemm_epilogue4(acc[i], m, n0, ldc, bias, gamma, R));
         } else {
             const float r[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
             for (int j = 0; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);
@@ -258,7 +246,7 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
     }
     if (cols == 8 && rows == GEMMB_RM) {
         for (int k = 0; k < K; k++) {
-            const float4 bl = ld4(B, k * N + n0), bh = ld4(B, k * N + n0 + 4);
+            const float4 bl = LD4(B, k * N + n0), bh = LD4(B, k * N + n0 + 4);
             for (int i = 0; i < GEMMB_RM; i++) {
                 const float4 a = (float4)(LDA(A, m0 + i, k));
                 lo[i] = fma(a, bl, lo[i]);
@@ -282,13 +270,8 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
         if (cols == 8) {
             const float4 vl = gemm_epilogue4(lo[i], m, n0, ldc, bias, gamma, R);
             const float4 vh = gemm_epilogue4(hi[i], m, n0 + 4, ldc, bias, gamma, R);
-#if EDGECL_PRECISION == 0
-            vstore4(vl, 0, C + m * ldc + n0);
-            vstore4(vh, 0, C + m * ldc + n0 + 4);
-#else
-            vstore_half4(vl, 0, C + m * ldc + n0);
-            vstore_half4(vh, 0, C + m * ldc + n0 + 4);
-#endif
+            ST4(C, m * ldc + n0, vl);
+            ST4(C, m * ldc + n0 + 4, vh);
         } else {
             const float r[8] = {lo[i].x, lo[i].y, lo[i].z, lo[i].w, hi[i].x, hi[i].y, hi[i].z, hi[i].w};
             for (int j = 0; j < cols; j++) gemm_store(r[j], m, n0 + j, ldc, bias, gamma, R, C);

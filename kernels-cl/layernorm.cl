@@ -3,6 +3,8 @@
 // uses. Two passes over each row in float, like PyTorch's reference, so results match to
 // rounding. Global size: (rows); each work-item one row.
 
+#include "common.h.cl"
+
 __kernel void layernorm(__global const DATA_T* in, __global const DATA_T* gamma, __global const DATA_T* beta,
                         __global DATA_T* out, int rows, int C, float eps) {
     const int r = get_global_id(0);
@@ -30,29 +32,7 @@ __kernel void layernorm(__global const DATA_T* in, __global const DATA_T* gamma,
 #ifndef LN_VW
 #define LN_VW 8
 #endif
-#define LN_CAT_(a, b) a##b
-#define LN_CAT(a, b) LN_CAT_(a, b)
-#define lnV LN_CAT(float, LN_VW)
-#if EDGECL_PRECISION == 0
-#define LN_LDV(p, i) LN_CAT(vload, LN_VW)(0, (p) + (i))
-#define LN_STV(v, p, i) LN_CAT(vstore, LN_VW)((v), 0, (p) + (i))
-#else
-#define LN_LDV(p, i) LN_CAT(vload_half, LN_VW)(0, (p) + (i))
-#define LN_STV(v, p, i) LN_CAT(vstore_half, LN_VW)((v), 0, (p) + (i))
-#endif
-
-inline float ln_hsum(lnV v) {
-#if LN_VW == 16
-    float8 a = v.lo + v.hi;
-    float4 b = a.lo + a.hi;
-#elif LN_VW == 8
-    float4 b = v.lo + v.hi;
-#else
-    float4 b = v;
-#endif
-    float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
+#define lnV FLOATN(LN_VW)
 
 __kernel void layernorm_vec(__global const DATA_T* in, __global const DATA_T* gamma, __global const DATA_T* beta,
                             __global DATA_T* out, int rows, int C, float eps) {
@@ -60,15 +40,15 @@ __kernel void layernorm_vec(__global const DATA_T* in, __global const DATA_T* ga
     if (r >= rows) return;
     __global const DATA_T* x = in + (size_t)r * C;
     lnV s = (lnV)(0.0f);
-    for (int c = 0; c < C; c += LN_VW) s += LN_LDV(x, c);
-    const float mean = ln_hsum(s) / (float)C;
+    for (int c = 0; c < C; c += LN_VW) s += LDN(LN_VW, x, c);
+    const float mean = edgecl_hsumn(LN_VW, s) / (float)C;
     lnV q = (lnV)(0.0f);
     for (int c = 0; c < C; c += LN_VW) {
-        const lnV d = LN_LDV(x, c) - mean;
+        const lnV d = LDN(LN_VW, x, c) - mean;
         q = fma(d, d, q);
     }
-    const float inv = rsqrt(ln_hsum(q) / (float)C + eps);
+    const float inv = rsqrt(edgecl_hsumn(LN_VW, q) / (float)C + eps);
     for (int c = 0; c < C; c += LN_VW) {
-        LN_STV((LN_LDV(x, c) - mean) * inv * LN_LDV(gamma, c) + LN_LDV(beta, c), out, (size_t)r * C + c);
+        STN(LN_VW, out, (size_t)r * C + c, (LDN(LN_VW, x, c) - mean) * inv * LDN(LN_VW, gamma, c) + LDN(LN_VW, beta, c));
     }
 }

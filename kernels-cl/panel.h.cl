@@ -17,7 +17,11 @@
 // The epilogue (bias, activation, layer scale, residual) runs on the accumulators as they are,
 // one vector of PANEL_VW columns at a time; only a panel's ragged last vector goes through a
 // per-lane copy.
-//
+#ifndef EDGECL_PANEL_H_CL
+#define EDGECL_PANEL_H_CL
+
+#include "common.h.cl"
+
 // Tunables (set by -D from the host's per-device table; these are the defaults):
 #ifndef PANEL_VW
 #define PANEL_VW 16
@@ -30,21 +34,7 @@
 #endif
 #define PANEL_W (PANEL_VW * PANEL_NB)
 
-#define PANEL_CAT_(a, b) a##b
-#define PANEL_CAT(a, b) PANEL_CAT_(a, b)
-#define floatV PANEL_CAT(float, PANEL_VW)
-#if EDGECL_PRECISION == 0
-#define PANEL_LDV(p, i) PANEL_CAT(vload, PANEL_VW)(0, (p) + (i))
-#define PANEL_STV(v, p, i) PANEL_CAT(vstore, PANEL_VW)((v), 0, (p) + (i))
-#else
-#define PANEL_LDV(p, i) PANEL_CAT(vload_half, PANEL_VW)(0, (p) + (i))
-#define PANEL_STV(v, p, i) PANEL_CAT(vstore_half, PANEL_VW)((v), 0, (p) + (i))
-#endif
-#if defined(ACT)
-#define PANEL_ACT(x) PANEL_CAT(edgecl_act_, floatV)((x), ACT)
-#else
-#define PANEL_ACT(x) (x)
-#endif
+#define floatV FLOATN(PANEL_VW)
 
 // The epilogue comes in two forms. By default it is fixed at build time (ACT, HAS_BIAS,
 // HAS_GAMMA, HAS_RESIDUAL) and runs on the accumulators in registers: the fastest, one program
@@ -73,14 +63,14 @@
 #endif
 
 EDGECL_INLINE void panel_load_b(__global const DATA_T* bp, floatV* b) {
-    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] = PANEL_LDV(bp, v * PANEL_VW);
+    _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) b[v] = LDN(PANEL_VW, bp, v * PANEL_VW);
 }
 
 // Lanes j < n of vector i of p (past them: zero), as one vector.
 EDGECL_INLINE floatV panel_load_part(__global const DATA_T* p, int i, int n) {
     float t[PANEL_VW];
     _Pragma("unroll") for (int j = 0; j < PANEL_VW; j++) t[j] = j < n ? LD(p, i + j) : 0.0f;
-    return PANEL_CAT(vload, PANEL_VW)(0, t);
+    return EDGECL_CAT(vload, PANEL_VW)(0, t);
 }
 
 // Stores rows m0 .. min(m0 + PANEL_RM, M) - 1 of the tile, columns n0 .. n0 + PANEL_W - 1 cut at
@@ -101,8 +91,8 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
         const int n = n0 + v * PANEL_VW;
         const int cols = min(PANEL_VW, N - n);
         const bool full = cols == PANEL_VW;
-        const floatV bv = !has_bias || cols <= 0 ? (floatV)(0.0f) : full ? PANEL_LDV(bias, n) : panel_load_part(bias, n, cols);
-        gv[v] = !has_gamma || cols <= 0 ? (floatV)(1.0f) : full ? PANEL_LDV(gamma, n) : panel_load_part(gamma, n, cols);
+        const floatV bv = !has_bias || cols <= 0 ? (floatV)(0.0f) : full ? LDN(PANEL_VW, bias, n) : panel_load_part(bias, n, cols);
+        gv[v] = !has_gamma || cols <= 0 ? (floatV)(1.0f) : full ? LDN(PANEL_VW, gamma, n) : panel_load_part(gamma, n, cols);
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) t[i * PANEL_NB + v] = acc[i][v] + bv;
     }
     _Pragma("unroll 1") for (int i = 0; i < rows; i++) {
@@ -111,15 +101,15 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
             const int cols = min(PANEL_VW, N - n);
             if (cols <= 0) continue;
             const int o = (m0 + i) * ldc + n;
-            floatV x = PANEL_CAT(edgecl_act_, floatV)(t[i * PANEL_NB + v], act);
+            floatV x = edgecl_actn(PANEL_VW, t[i * PANEL_NB + v], act);
             if (has_gamma) x *= gv[v];
             if (cols == PANEL_VW) {
-                if (has_residual) x += PANEL_LDV(R, o);
-                PANEL_STV(x, C, o);
+                if (has_residual) x += LDN(PANEL_VW, R, o);
+                STN(PANEL_VW, C, o, x);
             } else {
                 if (has_residual) x += panel_load_part(R, o, cols);
                 float s[PANEL_VW];
-                PANEL_CAT(vstore, PANEL_VW)(x, 0, s);
+                EDGECL_CAT(vstore, PANEL_VW)(x, 0, s);
                 for (int j = 0; j < cols; j++) ST(C, o + j, s[j]);
             }
         }
@@ -135,10 +125,10 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
         const int cols = min(PANEL_VW, N - n);
         const bool full = cols == PANEL_VW;
 #if defined(HAS_BIAS) && HAS_BIAS
-        const floatV bv = full ? PANEL_LDV(bias, n) : panel_load_part(bias, n, cols);
+        const floatV bv = full ? LDN(PANEL_VW, bias, n) : panel_load_part(bias, n, cols);
 #endif
 #if defined(HAS_GAMMA) && HAS_GAMMA
-        const floatV gv = full ? PANEL_LDV(gamma, n) : panel_load_part(gamma, n, cols);
+        const floatV gv = full ? LDN(PANEL_VW, gamma, n) : panel_load_part(gamma, n, cols);
 #endif
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
             if (i < rows && cols > 0) {
@@ -147,21 +137,23 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
 #if defined(HAS_BIAS) && HAS_BIAS
                 x += bv;
 #endif
-                x = PANEL_ACT(x);
+#if defined(ACT)
+                x = edgecl_actn(PANEL_VW, x, ACT);
+#endif
 #if defined(HAS_GAMMA) && HAS_GAMMA
                 x *= gv;
 #endif
                 if (full) {
 #if defined(HAS_RESIDUAL) && HAS_RESIDUAL
-                    x += PANEL_LDV(R, o);
+                    x += LDN(PANEL_VW, R, o);
 #endif
-                    PANEL_STV(x, C, o);
+                    STN(PANEL_VW, C, o, x);
                 } else {
 #if defined(HAS_RESIDUAL) && HAS_RESIDUAL
                     x += panel_load_part(R, o, cols);
 #endif
                     float t[PANEL_VW];
-                    PANEL_CAT(vstore, PANEL_VW)(x, 0, t);
+                    EDGECL_CAT(vstore, PANEL_VW)(x, 0, t);
                     for (int j = 0; j < cols; j++) ST(C, o + j, t[j]);
                 }
             }
@@ -169,3 +161,5 @@ EDGECL_INLINE void panel_store(floatV acc[PANEL_RM][PANEL_NB], int m0, int M, in
     }
 }
 #endif
+
+#endif // EDGECL_PANEL_H_CL

@@ -8,15 +8,15 @@
 // width up to the device's preferred one and keeps the fastest: the true ceiling.
 // peak_copy: a float4 streaming copy; bytes moved = 2 * 16 * n.
 
+#include "common.h.cl"
+
 #ifndef PEAK_ITERS
 #define PEAK_ITERS 256
 #endif
 #ifndef PEAK_VW
 #define PEAK_VW 4
 #endif
-#define PEAK_CAT_(a, b) a##b
-#define PEAK_CAT(a, b) PEAK_CAT_(a, b)
-#define peakV PEAK_CAT(float, PEAK_VW)
+#define peakV FLOATN(PEAK_VW)
 
 __kernel void peak_flops(__global float* out, float seed) {
     const peakV base = (peakV)(seed + get_global_id(0));

@@ -8,29 +8,17 @@
 // avgpool_part writes float partial sums [N, P, C] and avgpool_sum adds them.
 // Global size: (ceil(C / POOL_VW), N * P) for avgpool_part (items past the edge return), (C, N)
 // for avgpool_sum.
+
+#include "common.h.cl"
+
 #ifndef POOL_VW
 #define POOL_VW 4
 #endif
 #ifndef POOL_FINAL
 #define POOL_FINAL 1
 #endif
-#define POOL_CAT_(a, b) a##b
-#define POOL_CAT(a, b) POOL_CAT_(a, b)
-#if POOL_VW == 1
-#define poolV float
-#define POOL_LD(p, i) LD(p, i)
-#define POOL_ST(v, p, i) ST(p, i, v)
-#define POOL_STF(v, p, i) ((p)[(i)] = (v))
-#elif EDGECL_PRECISION == 0
-#define poolV POOL_CAT(float, POOL_VW)
-#define POOL_LD(p, i) POOL_CAT(vload, POOL_VW)(0, (p) + (i))
-#define POOL_ST(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
-#define POOL_STF(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
-#else
-#define poolV POOL_CAT(float, POOL_VW)
-#define POOL_LD(p, i) POOL_CAT(vload_half, POOL_VW)(0, (p) + (i))
-#define POOL_ST(v, p, i) POOL_CAT(vstore_half, POOL_VW)((v), 0, (p) + (i))
-#define POOL_STF(v, p, i) POOL_CAT(vstore, POOL_VW)((v), 0, (p) + (i))
+#if POOL_VW > 1
+#define poolV FLOATN(POOL_VW)
 #endif
 
 #if POOL_FINAL
@@ -47,25 +35,27 @@ __kernel void avgpool_part(__global const DATA_T* in, __global POOL_OUT_T* out, 
     if (c0 >= C || n >= N) return;
     const int p0 = part * chunk, p1 = min(HW, p0 + chunk);
     __global const DATA_T* x = in + (size_t)n * HW * C;
+#if POOL_VW > 1
     if (c0 + POOL_VW <= C) {
         poolV s = (poolV)(0.0f);
-        for (int p = p0; p < p1; p++) s += POOL_LD(x, p * C + c0);
+        for (int p = p0; p < p1; p++) s += LDN(POOL_VW, x, p * C + c0);
 #if POOL_FINAL
-        POOL_ST(s * (1.0f / (float)HW), out, n * C + c0);
+        STN(POOL_VW, out, n * C + c0, s * (1.0f / (float)HW));
 #else
-        POOL_STF(s, out, (n * P + part) * C + c0);
+        EDGECL_CAT(vstore, POOL_VW)(s, 0, out + (n * P + part) * C + c0); // float partial sums in every precision
 #endif
-    } else {
-        // the last channels when C is not a multiple of the vector width
-        for (int c = c0; c < C; c++) {
-            float s = 0.0f;
-            for (int p = p0; p < p1; p++) s += LD(x, p * C + c);
+        return;
+    }
+#endif
+    // one channel at a time: at width 1, and the last channels when C is not a multiple of the width
+    for (int c = c0; c < min(C, c0 + POOL_VW); c++) {
+        float s = 0.0f;
+        for (int p = p0; p < p1; p++) s += LD(x, p * C + c);
 #if POOL_FINAL
-            ST(out, n * C + c, s * (1.0f / (float)HW));
+        ST(out, n * C + c, s * (1.0f / (float)HW));
 #else
-            out[(n * P + part) * C + c] = s;
+        out[(n * P + part) * C + c] = s;
 #endif
-        }
     }
 }
 
@@ -108,8 +98,9 @@ __kernel void pool2d(__global const DATA_T* in, __global DATA_T* out, int H, int
     ST(out, (nho * Wo + wo) * C + c, acc);
 }
 
-// pool2d for CPU runtimes: POOL_VW channels per work-item in one vector (C a multiple of POOL_VW).
-// Same arguments. Global size: (C / POOL_VW, Wo, N * Ho).
+// pool2d for CPU runtimes: POOL_VW channels per work-item in one vector (C a multiple of POOL_VW,
+// which is 4, 8 or 16 here). Same arguments. Global size: (C / POOL_VW, Wo, N * Ho).
+#if POOL_VW > 1
 __kernel void pool2d_vec(__global const DATA_T* in, __global DATA_T* out, int H, int W, int C, int Ho, int Wo,
                          int k, int stride, int pad, int is_max, int count_include_pad, int rows) {
     const int c = get_global_id(0) * POOL_VW;
@@ -124,7 +115,7 @@ __kernel void pool2d_vec(__global const DATA_T* in, __global DATA_T* out, int H,
         for (int kw = 0; kw < k; kw++) {
             const int wi = wo * stride - pad + kw;
             if (hi >= 0 && hi < H && wi >= 0 && wi < W) {
-                const poolV v = POOL_LD(in, ((n * H + hi) * W + wi) * C + c);
+                const poolV v = LDN(POOL_VW, in, ((n * H + hi) * W + wi) * C + c);
                 acc = is_max ? fmax(acc, v) : acc + v;
                 count++;
             } else if (count_include_pad && hi < H + pad && wi < W + pad) {
@@ -133,5 +124,6 @@ __kernel void pool2d_vec(__global const DATA_T* in, __global DATA_T* out, int H,
         }
     }
     if (!is_max) acc *= 1.0f / (float) max(count, 1);
-    POOL_ST(acc, out, (nho * Wo + wo) * C + c);
+    STN(POOL_VW, out, (nho * Wo + wo) * C + c, acc);
 }
+#endif

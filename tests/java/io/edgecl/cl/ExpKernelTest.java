@@ -32,7 +32,7 @@ class ExpKernelTest {
                 0.34657359f, -0.34657359f, 0.6931472f, 1f, -1f, 88f, 88.5f};
         System.arraycopy(special, 0, x, n - 32, special.length);
         for (int i = n - 32 + special.length; i < n; i++) x[i] = (i % 7) - 3.5f;
-        String src = KernelSources.program() + KERNEL;
+        String src = KernelSources.expand("exp_test.cl", "#include \"common.h.cl\"\n" + KERNEL);
         ClProgram p = ctx.programFromSource("exp_test EDGECL_EXP=" + form, src,
                 ctx.buildOptions(java.util.Map.of("EDGECL_EXP", String.valueOf(form))));
         try (ClBuffer dx = ctx.upload(x, "x"); ClBuffer dy = ctx.alloc(4L * n, "y");

@@ -20,12 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KernelSourcesTest {
     /** Macros computed from the tunables or naming a type, not tunables themselves. */
-    private static final java.util.Set<String> DERIVED = java.util.Set.of("PANEL_W", "PANEL_CAT_", "PANEL_CAT", "floatV",
-            "PANEL_LDV", "PANEL_FMA_ROW", "PEAK_CAT_", "PEAK_CAT", "peakV", "DW_CAT_", "DW_CAT", "dwvec", "DW_LDV",
-            "DW_STV", "DW_ACT", "DW_HSUM", "XCA_DQ", "PANEL_STV", "PANEL_ACT", "DW_COLS", "LN_CAT_", "LN_CAT", "lnV",
-            "LN_LDV", "LN_STV", "POOL_CAT_", "POOL_CAT", "poolV", "POOL_LD", "POOL_ST", "POOL_STF", "POOL_OUT_T", "MH_NV",
-            "MH_DP", "XG_NB", "XG_W", "XG_PART", "XG_LANES", "PANEL_EPI_ACT", "PANEL_EPI_BIAS", "PANEL_EPI_GAMMA",
-            "PANEL_EPI_RESIDUAL");
+    private static final java.util.Set<String> DERIVED = java.util.Set.of("PANEL_W", "floatV", "PANEL_FMA_ROW", "peakV",
+            "dwvec", "XCA_DQ", "DW_COLS", "lnV", "poolV", "POOL_OUT_T", "MH_NV", "MH_DP", "XG_NB", "XG_W", "XG_PART",
+            "XG_LANES", "PANEL_EPI_ACT", "PANEL_EPI_BIAS", "PANEL_EPI_GAMMA", "PANEL_EPI_RESIDUAL");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {
@@ -40,11 +37,10 @@ class KernelSourcesTest {
     void buildsInBothPrecisions(String file) throws IOException {
         ClContext ctx = TestSupport.context();
         String src = Files.readString(Paths.get("kernels-cl", file));
-        // a file built on a shared header says so in its header comment
-        String[] parts = src.contains("Built after panel.h.cl") ? new String[] {"panel.h.cl", file} : new String[] {file};
-        ctx.program(Map.of(), parts);
-        ctx.program(Map.of("EDGECL_PRECISION", "1"), parts);
+        ctx.program(Map.of(), file);
+        ctx.program(Map.of("EDGECL_PRECISION", "1"), file);
         assertTrue(src.startsWith("//"), file + " starts with a header comment");
+        assertTrue(src.contains("#include \"common.h.cl\""), file + " includes common.h.cl");
         for (String line : src.lines().toList()) {
             String t = line.strip();
             if (t.startsWith("#define ") && !t.startsWith("#define LD") && !t.startsWith("#define ST")) {
@@ -67,9 +63,6 @@ class KernelSourcesTest {
     @MethodSource("files")
     void eachKernelBuildsInAProgramOfItsOwn(String file) throws IOException {
         String src = Files.readString(Paths.get("kernels-cl", file));
-        // attention.cl's channel-attention GEMM kernels exist only after panel.h.cl (#ifdef PANEL_W)
-        String[] parts = src.contains("Built after panel.h.cl") || src.contains("#ifdef PANEL_W")
-                ? new String[] {"panel.h.cl", file} : new String[] {file};
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^__kernel\\b").matcher(src);
         int declared = 0;
         while (m.find()) declared++;
@@ -83,7 +76,7 @@ class KernelSourcesTest {
         for (String k : names) {
             String one = KernelSources.only(src, java.util.List.of(k), file);
             org.junit.jupiter.api.Assertions.assertEquals(1, one.split("__kernel\\b", -1).length - 1, file + " " + k);
-            ctx.kernel(Map.of(), k, parts).close();
+            ctx.kernel(Map.of(), k, file).close();
         }
     }
 }

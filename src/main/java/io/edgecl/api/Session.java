@@ -207,13 +207,14 @@ public final class Session implements AutoCloseable {
             for (Launch l : plan(batch, h, w).launches()) {
                 String label = l.program();
                 int sp = label.indexOf(' ');
-                String files = sp < 0 ? label : label.substring(0, sp);
                 String options = sp < 0 ? "" : label.substring(sp + 1);
+                String file = io.edgecl.cl.ClContext.kernelFile(label);
                 ProgramUse u = out.get(label);
+                String sources = u != null ? u.sources() : String.join("+", io.edgecl.cl.KernelSources.sources(file));
                 List<String> kernels = new ArrayList<>(u == null ? List.of() : u.kernels());
                 if (!kernels.contains(l.kernelName())) kernels.add(l.kernelName());
-                out.put(label, new ProgramUse(io.edgecl.cl.ClContext.kernelFile(label), files, options,
-                        List.copyOf(kernels), (u == null ? 0 : u.launches()) + 1));
+                out.put(label, new ProgramUse(file, sources, options, List.copyOf(kernels),
+                        (u == null ? 0 : u.launches()) + 1));
             }
             return List.copyOf(out.values());
         } finally {
@@ -222,8 +223,9 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * One program a plan launches: its kernel file, every source file it is built from (headers
-     * first), its build defines, the kernels of it that run, and the launches per forward.
+     * One program a plan launches: its kernel file, every source file it is built from (the
+     * headers it includes first, joined by "+"), its build defines, the kernels of it that run,
+     * and the launches per forward.
      */
     public record ProgramUse(String file, String sources, String options, List<String> kernels, int launches) {}
 

@@ -321,28 +321,31 @@ public final class ClContext implements AutoCloseable {
         return b.toString().trim();
     }
 
-    /** Builds (or fetches from memory or the disk cache) the program of the given kernel files, every kernel in them. */
-    public synchronized ClProgram program(Map<String, String> defines, String... files) {
-        return program(defines, null, files);
+    /**
+     * Builds (or fetches from memory or the disk cache) the program of a kernel file, every
+     * kernel in it, with the headers it includes.
+     */
+    public synchronized ClProgram program(Map<String, String> defines, String file) {
+        return program(defines, null, file);
     }
 
     /**
-     * The program of the given kernel files holding only the kernels named in {@code kernels}
-     * (null: all), which builds faster (see {@link KernelSources#program(java.util.Collection, String...)}).
+     * The program of a kernel file holding only the kernels named in {@code kernels} (null:
+     * all), which builds faster (see {@link KernelSources#program(java.util.Collection, String)}).
+     * Programs are told apart by their whole source, headers included, and build options.
      */
     public synchronized ClProgram program(Map<String, String> defines, java.util.Collection<String> kernels,
-                                          String... files) {
+                                          String file) {
         java.util.List<String> only = kernels == null ? null : kernels.stream().sorted().toList();
-        String source = KernelSources.program(only, files);
+        String source = KernelSources.program(only, file);
         String options = buildOptions(defines);
-        String label = String.join("+", files) + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines))
-                + (only == null ? "" : " " + only);
+        String label = file + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines)) + (only == null ? "" : " " + only);
         return programFromSource(label, source, options, only);
     }
 
-    /** One kernel, from a program of that kernel alone. */
-    public ClKernel kernel(Map<String, String> defines, String name, String... files) {
-        return program(defines, java.util.List.of(name), files).kernel(name);
+    /** One kernel of a kernel file, from a program of that kernel alone. */
+    public ClKernel kernel(Map<String, String> defines, String name, String file) {
+        return program(defines, java.util.List.of(name), file).kernel(name);
     }
 
     public synchronized ClProgram programFromSource(String label, String source, String options) {
@@ -411,11 +414,10 @@ public final class ClContext implements AutoCloseable {
         a[1] += nanos;
     }
 
-    /** The kernel file a program label names: "panel.h.cl+gemm.cl {ACT=…}" → "gemm.cl". */
+    /** The kernel file a program label names: "gemm.cl {ACT=…} [gemm_panel]" → "gemm.cl". */
     public static String kernelFile(String label) {
         int sp = label.indexOf(' ');
-        String files = sp < 0 ? label : label.substring(0, sp);
-        return files.substring(files.lastIndexOf('+') + 1);
+        return sp < 0 ? label : label.substring(0, sp);
     }
 
     /**

@@ -104,14 +104,14 @@ public final class ChannelAttention {
         int chunk = (tokens + chunks - 1) / chunks;
         Map<String, String> gramDefs = Map.of("XCA_D", String.valueOf(d), "XG_RM", String.valueOf(rm), "PANEL_VW",
                 String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM", String.valueOf(rows));
-        var prog = ctx.program(gramDefs, List.of("xca_gram", "xca_attn"), "panel.h.cl", "attention.cl");
+        var prog = ctx.program(gramDefs, List.of("xca_gram", "xca_attn"), "attention.cl");
         ClKernel gram = prog.kernel("xca_gram");
         gram.arg(qkv).arg(parts).arg(tokens).arg(channels).arg(heads).arg(chunk).arg(chunks).arg(n);
         ClKernel attn = prog.kernel("xca_attn");
         attn.arg(parts).arg(temperature).arg(packed).arg(channels).arg(heads).arg(chunks);
         // the apply kernel takes the head dimension as an argument: one program for every stage
         ClKernel apply = ctx.kernel(Map.of("PANEL_VW", String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM",
-                String.valueOf(rows)), "xca_apply_panel", "panel.h.cl", "attention.cl");
+                String.valueOf(rows)), "xca_apply_panel", "attention.cl");
         apply.arg(qkv).arg(packed).arg(out).arg(tokens).arg(channels).arg(n).arg(d);
         long e = ctx.precision().elementBytes();
         long nt = (long) n * tokens, dd = (long) n * heads * d * d;

@@ -96,7 +96,7 @@ public final class Conv2d {
             d.put("CONV_INTERIOR", "1");
         }
         ClKernel k = ctx.kernel(d, panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d",
-                "panel.h.cl", "conv2d.cl");
+                "conv2d.cl");
         k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out)
                 .arg(h).arg(wd).arg(cin).arg(cout).arg(ho).arg(wo)
                 .arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(n * ho);

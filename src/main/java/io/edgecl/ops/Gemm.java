@@ -287,7 +287,7 @@ public final class Gemm {
             d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
         }
         Variant v = cfg.variant();
-        ClKernel kern = ctx.kernel(d, v.kernel, "panel.h.cl", "gemm.cl");
+        ClKernel kern = ctx.kernel(d, v.kernel, "gemm.cl");
         ClBuffer ph = ctx.placeholder();
         kern.arg(a).arg(b).arg(bias != null ? bias : ph).arg(gamma != null ? gamma : ph)
                 .arg(residual != null ? residual : ph).arg(c)
