@@ -26,24 +26,21 @@ import java.util.Random;
 public final class TinyNetworks {
     private static final String REFERENCES = "/io/edgecl/selftest/references.json";
 
-    /** The tiny networks, one per family: name and spec (10 classes, input 1×3×64×64). */
+    private static final String NETWORKS = "/io/edgecl/selftest/networks.json";
+
+    /** The tiny networks, one per family: name and spec (10 classes, input 1×3×64×64), from the jar. */
     public static final Map<String, String> TINY = tiny();
 
     private static Map<String, String> tiny() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("edgenext", "{\"family\":\"edgenext\",\"dims\":[16,32,48,64],\"depths\":[1,1,2,1],\"heads\":[4,4,4,4]}");
-        m.put("convnext", "{\"family\":\"convnext\",\"depths\":[1,1,1,1],\"dims\":[16,32,48,64]}");
-        m.put("edgevit", "{\"family\":\"edgevit\",\"depth\":[1,1,1,1],\"embed_dim\":[16,32,48,64],\"head_dim\":16,"
-                + "\"mlp_ratio\":[4,4,4,4],\"sr_ratios\":[4,2,2,1]}");
-        m.put("mobilevit", "{\"model\":\"mobilevit_xxs\"}");
-        m.put("mobilenetv1", "{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\",\"channel_multiplier\":0.25}");
-        m.put("mobilenetv2", "{\"family\":\"mobilenetv2\",\"variant\":\"mobilenetv2_100\",\"channel_multiplier\":0.35}");
-        m.put("mobilenetv3", "{\"model\":\"mobilenetv3_small_050\"}");
-        m.put("efficientnet", "{\"family\":\"efficientnet\",\"variant\":\"efficientnet_b0\",\"channel_multiplier\":0.25,"
-                + "\"depth_multiplier\":0.5}");
-        m.put("efficientnetv2", "{\"family\":\"efficientnetv2\",\"variant\":\"efficientnetv2_rw_s\","
-                + "\"channel_multiplier\":0.25,\"depth_multiplier\":0.3}");
-        return java.util.Collections.unmodifiableMap(m);
+        try (InputStream in = SelfTest.class.getResourceAsStream(NETWORKS)) {
+            if (in == null) throw new IllegalStateException(NETWORKS + " is missing from the jar");
+            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+            Map<String, String> m = new LinkedHashMap<>();
+            o.getAsJsonObject("networks").entrySet().forEach(e -> m.put(e.getKey(), e.getValue().toString()));
+            return java.util.Collections.unmodifiableMap(m);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Seed of the tiny networks' weights and inputs. */

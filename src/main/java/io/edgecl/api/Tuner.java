@@ -135,11 +135,12 @@ public final class Tuner {
             this.model = model;
             this.options = options;
             this.d = d;
+            // one forward's problem: [batch, 3, size, size], compared over this many alternating rounds
             this.batch = batch;
             this.size = size;
+            this.input = HostTensor.zeros(batch, 3, size, size);
             this.rounds = rounds;
             this.sink = sink;
-            this.input = HostTensor.zeros(batch, 3, size, size);
             this.overlay = new LinkedHashMap<>(Tuning.snapshot(d.ctx.info()));
             best = open(overlay);
             graph = best.graph(batch, size, size);

@@ -6,13 +6,7 @@ import java.util.Random;
 import picocli.CommandLine.Option;
 
 /** Input shape and iteration options of bench and profile. */
-public final class RunOptions {
-    @Option(names = "--size", paramLabel = "S", description = "Input height and width (default: the model's).")
-    Integer size;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "Batch size (default: 1).")
-    int batch;
-
+public final class RunOptions extends ShapeOptions {
     @Option(names = "--iters", paramLabel = "N", defaultValue = "20", description = "Measured forwards (default: 20).")
     int iters;
 
@@ -22,12 +16,6 @@ public final class RunOptions {
     @Option(names = "--random-weights", description = "Use random weights of the right shapes (no -w needed).")
     boolean randomWeights;
 
-
-    int size(int modelDefault) {
-        int s = size != null ? size : modelDefault;
-        if (s <= 0) throw new EdgeClException("--size must be positive, got " + s);
-        return s;
-    }
 
     void check() {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);

@@ -15,11 +15,8 @@ import picocli.CommandLine.Option;
                 + "one only if it is faster beyond the noise of alternating rounds. Choices are stored per device, "
                 + "driver, precision, kernel and shape.")
 public final class TuneCommand extends SessionCommand {
-    @Option(names = "--size", paramLabel = "S", description = "Input size (default: the model's).")
-    Integer size;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "Batch size (default: 1).")
-    int batch;
+    @picocli.CommandLine.Mixin
+    ShapeOptions shape;
 
     @Option(names = "--reps", paramLabel = "N", defaultValue = "5", description = "Timed runs per candidate (default: 5).")
     int reps;
@@ -31,7 +28,8 @@ public final class TuneCommand extends SessionCommand {
     @Override
     public Integer call() {
         VisionModel model = modelOptions.modelOrDemo();
-        int s = size != null ? size : model.preprocess().size();
+        int s = shape.size(model.preprocess().size());
+        int batch = shape.batch;
         model.checkInput(3, s, s);
         if (batch <= 0 || reps <= 0 || rounds <= 0) {
             throw new io.edgecl.EdgeClException("--batch, --reps and --rounds must be positive");

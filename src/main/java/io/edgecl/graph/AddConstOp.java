@@ -1,6 +1,6 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Site;
@@ -20,8 +20,7 @@ public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implement
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         require(constant.numel() == x.h() * x.w() * x.c(), "the constant has " + constant.numel()
                 + " values, the input " + x.h() + "x" + x.w() + "x" + x.c() + " per image");
         return x;

@@ -1,7 +1,6 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
-import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.channelwise;
 
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Act;
@@ -17,10 +16,7 @@ public record AffineOp(HostTensor scale, HostTensor shift, Act act) implements O
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        perChannel(scale, "scale", in.get(0).c());
-        perChannel(shift, "shift", in.get(0).c());
-        return in.get(0);
+        return channelwise(in, scale, "scale", shift, "shift");
     }
 
     public List<HostTensor> params() {

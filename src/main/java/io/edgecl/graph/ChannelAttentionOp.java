@@ -1,6 +1,6 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.perChannel;
 
@@ -23,8 +23,7 @@ public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneK
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         int c = qkvChannels(x, heads);
         perChannel(temperature, "temperature", heads);
         return new Shape(x.n(), x.h(), x.w(), c);

@@ -2,7 +2,7 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
@@ -39,8 +39,7 @@ public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int str
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         dims(weight, "weight", kh, kw, x.c(), -1);
         int co = weight.dim(3);
         perChannel(bias, "bias", co);

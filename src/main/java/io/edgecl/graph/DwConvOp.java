@@ -2,7 +2,7 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
@@ -40,8 +40,7 @@ public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int s
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         dims(weight, "weight", kh, kw, x.c() * mult);
         perChannel(bias, "bias", x.c() * mult);
         int oh = Conv2d.outSize(x.h(), kh, stride, padH, padBottom);

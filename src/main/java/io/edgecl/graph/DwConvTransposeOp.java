@@ -2,7 +2,7 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
 
@@ -23,8 +23,7 @@ public record DwConvTransposeOp(HostTensor weight, HostTensor bias, int stride) 
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         dims(weight, "weight", stride, stride, x.c());
         perChannel(bias, "bias", x.c());
         return new Shape(x.n(), x.h() * stride, x.w() * stride, x.c());

@@ -1,8 +1,7 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.channelwise;
 import static io.edgecl.graph.OpSupport.nonNull;
-import static io.edgecl.graph.OpSupport.perChannel;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -18,10 +17,7 @@ public record LayerNormOp(HostTensor gamma, HostTensor beta, float eps) implemen
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        perChannel(gamma, "gamma", in.get(0).c());
-        perChannel(beta, "beta", in.get(0).c());
-        return in.get(0);
+        return channelwise(in, gamma, "gamma", beta, "beta");
     }
 
     public List<HostTensor> params() {

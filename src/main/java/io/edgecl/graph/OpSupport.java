@@ -61,4 +61,18 @@ final class OpSupport {
                 + " heads");
         return c;
     }
+
+    /** The one input's shape of a one-input op. */
+    static Shape single(List<Shape> in) {
+        inputs(in, 1);
+        return in.get(0);
+    }
+
+    /** A one-input op that keeps its input's shape, with two per-channel parameter tensors. */
+    static Shape channelwise(List<Shape> in, HostTensor a, String aName, HostTensor b, String bName) {
+        Shape x = single(in);
+        perChannel(a, aName, x.c());
+        perChannel(b, bName, x.c());
+        return x;
+    }
 }

@@ -1,6 +1,6 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.require;
 
 import io.edgecl.graph.OnnxNodes.Attr;
@@ -17,8 +17,7 @@ public record Pool2dOp(int k, int stride, int pad, boolean max, boolean countInc
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         int oh = Conv2d.outSize(x.h(), k, stride, pad), ow = Conv2d.outSize(x.w(), k, stride, pad);
         require(oh > 0 && ow > 0, "a " + k + "x" + k + " window does not fit the " + x.h() + "x" + x.w() + " input");
         return new Shape(x.n(), oh, ow, x.c());

@@ -1,6 +1,6 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.require;
 
@@ -28,8 +28,7 @@ public record SelfAttentionOp(int heads, float scale, int patchH, int patchW) im
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         int c = qkvChannels(x, heads);
         require(x.h() % patchH == 0 && x.w() % patchW == 0, "the " + x.h() + "x" + x.w() + " input is not whole "
                 + patchH + "x" + patchW + " patches");

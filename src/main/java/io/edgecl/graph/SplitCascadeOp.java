@@ -2,7 +2,7 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.inputs;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
 
@@ -29,8 +29,7 @@ public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTenso
     }
 
     public Shape outputShape(List<Shape> in) {
-        inputs(in, 1);
-        Shape x = in.get(0);
+        Shape x = single(in);
         require(!weights.isEmpty() && biases.size() == weights.size(), weights.size() + " weights and "
                 + biases.size() + " biases");
         require(weights.size() * width <= x.c(), weights.size() + " chunks of " + width + " channels do not fit "

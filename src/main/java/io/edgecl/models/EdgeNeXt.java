@@ -28,7 +28,7 @@ import java.util.Map;
  * conv encoders (depthwise conv, LayerNorm, inverted MLP, layer scale) and split depth-wise
  * transpose attention (SDTA) blocks, global pooling, LayerNorm and a classifier.
  */
-public final class EdgeNeXt extends Network {
+public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
     static final float EPS = 1e-6f;
 
     /** Constructor arguments under timm's names, with timm's defaults. */
@@ -50,15 +50,8 @@ public final class EdgeNeXt extends Network {
                 + "\"downsample_block\":true,\"conv_bias\":false,\"stem_type\":\"overlap\"}");
     }
 
-    private final Config cfg;
-
     public EdgeNeXt(Config cfg) {
-        super(cfg.name, "edgenext", cfg.numClasses);
-        this.cfg = cfg;
-    }
-
-    public Config config() {
-        return cfg;
+        super(cfg.name, "edgenext", cfg.numClasses, cfg);
     }
 
     /** Parses a configuration; {@code name} is the registered name or null for a custom one. */

@@ -34,7 +34,7 @@ import java.util.Map;
  * to each other, a depthwise transposed conv propagates the result back to full resolution. Then
  * BatchNorm, global average pooling and a linear classifier. Keys are the repository's names.
  */
-public final class EdgeViT extends Network {
+public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
     /** The blocks' LayerNorms (norm_layer = LayerNorm(eps=1e-6)). */
     static final float EPS_BLOCK = 1e-6f;
     /** nn.LayerNorm defaults: PatchEmbed.norm and GlobalSparseAttn.norm. */
@@ -59,15 +59,8 @@ public final class EdgeViT extends Network {
                 + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
     }
 
-    private final Config cfg;
-
     public EdgeViT(Config cfg) {
-        super(cfg.name, "edgevit", cfg.numClasses);
-        this.cfg = cfg;
-    }
-
-    public Config config() {
-        return cfg;
+        super(cfg.name, "edgevit", cfg.numClasses, cfg);
     }
 
     /** Parses a configuration; {@code name} is the registered name or null for a custom one. */
@@ -184,15 +177,6 @@ public final class EdgeViT extends Network {
         return (int) step;
     }
 
-    private static long lcm(long a, long b) {
-        long x = a, y = b;
-        while (y != 0) {
-            long t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
-    }
 
     @Override
     public void checkInput(int channels, int h, int w) {

@@ -35,7 +35,7 @@ import java.util.Map;
  * pixel with the same (y mod patch_h, x mod patch_w). The LayerNorms, projections and MLPs are
  * per pixel, so the graph keeps the NHWC map and the attention op does the grouping.
  */
-public final class MobileViT extends Network {
+public final class MobileViT extends Network.Configured<MobileViT.Config> {
     static final double BN_EPS = 1e-5;
     /** nn.LayerNorm's default: MobileVitBlock's transformer_norm_layer. */
     static final float LN_EPS = 1e-5f;
@@ -83,15 +83,8 @@ public final class MobileViT extends Network {
                 + "\"stem_pool\":\"\",\"downsample\":\"\",\"act_layer\":\"silu\",\"num_features\":" + features + "}";
     }
 
-    private final Config cfg;
-
     public MobileViT(Config cfg) {
-        super(cfg.name, "mobilevit", cfg.numClasses);
-        this.cfg = cfg;
-    }
-
-    public Config config() {
-        return cfg;
+        super(cfg.name, "mobilevit", cfg.numClasses, cfg);
     }
 
     /** Parses ByobNet arguments (ByoModelCfg fields overlaid); {@code name} is the registered name or null. */
@@ -331,21 +324,12 @@ public final class MobileViT extends Network {
         for (int i = 0; i < cfg.stages.size(); i++) {
             stride *= cfg.strides[i];
             for (BlockCfg b : cfg.stages.get(i)) {
-                if (b.type.equals("mobilevit")) m = lcm(m, lcm(stride * b.patchH, stride * b.patchW));
+                if (b.type.equals("mobilevit")) m = lcmInt(m, lcmInt(stride * b.patchH, stride * b.patchW));
             }
         }
         return m;
     }
 
-    private static int lcm(int a, int b) {
-        int x = a, y = b;
-        while (y != 0) {
-            int t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
-    }
 
     /** Records what the file says about the spec fields when it does not fit. */
     private void diagnose(Weights W) {

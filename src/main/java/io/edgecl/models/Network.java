@@ -12,6 +12,21 @@ abstract class Network implements VisionModel {
         this.numClasses = numClasses;
     }
 
+    /** Least common multiple, e.g. of the strides an input size must be a multiple of. */
+    static long lcm(long a, long b) {
+        long x = a, y = b;
+        while (y != 0) {
+            long t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
+    }
+
+    static int lcmInt(int a, int b) {
+        return Math.toIntExact(lcm(a, b));
+    }
+
     @Override
     public final String name() {
         return name;
@@ -25,5 +40,20 @@ abstract class Network implements VisionModel {
     @Override
     public final int numClasses() {
         return numClasses;
+    }
+
+    /** A network built from a parsed configuration record of its family, which {@link #config} gives back. */
+    abstract static class Configured<C> extends Network {
+        final C cfg;
+
+        Configured(String name, String family, int numClasses, C cfg) {
+            super(name, family, numClasses);
+            this.cfg = cfg;
+        }
+
+        /** The parsed configuration this network was built from. */
+        public C config() {
+            return cfg;
+        }
     }
 }
