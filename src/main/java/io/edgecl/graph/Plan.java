@@ -89,7 +89,7 @@ public final class Plan implements AutoCloseable {
             launches.add(Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
                     .at("input", "input"));
             for (Node n : graph.nodes()) {
-                List<Launch> ls = n.op.lower(new PlanLowering(choices.at(precision, n.tuningShape())), n.inputs, n.output);
+                List<Launch> ls = n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
@@ -242,50 +242,40 @@ public final class Plan implements AutoCloseable {
         return out;
     }
 
-    /** What ops see of the plan while they give their launches. */
-    private final class PlanLowering implements Lowering {
-        private final OpChoices choices;
-
-        PlanLowering(OpChoices choices) {
-            this.choices = choices;
-        }
-
+    /** What an op sees of its plan while it gives its launches: the plan's buffers and the op's kernel choices. */
+    private record PlanLowering(Plan plan, OpChoices choices) implements Lowering {
         public ClContext ctx() {
-            return ctx;
-        }
-
-        public OpChoices choices() {
-            return choices;
+            return plan.ctx;
         }
 
         public ClBuffer buf(Value v) {
-            return bufferOf.get(v);
+            return plan.bufferOf.get(v);
         }
 
         public ClBuffer weight(HostTensor t) {
-            ClBuffer b = weights.get(t);
-            if (b != null && used.add(b)) weights.retain(b);
+            ClBuffer b = plan.weights.get(t);
+            if (b != null && plan.used.add(b)) plan.weights.retain(b);
             return b;
         }
 
         public ClBuffer weight(HostTensor t, String layout, Supplier<float[]> relayout) {
-            ClBuffer b = weights.get(t, layout, relayout);
-            if (used.add(b)) weights.retain(b);
+            ClBuffer b = plan.weights.get(t, layout, relayout);
+            if (plan.used.add(b)) plan.weights.retain(b);
             return b;
         }
 
         public ClBuffer scratch(long bytes, String name) {
-            ClBuffer b = ctx.alloc(bytes, name);
-            scratch.add(b);
+            ClBuffer b = plan.ctx.alloc(bytes, name);
+            plan.scratch.add(b);
             return b;
         }
 
         public ClBuffer transientScratch(long bytes, String name) {
-            if (transientScratch == null || transientScratch.bytes() < bytes) {
+            if (plan.transientScratch == null || plan.transientScratch.bytes() < bytes) {
                 throw new IllegalStateException(name + ": " + bytes + " bytes of shared scratch, more than its op declared"
                         + " (transientScratchBytes)");
             }
-            return transientScratch;
+            return plan.transientScratch;
         }
     }
 
