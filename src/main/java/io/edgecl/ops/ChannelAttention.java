@@ -92,7 +92,7 @@ public final class ChannelAttention {
     }
 
     /**
-     * The gemm form (attention.cl, after panel.h.cl): Gram partial sums over token chunks, the
+     * The gemm form (attention.cl, which includes panel.h.cl): Gram partial sums over token chunks, the
      * softmax written as a packed block-diagonal matrix, and attention × v on the panel
      * micro-kernel. {@code parts} and {@code packed} are sized by {@link #gemmScratchBytes};
      * {@code packed} must start as zeros (only its diagonal blocks are written).
