@@ -23,8 +23,9 @@ import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
 public class FashionMnistToImageFolder {
-    static final String[] CLASSES = {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-        "Sneaker", "Bag", "Ankle_boot"};
+    static final String[] CLASSES = {
+        "T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"
+    };
 
     public static void main(String[] args) throws IOException {
         Path idx = Paths.get("/usr/share/datasets/fashion-mnist");
@@ -45,15 +46,17 @@ public class FashionMnistToImageFolder {
         }
         Path images = idx.resolve("t10k-images-idx3-ubyte.gz"), labels = idx.resolve("t10k-labels-idx1-ubyte.gz");
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
-            System.err.println("Fashion-MNIST test files not found in " + idx
-                    + " (apt-get install dataset-fashion-mnist)");
+            System.err.println(
+                    "Fashion-MNIST test files not found in " + idx + " (apt-get install dataset-fashion-mnist)");
             System.exit(2);
         }
-        try (DataInputStream im = open(images, 0x803); DataInputStream lb = open(labels, 0x801)) {
+        try (DataInputStream im = open(images, 0x803);
+                DataInputStream lb = open(labels, 0x801)) {
             int n = im.readInt(), rows = im.readInt(), cols = im.readInt();
             int nl = lb.readInt();
-            if (n != nl || rows != 28 || cols != 28) throw new IOException("unexpected IDX shapes: " + n + " images "
-                    + rows + "x" + cols + ", " + nl + " labels");
+            if (n != nl || rows != 28 || cols != 28)
+                throw new IOException(
+                        "unexpected IDX shapes: " + n + " images " + rows + "x" + cols + ", " + nl + " labels");
             n = Math.min(n, limit);
             for (int c = 0; c < CLASSES.length; c++) Files.createDirectories(out.resolve(c + "_" + CLASSES[c]));
             byte[] px = new byte[28 * 28];

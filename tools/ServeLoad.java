@@ -31,7 +31,8 @@ public class ServeLoad {
         byte[] img = Files.readAllBytes(Path.of(a[1]));
         int clients = Integer.parseInt(a[2]), requests = Integer.parseInt(a[3]);
         long deadline = System.nanoTime() + (long) (Double.parseDouble(a[4]) * 1e9);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String type = a[1].endsWith(".png") ? "image/png" : a[1].endsWith(".bmp") ? "image/bmp" : "image/jpeg";
         double[] before = batches(http, base);
         AtomicInteger left = new AtomicInteger(requests), errors = new AtomicInteger();
@@ -44,9 +45,12 @@ public class ServeLoad {
                 while (left.getAndDecrement() > 0 && System.nanoTime() < deadline) {
                     long s = System.nanoTime();
                     try {
-                        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/classify"))
-                                .timeout(Duration.ofSeconds(30)).header("Content-Type", type)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(img)).build(),
+                        HttpResponse<byte[]> r = http.send(
+                                HttpRequest.newBuilder(base.resolve("/v1/classify"))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .header("Content-Type", type)
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(img))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofByteArray());
                         if (r.statusCode() != 200) errors.incrementAndGet();
                         else lat.add((System.nanoTime() - s) / 1e6);
@@ -63,15 +67,26 @@ public class ServeLoad {
         double[] after = batches(http, base);
         List<Double> l = new ArrayList<>(lat);
         Collections.sort(l);
-        double p50 = l.isEmpty() ? 0 : l.get(l.size() / 2), p99 = l.isEmpty() ? 0 : l.get(Math.min(l.size() - 1, (int) (l.size() * 0.99)));
+        double p50 = l.isEmpty() ? 0 : l.get(l.size() / 2),
+                p99 = l.isEmpty() ? 0 : l.get(Math.min(l.size() - 1, (int) (l.size() * 0.99)));
         double mean = after[1] - before[1] == 0 ? 0 : (after[0] - before[0]) / (after[1] - before[1]);
-        System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.2f | %.2f | %.2f |%n", clients, l.size(), errors.get(),
-                l.size() / secs, p50, p99, mean);
+        System.out.printf(
+                Locale.ROOT,
+                "| %d | %d | %d | %.1f | %.2f | %.2f | %.2f |%n",
+                clients,
+                l.size(),
+                errors.get(),
+                l.size() / secs,
+                p50,
+                p99,
+                mean);
     }
 
     /** The server's edgecl_batch_size sum and count. */
     static double[] batches(HttpClient http, URI base) throws Exception {
-        String m = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String m = http.send(
+                        HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0, count = 0;
         for (String line : m.split("\n")) {
             if (line.startsWith("edgecl_batch_size_sum ")) sum = Double.parseDouble(line.split(" ")[1]);

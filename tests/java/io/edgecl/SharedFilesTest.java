@@ -32,7 +32,9 @@ class SharedFilesTest {
             for (int i = 0; i < UPDATES; i++) {
                 String key = a[1] + ":" + i;
                 SharedFiles.update(f, old -> {
-                    JsonObject o = old == null ? new JsonObject() : JsonParser.parseString(old).getAsJsonObject();
+                    JsonObject o = old == null
+                            ? new JsonObject()
+                            : JsonParser.parseString(old).getAsJsonObject();
                     o.addProperty(key, "v");
                     return new Gson().toJson(o);
                 });
@@ -46,8 +48,15 @@ class SharedFilesTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> ps = new ArrayList<>();
         for (int p = 0; p < PROCESSES; p++) {
-            ps.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Child.class.getName(),
-                    f.toString(), "p" + p).redirectErrorStream(true).redirectOutput(dir.resolve("p" + p + ".log").toFile())
+            ps.add(new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            Child.class.getName(),
+                            f.toString(),
+                            "p" + p)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("p" + p + ".log").toFile())
                     .start());
         }
         AtomicBoolean running = new AtomicBoolean(true);

@@ -82,8 +82,8 @@ public final class TestSupport {
      * {@code rel}; an output without a reference fails too. A model that drops a feature output
      * or gains an unchecked one does not pass on its logits alone.
      */
-    public static void assertOutputsClose(Map<String, HostTensor> expected, Map<String, HostTensor> got, double rel,
-                                          String what) {
+    public static void assertOutputsClose(
+            Map<String, HostTensor> expected, Map<String, HostTensor> got, double rel, String what) {
         java.util.Set<String> want = new java.util.TreeSet<>(expected.keySet());
         want.remove("input");
         java.util.Set<String> missing = new java.util.TreeSet<>(want), extra = new java.util.TreeSet<>(got.keySet());
@@ -125,8 +125,9 @@ public final class TestSupport {
     public static void assertClose(float[] ref, float[] got, double rel, String what) {
         io.edgecl.tensor.Comparison c = io.edgecl.tensor.Comparison.of(ref, got);
         if (Boolean.getBoolean("edgecl.test.verbose")) {
-            System.err.printf("%s: max|d| = %.3g (max|ref| %.3g)%s%n", what, c.maxAbsDiff(), c.maxAbsRef(),
-                    c.nonFinite() > 0 ? ", " + c.nonFinite() + " not finite" : "");
+            System.err.printf(
+                    "%s: max|d| = %.3g (max|ref| %.3g)%s%n",
+                    what, c.maxAbsDiff(), c.maxAbsRef(), c.nonFinite() > 0 ? ", " + c.nonFinite() + " not finite" : "");
         }
         if (!c.within(rel)) Assertions.fail(what + ": " + c.describe(ref, got, rel));
     }

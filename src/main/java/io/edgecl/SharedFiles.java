@@ -32,7 +32,7 @@ public final class SharedFiles {
         Path lockFile = dir.resolve(file.getFileName() + ".lock");
         synchronized (SharedFiles.class) {
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = ch.lock()) {
+                    FileLock lock = ch.lock()) {
                 String old = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
                 String now = change.apply(old);
                 if (now == null || now.equals(old)) return old;

@@ -22,8 +22,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class FootprintEstimateTest {
     @ParameterizedTest
-    @CsvSource({"edgenext_xx_small,1,fp32", "edgenext_xx_small,4,fp16-storage", "mobilevit_xxs,2,fp32",
-        "edgevit_xxs,1,fp32", "efficientnet_b0,1,fp16-storage", "mobilenetv3_large_100,2,fp32"})
+    @CsvSource({
+        "edgenext_xx_small,1,fp32",
+        "edgenext_xx_small,4,fp16-storage",
+        "mobilevit_xxs,2,fp32",
+        "edgevit_xxs,1,fp32",
+        "efficientnet_b0,1,fp16-storage",
+        "mobilenetv3_large_100,2,fp32"
+    })
     void theHostPlanAgreesWithTheDevice(String name, int batch, String precision) {
         VisionModel m = Models.byName(name);
         int s = m.preprocess().size();
@@ -32,33 +38,40 @@ class FootprintEstimateTest {
         io.edgecl.cl.ClContext ctx = TestSupport.context();
         io.edgecl.cl.ClDevice d = ctx.device();
         // this CPU device, and the same device made to choose as a GPU does (plain weights, no packed scratch)
-        try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(d.binding(),
-                d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
+        try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(
+                d.binding(), d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
             for (io.edgecl.cl.ClContext c : java.util.List.of(ctx, gpu)) {
                 Footprint dev = onDevice(c, m, batch, s, p);
                 boolean cpu = c.info().type().equals("CPU");
                 String what = name + " b" + batch + " " + precision + (cpu ? " (cpu)" : " (gpu)");
-                System.err.printf("%s: weights %d, planned %d; activations %d, planned %d%n", what,
-                        dev.weightBytes(), est.weightBytes(), dev.activationBytes(), est.activationBytes());
+                System.err.printf(
+                        "%s: weights %d, planned %d; activations %d, planned %d%n",
+                        what, dev.weightBytes(), est.weightBytes(), dev.activationBytes(), est.activationBytes());
                 if (cpu) {
                     // GEMM weights padded into panels of the CPU's vector width, the packed attention's scratch
-                    assertTrue(dev.weightBytes() >= est.weightBytes() && dev.weightBytes() <= est.weightBytes() * 1.10,
+                    assertTrue(
+                            dev.weightBytes() >= est.weightBytes() && dev.weightBytes() <= est.weightBytes() * 1.10,
                             what + ": weights at most 10% over the plan");
-                    assertTrue(dev.activationBytes() >= est.activationBytes()
-                            && dev.activationBytes() <= est.activationBytes() * 1.10, what + ": activations");
+                    assertTrue(
+                            dev.activationBytes() >= est.activationBytes()
+                                    && dev.activationBytes() <= est.activationBytes() * 1.10,
+                            what + ": activations");
                 } else {
                     assertEquals(est.weightBytes(), dev.weightBytes(), what + ": weights as planned");
                     assertEquals(est.activationBytes(), dev.activationBytes(), what + ": activations as planned");
                 }
-                assertEquals(est.allActivationsBytes(), dev.allActivationsBytes() / 4 * p.elementBytes(), "unshared total");
+                assertEquals(
+                        est.allActivationsBytes(), dev.allActivationsBytes() / 4 * p.elementBytes(), "unshared total");
             }
         }
 
         StringWriter out = new StringWriter();
-        int rc = Main.commandLine().setOut(new PrintWriter(out)).execute("models", "--memory", "--json", "-m", name,
-                "--batch", String.valueOf(batch));
+        int rc = Main.commandLine()
+                .setOut(new PrintWriter(out))
+                .execute("models", "--memory", "--json", "-m", name, "--batch", String.valueOf(batch));
         assertEquals(0, rc);
-        JsonObject row = JsonParser.parseString(out.toString()).getAsJsonArray().get(0).getAsJsonObject();
+        JsonObject row =
+                JsonParser.parseString(out.toString()).getAsJsonArray().get(0).getAsJsonObject();
         String k = p == Precision.FP32 ? "fp32" : "fp16";
         assertEquals(est.weightBytes(), row.get(k + "_weight_bytes").getAsLong());
         assertEquals(est.activationBytes(), row.get(k + "_activation_bytes").getAsLong());
@@ -67,8 +80,8 @@ class FootprintEstimateTest {
     private static Footprint onDevice(io.edgecl.cl.ClContext ctx, VisionModel m, int batch, int s, Precision p) {
         Precision before = ctx.precision();
         ctx.setPrecision(p);
-        try (Session session = Session.open(m, Weights.synthetic(0L), SessionOptions.defaults()
-                .withDevice(Device.wrap(ctx)))) {
+        try (Session session =
+                Session.open(m, Weights.synthetic(0L), SessionOptions.defaults().withDevice(Device.wrap(ctx)))) {
             return session.prepare(batch, s, s);
         } finally {
             ctx.setPrecision(before);

@@ -42,7 +42,8 @@ class SelfTestTest {
         }
         assertTrue(r.passed(), r.failures() + " selftest checks failed");
         assertTrue(r.checks().stream().anyMatch(c -> c.kind().equals("model")), "tiny models ran");
-        assertTrue(r.checks().stream().filter(c -> c.kind().equals("kernel")).count() > 40,
+        assertTrue(
+                r.checks().stream().filter(c -> c.kind().equals("kernel")).count() > 40,
                 "every sample, in the default kernels and the variants");
         assertTrue(PrecisionRecord.cachedPasses(d).containsAll(r.passedPrecisions()), "outcome cached");
     }
@@ -58,8 +59,8 @@ class SelfTestTest {
         assertEquals(Precision.FP32, PrecisionRecord.autoPrecision(cpu, notes::add));
         assertTrue(notes.isEmpty(), "no check on a CPU: " + notes);
         io.edgecl.cl.ClDevice d = TestSupport.context().device();
-        try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(d.binding(),
-                d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
+        try (io.edgecl.cl.ClContext gpu = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(
+                d.binding(), d.platform(), d.device(), d.info().limitedTo("type=gpu")))) {
             Device g = Device.wrap(gpu);
             Precision first = PrecisionRecord.autoPrecision(g, notes::add);
             assertEquals(Precision.FP16_STORAGE, first);
@@ -77,19 +78,28 @@ class SelfTestTest {
         // the tap of both vector paths: the general one and the build-time-geometry one
         String broken = src.replace("acc[j] = fma(x, wk, acc[j]);", "acc[j] = acc[j];")
                 .replace("acc[j] = fma(x[j * DW_S + kw], wk, acc[j]);", "acc[j] = acc[j];");
-        assertTrue(!broken.equals(src) && !broken.contains("fma(x[j * DW_S + kw]"),
+        assertTrue(
+                !broken.equals(src) && !broken.contains("fma(x[j * DW_S + kw]"),
                 "the kernel lines to break are still in dwconv.cl");
         Files.writeString(dir.resolve("dwconv.cl"), broken);
         System.setProperty(KernelSources.DIR_PROPERTY, dir.toString());
         try {
             Device d = Device.wrap(TestSupport.context());
-            SelfTest.Report r = SelfTest.run(d, new SelfTest.Options(List.of(Precision.FP32), true, false, null,
-                    List.of("dwconv", "gemm/gelu")), null);
+            SelfTest.Report r = SelfTest.run(
+                    d,
+                    new SelfTest.Options(List.of(Precision.FP32), true, false, null, List.of("dwconv", "gemm/gelu")),
+                    null);
             assertTrue(!r.passed(), "a broken depthwise kernel must fail selftest");
-            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.FAIL
-                    && c.name().startsWith("dwconv")), "the failing check names the depthwise sample");
-            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.PASS
-                    && c.name().startsWith("gemm")), "other kernels still pass");
+            assertTrue(
+                    r.checks().stream()
+                            .anyMatch(c -> c.status() == SelfTest.Status.FAIL
+                                    && c.name().startsWith("dwconv")),
+                    "the failing check names the depthwise sample");
+            assertTrue(
+                    r.checks().stream()
+                            .anyMatch(c -> c.status() == SelfTest.Status.PASS
+                                    && c.name().startsWith("gemm")),
+                    "other kernels still pass");
             assertTrue(!PrecisionRecord.cachedPasses(d).contains(Precision.FP32), "fp32 recorded as failed");
         } finally {
             System.clearProperty(KernelSources.DIR_PROPERTY);
@@ -106,8 +116,10 @@ class SelfTestTest {
         assertEquals(SelfTest.Status.FAIL, c.status());
         assertTrue(c.detail().contains("not finite, first at 40"), c.detail());
         got[40] = ref[40];
-        assertEquals(SelfTest.Status.PASS,
-                SelfTest.compare("kernel", "x", Precision.FP32, "default", "k", ref, got, 1e-4, "").status());
+        assertEquals(
+                SelfTest.Status.PASS,
+                SelfTest.compare("kernel", "x", Precision.FP32, "default", "k", ref, got, 1e-4, "")
+                        .status());
     }
 
     /**
@@ -119,16 +131,23 @@ class SelfTestTest {
         String src = KernelSources.load("elementwise.cl");
         String store = "if (i < n) STC(out, i, edgecl_act_c(LDC(x, i), ACT));";
         assertTrue(src.contains(store), "the activation's store is still in elementwise.cl");
-        Files.writeString(dir.resolve("elementwise.cl"),
+        Files.writeString(
+                dir.resolve("elementwise.cl"),
                 src.replace(store, "if (i < n && i != n / 2) STC(out, i, edgecl_act_c(LDC(x, i), ACT));"));
         System.setProperty(KernelSources.DIR_PROPERTY, dir.toString());
         try {
             Device d = Device.wrap(TestSupport.context());
-            SelfTest.Report r = SelfTest.run(d, new SelfTest.Options(List.of(Precision.FP32), false, false, null,
-                    List.of("activation/hswish")), null);
+            SelfTest.Report r = SelfTest.run(
+                    d,
+                    new SelfTest.Options(List.of(Precision.FP32), false, false, null, List.of("activation/hswish")),
+                    null);
             assertTrue(!r.passed(), "an activation kernel with a hole must fail selftest");
-            assertTrue(r.checks().stream().anyMatch(c -> c.status() == SelfTest.Status.FAIL
-                    && c.name().startsWith("activation") && c.detail().contains("not finite")), r.checks().toString());
+            assertTrue(
+                    r.checks().stream()
+                            .anyMatch(c -> c.status() == SelfTest.Status.FAIL
+                                    && c.name().startsWith("activation")
+                                    && c.detail().contains("not finite")),
+                    r.checks().toString());
         } finally {
             System.clearProperty(KernelSources.DIR_PROPERTY);
         }

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgecl.TestSupport;
 import io.edgecl.cl.ClContext;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,8 +80,12 @@ class SessionContractTest {
                 for (Future<?> f : jobs) f.get();
                 p.shutdown();
                 double ips = threads * per / ((System.nanoTime() - t0) / 1e9);
-                System.err.printf(Locale.ROOT, "session threads=%d: %.0f images/s (demo model, batch 1, %s)%n", threads,
-                        ips, ctx.info().name());
+                System.err.printf(
+                        Locale.ROOT,
+                        "session threads=%d: %.0f images/s (demo model, batch 1, %s)%n",
+                        threads,
+                        ips,
+                        ctx.info().name());
             }
         }
     }
@@ -96,20 +100,24 @@ class SessionContractTest {
         HostTensor in = input(new Random(5), 1);
         SessionOptions base = SessionOptions.defaults().withDevice(Device.wrap(ctx));
         try (Session plain = Session.open(MODEL, WEIGHTS, base);
-                Session forced = Session.open(MODEL, WEIGHTS, base.withKernel("layernorm", "row")
-                        .withKernel("dwconv-ln", "group"))) {
+                Session forced = Session.open(
+                        MODEL, WEIGHTS, base.withKernel("layernorm", "row").withKernel("dwconv-ln", "group"))) {
             List<String> a = plain.launchSignature(1, 32, 32), b = forced.launchSignature(1, 32, 32);
-            assertTrue(a.stream().noneMatch(l -> l.startsWith("dwconv_ln ") || l.startsWith("layernorm ")), a.toString());
+            assertTrue(
+                    a.stream().noneMatch(l -> l.startsWith("dwconv_ln ") || l.startsWith("layernorm ")), a.toString());
             assertTrue(b.stream().anyMatch(l -> l.startsWith("dwconv_ln ")), b.toString());
             assertEquals(a.size(), b.size(), "one launch per op either way");
-            float[] x = plain.run(in).logits().data(), y = forced.run(in).logits().data();
+            float[] x = plain.run(in).logits().data(),
+                    y = forced.run(in).logits().data();
             io.edgecl.TestSupport.assertClose(x, y, "forced kernels compute the same logits");
         }
         var e = assertThrows(io.edgecl.EdgeClException.class, () -> base.withKernel("gemm", "panel:3x5"));
         assertTrue(e.getMessage().startsWith("kernel choice gemm=panel:3x5: use tiled, rows"), e.getMessage());
         e = assertThrows(io.edgecl.EdgeClException.class, () -> base.withKernel("softmax", "fast"));
         assertTrue(e.getMessage().contains("the families are gemm, conv"), e.getMessage());
-        assertEquals(java.util.Map.of("layernorm", "row"), base.withKernel("layernorm", "ROW").kernels());
+        assertEquals(
+                java.util.Map.of("layernorm", "row"),
+                base.withKernel("layernorm", "ROW").kernels());
     }
 
     /** run takes the outputs wanted, by name, and refuses a name the model does not output. */
@@ -122,7 +130,9 @@ class SessionContractTest {
             Result all = s.run(in, java.util.Set.copyOf(names));
             assertEquals(names, List.copyOf(all.asMap().keySet()), "in the model's order");
             String last = names.get(names.size() - 1);
-            assertEquals(List.of(last), List.copyOf(s.run(in, java.util.Set.of(last)).asMap().keySet()));
+            assertEquals(
+                    List.of(last),
+                    List.copyOf(s.run(in, java.util.Set.of(last)).asMap().keySet()));
             var e = assertThrows(io.edgecl.EdgeClException.class, () -> s.run(in, java.util.Set.of("logits", "attn")));
             assertTrue(e.getMessage().startsWith("no output named [attn]: "), e.getMessage());
         }
@@ -169,8 +179,12 @@ class SessionContractTest {
                 assertEquals(buffers, ctx.liveBuffers(), "live cl_mem objects");
                 assertEquals(bytes, ctx.liveBytes(), "device bytes");
                 long grown = usedHeapAfterGc() - heap;
-                System.err.printf(Locale.ROOT, "soak: 2000 forwards, %d cl_mem, %d device bytes, heap %+d KiB%n",
-                        ctx.liveBuffers(), ctx.liveBytes(), grown / 1024);
+                System.err.printf(
+                        Locale.ROOT,
+                        "soak: 2000 forwards, %d cl_mem, %d device bytes, heap %+d KiB%n",
+                        ctx.liveBuffers(),
+                        ctx.liveBytes(),
+                        grown / 1024);
                 assertTrue(grown < 16L << 20, "heap grew by " + grown + " bytes over 2000 forwards");
             }
             assertEquals(buffers0, ctx.liveBuffers(), "closing the session frees its buffers");
@@ -200,7 +214,8 @@ class SessionContractTest {
             s.run(input(r, 1));
             long bytes = ctx.liveBytes(), act = s.planCache().activationBytes();
             s.run(input(r, 2));
-            assertEquals(s.planCache().activationBytes() - act, ctx.liveBytes() - bytes, "device bytes of the second plan");
+            assertEquals(
+                    s.planCache().activationBytes() - act, ctx.liveBytes() - bytes, "device bytes of the second plan");
         } finally {
             ctx.close();
         }
@@ -224,8 +239,10 @@ class SessionContractTest {
                 largest = probe.prepare(shapes, 32, 32).activationBytes();
             }
             long byteBound = largest * 5 / 2;
-            SessionOptions byCount = SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(3, 0);
-            SessionOptions byBytes = SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(100, byteBound);
+            SessionOptions byCount =
+                    SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(3, 0);
+            SessionOptions byBytes =
+                    SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(100, byteBound);
             for (SessionOptions o : List.of(byCount, byBytes)) {
                 List<float[]> first = new ArrayList<>();
                 long bytesAfterPass = -1, heap = -1;
@@ -248,8 +265,13 @@ class SessionContractTest {
                     }
                     long grown = usedHeapAfterGc() - heap;
                     Session.PlanCacheStats c = s.planCache();
-                    System.err.printf(Locale.ROOT, "plan cache: %d forwards over %d shapes, %s, heap %+d KiB%n",
-                            6 * shapes, shapes, c, grown / 1024);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "plan cache: %d forwards over %d shapes, %s, heap %+d KiB%n",
+                            6 * shapes,
+                            shapes,
+                            c,
+                            grown / 1024);
                     assertTrue(c.built() > shapes, "released shapes were built again: " + c);
                     assertTrue(grown < 16L << 20, "heap grew by " + grown + " bytes");
                 }
@@ -269,7 +291,8 @@ class SessionContractTest {
     void sequentialResultsAreDeterministic() {
         try (Session s = open(TestSupport.context())) {
             HostTensor in = input(new Random(5), 3);
-            assertArrayEquals(s.run(in).get("logits").data(), s.run(in).get("logits").data());
+            assertArrayEquals(
+                    s.run(in).get("logits").data(), s.run(in).get("logits").data());
         }
     }
 }

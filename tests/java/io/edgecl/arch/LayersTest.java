@@ -26,33 +26,57 @@ class LayersTest {
 
     @Test
     void dependenciesPointDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("root").definedBy("io.edgecl")
-                .layer("tensor").definedBy("io.edgecl.tensor..")
-                .layer("io").definedBy("io.edgecl.io..")
-                .layer("cl").definedBy("io.edgecl.cl..")
-                .layer("ops").definedBy("io.edgecl.ops..")
-                .layer("graph").definedBy("io.edgecl.graph..")
-                .layer("models").definedBy("io.edgecl.models..")
-                .layer("export").definedBy("io.edgecl.export..")
-                .layer("profile").definedBy("io.edgecl.profile..")
-                .layer("api").definedBy("io.edgecl.api..")
-                .layer("serve").definedBy("io.edgecl.serve..")
-                .layer("cli").definedBy("io.edgecl.cli..")
-                .whereLayer("root").mayNotAccessAnyLayer()
-                .whereLayer("tensor").mayOnlyAccessLayers("root")
-                .whereLayer("io").mayOnlyAccessLayers("root", "tensor")
-                .whereLayer("cl").mayOnlyAccessLayers("root", "tensor")
-                .whereLayer("ops").mayOnlyAccessLayers("root", "tensor", "cl")
-                .whereLayer("graph").mayOnlyAccessLayers("root", "tensor", "cl", "ops")
-                .whereLayer("models").mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph")
-                .whereLayer("export").mayOnlyAccessLayers("root", "tensor", "graph", "ops")
-                .whereLayer("profile").mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph")
-                .whereLayer("api").mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph", "models",
-                        "export", "profile")
-                .whereLayer("serve").mayOnlyAccessLayers("root", "tensor", "io", "models", "api")
-                .whereLayer("cli").mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph", "models",
-                        "export", "profile", "api", "serve")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("root")
+                .definedBy("io.edgecl")
+                .layer("tensor")
+                .definedBy("io.edgecl.tensor..")
+                .layer("io")
+                .definedBy("io.edgecl.io..")
+                .layer("cl")
+                .definedBy("io.edgecl.cl..")
+                .layer("ops")
+                .definedBy("io.edgecl.ops..")
+                .layer("graph")
+                .definedBy("io.edgecl.graph..")
+                .layer("models")
+                .definedBy("io.edgecl.models..")
+                .layer("export")
+                .definedBy("io.edgecl.export..")
+                .layer("profile")
+                .definedBy("io.edgecl.profile..")
+                .layer("api")
+                .definedBy("io.edgecl.api..")
+                .layer("serve")
+                .definedBy("io.edgecl.serve..")
+                .layer("cli")
+                .definedBy("io.edgecl.cli..")
+                .whereLayer("root")
+                .mayNotAccessAnyLayer()
+                .whereLayer("tensor")
+                .mayOnlyAccessLayers("root")
+                .whereLayer("io")
+                .mayOnlyAccessLayers("root", "tensor")
+                .whereLayer("cl")
+                .mayOnlyAccessLayers("root", "tensor")
+                .whereLayer("ops")
+                .mayOnlyAccessLayers("root", "tensor", "cl")
+                .whereLayer("graph")
+                .mayOnlyAccessLayers("root", "tensor", "cl", "ops")
+                .whereLayer("models")
+                .mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph")
+                .whereLayer("export")
+                .mayOnlyAccessLayers("root", "tensor", "graph", "ops")
+                .whereLayer("profile")
+                .mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph")
+                .whereLayer("api")
+                .mayOnlyAccessLayers("root", "tensor", "io", "cl", "ops", "graph", "models", "export", "profile")
+                .whereLayer("serve")
+                .mayOnlyAccessLayers("root", "tensor", "io", "models", "api")
+                .whereLayer("cli")
+                .mayOnlyAccessLayers(
+                        "root", "tensor", "io", "cl", "ops", "graph", "models", "export", "profile", "api", "serve")
                 .check(MAIN);
     }
 
@@ -63,13 +87,21 @@ class LayersTest {
      */
     @Test
     void theCliGoesThroughTheApi() {
-        noClasses().that().resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
-                .and().doNotHaveSimpleName("DevicesCommand")
-                .should().dependOnClassesThat().resideInAnyPackage("io.edgecl.cl..", "io.edgecl.ops..",
-                        "io.edgecl.export..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
+                .and()
+                .doNotHaveSimpleName("DevicesCommand")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.edgecl.cl..", "io.edgecl.ops..", "io.edgecl.export..")
                 .check(MAIN);
-        noClasses().that().resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.edgecl.graph..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.edgecl.cli..", "io.edgecl.serve..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.edgecl.graph..")
                 .check(MAIN);
     }
 
@@ -79,13 +111,22 @@ class LayersTest {
      */
     @Test
     void kernelChoicesAreDataBelowTheApi() {
-        noClasses().that().resideInAnyPackage("io.edgecl.ops..", "io.edgecl.graph..")
-                .should().callMethod(System.class, "getProperty", String.class)
-                .orShould().callMethod(System.class, "getProperty", String.class, String.class)
-                .orShould().callMethod(Long.class, "getLong", String.class, long.class)
-                .orShould().callMethod(Integer.class, "getInteger", String.class, int.class)
-                .orShould().callMethod(Boolean.class, "getBoolean", String.class)
-                .orShould().dependOnClassesThat().areAssignableTo(ThreadLocal.class)
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.edgecl.ops..", "io.edgecl.graph..")
+                .should()
+                .callMethod(System.class, "getProperty", String.class)
+                .orShould()
+                .callMethod(System.class, "getProperty", String.class, String.class)
+                .orShould()
+                .callMethod(Long.class, "getLong", String.class, long.class)
+                .orShould()
+                .callMethod(Integer.class, "getInteger", String.class, int.class)
+                .orShould()
+                .callMethod(Boolean.class, "getBoolean", String.class)
+                .orShould()
+                .dependOnClassesThat()
+                .areAssignableTo(ThreadLocal.class)
                 .check(MAIN);
     }
 
@@ -94,8 +135,17 @@ class LayersTest {
     void theApiDoesNotLeakEngineTypes() throws Exception {
         Set<String> allowed = Set.of("io.edgecl.cl.ClContext");
         List<String> leaks = new ArrayList<>();
-        for (String name : List.of("Session", "SessionOptions", "Device", "Result", "Footprint", "Prediction", "Tuner",
-                "ModelExport", "Fusion", "DeviceDescription")) {
+        for (String name : List.of(
+                "Session",
+                "SessionOptions",
+                "Device",
+                "Result",
+                "Footprint",
+                "Prediction",
+                "Tuner",
+                "ModelExport",
+                "Fusion",
+                "DeviceDescription")) {
             Class<?> c = Class.forName("io.edgecl.api." + name);
             assertTrue(Modifier.isPublic(c.getModifiers()), name + " is public");
             for (Method m : c.getMethods()) {

@@ -6,12 +6,12 @@ import ai.onnxruntime.OrtSession;
 import io.edgecl.api.Session;
 import io.edgecl.api.SessionOptions;
 import io.edgecl.export.OnnxExport;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import io.edgecl.profile.Stats;
+import io.edgecl.tensor.HostTensor;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,11 @@ import java.util.Random;
 public final class OnnxRuntimeComparison {
     public static void main(String[] args) throws Exception {
         String name = null, weightsFile = null, onnxFile = null;
-        int size = 0, batch = 1, iters = 20, rounds = 5, threads = Runtime.getRuntime().availableProcessors();
+        int size = 0,
+                batch = 1,
+                iters = 20,
+                rounds = 5,
+                threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--size" -> size = Integer.parseInt(args[++i]);
@@ -113,16 +117,37 @@ public final class OnnxRuntimeComparison {
             maxDiff = Math.max(maxDiff, Math.abs(clLogits[i] - ortLogits[i]));
             maxRef = Math.max(maxRef, Math.abs(ortLogits[i]));
         }
-        double o = Arrays.stream(ortMedians).min().orElseThrow(), c = Arrays.stream(clMedians).min().orElseThrow();
-        System.out.printf(Locale.ROOT, "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) vs EdgeCL "
-                + "on %s; %d rounds of %d forwards each, alternating%n", name, batch, s, s, OrtEnvironment.getEnvironment()
-                .getVersion(), threads, source, device, rounds, iters);
-        System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ortMedians),
-                fmt(clMedians));
+        double o = Arrays.stream(ortMedians).min().orElseThrow(),
+                c = Arrays.stream(clMedians).min().orElseThrow();
+        System.out.printf(
+                Locale.ROOT,
+                "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) vs EdgeCL "
+                        + "on %s; %d rounds of %d forwards each, alternating%n",
+                name,
+                batch,
+                s,
+                s,
+                OrtEnvironment.getEnvironment().getVersion(),
+                threads,
+                source,
+                device,
+                rounds,
+                iters);
+        System.out.printf(
+                Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ortMedians), fmt(clMedians));
         System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δlogit\\| |");
         System.out.println("|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n", name, s, source, batch, c, o,
-                c / o, maxDiff);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n",
+                name,
+                s,
+                source,
+                batch,
+                c,
+                o,
+                c / o,
+                maxDiff);
         System.exit(0);
     }
 

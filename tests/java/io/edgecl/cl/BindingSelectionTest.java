@@ -20,15 +20,17 @@ class BindingSelectionTest {
     @Test
     void joclOpensTheLibraryTheSearchFound() {
         ClBinding jocl = Bindings.create("jocl");
-        assertTrue(jocl.library().startsWith("/"), "an explicit path from the search, not JOCL's default: "
-                + jocl.library());
+        assertTrue(
+                jocl.library().startsWith("/"),
+                "an explicit path from the search, not JOCL's default: " + jocl.library());
         assertEquals(jocl.library(), Bindings.create("lwjgl").library(), "both bindings open the same file");
     }
 
     @Test
     void unsetBindingFallsBackToLwjglAndSaysSoOnce() throws Exception {
         String lib = Bindings.create("lwjgl").library();
-        Run r = cli(List.of("-Dedgecl.opencl.lib=/nonexistent/libOpenCL.so", "-Dorg.lwjgl.opencl.libname=" + lib),
+        Run r = cli(
+                List.of("-Dedgecl.opencl.lib=/nonexistent/libOpenCL.so", "-Dorg.lwjgl.opencl.libname=" + lib),
                 "devices");
         assertEquals(0, r.code, r.out);
         assertTrue(r.out.contains("binding: lwjgl"), r.out);
@@ -38,8 +40,11 @@ class BindingSelectionTest {
     @Test
     void namedBindingIsNotSwappedAndTheErrorSaysWhichWorks() throws Exception {
         String lib = Bindings.create("lwjgl").library();
-        Run r = cli(List.of("-Dedgecl.opencl.lib=/nonexistent/libOpenCL.so", "-Dorg.lwjgl.opencl.libname=" + lib),
-                "devices", "--binding", "jocl");
+        Run r = cli(
+                List.of("-Dedgecl.opencl.lib=/nonexistent/libOpenCL.so", "-Dorg.lwjgl.opencl.libname=" + lib),
+                "devices",
+                "--binding",
+                "jocl");
         assertEquals(2, r.code, r.out);
         assertTrue(r.out.contains("/nonexistent/libOpenCL.so (absent)"), r.out);
         assertTrue(r.out.contains("use --binding lwjgl"), r.out);

@@ -40,7 +40,9 @@ class CacheDamageTest {
 
     private static float[] vecAdd(ClContext ctx, int tag) {
         float[] a = {1, 2, 3, 4, 5}, b = {10, 20, 30, 40, 50};
-        try (ClBuffer da = ctx.upload(a, "a"); ClBuffer db = ctx.upload(b, "b"); ClBuffer dc = ctx.alloc(20, "c");
+        try (ClBuffer da = ctx.upload(a, "a");
+                ClBuffer db = ctx.upload(b, "b");
+                ClBuffer dc = ctx.alloc(20, "c");
                 ClKernel k = ctx.kernel(Map.of("EDGECL_TEST_KEY", String.valueOf(tag)), "vec_add", "elementwise.cl")) {
             k.arg(da).arg(db).arg(dc).arg(5);
             k.launch(new long[] {5}, null);
@@ -115,7 +117,11 @@ class CacheDamageTest {
         assertEquals(0, second.code, second.out);
         assertTrue(second.out.contains("warning: program cache entry"), second.out);
         assertFalse(second.out.contains("hs_err") || second.out.contains("Assertion"), second.out);
-        String top = first.out.lines().filter(l -> l.trim().startsWith("1.")).findFirst().orElseThrow();
+        String top = first.out
+                .lines()
+                .filter(l -> l.trim().startsWith("1."))
+                .findFirst()
+                .orElseThrow();
         assertTrue(second.out.contains(top), second.out);
     }
 
@@ -123,8 +129,14 @@ class CacheDamageTest {
 
     private static Run classify(Path cacheDir, Path image) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.edgecl.cli.Main",
-                "classify", image.toString()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.edgecl.cli.Main",
+                        "classify",
+                        image.toString())
+                .redirectErrorStream(true);
         pb.environment().put(ProgramCache.DIR_ENV, cacheDir.toString());
         // EdgeCL's binary cache even where the driver keeps its own (PoCL), since it is what is damaged here
         pb.environment().put("EDGECL_PROGRAM_CACHE", "on");

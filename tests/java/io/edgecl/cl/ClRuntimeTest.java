@@ -25,7 +25,9 @@ class ClRuntimeTest {
         Random r = new Random(1);
         float[] a = TestSupport.random(r, n, 1), b = TestSupport.random(r, n, 1);
         int before = ctx.liveBuffers();
-        try (ClBuffer da = ctx.upload(a, "a"); ClBuffer db = ctx.upload(b, "b"); ClBuffer out = ctx.alloc(4L * n, "out");
+        try (ClBuffer da = ctx.upload(a, "a");
+                ClBuffer db = ctx.upload(b, "b");
+                ClBuffer out = ctx.alloc(4L * n, "out");
                 ClKernel k = ctx.program(Map.of(), "elementwise.cl").kernel("vec_add")) {
             k.arg(da).arg(db).arg(out).arg(n);
             k.launch(new long[] {1024}, new long[] {64});
@@ -56,8 +58,11 @@ class ClRuntimeTest {
             }
         }
         Map<String, String> defs = Map.of("HAS_BIAS", "1", "ACT", "ACT_GELU", "HAS_GAMMA", "1", "HAS_RESIDUAL", "1");
-        try (ClBuffer da = ctx.upload(a, "a"); ClBuffer dw = ctx.upload(w, "w"); ClBuffer db = ctx.upload(bias, "bias");
-                ClBuffer dg = ctx.upload(gamma, "gamma"); ClBuffer dc = ctx.upload(res, "c");
+        try (ClBuffer da = ctx.upload(a, "a");
+                ClBuffer dw = ctx.upload(w, "w");
+                ClBuffer db = ctx.upload(bias, "bias");
+                ClBuffer dg = ctx.upload(gamma, "gamma");
+                ClBuffer dc = ctx.upload(res, "c");
                 ClKernel kern = ctx.program(defs, "gemm.cl").kernel("gemm")) {
             // C and R alias: the residual is read before the same element is written
             kern.arg(da).arg(dw).arg(db).arg(dg).arg(dc).arg(dc);
@@ -125,8 +130,10 @@ class ClRuntimeTest {
     }
 
     private static void vecAdd(ClContext ctx, ClProgram p) {
-        try (ClBuffer da = ctx.upload(new float[] {1, 2}, "a"); ClBuffer db = ctx.upload(new float[] {10, 20}, "b");
-                ClBuffer dc = ctx.alloc(8, "c"); ClKernel k = p.kernel("vec_add")) {
+        try (ClBuffer da = ctx.upload(new float[] {1, 2}, "a");
+                ClBuffer db = ctx.upload(new float[] {10, 20}, "b");
+                ClBuffer dc = ctx.alloc(8, "c");
+                ClKernel k = p.kernel("vec_add")) {
             k.arg(da).arg(db).arg(dc).arg(2);
             k.launch(new long[] {2}, null);
             TestSupport.assertClose(new float[] {11, 22}, ctx.read(dc, 2), "vec_add");
@@ -136,17 +143,18 @@ class ClRuntimeTest {
     @Test
     void buildErrorCarriesTheLog() {
         ClContext ctx = TestSupport.context();
-        ClBuildException e = assertThrows(ClBuildException.class,
-                () -> ctx.programFromSource("broken", "__kernel void k(__global float* x) { x[0] = undefined_name; }",
-                        ""));
+        ClBuildException e = assertThrows(
+                ClBuildException.class,
+                () -> ctx.programFromSource(
+                        "broken", "__kernel void k(__global float* x) { x[0] = undefined_name; }", ""));
         assertTrue(e.getMessage().contains("undefined_name"), e.getMessage());
     }
 
     @Test
     void unknownKernelNameIsATypedError() {
         ClContext ctx = TestSupport.context();
-        ClException e = assertThrows(ClException.class,
-                () -> ctx.program(Map.of(), "elementwise.cl").kernel("no_such_kernel"));
+        ClException e = assertThrows(
+                ClException.class, () -> ctx.program(Map.of(), "elementwise.cl").kernel("no_such_kernel"));
         assertEquals("CL_INVALID_KERNEL_NAME", e.codeName());
     }
 
@@ -157,7 +165,8 @@ class ClRuntimeTest {
         assertEquals(first.info().id(), Devices.choose(cl, "0:0").info().id());
         assertEquals(first.info().id(), Devices.choose(cl, "0").info().id());
         String word = first.info().name().substring(0, 3);
-        assertEquals(first.info().id(), Devices.choose(cl, word.toLowerCase()).info().id());
+        assertEquals(
+                first.info().id(), Devices.choose(cl, word.toLowerCase()).info().id());
         assertThrows(io.edgecl.EdgeClException.class, () -> Devices.choose(cl, "9:9"));
         assertThrows(io.edgecl.EdgeClException.class, () -> Devices.choose(cl, "no-such-device-name"));
     }

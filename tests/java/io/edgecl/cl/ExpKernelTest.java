@@ -28,15 +28,35 @@ class ExpKernelTest {
         int n = 16 * 1024;
         float[] x = new float[n];
         for (int i = 0; i < n - 32; i++) x[i] = -100f + 190f * i / (n - 33); // -100 .. 90
-        float[] special = {Float.NEGATIVE_INFINITY, -1e30f, -88f, -87.7f, -87f, 0f, -0f, 1e-8f, -1e-8f,
-                0.34657359f, -0.34657359f, 0.6931472f, 1f, -1f, 88f, 88.5f};
+        float[] special = {
+            Float.NEGATIVE_INFINITY,
+            -1e30f,
+            -88f,
+            -87.7f,
+            -87f,
+            0f,
+            -0f,
+            1e-8f,
+            -1e-8f,
+            0.34657359f,
+            -0.34657359f,
+            0.6931472f,
+            1f,
+            -1f,
+            88f,
+            88.5f
+        };
         System.arraycopy(special, 0, x, n - 32, special.length);
         for (int i = n - 32 + special.length; i < n; i++) x[i] = (i % 7) - 3.5f;
         String src = KernelSources.expand("exp_test.cl", "#include \"common.h.cl\"\n" + KERNEL);
-        ClProgram p = ctx.programFromSource("exp_test EDGECL_EXP=" + form, src,
+        ClProgram p = ctx.programFromSource(
+                "exp_test EDGECL_EXP=" + form,
+                src,
                 ctx.buildOptions(java.util.Map.of("EDGECL_EXP", String.valueOf(form))));
-        try (ClBuffer dx = ctx.upload(x, "x"); ClBuffer dy = ctx.alloc(4L * n, "y");
-                ClBuffer dy16 = ctx.alloc(4L * n, "y16"); ClKernel k = p.kernel("exp_test")) {
+        try (ClBuffer dx = ctx.upload(x, "x");
+                ClBuffer dy = ctx.alloc(4L * n, "y");
+                ClBuffer dy16 = ctx.alloc(4L * n, "y16");
+                ClKernel k = p.kernel("exp_test")) {
             k.arg(dx).arg(dy).arg(dy16);
             k.launch(new long[] {n}, null);
             float[] y = ctx.read(dy, n), y16 = ctx.read(dy16, n);
@@ -45,7 +65,9 @@ class ExpKernelTest {
             for (int i = 0; i < n; i++) {
                 // the same code at every width (the built-in's scalar and vector paths may differ)
                 if (form == 1) {
-                    assertEquals(Float.floatToIntBits(y[i]), Float.floatToIntBits(y16[i]),
+                    assertEquals(
+                            Float.floatToIntBits(y[i]),
+                            Float.floatToIntBits(y16[i]),
                             "x = " + x[i] + ": scalar and vector forms differ");
                 }
                 double ref = Math.exp(x[i]);
@@ -58,8 +80,10 @@ class ExpKernelTest {
                 // both widths against the reference (in the built-in form they may take different paths)
                 double rel = Math.max(Math.abs(y[i] - ref), Math.abs(y16[i] - ref)) / ref;
                 worst = Math.max(worst, rel);
-                assertTrue(rel < 3e-7, "exp(" + x[i] + ") = " + y[i] + " (16-lane " + y16[i] + "), expected " + ref
-                        + " (relative error " + rel + ")");
+                assertTrue(
+                        rel < 3e-7,
+                        "exp(" + x[i] + ") = " + y[i] + " (16-lane " + y16[i] + "), expected " + ref
+                                + " (relative error " + rel + ")");
                 compared++;
             }
             if (form == 1) {

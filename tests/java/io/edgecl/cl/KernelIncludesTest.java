@@ -62,7 +62,9 @@ class KernelIncludesTest {
         KernelSources.Expansion e = expand("k.cl", f);
         String s = e.source();
         assertEquals(1, count(s, "int a_body;"), s);
-        assertTrue(s.indexOf("int a_body;") < s.indexOf("int b_body;") && s.indexOf("int b_body;") < s.indexOf("int k;"), s);
+        assertTrue(
+                s.indexOf("int a_body;") < s.indexOf("int b_body;") && s.indexOf("int b_body;") < s.indexOf("int k;"),
+                s);
         assertEquals(List.of("a.h.cl", "b.h.cl", "k.cl"), e.files(), "headers first, in the order they are expanded");
         assertTrue(!s.contains("#include"), "no include is left for the compiler");
     }
@@ -84,7 +86,8 @@ class KernelIncludesTest {
     @Test
     void aCompileErrorInAHeaderNamesTheHeaderAndLine() {
         Map<String, String> f = Map.of(
-                "bad.cl", "#include \"common.h.cl\"\n#include \"bad.h.cl\"\n__kernel void k(__global float* x) { x[0] = 1.0f; }\n",
+                "bad.cl",
+                        "#include \"common.h.cl\"\n#include \"bad.h.cl\"\n__kernel void k(__global float* x) { x[0] = 1.0f; }\n",
                 "bad.h.cl", "// a header\ninline float broken(void) { return no_such_name; }\n",
                 "common.h.cl", KernelSources.load("common.h.cl"));
         String src = expand("bad.cl", f).source();
@@ -113,7 +116,9 @@ class KernelIncludesTest {
         assertTrue(e.getMessage().startsWith("b.h.cl:2: "), e.getMessage());
         assertTrue(e.getMessage().contains("a.h.cl -> b.h.cl -> a.h.cl"), e.getMessage());
         Map<String, String> self = Map.of("k.cl", "#include \"k.cl\"\n");
-        assertTrue(assertThrows(EdgeClException.class, () -> expand("k.cl", self)).getMessage().contains("k.cl -> k.cl"));
+        assertTrue(assertThrows(EdgeClException.class, () -> expand("k.cl", self))
+                .getMessage()
+                .contains("k.cl -> k.cl"));
     }
 
     @Test
@@ -128,8 +133,9 @@ class KernelIncludesTest {
     /** Cutting a program down to some kernels keeps the line numbers of what is left. */
     @Test
     void cuttingKernelsKeepsLineNumbers() {
-        String src = "// k\n__kernel void a(__global float* x) {\n    x[0] = 1.0f;\n}\n__kernel void b(__global float* x) {\n"
-                + "    x[0] = 2.0f;\n}\n";
+        String src =
+                "// k\n__kernel void a(__global float* x) {\n    x[0] = 1.0f;\n}\n__kernel void b(__global float* x) {\n"
+                        + "    x[0] = 2.0f;\n}\n";
         String cut = KernelSources.only(src, List.of("b"), "k.cl");
         assertEquals(src.lines().count(), cut.lines().count(), cut);
         assertTrue(cut.lines().toList().get(4).startsWith("__kernel void b"), cut);
@@ -155,10 +161,13 @@ class KernelIncludesTest {
     void everyHeaderHasAnIncludeGuard() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("kernels-cl"))) {
             for (Path h : s.filter(p -> p.toString().endsWith(".h.cl")).sorted().toList()) {
-                List<String> directives = Files.readAllLines(h).stream().map(String::strip)
-                        .filter(l -> l.startsWith("#")).toList();
+                List<String> directives = Files.readAllLines(h).stream()
+                        .map(String::strip)
+                        .filter(l -> l.startsWith("#"))
+                        .toList();
                 String name = h.getFileName().toString();
-                assertTrue(directives.size() >= 3 && directives.get(0).startsWith("#ifndef "), name + ": " + directives);
+                assertTrue(
+                        directives.size() >= 3 && directives.get(0).startsWith("#ifndef "), name + ": " + directives);
                 String guard = directives.get(0).substring("#ifndef ".length()).strip();
                 assertEquals("#define " + guard, directives.get(1), name);
                 assertTrue(directives.get(directives.size() - 1).startsWith("#endif"), name);
@@ -175,25 +184,31 @@ class KernelIncludesTest {
         ClContext ctx = TestSupport.context();
         String before = KernelSources.program(List.of("vec_add"), "elementwise.cl");
         ClProgram p1 = ctx.program(Map.of("EDGECL_TEST_KEY", "includes"), List.of("vec_add"), "elementwise.cl");
-        Files.writeString(dir.resolve("common.h.cl"), KernelSources.load("common.h.cl") + "\n#define EDGECL_CHANGED 1\n");
+        Files.writeString(
+                dir.resolve("common.h.cl"), KernelSources.load("common.h.cl") + "\n#define EDGECL_CHANGED 1\n");
         System.setProperty(KernelSources.DIR_PROPERTY, dir.toString());
         try {
             String after = KernelSources.program(List.of("vec_add"), "elementwise.cl");
             assertNotEquals(before, after, "the header's change is in the program source");
             assertTrue(after.contains("#define EDGECL_CHANGED 1"));
-            assertNotEquals(ProgramCache.key(before, "", ctx.info(), "jocl"), ProgramCache.key(after, "", ctx.info(), "jocl"),
+            assertNotEquals(
+                    ProgramCache.key(before, "", ctx.info(), "jocl"),
+                    ProgramCache.key(after, "", ctx.info(), "jocl"),
                     "the disk cache's key");
             ClProgram p2 = ctx.program(Map.of("EDGECL_TEST_KEY", "includes"), List.of("vec_add"), "elementwise.cl");
             assertNotSame(p1, p2, "a program of the changed header is built, not taken from memory");
         } finally {
             System.clearProperty(KernelSources.DIR_PROPERTY);
         }
-        assertSame(p1, ctx.program(Map.of("EDGECL_TEST_KEY", "includes"), List.of("vec_add"), "elementwise.cl"),
+        assertSame(
+                p1,
+                ctx.program(Map.of("EDGECL_TEST_KEY", "includes"), List.of("vec_add"), "elementwise.cl"),
                 "the same source is the same program");
         // the same for two sources that differ only in what a header says
         Map<String, String> one = Map.of("k.cl", "#include \"h.h.cl\"\nint k;\n", "h.h.cl", "#define X 1\n");
         Map<String, String> two = Map.of("k.cl", "#include \"h.h.cl\"\nint k;\n", "h.h.cl", "#define X 2\n");
-        assertNotEquals(ProgramCache.key(expand("k.cl", one).source(), "", ctx.info(), "jocl"),
+        assertNotEquals(
+                ProgramCache.key(expand("k.cl", one).source(), "", ctx.info(), "jocl"),
                 ProgramCache.key(expand("k.cl", two).source(), "", ctx.info(), "jocl"));
     }
 }

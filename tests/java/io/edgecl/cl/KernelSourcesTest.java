@@ -20,14 +20,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KernelSourcesTest {
     /** Macros computed from the tunables or naming a type, not tunables themselves. */
-    private static final java.util.Set<String> DERIVED = java.util.Set.of("PANEL_W", "floatV", "PANEL_FMA_ROW", "peakV",
-            "dwvec", "XCA_DQ", "DW_COLS", "lnV", "poolV", "POOL_OUT_T", "MH_NV", "MH_DP", "XG_NB", "XG_W", "XG_PART",
-            "XG_LANES", "PANEL_EPI_ACT", "PANEL_EPI_BIAS", "PANEL_EPI_GAMMA", "PANEL_EPI_RESIDUAL");
+    private static final java.util.Set<String> DERIVED = java.util.Set.of(
+            "PANEL_W",
+            "floatV",
+            "PANEL_FMA_ROW",
+            "peakV",
+            "dwvec",
+            "XCA_DQ",
+            "DW_COLS",
+            "lnV",
+            "poolV",
+            "POOL_OUT_T",
+            "MH_NV",
+            "MH_DP",
+            "XG_NB",
+            "XG_W",
+            "XG_PART",
+            "XG_LANES",
+            "PANEL_EPI_ACT",
+            "PANEL_EPI_BIAS",
+            "PANEL_EPI_GAMMA",
+            "PANEL_EPI_RESIDUAL");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {
             List<String> names = s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".cl") && !n.equals("common.h.cl")).sorted().toList();
+                    .filter(n -> n.endsWith(".cl") && !n.equals("common.h.cl"))
+                    .sorted()
+                    .toList();
             return names.stream();
         }
     }
@@ -46,7 +66,9 @@ class KernelSourcesTest {
             if (t.startsWith("#define ") && !t.startsWith("#define LD") && !t.startsWith("#define ST")) {
                 String name = t.split("\\s+")[1].replaceAll("\\(.*", "");
                 boolean guarded = src.contains("#ifndef " + name);
-                boolean derived = name.startsWith("GEMM_L") || name.equals("GEMM_THREADS") || name.equals("LDA")
+                boolean derived = name.startsWith("GEMM_L")
+                        || name.equals("GEMM_THREADS")
+                        || name.equals("LDA")
                         || DERIVED.contains(name);
                 assertTrue(guarded || derived, file + ": tunable " + name + " has an #ifndef default");
             }
@@ -63,14 +85,17 @@ class KernelSourcesTest {
     @MethodSource("files")
     void eachKernelBuildsInAProgramOfItsOwn(String file) throws IOException {
         String src = Files.readString(Paths.get("kernels-cl", file));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^__kernel\\b").matcher(src);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^__kernel\\b").matcher(src);
         int declared = 0;
         while (m.find()) declared++;
         java.util.List<String> names = new java.util.ArrayList<>();
-        java.util.regex.Matcher n = java.util.regex.Pattern.compile("(?s)__kernel\\b.*?void\\s+(\\w+)\\s*\\(").matcher(src);
+        java.util.regex.Matcher n = java.util.regex.Pattern.compile("(?s)__kernel\\b.*?void\\s+(\\w+)\\s*\\(")
+                .matcher(src);
         while (n.find()) names.add(n.group(1));
         org.junit.jupiter.api.Assertions.assertEquals(declared, names.size(), file + ": kernels " + names);
-        assertTrue(KernelSources.only(src, java.util.List.of(), file).indexOf("__kernel") < 0,
+        assertTrue(
+                KernelSources.only(src, java.util.List.of(), file).indexOf("__kernel") < 0,
                 file + ": no kernel is left when none is kept");
         ClContext ctx = TestSupport.context();
         for (String k : names) {

@@ -17,8 +17,14 @@ class NoPlatformTest {
     @ValueSource(strings = {"jocl", "lwjgl"})
     void installHintAndExitCode2(String binding) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "io.edgecl.cli.Main", "devices", "--binding", binding));
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.edgecl.cli.Main",
+                "devices",
+                "--binding",
+                binding));
         pb.environment().put("OCL_ICD_VENDORS", "/nonexistent-edgecl-test");
         pb.environment().remove("OCL_ICD_FILENAMES");
         pb.redirectErrorStream(true);

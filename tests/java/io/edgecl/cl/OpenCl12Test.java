@@ -28,7 +28,8 @@ class OpenCl12Test {
     void noKernelUsesOpenCl2Features() throws IOException {
         List<String> hits = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("kernels-cl"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".cl")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".cl")).sorted().toList()) {
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
                     String code = lines.get(i).replaceAll("//.*", "");
@@ -56,8 +57,10 @@ class OpenCl12Test {
         }
         List<String> failures = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("kernels-cl"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
-                    .sorted().toList()) {
+            for (Path f : files.filter(
+                            p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
+                    .sorted()
+                    .toList()) {
                 String name = f.getFileName().toString();
                 for (int p = 0; p <= 2; p++) {
                     String out = clang(clang, f, p, true);
@@ -72,9 +75,24 @@ class OpenCl12Test {
 
     /** null when clang accepts the file, else its first error line. */
     private static String clang(String clang, Path src, int precision, boolean fp16) throws Exception {
-        Process p = new ProcessBuilder(clang, "-x", "cl", "-cl-std=CL1.2", "-Xclang", "-finclude-default-header",
-                "-Xclang", "-cl-ext=" + (fp16 ? "+" : "-") + "cl_khr_fp16", "-target", "spir64", "-fsyntax-only",
-                "-DEDGECL_PRECISION=" + precision, "-I", "kernels-cl", src.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        clang,
+                        "-x",
+                        "cl",
+                        "-cl-std=CL1.2",
+                        "-Xclang",
+                        "-finclude-default-header",
+                        "-Xclang",
+                        "-cl-ext=" + (fp16 ? "+" : "-") + "cl_khr_fp16",
+                        "-target",
+                        "spir64",
+                        "-fsyntax-only",
+                        "-DEDGECL_PRECISION=" + precision,
+                        "-I",
+                        "kernels-cl",
+                        src.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() == 0) return null;
         for (String line : out.split("\n")) if (line.contains("error")) return line;
@@ -86,8 +104,10 @@ class OpenCl12Test {
         ClContext ctx = io.edgecl.TestSupport.context();
         assertTrue(ctx.buildOptions(java.util.Map.of()).contains("-cl-std=CL1.2"), "the build options name CL1.2");
         try (Stream<Path> files = Files.list(Path.of("kernels-cl"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
-                    .sorted().toList()) {
+            for (Path f : files.filter(
+                            p -> p.toString().endsWith(".cl") && !p.toString().endsWith(".h.cl"))
+                    .sorted()
+                    .toList()) {
                 String name = f.getFileName().toString();
                 // the default defines of each file (its #ifndef defaults); every variant is built by selftest
                 ctx.programFromSource(name + " (CL1.2 check)", KernelSources.program(name), "-cl-std=CL1.2");
@@ -107,7 +127,8 @@ class OpenCl12Test {
         }
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "clang"))) return Path.of(dir, "clang").toString();
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "clang")))
+                return Path.of(dir, "clang").toString();
         }
         return null;
     }

@@ -21,9 +21,13 @@ class OpenClLibraryTest {
     @Test
     void searchCoversTheSystemsItIsFor() {
         List<String> paths = OpenClLibrary.searchPaths();
-        for (String p : List.of("/usr/lib/x86_64-linux-gnu/libOpenCL.so.1", "/usr/lib/x86_64-linux-gnu/libOpenCL.so",
-                "/usr/lib/aarch64-linux-gnu/libOpenCL.so.1", "/usr/lib/arm-linux-gnueabihf/libOpenCL.so.1",
-                "/usr/lib/aarch64-linux-gnu/libmali.so", "/vendor/lib64/libOpenCL.so",
+        for (String p : List.of(
+                "/usr/lib/x86_64-linux-gnu/libOpenCL.so.1",
+                "/usr/lib/x86_64-linux-gnu/libOpenCL.so",
+                "/usr/lib/aarch64-linux-gnu/libOpenCL.so.1",
+                "/usr/lib/arm-linux-gnueabihf/libOpenCL.so.1",
+                "/usr/lib/aarch64-linux-gnu/libmali.so",
+                "/vendor/lib64/libOpenCL.so",
                 "/system/vendor/lib64/libOpenCL.so")) {
             assertTrue(paths.contains(p), p + " is searched");
         }
@@ -74,7 +78,8 @@ class OpenClLibraryTest {
         String saved = System.getProperty(OpenClLibrary.PROPERTY);
         System.setProperty(OpenClLibrary.PROPERTY, dir.resolve("libOpenCL.so.1").toString());
         try {
-            OpenClLibraryException e = assertThrows(OpenClLibraryException.class,
+            OpenClLibraryException e = assertThrows(
+                    OpenClLibraryException.class,
                     () -> OpenClLibrary.load("test", p -> {
                         opened.add(p);
                         return "refused";

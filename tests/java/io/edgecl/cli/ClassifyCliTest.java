@@ -34,12 +34,16 @@ class ClassifyCliTest {
         List<String> args = new ArrayList<>(List.of("classify", "--json", "--topk", "1", "--no-progress"));
         Path pngs = Files.createDirectories(dir.resolve("pillow"));
         for (JsonElement e : JsonParser.parseString(Files.readString(FORMATS.resolve("cases.json")))
-                .getAsJsonObject().getAsJsonArray("cases")) {
+                .getAsJsonObject()
+                .getAsJsonArray("cases")) {
             JsonObject c = e.getAsJsonObject();
             String file = c.get("file").getAsString();
             args.add(FORMATS.resolve(file).toString());
-            writePng(Files.readAllBytes(FORMATS.resolve(file + ".u8")), c.get("width").getAsInt(),
-                    c.get("height").getAsInt(), pngs.resolve(file + ".png"));
+            writePng(
+                    Files.readAllBytes(FORMATS.resolve(file + ".u8")),
+                    c.get("width").getAsInt(),
+                    c.get("height").getAsInt(),
+                    pngs.resolve(file + ".png"));
         }
         var r = PredictCliTest.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
@@ -54,7 +58,8 @@ class ClassifyCliTest {
             JsonObject b = top(pillow.get(pngs.resolve(name + ".png").toString()));
             assertEquals(b.get("index").getAsInt(), a.get("index").getAsInt(), name + ": top-1");
             if (!name.contains("lossy")) {
-                assertEquals(b.get("probability").getAsDouble(), a.get("probability").getAsDouble(), 1e-5, name);
+                assertEquals(
+                        b.get("probability").getAsDouble(), a.get("probability").getAsDouble(), 1e-5, name);
             }
         }
     }
@@ -67,14 +72,28 @@ class ClassifyCliTest {
         Files.copy(FORMATS.resolve("cat-lossless.webp"), dir.resolve("c.WEBP"));
         Files.writeString(dir.resolve("notes.txt"), "not an image");
         Files.writeString(dir.resolve("b/labels.csv"), "neither");
-        var r = PredictCliTest.run("classify", "--json", "--topk", "1", dir.toString(),
+        var r = PredictCliTest.run(
+                "classify",
+                "--json",
+                "--topk",
+                "1",
+                dir.toString(),
                 SAMPLES.resolve("00002_trouser.png").toString());
         assertEquals(0, r.code(), r.err());
         List<String> images = new ArrayList<>(byImage(r.out()).keySet());
-        assertEquals(List.of(dir.resolve("a.png").toString(), dir.resolve("b/x.png").toString(),
-                dir.resolve("c.WEBP").toString(), SAMPLES.resolve("00002_trouser.png").toString()), images);
+        assertEquals(
+                List.of(
+                        dir.resolve("a.png").toString(),
+                        dir.resolve("b/x.png").toString(),
+                        dir.resolve("c.WEBP").toString(),
+                        SAMPLES.resolve("00002_trouser.png").toString()),
+                images);
         assertTrue(r.err().contains("skipped 2 files"), r.err());
-        assertEquals("Ankle boot", top(byImage(r.out()).get(dir.resolve("a.png").toString())).get("label").getAsString());
+        assertEquals(
+                "Ankle boot",
+                top(byImage(r.out()).get(dir.resolve("a.png").toString()))
+                        .get("label")
+                        .getAsString());
     }
 
     @Test
@@ -129,7 +148,12 @@ class ClassifyCliTest {
         assertEquals(2, r.code());
         Map<String, JsonObject> out = byImage(r.out());
         assertEquals(3, out.size(), r.out());
-        assertTrue(out.get(dir.resolve("b.jpg").toString()).get("error").getAsString().contains("truncated"), r.out());
+        assertTrue(
+                out.get(dir.resolve("b.jpg").toString())
+                        .get("error")
+                        .getAsString()
+                        .contains("truncated"),
+                r.out());
         assertTrue(out.get(dir.resolve("c.png").toString()).has("top"), r.out());
         assertTrue(r.err().contains("1 of 3 images could not be read (the other 2 were classified)"), r.err());
     }
@@ -138,9 +162,15 @@ class ClassifyCliTest {
     void badArgumentsFailInOneLine(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("empty"));
         Files.writeString(dir.resolve("empty/readme.txt"), "x");
-        for (String[] args : List.of(new String[] {"classify", dir.resolve("missing.jpg").toString()},
+        for (String[] args : List.of(
+                new String[] {"classify", dir.resolve("missing.jpg").toString()},
                 new String[] {"classify", dir.resolve("empty").toString()},
-                new String[] {"classify", "--batch", "0", SAMPLES.resolve("00000_ankle_boot.png").toString()})) {
+                new String[] {
+                    "classify",
+                    "--batch",
+                    "0",
+                    SAMPLES.resolve("00000_ankle_boot.png").toString()
+                })) {
             var r = PredictCliTest.run(args);
             assertEquals(2, r.code(), String.join(" ", args));
             assertEquals(1, r.err().strip().split("\n").length, r.err());

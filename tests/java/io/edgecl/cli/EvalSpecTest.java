@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvalSpecTest {
     @TempDir
     static Path dir;
+
     static Path folder;
     static Path weights;
     static JsonObject demoSpec;
@@ -35,11 +36,14 @@ class EvalSpecTest {
         Path demo = TestSupport.shared().resolve("demo/edgenext_fmnist");
         TestSupport.requirePath(demo.resolve("weights.safetensors"));
         weights = demo.resolve("weights.safetensors");
-        demoSpec = JsonParser.parseString(Files.readString(demo.resolve("case.json"))).getAsJsonObject();
+        demoSpec = JsonParser.parseString(Files.readString(demo.resolve("case.json")))
+                .getAsJsonObject();
         folder = dir.resolve("fmnist");
-        String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String javaBin =
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(javaBin, "tools/FashionMnistToImageFolder.java", folder.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
     }
@@ -59,8 +63,17 @@ class EvalSpecTest {
 
     @Test
     void specWithItsPreprocessingAndLabelsNeedsNoFlag() throws Exception {
-        var r = PredictCliTest.run("eval", "--model-config", spec("full.json", true).toString(), "-w",
-                weights.toString(), "--data", folder.toString(), "--batch", "200", "--no-progress");
+        var r = PredictCliTest.run(
+                "eval",
+                "--model-config",
+                spec("full.json", true).toString(),
+                "-w",
+                weights.toString(),
+                "--data",
+                folder.toString(),
+                "--batch",
+                "200",
+                "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("top-1 0.8941  (8941/10000)"), r.out());
         assertFalse(r.err().contains("warning"), r.err());
@@ -68,9 +81,22 @@ class EvalSpecTest {
 
     @Test
     void plainSpecTakesClassNamesFromTheFolder() throws Exception {
-        var r = PredictCliTest.run("eval", "--model-config", spec("plain.json", false).toString(), "-w",
-                weights.toString(), "--data", folder.toString(), "--size", "32", "--crop-pct", "1.0", "--batch", "200",
-                "--no-progress", "--json");
+        var r = PredictCliTest.run(
+                "eval",
+                "--model-config",
+                spec("plain.json", false).toString(),
+                "-w",
+                weights.toString(),
+                "--data",
+                folder.toString(),
+                "--size",
+                "32",
+                "--crop-pct",
+                "1.0",
+                "--batch",
+                "200",
+                "--no-progress",
+                "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(8941, Math.round(j.get("top1").getAsDouble() * 10000));
@@ -80,8 +106,19 @@ class EvalSpecTest {
 
     @Test
     void tinyImagesAtTheFamilyDefaultSizeGetOneWarningAndLimitSamplesEveryClass() throws Exception {
-        var r = PredictCliTest.run("eval", "--model-config", spec("plain2.json", false).toString(), "-w",
-                weights.toString(), "--data", folder.toString(), "--limit", "50", "--batch", "25", "--no-progress",
+        var r = PredictCliTest.run(
+                "eval",
+                "--model-config",
+                spec("plain2.json", false).toString(),
+                "-w",
+                weights.toString(),
+                "--data",
+                folder.toString(),
+                "--limit",
+                "50",
+                "--batch",
+                "25",
+                "--no-progress",
                 "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.err().split("warning: the images are 32x32", -1).length - 1, r.err());

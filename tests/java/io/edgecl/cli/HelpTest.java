@@ -39,8 +39,8 @@ class HelpTest {
         int rc = cl.execute(args);
         String e = err.toString();
         assertEquals(2, rc, e);
-        assertEquals("edgecl: error: give either -m edgenext_xx_small or --model-config spec.json, not both",
-                e.strip());
+        assertEquals(
+                "edgecl: error: give either -m edgenext_xx_small or --model-config spec.json, not both", e.strip());
     }
 
     private static int count(String s, String regex) {

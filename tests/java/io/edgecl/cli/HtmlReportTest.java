@@ -33,8 +33,21 @@ class HtmlReportTest {
         Path cfg = dir.resolve("case.json");
         Files.copy(GoldenCase.load("edgenext_tiny").dir().resolve("case.json"), cfg);
         Path html = dir.resolve("report.html"), csv = dir.resolve("p.csv");
-        var r = PredictCliTest.run("profile", "--model-config", cfg.toString(), "--random-weights", "--size", "64",
-                "--iters", "2", "--warmup", "1", "--html", html.toString(), "--csv", csv.toString());
+        var r = PredictCliTest.run(
+                "profile",
+                "--model-config",
+                cfg.toString(),
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "2",
+                "--warmup",
+                "1",
+                "--html",
+                html.toString(),
+                "--csv",
+                csv.toString());
         assertEquals(0, r.code(), r.err());
         String page = Files.readString(html, StandardCharsets.UTF_8);
 
@@ -65,9 +78,18 @@ class HtmlReportTest {
             io.edgecl.TestSupport.skip("HtmlReportTest Chromium render: no chromium (tools/install-deps.sh chromium)");
         }
         Path png = dir.resolve("report.png");
-        Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--window-size=1100,1400", "--screenshot=" + png, html.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--hide-scrollbars",
+                        "--window-size=1100,1400",
+                        "--screenshot=" + png,
+                        html.toUri().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("chromium.log").toFile())
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finishes");
         assertTrue(Files.size(png) > 10_000, "a screenshot: " + Files.readString(dir.resolve("chromium.log")));
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(png)));
@@ -89,9 +111,11 @@ class HtmlReportTest {
     }
 
     private static Document svg(String page, String id) throws Exception {
-        Matcher m = Pattern.compile("<svg [^>]*id=\"" + id + "\".*?</svg>", Pattern.DOTALL).matcher(page);
+        Matcher m = Pattern.compile("<svg [^>]*id=\"" + id + "\".*?</svg>", Pattern.DOTALL)
+                .matcher(page);
         assertTrue(m.find(), "an SVG with id " + id);
-        return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        return DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -27,27 +27,61 @@ class OutputFileTest {
 
         Path out = dir.resolve("out.safetensors");
         Files.writeString(out, "a user's file");
-        var r = PredictCliTest.run("predict", "--model-config", config.toString(), "-w", w, "--tensors",
-                tensors.toString(), "--out", out.toString());
+        var r = PredictCliTest.run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                tensors.toString(),
+                "--out",
+                out.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("already exists") && r.err().contains("--force"), r.err());
         assertEquals("a user's file", Files.readString(out), "left alone");
 
         for (String force : new String[] {null, "--force"}) {
-            var args = new java.util.ArrayList<>(java.util.List.of("predict", "--model-config", config.toString(), "-w", w,
-                    "--tensors", tensors.toString(), "--out", dir.resolve(".").resolve("io.safetensors").toString()));
+            var args = new java.util.ArrayList<>(java.util.List.of(
+                    "predict",
+                    "--model-config",
+                    config.toString(),
+                    "-w",
+                    w,
+                    "--tensors",
+                    tensors.toString(),
+                    "--out",
+                    dir.resolve(".").resolve("io.safetensors").toString()));
             if (force != null) args.add(force);
             r = PredictCliTest.run(args.toArray(String[]::new));
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains("is also an input"), r.err());
             assertArrayEquals(original, Files.readAllBytes(tensors), "the input is untouched");
         }
-        r = PredictCliTest.run("predict", "--model-config", config.toString(), "-w", w, "--tensors", tensors.toString(),
-                "--out", w, "--force");
+        r = PredictCliTest.run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                tensors.toString(),
+                "--out",
+                w,
+                "--force");
         assertEquals(2, r.code(), "the weights are an input too");
 
-        r = PredictCliTest.run("predict", "--model-config", config.toString(), "-w", w, "--tensors", tensors.toString(),
-                "--out", out.toString(), "--force");
+        r = PredictCliTest.run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                tensors.toString(),
+                "--out",
+                out.toString(),
+                "--force");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(out) > 100, "replaced with --force");
         // The same permissions a plain new file of this process gets (its umask), not 0600.

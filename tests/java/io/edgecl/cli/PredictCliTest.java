@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgecl.TestSupport;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import io.edgecl.models.GoldenCase;
+import io.edgecl.tensor.HostTensor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -34,8 +34,17 @@ class PredictCliTest {
         Path config = dir.resolve("case.json");
         Files.copy(gc.dir().resolve("case.json"), config);
         Path out = dir.resolve("out.safetensors");
-        Result r = run("predict", "--model-config", config.toString(), "-w", gc.weights().toString(), "--tensors",
-                gc.dir().resolve("io.safetensors").toString(), "--out", out.toString(), "--features");
+        Result r = run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                gc.weights().toString(),
+                "--tensors",
+                gc.dir().resolve("io.safetensors").toString(),
+                "--out",
+                out.toString(),
+                "--features");
         assertEquals(0, r.code(), r.err());
         Map<String, HostTensor> ref = gc.io();
         try (WeightFile f = WeightFile.open(out)) {
@@ -56,7 +65,15 @@ class PredictCliTest {
         // an input size the architecture cannot take
         Path small = dir.resolve("small.safetensors");
         SafeTensorsWriter.write(small, Map.of("input", HostTensor.zeros(1, 3, 16, 16)));
-        Result r = run("predict", "--model-config", config.toString(), "-w", w, "--tensors", small.toString(), "--out",
+        Result r = run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                small.toString(),
+                "--out",
                 dir.resolve("o.safetensors").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("too small"), r.err());
@@ -64,21 +81,46 @@ class PredictCliTest {
         // wrong channel count
         Path gray = dir.resolve("gray.safetensors");
         SafeTensorsWriter.write(gray, Map.of("input", HostTensor.zeros(1, 1, 64, 64)));
-        r = run("predict", "--model-config", config.toString(), "-w", w, "--tensors", gray.toString(), "--out",
+        r = run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                gray.toString(),
+                "--out",
                 dir.resolve("o.safetensors").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("3-channel"), r.err());
 
         // weights of another model: the spec field is named
-        r = run("predict", "-m", "edgenext_xx_small", "-w", w, "--tensors", gc.dir().resolve("io.safetensors").toString(),
-                "--out", dir.resolve("o.safetensors").toString());
+        r = run(
+                "predict",
+                "-m",
+                "edgenext_xx_small",
+                "-w",
+                w,
+                "--tensors",
+                gc.dir().resolve("io.safetensors").toString(),
+                "--out",
+                dir.resolve("o.safetensors").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("stem.0.weight") && r.err().contains("dims: the file has [16, 32, 48, 64]"), r.err());
+        assertTrue(
+                r.err().contains("stem.0.weight") && r.err().contains("dims: the file has [16, 32, 48, 64]"), r.err());
 
         // missing input tensor
         Path none = dir.resolve("none.safetensors");
         SafeTensorsWriter.write(none, Map.of("x", HostTensor.zeros(1, 3, 64, 64)));
-        r = run("predict", "--model-config", config.toString(), "-w", w, "--tensors", none.toString(), "--out",
+        r = run(
+                "predict",
+                "--model-config",
+                config.toString(),
+                "-w",
+                w,
+                "--tensors",
+                none.toString(),
+                "--out",
                 dir.resolve("o.safetensors").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("no tensor 'input'"), r.err());

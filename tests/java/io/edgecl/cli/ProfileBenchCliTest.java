@@ -21,10 +21,26 @@ class ProfileBenchCliTest {
     @Test
     void profileWritesTablesTraceAndCsv(@TempDir Path dir) throws Exception {
         Path trace = dir.resolve("trace.json"), csv = dir.resolve("p.csv");
-        var r = PredictCliTest.run("profile", "--model-config", config(dir), "--random-weights", "--size", "64",
-                "--iters", "2", "--warmup", "1", "--trace", trace.toString(), "--csv", csv.toString());
+        var r = PredictCliTest.run(
+                "profile",
+                "--model-config",
+                config(dir),
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "2",
+                "--warmup",
+                "1",
+                "--trace",
+                trace.toString(),
+                "--csv",
+                csv.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("by kernel:") && r.out().contains("by op type:") && r.out().contains("by block:"),
+        assertTrue(
+                r.out().contains("by kernel:")
+                        && r.out().contains("by op type:")
+                        && r.out().contains("by block:"),
                 r.out());
         assertTrue(r.out().contains("stages.1.blocks.1"), "block roll-up names blocks");
         JsonObject doc = JsonParser.parseString(Files.readString(trace)).getAsJsonObject();
@@ -40,18 +56,42 @@ class ProfileBenchCliTest {
     @Test
     void benchReportsFewerLaunchesFused(@TempDir Path dir) throws Exception {
         String cfg = config(dir);
-        var fused = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "2",
-                "--warmup", "0", "--json");
-        var unfused = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters",
-                "2", "--warmup", "0", "--json", "--no-fuse");
+        var fused = PredictCliTest.run(
+                "bench",
+                "--model-config",
+                cfg,
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "2",
+                "--warmup",
+                "0",
+                "--json");
+        var unfused = PredictCliTest.run(
+                "bench",
+                "--model-config",
+                cfg,
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "2",
+                "--warmup",
+                "0",
+                "--json",
+                "--no-fuse");
         assertEquals(0, fused.code(), fused.err());
         assertEquals(0, unfused.code(), unfused.err());
         JsonObject f = JsonParser.parseString(fused.out()).getAsJsonObject();
         JsonObject u = JsonParser.parseString(unfused.out()).getAsJsonObject();
-        int lf = f.get("launches_per_forward").getAsInt(), lu = u.get("launches_per_forward").getAsInt();
+        int lf = f.get("launches_per_forward").getAsInt(),
+                lu = u.get("launches_per_forward").getAsInt();
         assertTrue(lf < lu, "fused " + lf + " < unfused " + lu);
         assertTrue(f.get("peak_device_bytes").getAsLong() > 0);
-        assertTrue(f.get("activation_bytes").getAsLong() < f.get("all_activations_bytes").getAsLong(),
+        assertTrue(
+                f.get("activation_bytes").getAsLong()
+                        < f.get("all_activations_bytes").getAsLong(),
                 "planner shares buffers");
     }
 

@@ -28,14 +28,17 @@ class TuneCliTest {
         String root = System.getProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
         Path shared = Tuning.file(TestSupport.context().info());
         String sharedBefore = Files.isRegularFile(shared) ? Files.readString(shared) : null;
-        System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, dir.resolve("cache").toString());
+        System.setProperty(
+                io.edgecl.cl.ProgramCache.DIR_PROPERTY, dir.resolve("cache").toString());
         try {
             tune(dir);
         } finally {
             if (root == null) System.clearProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY);
             else System.setProperty(io.edgecl.cl.ProgramCache.DIR_PROPERTY, root);
         }
-        assertEquals(sharedBefore, Files.isRegularFile(shared) ? Files.readString(shared) : null,
+        assertEquals(
+                sharedBefore,
+                Files.isRegularFile(shared) ? Files.readString(shared) : null,
                 "the shared tuning file is untouched");
         assertEquals(0, Tuning.size(TestSupport.context()), "no tuned choice in reach of the other tests");
     }
@@ -48,8 +51,8 @@ class TuneCliTest {
         String text = Files.isRegularFile(file) ? Files.readString(file) : "";
         String before = entry(text, key);
         long variantsBefore = familyEntries(text);
-        var r = PredictCliTest.run("tune", "--model-config", cfg.toString(), "--size", "64", "--reps", "1",
-                "--rounds", "3");
+        var r = PredictCliTest.run(
+                "tune", "--model-config", cfg.toString(), "--size", "64", "--reps", "1", "--rounds", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("GEMM shapes") && r.out().contains("alternating rounds): before"), r.out());
         text = Files.isRegularFile(file) ? Files.readString(file) : "";
@@ -61,8 +64,12 @@ class TuneCliTest {
             assertEquals(before, after, "a choice that was not kept leaves the file as it was");
         }
         // the model's families were each tried: its depthwise + LayerNorm, channel attention and LayerNorm
-        assertTrue(r.out().contains("kernel families") && r.out().contains("dwconv-ln") && r.out().contains("xca")
-                && r.out().contains("layernorm"), r.out());
+        assertTrue(
+                r.out().contains("kernel families")
+                        && r.out().contains("dwconv-ln")
+                        && r.out().contains("xca")
+                        && r.out().contains("layernorm"),
+                r.out());
         boolean anyKept = r.out().lines().anyMatch(l -> l.startsWith("  ") && l.endsWith(" kept"));
         if (!anyKept) assertEquals(variantsBefore, familyEntries(text), "no variant kept, none stored: " + r.out());
         else assertTrue(familyEntries(text) > 0, "a kept variant is stored: " + r.out());
@@ -72,14 +79,16 @@ class TuneCliTest {
 
     /** Entries of the kernel families other than GEMM (keyed per op shape: "family/precision/shape"). */
     private static long familyEntries(String text) {
-        return java.util.regex.Pattern.compile("\"(conv|dwconv|dwconv-ln|layernorm|attention|xca|cascade)/").matcher(text)
-                .results().count();
+        return java.util.regex.Pattern.compile("\"(conv|dwconv|dwconv-ln|layernorm|attention|xca|cascade)/")
+                .matcher(text)
+                .results()
+                .count();
     }
 
-
     private static String entry(String json, String key) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(key)
-                + "\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(key) + "\\s*:\\s*\"([^\"]*)\"")
+                .matcher(json);
         return m.find() ? m.group(1) : null;
     }
 }

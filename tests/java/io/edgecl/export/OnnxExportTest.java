@@ -7,12 +7,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.Graph;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.models.GoldenCase;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
+import io.edgecl.tensor.HostTensor;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,8 +21,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The exported ONNX file, run by ONNX Runtime, gives the upstream's logits: the export is the same network. */
 class OnnxExportTest {
     @ParameterizedTest
-    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "convnext_tiny_cfg", "mobilenetv1_025",
-        "efficientnet_b0_025", "edgevit_tiny", "mobilevit_xxs_64", "mobilenetv3_small_050"})
+    @ValueSource(
+            strings = {
+                "edgenext_tiny",
+                "edgenext_rw_tiny",
+                "convnext_tiny_cfg",
+                "mobilenetv1_025",
+                "efficientnet_b0_025",
+                "edgevit_tiny",
+                "mobilevit_xxs_64",
+                "mobilenetv3_small_050"
+            })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
@@ -36,14 +45,15 @@ class OnnxExportTest {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(1);
             try (OrtSession session = env.createSession(onnx, opts);
-                    OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()),
-                            new long[] {s[0], s[1], s[2], s[3]});
+                    OnnxTensor t = OnnxTensor.createTensor(
+                            env, FloatBuffer.wrap(input.data()), new long[] {s[0], s[1], s[2], s[3]});
                     OrtSession.Result r = session.run(Map.of("input", t))) {
                 float[][] logits = (float[][]) r.get(0).getValue();
                 HostTensor ref = io.get("logits");
                 assertEquals(s[0], logits.length);
                 float[] flat = new float[ref.numel()];
-                for (int b = 0; b < logits.length; b++) System.arraycopy(logits[b], 0, flat, b * logits[b].length, logits[b].length);
+                for (int b = 0; b < logits.length; b++)
+                    System.arraycopy(logits[b], 0, flat, b * logits[b].length, logits[b].length);
                 TestSupport.assertClose(ref.data(), flat, name + " via ONNX Runtime");
             }
         }

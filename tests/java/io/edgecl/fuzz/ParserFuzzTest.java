@@ -30,8 +30,11 @@ class ParserFuzzTest {
     static {
         try {
             Path shm = Path.of("/dev/shm");
-            SCRATCH = Files.createTempDirectory(Files.isDirectory(shm) && Files.isWritable(shm) ? shm
-                    : Path.of(System.getProperty("java.io.tmpdir")), "edgecl-fuzz");
+            SCRATCH = Files.createTempDirectory(
+                    Files.isDirectory(shm) && Files.isWritable(shm)
+                            ? shm
+                            : Path.of(System.getProperty("java.io.tmpdir")),
+                    "edgecl-fuzz");
             SCRATCH.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

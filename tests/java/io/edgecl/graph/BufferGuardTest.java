@@ -1,6 +1,5 @@
 package io.edgecl.graph;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,18 +72,23 @@ class BufferGuardTest {
         ClContext ctx = guardedContext();
         try (ctx) {
             record Case(VisionModel model, Weights weights, int size) {}
-            for (Case c : List.of(new Case(DemoModel.load(), DemoModel.weights(), 32),
+            for (Case c : List.of(
+                    new Case(DemoModel.load(), DemoModel.weights(), 32),
                     new Case(Models.byName("mobilenetv3_small_050"), Weights.synthetic(0L), 64),
                     new Case(Models.byName("edgevit_xxs"), Weights.synthetic(0L), 64))) {
-                try (Session s = Session.open(c.model(), c.weights(),
+                try (Session s = Session.open(
+                        c.model(),
+                        c.weights(),
                         SessionOptions.defaults().withDevice(Device.wrap(ctx)).withPlanCache(1, 0))) {
                     for (int b : new int[] {9, 11}) {
                         Random r = new Random(b);
                         int n = b * 3 * c.size() * c.size();
-                        HostTensor x = new HostTensor(new int[] {b, 3, c.size(), c.size()}, TestSupport.random(r, n, 1f));
+                        HostTensor x =
+                                new HostTensor(new int[] {b, 3, c.size(), c.size()}, TestSupport.random(r, n, 1f));
                         float[] y = s.run(x).logits().data();
                         // the last image alone gives the same logits: nothing past it was read or written
-                        HostTensor last = new HostTensor(new int[] {1, 3, c.size(), c.size()},
+                        HostTensor last = new HostTensor(
+                                new int[] {1, 3, c.size(), c.size()},
                                 java.util.Arrays.copyOfRange(x.data(), n - n / b, n));
                         float[] one = s.run(last).logits().data();
                         float[] tail = java.util.Arrays.copyOfRange(y, y.length - one.length, y.length);

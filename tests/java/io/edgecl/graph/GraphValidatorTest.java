@@ -38,24 +38,28 @@ class GraphValidatorTest {
     @TestFactory
     java.util.stream.Stream<DynamicTest> everyModelStaysValidThroughEveryRule() {
         List<String> tooLarge = new java.util.ArrayList<>();
-        return java.util.stream.Stream.concat(models().stream().map(name -> {
-            VisionModel m = Models.byName(name);
-            int s = m.preprocess().size();
-            Graph[] built = new Graph[1];
-            try {
-                ModelBudget.withMaxParams(MAX_PARAMS, () -> built[0] = m.build(Weights.synthetic(null), 2, s, s));
-            } catch (ModelSpecException e) {
-                tooLarge.add(name);
-                return null;
-            }
-            return DynamicTest.dynamicTest(name, () -> {
-                Graph g = built[0];
-                assertEquals(List.of(), GraphValidator.problems(g), name + " as built");
-                FusionScheduler.apply(g, Set.of(), true);
-                assertEquals(List.of(), GraphValidator.problems(g), name + " fused");
-            });
-        }).filter(java.util.Objects::nonNull), java.util.stream.Stream.of(DynamicTest.dynamicTest("the larger variants",
-                () -> {
+        return java.util.stream.Stream.concat(
+                models().stream()
+                        .map(name -> {
+                            VisionModel m = Models.byName(name);
+                            int s = m.preprocess().size();
+                            Graph[] built = new Graph[1];
+                            try {
+                                ModelBudget.withMaxParams(
+                                        MAX_PARAMS, () -> built[0] = m.build(Weights.synthetic(null), 2, s, s));
+                            } catch (ModelSpecException e) {
+                                tooLarge.add(name);
+                                return null;
+                            }
+                            return DynamicTest.dynamicTest(name, () -> {
+                                Graph g = built[0];
+                                assertEquals(List.of(), GraphValidator.problems(g), name + " as built");
+                                FusionScheduler.apply(g, Set.of(), true);
+                                assertEquals(List.of(), GraphValidator.problems(g), name + " fused");
+                            });
+                        })
+                        .filter(java.util.Objects::nonNull),
+                java.util.stream.Stream.of(DynamicTest.dynamicTest("the larger variants", () -> {
                     System.err.println("note: not built (over " + MAX_PARAMS + " parameters): " + tooLarge);
                     assertTrue(tooLarge.size() < models().size() / 2, "most models are checked: " + tooLarge);
                 })));
@@ -123,14 +127,16 @@ class GraphValidatorTest {
         Graph g = new Graph();
         Value x = g.input("input", 2, 3, 5, 6);
         Block b = g.block("b", "t");
-        ShapeException e = assertThrows(ShapeException.class, () -> g.add(b, "blocks.0.fc1",
-                new GemmOp(HostTensor.zeros(7, 8), null, Act.NONE, null, false), x));
+        ShapeException e = assertThrows(
+                ShapeException.class,
+                () -> g.add(b, "blocks.0.fc1", new GemmOp(HostTensor.zeros(7, 8), null, Act.NONE, null, false), x));
         assertEquals("node blocks.0.fc1 (gemm): weight is [7, 8], expected [6, *]", e.getMessage());
         Value y = g.add(b, "fc", new GemmOp(HostTensor.zeros(6, 8), null, Act.NONE, null, false), x);
         e = assertThrows(ShapeException.class, () -> g.add(b, "blocks.0.residual", new AddOp(Act.NONE), x, y));
         assertTrue(e.getMessage().startsWith("node blocks.0.residual (add): "), e.getMessage());
-        e = assertThrows(ShapeException.class, () -> g.add(b, "stem", new ConvOp(HostTensor.zeros(7, 7, 6, 4), null,
-                7, 7, 2, 0, 0, Act.NONE), x));
+        e = assertThrows(
+                ShapeException.class,
+                () -> g.add(b, "stem", new ConvOp(HostTensor.zeros(7, 7, 6, 4), null, 7, 7, 2, 0, 0, Act.NONE), x));
         assertEquals("node stem (conv2d): a 7x7 window does not fit the 3x5 input", e.getMessage());
     }
 

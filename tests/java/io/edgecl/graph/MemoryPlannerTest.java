@@ -32,7 +32,9 @@ class MemoryPlannerTest {
             scratch += n.op.scratchBytes(n.inputs, n.output);
             shared = Math.max(shared, n.op.transientScratchBytes(n.inputs, n.output));
         }
-        assertEquals(a.totalBytes() + scratch + shared + 4L * g.input().numel(),
-                MemoryPlanner.estimate(g, 4).activationBytes(), "activations: slots, scratch and the input staging");
+        assertEquals(
+                a.totalBytes() + scratch + shared + 4L * g.input().numel(),
+                MemoryPlanner.estimate(g, 4).activationBytes(),
+                "activations: slots, scratch and the input staging");
     }
 }

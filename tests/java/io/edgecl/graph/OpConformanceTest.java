@@ -61,12 +61,13 @@ class OpConformanceTest {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(1);
             try (OrtSession session = env.createSession(model, opts);
-                    OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()),
-                            new long[] {s[0], s[1], s[2], s[3]});
+                    OnnxTensor t = OnnxTensor.createTensor(
+                            env, FloatBuffer.wrap(input.data()), new long[] {s[0], s[1], s[2], s[3]});
                     OrtSession.Result r = session.run(Map.of("input", t))) {
                 float[][] out = (float[][]) r.get(0).getValue();
                 float[] flat = new float[out.length * out[0].length];
-                for (int b = 0; b < out.length; b++) System.arraycopy(out[b], 0, flat, b * out[b].length, out[b].length);
+                for (int b = 0; b < out.length; b++)
+                    System.arraycopy(out[b], 0, flat, b * out[b].length, out[b].length);
                 assertEquals(s[0], out.length);
                 return flat;
             }

@@ -1,12 +1,12 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,8 @@ class DTypePolicyTest {
         StringBuilder sh = new StringBuilder();
         for (int s : shape) sh.append(sh.length() == 0 ? "" : ",").append(s);
         String header = "{\"bn.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
-                + "\"w\":{\"dtype\":\"" + dtype + "\",\"shape\":[" + sh + "],\"data_offsets\":[8," + (8 + data.length) + "]}}";
+                + "\"w\":{\"dtype\":\"" + dtype + "\",\"shape\":[" + sh + "],\"data_offsets\":[8," + (8 + data.length)
+                + "]}}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + 8 + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h).putLong(7).put(data);
@@ -44,12 +45,22 @@ class DTypePolicyTest {
 
     @Test
     void floatTypesLoadAndBookkeepingIsLeftOut(@TempDir Path dir) throws Exception {
-        ByteBuffer d = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(1.5).putDouble(-2.25);
+        ByteBuffer d = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putDouble(1.5)
+                .putDouble(-2.25);
         Map<String, HostTensor> t = WeightFile.readParameters(file(dir, "f64.safetensors", "F64", d.array(), 2));
         assertFalse(t.containsKey("bn.num_batches_tracked"));
         assertEquals(1.5f, t.get("w").data()[0]);
         assertEquals(-2.25f, t.get("w").data()[1]);
-        ByteBuffer f = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(3).putFloat(4);
-        assertEquals(4f, WeightFile.readParameters(file(dir, "f32.safetensors", "F32", f.array(), 2)).get("w").data()[1]);
+        ByteBuffer f = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putFloat(3)
+                .putFloat(4);
+        assertEquals(
+                4f,
+                WeightFile.readParameters(file(dir, "f32.safetensors", "F32", f.array(), 2))
+                        .get("w")
+                        .data()[1]);
     }
 }

@@ -5,8 +5,7 @@ import java.nio.file.Path;
 
 /** Locates ../shared fixtures; a missing one skips the test visibly. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Path shared() {
         return Path.of(System.getProperty("edgecl.shared", "../shared"));

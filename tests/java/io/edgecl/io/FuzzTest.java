@@ -1,16 +1,15 @@
 package io.edgecl.io;
 
-import io.edgecl.EdgeClException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.edgecl.EdgeClException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Random mutations of small valid files: each must load or fail with a typed error, nothing else. */
 class FuzzTest {

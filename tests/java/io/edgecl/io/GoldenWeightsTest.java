@@ -1,11 +1,14 @@
 package io.edgecl.io;
 
-import io.edgecl.models.KeyLayout;
-import io.edgecl.tensor.HostTensor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.junit.jupiter.api.Test;
-
+import io.edgecl.models.KeyLayout;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class GoldenWeightsTest {
     static boolean isBookkeeping(String k) {
@@ -46,7 +45,11 @@ class GoldenWeightsTest {
                 for (var e : f.tensors().entrySet()) {
                     HostTensor t = f.read(e.getKey());
                     assertEquals(e.getValue().numel(), t.numel(), e.getKey());
-                    assertArrayEquals(Arrays.stream(e.getValue().shape()).mapToInt(x -> (int) x).toArray(), t.shape());
+                    assertArrayEquals(
+                            Arrays.stream(e.getValue().shape())
+                                    .mapToInt(x -> (int) x)
+                                    .toArray(),
+                            t.shape());
                     for (float v : t.data()) assertTrue(Float.isFinite(v), e.getKey());
                     if (!isBookkeeping(e.getKey())) params += t.numel();
                 }
@@ -56,7 +59,9 @@ class GoldenWeightsTest {
                 if (kf.equals("timm")) {
                     assertEquals(KeyLayout.TIMM, layout, w.toString());
                 } else {
-                    assertTrue(layout == KeyLayout.OFFICIAL_EDGENEXT || layout == KeyLayout.OFFICIAL_EDGEVIT, w + " " + layout);
+                    assertTrue(
+                            layout == KeyLayout.OFFICIAL_EDGENEXT || layout == KeyLayout.OFFICIAL_EDGEVIT,
+                            w + " " + layout);
                 }
                 checked.add(c.getFileName() + ":" + f.tensors().size());
             }
@@ -71,10 +76,14 @@ class GoldenWeightsTest {
         Path offPath = Fixtures.require(Fixtures.golden().resolve("edgenext_xx_small_official/weights.pth"));
         Map<String, HostTensor> timm;
         Map<String, HostTensor> off;
-        try (WeightFile a = WeightFile.open(timmPath); WeightFile b = WeightFile.open(offPath)) {
+        try (WeightFile a = WeightFile.open(timmPath);
+                WeightFile b = WeightFile.open(offPath)) {
             assertEquals(KeyLayout.TIMM, KeyLayout.detect(a.tensors().keySet()));
-            assertEquals(KeyLayout.OFFICIAL_EDGENEXT, KeyLayout.detect(b.tensors().keySet()));
-            assertEquals(KeyLayout.OFFICIAL_EDGENEXT, KeyLayout.resolve("official", b.tensors().keySet()));
+            assertEquals(
+                    KeyLayout.OFFICIAL_EDGENEXT, KeyLayout.detect(b.tensors().keySet()));
+            assertEquals(
+                    KeyLayout.OFFICIAL_EDGENEXT,
+                    KeyLayout.resolve("official", b.tensors().keySet()));
             timm = KeyLayout.TIMM.toCanonical(a.readAll());
             off = KeyLayout.resolve("auto", b.tensors().keySet()).toCanonical(b.readAll());
         }

@@ -1,12 +1,14 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.HalfFloats;
-import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
-import io.edgecl.EdgeClException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgecl.EdgeClException;
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HalfFloats;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,11 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsTest {
     @TempDir
@@ -33,10 +32,10 @@ class SafeTensorsTest {
         Random r = new Random(1);
         float[] a = new float[24];
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian() * 3;
-        m.put("conv.weight", new HostTensor(new int[]{2, 3, 2, 2}, a));
-        m.put("conv.bias", new HostTensor(new int[]{2}, new float[]{0.5f, -1e-3f}));
-        m.put("empty", new HostTensor(new int[]{0, 4}, new float[0]));
-        m.put("scalar", new HostTensor(new int[]{}, new float[]{65504f}));
+        m.put("conv.weight", new HostTensor(new int[] {2, 3, 2, 2}, a));
+        m.put("conv.bias", new HostTensor(new int[] {2}, new float[] {0.5f, -1e-3f}));
+        m.put("empty", new HostTensor(new int[] {0, 4}, new float[0]));
+        m.put("scalar", new HostTensor(new int[] {}, new float[] {65504f}));
         return m;
     }
 
@@ -103,14 +102,16 @@ class SafeTensorsTest {
     void writeReplacesAtomicallyAndLeavesNoTempFiles() throws IOException {
         Path p = dir.resolve("w.safetensors");
         SafeTensorsWriter.write(p, sample());
-        SafeTensorsWriter.write(p, Map.of("x", new HostTensor(new int[]{1}, new float[]{7})));
+        SafeTensorsWriter.write(p, Map.of("x", new HostTensor(new int[] {1}, new float[] {7})));
         try (WeightFile f = WeightFile.open(p)) {
             assertEquals(List.of("x"), List.copyOf(f.tensors().keySet()));
         }
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count());
         }
-        assertThrows(WeightFileException.class, () -> SafeTensorsWriter.write(dir.resolve("no/such/dir/x.safetensors"), sample()));
+        assertThrows(
+                WeightFileException.class,
+                () -> SafeTensorsWriter.write(dir.resolve("no/such/dir/x.safetensors"), sample()));
     }
 
     // --- malformed corpus ---
@@ -134,13 +135,17 @@ class SafeTensorsTest {
 
     void expectError(String name, byte[] content, String... fragments) throws IOException {
         Path p = write(name, content);
-        EdgeClException e = assertThrows(WeightFileException.class, () -> {
-            try (WeightFile f = WeightFile.open(p)) {
-                f.readAll();
-            }
-        }, name);
+        EdgeClException e = assertThrows(
+                WeightFileException.class,
+                () -> {
+                    try (WeightFile f = WeightFile.open(p)) {
+                        f.readAll();
+                    }
+                },
+                name);
         assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
-        for (String s : fragments) assertTrue(e.getMessage().contains(s), name + ": '" + e.getMessage() + "' lacks '" + s + "'");
+        for (String s : fragments)
+            assertTrue(e.getMessage().contains(s), name + ": '" + e.getMessage() + "' lacks '" + s + "'");
     }
 
     static String one(String dtype, String shape, String offsets) {
@@ -165,7 +170,10 @@ class SafeTensorsTest {
         expectError("badjson", file("{\"t\":{\"dtype\":\"F32\",", 0), "JSON");
         expectError("notobject", file("[1,2]", 0), "not a JSON object");
         expectError("trailing", file(one("F32", "[1]", "[0,4]") + "x", 4), "JSON");
-        expectError("dup", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{}}", 4), "duplicate");
+        expectError(
+                "dup",
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{}}", 4),
+                "duplicate");
         expectError("baddtype", file(one("F31", "[1]", "[0,4]"), 4), "'t'", "F31");
         expectError("nodtype", file("{\"t\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4), "'t'", "dtype");
         expectError("negdim", file(one("F32", "[-1]", "[0,4]"), 4), "'t'", "shape");
@@ -195,7 +203,10 @@ class SafeTensorsTest {
 
     @Test
     void notAWeightsFile() throws IOException {
-        expectError("text.txt", "hello world, this is not a weights file".getBytes(StandardCharsets.US_ASCII), "header length");
+        expectError(
+                "text.txt",
+                "hello world, this is not a weights file".getBytes(StandardCharsets.US_ASCII),
+                "header length");
         byte[] legacy = {(byte) 0x80, 2, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46};
         expectError("legacy.pt", legacy, "legacy");
         Path d = Files.createDirectory(dir.resolve("adir"));

@@ -40,7 +40,10 @@ public final class TinyPth {
     public TinyPth str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
-        raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        raw(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(b.length)
+                .array());
         return raw(b);
     }
 
@@ -48,10 +51,14 @@ public final class TinyPth {
         if (v >= 0 && v < 256) return op('K').op((int) v);
         if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             op('J');
-            return raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+            return raw(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt((int) v)
+                    .array());
         }
         op(0x8A).op(8);
-        return raw(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+        return raw(
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
     }
 
     public TinyPth global(String module, String name) {
@@ -70,10 +77,16 @@ public final class TinyPth {
     }
 
     /** Pushes a rebuilt tensor: storage persistent id, offset, size, stride, requires_grad, hooks. */
-    public TinyPth tensor(String storageType, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
+    public TinyPth tensor(
+            String storageType, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
-        mark().str("storage").global("torch", storageType).str(storageKey).str("cpu").integer(storageNumel).op('t');
+        mark().str("storage")
+                .global("torch", storageType)
+                .str(storageKey)
+                .str("cpu")
+                .integer(storageNumel)
+                .op('t');
         op('Q');
         integer(offset);
         tuple(size);
@@ -108,7 +121,8 @@ public final class TinyPth {
     }
 
     public static void zipEntries(Path path, Map<String, byte[]> entries) throws IOException {
-        try (OutputStream os = Files.newOutputStream(path); ZipOutputStream z = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(path);
+                ZipOutputStream z = new ZipOutputStream(os)) {
             for (var e : entries.entrySet()) {
                 ZipEntry ze = new ZipEntry(e.getKey());
                 ze.setMethod(ZipEntry.STORED);
@@ -142,11 +156,32 @@ public final class TinyPth {
         p.op('u');
         p.str("epoch").integer(7);
         // Objects a real training script pickles alongside the weights; they must be ignored, never built.
-        p.str("args").global("argparse", "Namespace").op(')').op('R').op('}').str("lr").op('G')
-                .raw(new byte[]{0x3f, (byte) 0xb9, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x9a})
-                .op('s').op('b');
-        p.str("scalar").global("numpy.core.multiarray", "scalar").global("numpy", "dtype").mark().str("f8")
-                .op(0x89).op(0x88).op('t').op('R').op('C').op(8).raw(new byte[8]).op(0x86).op('R');
+        p.str("args")
+                .global("argparse", "Namespace")
+                .op(')')
+                .op('R')
+                .op('}')
+                .str("lr")
+                .op('G')
+                .raw(new byte[] {
+                    0x3f, (byte) 0xb9, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x99, (byte) 0x9a
+                })
+                .op('s')
+                .op('b');
+        p.str("scalar")
+                .global("numpy.core.multiarray", "scalar")
+                .global("numpy", "dtype")
+                .mark()
+                .str("f8")
+                .op(0x89)
+                .op(0x88)
+                .op('t')
+                .op('R')
+                .op('C')
+                .op(8)
+                .raw(new byte[8])
+                .op(0x86)
+                .op('R');
         p.op('u').op('.');
         return p.bytes();
     }
@@ -155,7 +190,7 @@ public final class TinyPth {
         Map<String, byte[]> s = new LinkedHashMap<>();
         s.put("0", f32(1, 2, 3, 4, 5, 6));
         s.put("1", f32(10, 11, 12, 13));
-        s.put("2", new byte[]{0x00, 0x3C, 0x00, (byte) 0xC0}); // 1.0, -2.0 in binary16
+        s.put("2", new byte[] {0x00, 0x3C, 0x00, (byte) 0xC0}); // 1.0, -2.0 in binary16
         s.put("3", f32(-1, -2, -3, -4, -5, -6));
         return s;
     }

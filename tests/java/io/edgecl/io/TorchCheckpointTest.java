@@ -1,21 +1,20 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.DType;
-import io.edgecl.EdgeClException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.tensor.DType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TorchCheckpointTest {
     @TempDir
@@ -29,12 +28,12 @@ class TorchCheckpointTest {
             assertEquals(List.of("w", "wt", "b", "h"), List.copyOf(f.tensors().keySet()));
             assertEquals("7", f.metadata().get("epoch"));
             assertEquals("model", f.metadata().get("state_dict_key"));
-            assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6}, f.read("w").data());
-            assertArrayEquals(new int[]{3, 2}, f.read("wt").shape());
-            assertArrayEquals(new float[]{1, 4, 2, 5, 3, 6}, f.read("wt").data());
-            assertArrayEquals(new float[]{11, 12}, f.read("b").data());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, f.read("w").data());
+            assertArrayEquals(new int[] {3, 2}, f.read("wt").shape());
+            assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, f.read("wt").data());
+            assertArrayEquals(new float[] {11, 12}, f.read("b").data());
             assertEquals(DType.F16, f.tensors().get("h").dtype());
-            assertArrayEquals(new float[]{1, -2}, f.read("h").data());
+            assertArrayEquals(new float[] {1, -2}, f.read("h").data());
             assertEquals(4, f.tensors().get("b").dataOffset());
         }
     }
@@ -44,7 +43,7 @@ class TorchCheckpointTest {
         Path p = TinyPth.training(dir, "dp.pth", "module.");
         try (WeightFile f = WeightFile.open(p, true)) {
             assertEquals(List.of("w"), List.copyOf(f.tensors().keySet()));
-            assertArrayEquals(new float[]{-1, -2, -3, -4, -5, -6}, f.read("w").data());
+            assertArrayEquals(new float[] {-1, -2, -3, -4, -5, -6}, f.read("w").data());
         }
         try (WeightFile f = WeightFile.open(p)) {
             assertTrue(f.tensors().containsKey("wt"));
@@ -53,18 +52,29 @@ class TorchCheckpointTest {
 
     @Test
     void plainStateDict() throws IOException {
-        TinyPth pk = new TinyPth().proto().global("collections", "OrderedDict").op(')').op('R').put().mark();
+        TinyPth pk = new TinyPth()
+                .proto()
+                .global("collections", "OrderedDict")
+                .op(')')
+                .op('R')
+                .put()
+                .mark();
         pk.str("x").tensor("DoubleStorage", "0", 2, 0, TinyPth.l(2), TinyPth.l(1));
         pk.str("n").tensor("LongStorage", "1", 1, 0, TinyPth.l(), TinyPth.l());
         pk.op('u').op('.');
-        java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(0.5).putDouble(-3);
-        java.nio.ByteBuffer n = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(42);
+        java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putDouble(0.5)
+                .putDouble(-3);
+        java.nio.ByteBuffer n = java.nio.ByteBuffer.allocate(8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(42);
         Path p = dir.resolve("plain.pth");
         TinyPth.zip(p, pk.bytes(), Map.of("0", d.array(), "1", n.array()));
         try (WeightFile f = WeightFile.open(p)) {
-            assertArrayEquals(new float[]{0.5f, -3f}, f.read("x").data());
+            assertArrayEquals(new float[] {0.5f, -3f}, f.read("x").data());
             assertEquals(0, f.read("n").rank());
-            assertArrayEquals(new float[]{42}, f.read("n").data());
+            assertArrayEquals(new float[] {42}, f.read("n").data());
         }
     }
 
@@ -106,7 +116,13 @@ class TorchCheckpointTest {
     @Test
     void bogusPersistentId() throws IOException {
         TinyPth pk = new TinyPth().proto().op('}').mark().str("w");
-        pk.global("torch._utils", "_rebuild_tensor_v2").mark().mark().str("storagex").str("0").op('t').op('Q');
+        pk.global("torch._utils", "_rebuild_tensor_v2")
+                .mark()
+                .mark()
+                .str("storagex")
+                .str("0")
+                .op('t')
+                .op('Q');
         pk.integer(0).tuple(1).tuple(1).op(0x89).op('}').op('t').op('R').op('u').op('.');
         Path p = dir.resolve("pid.pth");
         TinyPth.zip(p, pk.bytes(), Map.of("0", TinyPth.f32(1)));
@@ -142,14 +158,14 @@ class TorchCheckpointTest {
     @Test
     void hostilePicklesFailTyped() {
         byte[][] cases = {
-                {(byte) 0x80, 2, '(', '(', '(', 't', 't', '.'},          // leaves a MARK open
-                {(byte) 0x80, 2, 'h', 5, '.'},                            // memo entry never stored
-                {(byte) 0x80, 2, 'R', '.'},                               // stack underflow
-                {(byte) 0x80, 2, ']', 'q', 0, 'h', 0, 'a', 'h', 0, '}', 'h', 0, 'K', 1, 's', '.'}, // list as key
-                {(byte) 0x80, 2, 'X', (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, '.'}, // huge string length
-                {(byte) 0x80, 2, 'i', 'o', 's', '\n', '.'},               // INST: not supported
-                {(byte) 0x80, 9, '.'},                                    // unknown protocol
-                {'.'},                                                    // empty stack
+            {(byte) 0x80, 2, '(', '(', '(', 't', 't', '.'}, // leaves a MARK open
+            {(byte) 0x80, 2, 'h', 5, '.'}, // memo entry never stored
+            {(byte) 0x80, 2, 'R', '.'}, // stack underflow
+            {(byte) 0x80, 2, ']', 'q', 0, 'h', 0, 'a', 'h', 0, '}', 'h', 0, 'K', 1, 's', '.'}, // list as key
+            {(byte) 0x80, 2, 'X', (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, '.'}, // huge string length
+            {(byte) 0x80, 2, 'i', 'o', 's', '\n', '.'}, // INST: not supported
+            {(byte) 0x80, 9, '.'}, // unknown protocol
+            {'.'}, // empty stack
         };
         for (byte[] c : cases) {
             assertThrows(WeightFileException.class, () -> Pickle.load("x.pkl", c), Arrays.toString(c));

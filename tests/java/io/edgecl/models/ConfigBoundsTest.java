@@ -30,11 +30,15 @@ class ConfigBoundsTest {
     private static void refused(String json, String field) {
         // refusals take milliseconds; the limit leaves room for a loaded machine and class loading
         // while still catching the reported cases (81 s to an OutOfMemoryError, > 300 s)
-        ModelSpecException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> assertThrows(ModelSpecException.class, () -> {
-                    VisionModel m = spec(json);
-                    m.build(Weights.synthetic(null), 1, 64, 64);
-                }, json));
+        ModelSpecException e = assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () -> assertThrows(
+                        ModelSpecException.class,
+                        () -> {
+                            VisionModel m = spec(json);
+                            m.build(Weights.synthetic(null), 1, 64, 64);
+                        },
+                        json));
         assertTrue(e.getMessage().contains(field), field + " named: " + e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
@@ -46,8 +50,12 @@ class ConfigBoundsTest {
         refused("{\"family\": \"edgenext\", \"dims\": [4096, 8192, 16384, 32768]}", "dims[3]");
         refused("{\"family\": \"edgenext\", \"depths\": [200000, 2, 6, 2]}", "depths[0]");
         // Within every field's range, but far too many parameters together.
-        refused("{\"family\": \"edgenext\", \"dims\": [4096, 8192, 16384, 16384], \"heads\": [8, 8, 8, 8]}", "parameters");
-        refused("{\"family\": \"convnext\", \"dims\": [8, 16, 24, 32], \"depths\": [1, 1, 1, 1], \"mlp_ratio\": 1e9}", "mlp_ratio");
+        refused(
+                "{\"family\": \"edgenext\", \"dims\": [4096, 8192, 16384, 16384], \"heads\": [8, 8, 8, 8]}",
+                "parameters");
+        refused(
+                "{\"family\": \"convnext\", \"dims\": [8, 16, 24, 32], \"depths\": [1, 1, 1, 1], \"mlp_ratio\": 1e9}",
+                "mlp_ratio");
     }
 
     /**
@@ -59,7 +67,8 @@ class ConfigBoundsTest {
         Random r = new Random(12345);
         List<String[]> variants = new ArrayList<>();
         for (Models.Family f : Models.FAMILIES) {
-            for (Map.Entry<String, String> v : f.variants().entrySet()) variants.add(new String[] {v.getKey(), v.getValue()});
+            for (Map.Entry<String, String> v : f.variants().entrySet())
+                variants.add(new String[] {v.getKey(), v.getValue()});
         }
         int built = 0, refusedCount = 0;
         for (int i = 0; i < 400; i++) {
@@ -76,28 +85,34 @@ class ConfigBoundsTest {
                 spec.add(key, wild ? mutate(args.get(key), r) : mild(args.get(key), key, r));
             }
             String json = spec.toString();
-            boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-                try {
-                    VisionModel m = Models.fromSpec(JsonParser.parseString(json).getAsJsonObject());
-                    int[] sizes = {32, 64, 96};
-                    int s = sizes[Math.floorMod(json.hashCode(), 3)];
-                    ModelBudget.withMaxParams(5_000_000, () -> {
-                        m.checkInput(3, s, s);
-                        m.build(Weights.synthetic(null), 1, s, s);
-                    });
-                    return true;
-                } catch (EdgeClException e) {
-                    if (e.getMessage() == null || e.getMessage().isBlank()) fail("empty message for " + json);
-                    return false;
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    fail("untyped failure for " + json + ": " + e, e);
-                    return false;
-                }
-            }, json);
+            boolean ok = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> {
+                        try {
+                            VisionModel m =
+                                    Models.fromSpec(JsonParser.parseString(json).getAsJsonObject());
+                            int[] sizes = {32, 64, 96};
+                            int s = sizes[Math.floorMod(json.hashCode(), 3)];
+                            ModelBudget.withMaxParams(5_000_000, () -> {
+                                m.checkInput(3, s, s);
+                                m.build(Weights.synthetic(null), 1, s, s);
+                            });
+                            return true;
+                        } catch (EdgeClException e) {
+                            if (e.getMessage() == null || e.getMessage().isBlank()) fail("empty message for " + json);
+                            return false;
+                        } catch (RuntimeException | OutOfMemoryError e) {
+                            fail("untyped failure for " + json + ": " + e, e);
+                            return false;
+                        }
+                    },
+                    json);
             if (ok) built++;
             else refusedCount++;
         }
-        assertTrue(built > 40 && refusedCount > 40, "both outcomes exercised: built " + built + ", refused " + refusedCount);
+        assertTrue(
+                built > 40 && refusedCount > 40,
+                "both outcomes exercised: built " + built + ", refused " + refusedCount);
     }
 
     private static JsonElement mild(JsonElement e, String key, Random r) {

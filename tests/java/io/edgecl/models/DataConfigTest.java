@@ -30,8 +30,9 @@ class DataConfigTest {
         VisionModel n = spec("{\"model\": \"edgenext_xx_small\", \"pretrained_cfg\": {\"input_size\": [3, 320, 320], "
                 + "\"tag\": \"in1k\"}, \"input_size\": 300}");
         assertEquals(300, n.preprocess().size(), "the top level wins over pretrained_cfg");
-        VisionModel f = spec("{\"family\": \"edgenext\", \"dims\": [16, 32, 48, 64], \"depths\": [1, 1, 2, 1],"
-                + " \"num_classes\": 3, \"labels\": [\"a\", \"b\", \"c\"], \"mean\": [0.5, 0.5, 0.5], \"std\": [0.5, 0.5, 0.5]}");
+        VisionModel f = spec(
+                "{\"family\": \"edgenext\", \"dims\": [16, 32, 48, 64], \"depths\": [1, 1, 2, 1],"
+                        + " \"num_classes\": 3, \"labels\": [\"a\", \"b\", \"c\"], \"mean\": [0.5, 0.5, 0.5], \"std\": [0.5, 0.5, 0.5]}");
         assertEquals("c", f.labels().get(2));
         assertEquals(0.5f, f.preprocess().std()[1]);
     }
@@ -52,8 +53,10 @@ class DataConfigTest {
     @Test
     void caseJsonGivesTheDataBesideItsSpec(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("case.json");
-        Files.writeString(f, "{\"spec\": {\"family\": \"edgenext\", \"dims\": [16, 32, 48, 64], \"depths\": [1, 1, 2, 1],"
-                + " \"num_classes\": 2}, \"labels\": [\"cat\", \"dog\"], \"input_size\": 32}");
+        Files.writeString(
+                f,
+                "{\"spec\": {\"family\": \"edgenext\", \"dims\": [16, 32, 48, 64], \"depths\": [1, 1, 2, 1],"
+                        + " \"num_classes\": 2}, \"labels\": [\"cat\", \"dog\"], \"input_size\": 32}");
         VisionModel m = Models.fromFile(f);
         assertEquals("dog", m.labels().get(1));
         assertEquals(32, m.preprocess().size());

@@ -26,12 +26,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** MobileNet V1/V2/V3 and EfficientNet/V2 against timm: golden forward passes, weights, parameter counts. */
 class EfficientNetsGoldenTest {
-    static final String[] CASES = {"mobilenetv1_025", "mobilenetv2_050", "mobilenetv3_large_035",
-        "mobilenetv3_small_050", "efficientnet_b0_025", "efficientnetv2_rw_025", "efficientnetv2_tf_025"};
+    static final String[] CASES = {
+        "mobilenetv1_025",
+        "mobilenetv2_050",
+        "mobilenetv3_large_035",
+        "mobilenetv3_small_050",
+        "efficientnet_b0_025",
+        "efficientnetv2_rw_025",
+        "efficientnetv2_tf_025"
+    };
 
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenetv1_025", "mobilenetv2_050", "mobilenetv3_large_035", "mobilenetv3_small_050",
-        "efficientnet_b0_025", "efficientnetv2_rw_025", "efficientnetv2_tf_025"})
+    @ValueSource(
+            strings = {
+                "mobilenetv1_025",
+                "mobilenetv2_050",
+                "mobilenetv3_large_035",
+                "mobilenetv3_small_050",
+                "efficientnet_b0_025",
+                "efficientnetv2_rw_025",
+                "efficientnetv2_tf_025"
+            })
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
         Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
@@ -40,8 +55,16 @@ class EfficientNetsGoldenTest {
 
     /** Every fixture's weights fit the spec key by key, with timm's parameter count and feature shapes (no device needed). */
     @ParameterizedTest
-    @ValueSource(strings = {"mobilenetv1_025", "mobilenetv2_050", "mobilenetv3_large_035", "mobilenetv3_small_050",
-        "efficientnet_b0_025", "efficientnetv2_rw_025", "efficientnetv2_tf_025"})
+    @ValueSource(
+            strings = {
+                "mobilenetv1_025",
+                "mobilenetv2_050",
+                "mobilenetv3_large_035",
+                "mobilenetv3_small_050",
+                "efficientnet_b0_025",
+                "efficientnetv2_rw_025",
+                "efficientnetv2_tf_025"
+            })
     void weightsFitAndFeaturesHaveTimmsShapes(String name) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
@@ -60,7 +83,8 @@ class EfficientNetsGoldenTest {
         // fused: every activation rides in its conv/GEMM and every SE gate in the projection GEMM
         assertTrue(FusionScheduler.apply(g, Set.of()) > 0, name);
         for (var node : g.nodes()) {
-            assertTrue(!(node.op() instanceof ActivationOp) && !(node.op() instanceof ChannelGateOp),
+            assertTrue(
+                    !(node.op() instanceof ActivationOp) && !(node.op() instanceof ChannelGateOp),
                     name + ": " + node.name() + " left unfused");
         }
     }
@@ -73,10 +97,19 @@ class EfficientNetsGoldenTest {
 
     /** timm's parameter counts of the registered ImageNet models (timm's model cards and results tables). */
     @ParameterizedTest
-    @CsvSource({"mobilenetv2_100, 3504872", "mobilenetv3_large_100, 5483032", "mobilenetv3_small_100, 2542856",
-        "efficientnet_b0, 5288548", "efficientnetv2_rw_s, 23941296", "tf_efficientnetv2_s, 21458488",
-        "mobilenetv3_small_050, 1593224", "mobilenetv2_050, 1968680", "mobilenetv1_100, 4231976",
-        "efficientnet_b3, 12233232", "efficientnetv2_m, 54139356"})
+    @CsvSource({
+        "mobilenetv2_100, 3504872",
+        "mobilenetv3_large_100, 5483032",
+        "mobilenetv3_small_100, 2542856",
+        "efficientnet_b0, 5288548",
+        "efficientnetv2_rw_s, 23941296",
+        "tf_efficientnetv2_s, 21458488",
+        "mobilenetv3_small_050, 1593224",
+        "mobilenetv2_050, 1968680",
+        "mobilenetv1_100, 4231976",
+        "efficientnet_b3, 12233232",
+        "efficientnetv2_m, 54139356"
+    })
     void registeredVariantsHaveTimmsParameterCounts(String name, long params) {
         VisionModel m = Models.byName(name);
         Weights w = Weights.synthetic(null);
@@ -88,8 +121,12 @@ class EfficientNetsGoldenTest {
     @Test
     void everyRegisteredVariantBuilds() {
         List<String> names = new ArrayList<>();
-        for (var registry : List.of(EfficientNets.MOBILENET_V1, EfficientNets.MOBILENET_V2, EfficientNets.MOBILENET_V3,
-                EfficientNets.EFFICIENTNET, EfficientNets.EFFICIENTNET_V2)) {
+        for (var registry : List.of(
+                EfficientNets.MOBILENET_V1,
+                EfficientNets.MOBILENET_V2,
+                EfficientNets.MOBILENET_V3,
+                EfficientNets.EFFICIENTNET,
+                EfficientNets.EFFICIENTNET_V2)) {
             names.addAll(registry.keySet());
         }
         for (String n : names) {
@@ -111,11 +148,15 @@ class EfficientNetsGoldenTest {
         assertEquals(8, ArchStrings.roundChannels(16, 0.35, 8, 0.0));
         // per-stage depth: ceil of the total, then half-to-even per block definition, last first, each
         // definition kept at least once (so 4 x 0.35 -> ceil 2 still builds 3 blocks)
-        var defs = List.of(ArchStrings.decodeBlock("ir_r1_k3_s2_e6_c80"), ArchStrings.decodeBlock("ir_r1_k3_s1_e2.5_c80"),
+        var defs = List.of(
+                ArchStrings.decodeBlock("ir_r1_k3_s2_e6_c80"),
+                ArchStrings.decodeBlock("ir_r1_k3_s1_e2.5_c80"),
                 ArchStrings.decodeBlock("ir_r2_k3_s1_e2.3_c80"));
         assertEquals(3, ArchStrings.scaleDepth(defs, 0.35, true).size());
-        assertEquals(5, ArchStrings.scaleDepth(List.of(ArchStrings.decodeBlock("ir_r15_k3_s2_e6_c256_se0.25")), 0.3,
-                true).size());
+        assertEquals(
+                5,
+                ArchStrings.scaleDepth(List.of(ArchStrings.decodeBlock("ir_r15_k3_s2_e6_c256_se0.25")), 0.3, true)
+                        .size());
         var b = ArchStrings.decodeBlock("ds_r1_k3_s2_e1_c16_se0.25_nre");
         assertEquals(ArchStrings.Type.DS, b.type());
         assertEquals(io.edgecl.ops.Act.RELU, b.act());
@@ -126,19 +167,27 @@ class EfficientNetsGoldenTest {
 
     @Test
     void badConfigurationsNameTheField() {
-        var e = assertThrows(ModelSpecException.class, () -> Models.fromSpec(json(
-                "{\"family\":\"mobilenetv2\",\"variant\":\"mobilenetv2_100\",\"width\":2}")));
+        var e = assertThrows(
+                ModelSpecException.class,
+                () -> Models.fromSpec(
+                        json("{\"family\":\"mobilenetv2\",\"variant\":\"mobilenetv2_100\",\"width\":2}")));
         assertTrue(e.getMessage().contains("'width'"), e.getMessage());
-        e = assertThrows(ModelSpecException.class, () -> Models.fromSpec(json(
-                "{\"family\":\"efficientnet\",\"variant\":\"efficientnet_b9\"}")));
+        e = assertThrows(
+                ModelSpecException.class,
+                () -> Models.fromSpec(json("{\"family\":\"efficientnet\",\"variant\":\"efficientnet_b9\"}")));
         assertTrue(e.getMessage().contains("variant"), e.getMessage());
         e = assertThrows(ModelSpecException.class, () -> Models.fromSpec(json("{\"family\":\"mobilenetv3\"}")));
         assertTrue(e.getMessage().contains("variant"), e.getMessage());
-        e = assertThrows(ModelSpecException.class, () -> Models.fromSpec(json(
-                "{\"family\":\"efficientnetv2\",\"variant\":\"efficientnetv2_rw_m\",\"depth_multiplier\":[1,2]}")));
+        e = assertThrows(
+                ModelSpecException.class,
+                () -> Models.fromSpec(
+                        json(
+                                "{\"family\":\"efficientnetv2\",\"variant\":\"efficientnetv2_rw_m\",\"depth_multiplier\":[1,2]}")));
         assertTrue(e.getMessage().contains("depth_multiplier"), e.getMessage());
-        e = assertThrows(ModelSpecException.class, () -> Models.fromSpec(json(
-                "{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\",\"pad_type\":\"reflect\"}")));
+        e = assertThrows(
+                ModelSpecException.class,
+                () -> Models.fromSpec(
+                        json("{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\",\"pad_type\":\"reflect\"}")));
         assertTrue(e.getMessage().contains("pad_type"), e.getMessage());
     }
 
@@ -153,7 +202,12 @@ class EfficientNetsGoldenTest {
         assertEquals(0, conv.padH());
         assertEquals(32, stem.output().h());
         VisionModel pt = Models.byName("efficientnet_b0");
-        conv = (ConvOp) pt.build(Weights.synthetic(null), 1, 64, 64).blocks().get(0).nodes().get(0).op();
+        conv = (ConvOp) pt.build(Weights.synthetic(null), 1, 64, 64)
+                .blocks()
+                .get(0)
+                .nodes()
+                .get(0)
+                .op();
         assertEquals(1, conv.padH());
     }
 
@@ -161,11 +215,12 @@ class EfficientNetsGoldenTest {
     void weightsOfAnotherWidthNameTheMultiplier() {
         GoldenCase gc = GoldenCase.load("mobilenetv1_025");
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
-        VisionModel m = Models.fromSpec(json("{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\","
-                + "\"channel_multiplier\":0.5}"));
+        VisionModel m = Models.fromSpec(
+                json("{\"family\":\"mobilenetv1\",\"variant\":\"mobilenetv1_100\"," + "\"channel_multiplier\":0.5}"));
         m.build(w, 1, 64, 64);
         var e = assertThrows(WeightMismatchException.class, w::finish);
-        assertTrue(e.getMessage().contains("channel_multiplier: the file's stem has 8 channels, the spec 16"),
+        assertTrue(
+                e.getMessage().contains("channel_multiplier: the file's stem has 8 channels, the spec 16"),
                 e.getMessage());
     }
 

@@ -3,8 +3,8 @@ package io.edgecl.models;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.TestSupport;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.WeightFile;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +15,11 @@ public record GoldenCase(String name, Path dir, JsonObject json) {
     public static GoldenCase load(String name) {
         Path dir = TestSupport.golden(name);
         try {
-            return new GoldenCase(name, dir, JsonParser.parseString(Files.readString(dir.resolve("case.json")))
-                    .getAsJsonObject());
+            return new GoldenCase(
+                    name,
+                    dir,
+                    JsonParser.parseString(Files.readString(dir.resolve("case.json")))
+                            .getAsJsonObject());
         } catch (IOException e) {
             throw new RuntimeException(e);
         }

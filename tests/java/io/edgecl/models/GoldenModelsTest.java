@@ -20,8 +20,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 public class GoldenModelsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"edgenext_tiny", "edgenext_rw_tiny", "edgenext_xx_small", "edgenext_xx_small_official",
-        "convnext_tiny_cfg"})
+    @ValueSource(
+            strings = {
+                "edgenext_tiny",
+                "edgenext_rw_tiny",
+                "edgenext_xx_small",
+                "edgenext_xx_small_official",
+                "convnext_tiny_cfg"
+            })
     void fusedAndUnfusedMatchTheReferenceAndEachOther(String name) {
         Map<String, HostTensor> fused = check(name, Set.of());
         Map<String, HostTensor> unfused = check(name, FusionRule.all());
@@ -65,8 +71,8 @@ public class GoldenModelsTest {
         return check(name, Set.of(), 1e-4, "jocl", true);
     }
 
-    private static Map<String, HostTensor> check(String name, Set<FusionRule> disabled, double tolerance,
-                                                 String binding, boolean tuned) {
+    private static Map<String, HostTensor> check(
+            String name, Set<FusionRule> disabled, double tolerance, String binding, boolean tuned) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -82,7 +88,8 @@ public class GoldenModelsTest {
         int live = ctx.liveBuffers();
         // the defaults are what is checked here, whatever a tuning file holds: a plan sees tuned
         // choices only when given them
-        KernelChoices choices = tuned ? KernelChoices.DEFAULTS.withTuned(Tuning.snapshot(ctx.info())) : KernelChoices.DEFAULTS;
+        KernelChoices choices =
+                tuned ? KernelChoices.DEFAULTS.withTuned(Tuning.snapshot(ctx.info())) : KernelChoices.DEFAULTS;
         try (Plan plan = new Plan(ctx, g, choices)) {
             plan.poisonActivations(); // unwritten outputs show as NaN
             plan.run(input);
@@ -91,7 +98,8 @@ public class GoldenModelsTest {
             float[] logits = out.get("logits").data(), ref = io.get("logits").data();
             int classes = model.numClasses();
             for (int b = 0; b < s[0]; b++) {
-                assertEquals(argmax(ref, b * classes, classes), argmax(logits, b * classes, classes), "top-1 of image " + b);
+                assertEquals(
+                        argmax(ref, b * classes, classes), argmax(logits, b * classes, classes), "top-1 of image " + b);
             }
             return out;
         } finally {

@@ -24,7 +24,10 @@ class GoldenWeightsFitTest {
             return Stream.of("<" + root + " absent>");
         }
         try (Stream<Path> s = Files.list(root)) {
-            List<String> names = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> names = s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
             return names.stream();
         }
     }

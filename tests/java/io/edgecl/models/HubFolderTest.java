@@ -116,20 +116,25 @@ class HubFolderTest {
     void badConfigsNameTheField() throws Exception {
         JsonObject c = demoConfig();
         c.remove("architecture");
-        assertTrue(assertThrows(ModelSpecException.class, () -> HubFolder.spec(c)).getMessage().contains("architecture"));
+        assertTrue(assertThrows(ModelSpecException.class, () -> HubFolder.spec(c))
+                .getMessage()
+                .contains("architecture"));
         JsonObject d = demoConfig();
         d.getAsJsonObject("pretrained_cfg").addProperty("crop_mode", "squash");
-        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(HubFolder.spec(d))).getMessage()
+        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(HubFolder.spec(d)))
+                .getMessage()
                 .contains("crop_mode"));
         JsonObject e = demoConfig();
         JsonArray nine = new JsonArray();
         for (int i = 0; i < 9; i++) nine.add("c" + i);
         e.add("label_names", nine);
-        String msg = assertThrows(ModelSpecException.class, () -> Models.fromSpec(HubFolder.spec(e))).getMessage();
+        String msg = assertThrows(ModelSpecException.class, () -> Models.fromSpec(HubFolder.spec(e)))
+                .getMessage();
         assertTrue(msg.contains("labels: 9 names") && msg.contains("num_classes 10"), msg);
         Path empty = Files.createDirectories(dir.resolve("empty"));
         Files.writeString(empty.resolve("config.json"), demoConfig().toString());
-        assertTrue(assertThrows(ModelSpecException.class, () -> HubFolder.folder(empty)).getMessage()
+        assertTrue(assertThrows(ModelSpecException.class, () -> HubFolder.folder(empty))
+                .getMessage()
                 .contains("no weights file"));
     }
 
@@ -138,19 +143,24 @@ class HubFolderTest {
         Path cache = dir.resolve("hub-cache");
         String rev = "0123456789abcdef0123456789abcdef01234567";
         Path snap = hubCache(cache, "timm/edgenext_fmnist.demo", rev);
-        for (String id : List.of("timm/edgenext_fmnist.demo", "hf-hub:timm/edgenext_fmnist.demo",
-                "timm/edgenext_fmnist.demo@main", "timm/edgenext_fmnist.demo@" + rev)) {
+        for (String id : List.of(
+                "timm/edgenext_fmnist.demo",
+                "hf-hub:timm/edgenext_fmnist.demo",
+                "timm/edgenext_fmnist.demo@main",
+                "timm/edgenext_fmnist.demo@" + rev)) {
             assertTrue(HubFolder.isHubId(id), id);
             HubFolder.Resolved r = HubFolder.fromHub(id, cache);
             assertEquals(snap.resolve("model.safetensors"), r.weights(), id);
             assertEquals(10, r.model().numClasses());
         }
-        String miss = assertThrows(ModelSpecException.class, () -> HubFolder.fromHub("timm/edgenext_xx_small.in1k", cache))
+        String miss = assertThrows(
+                        ModelSpecException.class, () -> HubFolder.fromHub("timm/edgenext_xx_small.in1k", cache))
                 .getMessage();
         assertTrue(miss.contains("huggingface-cli download timm/edgenext_xx_small.in1k"), miss);
         assertTrue(miss.contains(cache.toString()), miss);
-        String noRev = assertThrows(ModelSpecException.class,
-                () -> HubFolder.fromHub("timm/edgenext_fmnist.demo@v2", cache)).getMessage();
+        String noRev = assertThrows(
+                        ModelSpecException.class, () -> HubFolder.fromHub("timm/edgenext_fmnist.demo@v2", cache))
+                .getMessage();
         assertTrue(noRev.contains("--revision v2"), noRev);
     }
 
@@ -165,14 +175,21 @@ class HubFolderTest {
         out = cli(cache, "classify", "-m", "someone/edgenext_fmnist.demo", ANKLE_BOOT.toString(), "--topk", "1");
         assertTrue(out.contains("Ankle boot (9)"), out);
         // A file with config.json beside it is a hub folder too.
-        out = cli(null, "classify", "-w", folder.resolve("model.safetensors").toString(), ANKLE_BOOT.toString(),
-                "--topk", "1");
+        out = cli(
+                null,
+                "classify",
+                "-w",
+                folder.resolve("model.safetensors").toString(),
+                ANKLE_BOOT.toString(),
+                "--topk",
+                "1");
         assertTrue(out.contains("Ankle boot (9)"), out);
     }
 
     private static String cli(Path hubCache, String... args) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.edgecl.cli.Main"));
+        List<String> cmd =
+                new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.edgecl.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("HF_HOME");

@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +12,7 @@ import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.HostEval;
 import io.edgecl.graph.Plan;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 import java.util.Map;
@@ -66,11 +66,15 @@ class MobileViTGoldenTest {
      * against the host evaluation of the same graph with random weights of realistic scale.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"{\"model\":\"mobilevit_xs\"}", "{\"model\":\"mobilevit_s\"}",
-        "{\"family\":\"mobilevit\",\"stem_pool\":\"\",\"stem_chs\":8,\"num_classes\":10,\"blocks\":["
-            + "{\"type\":\"bottle\",\"d\":2,\"c\":16,\"gs\":1,\"br\":2.0,\"block_kwargs\":{\"bottle_in\":true}},"
-            + "[{\"type\":\"bottle\",\"d\":1,\"c\":24,\"s\":2},{\"type\":\"mobilevit\",\"d\":1,\"c\":24,"
-            + "\"s\":1,\"block_kwargs\":{\"patch_size\":4,\"transformer_dim\":40,\"num_heads\":2}}]]}"})
+    @ValueSource(
+            strings = {
+                "{\"model\":\"mobilevit_xs\"}",
+                "{\"model\":\"mobilevit_s\"}",
+                "{\"family\":\"mobilevit\",\"stem_pool\":\"\",\"stem_chs\":8,\"num_classes\":10,\"blocks\":["
+                        + "{\"type\":\"bottle\",\"d\":2,\"c\":16,\"gs\":1,\"br\":2.0,\"block_kwargs\":{\"bottle_in\":true}},"
+                        + "[{\"type\":\"bottle\",\"d\":1,\"c\":24,\"s\":2},{\"type\":\"mobilevit\",\"d\":1,\"c\":24,"
+                        + "\"s\":1,\"block_kwargs\":{\"patch_size\":4,\"transformer_dim\":40,\"num_heads\":2}}]]}"
+            })
     void deviceMatchesHostEvaluationWithRandomWeights(String specJson) {
         VisionModel m = Models.fromSpec(JsonParser.parseString(specJson).getAsJsonObject());
         Weights shapes = Weights.synthetic(null);
@@ -85,14 +89,16 @@ class MobileViTGoldenTest {
             for (int i = 0; i < d.length; i++) {
                 double g = rnd.nextGaussian();
                 boolean norm = k.endsWith("bn.weight") || k.contains("norm") && k.endsWith(".weight");
-                d[i] = (float) (k.endsWith("running_var") ? 0.5 + rnd.nextDouble()
-                        : norm ? 1 + 0.2 * g : shape.length > 1 ? g / Math.sqrt(fanIn) : 0.1 * g);
+                d[i] = (float)
+                        (k.endsWith("running_var")
+                                ? 0.5 + rnd.nextDouble()
+                                : norm ? 1 + 0.2 * g : shape.length > 1 ? g / Math.sqrt(fanIn) : 0.1 * g);
             }
             sd.put(k, new HostTensor(shape, d));
         }
         // two images: the attention groups must not mix the batch
-        HostTensor input = new HostTensor(new int[] {2, 3, 64, 64},
-                TestSupport.random(new java.util.Random(3), 2 * 3 * 64 * 64, 1.0f));
+        HostTensor input = new HostTensor(
+                new int[] {2, 3, 64, 64}, TestSupport.random(new java.util.Random(3), 2 * 3 * 64 * 64, 1.0f));
         Weights w = Weights.of(sd, "random");
         Map<String, HostTensor> ref = HostEval.run(m.build(w, 2, 64, 64), input);
         w.finish();
@@ -144,26 +150,39 @@ class MobileViTGoldenTest {
 
     @Test
     void configurationErrorsNameTheField() {
-        JsonObject spec = JsonParser.parseString("{\"model\":\"mobilevit_xxs\",\"act_layer\":\"tanh\"}").getAsJsonObject();
-        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(spec)).getMessage().contains("act_layer"));
-        JsonObject unknown = JsonParser.parseString("{\"model\":\"mobilevit_xxs\",\"depth\":3}").getAsJsonObject();
-        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(unknown)).getMessage().contains("depth"));
-        JsonObject pool = JsonParser.parseString("{\"family\":\"mobilevit\",\"blocks\":[{\"type\":\"bottle\",\"d\":1,"
-                + "\"c\":16}]}").getAsJsonObject();
-        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(pool)).getMessage().contains("stem_pool"));
+        JsonObject spec = JsonParser.parseString("{\"model\":\"mobilevit_xxs\",\"act_layer\":\"tanh\"}")
+                .getAsJsonObject();
+        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(spec))
+                .getMessage()
+                .contains("act_layer"));
+        JsonObject unknown = JsonParser.parseString("{\"model\":\"mobilevit_xxs\",\"depth\":3}")
+                .getAsJsonObject();
+        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(unknown))
+                .getMessage()
+                .contains("depth"));
+        JsonObject pool = JsonParser.parseString(
+                        "{\"family\":\"mobilevit\",\"blocks\":[{\"type\":\"bottle\",\"d\":1," + "\"c\":16}]}")
+                .getAsJsonObject();
+        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(pool))
+                .getMessage()
+                .contains("stem_pool"));
         JsonObject kw = JsonParser.parseString("{\"family\":\"mobilevit\",\"stem_pool\":\"\",\"blocks\":[{\"type\":"
-                + "\"mobilevit\",\"d\":1,\"c\":16,\"block_kwargs\":{\"patch\":2}}]}").getAsJsonObject();
-        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(kw)).getMessage().contains("patch"));
+                        + "\"mobilevit\",\"d\":1,\"c\":16,\"block_kwargs\":{\"patch\":2}}]}")
+                .getAsJsonObject();
+        assertTrue(assertThrows(ModelSpecException.class, () -> Models.fromSpec(kw))
+                .getMessage()
+                .contains("patch"));
     }
 
     @Test
     void customConfigurationFollowsByobDefaults() {
         // ByoModelCfg defaults: conv1x1 shortcut on shape changes, ReLU, no final conv
         JsonObject spec = JsonParser.parseString("{\"family\":\"mobilevit\",\"stem_pool\":\"\",\"stem_chs\":8,"
-                + "\"num_classes\":10,\"blocks\":[{\"type\":\"bottle\",\"d\":2,\"c\":16,\"gs\":1,\"br\":2.0,"
-                + "\"block_kwargs\":{\"bottle_in\":true}},[{\"type\":\"bottle\",\"d\":1,\"c\":24,\"s\":2},"
-                + "{\"type\":\"mobilevit\",\"d\":1,\"c\":24,\"s\":1,\"block_kwargs\":{\"patch_size\":2,"
-                + "\"transformer_depth\":1}}]]}").getAsJsonObject();
+                        + "\"num_classes\":10,\"blocks\":[{\"type\":\"bottle\",\"d\":2,\"c\":16,\"gs\":1,\"br\":2.0,"
+                        + "\"block_kwargs\":{\"bottle_in\":true}},[{\"type\":\"bottle\",\"d\":1,\"c\":24,\"s\":2},"
+                        + "{\"type\":\"mobilevit\",\"d\":1,\"c\":24,\"s\":1,\"block_kwargs\":{\"patch_size\":2,"
+                        + "\"transformer_depth\":1}}]]}")
+                .getAsJsonObject();
         MobileViT m = (MobileViT) Models.fromSpec(spec);
         assertEquals(List.of("stem", "stages.0", "final_conv"), m.featureModules());
         Weights w = Weights.synthetic(null);

@@ -39,7 +39,8 @@ class SmallDeviceProfileTest {
     @BeforeAll
     static void open() {
         ClDevice d = TestSupport.context().device();
-        small = new ClContext(new ClDevice(d.binding(), d.platform(), d.device(), d.info().limitedTo(PROFILE)));
+        small = new ClContext(
+                new ClDevice(d.binding(), d.platform(), d.device(), d.info().limitedTo(PROFILE)));
     }
 
     @AfterAll
@@ -49,10 +50,12 @@ class SmallDeviceProfileTest {
 
     static List<String> cases() {
         java.util.TreeSet<String> out = new java.util.TreeSet<>();
-        for (Path root : List.of(Path.of("tests/resources/golden"), TestSupport.shared().resolve("golden"))) {
+        for (Path root :
+                List.of(Path.of("tests/resources/golden"), TestSupport.shared().resolve("golden"))) {
             if (!Files.isDirectory(root)) continue;
             try (Stream<Path> s = Files.list(root)) {
-                s.filter(p -> Files.isRegularFile(p.resolve("case.json"))).map(p -> p.getFileName().toString())
+                s.filter(p -> Files.isRegularFile(p.resolve("case.json")))
+                        .map(p -> p.getFileName().toString())
                         .forEach(out::add);
             } catch (java.io.IOException e) {
                 throw new RuntimeException(e);
@@ -90,8 +93,10 @@ class SmallDeviceProfileTest {
             Map<String, HostTensor> out = plan.readAll();
             TestSupport.assertOutputsClose(io, out, name + " on the small profile");
             int classes = model.numClasses();
-            assertEquals(GoldenModelsTest.argmax(io.get("logits").data(), 0, classes),
-                    GoldenModelsTest.argmax(out.get("logits").data(), 0, classes), name + " top-1");
+            assertEquals(
+                    GoldenModelsTest.argmax(io.get("logits").data(), 0, classes),
+                    GoldenModelsTest.argmax(out.get("logits").data(), 0, classes),
+                    name + " top-1");
         }
     }
 
@@ -99,15 +104,15 @@ class SmallDeviceProfileTest {
     @Test
     void aModelThatCannotFitIsRefusedUpFront() {
         ClDevice d = TestSupport.context().device();
-        try (ClContext tiny = new ClContext(new ClDevice(d.binding(), d.platform(), d.device(),
-                d.info().limitedTo("alloc=256k,type=gpu")))) {
+        try (ClContext tiny = new ClContext(
+                new ClDevice(d.binding(), d.platform(), d.device(), d.info().limitedTo("alloc=256k,type=gpu")))) {
             Weights w = Weights.synthetic(1L);
             Graph g = Models.byName("edgenext_xx_small").build(w, 1, 256, 256);
             EdgeClException e = assertThrows(EdgeClException.class, () -> new Plan(tiny, g).close());
             assertTrue(e.getMessage().contains("allows at most 256"), e.getMessage());
         }
-        try (ClContext tiny = new ClContext(new ClDevice(d.binding(), d.platform(), d.device(),
-                d.info().limitedTo("global=8m,type=gpu")))) {
+        try (ClContext tiny = new ClContext(
+                new ClDevice(d.binding(), d.platform(), d.device(), d.info().limitedTo("global=8m,type=gpu")))) {
             Weights w = Weights.synthetic(1L);
             Graph g = Models.byName("edgenext_xx_small").build(w, 1, 256, 256);
             EdgeClException e = assertThrows(EdgeClException.class, () -> new Plan(tiny, g).close());

@@ -3,10 +3,10 @@ package io.edgecl.models;
 import io.edgecl.TestSupport;
 import io.edgecl.graph.FusionRule;
 import io.edgecl.tensor.HostTensor;
-import java.util.Map;
-import java.util.Set;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,8 +17,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * uninitialised reads; on a real device it is a quick cross-family check.
  */
 class TinyModelsTest {
-    static final List<String> ALL = List.of("edgenext_tiny", "convnext_tiny_cfg", "edgevit_tiny", "mobilevit_xxs_64",
-            "mobilenetv1_025", "mobilenetv2_050", "mobilenetv3_small_050", "efficientnet_b0_025", "efficientnetv2_rw_025");
+    static final List<String> ALL = List.of(
+            "edgenext_tiny",
+            "convnext_tiny_cfg",
+            "edgevit_tiny",
+            "mobilevit_xxs_64",
+            "mobilenetv1_025",
+            "mobilenetv2_050",
+            "mobilenetv3_small_050",
+            "efficientnet_b0_025",
+            "efficientnetv2_rw_025");
 
     /** Every family, or the comma-separated subset named by -Dedgecl.test.families (an unknown name fails). */
     static List<String> cases() {

@@ -1,23 +1,17 @@
 package io.edgecl.models;
 
-import io.edgecl.io.TinyPth;
-import io.edgecl.io.WeightFile;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgecl.models.KeyLayoutException;
-import io.edgecl.models.KeyLayout;
-import io.edgecl.tensor.HostTensor;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.cli.InspectCommand;
-import io.edgecl.models.ModelWeights;
-import io.edgecl.models.Models;
-import io.edgecl.models.Weights;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
-
+import io.edgecl.io.TinyPth;
+import io.edgecl.io.WeightFile;
+import io.edgecl.tensor.HostTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -30,12 +24,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /**
  * torchvision state dicts, written out name by name and shape by shape from torchvision's module
@@ -61,7 +54,8 @@ class TorchvisionLayoutTest {
     }
 
     static void bn(Map<String, int[]> m, String p, int c) {
-        for (String s : new String[] {"weight", "bias", "running_mean", "running_var"}) m.put(p + "." + s, new int[] {c});
+        for (String s : new String[] {"weight", "bias", "running_mean", "running_var"})
+            m.put(p + "." + s, new int[] {c});
         m.put(p + ".num_batches_tracked", new int[0]);
     }
 
@@ -114,8 +108,15 @@ class TorchvisionLayoutTest {
     static Map<String, int[]> efficientNet(double w, double d) {
         Map<String, int[]> m = new LinkedHashMap<>();
         // expand_ratio, kernel, stride, input_channels, out_channels, num_layers
-        int[][] setting = {{1, 3, 1, 32, 16, 1}, {6, 3, 2, 16, 24, 2}, {6, 5, 2, 24, 40, 2}, {6, 3, 2, 40, 80, 3},
-            {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4}, {6, 3, 1, 192, 320, 1}};
+        int[][] setting = {
+            {1, 3, 1, 32, 16, 1},
+            {6, 3, 2, 16, 24, 2},
+            {6, 5, 2, 24, 40, 2},
+            {6, 3, 2, 40, 80, 3},
+            {6, 5, 1, 80, 112, 3},
+            {6, 5, 2, 112, 192, 4},
+            {6, 3, 1, 192, 320, 1}
+        };
         int stem = md(32 * w);
         conv(m, "features.0.0", stem, 3, 3, false);
         bn(m, "features.0.1", stem);
@@ -175,13 +176,36 @@ class TorchvisionLayoutTest {
     /** MobileNetV3 (large or small) as torchvision builds it, width 1.0. */
     static Map<String, int[]> mobilenetV3(boolean small) {
         // input, kernel, expanded, out, use_se
-        int[][] large = {{16, 3, 16, 16, 0}, {16, 3, 64, 24, 0}, {24, 3, 72, 24, 0}, {24, 5, 72, 40, 1},
-            {40, 5, 120, 40, 1}, {40, 5, 120, 40, 1}, {40, 3, 240, 80, 0}, {80, 3, 200, 80, 0}, {80, 3, 184, 80, 0},
-            {80, 3, 184, 80, 0}, {80, 3, 480, 112, 1}, {112, 3, 672, 112, 1}, {112, 5, 672, 160, 1},
-            {160, 5, 960, 160, 1}, {160, 5, 960, 160, 1}};
-        int[][] smallSet = {{16, 3, 16, 16, 1}, {16, 3, 72, 24, 0}, {24, 3, 88, 24, 0}, {24, 5, 96, 40, 1},
-            {40, 5, 240, 40, 1}, {40, 5, 240, 40, 1}, {40, 5, 120, 48, 1}, {48, 5, 144, 48, 1}, {48, 5, 288, 96, 1},
-            {96, 5, 576, 96, 1}, {96, 5, 576, 96, 1}};
+        int[][] large = {
+            {16, 3, 16, 16, 0},
+            {16, 3, 64, 24, 0},
+            {24, 3, 72, 24, 0},
+            {24, 5, 72, 40, 1},
+            {40, 5, 120, 40, 1},
+            {40, 5, 120, 40, 1},
+            {40, 3, 240, 80, 0},
+            {80, 3, 200, 80, 0},
+            {80, 3, 184, 80, 0},
+            {80, 3, 184, 80, 0},
+            {80, 3, 480, 112, 1},
+            {112, 3, 672, 112, 1},
+            {112, 5, 672, 160, 1},
+            {160, 5, 960, 160, 1},
+            {160, 5, 960, 160, 1}
+        };
+        int[][] smallSet = {
+            {16, 3, 16, 16, 1},
+            {16, 3, 72, 24, 0},
+            {24, 3, 88, 24, 0},
+            {24, 5, 96, 40, 1},
+            {40, 5, 240, 40, 1},
+            {40, 5, 240, 40, 1},
+            {40, 5, 120, 48, 1},
+            {48, 5, 144, 48, 1},
+            {48, 5, 288, 96, 1},
+            {96, 5, 576, 96, 1},
+            {96, 5, 576, 96, 1}
+        };
         int[][] set = small ? smallSet : large;
         Map<String, int[]> m = new LinkedHashMap<>();
         conv(m, "features.0.0", 16, 3, 3, false);
@@ -270,24 +294,43 @@ class TorchvisionLayoutTest {
         Map<String, HostTensor> sd = fill(mobilenetV2(1.0), 1);
         assertEquals(314, sd.size());
         Map<String, HostTensor> mapped = mapAndBuild(sd, "mobilenetv2_100");
-        same(sd, mapped,
-                "features.0.0.weight", "conv_stem.weight",
-                "features.0.1.running_var", "bn1.running_var",
-                "features.1.conv.0.0.weight", "blocks.0.0.conv_dw.weight",
-                "features.1.conv.0.1.bias", "blocks.0.0.bn1.bias",
-                "features.1.conv.1.weight", "blocks.0.0.conv_pw.weight",
-                "features.1.conv.2.running_mean", "blocks.0.0.bn2.running_mean",
-                "features.2.conv.0.0.weight", "blocks.1.0.conv_pw.weight",
-                "features.3.conv.1.0.weight", "blocks.1.1.conv_dw.weight",
-                "features.6.conv.1.1.weight", "blocks.2.2.bn2.weight",
-                "features.10.conv.2.weight", "blocks.3.3.conv_pwl.weight",
-                "features.11.conv.3.bias", "blocks.4.0.bn3.bias",
-                "features.16.conv.0.1.running_mean", "blocks.5.2.bn1.running_mean",
-                "features.17.conv.2.weight", "blocks.6.0.conv_pwl.weight",
-                "features.18.0.weight", "conv_head.weight",
-                "features.18.1.weight", "bn2.weight",
-                "classifier.1.weight", "classifier.weight",
-                "classifier.1.bias", "classifier.bias");
+        same(
+                sd,
+                mapped,
+                "features.0.0.weight",
+                "conv_stem.weight",
+                "features.0.1.running_var",
+                "bn1.running_var",
+                "features.1.conv.0.0.weight",
+                "blocks.0.0.conv_dw.weight",
+                "features.1.conv.0.1.bias",
+                "blocks.0.0.bn1.bias",
+                "features.1.conv.1.weight",
+                "blocks.0.0.conv_pw.weight",
+                "features.1.conv.2.running_mean",
+                "blocks.0.0.bn2.running_mean",
+                "features.2.conv.0.0.weight",
+                "blocks.1.0.conv_pw.weight",
+                "features.3.conv.1.0.weight",
+                "blocks.1.1.conv_dw.weight",
+                "features.6.conv.1.1.weight",
+                "blocks.2.2.bn2.weight",
+                "features.10.conv.2.weight",
+                "blocks.3.3.conv_pwl.weight",
+                "features.11.conv.3.bias",
+                "blocks.4.0.bn3.bias",
+                "features.16.conv.0.1.running_mean",
+                "blocks.5.2.bn1.running_mean",
+                "features.17.conv.2.weight",
+                "blocks.6.0.conv_pwl.weight",
+                "features.18.0.weight",
+                "conv_head.weight",
+                "features.18.1.weight",
+                "bn2.weight",
+                "classifier.1.weight",
+                "classifier.weight",
+                "classifier.1.bias",
+                "classifier.bias");
         assertTrue(KeyLayout.TORCHVISION.describe(shapes(sd)).contains("timm mobilenetv2_100"));
     }
 
@@ -306,41 +349,72 @@ class TorchvisionLayoutTest {
         String name = "efficientnet_b" + b;
         assertEquals(name + " (timm " + name + ")", KeyLayout.TORCHVISION.describe(shapes(sd)));
         Map<String, HostTensor> mapped = mapAndBuild(sd, name);
-        same(sd, mapped,
-                "features.0.0.weight", "conv_stem.weight",
-                "features.1.0.block.0.0.weight", "blocks.0.0.conv_dw.weight",
-                "features.1.0.block.1.fc1.weight", "blocks.0.0.se.conv_reduce.weight",
-                "features.1.0.block.1.fc2.bias", "blocks.0.0.se.conv_expand.bias",
-                "features.1.0.block.2.0.weight", "blocks.0.0.conv_pw.weight",
-                "features.1.0.block.2.1.running_var", "blocks.0.0.bn2.running_var",
-                "features.2.1.block.0.0.weight", "blocks.1.1.conv_pw.weight",
-                "features.2.1.block.1.1.weight", "blocks.1.1.bn2.weight",
-                "features.6.0.block.2.fc1.bias", "blocks.5.0.se.conv_reduce.bias",
-                "features.6.3.block.2.fc2.weight", "blocks.5.3.se.conv_expand.weight",
-                "features.7.0.block.3.0.weight", "blocks.6.0.conv_pwl.weight",
-                "features.7.0.block.3.1.bias", "blocks.6.0.bn3.bias",
-                "features.8.0.weight", "conv_head.weight",
-                "features.8.1.running_mean", "bn2.running_mean",
-                "classifier.1.weight", "classifier.weight");
+        same(
+                sd,
+                mapped,
+                "features.0.0.weight",
+                "conv_stem.weight",
+                "features.1.0.block.0.0.weight",
+                "blocks.0.0.conv_dw.weight",
+                "features.1.0.block.1.fc1.weight",
+                "blocks.0.0.se.conv_reduce.weight",
+                "features.1.0.block.1.fc2.bias",
+                "blocks.0.0.se.conv_expand.bias",
+                "features.1.0.block.2.0.weight",
+                "blocks.0.0.conv_pw.weight",
+                "features.1.0.block.2.1.running_var",
+                "blocks.0.0.bn2.running_var",
+                "features.2.1.block.0.0.weight",
+                "blocks.1.1.conv_pw.weight",
+                "features.2.1.block.1.1.weight",
+                "blocks.1.1.bn2.weight",
+                "features.6.0.block.2.fc1.bias",
+                "blocks.5.0.se.conv_reduce.bias",
+                "features.6.3.block.2.fc2.weight",
+                "blocks.5.3.se.conv_expand.weight",
+                "features.7.0.block.3.0.weight",
+                "blocks.6.0.conv_pwl.weight",
+                "features.7.0.block.3.1.bias",
+                "blocks.6.0.bn3.bias",
+                "features.8.0.weight",
+                "conv_head.weight",
+                "features.8.1.running_mean",
+                "bn2.running_mean",
+                "classifier.1.weight",
+                "classifier.weight");
     }
 
     @Test
     void convNextTinyMapsOntoTimm() {
         Map<String, HostTensor> sd = fill(convNext(new int[] {96, 192, 384, 768}, new int[] {3, 3, 9, 3}), 3);
         Map<String, HostTensor> mapped = mapAndBuild(sd, "convnext_tiny");
-        same(sd, mapped,
-                "features.0.0.weight", "stem.0.weight",
-                "features.0.1.bias", "stem.1.bias",
-                "features.1.0.block.0.weight", "stages.0.blocks.0.conv_dw.weight",
-                "features.1.2.block.2.weight", "stages.0.blocks.2.norm.weight",
-                "features.3.1.block.3.weight", "stages.1.blocks.1.mlp.fc1.weight",
-                "features.5.8.block.5.bias", "stages.2.blocks.8.mlp.fc2.bias",
-                "features.7.2.layer_scale", "stages.3.blocks.2.gamma",
-                "features.2.0.weight", "stages.1.downsample.0.weight",
-                "features.2.1.weight", "stages.1.downsample.1.weight",
-                "features.6.1.bias", "stages.3.downsample.1.bias",
-                "classifier.0.weight", "head.norm.weight",
-                "classifier.2.weight", "head.fc.weight");
+        same(
+                sd,
+                mapped,
+                "features.0.0.weight",
+                "stem.0.weight",
+                "features.0.1.bias",
+                "stem.1.bias",
+                "features.1.0.block.0.weight",
+                "stages.0.blocks.0.conv_dw.weight",
+                "features.1.2.block.2.weight",
+                "stages.0.blocks.2.norm.weight",
+                "features.3.1.block.3.weight",
+                "stages.1.blocks.1.mlp.fc1.weight",
+                "features.5.8.block.5.bias",
+                "stages.2.blocks.8.mlp.fc2.bias",
+                "features.7.2.layer_scale",
+                "stages.3.blocks.2.gamma",
+                "features.2.0.weight",
+                "stages.1.downsample.0.weight",
+                "features.2.1.weight",
+                "stages.1.downsample.1.weight",
+                "features.6.1.bias",
+                "stages.3.downsample.1.bias",
+                "classifier.0.weight",
+                "head.norm.weight",
+                "classifier.2.weight",
+                "head.fc.weight");
         assertArrayEquals(new int[] {768}, mapped.get("stages.3.blocks.2.gamma").shape());
     }
 
@@ -350,7 +424,8 @@ class TorchvisionLayoutTest {
         int[][] dims = {{96, 192, 384, 768}, {128, 256, 512, 1024}, {192, 384, 768, 1536}};
         for (int i = 0; i < 3; i++) {
             Map<String, int[]> shapes = convNext(dims[i], new int[] {3, 3, 27, 3});
-            assertEquals("convnext_" + names[i] + " (timm convnext_" + names[i] + ")",
+            assertEquals(
+                    "convnext_" + names[i] + " (timm convnext_" + names[i] + ")",
                     KeyLayout.TORCHVISION.describe(shapes));
             Map<String, String> n = KeyLayout.TORCHVISION.canonicalNames(shapes);
             assertEquals("stages.2.blocks.26.gamma", n.get("features.5.26.layer_scale"));
@@ -363,8 +438,8 @@ class TorchvisionLayoutTest {
         for (boolean small : new boolean[] {false, true}) {
             Map<String, int[]> shapes = mobilenetV3(small);
             assertEquals(KeyLayout.TORCHVISION, KeyLayout.detect(shapes.keySet()));
-            KeyLayoutException e = assertThrows(KeyLayoutException.class,
-                    () -> KeyLayout.TORCHVISION.canonicalNames(shapes));
+            KeyLayoutException e =
+                    assertThrows(KeyLayoutException.class, () -> KeyLayout.TORCHVISION.canonicalNames(shapes));
             String which = small ? "mobilenet_v3_small" : "mobilenet_v3_large";
             assertTrue(e.getMessage().contains("torchvision " + which), e.getMessage());
             assertTrue(e.getMessage().contains("eps 1e-3"), e.getMessage());
@@ -374,15 +449,16 @@ class TorchvisionLayoutTest {
 
     @Test
     void efficientNetB5AndUnknownModelsAreRefused() {
-        KeyLayoutException e = assertThrows(KeyLayoutException.class,
-                () -> KeyLayout.TORCHVISION.canonicalNames(efficientNet(1.6, 2.2)));
+        KeyLayoutException e = assertThrows(
+                KeyLayoutException.class, () -> KeyLayout.TORCHVISION.canonicalNames(efficientNet(1.6, 2.2)));
         assertTrue(e.getMessage().contains("efficientnet_b5") && e.getMessage().contains("eps 1e-3"), e.getMessage());
         Map<String, int[]> vgg = new LinkedHashMap<>();
         conv(vgg, "features.0", 64, 3, 3, true);
         linear(vgg, "classifier.0", 4096, 25088);
         assertEquals(KeyLayout.TORCHVISION, KeyLayout.detect(vgg.keySet()));
-        e = assertThrows(KeyLayoutException.class, () -> KeyLayout.TORCHVISION.toCanonical(fill(Map.of(
-                "features.0.weight", new int[] {2, 3, 3, 3}), 4)));
+        e = assertThrows(
+                KeyLayoutException.class,
+                () -> KeyLayout.TORCHVISION.toCanonical(fill(Map.of("features.0.weight", new int[] {2, 3, 3, 3}), 4)));
         assertTrue(e.getMessage().contains("unrecognised") && e.getMessage().contains("mobilenet_v2"), e.getMessage());
         assertTrue(KeyLayout.TORCHVISION.describe(vgg).startsWith("unrecognised torchvision model"));
     }
@@ -413,7 +489,12 @@ class TorchvisionLayoutTest {
             }
             if (e.getKey().endsWith("num_batches_tracked")) {
                 pk.str(e.getKey()).tensor("LongStorage", sid, 1, 0, size, stride);
-                storages.put(sid, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(12345).array());
+                storages.put(
+                        sid,
+                        ByteBuffer.allocate(8)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .putLong(12345)
+                                .array());
             } else {
                 pk.str(e.getKey()).tensor("FloatStorage", sid, e.getValue().numel(), 0, size, stride);
                 storages.put(sid, TinyPth.f32(e.getValue().data()));
@@ -439,15 +520,24 @@ class TorchvisionLayoutTest {
         Models.byName("mobilenetv2_100").build(explicit, 1, 224, 224);
         explicit.finish();
 
-        JsonObject r = JsonParser.parseString(inspect(p.toString(), "--json", "-m", "mobilenetv2_100")).getAsJsonObject();
+        JsonObject r = JsonParser.parseString(inspect(p.toString(), "--json", "-m", "mobilenetv2_100"))
+                .getAsJsonObject();
         assertEquals("torchvision", r.get("key_layout").getAsString());
-        assertEquals("mobilenet_v2 (timm mobilenetv2_100)", r.get("source_model").getAsString());
+        assertEquals(
+                "mobilenet_v2 (timm mobilenetv2_100)", r.get("source_model").getAsString());
         assertTrue(r.getAsJsonObject("model_check").get("fits").getAsBoolean(), r.toString());
         String table = inspect(p.toString(), "-m", "mobilenetv2_100");
         assertTrue(table.contains("key layout:  torchvision"), table);
         assertTrue(table.contains("fits mobilenetv2_100"), table);
-        JsonObject c = JsonParser.parseString(inspect(p.toString(), "--json", "--canonical")).getAsJsonObject();
-        assertEquals("conv_stem.weight", c.getAsJsonArray("tensor_list").get(0).getAsJsonObject().get("name").getAsString());
+        JsonObject c = JsonParser.parseString(inspect(p.toString(), "--json", "--canonical"))
+                .getAsJsonObject();
+        assertEquals(
+                "conv_stem.weight",
+                c.getAsJsonArray("tensor_list")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("name")
+                        .getAsString());
     }
 
     private static String inspect(String... args) {

@@ -21,7 +21,8 @@ class ChannelAttentionTest {
         // one channel per head: the softmax over a single score is 1
         "1, 5, 4, 4",
         // a single token: every normalised vector is ±1
-        "2, 1, 6, 2"})
+        "2, 1, 6, 2"
+    })
     void matchesReference(int n, int t, int c, int heads) throws Exception {
         try (OpScope s = new OpScope("jocl", 7L * c + t)) {
             float[] qkv = s.random(n * t * 3 * c);

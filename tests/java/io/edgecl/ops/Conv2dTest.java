@@ -33,14 +33,26 @@ class Conv2dTest {
 
     @ParameterizedTest(name = "n={0} {1}x{2} {3}->{4} k={5}x{6} s={7} p={8},{9} bias={10} {11}")
     @MethodSource("cases")
-    void matchesReference(int n, int h, int w, int cin, int cout, int kh, int kw, int stride, int padH, int padW,
-                          boolean hasBias, Act act) throws Exception {
+    void matchesReference(
+            int n,
+            int h,
+            int w,
+            int cin,
+            int cout,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            boolean hasBias,
+            Act act)
+            throws Exception {
         try (OpScope s = new OpScope("jocl", 21)) {
             int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
             float[] in = s.random(n * h * w * cin), wt = s.random(kh * kw * cin * cout);
             float[] bias = hasBias ? s.random(cout) : null;
-            float[] ref = floats(HostOps.conv(doubles(in), n, h, w, cin, ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, 0,
-                    act));
+            float[] ref = floats(HostOps.conv(
+                    doubles(in), n, h, w, cin, ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, 0, act));
             assertEquals(n * ho * wo * cout, ref.length);
 
             ClBuffer din = s.upload(in, "in");
@@ -50,8 +62,16 @@ class Conv2dTest {
                 Gemm.Config panel = variant.equals("direct") ? null : Gemm.Config.parse(variant);
                 ClBuffer dw = s.upload(panel == null ? wt : Gemm.layoutB(wt, kh * kw * cin, cout, panel), "w");
                 ClBuffer dout = s.output(ref.length, "out");
-                Launch l = s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, new ConvShape(n, h, w, cin, cout, kh, kw,
-                        stride, padH, padW, ho, wo), din, dw, db, dout, act, panel));
+                Launch l = s.own(Conv2d.create(
+                        s.ctx,
+                        OpChoices.DEFAULTS,
+                        new ConvShape(n, h, w, cin, cout, kh, kw, stride, padH, padW, ho, wo),
+                        din,
+                        dw,
+                        db,
+                        dout,
+                        act,
+                        panel));
                 if (panel != null) {
                     int vw = s.lanes(Math.min(panel.width(), 16));
                     s.expectKernel(l, "conv2d_panel", "PANEL_RM=" + panel.rows(), "PANEL_VW=" + vw);

@@ -75,8 +75,14 @@ class DepthwiseConvTest {
      * and the float4 kernel forced on the same shapes.
      */
     @ParameterizedTest(name = "{0} cout={1} {2}")
-    @org.junit.jupiter.params.provider.CsvSource({"jocl,16,vec", "jocl,24,vec", "jocl,20,vec", "lwjgl,48,vec",
-        "jocl,16,c4", "jocl,24,c4"})
+    @org.junit.jupiter.params.provider.CsvSource({
+        "jocl,16,vec",
+        "jocl,24,vec",
+        "jocl,20,vec",
+        "lwjgl,48,vec",
+        "jocl,16,c4",
+        "jocl,24,c4"
+    })
     void vectorKernels(String binding, int cout, String variant) throws Exception {
         OpChoices forced = OpChoices.forcing(KernelFamily.DWCONV, KernelFamily.DWCONV.parse(variant));
         // the kernel each case must really run: the widest of 16, 8 and 4 lanes dividing cout
@@ -97,12 +103,21 @@ class DepthwiseConvTest {
     @Test
     void aQuietFallbackFailsTheVariantCheck() throws Exception {
         try (OpScope s = new OpScope("jocl", 7)) {
-            ClBuffer in = s.upload(s.random(2 * 5 * 5 * 13), "in"), w = s.upload(s.random(9 * 13), "w"),
+            ClBuffer in = s.upload(s.random(2 * 5 * 5 * 13), "in"),
+                    w = s.upload(s.random(9 * 13), "w"),
                     out = s.output(2 * 5 * 5 * 13, "out");
-            Launch l = s.own(DepthwiseConv.create(s.ctx, OpChoices.forcing(KernelFamily.DWCONV, DepthwiseConv.Form.VEC),
-                    ConvShape.of(2, 5, 5, 13, 13, 3, 3, 1, 1, 1), new Slice(in, 13, 0), null, w, null,
-                    new Slice(out, 13, 0), Act.NONE));
-            org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class,
+            Launch l = s.own(DepthwiseConv.create(
+                    s.ctx,
+                    OpChoices.forcing(KernelFamily.DWCONV, DepthwiseConv.Form.VEC),
+                    ConvShape.of(2, 5, 5, 13, 13, 3, 3, 1, 1, 1),
+                    new Slice(in, 13, 0),
+                    null,
+                    w,
+                    null,
+                    new Slice(out, 13, 0),
+                    Act.NONE));
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    org.opentest4j.AssertionFailedError.class,
                     () -> s.expectKernel(l, "dwconv_vec", "DW_VW=" + s.lanes(4)));
             s.expectKernel(l, "dwconv");
         }
@@ -115,12 +130,21 @@ class DepthwiseConvTest {
          */
         void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra)
                 throws Exception {
-            run(binding, hasBias, hasAdd, act, inExtra, addExtra, outExtra, OpChoices.DEFAULTS, (s, l) -> { });
+            run(binding, hasBias, hasAdd, act, inExtra, addExtra, outExtra, OpChoices.DEFAULTS, (s, l) -> {});
         }
 
         /** {@code expect} checks the launch before it runs (which kernel, which build options). */
-        void run(String binding, boolean hasBias, boolean hasAdd, Act act, int inExtra, int addExtra, int outExtra,
-                 OpChoices choices, java.util.function.BiConsumer<OpScope, Launch> expect) throws Exception {
+        void run(
+                String binding,
+                boolean hasBias,
+                boolean hasAdd,
+                Act act,
+                int inExtra,
+                int addExtra,
+                int outExtra,
+                OpChoices choices,
+                java.util.function.BiConsumer<OpScope, Launch> expect)
+                throws Exception {
             int cin = cout / mult;
             int ho = Conv2d.outSize(h, kh, stride, padH), wo = Conv2d.outSize(w, kw, stride, padW);
             int inCs = cin + (inExtra > 0 ? 2 * inExtra + 3 : 0);
@@ -134,18 +158,33 @@ class DepthwiseConvTest {
                 // the reference reads the slices, sums the addend in and writes the output slice into a copy of outInit
                 double[] x = HostOps.channels(doubles(in), inCs, inExtra, cin);
                 if (hasAdd) x = HostOps.add(x, HostOps.channels(doubles(add), addCs, addExtra, cin), Act.NONE);
-                float[] ref = floats(HostOps.withChannels(doubles(outInit), outCs, outExtra, HostOps.conv(x, n, h, w, cin,
-                        ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, mult, act), cout));
+                float[] ref = floats(HostOps.withChannels(
+                        doubles(outInit),
+                        outCs,
+                        outExtra,
+                        HostOps.conv(x, n, h, w, cin, ho, wo, cout, wt, bias, kh, kw, stride, padH, padW, mult, act),
+                        cout));
 
                 ClBuffer din = s.upload(in, "in"), dw = s.upload(wt, "w"), dout = s.upload(outInit, "out");
                 Slice addSlice = hasAdd ? new Slice(s.upload(add, "add"), addCs, addExtra) : null;
                 ClBuffer db = hasBias ? s.upload(bias, "bias") : null;
-                Launch l = s.own(DepthwiseConv.create(s.ctx, choices, ConvShape.of(n, h, w, cin, cout, kh, kw, stride,
-                        padH, padW), new Slice(din, inCs, inExtra), addSlice, dw, db, new Slice(dout, outCs, outExtra), act));
+                Launch l = s.own(DepthwiseConv.create(
+                        s.ctx,
+                        choices,
+                        ConvShape.of(n, h, w, cin, cout, kh, kw, stride, padH, padW),
+                        new Slice(din, inCs, inExtra),
+                        addSlice,
+                        dw,
+                        db,
+                        new Slice(dout, outCs, outExtra),
+                        act));
                 expect.accept(s, l);
                 s.run(l);
-                TestSupport.assertClose(ref, s.read(dout, ref.length), "dwconv " + binding + " " + this + " add="
-                        + hasAdd + " act=" + act + " slices=" + inExtra + "," + addExtra + "," + outExtra);
+                TestSupport.assertClose(
+                        ref,
+                        s.read(dout, ref.length),
+                        "dwconv " + binding + " " + this + " add=" + hasAdd + " act=" + act + " slices=" + inExtra + ","
+                                + addExtra + "," + outExtra);
                 long outs = (long) n * ho * wo * cout;
                 OpScope.assertCost(l, outs * kh * kw, 4L * outs);
             }

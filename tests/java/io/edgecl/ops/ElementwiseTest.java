@@ -29,7 +29,8 @@ class ElementwiseTest {
             // in place (out = x)
             Launch inPlace = s.own(Elementwise.addBroadcast(s.ctx, dx, dy, dx, SIZE, HW * C));
             s.run(inPlace);
-            TestSupport.assertClose(floats(HostOps.addPeriodic(doubles(x), y)), s.read(dx, SIZE), "add_broadcast in place");
+            TestSupport.assertClose(
+                    floats(HostOps.addPeriodic(doubles(x), y)), s.read(dx, SIZE), "add_broadcast in place");
         }
     }
 
@@ -47,7 +48,10 @@ class ElementwiseTest {
             for (int b = 0; b < n; b++) {
                 for (int p = 0; p < hw; p++) {
                     for (int ch = 0; ch < c; ch++) {
-                        assertEquals(x[(b * c + ch) * hw + p], got[(b * hw + p) * c + ch], 0f,
+                        assertEquals(
+                                x[(b * c + ch) * hw + p],
+                                got[(b * hw + p) * c + ch],
+                                0f,
                                 "image " + b + ", pixel " + p + ", channel " + ch);
                     }
                 }
@@ -84,13 +88,16 @@ class ElementwiseTest {
             ClBuffer dr = withResidual ? s.upload(res, "residual") : null;
             Launch l = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dout, SIZE, C));
             s.run(l);
-            TestSupport.assertClose(floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))), s.read(dout, SIZE), "scale_add");
+            TestSupport.assertClose(
+                    floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))), s.read(dout, SIZE), "scale_add");
             OpScope.assertCost(l, SIZE, 8L * SIZE);
             if (withResidual) {
                 // out aliasing the residual: residual += x * scale
                 Launch inPlace = s.own(Elementwise.scaleAdd(s.ctx, dx, ds, dr, dr, SIZE, C));
                 s.run(inPlace);
-                TestSupport.assertClose(floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))), s.read(dr, SIZE),
+                TestSupport.assertClose(
+                        floats(HostOps.scaleAdd(doubles(x), scale, doubles(res))),
+                        s.read(dr, SIZE),
                         "scale_add in place");
             }
         }
@@ -102,16 +109,21 @@ class ElementwiseTest {
         "13, 45, 32, 29, 7",
         "7, 7, 0, 20, 13",
         "45, 45, 0, 45, 0",
-        "1, 3, 2, 5, 4"})
+        "1, 3, 2, 5, 4"
+    })
     void channelCopy(int channels, int inStride, int inOffset, int outStride, int outOffset) throws Exception {
         int rows = N * HW;
         try (OpScope s = new OpScope("jocl", 45 + channels)) {
             float[] in = s.random(rows * inStride), outInit = s.random(rows * outStride);
-            float[] ref = floats(HostOps.withChannels(doubles(outInit), outStride, outOffset,
-                    HostOps.channels(doubles(in), inStride, inOffset, channels), channels));
+            float[] ref = floats(HostOps.withChannels(
+                    doubles(outInit),
+                    outStride,
+                    outOffset,
+                    HostOps.channels(doubles(in), inStride, inOffset, channels),
+                    channels));
             ClBuffer din = s.upload(in, "in"), dout = s.upload(outInit, "out");
-            Launch l = s.own(Elementwise.channelCopy(s.ctx, din, dout, channels, rows, inStride, inOffset, outStride,
-                    outOffset));
+            Launch l = s.own(Elementwise.channelCopy(
+                    s.ctx, din, dout, channels, rows, inStride, inOffset, outStride, outOffset));
             s.run(l);
             float[] got = s.read(dout, rows * outStride);
             for (int i = 0; i < ref.length; i++) assertEquals(ref[i], got[i], 0f, "element " + i);
@@ -121,8 +133,8 @@ class ElementwiseTest {
 
     /** One launch up to 256 pixels, partial sums and a second launch past them; vector widths 16, 8, 4, 1. */
     @ParameterizedTest(name = "n={0} HW={1} C={2}")
-    @CsvSource({"3, 45, 13", "2, 45, 45", "1, 1, 7", "2, 49, 1", "2, 300, 32", "1, 1000, 24", "3, 257, 20",
-            "2, 513, 7"})
+    @CsvSource({"3, 45, 13", "2, 45, 45", "1, 1, 7", "2, 49, 1", "2, 300, 32", "1, 1000, 24", "3, 257, 20", "2, 513, 7"
+    })
     void globalAvgPool(int n, int hw, int c) throws Exception {
         try (OpScope s = new OpScope("jocl", 46 + c)) {
             float[] in = s.random(n * hw * c);
@@ -148,8 +160,10 @@ class ElementwiseTest {
     void anUnwrittenElementInTheMiddleFails(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String src = io.edgecl.cl.KernelSources.load("elementwise.cl");
         String store = "if (i < n) STC(out, i, edgecl_act_c(LDC(x, i), ACT));";
-        org.junit.jupiter.api.Assertions.assertTrue(src.contains(store), "the activation's store is still in elementwise.cl");
-        java.nio.file.Files.writeString(dir.resolve("elementwise.cl"),
+        org.junit.jupiter.api.Assertions.assertTrue(
+                src.contains(store), "the activation's store is still in elementwise.cl");
+        java.nio.file.Files.writeString(
+                dir.resolve("elementwise.cl"),
                 src.replace(store, "if (i < n && i != n / 2) STC(out, i, edgecl_act_c(LDC(x, i), ACT));"));
         System.setProperty(io.edgecl.cl.KernelSources.DIR_PROPERTY, dir.toString());
         try (OpScope s = new OpScope("jocl", 40)) {
@@ -161,7 +175,8 @@ class ElementwiseTest {
             org.opentest4j.AssertionFailedError e = org.junit.jupiter.api.Assertions.assertThrows(
                     org.opentest4j.AssertionFailedError.class,
                     () -> TestSupport.assertClose(floats(HostOps.activation(doubles(x), Act.RELU)), got, "activation"));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("first at " + SIZE / 2), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    e.getMessage().contains("first at " + SIZE / 2), e.getMessage());
         } finally {
             System.clearProperty(io.edgecl.cl.KernelSources.DIR_PROPERTY);
         }

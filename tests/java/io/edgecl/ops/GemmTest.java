@@ -14,15 +14,31 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class GemmTest {
-    enum Res { NONE, SEPARATE, ALIASED }
+    enum Res {
+        NONE,
+        SEPARATE,
+        ALIASED
+    }
 
     /**
      * Activation per bias/gamma/residual combination (index = bias + 2·gamma + 4·residual): every
      * activation appears, and each combination is one program variant, which keeps cold builds
      * few. The last (all epilogues, residual aliasing C) is the fused GELU block of the networks.
      */
-    private static final Act[] ACTS = {Act.NONE, Act.RELU, Act.RELU6, Act.HSWISH, Act.SILU, Act.HSIGMOID,
-        Act.SIGMOID, Act.GELU, Act.NONE, Act.HSWISH, Act.SILU, Act.GELU};
+    private static final Act[] ACTS = {
+        Act.NONE,
+        Act.RELU,
+        Act.RELU6,
+        Act.HSWISH,
+        Act.SILU,
+        Act.HSIGMOID,
+        Act.SIGMOID,
+        Act.GELU,
+        Act.NONE,
+        Act.HSWISH,
+        Act.SILU,
+        Act.GELU
+    };
 
     /** Every bias/gamma/residual combination on both bindings. */
     static Stream<Arguments> epilogues() {
@@ -67,28 +83,50 @@ class GemmTest {
         check(binding, m, n, k, lda, ldc, false, Act.NONE, false, Res.NONE, 13);
     }
 
-    private static void check(String binding, int m, int n, int k, int lda, int ldc, boolean hasBias, Act act,
-                              boolean hasGamma, Res res, long seed) throws Exception {
+    private static void check(
+            String binding,
+            int m,
+            int n,
+            int k,
+            int lda,
+            int ldc,
+            boolean hasBias,
+            Act act,
+            boolean hasGamma,
+            Res res,
+            long seed)
+            throws Exception {
         try (OpScope s = new OpScope(binding, seed)) {
             float[] a = s.random(m * lda), b = s.random(k * n);
             float[] bias = hasBias ? s.random(n) : null, gamma = hasGamma ? s.random(n) : null;
             float[] cInit = s.random(m * ldc);
             float[] r = res == Res.SEPARATE ? s.random(m * ldc) : res == Res.ALIASED ? cInit : null;
-            float[] ref = floats(HostOps.gemm(doubles(a), lda, null, m, doubles(r), doubles(cInit), ldc, m, k, n, b, bias, act,
-                    gamma));
+            float[] ref = floats(HostOps.gemm(
+                    doubles(a), lda, null, m, doubles(r), doubles(cInit), ldc, m, k, n, b, bias, act, gamma));
 
             Gemm.Config cfg = Gemm.config(OpChoices.DEFAULTS, s.ctx, m, n, k);
             ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dc = s.upload(cInit, "c");
             ClBuffer dbias = hasBias ? s.upload(bias, "bias") : null;
             ClBuffer dgamma = hasGamma ? s.upload(gamma, "gamma") : null;
             ClBuffer dr = res == Res.SEPARATE ? s.upload(r, "r") : res == Res.ALIASED ? dc : null;
-            Launch l = s.own(Gemm.create(s.ctx, OpChoices.DEFAULTS, Gemm.Call.of(da, db, dc, m, n, k).strides(lda, ldc)
-                    .bias(dbias).act(act).gamma(dgamma).residual(dr), cfg));
+            Launch l = s.own(Gemm.create(
+                    s.ctx,
+                    OpChoices.DEFAULTS,
+                    Gemm.Call.of(da, db, dc, m, n, k)
+                            .strides(lda, ldc)
+                            .bias(dbias)
+                            .act(act)
+                            .gamma(dgamma)
+                            .residual(dr),
+                    cfg));
             s.run(l);
             // the columns between n and ldc must come back untouched, which the reference copy encodes
-            TestSupport.assertClose(ref, s.read(dc, m * ldc),
-                    String.format("gemm %s m=%d n=%d k=%d bias=%s act=%s gamma=%s res=%s", binding, m, n, k, hasBias,
-                            act, hasGamma, res));
+            TestSupport.assertClose(
+                    ref,
+                    s.read(dc, m * ldc),
+                    String.format(
+                            "gemm %s m=%d n=%d k=%d bias=%s act=%s gamma=%s res=%s",
+                            binding, m, n, k, hasBias, act, hasGamma, res));
             OpScope.assertCost(l, 2L * m * n * k, 4L * ((long) m * k + (long) k * n + (long) m * n));
         }
     }

@@ -29,8 +29,11 @@ class KernelChoicesTest {
             assertEquals(f, KernelFamily.byName(f.name()));
         }
         // the panel rows are a speed choice, not a code path: selftest checks one per width
-        assertEquals(List.of("tiled", "rows", "block:8", "block8:8", "panel:8x8", "panel:8x16", "panel:4x32"),
-                KernelFamily.GEMM.distinctCandidates().stream().map(Object::toString).toList());
+        assertEquals(
+                List.of("tiled", "rows", "block:8", "block8:8", "panel:8x8", "panel:8x16", "panel:4x32"),
+                KernelFamily.GEMM.distinctCandidates().stream()
+                        .map(Object::toString)
+                        .toList());
     }
 
     @Test
@@ -40,7 +43,8 @@ class KernelChoicesTest {
         e = assertThrows(EdgeClException.class, () -> KernelFamily.CONV.parse("rows"));
         assertTrue(e.getMessage().startsWith("kernel choice conv=rows: use direct, panel"), e.getMessage());
         e = assertThrows(EdgeClException.class, () -> KernelFamily.byName("softmax"));
-        assertTrue(e.getMessage().contains("gemm, conv, dwconv, dwconv-ln, layernorm, attention, xca, cascade"),
+        assertTrue(
+                e.getMessage().contains("gemm, conv, dwconv, dwconv-ln, layernorm, attention, xca, cascade"),
                 e.getMessage());
     }
 
@@ -61,9 +65,16 @@ class KernelChoicesTest {
     @Test
     void theMostSpecificMatchingRowWinsPerFamily() {
         List<KernelDefaults.Row> rows = List.of(
-                row(Match.ANY, KernelFamily.ATTENTION, Attention.Variant.DIRECT, KernelFamily.CASCADE, SplitCascade.Form.PACKED),
+                row(
+                        Match.ANY,
+                        KernelFamily.ATTENTION,
+                        Attention.Variant.DIRECT,
+                        KernelFamily.CASCADE,
+                        SplitCascade.Form.PACKED),
                 row(Match.kind(Kind.GPU), KernelFamily.ATTENTION, Attention.Variant.PACKED),
-                row(Match.architecture(Kind.GPU, DeviceClass.Vendor.ARM, "valhall"), KernelFamily.ATTENTION,
+                row(
+                        Match.architecture(Kind.GPU, DeviceClass.Vendor.ARM, "valhall"),
+                        KernelFamily.ATTENTION,
                         Attention.Variant.BLOCKED),
                 row(Match.vendor(Kind.GPU, DeviceClass.Vendor.ARM), KernelFamily.CASCADE, SplitCascade.Form.SPLIT));
         assertEquals(Attention.Variant.BLOCKED, KernelDefaults.resolve(rows, MALI, KernelFamily.ATTENTION));
@@ -77,9 +88,12 @@ class KernelChoicesTest {
     /** The table is a text file in the jar; a bad row is an error naming the file, the line and the value. */
     @Test
     void theTableIsDataAndABadRowSaysWhere() {
-        List<KernelDefaults.Row> rows = KernelDefaults.parse("# c\nany gemm=tiled:4\n\ngpu/arm/valhall  attention=packed # why\n", "t");
+        List<KernelDefaults.Row> rows =
+                KernelDefaults.parse("# c\nany gemm=tiled:4\n\ngpu/arm/valhall  attention=packed # why\n", "t");
         assertEquals(2, rows.size());
-        assertEquals(new Match(Kind.GPU, DeviceClass.Vendor.ARM, "valhall", null), rows.get(1).match());
+        assertEquals(
+                new Match(Kind.GPU, DeviceClass.Vendor.ARM, "valhall", null),
+                rows.get(1).match());
         assertEquals(Attention.Variant.PACKED, KernelDefaults.resolve(rows, MALI, KernelFamily.ATTENTION));
         EdgeClException e = assertThrows(EdgeClException.class, () -> KernelDefaults.parse("any\ncpu gemm=fast", "t"));
         assertTrue(e.getMessage().startsWith("t, line 2: kernel choice gemm=fast: use tiled"), e.getMessage());
@@ -89,8 +103,10 @@ class KernelChoicesTest {
         assertTrue(e.getMessage().startsWith("t, line 1: "), e.getMessage());
         // the shipped table gives every family a default on any device
         for (KernelFamily<?> f : KernelFamily.ALL) {
-            assertTrue(KernelDefaults.rows().get(0).match().equals(Match.ANY)
-                    && KernelDefaults.rows().get(0).values().containsKey(f), f.name());
+            assertTrue(
+                    KernelDefaults.rows().get(0).match().equals(Match.ANY)
+                            && KernelDefaults.rows().get(0).values().containsKey(f),
+                    f.name());
         }
         assertEquals("panel:auto (cpu)", KernelDefaults.describe(CPU).get("gemm"));
     }
@@ -114,15 +130,22 @@ class KernelChoicesTest {
         assertEquals("rows", op.gemm(64, 32, 16).orElseThrow().toString(), "a GEMM problem's own measurement");
         assertTrue(op.gemm(64, 32, 17).isEmpty());
         assertTrue(op.get(KernelFamily.ATTENTION).isEmpty(), "a stale tuned value falls back to the default");
-        assertTrue(table.at(Precision.FP16_STORAGE, opShape).get(KernelFamily.LAYERNORM).isEmpty(),
+        assertTrue(
+                table.at(Precision.FP16_STORAGE, opShape)
+                        .get(KernelFamily.LAYERNORM)
+                        .isEmpty(),
                 "tuned per precision");
         assertTrue(table.at(Precision.FP32, "other").get(KernelFamily.LAYERNORM).isEmpty(), "tuned per op shape");
         OpChoices forced = table.forcing(KernelFamily.LAYERNORM, LayerNorm.Form.VEC)
-                .forcingParsed(KernelFamily.GEMM, "panel:4x32").at(Precision.FP32, opShape);
+                .forcingParsed(KernelFamily.GEMM, "panel:4x32")
+                .at(Precision.FP32, opShape);
         assertEquals(LayerNorm.Form.VEC, forced.get(KernelFamily.LAYERNORM).orElseThrow());
         assertEquals("panel:4x32", forced.gemm(64, 32, 16).orElseThrow().toString());
         assertTrue(OpChoices.DEFAULTS.get(KernelFamily.LAYERNORM).isEmpty());
-        assertNotEquals(table.forcedByName(), KernelChoices.DEFAULTS.forcing(KernelFamily.CASCADE,
-                SplitCascade.Form.PACKED).forcedByName());
+        assertNotEquals(
+                table.forcedByName(),
+                KernelChoices.DEFAULTS
+                        .forcing(KernelFamily.CASCADE, SplitCascade.Form.PACKED)
+                        .forcedByName());
     }
 }

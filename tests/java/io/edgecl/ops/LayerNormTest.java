@@ -23,7 +23,11 @@ class LayerNormTest {
         // constant rows: variance 0, the result is beta
         "5, 13, -1, 1e-5",
         // channel counts the CPU kernel takes in vectors of 16, 8 and 4
-        "90, 48, 0, 1e-6", "33, 168, 0, 1e-6", "50, 24, 1000, 1e-6", "7, 20, -1, 1e-5"})
+        "90, 48, 0, 1e-6",
+        "33, 168, 0, 1e-6",
+        "50, 24, 1000, 1e-6",
+        "7, 20, -1, 1e-5"
+    })
     void matchesReference(int rows, int c, float offset, float eps) throws Exception {
         try (OpScope s = new OpScope("jocl", rows * 31L + c)) {
             float[] in = s.random(rows * c);

@@ -34,7 +34,11 @@ final class OpScope implements AutoCloseable {
      * interpreted: the larger sweeps then use smaller shapes that still cross tile edges.
      */
     static boolean simulated(String binding) {
-        return TestSupport.context(binding).info().name().toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
+        return TestSupport.context(binding)
+                .info()
+                .name()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("oclgrind");
     }
 
     float[] random(int n) {
@@ -81,7 +85,8 @@ final class OpScope implements AutoCloseable {
     /** Cost model sanity: FLOPs at least {@code minFlops} (and within 16x of it), bytes at least {@code minBytes}. */
     static void assertCost(Launch l, long minFlops, long minBytes) {
         if (minFlops > 0) {
-            assertTrue(l.flops() >= minFlops && l.flops() <= 16 * minFlops,
+            assertTrue(
+                    l.flops() >= minFlops && l.flops() <= 16 * minFlops,
                     l.op() + ": flops " + l.flops() + " vs at least " + minFlops);
         } else {
             assertTrue(l.flops() >= 0, l.op() + ": flops " + l.flops());
@@ -100,8 +105,9 @@ final class OpScope implements AutoCloseable {
     int lanes(int wanted) {
         int cap = Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth()));
         if (cap < wanted) {
-            System.err.println("note: " + ctx.info().name() + " prefers " + ctx.info().preferredFloatWidth()
-                    + "-wide float vectors: the " + wanted + "-lane case runs its " + cap + "-lane path");
+            System.err.println(
+                    "note: " + ctx.info().name() + " prefers " + ctx.info().preferredFloatWidth()
+                            + "-wide float vectors: the " + wanted + "-lane case runs its " + cap + "-lane path");
         }
         return Math.min(wanted, cap);
     }
@@ -113,11 +119,13 @@ final class OpScope implements AutoCloseable {
     void expectKernel(Launch l, String kernel, String... defines) {
         String program = l.program();
         if (!l.kernelName().equals(kernel)) {
-            org.junit.jupiter.api.Assertions.fail("expected kernel " + kernel + " but " + l.kernelName()
-                    + " launched (" + program + ")");
+            org.junit.jupiter.api.Assertions.fail(
+                    "expected kernel " + kernel + " but " + l.kernelName() + " launched (" + program + ")");
         }
         for (String d : defines) {
-            if (!java.util.regex.Pattern.compile("[{ ]" + java.util.regex.Pattern.quote(d) + "[,}]").matcher(program).find()) {
+            if (!java.util.regex.Pattern.compile("[{ ]" + java.util.regex.Pattern.quote(d) + "[,}]")
+                    .matcher(program)
+                    .find()) {
                 org.junit.jupiter.api.Assertions.fail(kernel + " was built without " + d + ": " + program);
             }
         }

@@ -39,9 +39,17 @@ class ResidualAttentionOpsTest {
 
     /** The scalar kernel (13 channels) and the CPU's vector one (36: 4 lanes, 48: 16 lanes). */
     @ParameterizedTest
-    @CsvSource({"3,2,1,false,true,13", "3,2,1,false,false,13", "3,2,1,true,false,13", "1,2,0,false,true,13",
-        "2,2,0,false,true,13", "3,2,1,false,true,36", "3,2,1,true,false,48", "1,2,0,false,true,48",
-        "3,1,1,false,false,36"})
+    @CsvSource({
+        "3,2,1,false,true,13",
+        "3,2,1,false,false,13",
+        "3,2,1,true,false,13",
+        "1,2,0,false,true,13",
+        "2,2,0,false,true,13",
+        "3,2,1,false,true,36",
+        "3,2,1,true,false,48",
+        "1,2,0,false,true,48",
+        "3,1,1,false,false,36"
+    })
     void pool2d(int k, int stride, int pad, boolean max, boolean countPad, int C) throws Exception {
         try (OpScope s = new OpScope("jocl", 8)) {
             float[] x = s.random(N * H * W * C);
@@ -88,8 +96,9 @@ class ResidualAttentionOpsTest {
                 for (int y = 0; y < ho; y++)
                     for (int xx = 0; xx < wo; xx++)
                         for (int ch = 0; ch < c; ch++) {
-                            ref[((n * ho + y) * wo + xx) * c + ch] = x[((n * H + y / st) * W + xx / st) * c + ch]
-                                    * w[((y % st) * st + xx % st) * c + ch] + b[ch];
+                            ref[((n * ho + y) * wo + xx) * c + ch] =
+                                    x[((n * H + y / st) * W + xx / st) * c + ch] * w[((y % st) * st + xx % st) * c + ch]
+                                            + b[ch];
                         }
             TestSupport.assertClose(ref, s.read(out, outN), "dwconv_transpose");
         }
@@ -101,9 +110,22 @@ class ResidualAttentionOpsTest {
      * group sizes that are not a multiple of its 4 queries per work-item.
      */
     @ParameterizedTest
-    @CsvSource({"1,1,3,DIRECT,,,", "2,2,2,DIRECT,,,", "1,1,1,DIRECT,,,", "1,1,3,PACKED,,,", "2,2,2,PACKED,,,",
-        "1,1,1,PACKED,,,", "1,1,2,PACKED,8,10,", "2,1,2,PACKED,8,10,", "1,1,3,BLOCKED,,,", "2,2,2,BLOCKED,,,",
-        "1,1,2,BLOCKED,8,10,", "2,1,2,BLOCKED,8,10,20", "1,1,1,BLOCKED,7,5,36", "2,2,4,BLOCKED,6,6,16"})
+    @CsvSource({
+        "1,1,3,DIRECT,,,",
+        "2,2,2,DIRECT,,,",
+        "1,1,1,DIRECT,,,",
+        "1,1,3,PACKED,,,",
+        "2,2,2,PACKED,,,",
+        "1,1,1,PACKED,,,",
+        "1,1,2,PACKED,8,10,",
+        "2,1,2,PACKED,8,10,",
+        "1,1,3,BLOCKED,,,",
+        "2,2,2,BLOCKED,,,",
+        "1,1,2,BLOCKED,8,10,",
+        "2,1,2,BLOCKED,8,10,20",
+        "1,1,1,BLOCKED,7,5,36",
+        "2,2,4,BLOCKED,6,6,16"
+    })
     void selfAttention(int ph, int pw, int heads, Attention.Variant v, Integer hh, Integer ww, Integer dd)
             throws Exception {
         try (OpScope s = new OpScope("jocl", 10)) {
@@ -113,7 +135,8 @@ class ResidualAttentionOpsTest {
             boolean simulator = s.ctx.info().platformName().contains("Oclgrind");
             boolean wide = v != Attention.Variant.DIRECT;
             if (simulator && wide) {
-                TestSupport.skipDeviceLimit(v + " attention (16-wide vectors) is not checked on the Oclgrind simulator");
+                TestSupport.skipDeviceLimit(
+                        v + " attention (16-wide vectors) is not checked on the Oclgrind simulator");
             }
             int h = hh != null ? hh : 4, w = ww != null ? ww : 6, c = (dd != null ? dd : 6) * heads, t = h * w;
             float[] qkv = TestSupport.random(s.rnd, N * t * 3 * c, 2);
@@ -121,7 +144,8 @@ class ResidualAttentionOpsTest {
             ClBuffer dq = s.upload(qkv, "qkv"), out = s.output(N * t * c, "out");
             long kvBytes = Attention.scratchBytes(v, N, h, w, c, heads, ph, pw);
             ClBuffer kv = kvBytes > 0 ? s.upload(new float[(int) (kvBytes / 4)], "kv") : null;
-            s.run(s.own(Attention.selfAttention(s.ctx, dq, out, kv, N, h, w, c, heads, scale, ph, pw, v)).toArray(new Launch[0]));
+            s.run(s.own(Attention.selfAttention(s.ctx, dq, out, kv, N, h, w, c, heads, scale, ph, pw, v))
+                    .toArray(new Launch[0]));
             int d = c / heads;
             float[] ref = new float[N * t * c];
             for (int n = 0; n < N; n++)
@@ -134,7 +158,8 @@ class ResidualAttentionOpsTest {
                             if ((k / w) % ph != qy % ph || (k % w) % pw != qx % pw) continue;
                             double dot = 0;
                             for (int i = 0; i < d; i++) {
-                                dot += (double) qkv[(n * t + q) * 3 * c + hd * d + i] * qkv[(n * t + k) * 3 * c + c + hd * d + i];
+                                dot += (double) qkv[(n * t + q) * 3 * c + hd * d + i]
+                                        * qkv[(n * t + k) * 3 * c + c + hd * d + i];
                             }
                             sc[k] = dot * scale;
                             m = Math.max(m, sc[k]);
@@ -162,17 +187,20 @@ class ResidualAttentionOpsTest {
                 int rowsPerImage = H * W, m = N * rowsPerImage, k = C, n = 21;
                 float[] a = s.random(m * k), b = s.random(k * n), gate = s.random(N * k);
                 Gemm.Config cfg = Gemm.config(forced, s.ctx, m, n, k);
-                ClBuffer da = s.upload(a, "a"), db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"), dg = s.upload(gate, "gate"),
+                ClBuffer da = s.upload(a, "a"),
+                        db = s.upload(Gemm.layoutB(b, k, n, cfg), "b"),
+                        dg = s.upload(gate, "gate"),
                         dc = s.output(m * n, "c");
-                Launch l = s.own(Gemm.create(s.ctx, forced, Gemm.Call.of(da, db, dc, m, n, k).gate(dg, rowsPerImage),
-                        cfg));
+                Launch l = s.own(Gemm.create(
+                        s.ctx, forced, Gemm.Call.of(da, db, dc, m, n, k).gate(dg, rowsPerImage), cfg));
                 FusedKernelsTest.expectGemm(s, l, variant);
                 s.run(l);
                 float[] ref = new float[m * n];
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < n; j++) {
                         double acc = 0;
-                        for (int q = 0; q < k; q++) acc += (double) a[i * k + q] * gate[(i / rowsPerImage) * k + q] * b[q * n + j];
+                        for (int q = 0; q < k; q++)
+                            acc += (double) a[i * k + q] * gate[(i / rowsPerImage) * k + q] * b[q * n + j];
                         ref[i * n + j] = (float) acc;
                     }
                 TestSupport.assertClose(ref, s.read(dc, m * n), "gated gemm " + variant);
@@ -188,8 +216,16 @@ class ResidualAttentionOpsTest {
             int k = 2, st = 2, ho = 3, wo = 5, cout = 7;
             float[] x = s.random(SIZE), w = s.random(k * k * C * cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), out = s.output(N * ho * wo * cout, "out");
-            s.run(s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, new ConvShape(N, H, W, C, cout, k, k, st, 0, 0, ho, wo), dx,
-                    dw, null, out, Act.NONE, null)));
+            s.run(s.own(Conv2d.create(
+                    s.ctx,
+                    OpChoices.DEFAULTS,
+                    new ConvShape(N, H, W, C, cout, k, k, st, 0, 0, ho, wo),
+                    dx,
+                    dw,
+                    null,
+                    out,
+                    Act.NONE,
+                    null)));
             float[] ref = new float[N * ho * wo * cout];
             for (int n = 0; n < N; n++)
                 for (int oy = 0; oy < ho; oy++)
@@ -201,7 +237,8 @@ class ResidualAttentionOpsTest {
                                     int y = oy * st + i, xx = ox * st + j;
                                     if (y >= H || xx >= W) continue;
                                     for (int c = 0; c < C; c++) {
-                                        acc += (double) x[((n * H + y) * W + xx) * C + c] * w[((i * k + j) * C + c) * cout + o];
+                                        acc += (double) x[((n * H + y) * W + xx) * C + c]
+                                                * w[((i * k + j) * C + c) * cout + o];
                                     }
                                 }
                             ref[((n * ho + oy) * wo + ox) * cout + o] = (float) acc;
@@ -219,11 +256,21 @@ class ResidualAttentionOpsTest {
             float[] x = s.random(SIZE), w = s.random(k * k * C * cout), b = s.random(cout);
             ClBuffer dx = s.upload(x, "x"), dw = s.upload(w, "w"), db = s.upload(b, "b");
             ClBuffer out = s.output(N * ho * wo * cout, "out");
-            s.run(s.own(Conv2d.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, C, cout, k, k, stride, pad, pad), dx,
-                    dw, db, out, Act.SILU, null)));
-            TestSupport.assertClose(floats(HostOps.conv(doubles(x), N, H, W, C, ho, wo, cout, w, b, k, k, stride, pad, pad, 0,
-                    Act.SILU)),
-                    s.read(out, N * ho * wo * cout), "conv c4w4 k" + k + " s" + stride);
+            s.run(s.own(Conv2d.create(
+                    s.ctx,
+                    OpChoices.DEFAULTS,
+                    ConvShape.of(N, H, W, C, cout, k, k, stride, pad, pad),
+                    dx,
+                    dw,
+                    db,
+                    out,
+                    Act.SILU,
+                    null)));
+            TestSupport.assertClose(
+                    floats(HostOps.conv(
+                            doubles(x), N, H, W, C, ho, wo, cout, w, b, k, k, stride, pad, pad, 0, Act.SILU)),
+                    s.read(out, N * ho * wo * cout),
+                    "conv c4w4 k" + k + " s" + stride);
         }
     }
 
@@ -238,13 +285,26 @@ class ResidualAttentionOpsTest {
             float[] b = s.random(c), init = s.random(N * ho * wo * wide);
             ClBuffer dx = s.upload(x, "x"), da = s.upload(a, "add"), dw = s.upload(w, "w"), db = s.upload(b, "b");
             ClBuffer out = s.upload(init, "out");
-            s.run(s.own(DepthwiseConv.create(s.ctx, OpChoices.DEFAULTS, ConvShape.of(N, H, W, c, c, k, k, stride, pad, pad),
-                    new DepthwiseConv.Slice(dx, wide, offset), new DepthwiseConv.Slice(da, wide, offset), dw, db,
-                    new DepthwiseConv.Slice(out, wide, offset), Act.GELU)));
-            double[] sum = HostOps.add(HostOps.channels(doubles(x), wide, offset, c),
-                    HostOps.channels(doubles(a), wide, offset, c), Act.NONE);
-            float[] ref = floats(HostOps.withChannels(doubles(init), wide, offset,
-                    HostOps.conv(sum, N, H, W, c, ho, wo, c, w, b, k, k, stride, pad, pad, 1, Act.GELU), c));
+            s.run(s.own(DepthwiseConv.create(
+                    s.ctx,
+                    OpChoices.DEFAULTS,
+                    ConvShape.of(N, H, W, c, c, k, k, stride, pad, pad),
+                    new DepthwiseConv.Slice(dx, wide, offset),
+                    new DepthwiseConv.Slice(da, wide, offset),
+                    dw,
+                    db,
+                    new DepthwiseConv.Slice(out, wide, offset),
+                    Act.GELU)));
+            double[] sum = HostOps.add(
+                    HostOps.channels(doubles(x), wide, offset, c),
+                    HostOps.channels(doubles(a), wide, offset, c),
+                    Act.NONE);
+            float[] ref = floats(HostOps.withChannels(
+                    doubles(init),
+                    wide,
+                    offset,
+                    HostOps.conv(sum, N, H, W, c, ho, wo, c, w, b, k, k, stride, pad, pad, 1, Act.GELU),
+                    c));
             TestSupport.assertClose(ref, s.read(out, N * ho * wo * wide), "dwconv c4 k" + k);
         }
     }

@@ -36,7 +36,11 @@ class TuningFileTest {
             assertEquals("y", o.get("test:b").getAsString());
             assertEquals("y", Tuning.lookup(ctx, "test:b"), "and this process sees it now");
             Tuning.remove(ctx, "test:b");
-            assertEquals(2, JsonParser.parseString(Files.readString(f)).getAsJsonObject().size());
+            assertEquals(
+                    2,
+                    JsonParser.parseString(Files.readString(f))
+                            .getAsJsonObject()
+                            .size());
         } finally {
             if (before == null) System.clearProperty(ProgramCache.DIR_PROPERTY);
             else System.setProperty(ProgramCache.DIR_PROPERTY, before);

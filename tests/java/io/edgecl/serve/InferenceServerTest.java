@@ -13,13 +13,13 @@ import io.edgecl.api.Session;
 import io.edgecl.api.SessionOptions;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cli.Main;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.HostTensor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -47,10 +47,16 @@ class InferenceServerTest {
     private static final Path SAMPLES = Path.of("src/main/resources/io/edgecl/demo/samples");
     private final HttpClient client = HttpClient.newHttpClient();
 
-    private static InferenceServer server(ClContext ctx, int maxBatch, int waitMs, int queue, long maxBody) throws Exception {
+    private static InferenceServer server(ClContext ctx, int maxBatch, int waitMs, int queue, long maxBody)
+            throws Exception {
         VisionModel m = DemoModel.load();
-        Session s = Session.open(m, DemoModel.weights(), SessionOptions.defaults().withDevice(Device.wrap(ctx)));
-        InferenceServer srv = new InferenceServer(m, Labels.of(m.labels()), new Preprocessor(m.preprocess()), List.of(s),
+        Session s =
+                Session.open(m, DemoModel.weights(), SessionOptions.defaults().withDevice(Device.wrap(ctx)));
+        InferenceServer srv = new InferenceServer(
+                m,
+                Labels.of(m.labels()),
+                new Preprocessor(m.preprocess()),
+                List.of(s),
                 new InferenceServer.Options("127.0.0.1", 0, maxBatch, waitMs, queue, maxBody, 1_000_000, 20_000, 32));
         srv.start();
         return srv;
@@ -64,7 +70,10 @@ class InferenceServerTest {
     }
 
     private HttpResponse<String> get(InferenceServer srv, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + srv.port() + path)).GET().build(),
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + srv.port() + path))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -113,7 +122,11 @@ class InferenceServerTest {
                             continue;
                         }
                         JsonArray top = JsonParser.parseString(new String(r.body(), StandardCharsets.UTF_8))
-                                .getAsJsonObject().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("top");
+                                .getAsJsonObject()
+                                .getAsJsonArray("results")
+                                .get(0)
+                                .getAsJsonObject()
+                                .getAsJsonArray("top");
                         if (!same(want.get(k), top)) wrong.incrementAndGet();
                         else ok.incrementAndGet();
                     }
@@ -131,24 +144,34 @@ class InferenceServerTest {
             java.io.ByteArrayOutputStream mp = new java.io.ByteArrayOutputStream();
             for (int k = 0; k < 3; k++) {
                 mp.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + k
-                        + ".png\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + ".png\"\r\nContent-Type: image/png\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 mp.write(bodies.get(k));
                 mp.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             }
             mp.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-            HttpResponse<byte[]> r = post(srv, "/v1/classify", "multipart/form-data; boundary=" + boundary, mp.toByteArray());
+            HttpResponse<byte[]> r =
+                    post(srv, "/v1/classify", "multipart/form-data; boundary=" + boundary, mp.toByteArray());
             assertEquals(200, r.statusCode(), new String(r.body()));
-            JsonArray results = JsonParser.parseString(new String(r.body())).getAsJsonObject().getAsJsonArray("results");
+            JsonArray results = JsonParser.parseString(new String(r.body()))
+                    .getAsJsonObject()
+                    .getAsJsonArray("results");
             assertEquals(3, results.size());
-            for (int k = 0; k < 3; k++) assertTrue(same(want.get(k), results.get(k).getAsJsonObject().getAsJsonArray("top")));
+            for (int k = 0; k < 3; k++)
+                assertTrue(same(want.get(k), results.get(k).getAsJsonObject().getAsJsonArray("top")));
 
             // WebP and CMYK JPEG bodies are read like files: the same top-1 as Pillow's PNG of the image.
             for (String f : List.of("cat-lossless.webp", "cat-cmyk.jpg")) {
                 byte[] body = Files.readAllBytes(Path.of("tests/resources/images/formats", f));
-                HttpResponse<byte[]> w = post(srv, "/v1/classify?topk=1", f.endsWith("webp") ? "image/webp" : "image/jpeg", body);
+                HttpResponse<byte[]> w =
+                        post(srv, "/v1/classify?topk=1", f.endsWith("webp") ? "image/webp" : "image/jpeg", body);
                 assertEquals(200, w.statusCode(), f + ": " + new String(w.body()));
-                JsonArray top = JsonParser.parseString(new String(w.body())).getAsJsonObject().getAsJsonArray("results")
-                        .get(0).getAsJsonObject().getAsJsonArray("top");
+                JsonArray top = JsonParser.parseString(new String(w.body()))
+                        .getAsJsonObject()
+                        .getAsJsonArray("results")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonArray("top");
                 assertEquals("Sandal", top.get(0).getAsJsonObject().get("label").getAsString(), f);
             }
 
@@ -164,16 +187,28 @@ class InferenceServerTest {
                 logits = f.read("logits").data();
             }
             Files.delete(in);
-            try (Session s = Session.open(DemoModel.load(), DemoModel.weights(),
+            try (Session s = Session.open(
+                    DemoModel.load(),
+                    DemoModel.weights(),
                     SessionOptions.defaults().withDevice(Device.wrap(ctx)))) {
                 TestSupport.assertClose(s.run(x).get("logits").data(), logits, 1e-5, "predict over HTTP");
             }
 
             String metrics = get(srv, "/metrics").body();
-            assertTrue(metrics.contains("edgecl_batch_size_bucket") && metrics.contains("edgecl_request_latency_seconds_count")
-                    && metrics.contains("edgecl_queue_depth"), metrics);
-            JsonObject models = JsonParser.parseString(get(srv, "/v1/models").body()).getAsJsonObject();
-            assertEquals(10, models.getAsJsonArray("models").get(0).getAsJsonObject().get("num_classes").getAsInt());
+            assertTrue(
+                    metrics.contains("edgecl_batch_size_bucket")
+                            && metrics.contains("edgecl_request_latency_seconds_count")
+                            && metrics.contains("edgecl_queue_depth"),
+                    metrics);
+            JsonObject models =
+                    JsonParser.parseString(get(srv, "/v1/models").body()).getAsJsonObject();
+            assertEquals(
+                    10,
+                    models.getAsJsonArray("models")
+                            .get(0)
+                            .getAsJsonObject()
+                            .get("num_classes")
+                            .getAsInt());
             assertEquals(200, get(srv, "/health").statusCode());
         } finally {
             srv.close();
@@ -186,7 +221,9 @@ class InferenceServerTest {
         for (int i = 0; i < want.size(); i++) {
             JsonObject w = want.get(i).getAsJsonObject(), g = got.get(i).getAsJsonObject();
             if (w.get("index").getAsInt() != g.get("index").getAsInt()) return false;
-            if (Math.abs(w.get("probability").getAsDouble() - g.get("probability").getAsDouble()) > 1e-5) return false;
+            if (Math.abs(w.get("probability").getAsDouble()
+                            - g.get("probability").getAsDouble())
+                    > 1e-5) return false;
         }
         return true;
     }

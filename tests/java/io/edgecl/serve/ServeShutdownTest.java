@@ -26,8 +26,20 @@ class ServeShutdownTest {
     @Test
     void sigtermAnswersAcceptedRequestsThenExits() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.edgecl.cli.Main", "serve",
-                "--port", "0", "--max-batch", "8", "--max-wait-ms", "1500").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.edgecl.cli.Main",
+                        "serve",
+                        "--port",
+                        "0",
+                        "--max-batch",
+                        "8",
+                        "--max-wait-ms",
+                        "1500")
+                .redirectErrorStream(true)
+                .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             int port = -1;
@@ -41,8 +53,11 @@ class ServeShutdownTest {
             HttpClient http = HttpClient.newHttpClient();
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/classify"))
-                        .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(img)).build(),
+                inFlight.add(http.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/classify"))
+                                .header("Content-Type", "image/png")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(img))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             Thread.sleep(500); // accepted and waiting for the batch to fill (up to 1.5 s)

@@ -80,12 +80,13 @@ class ComparisonTest {
         got.remove("input");
         TestSupport.assertOutputsClose(expected, got, "complete");
         got.remove("features.1");
-        AssertionFailedError e = assertThrows(AssertionFailedError.class,
-                () -> TestSupport.assertOutputsClose(expected, got, "dropped"));
+        AssertionFailedError e = assertThrows(
+                AssertionFailedError.class, () -> TestSupport.assertOutputsClose(expected, got, "dropped"));
         assertTrue(e.getMessage().contains("features.1"), e.getMessage());
         got.put("features.1", expected.get("features.1"));
         got.put("features.2", expected.get("features.1"));
-        assertThrows(AssertionFailedError.class, () -> TestSupport.assertOutputsClose(expected, got, "unchecked extra"));
+        assertThrows(
+                AssertionFailedError.class, () -> TestSupport.assertOutputsClose(expected, got, "unchecked extra"));
     }
 
     /** Under strict mode (CI: EDGECL_STRICT=1) a skip is a failure, not a pass. */

@@ -62,8 +62,8 @@ class CiScriptsTest {
         if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError("bash " + String.join(" ", args) + " ran over " + TIMEOUT_S + " s:\n"
-                    + Files.readString(log));
+            throw new AssertionError(
+                    "bash " + String.join(" ", args) + " ran over " + TIMEOUT_S + " s:\n" + Files.readString(log));
         }
         return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
@@ -79,8 +79,10 @@ class CiScriptsTest {
     private static Path fakes(Path dir, Path marker, int code, String... names) throws IOException {
         Path bin = dir.resolve("fakebin");
         for (String n : names) {
-            script(bin.resolve(n), "#!/bin/sh\necho \"" + n + " $*\" >>'" + marker + "'\necho \"stand-in " + n
-                    + " called\" >&2\nexit " + code + "\n");
+            script(
+                    bin.resolve(n),
+                    "#!/bin/sh\necho \"" + n + " $*\" >>'" + marker + "'\necho \"stand-in " + n + " called\" >&2\nexit "
+                            + code + "\n");
         }
         return bin;
     }
@@ -99,7 +101,8 @@ class CiScriptsTest {
         Files.copy(ROOT.resolve(".ci/run"), repo.resolve(".ci/run"));
         Files.copy(tool("ci-lib.sh"), repo.resolve("tools/ci-lib.sh"));
         Files.writeString(repo.resolve("README.md"), readme);
-        script(repo.resolve("tools/install-deps.sh"),
+        script(
+                repo.resolve("tools/install-deps.sh"),
                 "#!/bin/sh\necho \"install-deps: $*\"\nexit " + installExit + "\n");
         return repo;
     }
@@ -128,7 +131,8 @@ class CiScriptsTest {
         Result r = bash(repo, bin, Map.of("EDGECL_CI_STEPS", "readme-tests"), ".ci/run");
         assertEquals(0, r.code(), r.toString());
         assertEquals("mvn -B verify\n", Files.readString(marker), r.toString());
-        assertTrue(r.out().contains("=== ci: readme-tests: bash -c tools/install-deps.sh x && mvn -B verify"),
+        assertTrue(
+                r.out().contains("=== ci: readme-tests: bash -c tools/install-deps.sh x && mvn -B verify"),
                 r.toString());
         assertTrue(r.out().contains("=== ci: clinfo: not selected"), r.toString());
         assertTrue(r.out().contains("ci: passed"), r.toString());
@@ -147,34 +151,65 @@ class CiScriptsTest {
 
     @Test
     void stepRunnerPrintsEachStepsSecondsAndTheTotal(@TempDir Path dir) throws Exception {
-        Result r = bash(dir, null, Map.of(), "-c", "set -euo pipefail; . '" + tool("ci-lib.sh")
-                + "'; ci_step slow sleep 0.3; ci_step quick true; ci_summary");
+        Result r = bash(
+                dir,
+                null,
+                Map.of(),
+                "-c",
+                "set -euo pipefail; . '" + tool("ci-lib.sh")
+                        + "'; ci_step slow sleep 0.3; ci_step quick true; ci_summary");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(Pattern.compile("=== ci: slow: ok, 0\\.[3-9] s \\(total [0-9]+\\.[0-9] s\\)").matcher(r.out())
-                .find(), r.toString());
-        assertTrue(Pattern.compile("=== ci: quick: ok, [0-9]+\\.[0-9] s \\(total [0-9]+\\.[0-9] s\\)").matcher(r.out())
-                .find(), r.toString());
-        assertTrue(Pattern.compile("(?m)^===== ci: step times\n +slow +0\\.[3-9] s +ok\n +quick +[0-9.]+ s +ok\n"
-                + " +total +[0-9]+\\.[0-9] s$").matcher(r.out()).find(), r.toString());
+        assertTrue(
+                Pattern.compile("=== ci: slow: ok, 0\\.[3-9] s \\(total [0-9]+\\.[0-9] s\\)")
+                        .matcher(r.out())
+                        .find(),
+                r.toString());
+        assertTrue(
+                Pattern.compile("=== ci: quick: ok, [0-9]+\\.[0-9] s \\(total [0-9]+\\.[0-9] s\\)")
+                        .matcher(r.out())
+                        .find(),
+                r.toString());
+        assertTrue(
+                Pattern.compile("(?m)^===== ci: step times\n +slow +0\\.[3-9] s +ok\n +quick +[0-9.]+ s +ok\n"
+                                + " +total +[0-9]+\\.[0-9] s$")
+                        .matcher(r.out())
+                        .find(),
+                r.toString());
     }
 
     @Test
     void stepRunnerStopsAtTheFirstFailingStep(@TempDir Path dir) throws Exception {
         Path marker = dir.resolve("after");
-        Result r = bash(dir, null, Map.of(), "-c", "set -euo pipefail; . '" + tool("ci-lib.sh")
-                + "'; ci_step first true; ci_step broken sh -c 'exit 3'; ci_step later touch '" + marker + "'; ci_summary");
+        Result r = bash(
+                dir,
+                null,
+                Map.of(),
+                "-c",
+                "set -euo pipefail; . '" + tool("ci-lib.sh")
+                        + "'; ci_step first true; ci_step broken sh -c 'exit 3'; ci_step later touch '" + marker
+                        + "'; ci_summary");
         assertEquals(3, r.code(), r.toString());
         assertFalse(Files.exists(marker), r.toString());
-        assertTrue(Pattern.compile("=== ci: broken: FAILED \\(exit 3\\) after [0-9.]+ s \\(total [0-9.]+ s\\)")
-                .matcher(r.out()).find(), r.toString());
-        assertTrue(Pattern.compile("(?m)^ +broken +[0-9.]+ s +FAILED \\(exit 3\\)$").matcher(r.out()).find(),
+        assertTrue(
+                Pattern.compile("=== ci: broken: FAILED \\(exit 3\\) after [0-9.]+ s \\(total [0-9.]+ s\\)")
+                        .matcher(r.out())
+                        .find(),
+                r.toString());
+        assertTrue(
+                Pattern.compile("(?m)^ +broken +[0-9.]+ s +FAILED \\(exit 3\\)$")
+                        .matcher(r.out())
+                        .find(),
                 r.toString());
     }
 
     @Test
     void stepRunnerRejectsAnUnknownSelectedStep(@TempDir Path dir) throws Exception {
-        Result r = bash(dir, null, Map.of("EDGECL_CI_STEPS", "typo"), "-c", "set -euo pipefail; . '"
-                + tool("ci-lib.sh") + "'; ci_step real true; ci_summary");
+        Result r = bash(
+                dir,
+                null,
+                Map.of("EDGECL_CI_STEPS", "typo"),
+                "-c",
+                "set -euo pipefail; . '" + tool("ci-lib.sh") + "'; ci_step real true; ci_summary");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.out().contains("EDGECL_CI_STEPS names 'typo', which is no step"), r.toString());
     }
@@ -186,7 +221,8 @@ class CiScriptsTest {
      * `grep -q` is cut off: with pipefail, that pipeline fails on a match (unzip dies of SIGPIPE).
      */
     private static Path jar(Path file, String first) throws IOException {
-        try (OutputStream o = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(o)) {
+        try (OutputStream o = Files.newOutputStream(file);
+                ZipOutputStream z = new ZipOutputStream(o)) {
             if (first != null) {
                 z.putNextEntry(new ZipEntry(first));
                 z.closeEntry();
@@ -203,8 +239,8 @@ class CiScriptsTest {
     void libraryCheckRejectsAJarThatBundlesADependency(@TempDir Path dir) throws Exception {
         Path bundling = jar(dir.resolve("bundling.jar"), "picocli/CommandLine.class");
         for (int i = 0; i < 3; i++) { // the defect was intermittent, most runs missed the match
-            Result r = bash(dir, null, Map.of(), tool("library-check.sh").toString(), "--check-jar",
-                    bundling.toString());
+            Result r =
+                    bash(dir, null, Map.of(), tool("library-check.sh").toString(), "--check-jar", bundling.toString());
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.out().contains("bundles its dependencies (picocli/CommandLine.class)"), r.toString());
         }
@@ -216,7 +252,12 @@ class CiScriptsTest {
         Result ok = bash(dir, null, Map.of(), tool("library-check.sh").toString(), "--check-jar", plain.toString());
         assertEquals(0, ok.code(), ok.toString());
         assertTrue(ok.out().contains("bundles no dependency (3001 entries)"), ok.toString());
-        Result missing = bash(dir, null, Map.of(), tool("library-check.sh").toString(), "--check-jar",
+        Result missing = bash(
+                dir,
+                null,
+                Map.of(),
+                tool("library-check.sh").toString(),
+                "--check-jar",
                 dir.resolve("absent.jar").toString());
         assertEquals(1, missing.code(), missing.toString());
         assertTrue(missing.out().contains("FAILED: no jar at"), missing.toString());
@@ -230,10 +271,14 @@ class CiScriptsTest {
         Result lax = bash(dir, bin, Map.of(), tool("library-check.sh").toString(), weights);
         assertEquals(0, lax.code(), lax.toString());
         assertTrue(lax.out().contains("library-check: SKIPPED: " + weights + " is absent"), lax.toString());
-        Result strict = bash(dir, bin, Map.of("EDGECL_STRICT", "1"), tool("library-check.sh").toString(), weights);
+        Result strict = bash(
+                dir, bin, Map.of("EDGECL_STRICT", "1"), tool("library-check.sh").toString(), weights);
         assertEquals(1, strict.code(), strict.toString());
-        assertTrue(strict.out().contains("is absent (the edgenext_xx_small fixture); skipping the check is not allowed"
-                + " in strict mode (EDGECL_STRICT=1)"), strict.toString());
+        assertTrue(
+                strict.out()
+                        .contains("is absent (the edgenext_xx_small fixture); skipping the check is not allowed"
+                                + " in strict mode (EDGECL_STRICT=1)"),
+                strict.toString());
         assertFalse(Files.exists(marker), "Maven did not start");
     }
 
@@ -248,13 +293,22 @@ class CiScriptsTest {
         Map<String, String> env = Map.of("EDGECL_FRESH_LIBDIRS", lib.toString());
         Result lax = bash(dir, bin, env, tool("fresh-machine-check.sh").toString());
         assertEquals(0, lax.code(), lax.toString());
-        assertTrue(lax.out().contains("fresh-machine-check: SKIPPED: " + lib + "/libOpenCL.so exists and this user"
-                + " cannot hide it"), lax.toString());
-        Result strict = bash(dir, bin, Map.of("EDGECL_FRESH_LIBDIRS", lib.toString(), "EDGECL_STRICT", "1"),
+        assertTrue(
+                lax.out()
+                        .contains("fresh-machine-check: SKIPPED: " + lib + "/libOpenCL.so exists and this user"
+                                + " cannot hide it"),
+                lax.toString());
+        Result strict = bash(
+                dir,
+                bin,
+                Map.of("EDGECL_FRESH_LIBDIRS", lib.toString(), "EDGECL_STRICT", "1"),
                 tool("fresh-machine-check.sh").toString());
         assertEquals(1, strict.code(), strict.toString());
-        assertTrue(strict.out().contains("cannot hide it (needs root and unshare -m); skipping the check is not"
-                + " allowed in strict mode (EDGECL_STRICT=1)"), strict.toString());
+        assertTrue(
+                strict.out()
+                        .contains("cannot hide it (needs root and unshare -m); skipping the check is not"
+                                + " allowed in strict mode (EDGECL_STRICT=1)"),
+                strict.toString());
         // As root, unshare was tried (and refused); git and Maven never ran.
         List<String> ran = Files.exists(marker) ? Files.readAllLines(marker) : List.of();
         assertTrue(ran.stream().allMatch("unshare -m true"::equals), "only unshare was tried: " + ran);
@@ -263,14 +317,20 @@ class CiScriptsTest {
     private static Result judgeReports(Path dir, boolean strict, String... reports) throws Exception {
         Path rep = Files.createDirectories(dir.resolve("reports" + System.nanoTime()));
         for (int i = 0; i < reports.length; i++) {
-            Files.writeString(rep.resolve("io.edgecl.ops.T" + i + "Test.txt"),
+            Files.writeString(
+                    rep.resolve("io.edgecl.ops.T" + i + "Test.txt"),
                     "-------------------------------------------------------------------------------\n"
                             + "Test set: io.edgecl.ops.T" + i + "Test\n"
                             + "-------------------------------------------------------------------------------\n"
                             + reports[i] + ", Time elapsed: 0.5 s -- in io.edgecl.ops.T" + i + "Test\n");
         }
-        return bash(dir, null, strict ? Map.of("EDGECL_STRICT", "1") : Map.of(),
-                tool("fresh-machine-check.sh").toString(), "--judge-reports", rep.toString());
+        return bash(
+                dir,
+                null,
+                strict ? Map.of("EDGECL_STRICT", "1") : Map.of(),
+                tool("fresh-machine-check.sh").toString(),
+                "--judge-reports",
+                rep.toString());
     }
 
     @Test
@@ -280,7 +340,10 @@ class CiScriptsTest {
         assertTrue(none.out().contains("no test ran"), none.toString());
         Result allSkipped = judgeReports(dir, false, "Tests run: 2, Failures: 0, Errors: 0, Skipped: 2");
         assertEquals(1, allSkipped.code(), allSkipped.toString());
-        Result ok = judgeReports(dir, true, "Tests run: 4, Failures: 0, Errors: 0, Skipped: 0",
+        Result ok = judgeReports(
+                dir,
+                true,
+                "Tests run: 4, Failures: 0, Errors: 0, Skipped: 0",
                 "Tests run: 3, Failures: 0, Errors: 0, Skipped: 0");
         assertEquals(0, ok.code(), ok.toString());
         assertTrue(ok.out().contains("OpenCL tests: 7 run, 0 failed, 0 errors, 0 skipped"), ok.toString());
@@ -295,12 +358,17 @@ class CiScriptsTest {
 
     private static final String ATTENTION_SKIPS =
             "SKIPPED (device limit): PACKED attention (16-wide vectors) is not checked on the Oclgrind simulator\n"
-            + "SKIPPED (device limit): BLOCKED attention (16-wide vectors) is not checked on the Oclgrind simulator\n";
+                    + "SKIPPED (device limit): BLOCKED attention (16-wide vectors) is not checked on the Oclgrind simulator\n";
 
     private static Result judgeLog(Path dir, boolean strict, String log) throws Exception {
         Path f = Files.writeString(dir.resolve("mvn" + System.nanoTime() + ".log"), log);
-        return bash(dir, null, strict ? Map.of("EDGECL_STRICT", "1") : Map.of(), tool("oclgrind-check.sh").toString(),
-                "--judge-log", f.toString());
+        return bash(
+                dir,
+                null,
+                strict ? Map.of("EDGECL_STRICT", "1") : Map.of(),
+                tool("oclgrind-check.sh").toString(),
+                "--judge-log",
+                f.toString());
     }
 
     private static String mavenLog(String perClass, String total) {
@@ -311,9 +379,13 @@ class CiScriptsTest {
 
     @Test
     void oclgrindCheckFailsWhenEveryTestWasSkipped(@TempDir Path dir) throws Exception {
-        Result r = judgeLog(dir, false, ATTENTION_SKIPS + mavenLog(
-                "[WARNING] Tests run: 2, Failures: 0, Errors: 0, Skipped: 2, Time elapsed: 0.2 s",
-                "[WARNING] Tests run: 2, Failures: 0, Errors: 0, Skipped: 2"));
+        Result r = judgeLog(
+                dir,
+                false,
+                ATTENTION_SKIPS
+                        + mavenLog(
+                                "[WARNING] Tests run: 2, Failures: 0, Errors: 0, Skipped: 2, Time elapsed: 0.2 s",
+                                "[WARNING] Tests run: 2, Failures: 0, Errors: 0, Skipped: 2"));
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.out().contains("no test ran: all 2 tests were skipped"), r.toString());
     }
@@ -329,27 +401,34 @@ class CiScriptsTest {
 
     @Test
     void oclgrindCheckAcceptsOnlyTheDocumentedAttentionSkipsWhenStrict(@TempDir Path dir) throws Exception {
-        String documented = ATTENTION_SKIPS + mavenLog(
-                "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 2, Time elapsed: 0.2 s",
-                "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 2");
+        String documented = ATTENTION_SKIPS
+                + mavenLog(
+                        "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 2, Time elapsed: 0.2 s",
+                        "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 2");
         Result ok = judgeLog(dir, true, documented);
         assertEquals(0, ok.code(), ok.toString());
-        assertTrue(ok.out().contains("5 tests, 0 failed, 0 errors, 2 skipped (2 of them the documented Oclgrind limit)"),
+        assertTrue(
+                ok.out().contains("5 tests, 0 failed, 0 errors, 2 skipped (2 of them the documented Oclgrind limit)"),
                 ok.toString());
         // One skip more than the attention ones printed: something else was skipped.
-        String other = ATTENTION_SKIPS + mavenLog(
-                "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 3, Time elapsed: 0.2 s",
-                "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 3");
+        String other = ATTENTION_SKIPS
+                + mavenLog(
+                        "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 3, Time elapsed: 0.2 s",
+                        "[WARNING] Tests run: 5, Failures: 0, Errors: 0, Skipped: 3");
         Result lax = judgeLog(dir, false, other);
         assertEquals(0, lax.code(), lax.toString());
-        assertTrue(lax.out().contains("warning: 1 skipped tests are not the documented Oclgrind limit"), lax.toString());
+        assertTrue(
+                lax.out().contains("warning: 1 skipped tests are not the documented Oclgrind limit"), lax.toString());
         Result strict = judgeLog(dir, true, other);
         assertEquals(1, strict.code(), strict.toString());
         assertTrue(strict.out().contains("1 skipped tests are not the documented Oclgrind limit"), strict.toString());
         assertTrue(strict.out().contains("not allowed in strict mode (EDGECL_STRICT=1)"), strict.toString());
-        Result failed = judgeLog(dir, false, mavenLog(
-                "[ERROR] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.2 s",
-                "[ERROR] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0"));
+        Result failed = judgeLog(
+                dir,
+                false,
+                mavenLog(
+                        "[ERROR] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.2 s",
+                        "[ERROR] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0"));
         assertEquals(1, failed.code(), failed.toString());
     }
 
@@ -361,8 +440,8 @@ class CiScriptsTest {
                 + "                    the device has no half arithmetic (cl_khr_fp16)\n";
         Result ok = judgeLog(dir, true, skipKc + "selftest: PASS: 94 passed, 0 failed, 1 skipped in 54.0 s\n");
         assertEquals(0, ok.code(), ok.toString());
-        Result strict = judgeLog(dir, true,
-                skipKc + skipFp16 + "selftest: PASS: 94 passed, 0 failed, 2 skipped in 5 s\n");
+        Result strict =
+                judgeLog(dir, true, skipKc + skipFp16 + "selftest: PASS: 94 passed, 0 failed, 2 skipped in 5 s\n");
         assertEquals(1, strict.code(), strict.toString());
         Result none = judgeLog(dir, false, skipKc + "selftest: PASS: 0 passed, 0 failed, 1 skipped in 1.0 s\n");
         assertEquals(1, none.code(), none.toString());
@@ -379,48 +458,62 @@ class CiScriptsTest {
         Path b = Files.createDirectories(dir.resolve("bundle"));
         Files.copy(tool("gpu-bundle/run.sh"), b.resolve("run.sh"));
         assertTrue(b.resolve("run.sh").toFile().setExecutable(true));
-        Files.createSymbolicLink(Files.createDirectories(b.resolve("runtime/bin")).resolve("java"),
+        Files.createSymbolicLink(
+                Files.createDirectories(b.resolve("runtime/bin")).resolve("java"),
                 Path.of(System.getProperty("java.home"), "bin", "java"));
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH,
-                codeSource(JsonFields.class) + " " + codeSource(Gson.class));
+        mf.getMainAttributes()
+                .put(Attributes.Name.CLASS_PATH, codeSource(JsonFields.class) + " " + codeSource(Gson.class));
         try (OutputStream o = Files.newOutputStream(b.resolve("edgecl.jar"))) {
             new JarOutputStream(o, mf).close();
         }
         Files.createDirectories(b.resolve("vendors"));
         Files.writeString(Files.createDirectories(b.resolve("lib")).resolve("libstandin.so"), "");
         Files.writeString(b.resolve("vendors/standin.icd"), b.resolve("lib/libstandin.so") + "\n");
-        Files.writeString(b.resolve("env.sh"), "export OCL_ICD_VENDORS=\"${OCL_ICD_VENDORS:-"
-                + "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)/vendors}\"\n");
+        Files.writeString(
+                b.resolve("env.sh"),
+                "export OCL_ICD_VENDORS=\"${OCL_ICD_VENDORS:-"
+                        + "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)/vendors}\"\n");
         String json = "{\n  \"device\": \"Stand-in\",\n  \"wall_ms\": {\n    \"medianMs\": 1.5\n  },\n"
                 + "  \"device_ms\": {\n    \"medianMs\": 1.0\n  },\n  \"images_per_s\": 600.0\n}";
-        script(b.resolve("edgecl"), "#!/usr/bin/env bash\n"
-                + "case \"$1\" in\n"
-                + "  --help) echo 'Usage: edgecl COMMAND'; echo 'Commands:'; echo '  devices    list them';"
-                + (selftest ? " echo '  selftest   check the kernels';" : "") + " ;;\n"
-                + "  --version) echo 'edgecl stand-in' ;;\n"
-                + "  devices) echo 'platform 0: Stand-in'; echo 'binding: jocl, library: /stand-in/libOpenCL.so.1' ;;\n"
-                + "  selftest)\n"
-                + "    [ \"$2\" = --help ] && { echo '--precision --no-variants --no-models'; exit 0; }\n"
-                + "    if [ \"$2\" = --json ]; then printf '{\\n  \"failures\": 0,\\n  \"checks\": [\\n    {\\n"
-                + "      \"status\": \"pass\"\\n    }\\n  ]\\n}\\n'\n"
-                + "    else echo 'selftest: PASS: 3 passed, 0 failed, 0 skipped in 0.1 s'; fi ;;\n"
-                + "  bench) echo '" + json + "' ;;\n"
-                + "  profile) echo 'profile written' ;;\n"
-                + "  *) exit 2 ;;\n"
-                + "esac\n");
-        if (golden) Files.writeString(Files.createDirectories(b.resolve("golden/case1")).resolve("case.json"), "{}");
+        script(
+                b.resolve("edgecl"),
+                "#!/usr/bin/env bash\n"
+                        + "case \"$1\" in\n"
+                        + "  --help) echo 'Usage: edgecl COMMAND'; echo 'Commands:'; echo '  devices    list them';"
+                        + (selftest ? " echo '  selftest   check the kernels';" : "") + " ;;\n"
+                        + "  --version) echo 'edgecl stand-in' ;;\n"
+                        + "  devices) echo 'platform 0: Stand-in'; echo 'binding: jocl, library: /stand-in/libOpenCL.so.1' ;;\n"
+                        + "  selftest)\n"
+                        + "    [ \"$2\" = --help ] && { echo '--precision --no-variants --no-models'; exit 0; }\n"
+                        + "    if [ \"$2\" = --json ]; then printf '{\\n  \"failures\": 0,\\n  \"checks\": [\\n    {\\n"
+                        + "      \"status\": \"pass\"\\n    }\\n  ]\\n}\\n'\n"
+                        + "    else echo 'selftest: PASS: 3 passed, 0 failed, 0 skipped in 0.1 s'; fi ;;\n"
+                        + "  bench) echo '" + json + "' ;;\n"
+                        + "  profile) echo 'profile written' ;;\n"
+                        + "  *) exit 2 ;;\n"
+                        + "esac\n");
+        if (golden)
+            Files.writeString(Files.createDirectories(b.resolve("golden/case1")).resolve("case.json"), "{}");
         return b;
     }
 
     /** Where a class was loaded from, as a Class-Path URL (a folder's ends in /). */
     private static String codeSource(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toUri().toString();
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toUri()
+                .toString();
     }
 
     private static Result runBundle(Path dir, Path b) throws Exception {
-        return bash(dir, null, Map.of(), b.resolve("run.sh").toString(), "--quick", "--logs",
+        return bash(
+                dir,
+                null,
+                Map.of(),
+                b.resolve("run.sh").toString(),
+                "--quick",
+                "--logs",
                 dir.resolve("logs").toString());
     }
 
@@ -433,7 +526,8 @@ class CiScriptsTest {
         }
         Result help = bash(dir, null, Map.of(), tool("gpu-bundle.sh").toString(), "--help");
         assertEquals(0, help.code(), help.toString());
-        assertTrue(help.out().contains("tools/gpu-bundle.sh build") && help.out().contains("tools/gpu-bundle.sh test"),
+        assertTrue(
+                help.out().contains("tools/gpu-bundle.sh build") && help.out().contains("tools/gpu-bundle.sh test"),
                 help.toString());
     }
 
@@ -441,7 +535,8 @@ class CiScriptsTest {
     void bundleRunWithoutSelftestIsIncomplete(@TempDir Path dir) throws Exception {
         Result r = runBundle(dir, bundle(dir, false, true));
         assertEquals(5, r.code(), r.toString());
-        assertTrue(r.out().contains("\nresult:            INCOMPLETE (did not run and pass: selftest, selftest golden)"),
+        assertTrue(
+                r.out().contains("\nresult:            INCOMPLETE (did not run and pass: selftest, selftest golden)"),
                 r.toString());
         assertFalse(r.out().contains("result:            PASS"), r.toString());
     }
@@ -451,7 +546,8 @@ class CiScriptsTest {
         Result r = runBundle(dir, bundle(dir, true, false));
         assertEquals(5, r.code(), r.toString());
         assertTrue(r.out().contains("\nselftest:          PASS"), r.toString());
-        assertTrue(r.out().contains("\nresult:            INCOMPLETE (did not run and pass: selftest golden)"),
+        assertTrue(
+                r.out().contains("\nresult:            INCOMPLETE (did not run and pass: selftest golden)"),
                 r.toString());
     }
 
@@ -461,12 +557,15 @@ class CiScriptsTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("\nselftest golden:   PASS (1 cases)"), r.toString());
         // The summary's numbers, read from the steps' JSON.
-        assertTrue(r.out().contains("\ndevice:            Stand-in  (OpenCL library /stand-in/libOpenCL.so.1)"),
+        assertTrue(
+                r.out().contains("\ndevice:            Stand-in  (OpenCL library /stand-in/libOpenCL.so.1)"),
                 r.toString());
         assertTrue(r.out().contains("\nselftest:          PASS  (1 checks, 0 failed, "), r.toString());
-        assertTrue(r.out().contains("\nlatency batch 1:   median 1.500 ms wall, 1.000 ms device  (--batch 1 "),
+        assertTrue(
+                r.out().contains("\nlatency batch 1:   median 1.500 ms wall, 1.000 ms device  (--batch 1 "),
                 r.toString());
-        assertTrue(r.out().contains("\nimages/s batch 8: 600.0  (median 1.50 ms wall per forward; --batch 8 "),
+        assertTrue(
+                r.out().contains("\nimages/s batch 8: 600.0  (median 1.50 ms wall per forward; --batch 8 "),
                 r.toString());
         assertTrue(r.out().contains("\nresult:            PASS\n"), r.toString());
     }

@@ -5,8 +5,8 @@ import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClDevice;
 import io.edgecl.cl.DeviceClass;
 import io.edgecl.cl.DeviceInfo;
-import io.edgecl.ops.KernelDefaults;
 import io.edgecl.cl.Devices;
+import io.edgecl.ops.KernelDefaults;
 import io.edgecl.profile.DevicePeak;
 import io.edgecl.tensor.Precision;
 import java.util.ArrayList;
@@ -110,10 +110,25 @@ public final class Device implements AutoCloseable {
     public DeviceDescription description() {
         DeviceInfo i = ctx.info();
         DeviceClass c = DeviceClass.of(i);
-        return new DeviceDescription(i.id(), i.name(), i.vendor(), i.type(), i.platformName(), i.driverVersion(),
-                i.openclC(), i.computeUnits(), i.maxClockMhz(), i.globalMemBytes(), i.localMemBytes(),
-                i.maxAllocBytes(), i.maxWorkGroupSize(), i.preferredFloatWidth(), i.fp16(),
-                List.copyOf(new java.util.TreeSet<>(i.extensions())), c.toString(), KernelDefaults.describe(c));
+        return new DeviceDescription(
+                i.id(),
+                i.name(),
+                i.vendor(),
+                i.type(),
+                i.platformName(),
+                i.driverVersion(),
+                i.openclC(),
+                i.computeUnits(),
+                i.maxClockMhz(),
+                i.globalMemBytes(),
+                i.localMemBytes(),
+                i.maxAllocBytes(),
+                i.maxWorkGroupSize(),
+                i.preferredFloatWidth(),
+                i.fp16(),
+                List.copyOf(new java.util.TreeSet<>(i.extensions())),
+                c.toString(),
+                KernelDefaults.describe(c));
     }
 
     /** The Java OpenCL binding in use ("jocl" or "lwjgl"). */
@@ -133,10 +148,18 @@ public final class Device implements AutoCloseable {
     public ProgramStats programs() {
         io.edgecl.cl.ClContext.CompileBill b = ctx.compileBill();
         Map<String, FileStats> by = new java.util.TreeMap<>();
-        b.byFile().forEach((f, x) -> by.put(f, new FileStats(x.programs(), x.fromCache(), x.buildMs(), x.firstLaunches(),
-                x.firstLaunchMs())));
-        return new ProgramStats(b.binaryCache(), b.programs(), b.fromCache(), b.buildMs(), b.firstLaunches(),
-                b.firstLaunchMs(), java.util.Collections.unmodifiableMap(by));
+        b.byFile()
+                .forEach((f, x) -> by.put(
+                        f,
+                        new FileStats(x.programs(), x.fromCache(), x.buildMs(), x.firstLaunches(), x.firstLaunchMs())));
+        return new ProgramStats(
+                b.binaryCache(),
+                b.programs(),
+                b.fromCache(),
+                b.buildMs(),
+                b.firstLaunches(),
+                b.firstLaunchMs(),
+                java.util.Collections.unmodifiableMap(by));
     }
 
     /**
@@ -145,8 +168,14 @@ public final class Device implements AutoCloseable {
      * {@code firstLaunchMs}: the first launches of each kernel in each work-group shape, each timed
      * alone (it includes the kernel's run, microseconds, and a lazy driver's compile, seconds).
      */
-    public record ProgramStats(String binaryCache, int programs, int fromCache, double buildMs, int firstLaunches,
-                               double firstLaunchMs, Map<String, FileStats> byFile) {
+    public record ProgramStats(
+            String binaryCache,
+            int programs,
+            int fromCache,
+            double buildMs,
+            int firstLaunches,
+            double firstLaunchMs,
+            Map<String, FileStats> byFile) {
         /** buildMs + firstLaunchMs. */
         public double totalMs() {
             return buildMs + firstLaunchMs;
@@ -178,9 +207,16 @@ public final class Device implements AutoCloseable {
 
         /** One line: "21 programs (0 from cache), build 4012 ms, 35 first launches 9800 ms". */
         public String summary() {
-            return String.format(java.util.Locale.ROOT, "%d programs (%d from EdgeCL's cache, binaries kept by %s), "
-                    + "build %.0f ms, %d first launches %.0f ms", programs, fromCache, binaryCache, buildMs,
-                    firstLaunches, firstLaunchMs);
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "%d programs (%d from EdgeCL's cache, binaries kept by %s), "
+                            + "build %.0f ms, %d first launches %.0f ms",
+                    programs,
+                    fromCache,
+                    binaryCache,
+                    buildMs,
+                    firstLaunches,
+                    firstLaunchMs);
         }
 
         private static double round(double ms) {

@@ -14,8 +14,22 @@ import java.util.Map;
  * @param preferredFloatWidth the preferred float vector width, 1 to 16
  * @param kernelDefaults   each kernel family's default here and the table row it came from
  */
-public record DeviceDescription(String id, String name, String vendor, String type, String platform, String driver,
-                                double openclC, int computeUnits, int clockMhz, long globalMemBytes,
-                                long localMemBytes, long maxAllocBytes, long maxWorkGroupSize, int preferredFloatWidth,
-                                boolean fp16, List<String> extensions, String deviceClass,
-                                Map<String, String> kernelDefaults) {}
+public record DeviceDescription(
+        String id,
+        String name,
+        String vendor,
+        String type,
+        String platform,
+        String driver,
+        double openclC,
+        int computeUnits,
+        int clockMhz,
+        long globalMemBytes,
+        long localMemBytes,
+        long maxAllocBytes,
+        long maxWorkGroupSize,
+        int preferredFloatWidth,
+        boolean fp16,
+        List<String> extensions,
+        String deviceClass,
+        Map<String, String> kernelDefaults) {}

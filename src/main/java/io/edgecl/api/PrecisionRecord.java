@@ -30,8 +30,9 @@ public final class PrecisionRecord {
     private static Path file(DeviceInfo d) {
         // the reported limits too: a device run under -Dedgecl.device.limits chooses other kernels
         String limits = d.type() + " " + d.maxWorkGroupSize() + " " + d.localMemBytes() + " " + d.maxAllocBytes();
-        return ProgramCache.cacheRoot().resolve("selftest").resolve(ProgramCache.key("selftest-v1", limits, d, "")
-                + ".json");
+        return ProgramCache.cacheRoot()
+                .resolve("selftest")
+                .resolve(ProgramCache.key("selftest-v1", limits, d, "") + ".json");
     }
 
     /** Stores which precisions passed (only precisions that ran are updated); an unwritable cache is no error. */
@@ -67,7 +68,8 @@ public final class PrecisionRecord {
         if (json == null) return table;
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-            for (Map.Entry<String, JsonElement> e : o.entrySet()) table.put(e.getKey(), e.getValue().getAsString());
+            for (Map.Entry<String, JsonElement> e : o.entrySet())
+                table.put(e.getKey(), e.getValue().getAsString());
         } catch (RuntimeException e) {
             table.clear();
         }
@@ -92,8 +94,9 @@ public final class PrecisionRecord {
         for (Precision p : order) {
             Map<String, String> rec = read(file(ctx.info()));
             if (!rec.containsKey(p.id())) {
-                if (note != null) note.accept("precision auto: checking " + p.id() + " on " + ctx.info().name()
-                        + " once (edgecl selftest; the outcome is kept per device and driver)");
+                if (note != null)
+                    note.accept("precision auto: checking " + p.id() + " on "
+                            + ctx.info().name() + " once (edgecl selftest; the outcome is kept per device and driver)");
                 SelfTest.run(device, new SelfTest.Options(List.of(p), false, true, null), null);
                 rec = read(file(ctx.info()));
             }

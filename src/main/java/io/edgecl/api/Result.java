@@ -35,7 +35,8 @@ public final class Result {
     /** An output by name ("logits", "features.0", …). */
     public HostTensor get(String name) {
         HostTensor t = outputs.get(name);
-        if (t == null) throw new IllegalArgumentException("no output '" + name + "' (outputs: " + outputs.keySet() + ")");
+        if (t == null)
+            throw new IllegalArgumentException("no output '" + name + "' (outputs: " + outputs.keySet() + ")");
         return t;
     }
 

@@ -64,17 +64,40 @@ import java.util.function.Consumer;
  */
 public final class SelfTest {
     /** PASS, FAIL, or SKIP (not run on this device, with the reason). */
-    public enum Status { PASS, FAIL, SKIP }
+    public enum Status {
+        PASS,
+        FAIL,
+        SKIP
+    }
 
     /** One check: kind (kernel, model, golden), name, precision, variant, error and verdict. */
-    public record Check(String kind, String name, String precision, String variant, String kernels, double maxError,
-                        double maxRef, double tolerance, Status status, String detail) {
+    public record Check(
+            String kind,
+            String name,
+            String precision,
+            String variant,
+            String kernels,
+            double maxError,
+            double maxRef,
+            double tolerance,
+            Status status,
+            String detail) {
         /** One line for a terminal. */
         public String line() {
-            String err = status == Status.SKIP ? "" : String.format(Locale.ROOT, "max|d| %.2e (tol %.1e)", maxError,
-                    tolerance);
-            return String.format(Locale.ROOT, "%-4s %-6s %-13s %-32s %-22s %-28s %s%s", status, kind, precision, name,
-                    variant, kernels, err, detail.isEmpty() ? "" : "  " + detail);
+            String err = status == Status.SKIP
+                    ? ""
+                    : String.format(Locale.ROOT, "max|d| %.2e (tol %.1e)", maxError, tolerance);
+            return String.format(
+                    Locale.ROOT,
+                    "%-4s %-6s %-13s %-32s %-22s %-28s %s%s",
+                    status,
+                    kind,
+                    precision,
+                    name,
+                    variant,
+                    kernels,
+                    err,
+                    detail.isEmpty() ? "" : "  " + detail);
         }
     }
 
@@ -109,7 +132,8 @@ public final class SelfTest {
      * only; {@code only}, when not empty, keeps the op samples and tiny networks whose name starts
      * with one of its entries (e.g. "gemm", "dwconv", "edgenext").
      */
-    public record Options(List<Precision> precisions, boolean variants, boolean models, Path golden, List<String> only) {
+    public record Options(
+            List<Precision> precisions, boolean variants, boolean models, Path golden, List<String> only) {
         public Options(List<Precision> precisions, boolean variants, boolean models, Path golden) {
             this(precisions, variants, models, golden, List.of());
         }
@@ -155,7 +179,16 @@ public final class SelfTest {
         try {
             for (Precision p : options.precisions()) {
                 if (p == Precision.FP16 && !ctx.halfArithmetic()) {
-                    sink.accept(new Check("kernel", "*", p.id(), "", "", 0, 0, 0, Status.SKIP,
+                    sink.accept(new Check(
+                            "kernel",
+                            "*",
+                            p.id(),
+                            "",
+                            "",
+                            0,
+                            0,
+                            0,
+                            Status.SKIP,
                             "the device has no half arithmetic (cl_khr_fp16)"));
                     continue;
                 }
@@ -210,13 +243,31 @@ public final class SelfTest {
                     String value = family.format(candidate);
                     String label = family.name() + "=" + value;
                     if (family == KernelFamily.ATTENTION && candidate != Attention.Variant.DIRECT && simulator(ctx)) {
-                        sink.accept(new Check("kernel", s.name(), p.id(), label,
-                                candidate == Attention.Variant.PACKED ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb", 0, 0,
-                                tol, Status.SKIP, "the Oclgrind simulator loses track of 16-wide vector loads"));
+                        sink.accept(new Check(
+                                "kernel",
+                                s.name(),
+                                p.id(),
+                                label,
+                                candidate == Attention.Variant.PACKED ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb",
+                                0,
+                                0,
+                                tol,
+                                Status.SKIP,
+                                "the Oclgrind simulator loses track of 16-wide vector loads"));
                         continue;
                     }
-                    kernelSample(ctx, s, g, input, ref, p, tol, label, KernelChoices.DEFAULTS.forcingParsed(family, value),
-                            seen, sink);
+                    kernelSample(
+                            ctx,
+                            s,
+                            g,
+                            input,
+                            ref,
+                            p,
+                            tol,
+                            label,
+                            KernelChoices.DEFAULTS.forcingParsed(family, value),
+                            seen,
+                            sink);
                 }
             }
         }
@@ -227,9 +278,18 @@ public final class SelfTest {
      * kernels as a check already made ({@code seen}). A plan that cannot be built fails the check:
      * a variant a device cannot run falls back to the default, so a build error is the driver's.
      */
-    private static void kernelSample(ClContext ctx, OpSamples.Sample s, Graph g, HostTensor input, float[] ref,
-                                     Precision p, double tol, String variant, KernelChoices choices, Set<String> seen,
-                                     Consumer<Check> sink) {
+    private static void kernelSample(
+            ClContext ctx,
+            OpSamples.Sample s,
+            Graph g,
+            HostTensor input,
+            float[] ref,
+            Precision p,
+            double tol,
+            String variant,
+            KernelChoices choices,
+            Set<String> seen,
+            Consumer<Check> sink) {
         String kernels = "";
         try (Plan plan = new Plan(ctx, g, choices)) {
             Set<String> k = new LinkedHashSet<>();
@@ -241,8 +301,8 @@ public final class SelfTest {
             float[] got = plan.read("logits").data();
             sink.accept(compare("kernel", s.name(), p, variant, kernels, ref, got, tol, ""));
         } catch (RuntimeException e) {
-            sink.accept(new Check("kernel", s.name(), p.id(), variant, kernels, Double.NaN, 0, tol, Status.FAIL,
-                    oneLine(e)));
+            sink.accept(new Check(
+                    "kernel", s.name(), p.id(), variant, kernels, Double.NaN, 0, tol, Status.FAIL, oneLine(e)));
         }
     }
 
@@ -253,13 +313,30 @@ public final class SelfTest {
     }
 
     /** max|Δ| against max(1, max|ref|)·tol ({@link Comparison}): a non-finite element or a length mismatch fails. */
-    static Check compare(String kind, String name, Precision p, String variant, String kernels, float[] ref,
-                         float[] got, double tol, String extra) {
+    static Check compare(
+            String kind,
+            String name,
+            Precision p,
+            String variant,
+            String kernels,
+            float[] ref,
+            float[] got,
+            double tol,
+            String extra) {
         Comparison c = Comparison.of(ref, got);
         boolean ok = c.within(tol);
         String detail = ok ? extra : (extra.isEmpty() ? "" : extra + "; ") + c.describe(ref, got, tol);
-        return new Check(kind, name, p.id(), variant, kernels, c.relError(), c.maxAbsRef(), tol,
-                ok ? Status.PASS : Status.FAIL, detail);
+        return new Check(
+                kind,
+                name,
+                p.id(),
+                variant,
+                kernels,
+                c.relError(),
+                c.maxAbsRef(),
+                tol,
+                ok ? Status.PASS : Status.FAIL,
+                detail);
     }
 
     private static void models(ClContext ctx, Precision p, Options options, Consumer<Check> sink) {
@@ -269,8 +346,8 @@ public final class SelfTest {
             if (!options.wants(family)) continue;
             float[] ref = refs.get(family);
             if (ref == null) {
-                sink.accept(new Check("model", family, p.id(), "fused", "", Double.NaN, 0, tol, Status.FAIL,
-                        "no stored reference"));
+                sink.accept(new Check(
+                        "model", family, p.id(), "fused", "", Double.NaN, 0, tol, Status.FAIL, "no stored reference"));
                 continue;
             }
             try {
@@ -283,17 +360,35 @@ public final class SelfTest {
                     Check c = withTop1(compare("model", family, p, "fused", "", ref, got, tol, ""), ref, got, 10);
                     float[] fref = refs.get(family + "/feature");
                     if (c.status() == Status.PASS && fref != null) {
-                        Check f = compare("model", family, p, "fused", "", fref, plan.read(TinyNetworks.deepestFeature(g)).data(),
-                                tol, "");
+                        Check f = compare(
+                                "model",
+                                family,
+                                p,
+                                "fused",
+                                "",
+                                fref,
+                                plan.read(TinyNetworks.deepestFeature(g)).data(),
+                                tol,
+                                "");
                         if (f.status() != Status.PASS) {
-                            c = new Check("model", family, p.id(), "fused", "", f.maxError(), f.maxRef(), tol,
-                                    Status.FAIL, "deepest features differ");
+                            c = new Check(
+                                    "model",
+                                    family,
+                                    p.id(),
+                                    "fused",
+                                    "",
+                                    f.maxError(),
+                                    f.maxRef(),
+                                    tol,
+                                    Status.FAIL,
+                                    "deepest features differ");
                         }
                     }
                     sink.accept(c);
                 }
             } catch (RuntimeException e) {
-                sink.accept(new Check("model", family, p.id(), "fused", "", Double.NaN, 0, tol, Status.FAIL, oneLine(e)));
+                sink.accept(
+                        new Check("model", family, p.id(), "fused", "", Double.NaN, 0, tol, Status.FAIL, oneLine(e)));
             }
         }
     }
@@ -315,14 +410,32 @@ public final class SelfTest {
             float second = Float.NEGATIVE_INFINITY;
             for (int i = 0; i < classes; i++) if (i != best) second = Math.max(second, ref[o + i]);
             if (ref[o + best] - second > 2 * margin) {
-                return new Check(c.kind, c.name, c.precision, c.variant, c.kernels, c.maxError, c.maxRef, c.tolerance,
-                        Status.FAIL, "top-1 of image " + b + " is class " + mine + ", the reference's " + best);
+                return new Check(
+                        c.kind,
+                        c.name,
+                        c.precision,
+                        c.variant,
+                        c.kernels,
+                        c.maxError,
+                        c.maxRef,
+                        c.tolerance,
+                        Status.FAIL,
+                        "top-1 of image " + b + " is class " + mine + ", the reference's " + best);
             }
         }
         String top1 = "top-1 same on " + same + "/" + images + " images"
                 + (same < images ? " (the others are near-ties in the reference)" : "");
-        return new Check(c.kind, c.name, c.precision, c.variant, c.kernels, c.maxError, c.maxRef, c.tolerance,
-                c.status, c.status == Status.PASS || c.detail.isEmpty() ? top1 : c.detail + "; " + top1);
+        return new Check(
+                c.kind,
+                c.name,
+                c.precision,
+                c.variant,
+                c.kernels,
+                c.maxError,
+                c.maxRef,
+                c.tolerance,
+                c.status,
+                c.status == Status.PASS || c.detail.isEmpty() ? top1 : c.detail + "; " + top1);
     }
 
     private static int argmax(float[] x, int off, int n) {
@@ -340,7 +453,9 @@ public final class SelfTest {
             cases.add(dir);
         } else {
             try (var s = Files.list(dir)) {
-                s.filter(c -> Files.isRegularFile(c.resolve("case.json"))).sorted().forEach(cases::add);
+                s.filter(c -> Files.isRegularFile(c.resolve("case.json")))
+                        .sorted()
+                        .forEach(cases::add);
             } catch (IOException e) {
                 throw new EdgeClException("--golden " + dir + ": " + e.getMessage(), e);
             }
@@ -352,7 +467,8 @@ public final class SelfTest {
     private static void goldenCase(ClContext ctx, Precision p, Path dir, double tol, Consumer<Check> sink) {
         String name = dir.getFileName().toString();
         try {
-            JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("case.json"))).getAsJsonObject();
+            JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("case.json")))
+                    .getAsJsonObject();
             VisionModel model = Models.fromSpec(json.getAsJsonObject("spec"));
             String fmt = json.has("key_format") ? json.get("key_format").getAsString() : "auto";
             if (fmt.startsWith("official")) fmt = "official";
@@ -376,11 +492,21 @@ public final class SelfTest {
                     if (e.getKey().equals("input")) continue;
                     HostTensor ref = e.getValue(), got = out.get(e.getKey());
                     if (got == null) {
-                        sink.accept(new Check("golden", name + " " + e.getKey(), p.id(), "fused", "", Double.NaN, 0, tol,
-                                Status.FAIL, "the model produced no output '" + e.getKey() + "' (it gave " + out.keySet() + ")"));
+                        sink.accept(new Check(
+                                "golden",
+                                name + " " + e.getKey(),
+                                p.id(),
+                                "fused",
+                                "",
+                                Double.NaN,
+                                0,
+                                tol,
+                                Status.FAIL,
+                                "the model produced no output '" + e.getKey() + "' (it gave " + out.keySet() + ")"));
                         continue;
                     }
-                    Check c = compare("golden", name + " " + e.getKey(), p, "fused", "", ref.data(), got.data(), tol, "");
+                    Check c =
+                            compare("golden", name + " " + e.getKey(), p, "fused", "", ref.data(), got.data(), tol, "");
                     if (e.getKey().equals("logits")) c = withTop1(c, ref.data(), got.data(), model.numClasses());
                     sink.accept(c);
                 }
@@ -389,5 +515,4 @@ public final class SelfTest {
             sink.accept(new Check("golden", name, p.id(), "fused", "", Double.NaN, 0, tol, Status.FAIL, oneLine(e)));
         }
     }
-
 }

@@ -6,10 +6,6 @@ import io.edgecl.cl.ClEvent;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.DeviceWeights;
 import io.edgecl.graph.FusionRule;
-import io.edgecl.ops.KernelChoices;
-import io.edgecl.ops.Launch;
-import io.edgecl.ops.KernelFamily;
-import io.edgecl.ops.Tuning;
 import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.MemoryPlanner;
@@ -19,6 +15,10 @@ import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.KernelFamily;
+import io.edgecl.ops.Launch;
+import io.edgecl.ops.Tuning;
 import io.edgecl.profile.Profile;
 import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
@@ -69,6 +69,7 @@ public final class Session implements AutoCloseable {
     private final DeviceWeights deviceWeights;
     /** Plans by input shape, least recently used first. */
     private final LinkedHashMap<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+
     private final int maxPlans;
     private final long maxPlanBytes;
     private long plansBuilt;
@@ -87,7 +88,8 @@ public final class Session implements AutoCloseable {
         this.deviceWeights = new DeviceWeights(ctx);
         this.choices = kernelChoices(ctx, options);
         this.maxPlans = options.maxPlans();
-        this.maxPlanBytes = options.maxPlanBytes() > 0 ? options.maxPlanBytes() : ctx.info().globalMemBytes() / 4;
+        this.maxPlanBytes =
+                options.maxPlanBytes() > 0 ? options.maxPlanBytes() : ctx.info().globalMemBytes() / 4;
         ctx.addDependent(this);
     }
 
@@ -141,9 +143,12 @@ public final class Session implements AutoCloseable {
      * options' {@link SessionOptions#withKernel}; each family's device default where none is set.
      */
     static KernelChoices kernelChoices(ClContext ctx, SessionOptions options) {
-        Map<String, String> tuned = options.tunedOverlay() != null ? options.tunedOverlay() : Tuning.snapshot(ctx.info());
-        KernelChoices c = KernelChoices.DEFAULTS.withTuned(tuned)
-                .withRuntimeEpilogueFlops(Long.getLong(RUNTIME_EPILOGUE_PROPERTY, KernelChoices.DEFAULT_RUNTIME_EPILOGUE_FLOPS));
+        Map<String, String> tuned =
+                options.tunedOverlay() != null ? options.tunedOverlay() : Tuning.snapshot(ctx.info());
+        KernelChoices c = KernelChoices.DEFAULTS
+                .withTuned(tuned)
+                .withRuntimeEpilogueFlops(
+                        Long.getLong(RUNTIME_EPILOGUE_PROPERTY, KernelChoices.DEFAULT_RUNTIME_EPILOGUE_FLOPS));
         for (KernelFamily<?> f : KernelFamily.ALL) {
             String v = options.kernels().getOrDefault(f.name(), System.getProperty(f.property(), ""));
             if (!v.isBlank()) c = c.forcingParsed(f, v);
@@ -156,7 +161,8 @@ public final class Session implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this Session is closed" + (ctx.isOpen() ? "" : " (its device was closed)"));
+            throw new IllegalStateException(
+                    "this Session is closed" + (ctx.isOpen() ? "" : " (its device was closed)"));
         }
     }
 
@@ -178,8 +184,10 @@ public final class Session implements AutoCloseable {
     public Map<String, int[]> outputShapes(int batch, int h, int w) {
         Graph g = graph(batch, h, w);
         Map<String, int[]> out = new LinkedHashMap<>();
-        g.outputs().forEach((k, v) -> out.put(k, v.h() == 1 && v.w() == 1 ? new int[] {v.n(), v.c()}
-                : new int[] {v.n(), v.c(), v.h(), v.w()}));
+        g.outputs()
+                .forEach((k, v) -> out.put(
+                        k,
+                        v.h() == 1 && v.w() == 1 ? new int[] {v.n(), v.c()} : new int[] {v.n(), v.c(), v.h(), v.w()}));
         return out;
     }
 
@@ -188,8 +196,12 @@ public final class Session implements AutoCloseable {
         lock.lock();
         try {
             Plan p = plan(batch, h, w);
-            return new Footprint(p.launches().size(), p.weightBytes(), p.activationBytes(),
-                    p.graph().activationBytes(), p.graph().macs());
+            return new Footprint(
+                    p.launches().size(),
+                    p.weightBytes(),
+                    p.activationBytes(),
+                    p.graph().activationBytes(),
+                    p.graph().macs());
         } finally {
             lock.unlock();
         }
@@ -213,8 +225,10 @@ public final class Session implements AutoCloseable {
                 String sources = u != null ? u.sources() : String.join("+", io.edgecl.cl.KernelSources.sources(file));
                 List<String> kernels = new ArrayList<>(u == null ? List.of() : u.kernels());
                 if (!kernels.contains(l.kernelName())) kernels.add(l.kernelName());
-                out.put(label, new ProgramUse(file, sources, options, List.copyOf(kernels),
-                        (u == null ? 0 : u.launches()) + 1));
+                out.put(
+                        label,
+                        new ProgramUse(
+                                file, sources, options, List.copyOf(kernels), (u == null ? 0 : u.launches()) + 1));
             }
             return List.copyOf(out.values());
         } finally {
@@ -310,7 +324,8 @@ public final class Session implements AutoCloseable {
         String shape = "[" + batch + ", 3, " + h + ", " + w + "]";
         if (largest > d.maxAllocBytes()) {
             throw new ModelSpecException(model.name() + " at " + shape + " needs an activation buffer of "
-                    + DeviceInfo.human(largest) + " but " + d.name() + " allows at most " + DeviceInfo.human(d.maxAllocBytes())
+                    + DeviceInfo.human(largest) + " but " + d.name() + " allows at most "
+                    + DeviceInfo.human(d.maxAllocBytes())
                     + " per allocation (reduce the batch or the input size)");
         }
         if (act + wts > d.globalMemBytes()) {
@@ -380,8 +395,8 @@ public final class Session implements AutoCloseable {
         if (names.size() != outputs.size() || names.isEmpty()) {
             List<String> unknown = new ArrayList<>(outputs);
             unknown.removeAll(names);
-            throw new EdgeClException((outputs.isEmpty() ? "no output asked for" : "no output named " + unknown)
-                    + ": " + model.name() + " outputs " + String.join(", ", outputNames()));
+            throw new EdgeClException((outputs.isEmpty() ? "no output asked for" : "no output named " + unknown) + ": "
+                    + model.name() + " outputs " + String.join(", ", outputNames()));
         }
         lock.lock();
         try {

@@ -24,9 +24,17 @@ public final class SessionOptions {
     public static final int DEFAULT_MAX_PLANS = 8;
 
     /** Every field; the {@code with…} methods copy it with one changed. */
-    private record State(Device device, boolean closesDevice, String deviceSpec, String binding, Precision precision,
-                         Set<Fusion> disabled, int maxPlans, long maxPlanBytes, Map<String, String> kernels,
-                         Map<String, String> tunedOverlay) {}
+    private record State(
+            Device device,
+            boolean closesDevice,
+            String deviceSpec,
+            String binding,
+            Precision precision,
+            Set<Fusion> disabled,
+            int maxPlans,
+            long maxPlanBytes,
+            Map<String, String> kernels,
+            Map<String, String> tunedOverlay) {}
 
     private final State s;
 
@@ -36,32 +44,77 @@ public final class SessionOptions {
 
     /** The default device, fp32, every fusion rule on, each kernel as tuned or the device's default. */
     public static SessionOptions defaults() {
-        return new SessionOptions(new State(null, false, null, null, Precision.FP32, EnumSet.noneOf(Fusion.class),
-                DEFAULT_MAX_PLANS, 0, Map.of(), null));
+        return new SessionOptions(new State(
+                null,
+                false,
+                null,
+                null,
+                Precision.FP32,
+                EnumSet.noneOf(Fusion.class),
+                DEFAULT_MAX_PLANS,
+                0,
+                Map.of(),
+                null));
     }
 
     /** Runs on an already open device, shared with other sessions; the caller keeps and closes it. */
     public SessionOptions withDevice(Device d) {
-        return new SessionOptions(new State(d, false, null, s.binding, s.precision, s.disabled, s.maxPlans,
-                s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                d,
+                false,
+                null,
+                s.binding,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /** Runs on an open device that the session takes over: closing the session closes it. */
     public SessionOptions withOwnedDevice(Device d) {
-        return new SessionOptions(new State(d, true, null, s.binding, s.precision, s.disabled, s.maxPlans,
-                s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                d,
+                true,
+                null,
+                s.binding,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /** Opens the device {@code spec} names (see {@link Device#open}); the session owns and closes it. */
     public SessionOptions withDevice(String spec) {
-        return new SessionOptions(new State(null, false, spec, s.binding, s.precision, s.disabled, s.maxPlans,
-                s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                null,
+                false,
+                spec,
+                s.binding,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /** The Java OpenCL binding: "jocl", "lwjgl", or null for the default. */
     public SessionOptions withBinding(String name) {
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, name, s.precision, s.disabled,
-                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                name,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /**
@@ -79,21 +132,40 @@ public final class SessionOptions {
 
     /** Storage precision of weights and activations (ignored with {@link #withDevice(Device)}: the device's holds). */
     public SessionOptions withPrecision(Precision p) {
-        if (p == null) throw new IllegalArgumentException("precision is null (withAutoPrecision() lets the device decide)");
+        if (p == null)
+            throw new IllegalArgumentException("precision is null (withAutoPrecision() lets the device decide)");
         return withPrecisionOrAuto(p);
     }
 
     private SessionOptions withPrecisionOrAuto(Precision p) {
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, p, s.disabled,
-                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                s.binding,
+                p,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /** Switches the given fusion rules off ({@link Fusion#all()}: the unfused graph). */
     public SessionOptions withoutFusion(Collection<Fusion> rules) {
         Set<Fusion> d = EnumSet.noneOf(Fusion.class);
         d.addAll(rules);
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, d,
-                s.maxPlans, s.maxPlanBytes, s.kernels, s.tunedOverlay));
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                s.binding,
+                s.precision,
+                d,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /**
@@ -105,9 +177,19 @@ public final class SessionOptions {
      */
     public SessionOptions withPlanCache(int maxPlans, long maxDeviceBytes) {
         if (maxPlans < 1) throw new IllegalArgumentException("maxPlans must be at least 1, got " + maxPlans);
-        if (maxDeviceBytes < 0) throw new IllegalArgumentException("maxDeviceBytes must be >= 0, got " + maxDeviceBytes);
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
-                maxPlans, maxDeviceBytes, s.kernels, s.tunedOverlay));
+        if (maxDeviceBytes < 0)
+            throw new IllegalArgumentException("maxDeviceBytes must be >= 0, got " + maxDeviceBytes);
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                s.binding,
+                s.precision,
+                s.disabled,
+                maxPlans,
+                maxDeviceBytes,
+                s.kernels,
+                s.tunedOverlay));
     }
 
     /**
@@ -123,8 +205,17 @@ public final class SessionOptions {
         KernelFamily<?> f = KernelFamily.byName(family);
         Map<String, String> k = new LinkedHashMap<>(s.kernels);
         k.put(f.name(), f.format(f.parse(value)));
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
-                s.maxPlans, s.maxPlanBytes, Collections.unmodifiableMap(k), s.tunedOverlay));
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                s.binding,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                Collections.unmodifiableMap(k),
+                s.tunedOverlay));
     }
 
     /** The forced kernel choices, by family (unmodifiable). */
@@ -144,8 +235,17 @@ public final class SessionOptions {
      * measures candidates in an overlay of its own and saves only at the end).
      */
     SessionOptions withTunedOverlay(Map<String, String> tuned) {
-        return new SessionOptions(new State(s.device, s.closesDevice, s.deviceSpec, s.binding, s.precision, s.disabled,
-                s.maxPlans, s.maxPlanBytes, s.kernels, Map.copyOf(tuned)));
+        return new SessionOptions(new State(
+                s.device,
+                s.closesDevice,
+                s.deviceSpec,
+                s.binding,
+                s.precision,
+                s.disabled,
+                s.maxPlans,
+                s.maxPlanBytes,
+                s.kernels,
+                Map.copyOf(tuned)));
     }
 
     /** The overlay of {@link #withTunedOverlay}, or null: the device's tuning file. */

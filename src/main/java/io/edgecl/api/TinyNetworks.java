@@ -34,9 +34,12 @@ public final class TinyNetworks {
     private static Map<String, String> tiny() {
         try (InputStream in = SelfTest.class.getResourceAsStream(NETWORKS)) {
             if (in == null) throw new IllegalStateException(NETWORKS + " is missing from the jar");
-            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
             Map<String, String> m = new LinkedHashMap<>();
-            o.getAsJsonObject("networks").entrySet().forEach(e -> m.put(e.getKey(), e.getValue().toString()));
+            o.getAsJsonObject("networks")
+                    .entrySet()
+                    .forEach(e -> m.put(e.getKey(), e.getValue().toString()));
             return java.util.Collections.unmodifiableMap(m);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -46,12 +49,13 @@ public final class TinyNetworks {
     /** Seed of the tiny networks' weights and inputs. */
     public static final long SEED = 20261202L;
 
-
     /** The stored reference logits of the tiny networks, by family. */
     public static Map<String, float[]> references() {
         try (InputStream in = SelfTest.class.getResourceAsStream(REFERENCES)) {
-            if (in == null) throw new EdgeClException("selftest references " + REFERENCES + " are missing from the jar");
-            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+            if (in == null)
+                throw new EdgeClException("selftest references " + REFERENCES + " are missing from the jar");
+            JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
             Map<String, float[]> out = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("logits").entrySet()) {
                 JsonArray a = e.getValue().getAsJsonArray();
@@ -95,8 +99,10 @@ public final class TinyNetworks {
     /** The references file's text for {@code logits}. */
     public static String referencesJson(Map<String, float[]> logits) {
         JsonObject o = new JsonObject();
-        o.addProperty("about", "outputs (logits, deepest features) of TinyNetworks.TINY's networks (weights Weights.synthetic(SEED), input tinyInput()),"
-                + " from the plain-Java reference (HostEval)");
+        o.addProperty(
+                "about",
+                "outputs (logits, deepest features) of TinyNetworks.TINY's networks (weights Weights.synthetic(SEED), input tinyInput()),"
+                        + " from the plain-Java reference (HostEval)");
         JsonObject l = new JsonObject();
         logits.forEach((k, v) -> {
             JsonArray a = new JsonArray();

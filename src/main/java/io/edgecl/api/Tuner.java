@@ -3,7 +3,6 @@ package io.edgecl.api;
 import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Node;
-import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
@@ -63,8 +62,15 @@ public final class Tuner {
      * variant's forward (device ms, median of the rounds' medians), its wins out of the rounds,
      * and whether it became the choice.
      */
-    public record VariantResult(String family, String variant, int ops, double currentMs, double variantMs, int wins,
-                                int rounds, boolean kept) {}
+    public record VariantResult(
+            String family,
+            String variant,
+            int ops,
+            double currentMs,
+            double variantMs,
+            int wins,
+            int rounds,
+            boolean kept) {}
 
     /**
      * The outcome: per GEMM shape, the forward's device time before and after the GEMM choices,
@@ -73,13 +79,28 @@ public final class Tuner {
      * variant is what already runs), the forward at the start and at the end, and the device's
      * tuning file.
      */
-    public record Report(String device, List<ShapeResult> shapes, double beforeMs, double afterMs, boolean kept,
-                         double noise, double requiredGain, List<VariantResult> variants, double startMs, double endMs,
-                         Path file) {}
+    public record Report(
+            String device,
+            List<ShapeResult> shapes,
+            double beforeMs,
+            double afterMs,
+            boolean kept,
+            double noise,
+            double requiredGain,
+            List<VariantResult> variants,
+            double startMs,
+            double endMs,
+            Path file) {}
 
     /** Tunes {@code model} at [batch, 3, size, size] on the options' device; {@code progress} sees each result. */
-    public static Report tune(VisionModel model, SessionOptions options, int batch, int size, int reps, int rounds,
-                              Consumer<Object> progress) {
+    public static Report tune(
+            VisionModel model,
+            SessionOptions options,
+            int batch,
+            int size,
+            int reps,
+            int rounds,
+            Consumer<Object> progress) {
         return tune(model, options, batch, size, reps, rounds, progress, null);
     }
 
@@ -87,24 +108,43 @@ public final class Tuner {
      * As {@link #tune(VisionModel, SessionOptions, int, int, int, int, Consumer)}, with
      * {@code familiesStart} run once between the GEMM shapes and the kernel families.
      */
-    public static Report tune(VisionModel model, SessionOptions options, int batch, int size, int reps, int rounds,
-                              Consumer<Object> progress, Runnable familiesStart) {
+    public static Report tune(
+            VisionModel model,
+            SessionOptions options,
+            int batch,
+            int size,
+            int reps,
+            int rounds,
+            Consumer<Object> progress,
+            Runnable familiesStart) {
         if (batch <= 0 || reps <= 0 || rounds <= 0) {
             throw new io.edgecl.EdgeClException("batch, reps and rounds must be positive");
         }
-        Device d = options.device() != null ? options.device()
-                : options.autoPrecision() ? Device.openAuto(options.deviceSpec(), options.binding(), null)
-                : Device.open(options.deviceSpec(), options.binding(), options.precision());
-        try (Run run = new Run(model, options.withDevice(d), d, batch, size, rounds,
-                progress != null ? progress : x -> { })) {
+        Device d = options.device() != null
+                ? options.device()
+                : options.autoPrecision()
+                        ? Device.openAuto(options.deviceSpec(), options.binding(), null)
+                        : Device.open(options.deviceSpec(), options.binding(), options.precision());
+        try (Run run =
+                new Run(model, options.withDevice(d), d, batch, size, rounds, progress != null ? progress : x -> {})) {
             run.gemms(reps);
             if (familiesStart != null) familiesStart.run();
             run.families();
             // one locked replace of the device's file, with every kept choice: another process
             // reads the choices before this run or after it, never half of them
             Tuning.storeAll(d.ctx, run.kept);
-            return new Report(d.name(), run.shapes, run.beforeMs, run.afterMs, run.gemmsKept, run.noise, run.gain,
-                    run.variants, run.startMs, run.currentMs, Tuning.file(d.ctx.info()));
+            return new Report(
+                    d.name(),
+                    run.shapes,
+                    run.beforeMs,
+                    run.afterMs,
+                    run.gemmsKept,
+                    run.noise,
+                    run.gain,
+                    run.variants,
+                    run.startMs,
+                    run.currentMs,
+                    Tuning.file(d.ctx.info()));
         } finally {
             if (options.device() == null) d.close();
         }
@@ -131,7 +171,14 @@ public final class Tuner {
         double noise, gain, startMs, beforeMs, afterMs, currentMs;
         boolean gemmsKept;
 
-        Run(VisionModel model, SessionOptions options, Device d, int batch, int size, int rounds, Consumer<Object> sink) {
+        Run(
+                VisionModel model,
+                SessionOptions options,
+                Device d,
+                int batch,
+                int size,
+                int rounds,
+                Consumer<Object> sink) {
             this.model = model;
             this.options = options;
             this.d = d;
@@ -169,7 +216,12 @@ public final class Tuner {
             Map<List<Integer>, Act> problems = new LinkedHashMap<>();
             for (Node n : graph.nodes()) {
                 if (n.op() instanceof GemmOp gm) {
-                    problems.putIfAbsent(List.of(n.inputs().get(0).rows(), n.output().c(), n.inputs().get(0).c()), gm.act());
+                    problems.putIfAbsent(
+                            List.of(
+                                    n.inputs().get(0).rows(),
+                                    n.output().c(),
+                                    n.inputs().get(0).c()),
+                            gm.act());
                 }
             }
             Map<String, String> found = new LinkedHashMap<>();
@@ -178,7 +230,13 @@ public final class Tuner {
                 int m = e.getKey().get(0), n = e.getKey().get(1), k = e.getKey().get(2);
                 GemmTuner.Result r = GemmTuner.tune(d.ctx, before.at(d.precision(), ""), m, n, k, e.getValue(), reps);
                 found.put(TuningKey.gemm(d.precision(), m, n, k).toString(), KernelFamily.GEMM.format(r.best()));
-                ShapeResult sr = new ShapeResult(m, n, k, r.beforeNanos() / 1e3, r.bestNanos() / 1e3, r.best().toString());
+                ShapeResult sr = new ShapeResult(
+                        m,
+                        n,
+                        k,
+                        r.beforeNanos() / 1e3,
+                        r.bestNanos() / 1e3,
+                        r.best().toString());
                 shapes.add(sr);
                 sink.accept(sr);
             }
@@ -209,7 +267,8 @@ public final class Tuner {
                 for (Object candidate : family.candidates()) {
                     String value = family.format(candidate);
                     Map<String, String> found = new LinkedHashMap<>();
-                    for (String shape : opShapes) found.put(new TuningKey(family, d.precision(), shape).toString(), value);
+                    for (String shape : opShapes)
+                        found.put(new TuningKey(family, d.precision(), shape).toString(), value);
                     Map<String, String> trial = new LinkedHashMap<>(overlay);
                     trial.putAll(found);
                     Session s = open(trial);
@@ -217,12 +276,14 @@ public final class Tuner {
                     if (sig.equals(current)) {
                         // the candidate is what already runs: nothing to measure
                         s.close();
-                        report(new VariantResult(family.name(), value, opShapes.size(), currentMs, currentMs, 0, 0, false));
+                        report(new VariantResult(
+                                family.name(), value, opShapes.size(), currentMs, currentMs, 0, 0, false));
                         continue;
                     }
                     Comparison cv = compare(best, s, input, rounds);
                     boolean win = cv.bWins(gain);
-                    report(new VariantResult(family.name(), value, opShapes.size(), cv.aMs, cv.bMs, cv.wins, rounds, win));
+                    report(new VariantResult(
+                            family.name(), value, opShapes.size(), cv.aMs, cv.bMs, cv.wins, rounds, win));
                     if (win) {
                         keep(found, s);
                         current = sig;

@@ -48,10 +48,12 @@ public final class Bindings {
             } catch (OpenClLibraryException e) {
                 String other = n.equals(DEFAULT) ? OTHER : DEFAULT;
                 if (opens(other)) {
-                    throw new OpenClLibraryException(n, e.getMessage()
-                            .replaceFirst("; (set|check) .*$", "")
-                            + "; the " + other + " binding works here: use --binding " + other
-                            + " or leave the binding unset", e);
+                    throw new OpenClLibraryException(
+                            n,
+                            e.getMessage().replaceFirst("; (set|check) .*$", "")
+                                    + "; the " + other + " binding works here: use --binding " + other
+                                    + " or leave the binding unset",
+                            e);
                 }
                 throw e;
             }
@@ -66,8 +68,8 @@ public final class Bindings {
                 throw first;
             }
             if (NOTICE_GIVEN.compareAndSet(false, true)) {
-                Warnings.warn("the " + n + " binding could not open OpenCL; using the " + OTHER
-                        + " binding with " + b.library() + " (--binding " + OTHER + " says so explicitly)");
+                Warnings.warn("the " + n + " binding could not open OpenCL; using the " + OTHER + " binding with "
+                        + b.library() + " (--binding " + OTHER + " says so explicitly)");
             }
             return b;
         }

@@ -74,7 +74,8 @@ public interface ClBinding {
      * Enqueues an NDRange; {@code local} may be null (the driver chooses). Returns an event when
      * {@code wantEvent}, else null (no event object is created on the fast path).
      */
-    ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent);
+    ClHandle.Event enqueue(
+            ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent);
 
     void finish(ClHandle.Queue queue);
 

@@ -5,8 +5,10 @@ public class ClBuildException extends ClException {
     private final String log;
 
     public ClBuildException(String what, String options, String log) {
-        super("OpenCL program " + what + " failed to build (options: " + options + "):\n" + log,
-                "clBuildProgram", ClConst.BUILD_PROGRAM_FAILURE);
+        super(
+                "OpenCL program " + what + " failed to build (options: " + options + "):\n" + log,
+                "clBuildProgram",
+                ClConst.BUILD_PROGRAM_FAILURE);
         this.log = log;
     }
 

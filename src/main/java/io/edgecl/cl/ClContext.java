@@ -1,10 +1,9 @@
 package io.edgecl.cl;
 
-import io.edgecl.tensor.HalfFloats;
-
-import io.edgecl.tensor.Precision;
 import io.edgecl.EdgeClException;
 import io.edgecl.Warnings;
+import io.edgecl.tensor.HalfFloats;
+import io.edgecl.tensor.Precision;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
@@ -29,6 +28,7 @@ public final class ClContext implements AutoCloseable {
     private final Map<ProgramKey, ClProgram> programs = new LinkedHashMap<>();
 
     private record ProgramKey(String options, String source) {}
+
     private final AtomicInteger liveBuffers = new AtomicInteger();
     private final AtomicLong liveBytes = new AtomicLong();
     private final boolean guarded = Boolean.getBoolean(GUARD_PROPERTY);
@@ -37,7 +37,8 @@ public final class ClContext implements AutoCloseable {
     private Precision precision = Precision.FP32;
     private volatile boolean closed;
     /** What uses this context and must close first (sessions): closing the context closes them. */
-    private final java.util.Set<AutoCloseable> dependents = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    private final java.util.Set<AutoCloseable> dependents =
+            java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     public ClContext(ClDevice device) {
         this(device, ProgramCache.defaultCache());
@@ -83,7 +84,9 @@ public final class ClContext implements AutoCloseable {
 
     /** Throws {@link IllegalStateException} once the context is closed: a released queue would abort the process. */
     public void checkOpen() {
-        if (closed) throw new IllegalStateException("the OpenCL context of " + device.info().name() + " is closed");
+        if (closed)
+            throw new IllegalStateException(
+                    "the OpenCL context of " + device.info().name() + " is closed");
     }
 
     public boolean isOpen() {
@@ -109,8 +112,11 @@ public final class ClContext implements AutoCloseable {
             throw new EdgeClException("buffer '" + label + "' needs " + DeviceInfo.human(bytes)
                     + " but the device allows at most " + DeviceInfo.human(info().maxAllocBytes()) + " per allocation");
         }
-        ClBuffer b = new ClBuffer(this, cl.createBuffer(context, ClConst.MEM_READ_WRITE,
-                guarded ? bytes + GUARD_BYTES : bytes), bytes, label);
+        ClBuffer b = new ClBuffer(
+                this,
+                cl.createBuffer(context, ClConst.MEM_READ_WRITE, guarded ? bytes + GUARD_BYTES : bytes),
+                bytes,
+                label);
         if (guarded) {
             cl.write(queue(), b.handle(), bytes, guardPattern());
             guardedBuffers.add(b);
@@ -270,7 +276,8 @@ public final class ClContext implements AutoCloseable {
 
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset 0. */
     public void writeBytes(ClBuffer b, ByteBuffer data) {
-        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
+        if (data.remaining() > b.bytes())
+            throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
         cl.write(queue(), b.handle(), 0, data);
     }
 
@@ -281,21 +288,24 @@ public final class ClContext implements AutoCloseable {
      */
     public void writeBytesAsync(ClBuffer b, ByteBuffer data) {
         if (!data.isDirect()) throw new IllegalArgumentException("an asynchronous write needs a direct buffer");
-        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
+        if (data.remaining() > b.bytes())
+            throw new IllegalArgumentException("write of " + data.remaining() + " bytes overruns " + b);
         cl.writeAsync(queue(), b.handle(), 0, data);
     }
 
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset {@code offset}. */
     public void writeBytes(ClBuffer b, long offset, ByteBuffer data) {
         if (offset < 0 || offset + data.remaining() > b.bytes()) {
-            throw new IllegalArgumentException("write of " + data.remaining() + " bytes at " + offset + " overruns " + b);
+            throw new IllegalArgumentException(
+                    "write of " + data.remaining() + " bytes at " + offset + " overruns " + b);
         }
         cl.write(queue(), b.handle(), offset, data);
     }
 
     /** Blocking raw read into {@code data}'s remaining bytes from byte offset 0. */
     public void readBytes(ClBuffer b, ByteBuffer data) {
-        if (data.remaining() > b.bytes()) throw new IllegalArgumentException("read of " + data.remaining() + " bytes overruns " + b);
+        if (data.remaining() > b.bytes())
+            throw new IllegalArgumentException("read of " + data.remaining() + " bytes overruns " + b);
         cl.read(queue(), b.handle(), 0, data);
     }
 
@@ -334,12 +344,14 @@ public final class ClContext implements AutoCloseable {
      * all), which builds faster (see {@link KernelSources#program(java.util.Collection, String)}).
      * Programs are told apart by their whole source, headers included, and build options.
      */
-    public synchronized ClProgram program(Map<String, String> defines, java.util.Collection<String> kernels,
-                                          String file) {
-        java.util.List<String> only = kernels == null ? null : kernels.stream().sorted().toList();
+    public synchronized ClProgram program(
+            Map<String, String> defines, java.util.Collection<String> kernels, String file) {
+        java.util.List<String> only =
+                kernels == null ? null : kernels.stream().sorted().toList();
         String source = KernelSources.program(only, file);
         String options = buildOptions(defines);
-        String label = file + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines)) + (only == null ? "" : " " + only);
+        String label =
+                file + (defines.isEmpty() ? "" : " " + new TreeMap<>(defines)) + (only == null ? "" : " " + only);
         return programFromSource(label, source, options, only);
     }
 
@@ -368,7 +380,8 @@ public final class ClContext implements AutoCloseable {
         boolean fromCache = false;
         if (cache != null) {
             ProgramCache.Entry entry = cache.load(key);
-            if (entry.problem() != null) Warnings.warn("program cache entry " + entry.problem() + "; rebuilding " + label + " from source");
+            if (entry.problem() != null)
+                Warnings.warn("program cache entry " + entry.problem() + "; rebuilding " + label + " from source");
             byte[] bin = entry.binary();
             if (bin != null) {
                 try {
@@ -427,8 +440,14 @@ public final class ClContext implements AutoCloseable {
      * lazily (PoCL) spend their compile. {@code binaryCache} says where binaries are kept: "edgecl"
      * (ours), "driver" (the driver's own, PoCL's) or "off".
      */
-    public record CompileBill(String binaryCache, int programs, int fromCache, double buildMs, int firstLaunches,
-                              double firstLaunchMs, Map<String, FileBill> byFile) {
+    public record CompileBill(
+            String binaryCache,
+            int programs,
+            int fromCache,
+            double buildMs,
+            int firstLaunches,
+            double firstLaunchMs,
+            Map<String, FileBill> byFile) {
         public double totalMs() {
             return buildMs + firstLaunchMs;
         }
@@ -446,8 +465,14 @@ public final class ClContext implements AutoCloseable {
             hits += p.fromCache() ? 1 : 0;
             build += p.buildNanos();
             FileBill f = by.getOrDefault(kernelFile(p.label()), new FileBill(0, 0, 0, 0, 0));
-            by.put(kernelFile(p.label()), new FileBill(f.programs() + 1, f.fromCache() + (p.fromCache() ? 1 : 0),
-                    f.buildMs() + p.buildNanos() / 1e6, f.firstLaunches(), f.firstLaunchMs()));
+            by.put(
+                    kernelFile(p.label()),
+                    new FileBill(
+                            f.programs() + 1,
+                            f.fromCache() + (p.fromCache() ? 1 : 0),
+                            f.buildMs() + p.buildNanos() / 1e6,
+                            f.firstLaunches(),
+                            f.firstLaunchMs()));
         }
         int launches = 0;
         long launchNanos = 0;
@@ -455,12 +480,20 @@ public final class ClContext implements AutoCloseable {
             launches += (int) e.getValue()[0];
             launchNanos += e.getValue()[1];
             FileBill f = by.getOrDefault(e.getKey(), new FileBill(0, 0, 0, 0, 0));
-            by.put(e.getKey(), new FileBill(f.programs(), f.fromCache(), f.buildMs(),
-                    f.firstLaunches() + (int) e.getValue()[0], f.firstLaunchMs() + e.getValue()[1] / 1e6));
+            by.put(
+                    e.getKey(),
+                    new FileBill(
+                            f.programs(),
+                            f.fromCache(),
+                            f.buildMs(),
+                            f.firstLaunches() + (int) e.getValue()[0],
+                            f.firstLaunchMs() + e.getValue()[1] / 1e6));
         }
-        String where = cache == null ? "off" : ProgramCache.driverCompilesAtLaunch(info()) ? "edgecl, after first launch" : "edgecl";
-        return new CompileBill(where, n, hits, build / 1e6, launches, launchNanos / 1e6,
-                java.util.Collections.unmodifiableMap(by));
+        String where = cache == null
+                ? "off"
+                : ProgramCache.driverCompilesAtLaunch(info()) ? "edgecl, after first launch" : "edgecl";
+        return new CompileBill(
+                where, n, hits, build / 1e6, launches, launchNanos / 1e6, java.util.Collections.unmodifiableMap(by));
     }
 
     /**
@@ -489,7 +522,8 @@ public final class ClContext implements AutoCloseable {
             cl.releaseProgram(handle);
             String log = e.buildLog() == null ? "" : e.buildLog();
             if (retry && log.contains("unable to rename temporary")) {
-                Warnings.warn("the driver failed to build " + label + " over a temporary file of its cache; building it again");
+                Warnings.warn("the driver failed to build " + label
+                        + " over a temporary file of its cache; building it again");
                 return buildFromSource(label, source, options, false);
             }
             throw new ClBuildException(label, options, e.buildLog());

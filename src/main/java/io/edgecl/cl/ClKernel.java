@@ -12,6 +12,7 @@ public final class ClKernel implements AutoCloseable {
     private final String name;
     /** The program it came from: told when this kernel first runs (its binary is stored then). */
     private final ClProgram owner;
+
     private long localBytes;
     private boolean launched;
     private ClHandle.Kernel handle;
@@ -89,8 +90,8 @@ public final class ClKernel implements AutoCloseable {
     public ClKernel checkBound() {
         int expected = ctx.cl().kernelNumArgs(handle);
         if (next != expected) {
-            throw new IllegalStateException("kernel " + name + " takes " + expected + " arguments but " + next
-                    + " were bound");
+            throw new IllegalStateException(
+                    "kernel " + name + " takes " + expected + " arguments but " + next + " were bound");
         }
         return this;
     }

@@ -23,6 +23,7 @@ public final class ClProgram {
 
     /** Kernels not launched yet, before the binary may be stored; null once stored or when not to be. */
     private java.util.Set<String> unlaunched;
+
     private String cacheKey;
 
     /** Stores the binary under {@code key} once each of {@code kernels} has been launched. */

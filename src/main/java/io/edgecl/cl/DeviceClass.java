@@ -12,16 +12,32 @@ import java.util.regex.Pattern;
  */
 public record DeviceClass(Kind kind, Vendor vendor, String architecture, String model) {
     /** The device type as OpenCL reports it. */
-    public enum Kind { CPU, GPU, ACCELERATOR, OTHER }
+    public enum Kind {
+        CPU,
+        GPU,
+        ACCELERATOR,
+        OTHER
+    }
 
     /** Who designed the device (for a CPU, the processor's maker, not the OpenCL runtime's). */
-    public enum Vendor { NVIDIA, AMD, INTEL, ARM, QUALCOMM, APPLE, IMAGINATION, OTHER }
+    public enum Vendor {
+        NVIDIA,
+        AMD,
+        INTEL,
+        ARM,
+        QUALCOMM,
+        APPLE,
+        IMAGINATION,
+        OTHER
+    }
 
     /** The class of {@code d}, read from its type, vendor and name. */
     public static DeviceClass of(DeviceInfo d) {
-        Kind kind = d.type().contains("CPU") ? Kind.CPU
-                : d.type().contains("GPU") ? Kind.GPU
-                : d.type().contains("ACCELERATOR") ? Kind.ACCELERATOR : Kind.OTHER;
+        Kind kind = d.type().contains("CPU")
+                ? Kind.CPU
+                : d.type().contains("GPU")
+                        ? Kind.GPU
+                        : d.type().contains("ACCELERATOR") ? Kind.ACCELERATOR : Kind.OTHER;
         return of(kind, d.vendor(), d.name());
     }
 
@@ -30,10 +46,13 @@ public record DeviceClass(Kind kind, Vendor vendor, String architecture, String 
         String v = (vendorString + " " + name).toLowerCase(Locale.ROOT);
         String n = name.toLowerCase(Locale.ROOT);
         if (kind == Kind.CPU) {
-            Vendor cpuVendor = v.contains("authenticamd") || v.contains("amd") ? Vendor.AMD
-                    : v.contains("intel") ? Vendor.INTEL
-                    : v.contains("arm") || v.contains("aarch64") || v.contains("cortex") ? Vendor.ARM
-                    : v.contains("apple") ? Vendor.APPLE : Vendor.OTHER;
+            Vendor cpuVendor = v.contains("authenticamd") || v.contains("amd")
+                    ? Vendor.AMD
+                    : v.contains("intel")
+                            ? Vendor.INTEL
+                            : v.contains("arm") || v.contains("aarch64") || v.contains("cortex")
+                                    ? Vendor.ARM
+                                    : v.contains("apple") ? Vendor.APPLE : Vendor.OTHER;
             // PoCL names its CPU device "pthread-<llvm cpu>-<processor>": the LLVM target is the architecture
             // (LLVM's names are lower case and may hold hyphens; the processor's name starts upper case)
             Matcher m = Pattern.compile("^(?:pthread|cpu|basic|cpu-minimal|cpu-tbb)-([a-z0-9_.\\-]+?)-(?=[A-Z])")
@@ -44,20 +63,29 @@ public record DeviceClass(Kind kind, Vendor vendor, String architecture, String 
         if (v.contains("advanced micro devices") || v.contains("amd") || n.startsWith("gfx")) {
             return new DeviceClass(kind, Vendor.AMD, amdArchitecture(n), name.trim());
         }
-        if (n.contains("mali")) return new DeviceClass(kind, Vendor.ARM, maliArchitecture(n), model(n, "mali-[gt]\\d+"));
+        if (n.contains("mali"))
+            return new DeviceClass(kind, Vendor.ARM, maliArchitecture(n), model(n, "mali-[gt]\\d+"));
         if (n.contains("adreno")) {
             String model = model(n, "(?<=adreno\\(tm\\) |adreno )\\d{3}");
-            return new DeviceClass(kind, Vendor.QUALCOMM, model != null ? "adreno-" + model.charAt(0) + "xx" : null,
+            return new DeviceClass(
+                    kind,
+                    Vendor.QUALCOMM,
+                    model != null ? "adreno-" + model.charAt(0) + "xx" : null,
                     model != null ? "adreno-" + model : null);
         }
         if (n.contains("powervr") || v.contains("imagination")) {
-            String arch = n.contains("rogue") ? "rogue" : n.matches(".*\\b[abcdx]xm-.*|.*[abcd]-series.*") ? "volcanic" : null;
+            String arch = n.contains("rogue")
+                    ? "rogue"
+                    : n.matches(".*\\b[abcdx]xm-.*|.*[abcd]-series.*") ? "volcanic" : null;
             return new DeviceClass(kind, Vendor.IMAGINATION, arch, name.trim());
         }
         if (v.contains("apple")) return new DeviceClass(kind, Vendor.APPLE, model(n, "m\\d+"), name.trim());
         if (v.contains("intel")) {
-            String arch = n.contains("arc") ? "xe-hpg" : n.contains("iris(r) xe") || n.contains("iris xe") ? "xe-lp"
-                    : n.contains("uhd") || n.contains("hd graphics") ? "gen9-gen12" : null;
+            String arch = n.contains("arc")
+                    ? "xe-hpg"
+                    : n.contains("iris(r) xe") || n.contains("iris xe")
+                            ? "xe-lp"
+                            : n.contains("uhd") || n.contains("hd graphics") ? "gen9-gen12" : null;
             return new DeviceClass(kind, Vendor.INTEL, arch, name.trim());
         }
         return new DeviceClass(kind, Vendor.OTHER, null, name.trim());
@@ -69,7 +97,8 @@ public record DeviceClass(Kind kind, Vendor vendor, String architecture, String 
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder(kind.name().toLowerCase(Locale.ROOT)).append('/')
+        StringBuilder b = new StringBuilder(kind.name().toLowerCase(Locale.ROOT))
+                .append('/')
                 .append(vendor.name().toLowerCase(Locale.ROOT));
         if (architecture != null) b.append('/').append(architecture);
         if (model != null) b.append('/').append(model);
@@ -112,7 +141,8 @@ public record DeviceClass(Kind kind, Vendor vendor, String architecture, String 
         if (gfx.startsWith("gfx11")) return "rdna3";
         if (gfx.startsWith("gfx103")) return "rdna2";
         if (gfx.startsWith("gfx101")) return "rdna";
-        if (gfx.equals("gfx908") || gfx.equals("gfx90a") || gfx.startsWith("gfx94") || gfx.startsWith("gfx95")) return "cdna";
+        if (gfx.equals("gfx908") || gfx.equals("gfx90a") || gfx.startsWith("gfx94") || gfx.startsWith("gfx95"))
+            return "cdna";
         if (gfx.startsWith("gfx9")) return "gcn5";
         return "gcn";
     }
@@ -137,13 +167,16 @@ public record DeviceClass(Kind kind, Vendor vendor, String architecture, String 
         }
 
         public boolean matches(DeviceClass c) {
-            return (kind == null || kind == c.kind) && (vendor == null || vendor == c.vendor)
+            return (kind == null || kind == c.kind)
+                    && (vendor == null || vendor == c.vendor)
                     && (architecture == null || architecture.equals(c.architecture))
                     && (model == null || model.equals(c.model));
         }
 
         public int specificity() {
-            return (kind != null ? 1 : 0) + (vendor != null ? 1 : 0) + (architecture != null ? 1 : 0)
+            return (kind != null ? 1 : 0)
+                    + (vendor != null ? 1 : 0)
+                    + (architecture != null ? 1 : 0)
                     + (model != null ? 1 : 0);
         }
 

@@ -65,8 +65,16 @@ public record DeviceInfo(
     }
 
     public String summary() {
-        return String.format(Locale.ROOT, "%s  %s [%s] %s, %d CU, %s, OpenCL C %s, driver %s", id(), name, type,
-                vendor, computeUnits, human(globalMemBytes), String.format(Locale.ROOT, "%.1f", openclC()),
+        return String.format(
+                Locale.ROOT,
+                "%s  %s [%s] %s, %d CU, %s, OpenCL C %s, driver %s",
+                id(),
+                name,
+                type,
+                vendor,
+                computeUnits,
+                human(globalMemBytes),
+                String.format(Locale.ROOT, "%.1f", openclC()),
                 driverVersion);
     }
 
@@ -85,7 +93,8 @@ public record DeviceInfo(
         String kind = type;
         for (String part : spec.split(",")) {
             String[] kv = part.trim().split("=", 2);
-            if (kv.length != 2) throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": '" + part + "' is not KEY=VALUE");
+            if (kv.length != 2)
+                throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": '" + part + "' is not KEY=VALUE");
             String k = kv[0].trim(), v = kv[1].trim();
             switch (k) {
                 case "wg" -> wg = Math.min(wg, size(k, v));
@@ -99,17 +108,36 @@ public record DeviceInfo(
                     kind = v.toUpperCase(Locale.ROOT);
                 }
                 case "fp16" -> {
-                    if (!v.equals("off")) throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": fp16 takes off");
+                    if (!v.equals("off"))
+                        throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": fp16 takes off");
                     ext = new java.util.TreeSet<>(extensions);
                     ext.remove("cl_khr_fp16");
                 }
-                default -> throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": unknown limit '" + k
-                        + "' (wg, local, alloc, global, type, fp16)");
+                default ->
+                    throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": unknown limit '" + k
+                            + "' (wg, local, alloc, global, type, fp16)");
             }
         }
-        return new DeviceInfo(platformIndex, deviceIndex, platformName, platformVersion, name, vendor, kind, version,
-                driverVersion, openclCVersion, computeUnits, maxClockMhz, wg, local, global, Math.min(alloc, global),
-                imageSupport, ext, floatVectorWidth);
+        return new DeviceInfo(
+                platformIndex,
+                deviceIndex,
+                platformName,
+                platformVersion,
+                name,
+                vendor,
+                kind,
+                version,
+                driverVersion,
+                openclCVersion,
+                computeUnits,
+                maxClockMhz,
+                wg,
+                local,
+                global,
+                Math.min(alloc, global),
+                imageSupport,
+                ext,
+                floatVectorWidth);
     }
 
     private static long size(String key, String v) {
@@ -124,7 +152,8 @@ public record DeviceInfo(
             if (n < 1) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new io.edgecl.EdgeClException("-D" + LIMITS_PROPERTY + ": " + key + "=" + v + " is not a positive size");
+            throw new io.edgecl.EdgeClException(
+                    "-D" + LIMITS_PROPERTY + ": " + key + "=" + v + " is not a positive size");
         }
     }
 

@@ -24,8 +24,12 @@ public final class Devices {
             String pver = cl.platformString(plat, ClConst.PLATFORM_VERSION);
             List<ClHandle.Device> devs = cl.devices(plat);
             for (int d = 0; d < devs.size(); d++) {
-                out.add(new ClDevice(cl, plat, devs.get(d), read(cl, p, d, pname, pver, devs.get(d))
-                        .limitedTo(System.getProperty(DeviceInfo.LIMITS_PROPERTY, ""))));
+                out.add(new ClDevice(
+                        cl,
+                        plat,
+                        devs.get(d),
+                        read(cl, p, d, pname, pver, devs.get(d))
+                                .limitedTo(System.getProperty(DeviceInfo.LIMITS_PROPERTY, ""))));
             }
         }
         if (out.isEmpty()) {
@@ -36,16 +40,22 @@ public final class Devices {
 
     private static DeviceInfo read(ClBinding cl, int p, int d, String pname, String pver, ClHandle.Device dev) {
         long type = cl.deviceLong(dev, ClConst.DEVICE_TYPE);
-        String t = (type & ClConst.DEVICE_TYPE_GPU) != 0 ? "GPU"
-                : (type & ClConst.DEVICE_TYPE_CPU) != 0 ? "CPU"
-                : (type & ClConst.DEVICE_TYPE_ACCELERATOR) != 0 ? "ACCELERATOR" : "OTHER";
+        String t = (type & ClConst.DEVICE_TYPE_GPU) != 0
+                ? "GPU"
+                : (type & ClConst.DEVICE_TYPE_CPU) != 0
+                        ? "CPU"
+                        : (type & ClConst.DEVICE_TYPE_ACCELERATOR) != 0 ? "ACCELERATOR" : "OTHER";
         String cver;
         try {
             cver = cl.deviceString(dev, ClConst.DEVICE_OPENCL_C_VERSION);
         } catch (ClException e) {
             cver = "OpenCL C 1.0"; // OpenCL 1.0 devices lack the query
         }
-        return new DeviceInfo(p, d, pname, pver,
+        return new DeviceInfo(
+                p,
+                d,
+                pname,
+                pver,
                 cl.deviceString(dev, ClConst.DEVICE_NAME),
                 cl.deviceString(dev, ClConst.DEVICE_VENDOR),
                 t,
@@ -59,7 +69,8 @@ public final class Devices {
                 cl.deviceLong(dev, ClConst.DEVICE_GLOBAL_MEM_SIZE),
                 cl.deviceLong(dev, ClConst.DEVICE_MAX_MEM_ALLOC_SIZE),
                 cl.deviceLong(dev, ClConst.DEVICE_IMAGE_SUPPORT) != 0,
-                new LinkedHashSet<>(Arrays.asList(cl.deviceString(dev, ClConst.DEVICE_EXTENSIONS).split("\\s+"))),
+                new LinkedHashSet<>(Arrays.asList(
+                        cl.deviceString(dev, ClConst.DEVICE_EXTENSIONS).split("\\s+"))),
                 (int) cl.deviceLong(dev, ClConst.DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT));
     }
 
@@ -91,13 +102,14 @@ public final class Devices {
         if (s.matches("\\d+")) {
             int i = Integer.parseInt(s);
             if (i < all.size()) return all.get(i);
-            throw new EdgeClException("no OpenCL device " + s + " (there are " + all.size() + "); available: "
-                    + ids(all));
+            throw new EdgeClException(
+                    "no OpenCL device " + s + " (there are " + all.size() + "); available: " + ids(all));
         }
         String needle = s.toLowerCase(Locale.ROOT);
         for (ClDevice d : all) {
             DeviceInfo i = d.info();
-            if ((i.name() + " " + i.vendor() + " " + i.platformName() + " " + i.type()).toLowerCase(Locale.ROOT)
+            if ((i.name() + " " + i.vendor() + " " + i.platformName() + " " + i.type())
+                    .toLowerCase(Locale.ROOT)
                     .contains(needle)) {
                 return d;
             }

@@ -63,7 +63,8 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public String platformString(ClHandle.Platform platform, int param) {
-        return infoString("clGetPlatformInfo",
+        return infoString(
+                "clGetPlatformInfo",
                 (size, ptr, ret) -> CL.clGetPlatformInfo((cl_platform_id) platform.raw(), param, size, ptr, ret));
     }
 
@@ -76,7 +77,8 @@ final class JoclBinding implements ClBinding {
         }
         ClException.check("clGetDeviceIDs", rc);
         cl_device_id[] ids = new cl_device_id[n[0]];
-        ClException.check("clGetDeviceIDs",
+        ClException.check(
+                "clGetDeviceIDs",
                 CL.clGetDeviceIDs((cl_platform_id) platform.raw(), ClConst.DEVICE_TYPE_ALL, n[0], ids, null));
         List<ClHandle.Device> out = new ArrayList<>();
         for (cl_device_id id : ids) out.add(new ClHandle.Device(id));
@@ -85,7 +87,8 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public String deviceString(ClHandle.Device device, int param) {
-        return infoString("clGetDeviceInfo",
+        return infoString(
+                "clGetDeviceInfo",
                 (size, ptr, ret) -> CL.clGetDeviceInfo((cl_device_id) device.raw(), param, size, ptr, ret));
     }
 
@@ -94,7 +97,8 @@ final class JoclBinding implements ClBinding {
         long[] size = new long[1];
         ClException.check("clGetDeviceInfo", CL.clGetDeviceInfo((cl_device_id) device.raw(), param, 0, null, size));
         byte[] buf = new byte[8];
-        ClException.check("clGetDeviceInfo",
+        ClException.check(
+                "clGetDeviceInfo",
                 CL.clGetDeviceInfo((cl_device_id) device.raw(), param, Math.min(8, size[0]), Pointer.to(buf), null));
         return littleEndian(buf, (int) Math.min(8, size[0]));
     }
@@ -104,7 +108,8 @@ final class JoclBinding implements ClBinding {
         cl_context_properties props = new cl_context_properties();
         props.addProperty(ClConst.CONTEXT_PLATFORM, (cl_platform_id) platform.raw());
         int[] err = new int[1];
-        cl_context ctx = CL.clCreateContext(props, 1, new cl_device_id[] {(cl_device_id) device.raw()}, null, null, err);
+        cl_context ctx =
+                CL.clCreateContext(props, 1, new cl_device_id[] {(cl_device_id) device.raw()}, null, null, err);
         ClException.check("clCreateContext", err[0]);
         return new ClHandle.Context(ctx);
     }
@@ -113,8 +118,11 @@ final class JoclBinding implements ClBinding {
     @SuppressWarnings("deprecation")
     public ClHandle.Queue createQueue(ClHandle.Context context, ClHandle.Device device, boolean profiling) {
         int[] err = new int[1];
-        cl_command_queue q = CL.clCreateCommandQueue((cl_context) context.raw(), (cl_device_id) device.raw(),
-                profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
+        cl_command_queue q = CL.clCreateCommandQueue(
+                (cl_context) context.raw(),
+                (cl_device_id) device.raw(),
+                profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0,
+                err);
         ClException.check("clCreateCommandQueue", err[0]);
         return new ClHandle.Queue(q);
     }
@@ -130,8 +138,18 @@ final class JoclBinding implements ClBinding {
     @Override
     public void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
         ByteBuffer d = direct(src);
-        ClException.check("clEnqueueWriteBuffer", CL.clEnqueueWriteBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
-                true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+        ClException.check(
+                "clEnqueueWriteBuffer",
+                CL.clEnqueueWriteBuffer(
+                        (cl_command_queue) queue.raw(),
+                        (cl_mem) buffer.raw(),
+                        true,
+                        offset,
+                        d.remaining(),
+                        Pointer.to(d),
+                        0,
+                        null,
+                        null));
     }
 
     /**
@@ -148,12 +166,32 @@ final class JoclBinding implements ClBinding {
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ByteBuffer d = dst.slice();
-            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
-                    true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+            ClException.check(
+                    "clEnqueueReadBuffer",
+                    CL.clEnqueueReadBuffer(
+                            (cl_command_queue) queue.raw(),
+                            (cl_mem) buffer.raw(),
+                            true,
+                            offset,
+                            d.remaining(),
+                            Pointer.to(d),
+                            0,
+                            null,
+                            null));
         } else {
             ByteBuffer d = ByteBuffer.allocateDirect(dst.remaining());
-            ClException.check("clEnqueueReadBuffer", CL.clEnqueueReadBuffer((cl_command_queue) queue.raw(), (cl_mem) buffer.raw(),
-                    true, offset, d.remaining(), Pointer.to(d), 0, null, null));
+            ClException.check(
+                    "clEnqueueReadBuffer",
+                    CL.clEnqueueReadBuffer(
+                            (cl_command_queue) queue.raw(),
+                            (cl_mem) buffer.raw(),
+                            true,
+                            offset,
+                            d.remaining(),
+                            Pointer.to(d),
+                            0,
+                            null,
+                            null));
             dst.duplicate().put(d);
         }
     }
@@ -170,8 +208,14 @@ final class JoclBinding implements ClBinding {
     public ClHandle.Program programFromBinary(ClHandle.Context context, ClHandle.Device device, byte[] binary) {
         int[] err = new int[1];
         int[] status = new int[1];
-        cl_program p = CL.clCreateProgramWithBinary((cl_context) context.raw(), 1, new cl_device_id[] {(cl_device_id) device.raw()},
-                new long[] {binary.length}, new byte[][] {binary}, status, err);
+        cl_program p = CL.clCreateProgramWithBinary(
+                (cl_context) context.raw(),
+                1,
+                new cl_device_id[] {(cl_device_id) device.raw()},
+                new long[] {binary.length},
+                new byte[][] {binary},
+                status,
+                err);
         ClException.check("clCreateProgramWithBinary", err[0]);
         ClException.check("clCreateProgramWithBinary (binary status)", status[0]);
         return new ClHandle.Program(p);
@@ -179,11 +223,18 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public void build(ClHandle.Program program, ClHandle.Device device, String options) {
-        int rc = CL.clBuildProgram((cl_program) program.raw(), 1, new cl_device_id[] {(cl_device_id) device.raw()}, options,
-                null, null);
+        int rc = CL.clBuildProgram(
+                (cl_program) program.raw(), 1, new cl_device_id[] {(cl_device_id) device.raw()}, options, null, null);
         if (rc != ClConst.SUCCESS) {
-            String log = infoString("clGetProgramBuildInfo", (size, ptr, ret) -> CL.clGetProgramBuildInfo(
-                    (cl_program) program.raw(), (cl_device_id) device.raw(), ClConst.PROGRAM_BUILD_LOG, size, ptr, ret));
+            String log = infoString(
+                    "clGetProgramBuildInfo",
+                    (size, ptr, ret) -> CL.clGetProgramBuildInfo(
+                            (cl_program) program.raw(),
+                            (cl_device_id) device.raw(),
+                            ClConst.PROGRAM_BUILD_LOG,
+                            size,
+                            ptr,
+                            ret));
             if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
             throw new ClException("clBuildProgram", rc, log);
         }
@@ -192,12 +243,16 @@ final class JoclBinding implements ClBinding {
     @Override
     public byte[] binary(ClHandle.Program program) {
         long[] sizes = new long[1];
-        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program.raw(), PROGRAM_BINARY_SIZES,
-                Sizeof.size_t, Pointer.to(sizes), null));
+        ClException.check(
+                "clGetProgramInfo",
+                CL.clGetProgramInfo(
+                        (cl_program) program.raw(), PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(sizes), null));
         byte[] bin = new byte[(int) sizes[0]];
         Pointer binPtr = Pointer.to(bin);
-        ClException.check("clGetProgramInfo", CL.clGetProgramInfo((cl_program) program.raw(), PROGRAM_BINARIES,
-                Sizeof.POINTER, Pointer.to(binPtr), null));
+        ClException.check(
+                "clGetProgramInfo",
+                CL.clGetProgramInfo(
+                        (cl_program) program.raw(), PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(binPtr), null));
         return bin;
     }
 
@@ -211,19 +266,22 @@ final class JoclBinding implements ClBinding {
 
     @Override
     public void setArgBuffer(ClHandle.Kernel kernel, int index, ClHandle.Buffer buffer) {
-        ClException.check("clSetKernelArg",
+        ClException.check(
+                "clSetKernelArg",
                 CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_mem, Pointer.to((cl_mem) buffer.raw())));
     }
 
     @Override
     public void setArgInt(ClHandle.Kernel kernel, int index, int value) {
-        ClException.check("clSetKernelArg",
+        ClException.check(
+                "clSetKernelArg",
                 CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_int, Pointer.to(new int[] {value})));
     }
 
     @Override
     public void setArgFloat(ClHandle.Kernel kernel, int index, float value) {
-        ClException.check("clSetKernelArg",
+        ClException.check(
+                "clSetKernelArg",
                 CL.clSetKernelArg((cl_kernel) kernel.raw(), index, Sizeof.cl_float, Pointer.to(new float[] {value})));
     }
 
@@ -235,24 +293,44 @@ final class JoclBinding implements ClBinding {
     @Override
     public int kernelNumArgs(ClHandle.Kernel kernel) {
         int[] v = new int[1];
-        ClException.check("clGetKernelInfo", CL.clGetKernelInfo((cl_kernel) kernel.raw(), CL.CL_KERNEL_NUM_ARGS,
-                Sizeof.cl_uint, Pointer.to(v), null));
+        ClException.check(
+                "clGetKernelInfo",
+                CL.clGetKernelInfo(
+                        (cl_kernel) kernel.raw(), CL.CL_KERNEL_NUM_ARGS, Sizeof.cl_uint, Pointer.to(v), null));
         return v[0];
     }
 
     @Override
     public long kernelWorkGroupSize(ClHandle.Kernel kernel, ClHandle.Device device) {
         long[] v = new long[1];
-        ClException.check("clGetKernelWorkGroupInfo", CL.clGetKernelWorkGroupInfo((cl_kernel) kernel.raw(),
-                (cl_device_id) device.raw(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null));
+        ClException.check(
+                "clGetKernelWorkGroupInfo",
+                CL.clGetKernelWorkGroupInfo(
+                        (cl_kernel) kernel.raw(),
+                        (cl_device_id) device.raw(),
+                        CL.CL_KERNEL_WORK_GROUP_SIZE,
+                        Sizeof.size_t,
+                        Pointer.to(v),
+                        null));
         return v[0];
     }
 
     @Override
-    public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
+    public ClHandle.Event enqueue(
+            ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         cl_event ev = wantEvent ? new cl_event() : null;
-        ClException.check("clEnqueueNDRangeKernel", CL.clEnqueueNDRangeKernel((cl_command_queue) queue.raw(),
-                (cl_kernel) kernel.raw(), global.length, null, global, local, 0, null, ev));
+        ClException.check(
+                "clEnqueueNDRangeKernel",
+                CL.clEnqueueNDRangeKernel(
+                        (cl_command_queue) queue.raw(),
+                        (cl_kernel) kernel.raw(),
+                        global.length,
+                        null,
+                        global,
+                        local,
+                        0,
+                        null,
+                        ev));
         return ev == null ? null : new ClHandle.Event(ev);
     }
 
@@ -269,7 +347,8 @@ final class JoclBinding implements ClBinding {
     @Override
     public long eventProfiling(ClHandle.Event event, int param) {
         long[] v = new long[1];
-        ClException.check("clGetEventProfilingInfo",
+        ClException.check(
+                "clGetEventProfilingInfo",
                 CL.clGetEventProfilingInfo((cl_event) event.raw(), param, Sizeof.cl_ulong, Pointer.to(v), null));
         return v[0];
     }

@@ -56,9 +56,11 @@ public final class KernelSources {
      * time of its whole file.
      */
     public static String program(java.util.Collection<String> kernels, String file) {
-        if (!System.getProperty(DIR_PROPERTY, "").isEmpty()) return expand(file, load(file), kernels).source();
+        if (!System.getProperty(DIR_PROPERTY, "").isEmpty())
+            return expand(file, load(file), kernels).source();
         // one string per program source: the contexts' lookups hash it once, not per request
-        return PROGRAMS.computeIfAbsent((kernels == null ? "*" : String.join(",", kernels)) + "|" + file,
+        return PROGRAMS.computeIfAbsent(
+                (kernels == null ? "*" : String.join(",", kernels)) + "|" + file,
                 k -> expand(file, load(file), kernels).source());
     }
 
@@ -98,8 +100,11 @@ public final class KernelSources {
     }
 
     /** {@link #expand(String, String, java.util.Collection)} with the included files read by {@code loader}. */
-    static Expansion expand(String name, String text, java.util.Collection<String> kernels,
-                            java.util.function.Function<String, String> loader) {
+    static Expansion expand(
+            String name,
+            String text,
+            java.util.Collection<String> kernels,
+            java.util.function.Function<String, String> loader) {
         StringBuilder out = new StringBuilder(text.length() + 8192);
         java.util.Set<String> done = new java.util.LinkedHashSet<>();
         expandInto(out, name, text, kernels, loader, new java.util.ArrayDeque<>(), done);
@@ -107,12 +112,17 @@ public final class KernelSources {
     }
 
     private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile("^\\s*#\\s*include\\b(.*)$");
-    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile(
-            "\\s*\"([^\"/\\\\]+)\"\\s*(?://.*|/\\*.*\\*/\\s*)?");
+    private static final java.util.regex.Pattern QUOTED =
+            java.util.regex.Pattern.compile("\\s*\"([^\"/\\\\]+)\"\\s*(?://.*|/\\*.*\\*/\\s*)?");
 
-    private static void expandInto(StringBuilder out, String name, String text, java.util.Collection<String> kernels,
-                                   java.util.function.Function<String, String> loader, java.util.Deque<String> open,
-                                   java.util.Set<String> done) {
+    private static void expandInto(
+            StringBuilder out,
+            String name,
+            String text,
+            java.util.Collection<String> kernels,
+            java.util.function.Function<String, String> loader,
+            java.util.Deque<String> open,
+            java.util.Set<String> done) {
         open.push(name);
         String src = kernels == null ? text : only(text, kernels, name);
         out.append("#line 1 \"").append(name).append("\"\n");
@@ -130,8 +140,8 @@ public final class KernelSources {
             }
             java.util.regex.Matcher q = QUOTED.matcher(inc.group(1));
             if (!q.matches()) {
-                throw new EdgeClException(name + ":" + lineNo + ": " + line.strip() + ": a kernel file includes another "
-                        + "by its file name in quotes, #include \"common.h.cl\"");
+                throw new EdgeClException(name + ":" + lineNo + ": " + line.strip()
+                        + ": a kernel file includes another " + "by its file name in quotes, #include \"common.h.cl\"");
             }
             String header = q.group(1);
             if (open.contains(header)) {

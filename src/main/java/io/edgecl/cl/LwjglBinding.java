@@ -42,8 +42,8 @@ final class LwjglBinding implements ClBinding {
             try {
                 org.lwjgl.opencl.CL.create(user);
             } catch (LinkageError | IllegalStateException e) {
-                throw OpenClLibraryException.startFailed("lwjgl",
-                        "-D" + LIBNAME_PROPERTY + "=" + user + ": " + e.getMessage(), e);
+                throw OpenClLibraryException.startFailed(
+                        "lwjgl", "-D" + LIBNAME_PROPERTY + "=" + user + ": " + e.getMessage(), e);
             }
             OpenClLibrary.recordLoaded("lwjgl", user);
             return;
@@ -89,7 +89,8 @@ final class LwjglBinding implements ClBinding {
 
     @Override
     public String platformString(ClHandle.Platform platform, int param) {
-        return infoString("clGetPlatformInfo", (buf, size) -> CL10.clGetPlatformInfo((Long) platform.raw(), param, buf, size));
+        return infoString(
+                "clGetPlatformInfo", (buf, size) -> CL10.clGetPlatformInfo((Long) platform.raw(), param, buf, size));
     }
 
     @Override
@@ -100,7 +101,8 @@ final class LwjglBinding implements ClBinding {
             if (rc == ClConst.DEVICE_NOT_FOUND) return new ArrayList<>();
             ClException.check("clGetDeviceIDs", rc);
             PointerBuffer ids = s.mallocPointer(n.get(0));
-            ClException.check("clGetDeviceIDs",
+            ClException.check(
+                    "clGetDeviceIDs",
                     CL10.clGetDeviceIDs((Long) platform.raw(), ClConst.DEVICE_TYPE_ALL, ids, (IntBuffer) null));
             List<ClHandle.Device> out = new ArrayList<>();
             for (int i = 0; i < ids.capacity(); i++) out.add(new ClHandle.Device(ids.get(i)));
@@ -110,14 +112,16 @@ final class LwjglBinding implements ClBinding {
 
     @Override
     public String deviceString(ClHandle.Device device, int param) {
-        return infoString("clGetDeviceInfo", (buf, size) -> CL10.clGetDeviceInfo((Long) device.raw(), param, buf, size));
+        return infoString(
+                "clGetDeviceInfo", (buf, size) -> CL10.clGetDeviceInfo((Long) device.raw(), param, buf, size));
     }
 
     @Override
     public long deviceLong(ClHandle.Device device, int param) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer size = s.mallocPointer(1);
-            ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device.raw(), param, (ByteBuffer) null, size));
+            ClException.check(
+                    "clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device.raw(), param, (ByteBuffer) null, size));
             ByteBuffer buf = s.calloc(8);
             buf.limit((int) Math.min(8, size.get(0)));
             ClException.check("clGetDeviceInfo", CL10.clGetDeviceInfo((Long) device.raw(), param, buf, null));
@@ -132,7 +136,10 @@ final class LwjglBinding implements ClBinding {
     public ClHandle.Context createContext(ClHandle.Platform platform, ClHandle.Device device) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer props = s.mallocPointer(3);
-            props.put(ClConst.CONTEXT_PLATFORM).put((Long) platform.raw()).put(0).flip();
+            props.put(ClConst.CONTEXT_PLATFORM)
+                    .put((Long) platform.raw())
+                    .put(0)
+                    .flip();
             IntBuffer err = s.mallocInt(1);
             long ctx = CL10.clCreateContext(props, (Long) device.raw(), null, 0, err);
             ClException.check("clCreateContext", err.get(0));
@@ -144,8 +151,8 @@ final class LwjglBinding implements ClBinding {
     public ClHandle.Queue createQueue(ClHandle.Context context, ClHandle.Device device, boolean profiling) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long q = CL10.clCreateCommandQueue((Long) context.raw(), (Long) device.raw(),
-                    profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
+            long q = CL10.clCreateCommandQueue(
+                    (Long) context.raw(), (Long) device.raw(), profiling ? ClConst.QUEUE_PROFILING_ENABLE : 0, err);
             ClException.check("clCreateCommandQueue", err.get(0));
             return new ClHandle.Queue(q);
         }
@@ -164,9 +171,11 @@ final class LwjglBinding implements ClBinding {
     @Override
     public void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
         boolean copy = !src.isDirect();
-        ByteBuffer d = copy ? MemoryUtil.memAlloc(src.remaining()).put(src.duplicate()).flip() : src;
+        ByteBuffer d =
+                copy ? MemoryUtil.memAlloc(src.remaining()).put(src.duplicate()).flip() : src;
         try {
-            ClException.check("clEnqueueWriteBuffer",
+            ClException.check(
+                    "clEnqueueWriteBuffer",
                     CL10.clEnqueueWriteBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, d, null, null));
         } finally {
             if (copy) MemoryUtil.memFree(d);
@@ -175,20 +184,23 @@ final class LwjglBinding implements ClBinding {
 
     @Override
     public void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
-        ClException.check("clEnqueueWriteBuffer",
+        ClException.check(
+                "clEnqueueWriteBuffer",
                 CL10.clEnqueueWriteBuffer((Long) queue.raw(), (Long) buffer.raw(), false, offset, src, null, null));
     }
 
     @Override
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
-            ClException.check("clEnqueueReadBuffer",
+            ClException.check(
+                    "clEnqueueReadBuffer",
                     CL10.clEnqueueReadBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, dst, null, null));
             return;
         }
         ByteBuffer d = MemoryUtil.memAlloc(dst.remaining());
         try {
-            ClException.check("clEnqueueReadBuffer",
+            ClException.check(
+                    "clEnqueueReadBuffer",
                     CL10.clEnqueueReadBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, d, null, null));
             dst.duplicate().put(d);
         } finally {
@@ -212,7 +224,8 @@ final class LwjglBinding implements ClBinding {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
             IntBuffer status = s.mallocInt(1);
-            long p = CL10.clCreateProgramWithBinary((Long) context.raw(), s.pointers((Long) device.raw()), bin, status, err);
+            long p = CL10.clCreateProgramWithBinary(
+                    (Long) context.raw(), s.pointers((Long) device.raw()), bin, status, err);
             ClException.check("clCreateProgramWithBinary", err.get(0));
             ClException.check("clCreateProgramWithBinary (binary status)", status.get(0));
             return new ClHandle.Program(p);
@@ -225,8 +238,10 @@ final class LwjglBinding implements ClBinding {
     public void build(ClHandle.Program program, ClHandle.Device device, String options) {
         int rc = CL10.clBuildProgram((Long) program.raw(), (Long) device.raw(), options, null, 0);
         if (rc != ClConst.SUCCESS) {
-            String log = infoString("clGetProgramBuildInfo", (buf, size) ->
-                    CL10.clGetProgramBuildInfo((Long) program.raw(), (Long) device.raw(), ClConst.PROGRAM_BUILD_LOG, buf, size));
+            String log = infoString(
+                    "clGetProgramBuildInfo",
+                    (buf, size) -> CL10.clGetProgramBuildInfo(
+                            (Long) program.raw(), (Long) device.raw(), ClConst.PROGRAM_BUILD_LOG, buf, size));
             if (rc == ClConst.BUILD_PROGRAM_FAILURE) throw new ClBuildException("", options, log);
             throw new ClException("clBuildProgram", rc, log);
         }
@@ -236,13 +251,15 @@ final class LwjglBinding implements ClBinding {
     public byte[] binary(ClHandle.Program program) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer sizes = s.mallocPointer(1);
-            ClException.check("clGetProgramInfo",
+            ClException.check(
+                    "clGetProgramInfo",
                     CL10.clGetProgramInfo((Long) program.raw(), 0x1165 /* BINARY_SIZES */, sizes, null));
             int n = (int) sizes.get(0);
             ByteBuffer bin = MemoryUtil.memAlloc(n);
             try {
                 PointerBuffer ptrs = s.pointers(bin);
-                ClException.check("clGetProgramInfo",
+                ClException.check(
+                        "clGetProgramInfo",
                         CL10.clGetProgramInfo((Long) program.raw(), 0x1166 /* BINARIES */, ptrs, null));
                 byte[] out = new byte[n];
                 bin.get(out);
@@ -287,7 +304,8 @@ final class LwjglBinding implements ClBinding {
     public int kernelNumArgs(ClHandle.Kernel kernel) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer v = s.mallocInt(1);
-            ClException.check("clGetKernelInfo", CL10.clGetKernelInfo((Long) kernel.raw(), CL10.CL_KERNEL_NUM_ARGS, v, null));
+            ClException.check(
+                    "clGetKernelInfo", CL10.clGetKernelInfo((Long) kernel.raw(), CL10.CL_KERNEL_NUM_ARGS, v, null));
             return v.get(0);
         }
     }
@@ -296,14 +314,17 @@ final class LwjglBinding implements ClBinding {
     public long kernelWorkGroupSize(ClHandle.Kernel kernel, ClHandle.Device device) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer v = s.mallocPointer(1);
-            ClException.check("clGetKernelWorkGroupInfo", CL10.clGetKernelWorkGroupInfo((Long) kernel.raw(),
-                    (Long) device.raw(), CL10.CL_KERNEL_WORK_GROUP_SIZE, v, null));
+            ClException.check(
+                    "clGetKernelWorkGroupInfo",
+                    CL10.clGetKernelWorkGroupInfo(
+                            (Long) kernel.raw(), (Long) device.raw(), CL10.CL_KERNEL_WORK_GROUP_SIZE, v, null));
             return v.get(0);
         }
     }
 
     @Override
-    public ClHandle.Event enqueue(ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
+    public ClHandle.Event enqueue(
+            ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer g = s.mallocPointer(global.length);
             for (int i = 0; i < global.length; i++) g.put(i, global[i]);
@@ -313,8 +334,10 @@ final class LwjglBinding implements ClBinding {
                 for (int i = 0; i < local.length; i++) l.put(i, local[i]);
             }
             PointerBuffer ev = wantEvent ? s.mallocPointer(1) : null;
-            ClException.check("clEnqueueNDRangeKernel",
-                    CL10.clEnqueueNDRangeKernel((Long) queue.raw(), (Long) kernel.raw(), global.length, null, g, l, null, ev));
+            ClException.check(
+                    "clEnqueueNDRangeKernel",
+                    CL10.clEnqueueNDRangeKernel(
+                            (Long) queue.raw(), (Long) kernel.raw(), global.length, null, g, l, null, ev));
             return wantEvent ? new ClHandle.Event(ev.get(0)) : null;
         }
     }
@@ -333,7 +356,8 @@ final class LwjglBinding implements ClBinding {
     public long eventProfiling(ClHandle.Event event, int param) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             LongBuffer v = s.mallocLong(1);
-            ClException.check("clGetEventProfilingInfo", CL10.clGetEventProfilingInfo((Long) event.raw(), param, v, null));
+            ClException.check(
+                    "clGetEventProfilingInfo", CL10.clGetEventProfilingInfo((Long) event.raw(), param, v, null));
             return v.get(0);
         }
     }

@@ -27,25 +27,44 @@ public final class OpenClLibrary {
     public static final String PROPERTY = "edgecl.opencl.lib";
 
     /** File names in the order a search prefers them: the loader's SONAME first. */
-    private static final List<String> LINUX_NAMES = List.of("libOpenCL.so.1", "libOpenCL.so", "libmali.so", "libmali.so.1");
+    private static final List<String> LINUX_NAMES =
+            List.of("libOpenCL.so.1", "libOpenCL.so", "libmali.so", "libmali.so.1");
 
     /** Directories of the systems EdgeCL is meant for, after LD_LIBRARY_PATH and ld.so.conf. */
     private static final List<String> LINUX_DIRS = List.of(
-            "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
-            "/usr/lib/arm-linux-gnueabihf", "/lib/arm-linux-gnueabihf",
+            "/usr/lib/x86_64-linux-gnu",
+            "/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/lib/aarch64-linux-gnu",
+            "/usr/lib/arm-linux-gnueabihf",
+            "/lib/arm-linux-gnueabihf",
             "/usr/lib/riscv64-linux-gnu",
-            "/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib",
-            "/opt/rocm/lib", "/usr/local/cuda/lib64", "/usr/lib/mali", "/usr/lib/aarch64-linux-gnu/mali");
+            "/usr/lib64",
+            "/lib64",
+            "/usr/lib",
+            "/lib",
+            "/usr/local/lib",
+            "/opt/rocm/lib",
+            "/usr/local/cuda/lib64",
+            "/usr/lib/mali",
+            "/usr/lib/aarch64-linux-gnu/mali");
 
     /** Android and Android-derived board images: the vendor partition holds the GPU's library. */
     private static final List<String> ANDROID_FILES = List.of(
-            "/vendor/lib64/libOpenCL.so", "/system/vendor/lib64/libOpenCL.so", "/system/lib64/libOpenCL.so",
-            "/vendor/lib64/egl/libGLES_mali.so", "/system/vendor/lib64/egl/libGLES_mali.so",
-            "/vendor/lib64/libPVROCL.so", "/system/vendor/lib64/libPVROCL.so",
-            "/vendor/lib/libOpenCL.so", "/system/vendor/lib/libOpenCL.so", "/system/lib/libOpenCL.so",
-            "/vendor/lib/egl/libGLES_mali.so", "/system/vendor/lib/egl/libGLES_mali.so",
-            "/vendor/lib/libPVROCL.so", "/system/vendor/lib/libPVROCL.so");
+            "/vendor/lib64/libOpenCL.so",
+            "/system/vendor/lib64/libOpenCL.so",
+            "/system/lib64/libOpenCL.so",
+            "/vendor/lib64/egl/libGLES_mali.so",
+            "/system/vendor/lib64/egl/libGLES_mali.so",
+            "/vendor/lib64/libPVROCL.so",
+            "/system/vendor/lib64/libPVROCL.so",
+            "/vendor/lib/libOpenCL.so",
+            "/system/vendor/lib/libOpenCL.so",
+            "/system/lib/libOpenCL.so",
+            "/vendor/lib/egl/libGLES_mali.so",
+            "/system/vendor/lib/egl/libGLES_mali.so",
+            "/vendor/lib/libPVROCL.so",
+            "/system/vendor/lib/libPVROCL.so");
 
     private static final List<String> MAC_FILES = List.of(
             "/System/Library/Frameworks/OpenCL.framework/OpenCL",
@@ -100,7 +119,8 @@ public final class OpenClLibrary {
             if (why == null) return c;
             tried.add(c + " (" + why.replace('\n', ' ').trim() + ")");
         }
-        OpenClLibraryException e = OpenClLibraryException.searchFailed(binding, tried, describeSearch(), userChoice() != null);
+        OpenClLibraryException e =
+                OpenClLibraryException.searchFailed(binding, tried, describeSearch(), userChoice() != null);
         FAILED.put(binding, e.getMessage());
         throw e;
     }
@@ -249,7 +269,9 @@ public final class OpenClLibrary {
             if (line.startsWith("include ")) {
                 String pattern = line.substring("include ".length()).trim();
                 Path p = Path.of(pattern);
-                Path dir = p.isAbsolute() ? p.getParent() : file.getParent().resolve(p).getParent();
+                Path dir = p.isAbsolute()
+                        ? p.getParent()
+                        : file.getParent().resolve(p).getParent();
                 String glob = p.getFileName().toString();
                 if (dir == null || !Files.isDirectory(dir)) continue;
                 try (var ds = Files.newDirectoryStream(dir, glob)) {

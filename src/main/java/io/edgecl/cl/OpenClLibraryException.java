@@ -15,7 +15,8 @@ public final class OpenClLibraryException extends NoOpenClException {
     }
 
     /** The search found nothing that opens. */
-    static OpenClLibraryException searchFailed(String binding, List<String> tried, String searched, boolean userChoice) {
+    static OpenClLibraryException searchFailed(
+            String binding, List<String> tried, String searched, boolean userChoice) {
         StringBuilder sb = new StringBuilder("no OpenCL library could be opened (" + binding + ": ");
         if (tried.isEmpty()) {
             sb.append("none found; searched ").append(searched);

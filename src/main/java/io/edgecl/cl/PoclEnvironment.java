@@ -52,8 +52,13 @@ public final class PoclEnvironment {
                 && System.getenv("POCL_WORK_GROUP_SPECIALIZATION") == null) {
             setenv("POCL_WORK_GROUP_SPECIALIZATION", "0");
         }
-        if (safe(System.getProperty(PROPERTY, ""), System.getProperty("os.name", ""), System.getenv("POCL_AFFINITY"),
-                System.getenv("POCL_MAX_PTHREAD_COUNT"), System.getenv("POCL_PTHREAD_MIN_THREADS"), onlineCpus(),
+        if (safe(
+                System.getProperty(PROPERTY, ""),
+                System.getProperty("os.name", ""),
+                System.getenv("POCL_AFFINITY"),
+                System.getenv("POCL_MAX_PTHREAD_COUNT"),
+                System.getenv("POCL_PTHREAD_MIN_THREADS"),
+                onlineCpus(),
                 Runtime.getRuntime().availableProcessors())) {
             applied = setenv("POCL_AFFINITY", "1");
         }
@@ -81,8 +86,14 @@ public final class PoclEnvironment {
      * The rule: not switched off, Linux, none of PoCL's thread variables set, and every online CPU
      * ({@code online}, from 0) available to this process ({@code available}), at least two.
      */
-    static boolean safe(String property, String os, String affinity, String maxThreads, String minThreads, int online,
-                        int available) {
+    static boolean safe(
+            String property,
+            String os,
+            String affinity,
+            String maxThreads,
+            String minThreads,
+            int online,
+            int available) {
         if (property.equalsIgnoreCase("off") || !os.toLowerCase(Locale.ROOT).contains("linux")) return false;
         if (affinity != null || maxThreads != null || minThreads != null) return false;
         return online >= 2 && available == online;

@@ -46,8 +46,9 @@ public final class ProgramCache {
             case "on", "auto" -> {
                 return new ProgramCache(cacheRoot().resolve("programs"));
             }
-            default -> throw new io.edgecl.EdgeClException(ENABLE_PROPERTY + " / EDGECL_PROGRAM_CACHE is '" + mode
-                    + "': use on or off");
+            default ->
+                throw new io.edgecl.EdgeClException(
+                        ENABLE_PROPERTY + " / EDGECL_PROGRAM_CACHE is '" + mode + "': use on or off");
         }
     }
 
@@ -80,8 +81,16 @@ public final class ProgramCache {
     public static String key(String source, String options, DeviceInfo dev, String bindingName) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {source, options, dev.platformName(), dev.platformVersion(), dev.name(),
-                    dev.vendor(), dev.version(), dev.driverVersion()}) {
+            for (String part : new String[] {
+                source,
+                options,
+                dev.platformName(),
+                dev.platformVersion(),
+                dev.name(),
+                dev.vendor(),
+                dev.version(),
+                dev.driverVersion()
+            }) {
                 md.update(part.getBytes(StandardCharsets.UTF_8));
                 md.update((byte) 0);
             }
@@ -100,6 +109,7 @@ public final class ProgramCache {
      * and a truncated or bit-flipped one crashes some of them (PoCL asserts) instead of failing.
      */
     private static final byte[] MAGIC = "EDGECLB1".getBytes(StandardCharsets.US_ASCII);
+
     private static final int HEADER = MAGIC.length + 8 + 32;
 
     /** The cached binary when the entry is whole; a damaged entry is reported and deleted, never returned. */
@@ -123,8 +133,11 @@ public final class ProgramCache {
     private static String check(String key, byte[] all) {
         if (all.length < HEADER) return "is truncated (" + all.length + " bytes, shorter than its header)";
         if (!Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) return "has no EdgeCL cache header";
-        long len = ByteBuffer.wrap(all, MAGIC.length, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (len != all.length - HEADER) return "is truncated (header says " + len + " bytes, " + (all.length - HEADER) + " present)";
+        long len = ByteBuffer.wrap(all, MAGIC.length, 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
+        if (len != all.length - HEADER)
+            return "is truncated (header says " + len + " bytes, " + (all.length - HEADER) + " present)";
         byte[] want = Arrays.copyOfRange(all, MAGIC.length + 8, HEADER);
         if (!Arrays.equals(want, digest(key, all, HEADER))) return "fails its checksum";
         return null;
@@ -155,7 +168,10 @@ public final class ProgramCache {
             try {
                 Files.write(tmp, all);
                 try {
-                    Files.move(tmp, dir.resolve(key + ".bin"), StandardCopyOption.ATOMIC_MOVE,
+                    Files.move(
+                            tmp,
+                            dir.resolve(key + ".bin"),
+                            StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, dir.resolve(key + ".bin"), StandardCopyOption.REPLACE_EXISTING);

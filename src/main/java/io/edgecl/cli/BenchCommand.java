@@ -1,13 +1,13 @@
 package io.edgecl.cli;
 
 import com.google.gson.GsonBuilder;
-import io.edgecl.api.Session;
 import io.edgecl.Bytes;
 import io.edgecl.api.Device;
 import io.edgecl.api.Footprint;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.api.Session;
 import io.edgecl.models.VisionModel;
 import io.edgecl.profile.Stats;
+import io.edgecl.tensor.HostTensor;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl bench}: latency and throughput of full forwards on one device. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Time full forward passes: device time (OpenCL events) and wall time per forward, "
                 + "launches, peak device memory, and cold start.")
 public final class BenchCommand extends SessionCommand {
@@ -38,7 +40,9 @@ public final class BenchCommand extends SessionCommand {
         long t0 = System.nanoTime();
         Device dev = deviceOptions.open();
         long tCtx = System.nanoTime();
-        try (Session session = Session.open(model, modelOptions.weights(true, run.randomWeights),
+        try (Session session = Session.open(
+                model,
+                modelOptions.weights(true, run.randomWeights),
                 sessionOptions().withOwnedDevice(dev))) {
             long tWeights = System.nanoTime();
             Footprint fp = session.prepare(run.batch, s, s);
@@ -98,7 +102,11 @@ public final class BenchCommand extends SessionCommand {
             r.put("cold_start", cold);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r));
+                out.println(new GsonBuilder()
+                        .setPrettyPrinting()
+                        .serializeSpecialFloatingPointValues()
+                        .create()
+                        .toJson(r));
             } else {
                 print(out, r, w, d, wt, cold, ps);
             }
@@ -107,28 +115,64 @@ public final class BenchCommand extends SessionCommand {
         return 0;
     }
 
-    private void print(PrintWriter out, Map<String, Object> r, Stats w, Stats d, Stats wt, Map<String, Object> cold,
-                       Device.ProgramStats ps) {
-        out.printf(Locale.ROOT, "%s  input %s  on %s (%s)%n", r.get("model"), r.get("input"), r.get("device"),
+    private void print(
+            PrintWriter out,
+            Map<String, Object> r,
+            Stats w,
+            Stats d,
+            Stats wt,
+            Map<String, Object> cold,
+            Device.ProgramStats ps) {
+        out.printf(
+                Locale.ROOT,
+                "%s  input %s  on %s (%s)%n",
+                r.get("model"),
+                r.get("input"),
+                r.get("device"),
                 r.get("binding"));
-        out.printf(Locale.ROOT, "  fusion: %s, %d launches per forward, %.3f GMACs%n",
+        out.printf(
+                Locale.ROOT,
+                "  fusion: %s, %d launches per forward, %.3f GMACs%n",
                 modelOptions.disabledRules().isEmpty() ? "all rules" : "off: " + modelOptions.disabledRules(),
-                (Integer) r.get("launches_per_forward"), ((Long) r.get("macs")) / 1e9);
+                (Integer) r.get("launches_per_forward"),
+                ((Long) r.get("macs")) / 1e9);
         out.printf(Locale.ROOT, "  %-26s %9s %9s %9s   (%d forwards)%n", "", "min", "median", "p90", w.n());
-        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "wall per forward", w.minMs(), w.medianMs(), w.p90Ms());
-        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "device per forward (events)", d.minMs(),
-                d.medianMs(), d.p90Ms());
-        out.printf(Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "wall with events on", wt.minMs(), wt.medianMs(),
+        out.printf(
+                Locale.ROOT, "  %-26s %9.3f %9.3f %9.3f ms%n", "wall per forward", w.minMs(), w.medianMs(), w.p90Ms());
+        out.printf(
+                Locale.ROOT,
+                "  %-26s %9.3f %9.3f %9.3f ms%n",
+                "device per forward (events)",
+                d.minMs(),
+                d.medianMs(),
+                d.p90Ms());
+        out.printf(
+                Locale.ROOT,
+                "  %-26s %9.3f %9.3f %9.3f ms%n",
+                "wall with events on",
+                wt.minMs(),
+                wt.medianMs(),
                 wt.p90Ms());
         out.printf(Locale.ROOT, "  throughput: %.1f images/s%n", (Double) r.get("images_per_s"));
-        out.printf(Locale.ROOT, "  device memory: %s peak (%s activations in shared buffers + %s weights); "
+        out.printf(
+                Locale.ROOT,
+                "  device memory: %s peak (%s activations in shared buffers + %s weights); "
                         + "all activations would take %s%n",
-                Bytes.human((Long) r.get("peak_device_bytes")), Bytes.human((Long) r.get("activation_bytes")),
-                Bytes.human((Long) r.get("weight_bytes")), Bytes.human((Long) r.get("all_activations_bytes")));
-        out.printf(Locale.ROOT, "  cold start: context %.1f ms, weights %.1f ms, plan %.1f ms (%d programs, %d from cache, "
+                Bytes.human((Long) r.get("peak_device_bytes")),
+                Bytes.human((Long) r.get("activation_bytes")),
+                Bytes.human((Long) r.get("weight_bytes")),
+                Bytes.human((Long) r.get("all_activations_bytes")));
+        out.printf(
+                Locale.ROOT,
+                "  cold start: context %.1f ms, weights %.1f ms, plan %.1f ms (%d programs, %d from cache, "
                         + "%.1f ms building), first forward %.1f ms%n",
-                cold.get("context_ms"), cold.get("weights_ms"), cold.get("plan_ms"), cold.get("programs"),
-                cold.get("programs_from_cache"), cold.get("program_build_ms"), cold.get("first_forward_ms"));
+                cold.get("context_ms"),
+                cold.get("weights_ms"),
+                cold.get("plan_ms"),
+                cold.get("programs"),
+                cold.get("programs_from_cache"),
+                cold.get("program_build_ms"),
+                cold.get("first_forward_ms"));
         printCompile(out, ps);
     }
 
@@ -137,11 +181,17 @@ public final class BenchCommand extends SessionCommand {
         out.printf(Locale.ROOT, "  compile: %s%n", ps.summary());
         StringBuilder b = new StringBuilder();
         ps.byFile().entrySet().stream()
-                .sorted((x, y) -> Double.compare(y.getValue().buildMs() + y.getValue().firstLaunchMs(),
+                .sorted((x, y) -> Double.compare(
+                        y.getValue().buildMs() + y.getValue().firstLaunchMs(),
                         x.getValue().buildMs() + x.getValue().firstLaunchMs()))
-                .forEach(e -> b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
-                        "%s %d+%d (%.0f ms)", e.getKey(), e.getValue().programs(), e.getValue().firstLaunches(),
-                        e.getValue().buildMs() + e.getValue().firstLaunchMs())));
+                .forEach(e -> b.append(b.length() == 0 ? "" : ", ")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%s %d+%d (%.0f ms)",
+                                e.getKey(),
+                                e.getValue().programs(),
+                                e.getValue().firstLaunches(),
+                                e.getValue().buildMs() + e.getValue().firstLaunchMs())));
         if (b.length() > 0) out.printf(Locale.ROOT, "  compile by file (programs+first launches): %s%n", b);
     }
 

@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
  * decoded on worker threads ahead of the device and go through it {@code --batch} at a time, so
  * a folder of any size runs in bounded memory.
  */
-@Command(name = "classify", mixinStandardHelpOptions = true,
+@Command(
+        name = "classify",
+        mixinStandardHelpOptions = true,
         description = "Classify images (" + ImageDecoder.FORMAT_NAMES + "): files, folders (walked recursively in "
                 + "sorted order; files that are not images are skipped and counted) or - for one image on standard "
                 + "input. An image that cannot be read is reported and the rest are classified; the exit code is "
@@ -47,7 +49,10 @@ public final class ClassifyCommand extends SessionCommand {
     @Option(names = "--topk", defaultValue = "5", paramLabel = "K", description = "Classes to print (default: 5).")
     int topk;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "B",
+    @Option(
+            names = "--batch",
+            defaultValue = "1",
+            paramLabel = "B",
             description = "Images per forward (default: 1, each image's latency; more run faster per image).")
     int batch;
 
@@ -57,8 +62,10 @@ public final class ClassifyCommand extends SessionCommand {
     @Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
     boolean json;
 
-    @Option(names = "--no-progress", description = "No progress bar (shown on standard error for more than "
-            + PROGRESS_FROM + " images when the results go to a file or a pipe).")
+    @Option(
+            names = "--no-progress",
+            description = "No progress bar (shown on standard error for more than " + PROGRESS_FROM
+                    + " images when the results go to a file or a pipe).")
     boolean noProgress;
 
     @Override
@@ -80,22 +87,26 @@ public final class ClassifyCommand extends SessionCommand {
         PrintWriter err = spec.commandLine().getErr();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         if (listing.skipped() > 0) {
-            err.printf(Locale.ROOT, "edgecl: skipped %d file%s in the folders without an image extension%n",
-                    listing.skipped(), listing.skipped() == 1 ? "" : "s");
+            err.printf(
+                    Locale.ROOT,
+                    "edgecl: skipped %d file%s in the folders without an image extension%n",
+                    listing.skipped(),
+                    listing.skipped() == 1 ? "" : "s");
             err.flush();
         }
         int forward = Math.min(batch, sources.size());
         List<String> failed = new ArrayList<>();
         int done = 0;
         ProgressBar bar = null;
-        try (DecodeAhead<ImageSources.Source> ahead = new DecodeAhead<>(sources, ImageSources.Source::decode, pre,
-                batch, workers)) {
+        try (DecodeAhead<ImageSources.Source> ahead =
+                new DecodeAhead<>(sources, ImageSources.Source::decode, pre, batch, workers)) {
             // Images decode while the model compiles; one image alone is awaited first, so a bad
             // one fails fast, in one line, before the compile.
             List<DecodeAhead.Decoded<ImageSources.Source>> chunk = null;
             if (sources.size() == 1) {
                 chunk = ahead.nextChunk();
-                if (chunk.get(0).error() != null) throw new ImageException(chunk.get(0).error());
+                if (chunk.get(0).error() != null)
+                    throw new ImageException(chunk.get(0).error());
             }
             // Results on a terminal show the progress themselves; a bar would be drawn through them.
             boolean resultsOnTerminal = System.console() != null;
@@ -130,7 +141,8 @@ public final class ClassifyCommand extends SessionCommand {
                         // A short batch (the last, or one with unreadable images) is padded to the
                         // same shape, so it runs on the plan already built instead of compiling another.
                         if (ts.size() < forward && blank == null) {
-                            blank = new HostTensor(ts.get(0).shape(), new float[ts.get(0).data().length]);
+                            blank = new HostTensor(
+                                    ts.get(0).shape(), new float[ts.get(0).data().length]);
                         }
                         while (ts.size() < forward) ts.add(blank);
                         HostTensor x = Preprocessor.stack(ts);
@@ -161,8 +173,16 @@ public final class ClassifyCommand extends SessionCommand {
         return 0;
     }
 
-    private void print(PrintWriter out, Gson gson, String image, VisionModel model, Session s, double ms, int batchSize,
-            List<Prediction> top, Labels labels) {
+    private void print(
+            PrintWriter out,
+            Gson gson,
+            String image,
+            VisionModel model,
+            Session s,
+            double ms,
+            int batchSize,
+            List<Prediction> top,
+            Labels labels) {
         if (json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("image", image);
@@ -174,12 +194,24 @@ public final class ClassifyCommand extends SessionCommand {
             out.println(gson.toJson(r));
             return;
         }
-        String timing = batchSize == 1 ? String.format(Locale.ROOT, "%.2f ms", ms)
+        String timing = batchSize == 1
+                ? String.format(Locale.ROOT, "%.2f ms", ms)
                 : String.format(Locale.ROOT, "%.2f ms for a batch of %d", ms, batchSize);
-        out.printf(Locale.ROOT, "%s  (%s on %s, %s)%n", image, model.name(), s.device().name(), timing);
+        out.printf(
+                Locale.ROOT,
+                "%s  (%s on %s, %s)%n",
+                image,
+                model.name(),
+                s.device().name(),
+                timing);
         int rank = 1;
         for (Prediction p : top) {
-            out.printf(Locale.ROOT, "  %d. %6.2f%%  %s (%d)%n", rank++, 100 * p.probability(), labels.name(p.index()),
+            out.printf(
+                    Locale.ROOT,
+                    "  %d. %6.2f%%  %s (%d)%n",
+                    rank++,
+                    100 * p.probability(),
+                    labels.name(p.index()),
                     p.index());
         }
     }

@@ -35,7 +35,9 @@ final class DecodeAhead<T> implements AutoCloseable {
         this.decoder = decoder;
         this.pre = pre;
         this.batch = batch;
-        int threads = workers != null ? Math.max(1, workers) : Math.max(1, Runtime.getRuntime().availableProcessors());
+        int threads = workers != null
+                ? Math.max(1, workers)
+                : Math.max(1, Runtime.getRuntime().availableProcessors());
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "edgecl-decode");
             t.setDaemon(true);

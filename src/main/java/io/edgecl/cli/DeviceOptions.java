@@ -1,33 +1,40 @@
 package io.edgecl.cli;
 
 import io.edgecl.api.Device;
-import io.edgecl.api.SessionOptions;
 import io.edgecl.api.Fusion;
-import io.edgecl.tensor.Precision;
-import java.util.Set;
-
+import io.edgecl.api.SessionOptions;
 import io.edgecl.tensor.Precision;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The device options every command that runs kernels shares. */
 public final class DeviceOptions {
-    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE",
+    @Option(
+            names = {"-d", "--device"},
+            paramLabel = "DEVICE",
             description = "OpenCL device: P:D (platform:device), N (N-th device), or a name substring. "
                     + "Default: $EDGECL_DEVICE, else the first GPU, else the first device.")
     String device;
 
-    @Option(names = "--binding", paramLabel = "jocl|lwjgl",
+    @Option(
+            names = "--binding",
+            paramLabel = "jocl|lwjgl",
             description = "Java OpenCL binding (default: -Dedgecl.binding, $EDGECL_BINDING, else jocl).")
     String binding;
 
-    @Option(names = "--precision", paramLabel = "fp32|fp16-storage|fp16|auto", defaultValue = "fp32",
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|fp16-storage|fp16|auto",
+            defaultValue = "fp32",
             description = "fp32 (default, matches PyTorch); fp16-storage (half the memory and traffic, fp32 "
                     + "arithmetic); fp16 (also half arithmetic, on devices with cl_khr_fp16); auto (the fastest mode "
                     + "that passed `edgecl selftest` on this device: fp32 on CPUs).")
     String precision;
 
-    @Option(names = "--kernel", paramLabel = "FAMILY=VALUE",
+    @Option(
+            names = "--kernel",
+            paramLabel = "FAMILY=VALUE",
             description = "Forces a kernel family's choice on every op of the family, over what `edgecl tune` "
                     + "measured and the device's default (repeatable): gemm=tiled|rows|block[:R]|block8[:R]|panel[:RxW], "
                     + "conv=direct|panel[:RxW], dwconv=vec|c4, dwconv-ln=vec|pixel|group, layernorm=vec|row, "
@@ -40,7 +47,10 @@ public final class DeviceOptions {
 
     /** Session options for the chosen device, precision and binding, with {@code disabled} fusion rules off. */
     public SessionOptions options(Set<Fusion> disabled) {
-        SessionOptions o = SessionOptions.defaults().withDevice(device).withBinding(binding).withoutFusion(disabled);
+        SessionOptions o = SessionOptions.defaults()
+                .withDevice(device)
+                .withBinding(binding)
+                .withoutFusion(disabled);
         if (kernels != null) {
             for (String k : kernels) {
                 int eq = k.indexOf('=');

@@ -1,13 +1,13 @@
 package io.edgecl.cli;
 
-import io.edgecl.cl.DeviceClass;
-import io.edgecl.ops.KernelDefaults;
 import com.google.gson.GsonBuilder;
 import io.edgecl.cl.Bindings;
 import io.edgecl.cl.ClBinding;
 import io.edgecl.cl.ClDevice;
+import io.edgecl.cl.DeviceClass;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.cl.Devices;
+import io.edgecl.ops.KernelDefaults;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,16 +19,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl devices}: the OpenCL platforms and devices this machine has. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(
+        name = "devices",
+        mixinStandardHelpOptions = true,
         description = "List OpenCL platforms and devices with their capabilities.")
 public final class DevicesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Every capability, extensions included.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Every capability, extensions included.")
     boolean verbose;
 
-    @Option(names = "--binding", paramLabel = "jocl|lwjgl", description = "Java OpenCL binding (default jocl, or lwjgl where JOCL cannot open OpenCL).")
+    @Option(
+            names = "--binding",
+            paramLabel = "jocl|lwjgl",
+            description = "Java OpenCL binding (default jocl, or lwjgl where JOCL cannot open OpenCL).")
     String binding;
 
     @CommandLine.Spec
@@ -44,7 +51,9 @@ public final class DevicesCommand implements Callable<Integer> {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (ClDevice d : devices) {
                 Map<String, Object> m = toMap(d.info());
-                m.put("default", d == chosen || d.info().id().equals(chosen.info().id()));
+                m.put(
+                        "default",
+                        d == chosen || d.info().id().equals(chosen.info().id()));
                 rows.add(m);
             }
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -66,11 +75,22 @@ public final class DevicesCommand implements Callable<Integer> {
             }
             boolean def = i.id().equals(chosen.info().id());
             out.printf("  %s%s %s%n", def ? "*" : " ", i.id(), i.name());
-            out.printf("       %s, %s, %d compute units @ %d MHz, %s global, %s local, max work-group %d%n",
-                    i.type(), i.vendor(), i.computeUnits(), i.maxClockMhz(), DeviceInfo.human(i.globalMemBytes()),
-                    DeviceInfo.human(i.localMemBytes()), i.maxWorkGroupSize());
-            out.printf("       %s, %s, driver %s, fp16 %s, images %s%n", i.version(), i.openclCVersion(),
-                    i.driverVersion(), i.fp16() ? "yes" : "no", i.imageSupport() ? "yes" : "no");
+            out.printf(
+                    "       %s, %s, %d compute units @ %d MHz, %s global, %s local, max work-group %d%n",
+                    i.type(),
+                    i.vendor(),
+                    i.computeUnits(),
+                    i.maxClockMhz(),
+                    DeviceInfo.human(i.globalMemBytes()),
+                    DeviceInfo.human(i.localMemBytes()),
+                    i.maxWorkGroupSize());
+            out.printf(
+                    "       %s, %s, driver %s, fp16 %s, images %s%n",
+                    i.version(),
+                    i.openclCVersion(),
+                    i.driverVersion(),
+                    i.fp16() ? "yes" : "no",
+                    i.imageSupport() ? "yes" : "no");
             DeviceClass c = DeviceClass.of(i);
             out.printf("       class %s%n", c);
             if (verbose) {

@@ -1,16 +1,16 @@
 package io.edgecl.cli;
 
-import io.edgecl.io.OutputFiles;
 import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.OutputFiles;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageFolder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.HostTensor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
  * {@code edgecl eval}: accuracy over a labelled image folder. Images decode and preprocess on
  * CPU threads ahead of the device, so the device does not wait for JPEG decoding.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Top-1/top-5 and per-class accuracy over an ImageFolder tree (one sub-folder per class, "
                 + "sorted by name) or a flat folder with --labels-file. With no model options, the demo model.")
 public final class EvalCommand extends SessionCommand {
@@ -37,25 +39,35 @@ public final class EvalCommand extends SessionCommand {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "The image folder.")
     Path data;
 
-    @Option(names = "--labels-file", paramLabel = "FILE", description = "For a flat folder: lines 'FILE LABEL' "
-            + "(LABEL a class index or name).")
+    @Option(
+            names = "--labels-file",
+            paramLabel = "FILE",
+            description = "For a flat folder: lines 'FILE LABEL' " + "(LABEL a class index or name).")
     Path labelsFile;
 
     @Option(names = "--batch", defaultValue = "64", paramLabel = "B", description = "Images per forward (default: 64).")
     int batch;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Evaluate a sample of N images spread over every class "
-            + "(seeded: see --seed).")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            description = "Evaluate a sample of N images spread over every class " + "(seeded: see --seed).")
     Integer limit;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the --limit sample (default: 0).")
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "0",
+            description = "Seed of the --limit sample (default: 0).")
     long seed;
 
     @Option(names = "--workers", paramLabel = "N", description = "Decoding threads (default: available cores).")
     Integer workers;
 
-    @Option(names = "--save-predictions", paramLabel = "FILE.csv", description = "One row per image: file, label, "
-            + "prediction, probability, top-5.")
+    @Option(
+            names = "--save-predictions",
+            paramLabel = "FILE.csv",
+            description = "One row per image: file, label, " + "prediction, probability, top-5.")
     Path savePredictions;
 
     @Option(names = "--json", description = "Machine-readable summary.")
@@ -93,8 +105,14 @@ public final class EvalCommand extends SessionCommand {
             if (keepRow) {
                 StringBuilder t5 = new StringBuilder();
                 for (Prediction q : p) t5.append(t5.length() == 0 ? "" : " ").append(q.index());
-                rows.add(String.format(Locale.ROOT, "%s,%d,%d,%.6f,%s", csv(it.file().toString()), label,
-                        p.get(0).index(), p.get(0).probability(), t5));
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "%s,%d,%d,%.6f,%s",
+                        csv(it.file().toString()),
+                        label,
+                        p.get(0).index(),
+                        p.get(0).probability(),
+                        t5));
             }
         }
     }
@@ -149,8 +167,8 @@ public final class EvalCommand extends SessionCommand {
         int classes = model.numClasses();
         Tally tally = new Tally(classes);
         ProgressBar bar = noProgress || json ? null : ProgressBars.bar("eval", n);
-        try (DecodeAhead<ImageFolder.Item> ahead = new DecodeAhead<>(items, it -> ImageDecoder.decode(it.file()),
-                pre, batch, workers);
+        try (DecodeAhead<ImageFolder.Item> ahead =
+                        new DecodeAhead<>(items, it -> ImageDecoder.decode(it.file()), pre, batch, workers);
                 Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {
             boolean warnedSize = false;
             while (ahead.hasNext()) {
@@ -163,7 +181,8 @@ public final class EvalCommand extends SessionCommand {
                     if (d.error() != null) {
                         tally.errors.add(d.item().file() + ": " + d.error());
                         if (bar != null) bar.step();
-                        else if (!json) err.println("edgecl: skipping " + d.item().file() + ": " + d.error());
+                        else if (!json)
+                            err.println("edgecl: skipping " + d.item().file() + ": " + d.error());
                     } else {
                         ok.add(d);
                     }
@@ -175,7 +194,8 @@ public final class EvalCommand extends SessionCommand {
                 HostTensor logits = s.run(Preprocessor.stack(ts)).logits();
                 tally.forwardNs += System.nanoTime() - d0;
                 List<List<Prediction>> preds = Prediction.topk(logits, Math.min(5, classes));
-                for (int i = 0; i < ok.size(); i++) tally.score(ok.get(i).item(), preds.get(i), savePredictions != null);
+                for (int i = 0; i < ok.size(); i++)
+                    tally.score(ok.get(i).item(), preds.get(i), savePredictions != null);
                 if (bar != null) bar.stepBy(ok.size());
             }
         } finally {
@@ -208,18 +228,30 @@ public final class EvalCommand extends SessionCommand {
         r.put("error_files", t.errors);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(r));
+            out.println(new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .create()
+                    .toJson(r));
         } else {
-            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, t.evaluated, t.errors.size());
+            out.printf(
+                    Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, t.evaluated, t.errors.size());
             out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", t.top1 / (double) t.evaluated, t.top1, t.evaluated);
             if (classes >= 5) {
                 out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", t.top5 / (double) t.evaluated, t.top5, t.evaluated);
             }
-            out.printf(Locale.ROOT, "  %.1f images/s (%.0f%% of the time in forwards)%n", t.evaluated / seconds,
+            out.printf(
+                    Locale.ROOT,
+                    "  %.1f images/s (%.0f%% of the time in forwards)%n",
+                    t.evaluated / seconds,
                     100 * t.forwardNs / 1e9 / seconds);
             out.println("  per class:");
             for (Map<String, Object> pc : per) {
-                out.printf(Locale.ROOT, "    %-24s %6d images  top-1 %s%n", pc.get("class"), pc.get("images"),
+                out.printf(
+                        Locale.ROOT,
+                        "    %-24s %6d images  top-1 %s%n",
+                        pc.get("class"),
+                        pc.get("images"),
                         pc.get("top1") == null ? "-" : String.format(Locale.ROOT, "%.4f", pc.get("top1")));
             }
             for (String e : t.errors) out.println("  error: " + e);
@@ -234,10 +266,18 @@ public final class EvalCommand extends SessionCommand {
     static void warnIfUpsampled(PrintWriter err, int width, int height, Preprocessor pre, VisionModel model) {
         int shortSide = Math.min(width, height);
         if (shortSide > 0 && 2L * shortSide <= Math.min(pre.width(), pre.height())) {
-            err.printf(Locale.ROOT, "edgecl: warning: the images are %dx%d but %s takes %dx%d, so each is upsampled "
+            err.printf(
+                    Locale.ROOT,
+                    "edgecl: warning: the images are %dx%d but %s takes %dx%d, so each is upsampled "
                             + "%.1fx; if the model was trained at the images' size, give --size %d --crop-pct 1.0 "
-                            + "(or input_size and crop_pct in its spec)%n", width, height, model.name(),
-                    pre.width(), pre.height(), pre.width() / (double) shortSide, shortSide);
+                            + "(or input_size and crop_pct in its spec)%n",
+                    width,
+                    height,
+                    model.name(),
+                    pre.width(),
+                    pre.height(),
+                    pre.width() / (double) shortSide,
+                    shortSide);
             err.flush();
         }
     }

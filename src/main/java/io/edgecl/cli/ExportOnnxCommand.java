@@ -1,8 +1,8 @@
 package io.edgecl.cli;
 
-import io.edgecl.io.OutputFiles;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.ModelExport;
+import io.edgecl.io.OutputFiles;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import java.nio.file.Files;
@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl export-onnx}: the same network and weights as an ONNX file, for side-by-side runs. */
-@Command(name = "export-onnx", mixinStandardHelpOptions = true,
+@Command(
+        name = "export-onnx",
+        mixinStandardHelpOptions = true,
         description = "Write the model (unfused, NCHW, opset 17, fixed input shape) as ONNX, e.g. to run the same "
                 + "weights in ONNX Runtime.")
 public final class ExportOnnxCommand implements Callable<Integer> {
@@ -30,7 +32,11 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "Batch size (default: 1).")
     int batch;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.onnx", description = "Where to write.")
+    @Option(
+            names = {"-o", "--out"},
+            required = true,
+            paramLabel = "FILE.onnx",
+            description = "Where to write.")
     Path out;
 
     @CommandLine.Spec
@@ -44,8 +50,9 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         byte[] bytes = ModelExport.onnx(model, w, batch, s, s);
         OutputFiles.write(out, tmp -> Files.write(tmp, bytes));
-        spec.commandLine().getErr().printf("%s [%d, 3, %d, %d] -> %s (%d bytes)%n", model.name(), batch, s, s, out,
-                bytes.length);
+        spec.commandLine()
+                .getErr()
+                .printf("%s [%d, 3, %d, %d] -> %s (%d bytes)%n", model.name(), batch, s, s, out, bytes.length);
         return 0;
     }
 }

@@ -3,8 +3,8 @@ package io.edgecl.cli;
 import io.edgecl.EdgeClException;
 import io.edgecl.io.image.Interpolation;
 import io.edgecl.io.image.Labels;
-import io.edgecl.io.image.Preprocessor;
 import io.edgecl.io.image.Preprocess;
+import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -17,12 +17,16 @@ public final class ImageOptions {
     @Option(names = "--crop-pct", paramLabel = "F", description = "Center crop fraction (default: the model's).")
     Double cropPct;
 
-    @Option(names = "--interpolation", paramLabel = "bicubic|bilinear|nearest",
+    @Option(
+            names = "--interpolation",
+            paramLabel = "bicubic|bilinear|nearest",
             description = "Resize filter (default: the model's).")
     String interpolation;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line (default: the model's, "
-            + "else ImageNet-1k).")
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description = "Class names, one per line (default: the model's, " + "else ImageNet-1k).")
     Path labels;
 
     public Preprocess preprocess(VisionModel m) {
@@ -32,10 +36,12 @@ public final class ImageOptions {
             p = p.withSize(size);
         }
         if (cropPct != null) {
-            if (!(cropPct > 0 && cropPct <= 4)) throw new EdgeClException("--crop-pct must be in (0, 4], got " + cropPct);
+            if (!(cropPct > 0 && cropPct <= 4))
+                throw new EdgeClException("--crop-pct must be in (0, 4], got " + cropPct);
             p = p.withCropPct(cropPct);
         }
-        if (interpolation != null) p = p.withInterpolation(Interpolation.parse(interpolation).id());
+        if (interpolation != null)
+            p = p.withInterpolation(Interpolation.parse(interpolation).id());
         return p;
     }
 

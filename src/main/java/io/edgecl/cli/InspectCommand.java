@@ -3,21 +3,22 @@ package io.edgecl.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.edgecl.models.KeyLayout;
 import io.edgecl.io.TensorInfo;
 import io.edgecl.io.WeightFile;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import io.edgecl.models.KeyLayout;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** Lists a weights file's tensors, its key layout and parameter count; optionally times full loads. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Show the tensors in a .safetensors or torch.save .pth file, the detected key layout "
                 + "and the parameter count.")
 public final class InspectCommand implements Callable<Integer> {
@@ -27,7 +28,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of a table")
     boolean json;
 
-    @Option(names = "--key-format", defaultValue = "auto", paramLabel = "auto|timm|official|torchvision",
+    @Option(
+            names = "--key-format",
+            defaultValue = "auto",
+            paramLabel = "auto|timm|official|torchvision",
             description = "naming scheme of the tensors (default: ${DEFAULT-VALUE}, detected from the names)")
     String keyFormat;
 
@@ -37,14 +41,22 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--ema", description = "in training checkpoints, take the EMA weights")
     boolean ema;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "NAME",
+    @Option(
+            names = {"-m", "--model"},
+            paramLabel = "NAME",
             description = "check that the file fits this registered model")
     String model;
 
-    @Option(names = "--model-config", paramLabel = "FILE.json", description = "check that the file fits this model spec")
+    @Option(
+            names = "--model-config",
+            paramLabel = "FILE.json",
+            description = "check that the file fits this model spec")
     java.nio.file.Path modelConfig;
 
-    @Option(names = "--bench", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--bench",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "time N full loads (open + convert every tensor) and print min/median ms")
     int bench;
 
@@ -71,7 +83,9 @@ public final class InspectCommand implements Callable<Integer> {
             KeyLayout layout = KeyLayout.resolve(keyFormat, tensors.keySet());
             Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
             for (TensorInfo t : tensors.values()) {
-                shapes.put(t.key(), Arrays.stream(t.shape()).mapToInt(Math::toIntExact).toArray());
+                shapes.put(
+                        t.key(),
+                        Arrays.stream(t.shape()).mapToInt(Math::toIntExact).toArray());
             }
             // torchvision names are renamed as a whole (blocks regroup into stages), so all at once
             Map<String, String> names = canonical ? layout.canonicalNames(shapes) : null;
@@ -105,7 +119,8 @@ public final class InspectCommand implements Callable<Integer> {
         if (bench > 0) report.add("bench", bench());
         String misfit = null;
         if (model != null || modelConfig != null) {
-            io.edgecl.models.VisionModel m = model != null ? io.edgecl.models.Models.byName(model)
+            io.edgecl.models.VisionModel m = model != null
+                    ? io.edgecl.models.Models.byName(model)
                     : io.edgecl.models.Models.fromFile(modelConfig);
             io.edgecl.models.Weights w = io.edgecl.models.ModelWeights.load(file, keyFormat);
             int size = m.preprocess().size();
@@ -129,9 +144,11 @@ public final class InspectCommand implements Callable<Integer> {
             printTable(report);
             if (report.has("model_check")) {
                 JsonObject fit = report.getAsJsonObject("model_check");
-                out.println(fit.get("fits").getAsBoolean()
-                        ? "fits " + fit.get("model").getAsString() + ": every key present with the expected shape"
-                        : "does not fit " + fit.get("model").getAsString() + ": " + misfit);
+                out.println(
+                        fit.get("fits").getAsBoolean()
+                                ? "fits " + fit.get("model").getAsString()
+                                        + ": every key present with the expected shape"
+                                : "does not fit " + fit.get("model").getAsString() + ": " + misfit);
             }
         }
         out.flush();
@@ -166,28 +183,37 @@ public final class InspectCommand implements Callable<Integer> {
     private void printTable(JsonObject r) {
         JsonArray list = r.getAsJsonArray("tensor_list");
         int w = 4;
-        for (var e : list) w = Math.max(w, e.getAsJsonObject().get("name").getAsString().length());
+        for (var e : list)
+            w = Math.max(w, e.getAsJsonObject().get("name").getAsString().length());
         out.printf("%-" + w + "s  %-5s  %s%n", "name", "dtype", "shape");
         for (var e : list) {
             JsonObject o = e.getAsJsonObject();
-            out.printf("%-" + w + "s  %-5s  %s%n", o.get("name").getAsString(), o.get("dtype").getAsString(),
+            out.printf(
+                    "%-" + w + "s  %-5s  %s%n",
+                    o.get("name").getAsString(),
+                    o.get("dtype").getAsString(),
                     o.get("shape").toString());
         }
         out.println();
         out.println("file:        " + r.get("file").getAsString());
         out.println("format:      " + r.get("format").getAsString());
         out.println("key layout:  " + r.get("key_layout").getAsString());
-        if (r.has("source_model")) out.println("model:       " + r.get("source_model").getAsString());
+        if (r.has("source_model"))
+            out.println("model:       " + r.get("source_model").getAsString());
         out.println("tensors:     " + r.get("tensors").getAsInt());
         out.printf("parameters:  %,d%n", r.get("parameters").getAsLong());
-        out.printf("bn buffers:  %,d (running_mean/running_var/num_batches_tracked, not counted above)%n",
+        out.printf(
+                "bn buffers:  %,d (running_mean/running_var/num_batches_tracked, not counted above)%n",
                 r.get("bn_buffers").getAsLong());
         JsonObject meta = r.getAsJsonObject("metadata");
         if (meta.size() > 0) out.println("metadata:    " + meta);
         if (r.has("bench")) {
             JsonObject b = r.getAsJsonObject("bench");
-            out.printf("load bench:  %d full loads, min %.3f ms, median %.3f ms (first %.3f ms)%n",
-                    b.get("loads").getAsInt(), b.get("min_ms").getAsDouble(), b.get("median_ms").getAsDouble(),
+            out.printf(
+                    "load bench:  %d full loads, min %.3f ms, median %.3f ms (first %.3f ms)%n",
+                    b.get("loads").getAsInt(),
+                    b.get("min_ms").getAsDouble(),
+                    b.get("median_ms").getAsDouble(),
                     b.get("first_ms").getAsDouble());
         }
     }

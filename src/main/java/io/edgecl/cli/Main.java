@@ -9,7 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code edgecl} command line. */
-@Command(name = "edgecl",
+@Command(
+        name = "edgecl",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Efficient vision networks on any OpenCL device.",
@@ -49,7 +50,11 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        cl.getSubcommands()
+                .get("generate-completion")
+                .getCommandSpec()
+                .usageMessage()
+                .hidden(false);
         return cl;
     }
 

@@ -2,7 +2,6 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Fusion;
-import java.util.EnumSet;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.HubFolder;
 import io.edgecl.models.ModelWeights;
@@ -11,6 +10,7 @@ import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Option;
@@ -21,23 +21,38 @@ import picocli.CommandLine.Option;
  * exclusion here: picocli lists an argument group inside a mixin twice in {@code --help}.
  */
 public final class ModelOptions {
-    @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "A registered model (see `edgecl models`).")
+    @Option(
+            names = {"-m", "--model"},
+            paramLabel = "NAME",
+            description = "A registered model (see `edgecl models`).")
     String name;
 
-    @Option(names = "--model-config", paramLabel = "FILE.json",
+    @Option(
+            names = "--model-config",
+            paramLabel = "FILE.json",
             description = "A model spec: {\"model\": NAME} or {\"family\": ..., constructor arguments}; not with -m.")
     Path config;
 
-    @Option(names = {"-w", "--weights"}, paramLabel = "FILE",
+    @Option(
+            names = {"-w", "--weights"},
+            paramLabel = "FILE",
             description = "Weights: timm model.safetensors or an official .pth/.pt checkpoint; a timm hub folder, "
                     + "or a file with timm's config.json beside it, also gives the model and its preprocessing.")
     Path weights;
 
-    @Option(names = "--key-format", paramLabel = "auto|timm|official|torchvision", defaultValue = "auto",
+    @Option(
+            names = "--key-format",
+            paramLabel = "auto|timm|official|torchvision",
+            defaultValue = "auto",
             description = "Key layout of the weights file (default: detected from the keys).")
     String keyFormat;
 
-    @Option(names = "--no-fuse", arity = "0..1", fallbackValue = "all", paramLabel = "RULE", split = ",",
+    @Option(
+            names = "--no-fuse",
+            arity = "0..1",
+            fallbackValue = "all",
+            paramLabel = "RULE",
+            split = ",",
             description = "Switch fusion off: all rules, or the named ones (gemm-act, gemm-scale-residual, dwconv-ln, "
                     + "sdta-cascade, attention, conv-act, se-gate).")
     List<String> noFuse;

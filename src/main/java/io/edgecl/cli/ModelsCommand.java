@@ -7,8 +7,8 @@ import io.edgecl.api.Footprint;
 import io.edgecl.api.Session;
 import io.edgecl.api.SessionOptions;
 import io.edgecl.models.Models;
-import io.edgecl.tensor.Precision;
 import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.Precision;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,11 +21,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl models}: registered names with parameters and MACs at the default input size; with --memory, device bytes. */
-@Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"List the registered models with parameter count and MACs at their default input size.",
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List the registered models with parameter count and MACs at their default input size.",
             "With --memory: the device memory each needs at --batch, in fp32 and in fp16 (both fp16 modes store "
-                + "2 bytes per value): weights, peak activations (buffers shared by lifetime, plus the most scratch "
-                + "any kernel variant takes) and their sum, planned on the host with no device."})
+                    + "2 bytes per value): weights, peak activations (buffers shared by lifetime, plus the most scratch "
+                    + "any kernel variant takes) and their sum, planned on the host with no device."
+        })
 public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
@@ -42,19 +46,31 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", description = "Batch size for --memory (default 1).")
     int batch;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "NAME", description = "Only this model.")
+    @Option(
+            names = {"-m", "--model"},
+            paramLabel = "NAME",
+            description = "Only this model.")
     String only;
 
-    @Option(names = "--programs", description = "With -m: the distinct OpenCL programs (kernel file and build "
-            + "options) the model's plan launches on the device (--device, --precision), with their kernels and the "
-            + "compile bill of building them: what a first run there compiles.")
+    @Option(
+            names = "--programs",
+            description = "With -m: the distinct OpenCL programs (kernel file and build "
+                    + "options) the model's plan launches on the device (--device, --precision), with their kernels and the "
+                    + "compile bill of building them: what a first run there compiles.")
     boolean programs;
 
-    @Option(names = {"-d", "--device"}, paramLabel = "DEVICE", description = "For --programs: the OpenCL device "
-            + "(P:D, N or a name substring; default $EDGECL_DEVICE, else the first GPU, else the first device).")
+    @Option(
+            names = {"-d", "--device"},
+            paramLabel = "DEVICE",
+            description =
+                    "For --programs: the OpenCL device "
+                            + "(P:D, N or a name substring; default $EDGECL_DEVICE, else the first GPU, else the first device).")
     String device;
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+    @Option(
+            names = "--precision",
+            paramLabel = "P",
+            defaultValue = "fp32",
             description = "For --programs: fp32, fp16-storage or fp16 (default fp32).")
     String precision;
 
@@ -100,16 +116,25 @@ public final class ModelsCommand implements Callable<Integer> {
             for (Map<String, Object> r : rows) w = Math.max(w, ((String) r.get("name")).length());
             out.printf("%-" + w + "s  %-14s %12s %10s %6s", "model", "family", "params", "GMACs", "size");
             if (memory) {
-                out.printf("  %10s %10s %10s  %10s %10s %10s  (batch %d)", "fp32 wts", "acts", "peak", "fp16 wts",
-                        "acts", "peak", batch);
+                out.printf(
+                        "  %10s %10s %10s  %10s %10s %10s  (batch %d)",
+                        "fp32 wts", "acts", "peak", "fp16 wts", "acts", "peak", batch);
             }
             out.println();
             for (Map<String, Object> r : rows) {
-                out.printf(Locale.ROOT, "%-" + w + "s  %-14s %,12d %10.3f %6d", r.get("name"), r.get("family"),
-                        r.get("params"), ((Long) r.get("macs")) / 1e9, r.get("input_size"));
+                out.printf(
+                        Locale.ROOT,
+                        "%-" + w + "s  %-14s %,12d %10.3f %6d",
+                        r.get("name"),
+                        r.get("family"),
+                        r.get("params"),
+                        ((Long) r.get("macs")) / 1e9,
+                        r.get("input_size"));
                 if (memory) {
                     for (String k : new String[] {"fp32", "fp16"}) {
-                        out.printf("  %10s %10s %10s", Bytes.human((Long) r.get(k + "_weight_bytes")),
+                        out.printf(
+                                "  %10s %10s %10s",
+                                Bytes.human((Long) r.get(k + "_weight_bytes")),
                                 Bytes.human((Long) r.get(k + "_activation_bytes")),
                                 Bytes.human((Long) r.get(k + "_peak_bytes")));
                     }
@@ -128,8 +153,10 @@ public final class ModelsCommand implements Callable<Integer> {
         int s = size != null ? size : m.preprocess().size();
         PrintWriter out = spec.commandLine().getOut();
         try (Device d = Device.open(device, null, Precision.parse(precision));
-             Session session = Session.open(m, io.edgecl.models.Weights.synthetic(0L),
-                     SessionOptions.defaults().withDevice(d))) {
+                Session session = Session.open(
+                        m,
+                        io.edgecl.models.Weights.synthetic(0L),
+                        SessionOptions.defaults().withDevice(d))) {
             List<Session.ProgramUse> ps = session.programs(batch, s, s);
             Device.ProgramStats bill = d.programs();
             if (json) {
@@ -142,14 +169,30 @@ public final class ModelsCommand implements Callable<Integer> {
                 r.put("compile", bill.toMap());
                 out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
             } else {
-                out.printf(Locale.ROOT, "%s [%d, 3, %d, %d] on %s (%s): %d distinct programs%n", m.name(), batch, s, s,
-                        d.name(), d.precision().id(), ps.size());
+                out.printf(
+                        Locale.ROOT,
+                        "%s [%d, 3, %d, %d] on %s (%s): %d distinct programs%n",
+                        m.name(),
+                        batch,
+                        s,
+                        s,
+                        d.name(),
+                        d.precision().id(),
+                        ps.size());
                 for (Session.ProgramUse u : ps) {
-                    out.printf(Locale.ROOT, "  %-16s %-60s %3d launches  %s%n", u.file(), u.options(), u.launches(),
+                    out.printf(
+                            Locale.ROOT,
+                            "  %-16s %-60s %3d launches  %s%n",
+                            u.file(),
+                            u.options(),
+                            u.launches(),
                             String.join(", ", u.kernels()));
                 }
-                out.printf(Locale.ROOT, "compile (building the plan; kernels that compile at first launch are not "
-                        + "launched here): %s%n", bill.summary());
+                out.printf(
+                        Locale.ROOT,
+                        "compile (building the plan; kernels that compile at first launch are not "
+                                + "launched here): %s%n",
+                        bill.summary());
             }
         }
         out.flush();

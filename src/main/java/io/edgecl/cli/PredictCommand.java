@@ -2,10 +2,10 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.OutputFiles;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
+import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,17 +14,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code edgecl predict}: preprocessed NCHW batches in, logits (and features) out, as safetensors. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write 'logits' "
                 + "(and 'features.<i>' with --features) to another.")
 public final class PredictCommand extends SessionCommand {
-    @Option(names = "--tensors", required = true, paramLabel = "IN.safetensors", description = "Holds 'input' [N, C, H, W].")
+    @Option(
+            names = "--tensors",
+            required = true,
+            paramLabel = "IN.safetensors",
+            description = "Holds 'input' [N, C, H, W].")
     Path tensors;
 
     @Option(names = "--input-key", defaultValue = "input", description = "Tensor name of the input (default: input).")
     String inputKey;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "Where to write the outputs.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "OUT.safetensors",
+            description = "Where to write the outputs.")
     Path out;
 
     @Option(names = "--features", description = "Also write each stage's output (features.<i>, NCHW).")
@@ -51,14 +61,18 @@ public final class PredictCommand extends SessionCommand {
         var weights = modelOptions.weights(false, false);
         try (Session s = Session.open(model, weights, sessionOptions())) {
             long t0 = System.nanoTime();
-            Map<String, HostTensor> result = s.run(input, features ? Set.copyOf(s.outputNames()) : Set.of("logits")).asMap();
+            Map<String, HostTensor> result = s.run(input, features ? Set.copyOf(s.outputNames()) : Set.of("logits"))
+                    .asMap();
             long t1 = System.nanoTime();
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model.name());
             meta.put("device", s.device().name());
             SafeTensorsWriter.write(out, result, meta);
-            spec.commandLine().getErr().printf("%s: %s on %s, batch %d, %.1f ms (first run, includes setup) -> %s%n",
-                    model.name(), input.shapeString(), s.device().name(), input.dim(0), (t1 - t0) / 1e6, out);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "%s: %s on %s, batch %d, %.1f ms (first run, includes setup) -> %s%n",
+                            model.name(), input.shapeString(), s.device().name(), input.dim(0), (t1 - t0) / 1e6, out);
         }
         return 0;
     }

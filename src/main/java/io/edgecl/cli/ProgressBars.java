@@ -10,7 +10,13 @@ final class ProgressBars {
     private ProgressBars() {}
 
     static ProgressBar bar(String task, long images) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(images).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().setUnit(" img", 1).build();
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(images)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .showSpeed()
+                .setUnit(" img", 1)
+                .build();
     }
 }

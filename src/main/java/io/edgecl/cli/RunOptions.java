@@ -10,12 +10,15 @@ public final class RunOptions extends ShapeOptions {
     @Option(names = "--iters", paramLabel = "N", defaultValue = "20", description = "Measured forwards (default: 20).")
     int iters;
 
-    @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", description = "Unmeasured forwards first (default: 3).")
+    @Option(
+            names = "--warmup",
+            paramLabel = "W",
+            defaultValue = "3",
+            description = "Unmeasured forwards first (default: 3).")
     int warmup;
 
     @Option(names = "--random-weights", description = "Use random weights of the right shapes (no -w needed).")
     boolean randomWeights;
-
 
     void check() {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);

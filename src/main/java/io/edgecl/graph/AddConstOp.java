@@ -1,7 +1,7 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Elementwise;
@@ -21,8 +21,10 @@ public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implement
 
     public Shape outputShape(List<Shape> in) {
         Shape x = single(in);
-        require(constant.numel() == x.h() * x.w() * x.c(), "the constant has " + constant.numel()
-                + " values, the input " + x.h() + "x" + x.w() + "x" + x.c() + " per image");
+        require(
+                constant.numel() == x.h() * x.w() * x.c(),
+                "the constant has " + constant.numel() + " values, the input " + x.h() + "x" + x.w() + "x" + x.c()
+                        + " per image");
         return x;
     }
 
@@ -37,13 +39,15 @@ public record AddConstOp(HostTensor constant, long sourceMacsPerImage) implement
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-        return List.of(Elementwise.addBroadcast(l.ctx(), l.buf(in.get(0)), l.weight(constant), l.buf(y),
-                (int) y.numel(), constant.numel()));
+        return List.of(Elementwise.addBroadcast(
+                l.ctx(), l.buf(in.get(0)), l.weight(constant), l.buf(y), (int) y.numel(), constant.numel()));
     }
 
     public void onnx(OnnxNodes e, Site s) {
         Value y = s.y();
-        e.node("Add", List.of(s.xi(), e.init(s.prefix() + ".const", Layouts.onnxHwc(constant, y.h, y.w, y.c))),
+        e.node(
+                "Add",
+                List.of(s.xi(), e.init(s.prefix() + ".const", Layouts.onnxHwc(constant, y.h, y.w, y.c))),
                 List.of(s.out()));
     }
 

@@ -22,8 +22,7 @@ public record AddOp(Act act) implements OpSpec {
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-        return List.of(Elementwise.add(l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y), (int) y.numel(),
-                act));
+        return List.of(Elementwise.add(l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y), (int) y.numel(), act));
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -24,14 +24,16 @@ public record AffineOp(HostTensor scale, HostTensor shift, Act act) implements O
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-        return List.of(Elementwise.affine(l.ctx(), l.buf(in.get(0)), l.weight(scale), l.weight(shift), l.buf(y),
-                (int) y.numel(), y.c, act));
+        return List.of(Elementwise.affine(
+                l.ctx(), l.buf(in.get(0)), l.weight(scale), l.weight(shift), l.buf(y), (int) y.numel(), y.c, act));
     }
 
     public void onnx(OnnxNodes e, Site s) {
-        String t = e.node("Mul", List.of(s.xi(), e.init(s.prefix() + ".scale", Layouts.onnxChannels(scale))),
-                List.of(e.tmp()));
-        t = e.node("Add", List.of(t, e.init(s.prefix() + ".shift", Layouts.onnxChannels(shift))),
+        String t = e.node(
+                "Mul", List.of(s.xi(), e.init(s.prefix() + ".scale", Layouts.onnxChannels(scale))), List.of(e.tmp()));
+        t = e.node(
+                "Add",
+                List.of(t, e.init(s.prefix() + ".shift", Layouts.onnxChannels(shift))),
                 List.of(act != Act.NONE ? e.tmp() : s.out()));
         e.activation(act, t, s.out());
     }

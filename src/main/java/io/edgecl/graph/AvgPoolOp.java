@@ -26,8 +26,14 @@ public record AvgPoolOp() implements OpSpec {
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         long bytes = transientScratchBytes(in, y);
-        return Elementwise.globalAvgPool(l.ctx(), l.buf(x), l.buf(y),
-                bytes > 0 ? l.transientScratch(bytes, "pool-parts") : null, x.n, x.h * x.w, x.c);
+        return Elementwise.globalAvgPool(
+                l.ctx(),
+                l.buf(x),
+                l.buf(y),
+                bytes > 0 ? l.transientScratch(bytes, "pool-parts") : null,
+                x.n,
+                x.h * x.w,
+                x.c);
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -1,10 +1,8 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.single;
-import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.perChannel;
-
-import io.edgecl.ops.OpChoices;
+import static io.edgecl.graph.OpSupport.qkvChannels;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.squeeze1;
 
 import io.edgecl.cl.ClBuffer;
@@ -13,6 +11,7 @@ import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.ChannelAttention;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
@@ -52,17 +51,24 @@ public record ChannelAttentionOp(HostTensor temperature, int heads, boolean oneK
         ChannelAttention.Form form = ChannelAttention.form(l.choices(), l.ctx(), y.c, heads);
         if (oneKernel && form == ChannelAttention.Form.GEMM) {
             long[] b = ChannelAttention.gemmScratchBytes(l.ctx(), y.n, y.h * y.w, y.c, heads);
-            return ChannelAttention.createGemm(l.ctx(), x, l.weight(temperature),
-                    l.transientScratch(b[0], "xca-parts"), l.scratch(b[1], "xca-packed"), l.buf(y), y.n, y.h * y.w,
-                    y.c, heads);
+            return ChannelAttention.createGemm(
+                    l.ctx(),
+                    x,
+                    l.weight(temperature),
+                    l.transientScratch(b[0], "xca-parts"),
+                    l.scratch(b[1], "xca-packed"),
+                    l.buf(y),
+                    y.n,
+                    y.h * y.w,
+                    y.c,
+                    heads);
         }
         ClBuffer s = l.scratch(scratchBytes(in, y), "attn-scratch");
         if (oneKernel) {
-            return List.of(ChannelAttention.createFused(l.ctx(), form, x, l.weight(temperature), s,
-                    l.buf(y), y.n, y.h * y.w, y.c, heads));
+            return List.of(ChannelAttention.createFused(
+                    l.ctx(), form, x, l.weight(temperature), s, l.buf(y), y.n, y.h * y.w, y.c, heads));
         }
-        return ChannelAttention.create(l.ctx(), x, l.weight(temperature), s, l.buf(y), y.n,
-                y.h * y.w, y.c, heads);
+        return ChannelAttention.create(l.ctx(), x, l.weight(temperature), s, l.buf(y), y.n, y.h * y.w, y.c, heads);
     }
 
     /** Per head: L2-normalised q and k along tokens, (C/h)×(C/h) attention × temperature. */

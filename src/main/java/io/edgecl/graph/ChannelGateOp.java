@@ -22,8 +22,8 @@ public record ChannelGateOp() implements OpSpec {
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
-        return List.of(Elementwise.channelGate(l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y),
-                (int) y.numel(), y.h * y.w, y.c));
+        return List.of(Elementwise.channelGate(
+                l.ctx(), l.buf(in.get(0)), l.buf(in.get(1)), l.buf(y), (int) y.numel(), y.h * y.w, y.c));
     }
 
     public void onnx(OnnxNodes e, Site s) {

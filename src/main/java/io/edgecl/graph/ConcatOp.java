@@ -20,8 +20,9 @@ public record ConcatOp() implements OpSpec {
         Shape x = in.get(0);
         int c = 0;
         for (Shape s : in) {
-            require(s.n() == x.n() && s.h() == x.h() && s.w() == x.w(), "inputs " + x + " and " + s
-                    + " differ in more than channels");
+            require(
+                    s.n() == x.n() && s.h() == x.h() && s.w() == x.w(),
+                    "inputs " + x + " and " + s + " differ in more than channels");
             c += s.c();
         }
         return new Shape(x.n(), x.h(), x.w(), c);

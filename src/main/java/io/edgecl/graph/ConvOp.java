@@ -2,17 +2,17 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
-import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Conv2d;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Gemm;
 import io.edgecl.ops.Launch;
 import io.edgecl.tensor.HostTensor;
@@ -22,8 +22,18 @@ import java.util.List;
  * Dense conv; weight [KH, KW, Cin, Cout]. padH/padW pad the top/left, padBottom/padRight the
  * bottom/right (TensorFlow "same" padding is asymmetric).
  */
-public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW,
-                     int padBottom, int padRight, Act act) implements OpSpec {
+public record ConvOp(
+        HostTensor weight,
+        HostTensor bias,
+        int kh,
+        int kw,
+        int stride,
+        int padH,
+        int padW,
+        int padBottom,
+        int padRight,
+        Act act)
+        implements OpSpec {
     /** Padded alike on both sides. */
     public ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, Act act) {
         this(weight, bias, kh, kw, stride, padH, padW, padH, padW, act);
@@ -69,11 +79,16 @@ public record ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int str
     }
 
     public void onnx(OnnxNodes e, Site s) {
-        String t = e.node("Conv", List.of(s.xi(), e.init(s.prefix() + ".weight", Layouts.onnxConv(weight)),
+        String t = e.node(
+                "Conv",
+                List.of(
+                        s.xi(),
+                        e.init(s.prefix() + ".weight", Layouts.onnxConv(weight)),
                         bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
-                List.of(act != Act.NONE ? e.tmp() : s.out()), Attr.ints("kernel_shape", kh, kw),
-                Attr.ints("strides", stride, stride), Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride,
-                        padH, padW)));
+                List.of(act != Act.NONE ? e.tmp() : s.out()),
+                Attr.ints("kernel_shape", kh, kw),
+                Attr.ints("strides", stride, stride),
+                Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride, padH, padW)));
         e.activation(act, t, s.out());
     }
 

@@ -30,10 +30,19 @@ public record DwConvLayerNormOp(DwConvOp dw, LayerNormOp ln) implements OpSpec {
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(),
-                y.h, y.w);
-        return List.of(DepthwiseConv.createWithLayerNorm(l.ctx(), l.choices(), shape, l.buf(x), l.weight(dw.weight()),
-                l.weight(dw.bias()), l.weight(ln.gamma()), l.weight(ln.beta()), ln.eps(), l.buf(y)));
+        ConvShape shape =
+                new ConvShape(x.n, x.h, x.w, x.c, y.c, dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(), y.h, y.w);
+        return List.of(DepthwiseConv.createWithLayerNorm(
+                l.ctx(),
+                l.choices(),
+                shape,
+                l.buf(x),
+                l.weight(dw.weight()),
+                l.weight(dw.bias()),
+                l.weight(ln.gamma()),
+                l.weight(ln.beta()),
+                ln.eps(),
+                l.buf(y)));
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -2,18 +2,18 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
-import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.Conv2d;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
-import io.edgecl.ops.Conv2d;
 import io.edgecl.ops.Launch;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
@@ -22,11 +22,22 @@ import java.util.List;
  * Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. Padding
  * as in {@link ConvOp}.
  */
-public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW,
-                       int padBottom, int padRight, int mult, Act act) implements OpSpec {
+public record DwConvOp(
+        HostTensor weight,
+        HostTensor bias,
+        int kh,
+        int kw,
+        int stride,
+        int padH,
+        int padW,
+        int padBottom,
+        int padRight,
+        int mult,
+        Act act)
+        implements OpSpec {
     /** Padded alike on both sides. */
-    public DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult,
-                    Act act) {
+    public DwConvOp(
+            HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
         this(weight, bias, kh, kw, stride, padH, padW, padH, padW, mult, act);
     }
 
@@ -60,21 +71,35 @@ public record DwConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int s
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
-        return List.of(DepthwiseConv.create(l.ctx(), l.choices(), shape, Slice.whole(l.buf(x), x.c), null,
-                l.weight(weight), l.weight(bias), Slice.whole(l.buf(y), y.c), act));
+        return List.of(DepthwiseConv.create(
+                l.ctx(),
+                l.choices(),
+                shape,
+                Slice.whole(l.buf(x), x.c),
+                null,
+                l.weight(weight),
+                l.weight(bias),
+                Slice.whole(l.buf(y), y.c),
+                act));
     }
 
     public void onnx(OnnxNodes e, Site s) {
-        String t = e.node("Conv", List.of(s.xi(), e.init(s.prefix() + ".weight", Layouts.onnxDepthwise(weight)),
+        String t = e.node(
+                "Conv",
+                List.of(
+                        s.xi(),
+                        e.init(s.prefix() + ".weight", Layouts.onnxDepthwise(weight)),
                         bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
-                List.of(act != Act.NONE ? e.tmp() : s.out()), Attr.ints("kernel_shape", kh, kw),
-                Attr.ints("strides", stride, stride), Attr.i("group", s.x().c),
+                List.of(act != Act.NONE ? e.tmp() : s.out()),
+                Attr.ints("kernel_shape", kh, kw),
+                Attr.ints("strides", stride, stride),
+                Attr.i("group", s.x().c),
                 Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride, padH, padW)));
         e.activation(act, t, s.out());
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        return HostOps.dwconv(vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW,
-                mult, act);
+        return HostOps.dwconv(
+                vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW, mult, act);
     }
 }

@@ -2,9 +2,9 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.nonNull;
 import static io.edgecl.graph.OpSupport.perChannel;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -39,15 +39,32 @@ public record DwConvTransposeOp(HostTensor weight, HostTensor bias, int stride) 
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(DepthwiseConv.transpose(l.ctx(), l.choices(), l.buf(x), l.weight(weight), l.weight(bias), l.buf(y), x.n,
-                x.h, x.w, x.c, stride));
+        return List.of(DepthwiseConv.transpose(
+                l.ctx(),
+                l.choices(),
+                l.buf(x),
+                l.weight(weight),
+                l.weight(bias),
+                l.buf(y),
+                x.n,
+                x.h,
+                x.w,
+                x.c,
+                stride));
     }
 
     public void onnx(OnnxNodes e, Site s) {
         int st = stride;
-        e.node("ConvTranspose", List.of(s.xi(), e.init(s.prefix() + ".weight", Layouts.onnxDepthwise(weight)),
-                        bias == null ? "" : e.init(s.prefix() + ".bias", bias)), List.of(s.out()),
-                Attr.ints("kernel_shape", st, st), Attr.ints("strides", st, st), Attr.i("group", s.x().c));
+        e.node(
+                "ConvTranspose",
+                List.of(
+                        s.xi(),
+                        e.init(s.prefix() + ".weight", Layouts.onnxDepthwise(weight)),
+                        bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
+                List.of(s.out()),
+                Attr.ints("kernel_shape", st, st),
+                Attr.ints("strides", st, st),
+                Attr.i("group", s.x().c));
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {

@@ -16,23 +16,32 @@ import java.util.stream.Collectors;
  */
 public enum FusionRule {
     /** Folds a following activation into a conv, depthwise conv, BatchNorm affine or add. */
-    CONV_ACT("conv-act", "Conv|DwConv|Affine|Add → Activation", "the first op, activation in its store",
+    CONV_ACT(
+            "conv-act",
+            "Conv|DwConv|Affine|Add → Activation",
+            "the first op, activation in its store",
             FusionScheduler::convAct),
     /** Folds a following activation into the GEMM's store. */
     GEMM_ACT("gemm-act", "Gemm → Activation", "Gemm with an activation epilogue", FusionScheduler::gemmAct),
     /** Applies a squeeze-excite gate while the next GEMM reads its input. */
     SE_GATE("se-gate", "ChannelGate → Gemm", "gated Gemm (gate in the prologue)", FusionScheduler::seGate),
     /** Folds layer scale and residual add into the GEMM's store. */
-    GEMM_SCALE_RESIDUAL("gemm-scale-residual", "Gemm → ScaleAdd|Add", "Gemm with scale and residual epilogue",
+    GEMM_SCALE_RESIDUAL(
+            "gemm-scale-residual",
+            "Gemm → ScaleAdd|Add",
+            "Gemm with scale and residual epilogue",
             FusionScheduler::gemmScaleResidual),
     /** Depthwise conv + LayerNorm over channels in one kernel. */
     DWCONV_LN("dwconv-ln", "DwConv → LayerNorm", "DwConvLayerNorm", FusionScheduler::dwconvLn),
     /** The SDTA cascade of depthwise convs (and the positional encoding after it) in one kernel. */
-    SDTA_CASCADE("sdta-cascade", "SplitCascade [→ AddConst]", "packed SplitCascade (+ positional encoding)",
+    SDTA_CASCADE(
+            "sdta-cascade",
+            "SplitCascade [→ AddConst]",
+            "packed SplitCascade (+ positional encoding)",
             FusionScheduler::cascade),
     /** Channel attention (norms, scores, softmax, × v) in one kernel per (image, head). */
-    ATTENTION("attention", "ChannelAttention (3 launches)", "ChannelAttention in one launch",
-            FusionScheduler::attention);
+    ATTENTION(
+            "attention", "ChannelAttention (3 launches)", "ChannelAttention in one launch", FusionScheduler::attention);
 
     /** Rewrites one block; returns the number of nodes removed. */
     interface Rewrite {

@@ -1,7 +1,7 @@
 package io.edgecl.graph;
 
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 import java.util.List;
 import java.util.Set;
 
@@ -74,7 +74,10 @@ public final class FusionScheduler {
 
     static int gemmAct(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(a.op instanceof GemmOp gm) || gm.act() != Act.NONE || gm.gamma() != null || gm.residual()
+            if (!(a.op instanceof GemmOp gm)
+                    || gm.act() != Act.NONE
+                    || gm.gamma() != null
+                    || gm.residual()
                     || !(c.op instanceof ActivationOp act)) {
                 return false;
             }
@@ -133,7 +136,9 @@ public final class FusionScheduler {
     /** ChannelGate(x, s) feeding a GEMM: the GEMM reads x scaled by s; the gated tensor is never written. */
     static int seGate(Graph g, Block b) {
         return pairs(g, b, (gate, c) -> {
-            if (!(gate.op instanceof ChannelGateOp) || !(c.op instanceof GemmOp gm) || gm.gated()
+            if (!(gate.op instanceof ChannelGateOp)
+                    || !(c.op instanceof GemmOp gm)
+                    || gm.gated()
                     || c.inputs.get(0) != gate.output) {
                 return false;
             }

@@ -61,8 +61,16 @@ public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gam
         ClBuffer b = cfg.packed()
                 ? l.weight(weight, cfg.layout(), () -> Gemm.layoutB(weight.data(), k, n, cfg))
                 : l.weight(weight);
-        return List.of(Gemm.create(l.ctx(), l.choices(), Gemm.Call.of(l.buf(x), b, l.buf(y), m, n, k)
-                .bias(l.weight(bias)).act(act).gamma(l.weight(gamma)).residual(res).gate(gate, x.h * x.w), cfg));
+        return List.of(Gemm.create(
+                l.ctx(),
+                l.choices(),
+                Gemm.Call.of(l.buf(x), b, l.buf(y), m, n, k)
+                        .bias(l.weight(bias))
+                        .act(act)
+                        .gamma(l.weight(gamma))
+                        .residual(res)
+                        .gate(gate, x.h * x.w),
+                cfg));
     }
 
     public void onnx(OnnxNodes e, Site s) {
@@ -70,12 +78,19 @@ public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gam
         int next = 1;
         if (gated) a = e.node("Mul", List.of(a, s.name(next++)), List.of(e.tmp()));
         boolean after = gamma != null || residual;
-        String t = e.node("Conv", List.of(a, e.init(s.prefix() + ".weight", Layouts.onnxLinearAsConv(weight)),
-                bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
-                List.of(act != Act.NONE || after ? e.tmp() : s.out()), Attr.ints("kernel_shape", 1, 1));
+        String t = e.node(
+                "Conv",
+                List.of(
+                        a,
+                        e.init(s.prefix() + ".weight", Layouts.onnxLinearAsConv(weight)),
+                        bias == null ? "" : e.init(s.prefix() + ".bias", bias)),
+                List.of(act != Act.NONE || after ? e.tmp() : s.out()),
+                Attr.ints("kernel_shape", 1, 1));
         t = e.activation(act, t, after ? e.tmp() : s.out());
         if (gamma != null) {
-            t = e.node("Mul", List.of(t, e.init(s.prefix() + ".gamma", Layouts.onnxChannels(gamma))),
+            t = e.node(
+                    "Mul",
+                    List.of(t, e.init(s.prefix() + ".gamma", Layouts.onnxChannels(gamma))),
                     List.of(residual ? e.tmp() : s.out()));
         }
         if (residual) e.node("Add", List.of(t, s.name(next)), List.of(s.out()));
@@ -85,7 +100,7 @@ public record GemmOp(HostTensor weight, HostTensor bias, Act act, HostTensor gam
         Value x = in.get(0);
         double[] gate = gated ? vals.get(1) : null;
         double[] res = residual ? vals.get(gated ? 2 : 1) : null;
-        return HostOps.gemm(vals.get(0), gate, x.h * x.w, res, x.rows(), x.c, y.c, weight.data(), data(bias), act,
-                data(gamma));
+        return HostOps.gemm(
+                vals.get(0), gate, x.h * x.w, res, x.rows(), x.c, y.c, weight.data(), data(bias), act, data(gamma));
     }
 }

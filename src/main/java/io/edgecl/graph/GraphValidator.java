@@ -49,8 +49,10 @@ public final class GraphValidator {
                 if (n.inputs.isEmpty()) out.add("node " + n + " has no inputs");
                 for (Value v : n.inputs) {
                     if (!live.contains(v)) {
-                        out.add("node " + n + " reads " + v + ", which " + (v.producer == null
-                                ? "no node produces" : "is not produced before it (producer " + v.producer + ")"));
+                        out.add("node " + n + " reads " + v + ", which "
+                                + (v.producer == null
+                                        ? "no node produces"
+                                        : "is not produced before it (producer " + v.producer + ")"));
                     } else {
                         readers.get(v).add(n);
                     }
@@ -79,7 +81,8 @@ public final class GraphValidator {
             }
         }
         for (Map.Entry<String, Value> e : g.outputs().entrySet()) {
-            if (!live.contains(e.getValue())) out.add("output " + e.getKey() + " is " + e.getValue() + ", not a live value");
+            if (!live.contains(e.getValue()))
+                out.add("output " + e.getKey() + " is " + e.getValue() + ", not a live value");
         }
         return out;
     }

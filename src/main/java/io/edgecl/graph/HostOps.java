@@ -13,14 +13,35 @@ public final class HostOps {
     private HostOps() {}
 
     /** Dense conv; weight [kh, kw, cin, cout]; padH/padW pad the top/left, the output size is y's. */
-    public static double[] conv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
-                                int padH, int padW, Act act) {
+    public static double[] conv(
+            double[] a,
+            Value x,
+            Value y,
+            float[] wt,
+            float[] bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            Act act) {
         return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, 0, act);
     }
 
     /** Depthwise conv; weight [kh, kw, cout]; output channel co reads input channel co / mult. */
-    public static double[] dwconv(double[] a, Value x, Value y, float[] wt, float[] bias, int kh, int kw, int stride,
-                                  int padH, int padW, int mult, Act act) {
+    public static double[] dwconv(
+            double[] a,
+            Value x,
+            Value y,
+            float[] wt,
+            float[] bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int mult,
+            Act act) {
         return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
     }
 
@@ -29,8 +50,24 @@ public final class HostOps {
      * kw, ic, oc]), else depthwise with that multiplier (weight [kh, kw, oc]); padH/padW pad the
      * top/left, the output size gives the rest.
      */
-    public static double[] conv(double[] a, int n, int ih, int iw, int ic, int oh, int ow, int oc, float[] wt, float[] bias,
-                         int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
+    public static double[] conv(
+            double[] a,
+            int n,
+            int ih,
+            int iw,
+            int ic,
+            int oh,
+            int ow,
+            int oc,
+            float[] wt,
+            float[] bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int mult,
+            Act act) {
         double[] o = new double[n * oh * ow * oc];
         for (int b = 0; b < n; b++)
             for (int oy = 0; oy < oh; oy++)
@@ -46,7 +83,8 @@ public final class HostOps {
                                 if (xx < 0 || xx >= iw) continue;
                                 int base = ((b * ih + yy) * iw + xx) * ic;
                                 for (int ci = c0; ci < c1; ci++) {
-                                    int wi = mult == 0 ? ((ky * kw + kx) * ic + ci) * oc + co : (ky * kw + kx) * oc + co;
+                                    int wi =
+                                            mult == 0 ? ((ky * kw + kx) * ic + ci) * oc + co : (ky * kw + kx) * oc + co;
                                     s += a[base + ci] * wt[wi];
                                 }
                             }
@@ -75,8 +113,18 @@ public final class HostOps {
      * out = act((x [* gate]) · W + bias) [* gamma] [+ residual] over [rows, k] × [k, n]; the gate
      * is [images, k] with {@code hw} rows per image.
      */
-    public static double[] gemm(double[] a, double[] gate, int hw, double[] residual, int rows, int k, int n, float[] w,
-                                float[] bias, Act act, float[] gamma) {
+    public static double[] gemm(
+            double[] a,
+            double[] gate,
+            int hw,
+            double[] residual,
+            int rows,
+            int k,
+            int n,
+            float[] w,
+            float[] bias,
+            Act act,
+            float[] gamma) {
         return gemm(a, k, gate, hw, residual, null, n, rows, k, n, w, bias, act, gamma);
     }
 
@@ -85,8 +133,21 @@ public final class HostOps {
      * with row strides: x has {@code lda}, the residual and the result {@code ldc}. The result starts
      * as a copy of {@code init} ([rows, ldc]; null: zeros), so the columns past n keep its values.
      */
-    public static double[] gemm(double[] a, int lda, double[] gate, int hw, double[] residual, double[] init, int ldc,
-                                int rows, int k, int n, float[] w, float[] bias, Act act, float[] gamma) {
+    public static double[] gemm(
+            double[] a,
+            int lda,
+            double[] gate,
+            int hw,
+            double[] residual,
+            double[] init,
+            int ldc,
+            int rows,
+            int k,
+            int n,
+            float[] w,
+            float[] bias,
+            Act act,
+            float[] gamma) {
         double[] o = init == null ? new double[rows * ldc] : init.clone();
         for (int r = 0; r < rows; r++) {
             int img = r / hw;
@@ -236,14 +297,30 @@ public final class HostOps {
     }
 
     /** {@link #cascade(double[], Value, int, List, List, int)} over NHWC [n, h, w, c]. */
-    public static double[] cascade(double[] a, int n, int h, int w, int c, int width, List<float[]> weights,
-                                   List<float[]> biases, int k) {
+    public static double[] cascade(
+            double[] a, int n, int h, int w, int c, int width, List<float[]> weights, List<float[]> biases, int k) {
         double[] o = a.clone();
         double[] prev = null;
         for (int i = 0; i < weights.size(); i++) {
             double[] chunk = channels(a, c, i * width, width);
             if (prev != null) chunk = add(chunk, prev, Act.NONE);
-            prev = conv(chunk, n, h, w, width, h, w, width, weights.get(i), biases.get(i), k, k, 1, k / 2, k / 2, 1,
+            prev = conv(
+                    chunk,
+                    n,
+                    h,
+                    w,
+                    width,
+                    h,
+                    w,
+                    width,
+                    weights.get(i),
+                    biases.get(i),
+                    k,
+                    k,
+                    1,
+                    k / 2,
+                    k / 2,
+                    1,
                     Act.NONE);
             o = withChannels(o, c, i * width, prev, width);
         }
@@ -251,8 +328,8 @@ public final class HostOps {
     }
 
     /** k×k average (count_include_pad as given) or max pooling, stride, symmetric zero padding. */
-    public static double[] pool2d(double[] a, Value x, Value y, int k, int stride, int pad, boolean max,
-                                  boolean countIncludePad) {
+    public static double[] pool2d(
+            double[] a, Value x, Value y, int k, int stride, int pad, boolean max, boolean countIncludePad) {
         double[] o = new double[(int) y.numel()];
         int c = x.c;
         for (int b = 0; b < y.n; b++)
@@ -286,7 +363,8 @@ public final class HostOps {
             for (int oy = 0; oy < y.h; oy++)
                 for (int ox = 0; ox < y.w; ox++)
                     for (int ch = 0; ch < c; ch++) {
-                        double v = a[((b * x.h + oy / s) * x.w + ox / s) * c + ch] * w[((oy % s) * s + ox % s) * c + ch];
+                        double v =
+                                a[((b * x.h + oy / s) * x.w + ox / s) * c + ch] * w[((oy % s) * s + ox % s) * c + ch];
                         o[((b * y.h + oy) * y.w + ox) * c + ch] = v + (bias == null ? 0 : bias[ch]);
                     }
         return o;
@@ -296,8 +374,7 @@ public final class HostOps {
     public static double[] avgPool(double[] a, int n, int hw, int c) {
         double[] o = new double[n * c];
         for (int b = 0; b < n; b++)
-            for (int p = 0; p < hw; p++)
-                for (int k = 0; k < c; k++) o[b * c + k] += a[(b * hw + p) * c + k] / hw;
+            for (int p = 0; p < hw; p++) for (int k = 0; k < c; k++) o[b * c + k] += a[(b * hw + p) * c + k] / hw;
         return o;
     }
 }

@@ -26,14 +26,18 @@ public record LayerNormOp(HostTensor gamma, HostTensor beta, float eps) implemen
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(LayerNorm.create(l.ctx(), l.choices(), l.buf(x), l.weight(gamma), l.weight(beta), l.buf(y),
-                x.rows(), x.c, eps));
+        return List.of(LayerNorm.create(
+                l.ctx(), l.choices(), l.buf(x), l.weight(gamma), l.weight(beta), l.buf(y), x.rows(), x.c, eps));
     }
 
     public void onnx(OnnxNodes e, Site s) {
         String a = e.node("Transpose", List.of(s.xi()), List.of(e.tmp()), Attr.ints("perm", 0, 2, 3, 1));
-        String b = e.node("LayerNormalization", List.of(a, e.init(s.prefix() + ".weight", gamma),
-                e.init(s.prefix() + ".bias", beta)), List.of(e.tmp()), Attr.i("axis", -1), Attr.f("epsilon", eps));
+        String b = e.node(
+                "LayerNormalization",
+                List.of(a, e.init(s.prefix() + ".weight", gamma), e.init(s.prefix() + ".bias", beta)),
+                List.of(e.tmp()),
+                Attr.i("axis", -1),
+                Attr.f("epsilon", eps));
         e.node("Transpose", List.of(b), List.of(s.out()), Attr.ints("perm", 0, 3, 1, 2));
     }
 

@@ -26,7 +26,8 @@ public final class Layouts {
         for (int o = 0; o < co; o++)
             for (int i = 0; i < ci; i++)
                 for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++) d[((o * ci + i) * kh + y) * kw + x] = s[((y * kw + x) * ci + i) * co + o];
+                    for (int x = 0; x < kw; x++)
+                        d[((o * ci + i) * kh + y) * kw + x] = s[((y * kw + x) * ci + i) * co + o];
         return new HostTensor(new int[] {co, ci, kh, kw}, d);
     }
 
@@ -34,8 +35,7 @@ public final class Layouts {
     public static HostTensor onnxDepthwise(HostTensor w) {
         int kh = w.dim(0), kw = w.dim(1), c = w.dim(2);
         float[] s = w.data(), d = new float[s.length];
-        for (int o = 0; o < c; o++)
-            for (int q = 0; q < kh * kw; q++) d[o * kh * kw + q] = s[q * c + o];
+        for (int o = 0; o < c; o++) for (int q = 0; q < kh * kw; q++) d[o * kh * kw + q] = s[q * c + o];
         return new HostTensor(new int[] {c, 1, kh, kw}, d);
     }
 
@@ -43,8 +43,7 @@ public final class Layouts {
     public static HostTensor onnxLinearAsConv(HostTensor w) {
         int k = w.dim(0), n = w.dim(1);
         float[] s = w.data(), d = new float[s.length];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < n; j++) d[j * k + i] = s[i * n + j];
+        for (int i = 0; i < k; i++) for (int j = 0; j < n; j++) d[j * k + i] = s[i * n + j];
         return new HostTensor(new int[] {n, k, 1, 1}, d);
     }
 
@@ -56,8 +55,7 @@ public final class Layouts {
     /** A constant [H*W, C] as [1, C, H, W]. */
     public static HostTensor onnxHwc(HostTensor t, int h, int w, int c) {
         float[] s = t.data(), d = new float[s.length];
-        for (int p = 0; p < h * w; p++)
-            for (int ch = 0; ch < c; ch++) d[ch * h * w + p] = s[p * c + ch];
+        for (int p = 0; p < h * w; p++) for (int ch = 0; ch < c; ch++) d[ch * h * w + p] = s[p * c + ch];
         return new HostTensor(new int[] {1, c, h, w}, d);
     }
 

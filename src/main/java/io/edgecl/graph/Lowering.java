@@ -1,8 +1,8 @@
 package io.edgecl.graph;
 
-import io.edgecl.ops.OpChoices;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.function.Supplier;
 

@@ -49,7 +49,9 @@ public final class MemoryPlanner {
             shared = Math.max(shared, n.op.transientScratchBytes(n.inputs, n.output));
         }
         long inputStaging = 4L * g.input().numel(); // the NCHW float input the plan lays out on the device
-        return new Estimate(weights, plan(g, elementBytes).totalBytes() + scratch + shared + inputStaging,
+        return new Estimate(
+                weights,
+                plan(g, elementBytes).totalBytes() + scratch + shared + inputStaging,
                 g.activationBytes() / 4 * elementBytes);
     }
 
@@ -82,8 +84,8 @@ public final class MemoryPlanner {
         return new Assignment(slotOf, sizes);
     }
 
-    private static void assign(Value v, Map<Value, Integer> slotOf, List<Long> sizes, List<Integer> free,
-                               int elementBytes) {
+    private static void assign(
+            Value v, Map<Value, Integer> slotOf, List<Long> sizes, List<Integer> free, int elementBytes) {
         long need = Math.max(4, v.numel() * elementBytes);
         int best = -1;
         // smallest free slot that fits; else the largest free one, grown

@@ -50,8 +50,23 @@ public final class Node {
      */
     public String tuningShape() {
         StringBuilder b = new StringBuilder(op.kind()).append(':');
-        for (Value v : inputs) b.append(v.n).append('x').append(v.h).append('x').append(v.w).append('x').append(v.c).append(',');
-        b.append('>').append(output.n).append('x').append(output.h).append('x').append(output.w).append('x').append(output.c);
+        for (Value v : inputs)
+            b.append(v.n)
+                    .append('x')
+                    .append(v.h)
+                    .append('x')
+                    .append(v.w)
+                    .append('x')
+                    .append(v.c)
+                    .append(',');
+        b.append('>')
+                .append(output.n)
+                .append('x')
+                .append(output.h)
+                .append('x')
+                .append(output.w)
+                .append('x')
+                .append(output.c);
         return b.append(':').append(op.macs(inputs, output)).toString();
     }
 

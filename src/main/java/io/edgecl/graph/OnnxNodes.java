@@ -1,7 +1,7 @@
 package io.edgecl.graph;
 
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
 /**

@@ -52,42 +52,126 @@ public final class OpSamples {
 
     public static List<Sample> all() {
         List<Sample> s = new ArrayList<>();
-        s.add(new Sample("conv3x3/s2/relu6", ConvOp.class, r -> graph(9, 11, 5, (g, x) -> g.add(g.block("b", "t"),
-                "conv", new ConvOp(t(r, 0.3f, 3, 3, 5, 7), t(r, 0.1f, 7), 3, 3, 2, 1, 1, Act.RELU6), x))));
-        s.add(new Sample("conv2x2/s2/24ch", ConvOp.class, r -> graph(8, 10, 6, (g, x) -> g.add(g.block("b", "t"),
-                "conv", new ConvOp(t(r, 0.3f, 2, 2, 6, 24), null, 2, 2, 2, 0, 0, Act.NONE), x))));
-        s.add(new Sample("dwconv5x5/c8", DwConvOp.class, r -> graph(7, 9, 8, (g, x) -> g.add(g.block("b", "t"), "dw",
-                new DwConvOp(t(r, 0.3f, 5, 5, 8), t(r, 0.1f, 8), 5, 5, 1, 2, 2, 1, Act.HSWISH), x))));
-        s.add(new Sample("dwconv3x3/s2/mult2", DwConvOp.class, r -> graph(7, 9, 3, (g, x) -> g.add(g.block("b", "t"),
-                "dw", new DwConvOp(t(r, 0.3f, 3, 3, 6), null, 3, 3, 2, 1, 1, 2, Act.NONE), x))));
-        s.add(new Sample("layernorm/c13", LayerNormOp.class, r -> graph(3, 5, 13, (g, x) -> g.add(g.block("b", "t"),
-                "ln", new LayerNormOp(t(r, 1f, 13), t(r, 1f, 13), 1e-6f), x))));
-        s.add(new Sample("gemm/gelu", GemmOp.class, r -> graph(3, 5, 19, (g, x) -> g.add(g.block("b", "t"), "fc",
-                new GemmOp(t(r, 0.3f, 19, 10), t(r, 0.1f, 10), Act.GELU, null, false), x))));
-        s.add(new Sample("gemm/scale+residual", GemmOp.class, r -> graph(3, 5, 19, (g, x) -> {
-            Block b = g.block("b", "t");
-            Value res = g.add(b, "res", new GemmOp(t(r, 0.3f, 19, 33), null, Act.NONE, null, false), x);
-            return g.add(b, "fc", new GemmOp(t(r, 0.3f, 19, 33), t(r, 0.1f, 33), Act.NONE, t(r, 1f, 33), true), x, res);
-        })));
-        s.add(new Sample("gemm/se-gated", GemmOp.class, r -> graph(3, 5, 12, (g, x) -> {
-            Block b = g.block("b", "t");
-            Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
-            Value gate = g.add(b, "gate", new ActivationOp(Act.SIGMOID), pooled);
-            return g.add(b, "fc", new GemmOp(t(r, 0.3f, 12, 9), t(r, 0.1f, 9), Act.NONE, null, false, true), x, gate);
-        })));
-        s.add(new Sample("activation/hswish", ActivationOp.class, r -> graph(3, 5, 7, (g, x) -> g.add(
-                g.block("b", "t"), "act", new ActivationOp(Act.HSWISH), x))));
-        s.add(new Sample("scale_add/residual", ScaleAddOp.class, r -> graph(3, 5, 7, (g, x) -> {
-            Block b = g.block("b", "t");
-            return g.add(b, "ls", new ScaleAddOp(t(r, 1f, 7)), x, other(g, b, x, r));
-        })));
-        s.add(new Sample("scale_add/plain", ScaleAddOp.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"),
-                "ls", new ScaleAddOp(t(r, 1f, 7)), x))));
-        s.add(new Sample("add_const", AddConstOp.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "pos",
-                new AddConstOp(t(r, 1f, 15, 7), 0), x))));
+        s.add(new Sample(
+                "conv3x3/s2/relu6",
+                ConvOp.class,
+                r -> graph(
+                        9,
+                        11,
+                        5,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "conv",
+                                new ConvOp(t(r, 0.3f, 3, 3, 5, 7), t(r, 0.1f, 7), 3, 3, 2, 1, 1, Act.RELU6),
+                                x))));
+        s.add(new Sample(
+                "conv2x2/s2/24ch",
+                ConvOp.class,
+                r -> graph(
+                        8,
+                        10,
+                        6,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "conv",
+                                new ConvOp(t(r, 0.3f, 2, 2, 6, 24), null, 2, 2, 2, 0, 0, Act.NONE),
+                                x))));
+        s.add(new Sample(
+                "dwconv5x5/c8",
+                DwConvOp.class,
+                r -> graph(
+                        7,
+                        9,
+                        8,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "dw",
+                                new DwConvOp(t(r, 0.3f, 5, 5, 8), t(r, 0.1f, 8), 5, 5, 1, 2, 2, 1, Act.HSWISH),
+                                x))));
+        s.add(new Sample(
+                "dwconv3x3/s2/mult2",
+                DwConvOp.class,
+                r -> graph(
+                        7,
+                        9,
+                        3,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "dw",
+                                new DwConvOp(t(r, 0.3f, 3, 3, 6), null, 3, 3, 2, 1, 1, 2, Act.NONE),
+                                x))));
+        s.add(new Sample(
+                "layernorm/c13",
+                LayerNormOp.class,
+                r -> graph(
+                        3,
+                        5,
+                        13,
+                        (g, x) -> g.add(
+                                g.block("b", "t"), "ln", new LayerNormOp(t(r, 1f, 13), t(r, 1f, 13), 1e-6f), x))));
+        s.add(new Sample(
+                "gemm/gelu",
+                GemmOp.class,
+                r -> graph(
+                        3,
+                        5,
+                        19,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "fc",
+                                new GemmOp(t(r, 0.3f, 19, 10), t(r, 0.1f, 10), Act.GELU, null, false),
+                                x))));
+        s.add(new Sample(
+                "gemm/scale+residual",
+                GemmOp.class,
+                r -> graph(3, 5, 19, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value res = g.add(b, "res", new GemmOp(t(r, 0.3f, 19, 33), null, Act.NONE, null, false), x);
+                    return g.add(
+                            b,
+                            "fc",
+                            new GemmOp(t(r, 0.3f, 19, 33), t(r, 0.1f, 33), Act.NONE, t(r, 1f, 33), true),
+                            x,
+                            res);
+                })));
+        s.add(new Sample(
+                "gemm/se-gated",
+                GemmOp.class,
+                r -> graph(3, 5, 12, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
+                    Value gate = g.add(b, "gate", new ActivationOp(Act.SIGMOID), pooled);
+                    return g.add(
+                            b,
+                            "fc",
+                            new GemmOp(t(r, 0.3f, 12, 9), t(r, 0.1f, 9), Act.NONE, null, false, true),
+                            x,
+                            gate);
+                })));
+        s.add(new Sample(
+                "activation/hswish",
+                ActivationOp.class,
+                r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "act", new ActivationOp(Act.HSWISH), x))));
+        s.add(new Sample(
+                "scale_add/residual",
+                ScaleAddOp.class,
+                r -> graph(3, 5, 7, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    return g.add(b, "ls", new ScaleAddOp(t(r, 1f, 7)), x, other(g, b, x, r));
+                })));
+        s.add(new Sample(
+                "scale_add/plain",
+                ScaleAddOp.class,
+                r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "ls", new ScaleAddOp(t(r, 1f, 7)), x))));
+        s.add(new Sample(
+                "add_const",
+                AddConstOp.class,
+                r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "pos", new AddConstOp(t(r, 1f, 15, 7), 0), x))));
         for (boolean packed : new boolean[] {false, true}) {
-            s.add(new Sample("split_cascade/" + (packed ? "packed+pos" : "unpacked"),
-                    packed ? PackedCascadeOp.class : SplitCascadeOp.class, r -> graph(6, 7, 14, (g, x) -> {
+            s.add(new Sample(
+                    "split_cascade/" + (packed ? "packed+pos" : "unpacked"),
+                    packed ? PackedCascadeOp.class : SplitCascadeOp.class,
+                    r -> graph(6, 7, 14, (g, x) -> {
                         List<HostTensor> w = List.of(t(r, 0.3f, 3, 3, 4), t(r, 0.3f, 3, 3, 4), t(r, 0.3f, 3, 3, 4));
                         List<HostTensor> b = List.of(t(r, 0.1f, 4), t(r, 0.1f, 4), t(r, 0.1f, 4));
                         SplitCascadeOp chunks = new SplitCascadeOp(4, w, b, 3);
@@ -95,56 +179,126 @@ public final class OpSamples {
                         return g.add(g.block("b", "t"), "cascade", op, x);
                     })));
         }
-        s.add(new Sample("dwconv_layernorm", DwConvLayerNormOp.class, r -> graph(5, 7, 12, (g, x) -> g.add(
-                g.block("b", "t"), "dwln", new DwConvLayerNormOp(
-                        new DwConvOp(t(r, 0.3f, 7, 7, 12), t(r, 0.1f, 12), 7, 7, 1, 3, 3, 1, Act.NONE),
-                        new LayerNormOp(t(r, 1f, 12), t(r, 1f, 12), 1e-6f)), x))));
+        s.add(new Sample(
+                "dwconv_layernorm",
+                DwConvLayerNormOp.class,
+                r -> graph(
+                        5,
+                        7,
+                        12,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "dwln",
+                                new DwConvLayerNormOp(
+                                        new DwConvOp(t(r, 0.3f, 7, 7, 12), t(r, 0.1f, 12), 7, 7, 1, 3, 3, 1, Act.NONE),
+                                        new LayerNormOp(t(r, 1f, 12), t(r, 1f, 12), 1e-6f)),
+                                x))));
         for (boolean one : new boolean[] {false, true}) {
-            s.add(new Sample("channel_attention/" + (one ? "one-kernel" : "three-kernels"),
-                    ChannelAttentionOp.class, r -> graph(3, 5, 24, (g, x) -> g.add(g.block("b", "t"), "xca",
-                            new ChannelAttentionOp(positive(r, 2), 2, one), x))));
+            s.add(new Sample(
+                    "channel_attention/" + (one ? "one-kernel" : "three-kernels"),
+                    ChannelAttentionOp.class,
+                    r -> graph(
+                            3,
+                            5,
+                            24,
+                            (g, x) -> g.add(
+                                    g.block("b", "t"), "xca", new ChannelAttentionOp(positive(r, 2), 2, one), x))));
         }
         // head dims of one vector (12) and of two (22), several token chunks: the CPU's gemm form
         for (int[] cf : new int[][] {{48, 4}, {88, 4}}) {
             int c = cf[0], heads = cf[1];
-            s.add(new Sample("channel_attention/c" + c + "-h" + heads, ChannelAttentionOp.class, r -> graph(9, 11,
-                    3 * c, (g, x) -> g.add(g.block("b", "t"), "xca", new ChannelAttentionOp(positive(r, heads), heads,
-                            true), x))));
+            s.add(new Sample(
+                    "channel_attention/c" + c + "-h" + heads,
+                    ChannelAttentionOp.class,
+                    r -> graph(
+                            9,
+                            11,
+                            3 * c,
+                            (g, x) -> g.add(
+                                    g.block("b", "t"),
+                                    "xca",
+                                    new ChannelAttentionOp(positive(r, heads), heads, true),
+                                    x))));
         }
-        s.add(new Sample("avgpool", AvgPoolOp.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "pool",
-                new AvgPoolOp(), x))));
+        s.add(new Sample(
+                "avgpool",
+                AvgPoolOp.class,
+                r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "pool", new AvgPoolOp(), x))));
         // more pixels than one partial sum holds: partial sums and a second launch
-        s.add(new Sample("avgpool/parts", AvgPoolOp.class, r -> graph(23, 29, 36, (g, x) -> g.add(g.block("b", "t"),
-                "pool", new AvgPoolOp(), x))));
-        s.add(new Sample("add/relu", AddOp.class, r -> graph(3, 5, 7, (g, x) -> {
-            Block b = g.block("b", "t");
-            return g.add(b, "add", new AddOp(Act.RELU), x, other(g, b, x, r));
-        })));
-        s.add(new Sample("affine/silu", AffineOp.class, r -> graph(3, 5, 7, (g, x) -> g.add(g.block("b", "t"), "bn",
-                new AffineOp(t(r, 1f, 7), t(r, 1f, 7), Act.SILU), x))));
-        s.add(new Sample("channel_gate", ChannelGateOp.class, r -> graph(3, 5, 7, (g, x) -> {
-            Block b = g.block("b", "t");
-            Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
-            Value gate = g.add(b, "gate", new ActivationOp(Act.HSIGMOID), pooled);
-            return g.add(b, "se", new ChannelGateOp(), x, gate);
-        })));
-        s.add(new Sample("concat/3", ConcatOp.class, r -> graph(3, 5, 7, (g, x) -> {
-            Block b = g.block("b", "t");
-            Value y = g.add(b, "y", new GemmOp(t(r, 0.3f, 7, 5), null, Act.NONE, null, false), x);
-            return g.add(b, "cat", new ConcatOp(), x, y, other(g, b, x, r));
-        })));
-        s.add(new Sample("self_attention/2x2-patches", SelfAttentionOp.class, r -> graph(4, 6, 24, (g, x) -> g.add(
-                g.block("b", "t"), "attn", new SelfAttentionOp(2, 0.5f, 2, 2), x))));
-        s.add(new Sample("self_attention/global", SelfAttentionOp.class, r -> graph(3, 5, 18, (g, x) -> g.add(
-                g.block("b", "t"), "attn", new SelfAttentionOp(3, 0.4f, 1, 1), x))));
-        s.add(new Sample("pool2d/max3x3/s2", Pool2dOp.class, r -> graph(7, 9, 5, (g, x) -> g.add(g.block("b", "t"),
-                "pool", new Pool2dOp(3, 2, 1, true, false), x))));
-        s.add(new Sample("pool2d/avg3x3/exclude-pad", Pool2dOp.class, r -> graph(7, 9, 5, (g, x) -> g.add(
-                g.block("b", "t"), "pool", new Pool2dOp(3, 1, 1, false, false), x))));
-        s.add(new Sample("pool2d/avg2x2/s2", Pool2dOp.class, r -> graph(6, 8, 5, (g, x) -> g.add(g.block("b", "t"),
-                "pool", new Pool2dOp(2, 2, 0, false, true), x))));
-        s.add(new Sample("dwconv_transpose/s2", DwConvTransposeOp.class, r -> graph(3, 4, 6, (g, x) -> g.add(
-                g.block("b", "t"), "up", new DwConvTransposeOp(t(r, 0.5f, 2, 2, 6), t(r, 0.1f, 6), 2), x))));
+        s.add(new Sample(
+                "avgpool/parts",
+                AvgPoolOp.class,
+                r -> graph(23, 29, 36, (g, x) -> g.add(g.block("b", "t"), "pool", new AvgPoolOp(), x))));
+        s.add(new Sample(
+                "add/relu",
+                AddOp.class,
+                r -> graph(3, 5, 7, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    return g.add(b, "add", new AddOp(Act.RELU), x, other(g, b, x, r));
+                })));
+        s.add(new Sample(
+                "affine/silu",
+                AffineOp.class,
+                r -> graph(
+                        3,
+                        5,
+                        7,
+                        (g, x) ->
+                                g.add(g.block("b", "t"), "bn", new AffineOp(t(r, 1f, 7), t(r, 1f, 7), Act.SILU), x))));
+        s.add(new Sample(
+                "channel_gate",
+                ChannelGateOp.class,
+                r -> graph(3, 5, 7, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
+                    Value gate = g.add(b, "gate", new ActivationOp(Act.HSIGMOID), pooled);
+                    return g.add(b, "se", new ChannelGateOp(), x, gate);
+                })));
+        s.add(new Sample(
+                "concat/3",
+                ConcatOp.class,
+                r -> graph(3, 5, 7, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value y = g.add(b, "y", new GemmOp(t(r, 0.3f, 7, 5), null, Act.NONE, null, false), x);
+                    return g.add(b, "cat", new ConcatOp(), x, y, other(g, b, x, r));
+                })));
+        s.add(new Sample(
+                "self_attention/2x2-patches",
+                SelfAttentionOp.class,
+                r -> graph(
+                        4, 6, 24, (g, x) -> g.add(g.block("b", "t"), "attn", new SelfAttentionOp(2, 0.5f, 2, 2), x))));
+        s.add(new Sample(
+                "self_attention/global",
+                SelfAttentionOp.class,
+                r -> graph(
+                        3, 5, 18, (g, x) -> g.add(g.block("b", "t"), "attn", new SelfAttentionOp(3, 0.4f, 1, 1), x))));
+        s.add(new Sample(
+                "pool2d/max3x3/s2",
+                Pool2dOp.class,
+                r -> graph(
+                        7, 9, 5, (g, x) -> g.add(g.block("b", "t"), "pool", new Pool2dOp(3, 2, 1, true, false), x))));
+        s.add(new Sample(
+                "pool2d/avg3x3/exclude-pad",
+                Pool2dOp.class,
+                r -> graph(
+                        7, 9, 5, (g, x) -> g.add(g.block("b", "t"), "pool", new Pool2dOp(3, 1, 1, false, false), x))));
+        s.add(new Sample(
+                "pool2d/avg2x2/s2",
+                Pool2dOp.class,
+                r -> graph(
+                        6, 8, 5, (g, x) -> g.add(g.block("b", "t"), "pool", new Pool2dOp(2, 2, 0, false, true), x))));
+        s.add(new Sample(
+                "dwconv_transpose/s2",
+                DwConvTransposeOp.class,
+                r -> graph(
+                        3,
+                        4,
+                        6,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "up",
+                                new DwConvTransposeOp(t(r, 0.5f, 2, 2, 6), t(r, 0.1f, 6), 2),
+                                x))));
         return s;
     }
 

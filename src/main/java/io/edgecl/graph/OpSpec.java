@@ -1,9 +1,9 @@
 package io.edgecl.graph;
 
-import io.edgecl.ops.OpChoices;
 import io.edgecl.cl.ClContext;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
@@ -16,9 +16,25 @@ import java.util.List;
  * record); the plan uploads them once per session.
  */
 public sealed interface OpSpec
-        permits ConvOp, DwConvOp, LayerNormOp, GemmOp, ActivationOp, ScaleAddOp, AddConstOp, SplitCascadeOp,
-        PackedCascadeOp, DwConvLayerNormOp, ChannelAttentionOp, AvgPoolOp, AddOp, AffineOp, ChannelGateOp, ConcatOp,
-        SelfAttentionOp, Pool2dOp, DwConvTransposeOp {
+        permits ConvOp,
+                DwConvOp,
+                LayerNormOp,
+                GemmOp,
+                ActivationOp,
+                ScaleAddOp,
+                AddConstOp,
+                SplitCascadeOp,
+                PackedCascadeOp,
+                DwConvLayerNormOp,
+                ChannelAttentionOp,
+                AvgPoolOp,
+                AddOp,
+                AffineOp,
+                ChannelGateOp,
+                ConcatOp,
+                SelfAttentionOp,
+                Pool2dOp,
+                DwConvTransposeOp {
     String kind();
 
     /**

@@ -37,8 +37,9 @@ final class OpSupport {
 
     /** {@code t} (when present) holds one value per channel of {@code c}. */
     static void perChannel(HostTensor t, String name, int c) {
-        require(t == null || t.numel() == c, name + " has " + (t == null ? 0 : t.numel()) + " values for " + c
-                + " channels");
+        require(
+                t == null || t.numel() == c,
+                name + " has " + (t == null ? 0 : t.numel()) + " values for " + c + " channels");
     }
 
     /** {@code t} has shape {@code dims}, where -1 matches any size. */
@@ -46,7 +47,10 @@ final class OpSupport {
         int[] s = t.shape();
         boolean ok = s.length == dims.length;
         for (int i = 0; ok && i < dims.length; i++) ok = dims[i] < 0 || dims[i] == s[i];
-        require(ok, name + " is " + Arrays.toString(s) + ", expected " + Arrays.toString(dims).replace("-1", "*"));
+        require(
+                ok,
+                name + " is " + Arrays.toString(s) + ", expected "
+                        + Arrays.toString(dims).replace("-1", "*"));
     }
 
     /** Input {@code i} has the shape {@code expected}. */
@@ -57,8 +61,9 @@ final class OpSupport {
     /** The channels C of an attention op's qkv input [.., 3C], whose C must split into {@code heads}. */
     static int qkvChannels(Shape x, int heads) {
         int c = x.c() / 3;
-        require(x.c() % 3 == 0 && c % heads == 0, "the qkv input's " + x.c() + " channels are not 3 x " + heads
-                + " heads");
+        require(
+                x.c() % 3 == 0 && c % heads == 0,
+                "the qkv input's " + x.c() + " channels are not 3 x " + heads + " heads");
         return c;
     }
 

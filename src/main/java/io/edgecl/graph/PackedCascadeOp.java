@@ -18,8 +18,16 @@ import java.util.List;
  * to the result ({@code posMacsPerImage} as in {@link AddConstOp}). Devices without the packed
  * kernel run the chunks (and the encoding as one more launch).
  */
-public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTensor> biases, int k, HostTensor packed,
-                              HostTensor packedBias, HostTensor pos, long posMacsPerImage) implements OpSpec {
+public record PackedCascadeOp(
+        int width,
+        List<HostTensor> weights,
+        List<HostTensor> biases,
+        int k,
+        HostTensor packed,
+        HostTensor packedBias,
+        HostTensor pos,
+        long posMacsPerImage)
+        implements OpSpec {
     /** {@code c} with its weights and biases packed, no positional encoding. */
     public static PackedCascadeOp pack(SplitCascadeOp c) {
         HostTensor packedBias = c.biases().get(0) == null ? null : concat(c.biases());
@@ -48,8 +56,10 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
             require(packedBias.numel() == convs * width, "the packed biases have " + packedBias.numel() + " values");
         }
         if (pos != null) {
-            require(pos.numel() == x.h() * x.w() * x.c(), "the positional encoding has " + pos.numel()
-                    + " values, the input " + x.h() + "x" + x.w() + "x" + x.c() + " per image");
+            require(
+                    pos.numel() == x.h() * x.w() * x.c(),
+                    "the positional encoding has " + pos.numel() + " values, the input " + x.h() + "x" + x.w() + "x"
+                            + x.c() + " per image");
         }
         return x;
     }
@@ -69,14 +79,25 @@ public record PackedCascadeOp(int width, List<HostTensor> weights, List<HostTens
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         if (SplitCascade.packed(l.choices(), l.ctx())) {
-            return List.of(SplitCascade.create(l.ctx(), l.buf(x), l.weight(packed),
-                    l.weight(packedBias), l.weight(pos), l.buf(y), x.n, x.h, x.w, x.c, width, weights.size(), k));
+            return List.of(SplitCascade.create(
+                    l.ctx(),
+                    l.buf(x),
+                    l.weight(packed),
+                    l.weight(packedBias),
+                    l.weight(pos),
+                    l.buf(y),
+                    x.n,
+                    x.h,
+                    x.w,
+                    x.c,
+                    width,
+                    weights.size(),
+                    k));
         }
         List<Launch> out = new ArrayList<>(chunks().lower(l, in, y));
         // the packed form's positional encoding, when this device runs the packed form as chunks
         if (pos != null) {
-            out.add(Elementwise.addBroadcast(l.ctx(), l.buf(y), l.weight(pos), l.buf(y), (int) y.numel(),
-                    pos.numel()));
+            out.add(Elementwise.addBroadcast(l.ctx(), l.buf(y), l.weight(pos), l.buf(y), (int) y.numel(), pos.numel()));
         }
         return out;
     }

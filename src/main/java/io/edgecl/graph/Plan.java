@@ -3,23 +3,23 @@ package io.edgecl.graph;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
-import io.edgecl.tensor.Precision;
+import io.edgecl.ops.Elementwise;
+import io.edgecl.ops.KernelChoices;
+import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HalfFloats;
+import io.edgecl.tensor.HostTensor;
+import io.edgecl.tensor.Precision;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import io.edgecl.tensor.HostTensor;
-import io.edgecl.ops.KernelChoices;
-import io.edgecl.ops.OpChoices;
-import io.edgecl.ops.Elementwise;
-import io.edgecl.ops.Launch;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Set;
-import java.util.function.Supplier;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * An executable forward pass: weights on the device, activations in the planner's shared
@@ -33,6 +33,7 @@ public final class Plan implements AutoCloseable {
     private final boolean ownsWeights;
     /** The weight buffers this plan reads (shared ones included), for its footprint. */
     private final Set<ClBuffer> used = Collections.newSetFromMap(new IdentityHashMap<>());
+
     private final List<ClBuffer> slots = new ArrayList<>();
     private final List<ClBuffer> scratch = new ArrayList<>();
     private ClBuffer transientScratch;
@@ -69,14 +70,16 @@ public final class Plan implements AutoCloseable {
         try {
             this.precision = ctx.precision();
             MemoryPlanner.Assignment a = MemoryPlanner.plan(graph, precision.elementBytes());
-            for (int s = 0; s < a.slotBytes().size(); s++) slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
+            for (int s = 0; s < a.slotBytes().size(); s++)
+                slots.add(ctx.alloc(a.slotBytes().get(s), "act" + s));
             a.slotOf().forEach((v, s) -> bufferOf.put(v, slots.get(s)));
             long scratchBytes = 0;
             // the ops' shared scratch: one region of the largest need, in the variants this device runs
             long shared = 0;
             for (Node n : graph.nodes()) {
-                shared = Math.max(shared, n.op.transientScratchBytes(ctx, choices.at(precision, n.tuningShape()),
-                        n.inputs, n.output));
+                shared = Math.max(
+                        shared,
+                        n.op.transientScratchBytes(ctx, choices.at(precision, n.tuningShape()), n.inputs, n.output));
             }
             if (shared > 0) {
                 transientScratch = ctx.alloc(shared, "transient-scratch");
@@ -89,14 +92,16 @@ public final class Plan implements AutoCloseable {
             launches.add(Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
                     .at("input", "input"));
             for (Node n : graph.nodes()) {
-                List<Launch> ls = n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
+                List<Launch> ls =
+                        n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();
             if (held > global) {
                 throw new io.edgecl.EdgeClException("the model needs " + io.edgecl.Bytes.human(held)
-                        + " of device memory at this input shape (weights and activations), but " + ctx.info().name()
+                        + " of device memory at this input shape (weights and activations), but "
+                        + ctx.info().name()
                         + " has " + io.edgecl.Bytes.human(global) + "; use a smaller batch or input, or fp16-storage");
             }
             // Activations start as zeros written by the host: deterministic contents before the
@@ -202,8 +207,8 @@ public final class Plan implements AutoCloseable {
         Value in = graph.input();
         int[] s = nchw.shape();
         if (s.length != 4 || s[0] != in.n || s[1] != in.c || s[2] != in.h || s[3] != in.w) {
-            throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's [" + in.n
-                    + ", " + in.c + ", " + in.h + ", " + in.w + "]");
+            throw new io.edgecl.EdgeClException("input shape " + nchw.shapeString() + " does not match the plan's ["
+                    + in.n + ", " + in.c + ", " + in.h + ", " + in.w + "]");
         }
         if (inputStaging == null) {
             inputStaging = ByteBuffer.allocateDirect((int) in.numel() * 4).order(ByteOrder.nativeOrder());
@@ -272,8 +277,8 @@ public final class Plan implements AutoCloseable {
 
         public ClBuffer transientScratch(long bytes, String name) {
             if (plan.transientScratch == null || plan.transientScratch.bytes() < bytes) {
-                throw new IllegalStateException(name + ": " + bytes + " bytes of shared scratch, more than its op declared"
-                        + " (transientScratchBytes)");
+                throw new IllegalStateException(name + ": " + bytes
+                        + " bytes of shared scratch, more than its op declared" + " (transientScratchBytes)");
             }
             return plan.transientScratch;
         }

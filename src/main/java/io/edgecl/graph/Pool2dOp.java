@@ -1,7 +1,7 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
@@ -25,18 +25,28 @@ public record Pool2dOp(int k, int stride, int pad, boolean max, boolean countInc
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        return List.of(Elementwise.pool2d(l.ctx(), l.buf(x), l.buf(y), x.n, x.h, x.w, x.c, y.h, y.w, k, stride,
-                pad, max, countIncludePad));
+        return List.of(Elementwise.pool2d(
+                l.ctx(), l.buf(x), l.buf(y), x.n, x.h, x.w, x.c, y.h, y.w, k, stride, pad, max, countIncludePad));
     }
 
     public void onnx(OnnxNodes e, Site s) {
         int[] pads = {pad, pad, pad, pad};
         if (max) {
-            e.node("MaxPool", List.of(s.xi()), List.of(s.out()), Attr.ints("kernel_shape", k, k),
-                    Attr.ints("strides", stride, stride), Attr.ints("pads", pads));
+            e.node(
+                    "MaxPool",
+                    List.of(s.xi()),
+                    List.of(s.out()),
+                    Attr.ints("kernel_shape", k, k),
+                    Attr.ints("strides", stride, stride),
+                    Attr.ints("pads", pads));
         } else {
-            e.node("AveragePool", List.of(s.xi()), List.of(s.out()), Attr.ints("kernel_shape", k, k),
-                    Attr.ints("strides", stride, stride), Attr.ints("pads", pads),
+            e.node(
+                    "AveragePool",
+                    List.of(s.xi()),
+                    List.of(s.out()),
+                    Attr.ints("kernel_shape", k, k),
+                    Attr.ints("strides", stride, stride),
+                    Attr.ints("pads", pads),
                     Attr.i("count_include_pad", countIncludePad ? 1 : 0));
         }
     }

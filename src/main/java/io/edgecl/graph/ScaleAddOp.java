@@ -31,13 +31,14 @@ public record ScaleAddOp(HostTensor scale) implements OpSpec {
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         ClBuffer res = in.size() > 1 ? l.buf(in.get(1)) : null;
-        return List.of(Elementwise.scaleAdd(l.ctx(), l.buf(x), l.weight(scale), res, l.buf(y), (int) x.numel(),
-                x.c));
+        return List.of(Elementwise.scaleAdd(l.ctx(), l.buf(x), l.weight(scale), res, l.buf(y), (int) x.numel(), x.c));
     }
 
     public void onnx(OnnxNodes e, Site s) {
         boolean res = s.in().size() > 1;
-        String t = e.node("Mul", List.of(s.xi(), e.init(s.prefix() + ".scale", Layouts.onnxChannels(scale))),
+        String t = e.node(
+                "Mul",
+                List.of(s.xi(), e.init(s.prefix() + ".scale", Layouts.onnxChannels(scale))),
                 List.of(res ? e.tmp() : s.out()));
         if (res) e.node("Add", List.of(t, s.name(1)), List.of(s.out()));
     }

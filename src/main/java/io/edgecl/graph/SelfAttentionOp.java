@@ -1,10 +1,8 @@
 package io.edgecl.graph;
 
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.qkvChannels;
 import static io.edgecl.graph.OpSupport.require;
-
-import io.edgecl.ops.OpChoices;
+import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.squeeze1;
 
 import io.edgecl.cl.ClBuffer;
@@ -13,6 +11,7 @@ import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Attention;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import java.util.List;
 
 /**
@@ -30,8 +29,9 @@ public record SelfAttentionOp(int heads, float scale, int patchH, int patchW) im
     public Shape outputShape(List<Shape> in) {
         Shape x = single(in);
         int c = qkvChannels(x, heads);
-        require(x.h() % patchH == 0 && x.w() % patchW == 0, "the " + x.h() + "x" + x.w() + " input is not whole "
-                + patchH + "x" + patchW + " patches");
+        require(
+                x.h() % patchH == 0 && x.w() % patchW == 0,
+                "the " + x.h() + "x" + x.w() + " input is not whole " + patchH + "x" + patchW + " patches");
         return new Shape(x.n(), x.h(), x.w(), c);
     }
 
@@ -44,15 +44,16 @@ public record SelfAttentionOp(int heads, float scale, int patchH, int patchW) im
     // scratch: none in the direct kernel GPUs run; CPU runtimes' variants pack keys and values
     // into the plan's transient scratch
     public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
-        return Attention.scratchBytes(Attention.variant(choices, ctx, y.c / heads), y.n, y.h, y.w, y.c, heads, patchH, patchW);
+        return Attention.scratchBytes(
+                Attention.variant(choices, ctx, y.c / heads), y.n, y.h, y.w, y.c, heads, patchH, patchW);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Attention.Variant v = Attention.variant(l.choices(), l.ctx(), y.c / heads);
         long bytes = Attention.scratchBytes(v, y.n, y.h, y.w, y.c, heads, patchH, patchW);
         ClBuffer kv = bytes > 0 ? l.transientScratch(bytes, "attn-kv") : null;
-        return Attention.selfAttention(l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale,
-                patchH, patchW, v);
+        return Attention.selfAttention(
+                l.ctx(), l.buf(in.get(0)), l.buf(y), kv, y.n, y.h, y.w, y.c, heads, scale, patchH, patchW, v);
     }
 
     /** Softmax attention over tokens, grouped by position inside ph × pw patches. */

@@ -2,14 +2,14 @@ package io.edgecl.graph;
 
 import static io.edgecl.graph.OpSupport.data;
 import static io.edgecl.graph.OpSupport.dims;
-import static io.edgecl.graph.OpSupport.single;
 import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
+import static io.edgecl.graph.OpSupport.single;
 
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
-import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.Act;
+import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
 import io.edgecl.ops.Elementwise;
@@ -30,10 +30,12 @@ public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTenso
 
     public Shape outputShape(List<Shape> in) {
         Shape x = single(in);
-        require(!weights.isEmpty() && biases.size() == weights.size(), weights.size() + " weights and "
-                + biases.size() + " biases");
-        require(weights.size() * width <= x.c(), weights.size() + " chunks of " + width + " channels do not fit "
-                + x.c() + " channels");
+        require(
+                !weights.isEmpty() && biases.size() == weights.size(),
+                weights.size() + " weights and " + biases.size() + " biases");
+        require(
+                weights.size() * width <= x.c(),
+                weights.size() + " chunks of " + width + " channels do not fit " + x.c() + " channels");
         for (int i = 0; i < weights.size(); i++) {
             dims(weights.get(i), "weight " + i, k, k, width);
             perChannel(biases.get(i), "bias " + i, width);
@@ -59,13 +61,21 @@ public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTenso
         for (int i = 0; i < convs; i++) {
             Slice src = new Slice(l.buf(x), x.c, i * width);
             Slice add = i == 0 ? null : new Slice(l.buf(y), y.c, (i - 1) * width);
-            out.add(DepthwiseConv.create(l.ctx(), l.choices(), shape, src, add, l.weight(weights.get(i)),
-                    l.weight(biases.get(i)), new Slice(l.buf(y), y.c, i * width), Act.NONE));
+            out.add(DepthwiseConv.create(
+                    l.ctx(),
+                    l.choices(),
+                    shape,
+                    src,
+                    add,
+                    l.weight(weights.get(i)),
+                    l.weight(biases.get(i)),
+                    new Slice(l.buf(y), y.c, i * width),
+                    Act.NONE));
         }
         int rest = x.c - convs * width;
         if (rest > 0) {
-            out.add(Elementwise.channelCopy(l.ctx(), l.buf(x), l.buf(y), rest, x.rows(), x.c, convs * width, y.c,
-                    convs * width));
+            out.add(Elementwise.channelCopy(
+                    l.ctx(), l.buf(x), l.buf(y), rest, x.rows(), x.c, convs * width, y.c, convs * width));
         }
         return out;
     }
@@ -89,9 +99,15 @@ public record SplitCascadeOp(int width, List<HostTensor> weights, List<HostTenso
         for (int i = 0; i < convs; i++) {
             String src = i == 0 ? parts.get(0) : e.node("Add", List.of(parts.get(i), prev), List.of(e.tmp()));
             HostTensor b = biases.get(i);
-            prev = e.node("Conv", List.of(src, e.init(s.prefix() + "." + i + ".weight",
-                            Layouts.onnxDepthwise(weights.get(i))), b == null ? "" : e.init(s.prefix() + "." + i + ".bias", b)),
-                    List.of(e.tmp()), Attr.ints("kernel_shape", k, k), Attr.i("group", width),
+            prev = e.node(
+                    "Conv",
+                    List.of(
+                            src,
+                            e.init(s.prefix() + "." + i + ".weight", Layouts.onnxDepthwise(weights.get(i))),
+                            b == null ? "" : e.init(s.prefix() + "." + i + ".bias", b)),
+                    List.of(e.tmp()),
+                    Attr.ints("kernel_shape", k, k),
+                    Attr.i("group", width),
                     Attr.ints("pads", k / 2, k / 2, k / 2, k / 2));
             cat.add(prev);
         }

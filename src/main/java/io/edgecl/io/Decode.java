@@ -1,15 +1,13 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.HalfFloats;
 import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.tensor.HalfFloats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** Converts raw element bytes of any {@link DType} to float32. */
 final class Decode {
-    private Decode() {
-    }
+    private Decode() {}
 
     /** Decodes {@code count} elements from {@code src}'s position into {@code dst[at..]}. */
     static void toFloat(ByteBuffer src, ByteOrder order, DType dtype, float[] dst, int at, int count) {

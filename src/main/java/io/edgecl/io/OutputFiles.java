@@ -32,8 +32,8 @@ public final class OutputFiles {
     public static void checkTarget(Path out, String option, boolean force, Path... inputs) {
         for (Path in : inputs) {
             if (in != null && same(out, in)) {
-                throw new EdgeClException(option + " " + out + " is also an input of this command; write the outputs "
-                        + "elsewhere");
+                throw new EdgeClException(
+                        option + " " + out + " is also an input of this command; write the outputs " + "elsewhere");
             }
         }
         if (Files.isDirectory(out)) throw new EdgeClException(option + " " + out + " is a folder; name a file");
@@ -85,8 +85,10 @@ public final class OutputFiles {
 
     private static Path createSibling(Path dir, String name) throws IOException {
         for (int i = 0; ; i++) {
-            Path p = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try (SeekableByteChannel c = Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Path p = dir.resolve("." + name + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try (SeekableByteChannel c =
+                    Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 return p;
             } catch (FileAlreadyExistsException e) {
                 if (i > 100) throw e;

@@ -21,6 +21,7 @@ import java.util.Set;
 final class Pickle {
     /** Bounds so a hostile stream fails with a typed error instead of exhausting memory. */
     static final int MAX_STACK = 4_000_000;
+
     static final int MAX_MARKS = 100_000;
     static final int MAX_MEMO = 4_000_000;
     static final int MAX_HASH_DEPTH = 64;
@@ -80,11 +81,9 @@ final class Pickle {
         }
     }
 
-    record StorageRef(String key, DType dtype, String location, long numel) {
-    }
+    record StorageRef(String key, DType dtype, String location, long numel) {}
 
-    record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
-    }
+    record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {}
 
     private static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
             Map.entry("FloatStorage", DType.F32), Map.entry("DoubleStorage", DType.F64),
@@ -124,7 +123,8 @@ final class Pickle {
 
     private Object run() {
         while (true) {
-            if (!in.hasRemaining()) throw fail("pickle stream truncated at byte " + in.position() + " (no STOP opcode)");
+            if (!in.hasRemaining())
+                throw fail("pickle stream truncated at byte " + in.position() + " (no STOP opcode)");
             int pos = in.position();
             int op = in.get() & 0xFF;
             switch (op) {
@@ -294,12 +294,14 @@ final class Pickle {
 
     private void memoPut(long idx) {
         if (stack.isEmpty()) throw fail("memo store with an empty stack at byte " + (in.position() - 1));
-        if (memo.size() >= MAX_MEMO && !memo.containsKey(idx)) throw fail("pickle memo grows past " + MAX_MEMO + " entries");
+        if (memo.size() >= MAX_MEMO && !memo.containsKey(idx))
+            throw fail("pickle memo grows past " + MAX_MEMO + " entries");
         memo.put(idx, stack.get(stack.size() - 1));
     }
 
     private Object memoGet(long idx, int pos) {
-        if (!memo.containsKey(idx)) throw fail("pickle refers to memo entry " + idx + " that was never stored, at byte " + pos);
+        if (!memo.containsKey(idx))
+            throw fail("pickle refers to memo entry " + idx + " that was never stored, at byte " + pos);
         return memo.get(idx);
     }
 
@@ -327,8 +329,12 @@ final class Pickle {
     private String utf8(long n) {
         byte[] b = bytes(n);
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw fail("pickle string at byte " + (in.position() - n) + " is not valid UTF-8");
         }
@@ -379,8 +385,15 @@ final class Pickle {
 
     private void checkHashable(Object k, int depth) {
         if (depth > MAX_HASH_DEPTH) throw fail("dict key nested deeper than " + MAX_HASH_DEPTH);
-        if (k == null || k == NONE || k instanceof String || k instanceof Long || k instanceof BigInteger
-                || k instanceof Double || k instanceof Boolean || k instanceof PyGlobal || k instanceof PyObject
+        if (k == null
+                || k == NONE
+                || k instanceof String
+                || k instanceof Long
+                || k instanceof BigInteger
+                || k instanceof Double
+                || k instanceof Boolean
+                || k instanceof PyGlobal
+                || k instanceof PyObject
                 || k instanceof StorageRef) {
             return;
         }
@@ -421,7 +434,8 @@ final class Pickle {
             long[] size = ints(a.get(2), q + " size", pos);
             long[] stride = ints(a.get(3), q + " stride", pos);
             if (size.length != stride.length) {
-                throw fail(q + " at byte " + pos + ": size has " + size.length + " dims but stride has " + stride.length);
+                throw fail(
+                        q + " at byte " + pos + ": size has " + size.length + " dims but stride has " + stride.length);
             }
             return new TensorRef(s, offset, size, stride);
         }
@@ -444,14 +458,15 @@ final class Pickle {
 
     private Object persistentLoad(Object pid, int pos) {
         if (!(pid instanceof PyTuple t) || t.size() != 5 || !"storage".equals(t.get(0))) {
-            throw fail("unsupported persistent id at byte " + pos + " (expected ('storage', type, key, location, numel), got "
-                    + describe(pid) + ")");
+            throw fail("unsupported persistent id at byte " + pos
+                    + " (expected ('storage', type, key, location, numel), got " + describe(pid) + ")");
         }
         if (!(t.get(1) instanceof PyGlobal type)) {
             throw fail("persistent id at byte " + pos + ": storage type is a " + typeName(t.get(1)));
         }
         DType dtype = type.module().equals("torch") ? STORAGE_TYPES.get(type.name()) : null;
-        if (dtype == null) throw fail("persistent id at byte " + pos + ": unsupported storage type " + type.qualified());
+        if (dtype == null)
+            throw fail("persistent id at byte " + pos + ": unsupported storage type " + type.qualified());
         if (!(t.get(2) instanceof String key) || key.isEmpty() || key.contains("/") || key.contains("..")) {
             throw fail("persistent id at byte " + pos + ": bad storage key " + describe(t.get(2)));
         }
@@ -467,8 +482,10 @@ final class Pickle {
             for (int i = 0; i < Math.min(t.size(), 6); i++) {
                 if (i > 0) sb.append(", ");
                 Object x = t.get(i);
-                sb.append(x instanceof String s ? "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'"
-                        : x instanceof Long || x instanceof PyGlobal ? x.toString() : typeName(x));
+                sb.append(
+                        x instanceof String s
+                                ? "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'"
+                                : x instanceof Long || x instanceof PyGlobal ? x.toString() : typeName(x));
             }
             return sb.append(t.size() > 6 ? ", ...)" : ")").toString();
         }

@@ -1,7 +1,5 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -10,7 +8,8 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -42,6 +41,7 @@ public final class SafeTensorsFile extends TensorIndex {
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     /** Windows that fit in one MappedByteBuffer, aligned to every element size. */
     private static final long CHUNK = 1L << 30;
+
     private static final Pattern UINT = Pattern.compile("0|[1-9][0-9]*");
     private static final TypeAdapter<JsonElement> JSON = new Gson().getAdapter(JsonElement.class);
 
@@ -51,8 +51,13 @@ public final class SafeTensorsFile extends TensorIndex {
     /** Whole data section, when it fits in one mapping; otherwise tensors are mapped on demand. */
     private MappedByteBuffer whole;
 
-    private SafeTensorsFile(Path path, FileChannel channel, long dataStart, long fileSize,
-                            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafeTensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            long fileSize,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         super(path, "safetensors", tensors, metadata);
         this.channel = channel;
         this.dataStart = dataStart;
@@ -88,8 +93,8 @@ public final class SafeTensorsFile extends TensorIndex {
     private static SafeTensorsFile parse(Path path, FileChannel ch) throws IOException {
         long size = ch.size();
         if (size < 8) {
-            throw new WeightFileException(path + ": not a safetensors file: " + size
-                    + " bytes, too short for the 8-byte header length");
+            throw new WeightFileException(
+                    path + ": not a safetensors file: " + size + " bytes, too short for the 8-byte header length");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, lenBuf, 0);
@@ -99,19 +104,23 @@ public final class SafeTensorsFile extends TensorIndex {
             throw new WeightFileException(path + ": not a safetensors file: header length is 0");
         }
         if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
-            throw new WeightFileException(path + ": unknown format or corrupt safetensors: header length "
-                    + shown + " exceeds the " + MAX_HEADER_BYTES + "-byte limit");
+            throw new WeightFileException(path + ": unknown format or corrupt safetensors: header length " + shown
+                    + " exceeds the " + MAX_HEADER_BYTES + "-byte limit");
         }
         if (headerLen > size - 8) {
-            throw new WeightFileException(path + ": truncated safetensors: header length " + shown
-                    + " exceeds the " + (size - 8) + " bytes after the length field");
+            throw new WeightFileException(path + ": truncated safetensors: header length " + shown + " exceeds the "
+                    + (size - 8) + " bytes after the length field");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
         readFully(ch, hb, 8);
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb.flip()).toString();
+            json = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(hb.flip())
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new WeightFileException(path + ": safetensors header is not valid UTF-8", e);
         }
@@ -130,8 +139,8 @@ public final class SafeTensorsFile extends TensorIndex {
         }
     }
 
-    private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataStart, long dataLen,
-                                                       Map<String, String> metadata) {
+    private static Map<String, TensorInfo> parseHeader(
+            Path path, String json, long dataStart, long dataLen, Map<String, String> metadata) {
         String where = path + ": safetensors header";
         if (json.isEmpty() || json.charAt(0) != '{') {
             throw new WeightFileException(where + " is not a JSON object (starts with "
@@ -228,7 +237,8 @@ public final class SafeTensorsFile extends TensorIndex {
         if (e == null || !e.isJsonArray()) throw new WeightFileException(at + ": missing or non-array '" + field + "'");
         var arr = e.getAsJsonArray();
         if (wantLen >= 0 && arr.size() != wantLen) {
-            throw new WeightFileException(at + ": '" + field + "' must have " + wantLen + " entries, has " + arr.size());
+            throw new WeightFileException(
+                    at + ": '" + field + "' must have " + wantLen + " entries, has " + arr.size());
         }
         if (arr.size() > 64) throw new WeightFileException(at + ": '" + field + "' has " + arr.size() + " entries");
         long[] out = new long[arr.size()];
@@ -239,8 +249,8 @@ public final class SafeTensorsFile extends TensorIndex {
             }
             String s = ((JsonPrimitive) x).getAsString();
             if (!UINT.matcher(s).matches()) {
-                throw new WeightFileException(at + ": '" + field + "' entry " + i + " (" + s
-                        + ") is not a non-negative integer");
+                throw new WeightFileException(
+                        at + ": '" + field + "' entry " + i + " (" + s + ") is not a non-negative integer");
             }
             try {
                 out[i] = Long.parseLong(s);
@@ -281,8 +291,8 @@ public final class SafeTensorsFile extends TensorIndex {
         try {
             if (n > 0) fill(t, data);
         } catch (IOException e) {
-            throw new WeightFileException(path + ": cannot read tensor '" + key + "' at offset " + t.dataOffset()
-                    + ": " + e.getMessage(), e);
+            throw new WeightFileException(
+                    path + ": cannot read tensor '" + key + "' at offset " + t.dataOffset() + ": " + e.getMessage(), e);
         }
         return new HostTensor(shape, data);
     }

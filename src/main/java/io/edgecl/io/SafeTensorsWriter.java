@@ -1,10 +1,9 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.HalfFloats;
-import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
 import com.google.gson.stream.JsonWriter;
-
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HalfFloats;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -17,8 +16,7 @@ import java.util.Map;
 
 /** Writes safetensors files; the target is replaced atomically, so it is never seen half-written. */
 public final class SafeTensorsWriter {
-    private SafeTensorsWriter() {
-    }
+    private SafeTensorsWriter() {}
 
     public static void write(Path path, Map<String, HostTensor> tensors) {
         write(path, tensors, Map.of(), DType.F32);
@@ -36,8 +34,11 @@ public final class SafeTensorsWriter {
         byte[] header = header(path, tensors, metadata == null ? Map.of() : metadata, dtype);
         try {
             OutputFiles.replace(path, tmp -> {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+                try (FileChannel ch =
+                        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer len = ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(0, header.length);
                     writeFully(ch, len);
                     writeFully(ch, ByteBuffer.wrap(header));
                     ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -67,7 +68,8 @@ public final class SafeTensorsWriter {
         while (b.hasRemaining()) ch.write(b);
     }
 
-    private static byte[] header(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
+    private static byte[] header(
+            Path path, Map<String, HostTensor> tensors, Map<String, String> metadata, DType dtype) {
         StringWriter sw = new StringWriter();
         try (JsonWriter w = new JsonWriter(sw)) {
             w.beginObject();
@@ -89,7 +91,11 @@ public final class SafeTensorsWriter {
                 w.name("shape").beginArray();
                 for (int d : t.shape()) w.value(d);
                 w.endArray();
-                w.name("data_offsets").beginArray().value(off).value(off + bytes).endArray();
+                w.name("data_offsets")
+                        .beginArray()
+                        .value(off)
+                        .value(off + bytes)
+                        .endArray();
                 w.endObject();
                 off += bytes;
             }

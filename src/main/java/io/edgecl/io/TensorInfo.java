@@ -33,8 +33,12 @@ public record TensorInfo(String key, DType dtype, long[] shape, long dataOffset,
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorInfo t && key.equals(t.key) && dtype == t.dtype && Arrays.equals(shape, t.shape)
-                && dataOffset == t.dataOffset && byteLength == t.byteLength;
+        return o instanceof TensorInfo t
+                && key.equals(t.key)
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && dataOffset == t.dataOffset
+                && byteLength == t.byteLength;
     }
 
     @Override

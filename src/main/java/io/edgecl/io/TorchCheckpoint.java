@@ -1,10 +1,9 @@
 package io.edgecl.io;
 
-import io.edgecl.tensor.DType;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.Pickle.StorageRef;
 import io.edgecl.io.Pickle.TensorRef;
-
+import io.edgecl.tensor.DType;
+import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -27,6 +26,7 @@ import java.util.zip.ZipFile;
 public final class TorchCheckpoint extends TensorIndex {
     /** data.pkl of a large model is a few MB; anything far beyond is not a state dict. */
     private static final long MAX_PICKLE_BYTES = 512L << 20;
+
     private static final List<String> PLAIN_KEYS = List.of("model", "state_dict", "model_state_dict", "module", "net");
     private static final List<String> EMA_KEYS = List.of("model_ema", "state_dict_ema", "ema", "ema_state_dict");
 
@@ -35,8 +35,14 @@ public final class TorchCheckpoint extends TensorIndex {
     private final ByteOrder order;
     private final Map<String, TensorRef> refs;
 
-    private TorchCheckpoint(Path path, ZipFile zip, String prefix, ByteOrder order, Map<String, TensorInfo> tensors,
-                            Map<String, TensorRef> refs, Map<String, String> metadata) {
+    private TorchCheckpoint(
+            Path path,
+            ZipFile zip,
+            String prefix,
+            ByteOrder order,
+            Map<String, TensorInfo> tensors,
+            Map<String, TensorRef> refs,
+            Map<String, String> metadata) {
         super(path, "pytorch", tensors, metadata);
         this.zip = zip;
         this.prefix = prefix;
@@ -94,12 +100,14 @@ public final class TorchCheckpoint extends TensorIndex {
         String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
         String where = path + ": " + pkl.getName();
         long size = pkl.getSize();
-        if (size > MAX_PICKLE_BYTES) throw new WeightFileException(where + ": " + size + " bytes is too large for a state dict pickle");
+        if (size > MAX_PICKLE_BYTES)
+            throw new WeightFileException(where + ": " + size + " bytes is too large for a state dict pickle");
         byte[] bytes;
         try (InputStream in = zip.getInputStream(pkl)) {
             bytes = in.readNBytes((int) MAX_PICKLE_BYTES + 1);
         }
-        if (bytes.length > MAX_PICKLE_BYTES) throw new WeightFileException(where + ": too large for a state dict pickle");
+        if (bytes.length > MAX_PICKLE_BYTES)
+            throw new WeightFileException(where + ": too large for a state dict pickle");
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
         ZipEntry bo = zip.getEntry(prefix + "byteorder");
         if (bo != null) {
@@ -149,8 +157,12 @@ public final class TorchCheckpoint extends TensorIndex {
         }
         for (var e : top.entrySet()) {
             Object v = e.getValue();
-            if (e.getKey() instanceof String k && (v instanceof String || v instanceof Long || v instanceof Double
-                    || v instanceof Boolean || v instanceof BigInteger)) {
+            if (e.getKey() instanceof String k
+                    && (v instanceof String
+                            || v instanceof Long
+                            || v instanceof Double
+                            || v instanceof Boolean
+                            || v instanceof BigInteger)) {
                 metadata.put(k, String.valueOf(v));
             }
         }
@@ -173,8 +185,9 @@ public final class TorchCheckpoint extends TensorIndex {
             }
             keys.add(k instanceof String s ? s : Pickle.typeName(k));
         }
-        throw new WeightFileException(path + ": no state dict found in the checkpoint (top-level keys: " + keys
-                + "); expected tensors at the top level or under 'model', 'state_dict', 'model_ema' or 'state_dict_ema'");
+        throw new WeightFileException(
+                path + ": no state dict found in the checkpoint (top-level keys: " + keys
+                        + "); expected tensors at the top level or under 'model', 'state_dict', 'model_ema' or 'state_dict_ema'");
     }
 
     private static boolean hasTensor(Map<?, ?> m) {
@@ -210,7 +223,8 @@ public final class TorchCheckpoint extends TensorIndex {
         }
         ZipEntry e = zip.getEntry(prefix + "data/" + s.key());
         if (e == null) {
-            throw new WeightFileException(at + ": storage entry '" + prefix + "data/" + s.key() + "' is missing from the zip");
+            throw new WeightFileException(
+                    at + ": storage entry '" + prefix + "data/" + s.key() + "' is missing from the zip");
         }
         long need;
         try {
@@ -250,10 +264,12 @@ public final class TorchCheckpoint extends TensorIndex {
         boolean contiguous = isContiguous(t.size(), t.stride());
         if (contiguous) span = n;
         if (span > Integer.MAX_VALUE - 8 || span * es > Integer.MAX_VALUE - 8) {
-            throw new WeightFileException(at + ": strided view spans " + span + " elements, more than one read can hold");
+            throw new WeightFileException(
+                    at + ": strided view spans " + span + " elements, more than one read can hold");
         }
         ZipEntry e = zip.getEntry(prefix + "data/" + s.key());
-        if (e == null) throw new WeightFileException(at + ": storage entry for '" + s.key() + "' is missing from the zip");
+        if (e == null)
+            throw new WeightFileException(at + ": storage entry for '" + s.key() + "' is missing from the zip");
         byte[] raw;
         long off = t.offset() * es;
         try (InputStream in = zip.getInputStream(e)) {
@@ -262,12 +278,12 @@ public final class TorchCheckpoint extends TensorIndex {
         } catch (java.io.EOFException ex) {
             throw new WeightFileException(at + ": storage entry '" + e.getName() + "' ends before offset " + off, ex);
         } catch (IOException | RuntimeException ex) {
-            throw new WeightFileException(at + ": cannot read storage entry '" + e.getName() + "' at offset " + off
-                    + ": " + ex, ex);
+            throw new WeightFileException(
+                    at + ": cannot read storage entry '" + e.getName() + "' at offset " + off + ": " + ex, ex);
         }
         if (raw.length != span * es) {
-            throw new WeightFileException(at + ": storage entry '" + e.getName() + "' is truncated: needed "
-                    + span * es + " bytes from offset " + off + ", got " + raw.length);
+            throw new WeightFileException(at + ": storage entry '" + e.getName() + "' is truncated: needed " + span * es
+                    + " bytes from offset " + off + ", got " + raw.length);
         }
         if (contiguous) {
             Decode.toFloat(ByteBuffer.wrap(raw), order, dt, out, 0, n);
@@ -314,5 +330,4 @@ public final class TorchCheckpoint extends TensorIndex {
             throw new WeightFileException(path + ": cannot close: " + e.getMessage(), e);
         }
     }
-
 }

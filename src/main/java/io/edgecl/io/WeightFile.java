@@ -47,8 +47,9 @@ public interface WeightFile extends AutoCloseable {
             for (TensorInfo t : f.tensors().values()) {
                 if (t.key().endsWith("num_batches_tracked")) continue;
                 if (!t.dtype().isFloatingPoint()) {
-                    throw new WeightFileException(path + ": tensor '" + t.key() + "' is " + t.dtype()
-                            + "; model parameters must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
+                    throw new WeightFileException(
+                            path + ": tensor '" + t.key() + "' is " + t.dtype()
+                                    + "; model parameters must be F32, F16, BF16 or F64 (quantized checkpoints are not supported)");
                 }
                 out.put(t.key(), f.read(t.key()));
             }

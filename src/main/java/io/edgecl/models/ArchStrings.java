@@ -15,14 +15,32 @@ final class ArchStrings {
     private ArchStrings() {}
 
     /** Block types the builder supports: depthwise-separable (with or without pw act), inverted residual, edge residual, conv. */
-    enum Type { DS, DSA, IR, ER, CN }
+    enum Type {
+        DS,
+        DSA,
+        IR,
+        ER,
+        CN
+    }
 
     /**
      * One block definition before channel rounding. {@code act} null: the model's default.
      * {@code kernel} is the depthwise kernel (ds, ir), the expansion conv's kernel (er) or the conv's (cn).
      */
-    record BlockDef(Type type, int repeats, int kernel, int stride, double expRatio, int outChs, double seRatio,
-                    Act act, boolean noskip, boolean skip, int expKernel, int pwKernel, int forceInChs) {}
+    record BlockDef(
+            Type type,
+            int repeats,
+            int kernel,
+            int stride,
+            double expRatio,
+            int outChs,
+            double seRatio,
+            Act act,
+            boolean noskip,
+            boolean skip,
+            int expKernel,
+            int pwKernel,
+            int forceInChs) {}
 
     /** Decodes one block string. */
     static BlockDef decodeBlock(String s) {
@@ -33,8 +51,9 @@ final class ArchStrings {
             case "ir" -> Type.IR;
             case "er" -> Type.ER;
             case "cn" -> Type.CN;
-            default -> throw new ModelSpecException("block '" + s + "': block type '" + ops[0]
-                    + "' is not supported (ds, dsa, ir, er, cn)");
+            default ->
+                throw new ModelSpecException(
+                        "block '" + s + "': block type '" + ops[0] + "' is not supported (ds, dsa, ir, er, cn)");
         };
         Boolean skip = null;
         Act act = null;
@@ -52,7 +71,7 @@ final class ArchStrings {
                     case "hs" -> act = Act.HSWISH;
                     case "sw" -> act = Act.SILU;
                     case "mi" -> throw new ModelSpecException("block '" + s + "': mish activation is not supported");
-                    default -> { } // timm ignores activation codes it does not know
+                    default -> {} // timm ignores activation codes it does not know
                 }
             } else {
                 int d = 0;
@@ -61,9 +80,11 @@ final class ArchStrings {
             }
         }
         for (String k : new String[] {"cc", "gs"}) {
-            if (opt.containsKey(k)) throw new ModelSpecException("block '" + s + "': option '" + k + "' is not supported");
+            if (opt.containsKey(k))
+                throw new ModelSpecException("block '" + s + "': option '" + k + "' is not supported");
         }
-        if ((type == Type.IR || type == Type.DS || type == Type.DSA) && opt.containsKey("d")
+        if ((type == Type.IR || type == Type.DS || type == Type.DSA)
+                && opt.containsKey("d")
                 && Integer.parseInt(opt.get("d")) > 0) {
             throw new ModelSpecException("block '" + s + "': space-to-depth is not supported");
         }
@@ -94,8 +115,8 @@ final class ArchStrings {
         }
         if (stride != 1 && stride != 2) throw new ModelSpecException("block '" + s + "': stride must be 1 or 2");
         if (repeats < 0 || out <= 0 || k <= 0) throw new ModelSpecException("block '" + s + "': bad r, c or k");
-        return new BlockDef(type, repeats, k, stride, exp, out, se, act, noskip, forceSkip, expK, pwK,
-                type == Type.ER ? fc : 0);
+        return new BlockDef(
+                type, repeats, k, stride, exp, out, se, act, noskip, forceSkip, expK, pwK, type == Type.ER ? fc : 0);
     }
 
     private static int intOpt(String s, java.util.Map<String, String> opt, String key, Integer def) {
@@ -135,8 +156,8 @@ final class ArchStrings {
      */
     static List<List<BlockDef>> decode(String[][] arch, double[] depthMultiplier, boolean ceil, boolean fixFirstLast) {
         if (depthMultiplier.length != arch.length) {
-            throw new ModelSpecException("depth_multiplier: needs one value per stage (" + arch.length + "), got "
-                    + depthMultiplier.length);
+            throw new ModelSpecException(
+                    "depth_multiplier: needs one value per stage (" + arch.length + "), got " + depthMultiplier.length);
         }
         List<List<BlockDef>> stages = new ArrayList<>();
         for (int i = 0; i < arch.length; i++) {
@@ -156,8 +177,8 @@ final class ArchStrings {
     static List<BlockDef> scaleDepth(List<BlockDef> defs, double multiplier, boolean ceil) {
         int numRepeat = 0;
         for (BlockDef d : defs) numRepeat += d.repeats();
-        int scaled = ceil ? (int) Math.ceil(numRepeat * multiplier)
-                : (int) Math.max(1, Math.rint(numRepeat * multiplier));
+        int scaled =
+                ceil ? (int) Math.ceil(numRepeat * multiplier) : (int) Math.max(1, Math.rint(numRepeat * multiplier));
         int[] reps = new int[defs.size()];
         for (int i = defs.size() - 1; i >= 0; i--) {
             int r = defs.get(i).repeats();
@@ -203,8 +224,9 @@ final class ArchStrings {
             case "gelu" -> Act.GELU;
             case "sigmoid" -> Act.SIGMOID;
             case "hard_sigmoid", "hardsigmoid" -> Act.HSIGMOID;
-            default -> throw new ModelSpecException(field + ": activation '" + name
-                    + "' is not supported (relu, relu6, hard_swish, swish, silu, gelu)");
+            default ->
+                throw new ModelSpecException(field + ": activation '" + name
+                        + "' is not supported (relu, relu6, hard_swish, swish, silu, gelu)");
         };
     }
 }

@@ -1,7 +1,7 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import io.edgecl.graph.Graph;
+import io.edgecl.io.image.Preprocess;
 import java.util.List;
 
 /** A model whose spec carries its own preprocessing and class names (see {@link DataConfig}). */

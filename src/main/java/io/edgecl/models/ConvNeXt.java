@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
@@ -8,8 +7,9 @@ import io.edgecl.graph.ConvOp;
 import io.edgecl.graph.DwConvOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +39,17 @@ public final class ConvNeXt extends Network {
     private final int patch, inChans;
     private final double mlpRatio;
 
-    private ConvNeXt(String name, int[] dims, int[] depths, int[] kernels, boolean convBias, boolean headNormFirst,
-                     int patch, int numClasses, int inChans, double mlpRatio) {
+    private ConvNeXt(
+            String name,
+            int[] dims,
+            int[] depths,
+            int[] kernels,
+            boolean convBias,
+            boolean headNormFirst,
+            int patch,
+            int numClasses,
+            int inChans,
+            double mlpRatio) {
         super(name, "convnext", numClasses);
         this.dims = dims;
         this.depths = depths;
@@ -65,13 +74,16 @@ public final class ConvNeXt extends Network {
         }
         r.bool("conv_mlp", false); // 1x1 convs or Linear: the same arithmetic, shapes differ only by unit dims
         boolean bias = r.bool("conv_bias", true);
-        if (r.bool("use_grn", false)) throw new ModelSpecException("convnext configuration: use_grn (ConvNeXt-V2) is not supported yet");
+        if (r.bool("use_grn", false))
+            throw new ModelSpecException("convnext configuration: use_grn (ConvNeXt-V2) is not supported yet");
         r.string("stem_type", "patch", "patch");
         int patch = r.integer("patch_size", 4);
         boolean hnf = r.bool("head_norm_first", false);
-        if (r.integer("head_hidden_size", 0) != 0) throw new ModelSpecException("convnext configuration: head_hidden_size is not supported yet");
+        if (r.integer("head_hidden_size", 0) != 0)
+            throw new ModelSpecException("convnext configuration: head_hidden_size is not supported yet");
         double ls = r.number("ls_init_value", 1e-6);
-        if (ls <= 0) throw new ModelSpecException("convnext configuration: ls_init_value must be positive (layer scale)");
+        if (ls <= 0)
+            throw new ModelSpecException("convnext configuration: ls_init_value must be positive (layer scale)");
         int classes = r.integer("num_classes", 1000);
         int inChans = r.integer("in_chans", 3);
         double mlpRatio = r.number("mlp_ratio", 4);
@@ -79,17 +91,27 @@ public final class ConvNeXt extends Network {
         r.string("global_pool", "avg", "avg");
         r.string("act_layer", "gelu", "gelu");
         r.string("norm_layer", "layernorm", "layernorm", "layernorm2d");
-        if (r.number("norm_eps", 1e-6) != 1e-6) throw new ModelSpecException("convnext configuration: only norm_eps 1e-6");
+        if (r.number("norm_eps", 1e-6) != 1e-6)
+            throw new ModelSpecException("convnext configuration: only norm_eps 1e-6");
         r.ignore("drop_path_rate", "drop_rate", "head_init_scale");
         r.finish();
         for (int i = 0; i < 4; i++) {
             if (dims[i] <= 0 || depths[i] < 0 || kernels[i] <= 0 || kernels[i] % 2 == 0) {
-                throw new ModelSpecException("convnext configuration: stage " + i + " needs positive dims/depths and "
-                        + "an odd kernel");
+                throw new ModelSpecException(
+                        "convnext configuration: stage " + i + " needs positive dims/depths and " + "an odd kernel");
             }
         }
-        return new ConvNeXt(name == null ? "custom convnext" : name, dims, depths, kernels, bias, hnf, patch, classes,
-                inChans, mlpRatio);
+        return new ConvNeXt(
+                name == null ? "custom convnext" : name,
+                dims,
+                depths,
+                kernels,
+                bias,
+                hnf,
+                patch,
+                classes,
+                inChans,
+                mlpRatio);
     }
 
     @Override
@@ -104,7 +126,8 @@ public final class ConvNeXt extends Network {
 
     @Override
     public void checkInput(int channels, int h, int w) {
-        if (channels != inChans) throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
+        if (channels != inChans)
+            throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
         if (h / patch / 8 < 1 || w / patch / 8 < 1) {
             throw new ModelSpecException("input size " + h + "x" + w + " is too small for " + name() + " (at least "
                     + 8 * patch + "x" + 8 * patch + ")");
@@ -140,8 +163,8 @@ public final class ConvNeXt extends Network {
                 HostTensor dw = W.get(bp + ".conv_dw.weight", c, 1, k, k);
                 HostTensor db = convBias ? W.get(bp + ".conv_dw.bias", c) : null;
                 int p = Layers.pad(k, 1);
-                Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, 1,
-                        Act.NONE), x);
+                Value y = g.add(
+                        b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, 1, Act.NONE), x);
                 y = g.add(b, bp + ".norm", Layers.layerNorm(W, bp + ".norm", c, EPS), y);
                 x = Layers.mlpResidual(g, W, b, bp, y, x, c, (int) (mlpRatio * c));
             }

@@ -1,11 +1,11 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.edgecl.EdgeClException;
 import io.edgecl.io.image.Interpolation;
+import io.edgecl.io.image.Preprocess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +20,20 @@ import java.util.TreeMap;
  * other pretrained_cfg keys (tag, pool_size, first_conv, license, ...) describe the checkpoint,
  * not its preprocessing, and are ignored.
  */
-public record DataConfig(Integer inputSize, Double cropPct, String interpolation, float[] mean, float[] std,
-        List<String> labels) {
+public record DataConfig(
+        Integer inputSize, Double cropPct, String interpolation, float[] mean, float[] std, List<String> labels) {
 
     /** The keys a spec may carry about its data (besides a {@code pretrained_cfg} object holding them). */
-    public static final List<String> KEYS = List.of("input_size", "crop_pct", "interpolation", "mean", "std", "labels",
-            "label_names", "label_descriptions", "crop_mode");
+    public static final List<String> KEYS = List.of(
+            "input_size",
+            "crop_pct",
+            "interpolation",
+            "mean",
+            "std",
+            "labels",
+            "label_names",
+            "label_descriptions",
+            "crop_mode");
 
     public static final DataConfig NONE = new DataConfig(null, null, null, null, null, null);
 
@@ -75,7 +83,11 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
     }
 
     public boolean isEmpty() {
-        return inputSize == null && cropPct == null && interpolation == null && mean == null && std == null
+        return inputSize == null
+                && cropPct == null
+                && interpolation == null
+                && mean == null
+                && std == null
                 && labels == null;
     }
 
@@ -83,12 +95,15 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
     public VisionModel apply(VisionModel m) {
         if (isEmpty()) return m;
         if (labels != null && labels.size() != m.numClasses()) {
-            throw new ModelSpecException("labels: " + labels.size() + " names but the model has num_classes "
-                    + m.numClasses());
+            throw new ModelSpecException(
+                    "labels: " + labels.size() + " names but the model has num_classes " + m.numClasses());
         }
         Preprocess d = m.preprocess();
-        Preprocess p = new Preprocess(inputSize != null ? inputSize : d.size(), cropPct != null ? cropPct : d.cropPct(),
-                interpolation != null ? interpolation : d.interpolation(), mean != null ? mean : d.mean(),
+        Preprocess p = new Preprocess(
+                inputSize != null ? inputSize : d.size(),
+                cropPct != null ? cropPct : d.cropPct(),
+                interpolation != null ? interpolation : d.interpolation(),
+                mean != null ? mean : d.mean(),
                 std != null ? std : d.std());
         if (inputSize != null) {
             try {
@@ -109,7 +124,8 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
         if (e.isJsonArray()) {
             JsonArray a = e.getAsJsonArray();
             if (a.size() == 3) {
-                int c = positive(a.get(0), "input_size[0]"), h = positive(a.get(1), "input_size[1]"),
+                int c = positive(a.get(0), "input_size[0]"),
+                        h = positive(a.get(1), "input_size[1]"),
                         w = positive(a.get(2), "input_size[2]");
                 if (c != 3) throw bad("input_size[0]", "3 (RGB channels), got " + c);
                 if (h != w) throw bad("input_size", "square ([3, S, S]), got [3, " + h + ", " + w + "]");
@@ -141,7 +157,8 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
         float[] v = new float[3];
         for (int i = 0; i < 3; i++) {
             double d = number(e.getAsJsonArray().get(i), key + "[" + i + "]");
-            if (!Double.isFinite(d) || (positive && d <= 0)) throw bad(key + "[" + i + "]", positive ? "positive" : "finite");
+            if (!Double.isFinite(d) || (positive && d <= 0))
+                throw bad(key + "[" + i + "]", positive ? "positive" : "finite");
             v[i] = (float) d;
         }
         return v;
@@ -166,7 +183,8 @@ public record DataConfig(Integer inputSize, Double cropPct, String interpolation
                 byIndex.put(i, string(x.getValue(), key + "." + x.getKey()));
             }
             for (int i = 0; i < byIndex.size(); i++) {
-                if (!byIndex.containsKey(i)) throw bad(key, "indices 0.." + (byIndex.size() - 1) + "; " + i + " is missing");
+                if (!byIndex.containsKey(i))
+                    throw bad(key, "indices 0.." + (byIndex.size() - 1) + "; " + i + " is missing");
                 out.add(byIndex.get(i));
             }
             return out;

@@ -1,11 +1,11 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ProgramCache;
+import io.edgecl.io.image.Preprocess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,8 @@ public final class DemoModel extends ConfiguredModel {
         JsonObject c;
         try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".json")) {
             if (in == null) throw new EdgeClException("the demo model is missing from the jar (" + RESOURCE + ".json)");
-            c = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+            c = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
         } catch (IOException e) {
             throw new EdgeClException("cannot read the demo model: " + e.getMessage(), e);
         }
@@ -69,8 +70,10 @@ public final class DemoModel extends ConfiguredModel {
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new EdgeClException("cannot write the demo weights to " + dir + ": " + e.getMessage()
-                    + " (set EDGECL_CACHE_DIR to a writable folder)", e);
+            throw new EdgeClException(
+                    "cannot write the demo weights to " + dir + ": " + e.getMessage()
+                            + " (set EDGECL_CACHE_DIR to a writable folder)",
+                    e);
         }
         return f;
     }

@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.AddConstOp;
 import io.edgecl.graph.AvgPoolOp;
@@ -14,9 +13,10 @@ import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.ScaleAddOp;
 import io.edgecl.graph.SplitCascadeOp;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Conv2d;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,11 +32,23 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
     static final float EPS = 1e-6f;
 
     /** Constructor arguments under timm's names, with timm's defaults. */
-    public record Config(String name, int[] dims, int[] depths, int[] globalBlockCounts, int[] kernelSizes,
-                         int[] heads, int[] d2Scales, boolean[] usePosEmb, int expandRatio, boolean downsampleBlock,
-                         boolean convBias, String stemType, boolean headNormFirst, int numClasses, int inChans,
-                         double cropPct) {
-    }
+    public record Config(
+            String name,
+            int[] dims,
+            int[] depths,
+            int[] globalBlockCounts,
+            int[] kernelSizes,
+            int[] heads,
+            int[] d2Scales,
+            boolean[] usePosEmb,
+            int expandRatio,
+            boolean downsampleBlock,
+            boolean convBias,
+            String stemType,
+            boolean headNormFirst,
+            int numClasses,
+            int inChans,
+            double cropPct) {}
 
     /** Registered variants and their timm arguments. */
     public static final Map<String, String> VARIANTS = new LinkedHashMap<>();
@@ -46,8 +58,10 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         VARIANTS.put("edgenext_x_small", "{\"depths\":[3,3,9,3],\"dims\":[32,64,100,192],\"heads\":[4,4,4,4]}");
         VARIANTS.put("edgenext_small", "{\"depths\":[3,3,9,3],\"dims\":[48,96,160,304],\"crop_pct\":0.95}");
         VARIANTS.put("edgenext_base", "{\"depths\":[3,3,9,3],\"dims\":[80,160,288,584],\"crop_pct\":0.95}");
-        VARIANTS.put("edgenext_small_rw", "{\"depths\":[3,3,9,3],\"dims\":[48,96,192,384],"
-                + "\"downsample_block\":true,\"conv_bias\":false,\"stem_type\":\"overlap\"}");
+        VARIANTS.put(
+                "edgenext_small_rw",
+                "{\"depths\":[3,3,9,3],\"dims\":[48,96,192,384],"
+                        + "\"downsample_block\":true,\"conv_bias\":false,\"stem_type\":\"overlap\"}");
     }
 
     public EdgeNeXt(Config cfg) {
@@ -77,7 +91,9 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         r.string("act_layer", "gelu", "gelu");
         r.ignore("drop_path_rate", "drop_rate", "head_init_scale", "pretrained_cfg");
         r.finish();
-        if (ls <= 0) throw new ModelSpecException("edgenext configuration: ls_init_value <= 0 (no layer scale) is not supported");
+        if (ls <= 0)
+            throw new ModelSpecException(
+                    "edgenext configuration: ls_init_value <= 0 (no layer scale) is not supported");
         for (int i = 0; i < 4; i++) {
             if (dims[i] <= 0 || depths[i] < 0 || heads[i] <= 0 || ks[i] <= 0 || ks[i] % 2 == 0) {
                 throw new ModelSpecException("edgenext configuration: stage " + i + " has dims=" + dims[i] + ", depths="
@@ -100,16 +116,32 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
                         + i + " must be a conv block (global_block_counts[" + i + "] < depths[" + i + "])");
             }
         }
-        if (classes < 0 || inChans <= 0) throw new ModelSpecException("edgenext configuration: bad num_classes/in_chans");
-        return new EdgeNeXt(new Config(name == null ? "custom edgenext" : name, dims, depths, gbc, ks, heads, scales,
-                pos, expand, dsBlock, bias, stem, headNormFirst, classes, inChans, crop));
+        if (classes < 0 || inChans <= 0)
+            throw new ModelSpecException("edgenext configuration: bad num_classes/in_chans");
+        return new EdgeNeXt(new Config(
+                name == null ? "custom edgenext" : name,
+                dims,
+                depths,
+                gbc,
+                ks,
+                heads,
+                scales,
+                pos,
+                expand,
+                dsBlock,
+                bias,
+                stem,
+                headNormFirst,
+                classes,
+                inChans,
+                crop));
     }
 
     /** Width of the SDTA's depthwise convs, checked against how torch.chunk splits the channels. */
     static int splitWidth(int dim, int scales, int stage) {
         if (scales < 2) {
-            throw new ModelSpecException("edgenext configuration: d2_scales[" + stage + "]=" + scales
-                    + " must be at least 2");
+            throw new ModelSpecException(
+                    "edgenext configuration: d2_scales[" + stage + "]=" + scales + " must be at least 2");
         }
         int width = Math.max((dim + scales - 1) / scales, dim / scales);
         int convs = scales - 1;
@@ -188,8 +220,9 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         if (W.has("stem.0.weight") && W.shapeOf("stem.0.weight").length == 4) {
             int k = W.shapeOf("stem.0.weight")[2];
             String stem = k == 4 ? "patch" : k == 9 ? "overlap" : "?";
-            if (!stem.equals(cfg.stemType)) W.diagnose("stem_type: the file's stem is " + k + "x" + k + " ('" + stem
-                    + "'), the spec says '" + cfg.stemType + "'");
+            if (!stem.equals(cfg.stemType))
+                W.diagnose("stem_type: the file's stem is " + k + "x" + k + " ('" + stem + "'), the spec says '"
+                        + cfg.stemType + "'");
         }
         boolean fileBias = W.has("stem.0.bias");
         if (W.has("stem.0.weight") && fileBias != cfg.convBias) {
@@ -274,8 +307,8 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         HostTensor db = cfg.convBias ? W.get(bp + ".conv_dw.bias", dimOut) : null;
         int pd = Layers.pad(k, stride);
         Value shortcut = x;
-        Value y = g.add(b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult,
-                Act.NONE), x);
+        Value y = g.add(
+                b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, stride, pd, pd, mult, Act.NONE), x);
         if (stride > 1 || dim != dimOut) shortcut = y;
         y = g.add(b, bp + ".norm", layerNorm(W, bp + ".norm", dimOut), y);
         return mlp(g, W, b, bp, y, shortcut, dimOut);
@@ -293,7 +326,8 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         int convs = Math.max(1, scales - 1);
         List<HostTensor> ws = new ArrayList<>(), bs = new ArrayList<>();
         for (int i = 0; i < convs; i++) {
-            ws.add(Relayout.depthwise(W.get(bp + ".convs." + i + ".weight", "d2_scales[" + stage + "]", width, 1, 3, 3)));
+            ws.add(Relayout.depthwise(
+                    W.get(bp + ".convs." + i + ".weight", "d2_scales[" + stage + "]", width, 1, 3, 3)));
             bs.add(cfg.convBias ? W.get(bp + ".convs." + i + ".bias", width) : null);
         }
         int h = x.h(), w = x.w();
@@ -302,8 +336,11 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
         if (cfg.usePosEmb[stage]) {
             HostTensor pw = W.get(bp + ".pos_embd.token_projection.weight", dim, 64, 1, 1);
             HostTensor pb = W.get(bp + ".pos_embd.token_projection.bias", dim);
-            y = g.add(b, bp + ".pos_embd", new AddConstOp(PositionalEncoding.fourier(pw, pb, h, w),
-                    (long) h * w * 64 * dim), y);
+            y = g.add(
+                    b,
+                    bp + ".pos_embd",
+                    new AddConstOp(PositionalEncoding.fourier(pw, pb, h, w), (long) h * w * 64 * dim),
+                    y);
         }
         int heads = cfg.heads[stage];
         Value n1 = g.add(b, bp + ".norm_xca", layerNorm(W, bp + ".norm_xca", dim), y);

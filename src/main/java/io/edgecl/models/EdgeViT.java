@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,10 +16,11 @@ import io.edgecl.graph.Graph;
 import io.edgecl.graph.Pool2dOp;
 import io.edgecl.graph.SelfAttentionOp;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Attention;
 import io.edgecl.ops.Conv2d;
+import io.edgecl.tensor.HostTensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,20 +43,35 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
     static final double EPS_BN = 1e-5;
 
     /** Constructor arguments of the repository's EdgeVit, under its names. */
-    public record Config(String name, int[] depth, int[] embedDim, int headDim, double[] mlpRatio, boolean qkvBias,
-                         double qkScale, int[] srRatios, int numClasses, int inChans, int imgSize) {
-    }
+    public record Config(
+            String name,
+            int[] depth,
+            int[] embedDim,
+            int headDim,
+            double[] mlpRatio,
+            boolean qkvBias,
+            double qkScale,
+            int[] srRatios,
+            int numClasses,
+            int inChans,
+            int imgSize) {}
 
     /** The repository's registered variants and their arguments. */
     public static final Map<String, String> VARIANTS = new LinkedHashMap<>();
 
     static {
-        VARIANTS.put("edgevit_xxs", "{\"depth\":[1,1,3,2],\"embed_dim\":[36,72,144,288],\"head_dim\":36,"
-                + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
-        VARIANTS.put("edgevit_xs", "{\"depth\":[1,1,3,1],\"embed_dim\":[48,96,240,384],\"head_dim\":48,"
-                + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
-        VARIANTS.put("edgevit_s", "{\"depth\":[1,2,5,3],\"embed_dim\":[48,96,240,384],\"head_dim\":48,"
-                + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
+        VARIANTS.put(
+                "edgevit_xxs",
+                "{\"depth\":[1,1,3,2],\"embed_dim\":[36,72,144,288],\"head_dim\":36,"
+                        + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
+        VARIANTS.put(
+                "edgevit_xs",
+                "{\"depth\":[1,1,3,1],\"embed_dim\":[48,96,240,384],\"head_dim\":48,"
+                        + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
+        VARIANTS.put(
+                "edgevit_s",
+                "{\"depth\":[1,2,5,3],\"embed_dim\":[48,96,240,384],\"head_dim\":48,"
+                        + "\"mlp_ratio\":[4,4,4,4],\"qkv_bias\":true,\"sr_ratios\":[4,2,2,1]}");
     }
 
     public EdgeViT(Config cfg) {
@@ -78,12 +93,13 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
         int inChans = r.integer("in_chans", 3);
         int imgSize = r.integer("img_size", 224);
         if (r.integer("representation_size", 0) != 0) {
-            throw new ModelSpecException("edgevit configuration: representation_size (a pre-logits layer) is not "
-                    + "supported");
+            throw new ModelSpecException(
+                    "edgevit configuration: representation_size (a pre-logits layer) is not " + "supported");
         }
         r.ignore("drop_rate", "attn_drop_rate", "drop_path_rate", "pretrained");
         r.finish();
-        if (headDim <= 0) throw new ModelSpecException("edgevit configuration: head_dim must be positive, got " + headDim);
+        if (headDim <= 0)
+            throw new ModelSpecException("edgevit configuration: head_dim must be positive, got " + headDim);
         if (classes < 0) throw new ModelSpecException("edgevit configuration: num_classes must be >= 0");
         if (inChans <= 0) throw new ModelSpecException("edgevit configuration: in_chans must be positive");
         if (imgSize <= 0) throw new ModelSpecException("edgevit configuration: img_size must be positive");
@@ -106,8 +122,9 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
                         + " is smaller than head_dim=" + headDim + " (no attention head)");
             }
             if (dims[i] % heads != 0) {
-                throw new ModelSpecException("edgevit configuration: embed_dim[" + i + "]=" + dims[i] + " does not split"
-                        + " into " + heads + " heads (embed_dim / head_dim, rounded down) of equal width");
+                throw new ModelSpecException(
+                        "edgevit configuration: embed_dim[" + i + "]=" + dims[i] + " does not split" + " into " + heads
+                                + " heads (embed_dim / head_dim, rounded down) of equal width");
             }
             if (dims[i] / heads > Attention.MAX_HEAD_DIM) {
                 throw new ModelSpecException("edgevit configuration: stage " + i + " attends with heads of "
@@ -115,8 +132,18 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
                         + "); at most " + Attention.MAX_HEAD_DIM + " are supported");
             }
         }
-        return new EdgeViT(new Config(name == null ? "custom edgevit" : name, depth, dims, headDim, mlp, qkvBias,
-                qkScale, sr, classes, inChans, imgSize));
+        return new EdgeViT(new Config(
+                name == null ? "custom edgevit" : name,
+                depth,
+                dims,
+                headDim,
+                mlp,
+                qkvBias,
+                qkScale,
+                sr,
+                classes,
+                inChans,
+                imgSize));
     }
 
     /** mlp_ratio: one number per stage; a single number stands for all four (the constructor's default 4.0). */
@@ -176,7 +203,6 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
         }
         return (int) step;
     }
-
 
     @Override
     public void checkInput(int channels, int h, int w) {
@@ -392,7 +418,8 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
     static Relayout.Folded foldIntoNext(HostTensor w, HostTensor bias, Relayout.Folded affine) {
         int out = w.dim(0), in = w.numel() / out;
         float[] s = affine.weight().data(), t = affine.bias().data();
-        if (s.length != in) throw new IllegalArgumentException("affine over " + s.length + " channels, layer takes " + in);
+        if (s.length != in)
+            throw new IllegalArgumentException("affine over " + s.length + " channels, layer takes " + in);
         float[] wd = w.data(), nw = new float[wd.length], nb = new float[out];
         for (int o = 0; o < out; o++) {
             double acc = bias == null ? 0 : bias.data()[o];

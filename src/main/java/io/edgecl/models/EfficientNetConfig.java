@@ -18,9 +18,22 @@ import java.util.List;
  * channels after rounding, and the stem, head and normalisation settings. {@code tf_} variants
  * use TensorFlow "same" padding and BatchNorm eps 1e-3 unless pad_type / bn_eps say otherwise.
  */
-record EfficientNetConfig(String name, String family, Preprocess preprocess, List<List<EfficientNetConfig.Blk>> stages,
-                          int stemChs, int numFeatures, int numClasses, int inChans, boolean mnv3Head,
-                          boolean headBias, boolean samePad, Act act, Act seAct, Act seGate, double bnEps) {
+record EfficientNetConfig(
+        String name,
+        String family,
+        Preprocess preprocess,
+        List<List<EfficientNetConfig.Blk>> stages,
+        int stemChs,
+        int numFeatures,
+        int numClasses,
+        int inChans,
+        boolean mnv3Head,
+        boolean headBias,
+        boolean samePad,
+        Act act,
+        Act seAct,
+        Act seGate,
+        double bnEps) {
     /** One block as built: channels after rounding, stride, activation, SE width (0: none) and shortcut. */
     record Blk(Type type, String path, int in, int out, int mid, int k, int stride, Act act, int seChs, boolean skip) {}
 
@@ -38,7 +51,8 @@ record EfficientNetConfig(String name, String family, Preprocess preprocess, Lis
         boolean rw = gen == Gen.EFFV2_S && r.bool("rw", var.rw());
         String[][] arch = EfficientNetVariants.arch(gen, vname, rw);
         double ch = r.number("channel_multiplier", var.channel());
-        if (ch < 0 || Double.isNaN(ch)) throw new ModelSpecException(family + " configuration: 'channel_multiplier' must be >= 0");
+        if (ch < 0 || Double.isNaN(ch))
+            throw new ModelSpecException(family + " configuration: 'channel_multiplier' must be >= 0");
         double[] depth = depthMultiplier(r, json, family, var, arch.length);
         boolean fsh = gen == Gen.MNV1 || gen == Gen.MNV2 ? r.bool("fix_stem_head", var.fixStemHead()) : false;
         boolean headConv = gen == Gen.MNV1 && r.bool("head_conv", var.headConv());
@@ -47,8 +61,8 @@ record EfficientNetConfig(String name, String family, Preprocess preprocess, Lis
         JsonElement gs = json.get("group_size");
         r.ignore("group_size");
         if (gs != null && !gs.isJsonNull()) {
-            throw new ModelSpecException(family + " configuration: 'group_size' (grouped convs) is not supported; "
-                    + "leave it null");
+            throw new ModelSpecException(
+                    family + " configuration: 'group_size' (grouped convs) is not supported; " + "leave it null");
         }
         boolean tf = vname.startsWith("tf_");
         double eps = r.number("bn_eps", tf ? 1e-3 : 1e-5);
@@ -104,8 +118,9 @@ record EfficientNetConfig(String name, String family, Preprocess preprocess, Lis
                 int out = rc.applyAsInt(d.outChs());
                 int mid = switch (d.type()) {
                     case IR -> ArchStrings.makeDivisible(in * d.expRatio());
-                    case ER -> ArchStrings.makeDivisible((d.forceInChs() > 0 ? rc.applyAsInt(d.forceInChs()) : in)
-                            * d.expRatio());
+                    case ER ->
+                        ArchStrings.makeDivisible(
+                                (d.forceInChs() > 0 ? rc.applyAsInt(d.forceInChs()) : in) * d.expRatio());
                     case CN -> out;
                     default -> in;
                 };
@@ -115,18 +130,41 @@ record EfficientNetConfig(String name, String family, Preprocess preprocess, Lis
                     // MobileNetV3 rounds the squeeze width to a multiple of 8, the others with Python's round()
                     se = seFromExp ? ArchStrings.makeDivisible(mid * ratio) : (int) Math.rint(mid * ratio);
                 }
-                boolean skip = d.type() == Type.CN ? d.skip() && stride == 1 && in == out
+                boolean skip = d.type() == Type.CN
+                        ? d.skip() && stride == 1 && in == out
                         : stride == 1 && in == out && !d.noskip();
-                blocks.add(new Blk(d.type(), "blocks." + i + "." + j, in, out, mid, d.kernel(), stride,
-                        d.act() != null ? d.act() : act, se, skip));
+                blocks.add(new Blk(
+                        d.type(),
+                        "blocks." + i + "." + j,
+                        in,
+                        out,
+                        mid,
+                        d.kernel(),
+                        stride,
+                        d.act() != null ? d.act() : act,
+                        se,
+                        skip));
                 in = out;
             }
             stages.add(blocks);
         }
         String display = registered != null ? registered : "custom " + family;
-        return new EfficientNetConfig(display, family, var.preprocess(), stages, stem, numFeatures, classes, inChans,
-                gen == Gen.MNV3, headBias, same, act, gen == Gen.MNV3 ? Act.RELU : null,
-                gen == Gen.MNV3 ? Act.HSIGMOID : Act.SIGMOID, eps);
+        return new EfficientNetConfig(
+                display,
+                family,
+                var.preprocess(),
+                stages,
+                stem,
+                numFeatures,
+                classes,
+                inChans,
+                gen == Gen.MNV3,
+                headBias,
+                same,
+                act,
+                gen == Gen.MNV3 ? Act.RELU : null,
+                gen == Gen.MNV3 ? Act.HSIGMOID : Act.SIGMOID,
+                eps);
     }
 
     private static double[] depthMultiplier(SpecReader r, JsonObject json, String family, Variant var, int stages) {

@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.ActivationOp;
 import io.edgecl.graph.AddOp;
@@ -13,10 +12,11 @@ import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.models.ArchStrings.Type;
 import io.edgecl.models.EfficientNetConfig.Blk;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -110,7 +110,8 @@ public final class EfficientNets extends Network {
 
     @Override
     public void checkInput(int channels, int h, int w) {
-        if (channels != inChans) throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
+        if (channels != inChans)
+            throw new ModelSpecException(name() + " takes " + inChans + "-channel input, got " + channels);
         if (h < 1 || w < 1) throw new ModelSpecException("input size " + h + "x" + w + " is not valid for " + name());
     }
 
@@ -132,8 +133,18 @@ public final class EfficientNets extends Network {
      * A bias-free conv with the BatchNorm after it folded in, then the norm's activation as its
      * own node (fusion merges it). {@code depthwise}: one filter per channel.
      */
-    private Value convBn(Graph g, Weights W, Block b, String conv, String bn, Value x, int out, int k, int stride,
-                         boolean depthwise, Act a) {
+    private Value convBn(
+            Graph g,
+            Weights W,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            boolean depthwise,
+            Act a) {
         HostTensor wt = W.get(conv + ".weight", out, depthwise ? 1 : x.c(), k, k);
         HostTensor gamma = W.get(bn + ".weight", out), beta = W.get(bn + ".bias", out);
         HostTensor mean = W.buffer(bn + ".running_mean", out), var = W.buffer(bn + ".running_var", out);
@@ -141,8 +152,8 @@ public final class EfficientNets extends Network {
         int[] py = padding(x.h(), k, stride), px = padding(x.w(), k, stride);
         OpSpec op;
         if (depthwise) {
-            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], 1,
-                    Act.NONE);
+            op = new DwConvOp(
+                    Relayout.depthwise(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], 1, Act.NONE);
         } else if (k == 1 && stride == 1) {
             op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
@@ -209,8 +220,9 @@ public final class EfficientNets extends Network {
         int[] head = W.shapeOf("conv_head.weight");
         int specHead = mnv3Head || numFeatures > 0 ? numFeatures : 0;
         if ((head == null ? 0 : head[0]) != specHead) {
-            W.diagnose((family().equals("mobilenetv1") ? "head_conv" : "channel_multiplier") + ": the file's conv_head has "
-                    + (head == null ? "no" : head[0]) + " channels, the spec " + (specHead == 0 ? "none" : specHead));
+            W.diagnose((family().equals("mobilenetv1") ? "head_conv" : "channel_multiplier")
+                    + ": the file's conv_head has " + (head == null ? "no" : head[0]) + " channels, the spec "
+                    + (specHead == 0 ? "none" : specHead));
         }
         int[] fc = W.shapeOf("classifier.weight");
         if ((fc == null ? 0 : fc[0]) != numClasses()) {
@@ -262,7 +274,17 @@ public final class EfficientNets extends Network {
                 Block b = g.block(p, "DepthwiseSeparableConv");
                 y = convBn(g, W, b, p + ".conv_dw", p + ".bn1", x, k.in(), k.k(), k.stride(), true, k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
-                y = convBn(g, W, b, p + ".conv_pw", p + ".bn2", y, k.out(), 1, 1, false,
+                y = convBn(
+                        g,
+                        W,
+                        b,
+                        p + ".conv_pw",
+                        p + ".bn2",
+                        y,
+                        k.out(),
+                        1,
+                        1,
+                        false,
                         k.type() == Type.DSA ? k.act() : Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }

@@ -22,10 +22,12 @@ import java.util.stream.Stream;
  */
 public final class HubFolder {
     /** timm's order of preference for the weights in a folder. */
-    private static final List<String> PREFERRED = List.of("model.safetensors", "pytorch_model.bin",
-            "pytorch_model.pth", "model.pth");
+    private static final List<String> PREFERRED =
+            List.of("model.safetensors", "pytorch_model.bin", "pytorch_model.pth", "model.pth");
+
     private static final List<String> EXTENSIONS = List.of(".safetensors", ".pth", ".pth.tar", ".bin", ".pt");
-    private static final Pattern HUB_ID = Pattern.compile("(?:hf[-_]hub:)?([A-Za-z0-9][\\w.-]*/[\\w.-]+)(?:@([\\w.-]+))?");
+    private static final Pattern HUB_ID =
+            Pattern.compile("(?:hf[-_]hub:)?([A-Za-z0-9][\\w.-]*/[\\w.-]+)(?:@([\\w.-]+))?");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
     /** A model and its weights, from one folder. */
@@ -35,7 +37,8 @@ public final class HubFolder {
 
     /** The config.json that goes with {@code weights} (a hub folder, or a file with one beside it), or null. */
     public static Path configFor(Path weights) {
-        Path dir = Files.isDirectory(weights) ? weights : weights.toAbsolutePath().getParent();
+        Path dir =
+                Files.isDirectory(weights) ? weights : weights.toAbsolutePath().getParent();
         if (dir == null) return null;
         Path c = dir.resolve("config.json");
         return Files.isRegularFile(c) ? c : null;
@@ -50,7 +53,8 @@ public final class HubFolder {
         for (String ext : EXTENSIONS) {
             try (Stream<Path> s = Files.list(dir)) {
                 List<Path> found = s.filter(p -> p.getFileName().toString().endsWith(ext) && Files.isRegularFile(p))
-                        .sorted().toList();
+                        .sorted()
+                        .toList();
                 if (!found.isEmpty()) return found.get(0);
             } catch (IOException e) {
                 throw new ModelSpecException("cannot list " + dir + ": " + e.getMessage());
@@ -92,7 +96,9 @@ public final class HubFolder {
     /** timm's config.json as a spec: the architecture with model_args and num_classes as overrides, and its data. */
     static JsonObject spec(JsonObject c) {
         JsonElement arch = c.get("architecture");
-        if (arch == null || !arch.isJsonPrimitive() || !arch.getAsJsonPrimitive().isString()) {
+        if (arch == null
+                || !arch.isJsonPrimitive()
+                || !arch.getAsJsonPrimitive().isString()) {
             throw new ModelSpecException("'architecture' (timm's model name) is missing");
         }
         JsonObject spec = new JsonObject();
@@ -100,7 +106,8 @@ public final class HubFolder {
         JsonElement args = c.get("model_args");
         if (args != null && !args.isJsonNull()) {
             if (!args.isJsonObject()) throw new ModelSpecException("'model_args' must be an object");
-            for (Map.Entry<String, JsonElement> e : args.getAsJsonObject().entrySet()) spec.add(e.getKey(), e.getValue());
+            for (Map.Entry<String, JsonElement> e : args.getAsJsonObject().entrySet())
+                spec.add(e.getKey(), e.getValue());
         }
         JsonElement nc = c.get("num_classes");
         if (nc != null && !nc.isJsonNull() && !spec.has("num_classes")) spec.add("num_classes", nc);
@@ -140,12 +147,13 @@ public final class HubFolder {
         String download = "huggingface-cli download " + repo + (rev.equals("main") ? "" : " --revision " + rev)
                 + " config.json model.safetensors";
         if (!Files.isDirectory(root)) {
-            throw new ModelSpecException(repo + " is not in the Hugging Face cache (" + cache + "); download it with: "
-                    + download);
+            throw new ModelSpecException(
+                    repo + " is not in the Hugging Face cache (" + cache + "); download it with: " + download);
         }
         Path snapshot = snapshot(root, rev);
         if (snapshot == null) {
-            throw new ModelSpecException(repo + "@" + rev + " has no snapshot in " + root + "; download it with: " + download);
+            throw new ModelSpecException(
+                    repo + "@" + rev + " has no snapshot in " + root + "; download it with: " + download);
         }
         if (!Files.isRegularFile(snapshot.resolve("config.json"))) {
             throw new ModelSpecException(snapshot + " has no config.json; download it with: " + download);

@@ -1,7 +1,6 @@
 package io.edgecl.models;
 
 import io.edgecl.tensor.HostTensor;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +30,8 @@ public enum KeyLayout {
 
     private static final Pattern OFF_DOWNSAMPLE = Pattern.compile("^downsample_layers\\.(\\d+)\\.(\\d+)\\.");
     private static final Pattern OFF_BLOCK = Pattern.compile("^stages\\.(\\d+)\\.(\\d+)\\.");
-    private static final Pattern EDGEVIT = Pattern.compile("^(patch_embed[1-4]\\.|blocks[1-4]\\.\\d+\\.(LocalAgg|SelfAttn)\\.)");
+    private static final Pattern EDGEVIT =
+            Pattern.compile("^(patch_embed[1-4]\\.|blocks[1-4]\\.\\d+\\.(LocalAgg|SelfAttn)\\.)");
     private static final Pattern TIMM_SIG = Pattern.compile(
             "^(stem\\.|stages\\.\\d+\\.(blocks|downsample)\\.|head\\.fc\\.|head\\.norm\\.|conv_stem\\.|bn1\\.|blocks\\.\\d+\\.\\d+\\.|conv_head\\.|classifier\\.(weight|bias)$|final_conv\\.)");
     private static final Pattern TORCHVISION_SIG = Pattern.compile("^(features\\.\\d+\\.|classifier\\.\\d+\\.)");
@@ -77,7 +77,9 @@ public enum KeyLayout {
                 KeyLayout d = detect(keys);
                 yield d == OFFICIAL_EDGEVIT ? OFFICIAL_EDGEVIT : OFFICIAL_EDGENEXT;
             }
-            default -> throw new KeyLayoutException("unknown key format '" + keyFormat + "' (expected auto, timm, official or torchvision)");
+            default ->
+                throw new KeyLayoutException(
+                        "unknown key format '" + keyFormat + "' (expected auto, timm, official or torchvision)");
         };
     }
 
@@ -87,8 +89,8 @@ public enum KeyLayout {
      */
     public String canonicalKey(String key) {
         if (rename == null) {
-            throw new KeyLayoutException("tensor names in the " + name().toLowerCase(Locale.ROOT)
-                    + " layout (e.g. '" + key + "') are mapped as a whole state dict, not one by one");
+            throw new KeyLayoutException("tensor names in the " + name().toLowerCase(Locale.ROOT) + " layout (e.g. '"
+                    + key + "') are mapped as a whole state dict, not one by one");
         }
         return rename.apply(key);
     }
@@ -103,8 +105,9 @@ public enum KeyLayout {
             TorchvisionNames.Match m = TorchvisionNames.match(shapes);
             if (!m.mappable()) {
                 throw new KeyLayoutException((m.torchvision() == null
-                        ? "torchvision-style tensor names (features.N / classifier.N) of an unrecognised model"
-                        : "torchvision " + m.torchvision() + " checkpoint") + " cannot be mapped to timm's names: "
+                                ? "torchvision-style tensor names (features.N / classifier.N) of an unrecognised model"
+                                : "torchvision " + m.torchvision() + " checkpoint")
+                        + " cannot be mapped to timm's names: "
                         + m.reason() + "; supported torchvision models: " + TorchvisionNames.SUPPORTED
                         + " (or use timm weights)");
             }
@@ -155,8 +158,8 @@ public enum KeyLayout {
             }
             HostTensor prev = out.put(k, t);
             if (prev != null) {
-                throw new KeyLayoutException("tensors '" + e.getKey() + "' and another both map to '" + k
-                        + "' in the " + name().toLowerCase(Locale.ROOT) + " layout");
+                throw new KeyLayoutException("tensors '" + e.getKey() + "' and another both map to '" + k + "' in the "
+                        + name().toLowerCase(Locale.ROOT) + " layout");
             }
         }
         return out;

@@ -7,8 +7,8 @@ import io.edgecl.graph.Graph;
 import io.edgecl.graph.LayerNormOp;
 import io.edgecl.graph.ScaleAddOp;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 
 /** Building pieces several families share, so each lowers the same way and fuses by the same rules. */
 final class Layers {

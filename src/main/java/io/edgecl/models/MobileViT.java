@@ -1,6 +1,5 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -16,9 +15,10 @@ import io.edgecl.graph.Graph;
 import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.SelfAttentionOp;
 import io.edgecl.graph.Value;
-import io.edgecl.tensor.HostTensor;
+import io.edgecl.io.image.Preprocess;
 import io.edgecl.ops.Act;
 import io.edgecl.ops.Conv2d;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,41 +41,94 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
     static final float LN_EPS = 1e-5f;
 
     /** One block after timm's expand_blocks_cfg (d = 1), with the block_kwargs this family reads. */
-    public record BlockCfg(String type, int c, int gs, double br, boolean bottleIn, boolean linearOut, int kernelSize,
-                           int transformerDim, int transformerDepth, int patchH, int patchW, int numHeads,
-                           double mlpRatio, boolean noFusion) {
-    }
+    public record BlockCfg(
+            String type,
+            int c,
+            int gs,
+            double br,
+            boolean bottleIn,
+            boolean linearOut,
+            int kernelSize,
+            int transformerDim,
+            int transformerDepth,
+            int patchH,
+            int patchW,
+            int numHeads,
+            double mlpRatio,
+            boolean noFusion) {}
 
     /** ByoModelCfg / ByobNet arguments under timm's names; {@code stages} with per-stage strides. */
-    public record Config(String name, List<List<BlockCfg>> stages, int[] strides, int stemChs, String downsample,
-                         Act act, String actName, double widthFactor, int numFeatures, int numClasses, int inChans) {
-    }
+    public record Config(
+            String name,
+            List<List<BlockCfg>> stages,
+            int[] strides,
+            int stemChs,
+            String downsample,
+            Act act,
+            String actName,
+            double widthFactor,
+            int numFeatures,
+            int numClasses,
+            int inChans) {}
 
     public static final Map<String, String> VARIANTS = new LinkedHashMap<>();
 
     static {
-        VARIANTS.put("mobilevit_xxs", variant(16, 320,
-                ir(1, 16, 1, 2.0), ir(3, 24, 2, 2.0),
-                mvit(1, 48, 2, 64, 2, 2, 2.0), mvit(1, 64, 2, 80, 4, 2, 2.0), mvit(1, 80, 2, 96, 3, 2, 2.0)));
-        VARIANTS.put("mobilevit_xs", variant(16, 384,
-                ir(1, 32, 1, 4.0), ir(3, 48, 2, 4.0),
-                mvit(1, 64, 2, 96, 2, 2, 4.0), mvit(1, 80, 2, 120, 4, 2, 4.0), mvit(1, 96, 2, 144, 3, 2, 4.0)));
-        VARIANTS.put("mobilevit_s", variant(16, 640,
-                ir(1, 32, 1, 4.0), ir(3, 64, 2, 4.0),
-                mvit(1, 96, 2, 144, 2, 2, 4.0), mvit(1, 128, 2, 192, 4, 2, 4.0), mvit(1, 160, 2, 240, 3, 2, 4.0)));
+        VARIANTS.put(
+                "mobilevit_xxs",
+                variant(
+                        16,
+                        320,
+                        ir(1, 16, 1, 2.0),
+                        ir(3, 24, 2, 2.0),
+                        mvit(1, 48, 2, 64, 2, 2, 2.0),
+                        mvit(1, 64, 2, 80, 4, 2, 2.0),
+                        mvit(1, 80, 2, 96, 3, 2, 2.0)));
+        VARIANTS.put(
+                "mobilevit_xs",
+                variant(
+                        16,
+                        384,
+                        ir(1, 32, 1, 4.0),
+                        ir(3, 48, 2, 4.0),
+                        mvit(1, 64, 2, 96, 2, 2, 4.0),
+                        mvit(1, 80, 2, 120, 4, 2, 4.0),
+                        mvit(1, 96, 2, 144, 3, 2, 4.0)));
+        VARIANTS.put(
+                "mobilevit_s",
+                variant(
+                        16,
+                        640,
+                        ir(1, 32, 1, 4.0),
+                        ir(3, 64, 2, 4.0),
+                        mvit(1, 96, 2, 144, 2, 2, 4.0),
+                        mvit(1, 128, 2, 192, 4, 2, 4.0),
+                        mvit(1, 160, 2, 240, 3, 2, 4.0)));
     }
 
     /** timm's _inverted_residual_block: a depthwise bottleneck expanding its input, linear output. */
     private static String ir(int d, int c, int s, double br) {
-        return String.format(Locale.ROOT, "{\"type\":\"bottle\",\"d\":%d,\"c\":%d,\"s\":%d,\"gs\":1,\"br\":%s,"
-                + "\"block_kwargs\":{\"bottle_in\":true,\"linear_out\":true}}", d, c, s, br);
+        return String.format(
+                Locale.ROOT,
+                "{\"type\":\"bottle\",\"d\":%d,\"c\":%d,\"s\":%d,\"gs\":1,\"br\":%s,"
+                        + "\"block_kwargs\":{\"bottle_in\":true,\"linear_out\":true}}",
+                d,
+                c,
+                s,
+                br);
     }
 
     /** timm's _mobilevit_block: an inverted residual (the stage's stride) then one MobileViT block. */
     private static String mvit(int d, int c, int s, int dim, int depth, int patch, double br) {
-        return "[" + ir(d, c, s, br) + String.format(Locale.ROOT, ",{\"type\":\"mobilevit\",\"d\":1,\"c\":%d,\"s\":1,"
-                + "\"block_kwargs\":{\"transformer_dim\":%d,\"transformer_depth\":%d,\"patch_size\":%d}}]", c, dim,
-                depth, patch);
+        return "[" + ir(d, c, s, br)
+                + String.format(
+                        Locale.ROOT,
+                        ",{\"type\":\"mobilevit\",\"d\":1,\"c\":%d,\"s\":1,"
+                                + "\"block_kwargs\":{\"transformer_dim\":%d,\"transformer_depth\":%d,\"patch_size\":%d}}]",
+                        c,
+                        dim,
+                        depth,
+                        patch);
     }
 
     private static String variant(int stem, int features, String... stages) {
@@ -92,7 +145,9 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         SpecReader r = new SpecReader(json, "mobilevit");
         r.ignore("blocks");
         JsonElement blocksJson = json.get("blocks");
-        if (blocksJson == null || !blocksJson.isJsonArray() || blocksJson.getAsJsonArray().isEmpty()) {
+        if (blocksJson == null
+                || !blocksJson.isJsonArray()
+                || blocksJson.getAsJsonArray().isEmpty()) {
             throw new ModelSpecException("mobilevit configuration: 'blocks' must be a non-empty list of stages (each a "
                     + "block config or a list of them, as ByoModelCfg.blocks)");
         }
@@ -111,7 +166,8 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
             for (int j = 0; j < cfgs.size(); j++) {
                 String where = "blocks[" + i + "]" + (st.isJsonArray() ? "[" + j + "]" : "");
                 if (!cfgs.get(j).isJsonObject()) {
-                    throw new ModelSpecException("mobilevit configuration: " + where + " must be a block config object");
+                    throw new ModelSpecException(
+                            "mobilevit configuration: " + where + " must be a block config object");
                 }
                 int[] stride = new int[1];
                 BlockCfg b = block(cfgs.get(j).getAsJsonObject(), where, wf, stride);
@@ -119,15 +175,16 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
                 int d = depth(cfgs.get(j).getAsJsonObject(), where);
                 for (int k = 0; k < d; k++) blocks.add(b);
             }
-            if (blocks.isEmpty()) throw new ModelSpecException("mobilevit configuration: blocks[" + i + "] has depth 0");
+            if (blocks.isEmpty())
+                throw new ModelSpecException("mobilevit configuration: blocks[" + i + "] has depth 0");
             stages.add(blocks);
         }
         int stemChs = r.integer("stem_chs", 32);
         r.string("stem_type", "3x3", "3x3");
         String pool = r.string("stem_pool", "maxpool");
         if (!pool.isEmpty()) {
-            throw new ModelSpecException("mobilevit configuration: 'stem_pool' '" + pool + "' is not supported (MobileViT "
-                    + "uses \"\": a single strided 3x3 conv stem)");
+            throw new ModelSpecException("mobilevit configuration: 'stem_pool' '" + pool
+                    + "' is not supported (MobileViT " + "uses \"\": a single strided 3x3 conv stem)");
         }
         String downsample = r.string("downsample", "conv1x1", "", "conv1x1");
         String actName = r.string("act_layer", "relu");
@@ -150,27 +207,48 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         }
         for (String k : new String[] {"attn_kwargs", "self_attn_kwargs", "block_kwargs"}) {
             JsonElement e = json.get(k);
-            if (e != null && !e.isJsonNull() && !(e.isJsonObject() && e.getAsJsonObject().isEmpty())) {
+            if (e != null
+                    && !e.isJsonNull()
+                    && !(e.isJsonObject() && e.getAsJsonObject().isEmpty())) {
                 throw new ModelSpecException("mobilevit configuration: model-level '" + k + "' is not supported (give "
                         + "block_kwargs per block)");
             }
             r.ignore(k);
         }
-        r.ignore("drop_rate", "drop_path_rate", "drop_block_rate", "drop_block_size", "zero_init_last", "img_size",
-                "fixed_input_size", "pretrained_cfg");
+        r.ignore(
+                "drop_rate",
+                "drop_path_rate",
+                "drop_block_rate",
+                "drop_block_size",
+                "zero_init_last",
+                "img_size",
+                "fixed_input_size",
+                "pretrained_cfg");
         r.finish();
         if (stemChs <= 0 || numFeatures < 0 || classes < 0 || inChans <= 0) {
             throw new ModelSpecException("mobilevit configuration: stem_chs, in_chans must be positive and "
                     + "num_features, num_classes non-negative");
         }
-        return new MobileViT(new Config(name == null ? "custom mobilevit" : name, stages, strides,
-                (int) Math.rint(stemChs * wf), downsample, act, actName, wf, (int) Math.rint(wf * numFeatures), classes,
+        return new MobileViT(new Config(
+                name == null ? "custom mobilevit" : name,
+                stages,
+                strides,
+                (int) Math.rint(stemChs * wf),
+                downsample,
+                act,
+                actName,
+                wf,
+                (int) Math.rint(wf * numFeatures),
+                classes,
                 inChans));
     }
 
     private static int depth(JsonObject o, String where) {
         JsonElement d = o.get("d");
-        if (d == null || !d.isJsonPrimitive() || !d.getAsJsonPrimitive().isNumber() || d.getAsInt() < 0
+        if (d == null
+                || !d.isJsonPrimitive()
+                || !d.getAsJsonPrimitive().isNumber()
+                || d.getAsInt() < 0
                 || d.getAsDouble() != d.getAsInt()) {
             throw new ModelSpecException("mobilevit configuration: " + where + ".d must be a non-negative integer");
         }
@@ -204,9 +282,10 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         JsonElement kwe = o.get("block_kwargs");
         r.ignore("block_kwargs");
         r.finish();
-        JsonObject kw = kwe == null || kwe.isJsonNull() ? new JsonObject() : kwe.isJsonObject() ? kwe.getAsJsonObject()
-                : null;
-        if (kw == null) throw new ModelSpecException("mobilevit configuration: " + where + ".block_kwargs must be an object");
+        JsonObject kw =
+                kwe == null || kwe.isJsonNull() ? new JsonObject() : kwe.isJsonObject() ? kwe.getAsJsonObject() : null;
+        if (kw == null)
+            throw new ModelSpecException("mobilevit configuration: " + where + ".block_kwargs must be an object");
         SpecReader k = new SpecReader(kw, "mobilevit " + where + ".block_kwargs");
         int out = makeDivisible(c * wf);
         int kernel = k.integer("kernel_size", 3);
@@ -218,7 +297,8 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         if (type.equals("bottle")) {
             boolean bottleIn = k.bool("bottle_in", false), linearOut = k.bool("linear_out", false);
             if (k.bool("extra_conv", false)) {
-                throw new ModelSpecException("mobilevit configuration: " + where + ".block_kwargs.extra_conv is not supported");
+                throw new ModelSpecException(
+                        "mobilevit configuration: " + where + ".block_kwargs.extra_conv is not supported");
             }
             k.bool("attn_last", false);
             b = new BlockCfg(type, out, gs, br, bottleIn, linearOut, kernel, 0, 0, 0, 0, 0, 0, false);
@@ -254,8 +334,9 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
             case "silu", "swish" -> Act.SILU;
             case "gelu" -> Act.GELU;
             case "hard_swish", "hardswish" -> Act.HSWISH;
-            default -> throw new ModelSpecException("mobilevit configuration: 'act_layer' must be one of relu, relu6, "
-                    + "silu, swish, gelu, hard_swish, got '" + name + "'");
+            default ->
+                throw new ModelSpecException("mobilevit configuration: 'act_layer' must be one of relu, relu6, "
+                        + "silu, swish, gelu, hard_swish, got '" + name + "'");
         };
     }
 
@@ -309,8 +390,10 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
                 sw = out(sw, b.kernelSize, s);
                 if (b.type.equals("mobilevit") && (sh % b.patchH != 0 || sw % b.patchW != 0)) {
                     throw new ModelSpecException("input size " + h + "x" + w + " is not supported by " + cfg.name
-                            + ": the MobileViT block stages." + i + "." + j + " sees a " + sh + "x" + sw + " map, not a "
-                            + "multiple of its " + b.patchH + "x" + b.patchW + " patches (timm would interpolate); use a "
+                            + ": the MobileViT block stages." + i + "." + j + " sees a " + sh + "x" + sw
+                            + " map, not a "
+                            + "multiple of its " + b.patchH + "x" + b.patchW
+                            + " patches (timm would interpolate); use a "
                             + "size whose map there divides, e.g. a multiple of " + multiple() + " (default "
                             + preprocess().size() + ")");
                 }
@@ -329,7 +412,6 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         }
         return m;
     }
-
 
     /** Records what the file says about the spec fields when it does not fit. */
     private void diagnose(Weights W) {
@@ -381,7 +463,9 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
 
     private int inChs(int stage, int block) {
         if (block > 0) return cfg.stages.get(stage).get(block - 1).c;
-        return stage == 0 ? cfg.stemChs : cfg.stages.get(stage - 1).get(cfg.stages.get(stage - 1).size() - 1).c;
+        return stage == 0
+                ? cfg.stemChs
+                : cfg.stages.get(stage - 1).get(cfg.stages.get(stage - 1).size() - 1).c;
     }
 
     private int transformerDim(BlockCfg b, int stage, int block) {
@@ -406,7 +490,8 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
                 BlockCfg b = st.get(j);
                 int s = j == 0 ? cfg.strides[i] : 1;
                 String bp = "stages." + i + "." + j;
-                x = b.type.equals("bottle") ? bottleneck(g, W, bp, x, b, s)
+                x = b.type.equals("bottle")
+                        ? bottleneck(g, W, bp, x, b, s)
                         : mobileVitBlock(g, W, bp, x, b, s, transformerDim(b, i, j));
             }
             int f = features.indexOf("stages." + i);
@@ -434,16 +519,22 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
      * the activation (named after the BatchNormAct that applies it) as its own node. Stride-1 1x1
      * convs become GEMMs over channels.
      */
-    private static Value convNormAct(Graph g, Block b, Weights W, String p, Value x, int cout, int k, int stride,
-                                     boolean depthwise, Act act) {
+    private static Value convNormAct(
+            Graph g, Block b, Weights W, String p, Value x, int cout, int k, int stride, boolean depthwise, Act act) {
         int cin = x.c();
         if (depthwise && cin != cout) {
-            throw new ModelSpecException("mobilevit configuration: depthwise conv " + p + " with " + cin + " -> " + cout
-                    + " channels");
+            throw new ModelSpecException(
+                    "mobilevit configuration: depthwise conv " + p + " with " + cin + " -> " + cout + " channels");
         }
         HostTensor wt = W.get(p + ".conv.weight", cout, depthwise ? 1 : cin, k, k);
-        Relayout.Folded f = Relayout.foldBatchNorm(wt, null, W.get(p + ".bn.weight", cout), W.get(p + ".bn.bias", cout),
-                W.buffer(p + ".bn.running_mean", cout), W.buffer(p + ".bn.running_var", cout), BN_EPS);
+        Relayout.Folded f = Relayout.foldBatchNorm(
+                wt,
+                null,
+                W.get(p + ".bn.weight", cout),
+                W.get(p + ".bn.bias", cout),
+                W.buffer(p + ".bn.running_mean", cout),
+                W.buffer(p + ".bn.running_var", cout),
+                BN_EPS);
         int pad = Layers.pad(k, stride);
         OpSpec op;
         if (depthwise) {
@@ -500,11 +591,11 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         for (int t = 0; t < b.transformerDepth; t++) {
             String tp = bp + ".transformer." + t;
             Value n1 = g.add(blk, tp + ".norm1", Layers.layerNorm(W, tp + ".norm1", dim, LN_EPS), y);
-            Value qkv = g.add(blk, tp + ".attn.qkv", Layers.linear(W, tp + ".attn.qkv", dim, 3 * dim, true, Act.NONE),
-                    n1);
+            Value qkv =
+                    g.add(blk, tp + ".attn.qkv", Layers.linear(W, tp + ".attn.qkv", dim, 3 * dim, true, Act.NONE), n1);
             Value att = g.add(blk, tp + ".attn", new SelfAttentionOp(b.numHeads, scale, b.patchH, b.patchW), qkv);
-            Value proj = g.add(blk, tp + ".attn.proj", Layers.linear(W, tp + ".attn.proj", dim, dim, true, Act.NONE),
-                    att);
+            Value proj =
+                    g.add(blk, tp + ".attn.proj", Layers.linear(W, tp + ".attn.proj", dim, dim, true, Act.NONE), att);
             y = g.add(blk, tp + ".residual1", new AddOp(Act.NONE), proj, y);
             Value n2 = g.add(blk, tp + ".norm2", Layers.layerNorm(W, tp + ".norm2", dim, LN_EPS), y);
             Value m = g.add(blk, tp + ".mlp.fc1", Layers.linear(W, tp + ".mlp.fc1", dim, hidden, true, Act.NONE), n2);

@@ -46,10 +46,15 @@ public final class ModelBudget {
     static void checkParams(long total, String key, String hint, int[] shape) {
         long max = maxParams();
         if (total > max) {
-            throw new ModelSpecException(String.format(java.util.Locale.ROOT,
+            throw new ModelSpecException(String.format(
+                    java.util.Locale.ROOT,
                     "the configuration needs more than %,d parameters (%s %s%s); the limit here is %,d "
                             + "(a twelfth of the Java heap; raise it with -Xmx or -D%s)",
-                    max, key, java.util.Arrays.toString(shape), hint != null ? ", set by " + hint : "", max,
+                    max,
+                    key,
+                    java.util.Arrays.toString(shape),
+                    hint != null ? ", set by " + hint : "",
+                    max,
                     MAX_PARAMS_PROPERTY));
         }
     }

@@ -1,7 +1,7 @@
 package io.edgecl.models;
 
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.WeightFile;
+import io.edgecl.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.Map;
 

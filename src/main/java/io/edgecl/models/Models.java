@@ -19,7 +19,8 @@ public final class Models {
      * A model family: its registered variants (name → constructor arguments as JSON, under the
      * upstream's names) and the parser that builds a model from such arguments.
      */
-    public record Family(String name, Map<String, String> variants, BiFunction<String, JsonObject, VisionModel> parser) {}
+    public record Family(
+            String name, Map<String, String> variants, BiFunction<String, JsonObject, VisionModel> parser) {}
 
     /** Every family, in the order `edgecl models` lists them. One line registers a family. */
     public static final List<Family> FAMILIES = List.of(
@@ -60,7 +61,9 @@ public final class Models {
         String n = canonical(name);
         if (n.equals(DemoModel.NAME)) return DemoModel.load();
         Family f = familyOf(n);
-        if (f != null) return f.parser().apply(n, JsonParser.parseString(f.variants().get(n)).getAsJsonObject());
+        if (f != null)
+            return f.parser()
+                    .apply(n, JsonParser.parseString(f.variants().get(n)).getAsJsonObject());
         throw new ModelSpecException("unknown model '" + name + "'; known: " + String.join(", ", names())
                 + " (or describe one with --model-config)");
     }
@@ -96,7 +99,8 @@ public final class Models {
             if (f == null) {
                 throw new ModelSpecException("model '" + name + "' takes no overrides (got: " + rest.keySet() + ")");
             }
-            JsonObject merged = JsonParser.parseString(f.variants().get(base.name())).getAsJsonObject();
+            JsonObject merged =
+                    JsonParser.parseString(f.variants().get(base.name())).getAsJsonObject();
             for (String k : rest.keySet()) merged.add(k, rest.get(k));
             return f.parser().apply(base.name(), merged);
         }
@@ -109,7 +113,8 @@ public final class Models {
             if (f.name().equals(family)) return f.parser().apply(null, rest);
             known.add(f.name());
         }
-        throw new ModelSpecException("unknown model family '" + family + "' (supported: " + String.join(", ", known) + ")");
+        throw new ModelSpecException(
+                "unknown model family '" + family + "' (supported: " + String.join(", ", known) + ")");
     }
 
     private static String stringField(JsonElement e, String key) {

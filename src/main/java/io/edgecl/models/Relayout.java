@@ -22,8 +22,7 @@ public final class Relayout {
     public static HostTensor depthwise(HostTensor w) {
         int c = w.dim(0), kh = w.dim(2), kw = w.dim(3);
         float[] s = w.data(), d = new float[s.length];
-        for (int o = 0; o < c; o++)
-            for (int p = 0; p < kh * kw; p++) d[p * c + o] = s[o * kh * kw + p];
+        for (int o = 0; o < c; o++) for (int p = 0; p < kh * kw; p++) d[p * c + o] = s[o * kh * kw + p];
         return new HostTensor(new int[] {kh, kw, c}, d);
     }
 
@@ -31,8 +30,7 @@ public final class Relayout {
     public static HostTensor linear(HostTensor w) {
         int n = w.dim(0), k = w.numel() / n;
         float[] s = w.data(), d = new float[s.length];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < k; j++) d[j * n + i] = s[i * k + j];
+        for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) d[j * n + i] = s[i * k + j];
         return new HostTensor(new int[] {k, n}, d);
     }
 
@@ -44,8 +42,14 @@ public final class Relayout {
      * w' = w * gamma / sqrt(var + eps) per output channel (dimension 0 of {@code w}, PyTorch
      * layout), b' = (b - mean) * gamma / sqrt(var + eps) + beta. {@code bias} may be null.
      */
-    public static Folded foldBatchNorm(HostTensor w, HostTensor bias, HostTensor gamma, HostTensor beta,
-                                       HostTensor mean, HostTensor var, double eps) {
+    public static Folded foldBatchNorm(
+            HostTensor w,
+            HostTensor bias,
+            HostTensor gamma,
+            HostTensor beta,
+            HostTensor mean,
+            HostTensor var,
+            double eps) {
         int out = w.dim(0);
         int per = w.numel() / out;
         float[] wd = w.data().clone(), bd = new float[out];
@@ -59,7 +63,8 @@ public final class Relayout {
     }
 
     /** An eval-mode BatchNorm as a per-channel affine: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
-    public static Folded batchNormAffine(HostTensor gamma, HostTensor beta, HostTensor mean, HostTensor var, double eps) {
+    public static Folded batchNormAffine(
+            HostTensor gamma, HostTensor beta, HostTensor mean, HostTensor var, double eps) {
         int c = gamma.numel();
         float[] sc = new float[c], sh = new float[c];
         for (int i = 0; i < c; i++) {

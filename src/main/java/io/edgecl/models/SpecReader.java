@@ -23,23 +23,44 @@ public final class SpecReader {
      * cannot ask for a model no machine holds. Fields not listed take 0..65536.
      */
     private static final Map<String, long[]> INT_RANGE = Map.ofEntries(
-            Map.entry("depths", new long[] {0, 128}), Map.entry("depth", new long[] {0, 128}),
+            Map.entry("depths", new long[] {0, 128}),
+            Map.entry("depth", new long[] {0, 128}),
             Map.entry("global_block_counts", new long[] {0, 128}),
-            Map.entry("dims", new long[] {1, 16384}), Map.entry("embed_dim", new long[] {1, 16384}),
-            Map.entry("c", new long[] {1, 16384}), Map.entry("stem_chs", new long[] {1, 16384}),
-            Map.entry("heads", new long[] {1, 1024}), Map.entry("head_dim", new long[] {1, 1024}),
-            Map.entry("num_classes", new long[] {1, 1_000_000}), Map.entry("in_chans", new long[] {1, 64}),
-            Map.entry("img_size", new long[] {8, 8192}), Map.entry("patch_size", new long[] {1, 64}),
-            Map.entry("kernel_sizes", new long[] {1, 63}), Map.entry("d2_scales", new long[] {1, 64}),
-            Map.entry("sr_ratios", new long[] {1, 64}), Map.entry("s", new long[] {1, 8}),
-            Map.entry("expand_ratio", new long[] {1, 64}), Map.entry("output_stride", new long[] {1, 64}),
+            Map.entry("dims", new long[] {1, 16384}),
+            Map.entry("embed_dim", new long[] {1, 16384}),
+            Map.entry("c", new long[] {1, 16384}),
+            Map.entry("stem_chs", new long[] {1, 16384}),
+            Map.entry("heads", new long[] {1, 1024}),
+            Map.entry("head_dim", new long[] {1, 1024}),
+            Map.entry("num_classes", new long[] {1, 1_000_000}),
+            Map.entry("in_chans", new long[] {1, 64}),
+            Map.entry("img_size", new long[] {8, 8192}),
+            Map.entry("patch_size", new long[] {1, 64}),
+            Map.entry("kernel_sizes", new long[] {1, 63}),
+            Map.entry("d2_scales", new long[] {1, 64}),
+            Map.entry("sr_ratios", new long[] {1, 64}),
+            Map.entry("s", new long[] {1, 8}),
+            Map.entry("expand_ratio", new long[] {1, 64}),
+            Map.entry("output_stride", new long[] {1, 64}),
             Map.entry("channel_divisor", new long[] {1, 1024}));
     /** Accepted range of each real-valued field; others must be finite. */
     private static final Map<String, double[]> REAL_RANGE = Map.of(
-            "channel_multiplier", new double[] {1e-3, 16}, "depth_multiplier", new double[] {1e-3, 16},
-            "width_factor", new double[] {1e-3, 16}, "mlp_ratio", new double[] {1e-3, 64},
-            "bn_eps", new double[] {1e-12, 1}, "norm_eps", new double[] {1e-12, 1}, "br", new double[] {1e-3, 16},
-            "crop_pct", new double[] {1e-3, 4});
+            "channel_multiplier",
+            new double[] {1e-3, 16},
+            "depth_multiplier",
+            new double[] {1e-3, 16},
+            "width_factor",
+            new double[] {1e-3, 16},
+            "mlp_ratio",
+            new double[] {1e-3, 64},
+            "bn_eps",
+            new double[] {1e-12, 1},
+            "norm_eps",
+            new double[] {1e-12, 1},
+            "br",
+            new double[] {1e-3, 16},
+            "crop_pct",
+            new double[] {1e-3, 4});
 
     public SpecReader(JsonObject json, String family) {
         this.json = json;
@@ -82,7 +103,8 @@ public final class SpecReader {
             java.util.Arrays.fill(out, e.getAsBoolean());
             return out;
         }
-        if (!e.isJsonArray() || e.getAsJsonArray().size() != length) throw bad(key, "a list of " + length + " booleans");
+        if (!e.isJsonArray() || e.getAsJsonArray().size() != length)
+            throw bad(key, "a list of " + length + " booleans");
         boolean[] out = new boolean[length];
         for (int i = 0; i < length; i++) {
             JsonElement x = e.getAsJsonArray().get(i);
@@ -95,7 +117,9 @@ public final class SpecReader {
     public int integer(String key, int def) {
         JsonElement e = take(key);
         if (e == null) return def;
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || e.getAsDouble() != Math.rint(e.getAsDouble())) {
+        if (!e.isJsonPrimitive()
+                || !e.getAsJsonPrimitive().isNumber()
+                || e.getAsDouble() != Math.rint(e.getAsDouble())) {
             throw bad(key, "an integer");
         }
         return (int) inRange(key, key, e.getAsDouble());
@@ -134,8 +158,9 @@ public final class SpecReader {
     private long inRange(String field, String key, double d) {
         long[] r = INT_RANGE.getOrDefault(key, new long[] {0, 65536});
         if (d < r[0] || d > r[1]) {
-            throw new ModelSpecException(family + " configuration: '" + field + "' must be in [" + r[0] + ", " + r[1]
-                    + "], got " + (d == Math.rint(d) && Math.abs(d) < 1e18 ? String.valueOf((long) d) : String.valueOf(d)));
+            throw new ModelSpecException(
+                    family + " configuration: '" + field + "' must be in [" + r[0] + ", " + r[1] + "], got "
+                            + (d == Math.rint(d) && Math.abs(d) < 1e18 ? String.valueOf((long) d) : String.valueOf(d)));
         }
         return (long) d;
     }

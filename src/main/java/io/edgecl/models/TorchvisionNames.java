@@ -1,7 +1,6 @@
 package io.edgecl.models;
 
 import io.edgecl.tensor.HostTensor;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,17 +58,22 @@ final class TorchvisionNames {
         if (eff) return efficientNet(shapes, features);
         if (mnv2 && features == 19) return mobileNetV2(shapes);
         if (mnv3) {
-            String which = features == 17 ? "mobilenet_v3_large" : features == 13 ? "mobilenet_v3_small" : "mobilenet_v3";
+            String which =
+                    features == 17 ? "mobilenet_v3_large" : features == 13 ? "mobilenet_v3_small" : "mobilenet_v3";
             // Same blocks, SE widths, activations and head as timm's mobilenetv3_*_100, but torchvision
             // builds every BatchNorm with eps 1e-3 where timm's uses 1e-5 (its tf_ variant, with 1e-3,
             // pads "same" instead): the weights would load and the outputs differ.
-            return refused(which, "torchvision builds MobileNetV3 with BatchNorm eps 1e-3, timm's mobilenetv3_*_100 "
-                    + "with 1e-5 (and tf_mobilenetv3_*, which uses 1e-3, pads 'same'), so no timm model computes the same "
-                    + "outputs from these weights");
+            return refused(
+                    which,
+                    "torchvision builds MobileNetV3 with BatchNorm eps 1e-3, timm's mobilenetv3_*_100 "
+                            + "with 1e-5 (and tf_mobilenetv3_*, which uses 1e-3, pads 'same'), so no timm model computes the same "
+                            + "outputs from these weights");
         }
         if (mnv2) {
-            return refused("mobilenet_v2", "it has " + features + " feature modules where mobilenet_v2 has 19 "
-                    + "(a custom inverted_residual_setting)");
+            return refused(
+                    "mobilenet_v2",
+                    "it has " + features + " feature modules where mobilenet_v2 has 19 "
+                            + "(a custom inverted_residual_setting)");
         }
         return refused(null, "no supported torchvision model has these names");
     }
@@ -129,8 +133,20 @@ final class TorchvisionNames {
         // a block without an expansion conv (expand_ratio 1) has three modules, timm's DepthwiseSeparableConv
         boolean expands = shapes.containsKey("features." + n + ".conv.3.weight");
         String r = expands
-                ? sub(rest, "conv.0.0", "conv_pw", "conv.0.1", "bn1", "conv.1.0", "conv_dw", "conv.1.1", "bn2",
-                        "conv.2", "conv_pwl", "conv.3", "bn3")
+                ? sub(
+                        rest,
+                        "conv.0.0",
+                        "conv_pw",
+                        "conv.0.1",
+                        "bn1",
+                        "conv.1.0",
+                        "conv_dw",
+                        "conv.1.1",
+                        "bn2",
+                        "conv.2",
+                        "conv_pwl",
+                        "conv.3",
+                        "bn3")
                 : sub(rest, "conv.0.0", "conv_dw", "conv.0.1", "bn1", "conv.1", "conv_pw", "conv.2", "bn2");
         return r == null ? null : p + r;
     }
@@ -153,9 +169,11 @@ final class TorchvisionNames {
         int[] first = shapes.get("features.1.0.block.0.0.weight");
         if (first != null && first.length == 4 && first[1] != 1) {
             // FusedMBConv: a full 3x3 conv where EfficientNet (V1) has a depthwise one
-            return refused("efficientnet_v2", "torchvision builds EfficientNetV2 with BatchNorm eps 1e-3, timm's "
-                    + "efficientnetv2_* with 1e-5 (and its tf_ variants pad 'same'), so no timm model computes the same "
-                    + "outputs from these weights");
+            return refused(
+                    "efficientnet_v2",
+                    "torchvision builds EfficientNetV2 with BatchNorm eps 1e-3, timm's "
+                            + "efficientnetv2_* with 1e-5 (and its tf_ variants pad 'same'), so no timm model computes the same "
+                            + "outputs from these weights");
         }
         if (features != 9) {
             return refused("efficientnet", "it has " + features + " feature modules where efficientnet_b* has 9");
@@ -175,13 +193,16 @@ final class TorchvisionNames {
         }
         if (b == 0 && stage0 == 2) b = 1; // b1 differs from b0 only in depth (×1.1: two blocks in the first stage)
         if (b < 0) {
-            return refused("efficientnet", "its head width " + (head == null ? "(none)" : head[0])
-                    + " is none of efficientnet_b0..b7's");
+            return refused(
+                    "efficientnet",
+                    "its head width " + (head == null ? "(none)" : head[0]) + " is none of efficientnet_b0..b7's");
         }
         String tv = "efficientnet_b" + b;
         if (b > 4) {
-            return refused(tv, "torchvision builds efficientnet_b5..b7 with BatchNorm eps 1e-3 (b0..b4 with 1e-5, as "
-                    + "timm's efficientnet_b* do), so no supported timm model computes the same outputs");
+            return refused(
+                    tv,
+                    "torchvision builds efficientnet_b5..b7 with BatchNorm eps 1e-3 (b0..b4 with 1e-5, as "
+                            + "timm's efficientnet_b* do), so no supported timm model computes the same outputs");
         }
         return new Match(tv, tv, null, rename(shapes, k -> efficientNetKey(k, shapes)));
     }
@@ -200,11 +221,38 @@ final class TorchvisionNames {
         // MBConv without an expansion conv (expand_ratio 1): dw, SE, project — timm's DepthwiseSeparableConv
         boolean expands = shapes.containsKey(base + "block.3.0.weight");
         String r = expands
-                ? sub(m.group(3), "block.0.0", "conv_pw", "block.0.1", "bn1", "block.1.0", "conv_dw", "block.1.1", "bn2",
-                        "block.2.fc1", "se.conv_reduce", "block.2.fc2", "se.conv_expand", "block.3.0", "conv_pwl",
-                        "block.3.1", "bn3")
-                : sub(m.group(3), "block.0.0", "conv_dw", "block.0.1", "bn1", "block.1.fc1", "se.conv_reduce",
-                        "block.1.fc2", "se.conv_expand", "block.2.0", "conv_pw", "block.2.1", "bn2");
+                ? sub(
+                        m.group(3),
+                        "block.0.0",
+                        "conv_pw",
+                        "block.0.1",
+                        "bn1",
+                        "block.1.0",
+                        "conv_dw",
+                        "block.1.1",
+                        "bn2",
+                        "block.2.fc1",
+                        "se.conv_reduce",
+                        "block.2.fc2",
+                        "se.conv_expand",
+                        "block.3.0",
+                        "conv_pwl",
+                        "block.3.1",
+                        "bn3")
+                : sub(
+                        m.group(3),
+                        "block.0.0",
+                        "conv_dw",
+                        "block.0.1",
+                        "bn1",
+                        "block.1.fc1",
+                        "se.conv_reduce",
+                        "block.1.fc2",
+                        "se.conv_expand",
+                        "block.2.0",
+                        "conv_pw",
+                        "block.2.1",
+                        "bn2");
         return r == null ? null : p + r;
     }
 
@@ -221,8 +269,11 @@ final class TorchvisionNames {
         }
         int dim = stem == null ? 0 : stem[0];
         int d2 = depth.getOrDefault(5, 0);
-        String size = dim == 96 && d2 == 9 ? "tiny" : dim == 96 && d2 == 27 ? "small"
-                : dim == 128 && d2 == 27 ? "base" : dim == 192 && d2 == 27 ? "large" : null;
+        String size = dim == 96 && d2 == 9
+                ? "tiny"
+                : dim == 96 && d2 == 27
+                        ? "small"
+                        : dim == 128 && d2 == 27 ? "base" : dim == 192 && d2 == 27 ? "large" : null;
         String tv = size == null ? "convnext" : "convnext_" + size;
         String timm = size == null ? "convnext (dims from " + dim + ", stage depths " + depth.values() + ")" : tv;
         return new Match(tv, timm, null, rename(shapes, TorchvisionNames::convNextKey));
@@ -242,8 +293,18 @@ final class TorchvisionNames {
         if (!m.find()) return null;
         String p = "stages." + (n - 1) / 2 + ".blocks." + m.group(2) + ".";
         // block.1 and block.6 are permutes, block.4 the GELU: no parameters
-        String r = sub(m.group(3), "block.0", "conv_dw", "block.2", "norm", "block.3", "mlp.fc1", "block.5", "mlp.fc2",
-                "layer_scale", "gamma");
+        String r = sub(
+                m.group(3),
+                "block.0",
+                "conv_dw",
+                "block.2",
+                "norm",
+                "block.3",
+                "mlp.fc1",
+                "block.5",
+                "mlp.fc2",
+                "layer_scale",
+                "gamma");
         return r == null ? null : p + r;
     }
 

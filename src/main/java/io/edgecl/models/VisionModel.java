@@ -1,7 +1,7 @@
 package io.edgecl.models;
 
-import io.edgecl.io.image.Preprocess;
 import io.edgecl.graph.Graph;
+import io.edgecl.io.image.Preprocess;
 import java.util.List;
 
 /** A configured network of some family: builds its block graph from weights for an input shape. */

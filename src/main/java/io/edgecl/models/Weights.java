@@ -57,7 +57,9 @@ public final class Weights {
     public synchronized HostTensor get(String key, String hint, int... shape) {
         long n = 1;
         for (int d : shape) {
-            if (d < 0) throw new ModelSpecException("parameter " + key + " would have a negative dimension " + Arrays.toString(shape));
+            if (d < 0)
+                throw new ModelSpecException(
+                        "parameter " + key + " would have a negative dimension " + Arrays.toString(shape));
             n = n > Long.MAX_VALUE / Math.max(1, d) ? Long.MAX_VALUE : n * d;
         }
         // Counted per key, so building the same model for another input shape does not count it twice;
@@ -128,7 +130,8 @@ public final class Weights {
             // seeded per key, so every build of the same model draws the same values
             Random random = new Random(seed * 1_000_003L + key.hashCode());
             float[] d = t.data();
-            boolean norm = key.endsWith("norm.weight") || key.contains(".norm") && key.endsWith(".weight") && shape.length == 1;
+            boolean norm = key.endsWith("norm.weight")
+                    || key.contains(".norm") && key.endsWith(".weight") && shape.length == 1;
             boolean variance = key.endsWith("running_var"); // must stay positive for BatchNorm folding
             for (int i = 0; i < d.length; i++) {
                 double g = random.nextGaussian();
@@ -143,7 +146,8 @@ public final class Weights {
         if (tensors == null) return;
         List<String> unexpected = new ArrayList<>();
         for (String k : tensors.keySet()) {
-            if (!used.contains(k) && !isBookkeeping(k)) unexpected.add(k + " " + tensors.get(k).shapeString());
+            if (!used.contains(k) && !isBookkeeping(k))
+                unexpected.add(k + " " + tensors.get(k).shapeString());
         }
         if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
         // the first line says it all; the sections below give the keys
@@ -155,11 +159,13 @@ public final class Weights {
                     + (fields.size() > 1 ? "" : "s") + " with the file");
         }
         if (!missing.isEmpty()) summary.add(missing.size() + " missing key" + (missing.size() > 1 ? "s" : ""));
-        if (!unexpected.isEmpty()) summary.add(unexpected.size() + " unexpected key" + (unexpected.size() > 1 ? "s" : ""));
+        if (!unexpected.isEmpty())
+            summary.add(unexpected.size() + " unexpected key" + (unexpected.size() > 1 ? "s" : ""));
         if (!mismatched.isEmpty()) {
             summary.add(mismatched.size() + " shape mismatch" + (mismatched.size() > 1 ? "es" : ""));
         }
-        StringBuilder b = new StringBuilder("weights in " + source + " do not fit the model: " + String.join("; ", summary));
+        StringBuilder b =
+                new StringBuilder("weights in " + source + " do not fit the model: " + String.join("; ", summary));
         section(b, "spec fields that disagree with the file", diagnoses);
         section(b, "missing keys", missing);
         section(b, "unexpected keys", unexpected);

@@ -5,8 +5,14 @@ import java.util.Locale;
 
 /** Activations the kernels apply in their epilogues (codes match ACT_* in common.h.cl). */
 public enum Act {
-    NONE("ACT_NONE"), GELU("ACT_GELU"), RELU("ACT_RELU"), RELU6("ACT_RELU6"), HSWISH("ACT_HSWISH"),
-    SILU("ACT_SILU"), HSIGMOID("ACT_HSIGMOID"), SIGMOID("ACT_SIGMOID");
+    NONE("ACT_NONE"),
+    GELU("ACT_GELU"),
+    RELU("ACT_RELU"),
+    RELU6("ACT_RELU6"),
+    HSWISH("ACT_HSWISH"),
+    SILU("ACT_SILU"),
+    HSIGMOID("ACT_HSIGMOID"),
+    SIGMOID("ACT_SIGMOID");
 
     private final String macro;
 
@@ -26,14 +32,22 @@ public enum Act {
     /** Plain-Java value, for references and host-side constants. */
     public double apply(double x) {
         switch (this) {
-            case GELU: return 0.5 * x * (1 + MathRef.erf(x / Math.sqrt(2)));
-            case RELU: return Math.max(x, 0);
-            case RELU6: return Math.min(Math.max(x, 0), 6);
-            case HSWISH: return x * Math.min(Math.max(x + 3, 0), 6) / 6;
-            case SILU: return x / (1 + Math.exp(-x));
-            case HSIGMOID: return Math.min(Math.max(x + 3, 0), 6) / 6;
-            case SIGMOID: return 1 / (1 + Math.exp(-x));
-            default: return x;
+            case GELU:
+                return 0.5 * x * (1 + MathRef.erf(x / Math.sqrt(2)));
+            case RELU:
+                return Math.max(x, 0);
+            case RELU6:
+                return Math.min(Math.max(x, 0), 6);
+            case HSWISH:
+                return x * Math.min(Math.max(x + 3, 0), 6) / 6;
+            case SILU:
+                return x / (1 + Math.exp(-x));
+            case HSIGMOID:
+                return Math.min(Math.max(x + 3, 0), 6) / 6;
+            case SIGMOID:
+                return 1 / (1 + Math.exp(-x));
+            default:
+                return x;
         }
     }
 

@@ -29,7 +29,11 @@ public final class Attention {
      * and {@link #QB} queries per work-item, so each chunk of keys and values is loaded once for
      * all of them).
      */
-    public enum Variant { DIRECT, PACKED, BLOCKED }
+    public enum Variant {
+        DIRECT,
+        PACKED,
+        BLOCKED
+    }
 
     /**
      * Queries per work-item (MH_QB) and 16-key vectors per softmax step (MH_KV) of the blocked
@@ -73,12 +77,24 @@ public final class Attention {
     }
 
     /** The attention's launches; {@code scratch} holds {@link #scratchBytes} (null for DIRECT). */
-    public static List<Launch> selfAttention(ClContext ctx, ClBuffer qkv, ClBuffer out, ClBuffer scratch, int n, int h,
-                                             int w, int channels, int heads, float scale, int patchH, int patchW,
-                                             Variant variant) {
+    public static List<Launch> selfAttention(
+            ClContext ctx,
+            ClBuffer qkv,
+            ClBuffer out,
+            ClBuffer scratch,
+            int n,
+            int h,
+            int w,
+            int channels,
+            int heads,
+            float scale,
+            int patchH,
+            int patchW,
+            Variant variant) {
         int d = channels / heads;
         check(h, w, channels, heads, patchH, patchW);
-        if (variant == Variant.DIRECT) return List.of(selfAttention(ctx, qkv, out, n, h, w, channels, heads, scale, patchH, patchW));
+        if (variant == Variant.DIRECT)
+            return List.of(selfAttention(ctx, qkv, out, n, h, w, channels, heads, scale, patchH, patchW));
         int tp = paddedTokens(variant, h, w, patchH, patchW);
         int groups = patchH * patchW;
         int vOff = n * groups * channels * tp;
@@ -88,32 +104,93 @@ public final class Attention {
         long kvBytes = scratchBytes(variant, n, h, w, channels, heads, patchH, patchW);
         long flops = 4L * n * tokens * group * channels;
         if (variant == Variant.BLOCKED) {
-            var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MH_QB", String.valueOf(QB), "MH_KV",
-                    String.valueOf(KV)), List.of("mhsa_pack_tv", "mhsa_qb"), "attention.cl");
+            var prog = ctx.program(
+                    Map.of("HEAD_DIM", String.valueOf(d), "MH_QB", String.valueOf(QB), "MH_KV", String.valueOf(KV)),
+                    List.of("mhsa_pack_tv", "mhsa_qb"),
+                    "attention.cl");
             int b = n * groups * heads;
             ClKernel pack = prog.kernel("mhsa_pack_tv");
-            pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff).arg(b);
+            pack.arg(qkv)
+                    .arg(scratch)
+                    .arg(h)
+                    .arg(w)
+                    .arg(channels)
+                    .arg(patchH)
+                    .arg(patchW)
+                    .arg(tp)
+                    .arg(vOff)
+                    .arg(b);
             ClKernel att = prog.kernel("mhsa_qb");
-            att.arg(qkv).arg(scratch).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW).arg(tp)
-                    .arg(vOff).arg(n);
+            att.arg(qkv)
+                    .arg(scratch)
+                    .arg(out)
+                    .arg(h)
+                    .arg(w)
+                    .arg(channels)
+                    .arg(scale)
+                    .arg(patchH)
+                    .arg(patchW)
+                    .arg(tp)
+                    .arg(vOff)
+                    .arg(n);
             CpuGrid gp = CpuGrid.orDriver(ctx.info(), tp, b);
             CpuGrid ga = CpuGrid.orDriver(ctx.info(), (group + QB - 1) / QB, (long) groups * heads, n);
             return List.of(
-                    new Launch(pack, gp.global(), gp.local(), "self_attention", 0, e * n * tokens * 2 * channels + kvBytes),
-                    new Launch(att, ga.global(), ga.local(), "self_attention", flops,
+                    new Launch(
+                            pack,
+                            gp.global(),
+                            gp.local(),
+                            "self_attention",
+                            0,
+                            e * n * tokens * 2 * channels + kvBytes),
+                    new Launch(
+                            att,
+                            ga.global(),
+                            ga.local(),
+                            "self_attention",
+                            flops,
                             e * n * tokens * 2 * channels + kvBytes));
         }
-        var prog = ctx.program(Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)),
-                List.of("mhsa_pack", "mhsa_kc"), "attention.cl");
+        var prog = ctx.program(
+                Map.of("HEAD_DIM", String.valueOf(d), "MHSA_KC", String.valueOf(KC)),
+                List.of("mhsa_pack", "mhsa_kc"),
+                "attention.cl");
         ClKernel pack = prog.kernel("mhsa_pack");
-        pack.arg(qkv).arg(scratch).arg(h).arg(w).arg(channels).arg(patchH).arg(patchW).arg(tp).arg(vOff);
+        pack.arg(qkv)
+                .arg(scratch)
+                .arg(h)
+                .arg(w)
+                .arg(channels)
+                .arg(patchH)
+                .arg(patchW)
+                .arg(tp)
+                .arg(vOff);
         ClKernel att = prog.kernel("mhsa_kc");
-        att.arg(qkv).arg(scratch).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW).arg(tp)
+        att.arg(qkv)
+                .arg(scratch)
+                .arg(out)
+                .arg(h)
+                .arg(w)
+                .arg(channels)
+                .arg(scale)
+                .arg(patchH)
+                .arg(patchW)
+                .arg(tp)
                 .arg(vOff);
         return List.of(
-                new Launch(pack, new long[] {tp, d, (long) n * groups * heads}, null, "self_attention", 0,
+                new Launch(
+                        pack,
+                        new long[] {tp, d, (long) n * groups * heads},
+                        null,
+                        "self_attention",
+                        0,
                         e * n * tokens * 2 * channels + kvBytes),
-                new Launch(att, new long[] {group, (long) groups * heads, n}, null, "self_attention", flops,
+                new Launch(
+                        att,
+                        new long[] {group, (long) groups * heads, n},
+                        null,
+                        "self_attention",
+                        flops,
                         e * n * tokens * 2 * channels + kvBytes));
     }
 
@@ -124,21 +201,38 @@ public final class Attention {
                     + " heads: head dimension must divide the channels and be at most " + MAX_HEAD_DIM);
         }
         if (h % patchH != 0 || w % patchW != 0) {
-            throw new EdgeClException("attention over " + h + "x" + w + " tokens needs a multiple of the " + patchH + "x"
-                    + patchW + " patch");
+            throw new EdgeClException("attention over " + h + "x" + w + " tokens needs a multiple of the " + patchH
+                    + "x" + patchW + " patch");
         }
     }
 
     /** The direct variant: one launch, no scratch. */
-    public static Launch selfAttention(ClContext ctx, ClBuffer qkv, ClBuffer out, int n, int h, int w, int channels,
-                                       int heads, float scale, int patchH, int patchW) {
+    public static Launch selfAttention(
+            ClContext ctx,
+            ClBuffer qkv,
+            ClBuffer out,
+            int n,
+            int h,
+            int w,
+            int channels,
+            int heads,
+            float scale,
+            int patchH,
+            int patchW) {
         int d = channels / heads;
         check(h, w, channels, heads, patchH, patchW);
         ClKernel k = ctx.kernel(Map.of("HEAD_DIM", String.valueOf(d)), "mhsa", "attention.cl");
         k.arg(qkv).arg(out).arg(h).arg(w).arg(channels).arg(scale).arg(patchH).arg(patchW);
         long tokens = (long) h * w;
         long group = tokens / ((long) patchH * patchW);
-        return new Launch(k, new long[] {group, (long) patchH * patchW * heads, n}, null, "self_attention", 4L * n * tokens * group * channels,
-                (long) ctx.precision().elementBytes() * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64)) + (long) n * tokens * channels));
+        return new Launch(
+                k,
+                new long[] {group, (long) patchH * patchW * heads, n},
+                null,
+                "self_attention",
+                4L * n * tokens * group * channels,
+                (long) ctx.precision().elementBytes()
+                        * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64))
+                                + (long) n * tokens * channels));
     }
 }

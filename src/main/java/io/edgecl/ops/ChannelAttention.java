@@ -19,8 +19,16 @@ public final class ChannelAttention {
         return (long) n * heads * d * d;
     }
 
-    public static List<Launch> create(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch,
-                                      ClBuffer out, int n, int tokens, int channels, int heads) {
+    public static List<Launch> create(
+            ClContext ctx,
+            ClBuffer qkv,
+            ClBuffer temperature,
+            ClBuffer scratch,
+            ClBuffer out,
+            int n,
+            int tokens,
+            int channels,
+            int heads) {
         int d = channels / heads;
         var prog = ctx.program(Map.of(), List.of("xca_scores", "softmax_rows", "xca_apply"), "attention.cl");
         ClKernel scores = prog.kernel("xca_scores");
@@ -34,10 +42,20 @@ public final class ChannelAttention {
         long dd = (long) n * heads * d * d;
         long e = ctx.precision().elementBytes(); // the D×D scratch is float in every precision
         return List.of(
-                new Launch(scores, new long[] {d, d, (long) n * heads}, null, "xca_scores", 6L * dd * tokens,
+                new Launch(
+                        scores,
+                        new long[] {d, d, (long) n * heads},
+                        null,
+                        "xca_scores",
+                        6L * dd * tokens,
                         e * dd * tokens * 2 + 4L * dd),
                 new Launch(softmax, new long[] {rows}, null, "softmax", 4L * dd, 4L * 2 * dd),
-                new Launch(apply, new long[] {channels, tokens, n}, null, "xca_apply", 2L * nt * channels * d,
+                new Launch(
+                        apply,
+                        new long[] {channels, tokens, n},
+                        null,
+                        "xca_apply",
+                        2L * nt * channels * d,
                         e * nt * channels * 2 + 4L * dd));
     }
 
@@ -46,7 +64,11 @@ public final class ChannelAttention {
      * {@link #createGemm}), {@code ITEM} (one work-item per (image, head), xca_cpu) or {@code GROUP}
      * (one work-group per (image, head), xca_fused).
      */
-    public enum Form { GEMM, ITEM, GROUP }
+    public enum Form {
+        GEMM,
+        ITEM,
+        GROUP
+    }
 
     /**
      * The form of the fused op on this device: the forced or tuned one, else the device default,
@@ -72,7 +94,8 @@ public final class ChannelAttention {
     /** Token chunks of the Gram step: enough work-items for every core, at least 32 tokens each. */
     static int gramChunks(ClContext ctx, int n, int tokens, int heads, int headDim) {
         int items = n * heads * ((headDim + gramRows(headDim) - 1) / gramRows(headDim));
-        int want = Math.max(1, (CpuGrid.GROUPS_PER_UNIT * 2 * Math.max(1, ctx.info().computeUnits()) + items - 1) / items);
+        int want = Math.max(
+                1, (CpuGrid.GROUPS_PER_UNIT * 2 * Math.max(1, ctx.info().computeUnits()) + items - 1) / items);
         return Math.max(1, Math.min(want, (tokens + 31) / 32));
     }
 
@@ -97,21 +120,48 @@ public final class ChannelAttention {
      * micro-kernel. {@code parts} and {@code packed} are sized by {@link #gemmScratchBytes};
      * {@code packed} must start as zeros (only its diagonal blocks are written).
      */
-    public static List<Launch> createGemm(ClContext ctx, ClBuffer qkv, ClBuffer temperature, ClBuffer parts,
-                                          ClBuffer packed, ClBuffer out, int n, int tokens, int channels, int heads) {
+    public static List<Launch> createGemm(
+            ClContext ctx,
+            ClBuffer qkv,
+            ClBuffer temperature,
+            ClBuffer parts,
+            ClBuffer packed,
+            ClBuffer out,
+            int n,
+            int tokens,
+            int channels,
+            int heads) {
         int d = channels / heads, vw = panelWidth(ctx), rows = 8;
         int rm = gramRows(d), chunks = gramChunks(ctx, n, tokens, heads, d);
         int chunk = (tokens + chunks - 1) / chunks;
-        Map<String, String> gramDefs = Map.of("XCA_D", String.valueOf(d), "XG_RM", String.valueOf(rm), "PANEL_VW",
-                String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM", String.valueOf(rows));
+        Map<String, String> gramDefs = Map.of(
+                "XCA_D",
+                String.valueOf(d),
+                "XG_RM",
+                String.valueOf(rm),
+                "PANEL_VW",
+                String.valueOf(vw),
+                "PANEL_NB",
+                "1",
+                "PANEL_RM",
+                String.valueOf(rows));
         var prog = ctx.program(gramDefs, List.of("xca_gram", "xca_attn"), "attention.cl");
         ClKernel gram = prog.kernel("xca_gram");
-        gram.arg(qkv).arg(parts).arg(tokens).arg(channels).arg(heads).arg(chunk).arg(chunks).arg(n);
+        gram.arg(qkv)
+                .arg(parts)
+                .arg(tokens)
+                .arg(channels)
+                .arg(heads)
+                .arg(chunk)
+                .arg(chunks)
+                .arg(n);
         ClKernel attn = prog.kernel("xca_attn");
         attn.arg(parts).arg(temperature).arg(packed).arg(channels).arg(heads).arg(chunks);
         // the apply kernel takes the head dimension as an argument: one program for every stage
-        ClKernel apply = ctx.kernel(Map.of("PANEL_VW", String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM",
-                String.valueOf(rows)), "xca_apply_panel", "attention.cl");
+        ClKernel apply = ctx.kernel(
+                Map.of("PANEL_VW", String.valueOf(vw), "PANEL_NB", "1", "PANEL_RM", String.valueOf(rows)),
+                "xca_apply_panel",
+                "attention.cl");
         apply.arg(qkv).arg(packed).arg(out).arg(tokens).arg(channels).arg(n).arg(d);
         long e = ctx.precision().elementBytes();
         long nt = (long) n * tokens, dd = (long) n * heads * d * d;
@@ -119,11 +169,26 @@ public final class ChannelAttention {
         CpuGrid g1 = CpuGrid.orDriver(ctx.info(), blocks, (long) n * chunks);
         CpuGrid g3 = CpuGrid.orDriver(ctx.info(), (channels + vw - 1) / vw, (long) n * ((tokens + rows - 1) / rows));
         return List.of(
-                new Launch(gram, g1.global(), g1.local(), "channel_attention", 2L * dd * tokens + 4L * nt * channels,
+                new Launch(
+                        gram,
+                        g1.global(),
+                        g1.local(),
+                        "channel_attention",
+                        2L * dd * tokens + 4L * nt * channels,
                         e * nt * 2 * channels + parts.bytes()),
-                new Launch(attn, new long[] {(long) heads * d, n}, null, "channel_attention", 6L * dd,
+                new Launch(
+                        attn,
+                        new long[] {(long) heads * d, n},
+                        null,
+                        "channel_attention",
+                        6L * dd,
                         parts.bytes() + e * dd),
-                new Launch(apply, g3.global(), g3.local(), "channel_attention", 2L * nt * channels * d,
+                new Launch(
+                        apply,
+                        g3.global(),
+                        g3.local(),
+                        "channel_attention",
+                        2L * nt * channels * d,
                         e * (2 * nt * channels + dd)));
     }
 
@@ -136,8 +201,17 @@ public final class ChannelAttention {
      * The same computation in one launch, in {@code form} {@code ITEM} (a work-item per (image,
      * head)) or {@code GROUP} (a work-group per (image, head)).
      */
-    public static Launch createFused(ClContext ctx, Form form, ClBuffer qkv, ClBuffer temperature, ClBuffer scratch, ClBuffer out,
-                                     int n, int tokens, int channels, int heads) {
+    public static Launch createFused(
+            ClContext ctx,
+            Form form,
+            ClBuffer qkv,
+            ClBuffer temperature,
+            ClBuffer scratch,
+            ClBuffer out,
+            int n,
+            int tokens,
+            int channels,
+            int heads) {
         int d = channels / heads;
         long nt = (long) n * tokens;
         long dd = (long) n * heads * d * d;
@@ -146,14 +220,29 @@ public final class ChannelAttention {
         if (form == Form.ITEM) {
             ClKernel k = ctx.kernel(Map.of("XCA_D", String.valueOf(d)), "xca_cpu", "attention.cl");
             k.arg(qkv).arg(temperature).arg(out).arg(tokens).arg(channels).arg(heads);
-            return new Launch(k, new long[] {(long) n * heads}, null, "channel_attention", flops,
+            return new Launch(
+                    k,
+                    new long[] {(long) n * heads},
+                    null,
+                    "channel_attention",
+                    flops,
                     (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels));
         }
         WorkGroup wg = workGroup(ctx);
         ClKernel k = ctx.kernel(wg.defines(), "xca_fused", "attention.cl");
-        k.arg(qkv).arg(temperature).arg(scratch).arg(out).arg(tokens).arg(channels).arg(heads)
+        k.arg(qkv)
+                .arg(temperature)
+                .arg(scratch)
+                .arg(out)
+                .arg(tokens)
+                .arg(channels)
+                .arg(heads)
                 .local(8L * d);
-        return new Launch(k, new long[] {(long) wg.size() * n * heads}, new long[] {wg.size()}, "channel_attention",
+        return new Launch(
+                k,
+                new long[] {(long) wg.size() * n * heads},
+                new long[] {wg.size()},
+                "channel_attention",
                 flops,
                 (long) ctx.precision().elementBytes() * (nt * 3 * channels + nt * channels) + 8L * dd);
     }

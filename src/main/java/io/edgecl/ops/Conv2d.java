@@ -31,8 +31,11 @@ public final class Conv2d {
         public static final Choice DIRECT = new Choice(null);
         /** panel:auto, panels sized by the output channels ({@link #cpuDefault}). */
         public static final Choice PANEL_BY_SHAPE = new Choice(Gemm.Config.PANEL_BY_SHAPE);
-        static final java.util.List<Choice> CANDIDATES = java.util.List.of(DIRECT,
-                new Choice(new Gemm.Config(Gemm.Variant.PANEL, 12, 16)), new Choice(new Gemm.Config(Gemm.Variant.PANEL, 4, 32)));
+
+        static final java.util.List<Choice> CANDIDATES = java.util.List.of(
+                DIRECT,
+                new Choice(new Gemm.Config(Gemm.Variant.PANEL, 12, 16)),
+                new Choice(new Gemm.Config(Gemm.Variant.PANEL, 4, 32)));
 
         public Choice {
             if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
@@ -79,40 +82,71 @@ public final class Conv2d {
     }
 
     /** With {@code panel} from {@link #panel} (weights packed for it), or null for the direct kernels. */
-    public static Launch create(ClContext ctx, OpChoices choices, ConvShape s, ClBuffer in, ClBuffer w, ClBuffer bias,
-                                ClBuffer out, Act act, Gemm.Config panel) {
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer out,
+            Act act,
+            Gemm.Config panel) {
         if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout(), kh = s.kh(), kw = s.kw();
         int stride = s.stride(), padH = s.padH(), padW = s.padW(), ho = s.ho(), wo = s.wo();
         // the panel kernel takes its epilogue as an argument (one program per tile shape)
-        boolean runtimeEpilogue = panel != null
-                && Gemm.epilogueAtRunTime(choices, 2L * n * ho * wo * cout * kh * kw * cin);
-        Map<String, String> d = new java.util.HashMap<>(runtimeEpilogue ? Map.of("PANEL_EPI_RUNTIME", "1")
-                : Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
+        boolean runtimeEpilogue =
+                panel != null && Gemm.epilogueAtRunTime(choices, 2L * n * ho * wo * cout * kh * kw * cin);
+        Map<String, String> d = new java.util.HashMap<>(
+                runtimeEpilogue
+                        ? Map.of("PANEL_EPI_RUNTIME", "1")
+                        : Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
         // every window inside the image (no padding: patchify stems, downsampling convs): the
         // kernel is built with its interior path alone, a third of the code to compile
         if (panel != null && padH == 0 && padW == 0 && (ho - 1) * stride + kh <= h && (wo - 1) * stride + kw <= wd) {
             d.put("CONV_INTERIOR", "1");
         }
-        ClKernel k = ctx.kernel(d, panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d",
-                "conv2d.cl");
-        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out)
-                .arg(h).arg(wd).arg(cin).arg(cout).arg(ho).arg(wo)
-                .arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(n * ho);
+        ClKernel k =
+                ctx.kernel(d, panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d", "conv2d.cl");
+        k.arg(in)
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
+                .arg(out)
+                .arg(h)
+                .arg(wd)
+                .arg(cin)
+                .arg(cout)
+                .arg(ho)
+                .arg(wo)
+                .arg(kh)
+                .arg(kw)
+                .arg(stride)
+                .arg(padH)
+                .arg(padW)
+                .arg(n * ho);
         if (panel != null) k.arg(Gemm.panelEpilogue(act, bias != null, false, false));
         long outs = (long) n * ho * wo * cout;
         long[] local = null;
         long[] global = panel != null
-                ? new long[] {(cout + panel.width() - 1) / panel.width(), ((long) n * ho * wo + panel.rows() - 1) / panel.rows()}
-                : cout % 4 == 0 ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
-                : new long[] {cout, wo, (long) n * ho};
+                ? new long[] {
+                    (cout + panel.width() - 1) / panel.width(), ((long) n * ho * wo + panel.rows() - 1) / panel.rows()
+                }
+                : cout % 4 == 0
+                        ? new long[] {cout / 4, (wo + 3) / 4, (long) n * ho}
+                        : new long[] {cout, wo, (long) n * ho};
         if (panel != null) {
             CpuGrid g = CpuGrid.orDriver(ctx.info(), global[0], global[1]);
             global = g.global();
             local = g.local();
         }
-        return new Launch(k, global, local, "conv2d", 2L * outs * kh * kw * cin,
+        return new Launch(
+                k,
+                global,
+                local,
+                "conv2d",
+                2L * outs * kh * kw * cin,
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
     }
 }

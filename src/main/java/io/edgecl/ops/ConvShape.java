@@ -6,11 +6,22 @@ package io.edgecl.ops;
  * padding is whatever the output size implies (TensorFlow's "same" padding is asymmetric). For a
  * depthwise convolution {@code cout / cin} is the channel multiplier.
  */
-public record ConvShape(int n, int h, int w, int cin, int cout, int kh, int kw, int stride, int padH, int padW,
-                        int ho, int wo) {
+public record ConvShape(
+        int n, int h, int w, int cin, int cout, int kh, int kw, int stride, int padH, int padW, int ho, int wo) {
     /** With the output size of symmetric padding ({@link Conv2d#outSize}). */
     public static ConvShape of(int n, int h, int w, int cin, int cout, int kh, int kw, int stride, int padH, int padW) {
-        return new ConvShape(n, h, w, cin, cout, kh, kw, stride, padH, padW, Conv2d.outSize(h, kh, stride, padH),
+        return new ConvShape(
+                n,
+                h,
+                w,
+                cin,
+                cout,
+                kh,
+                kw,
+                stride,
+                padH,
+                padW,
+                Conv2d.outSize(h, kh, stride, padH),
                 Conv2d.outSize(w, kw, stride, padW));
     }
 

@@ -23,13 +23,21 @@ public final class DepthwiseConv {
      * {@code out} = act(depthwise conv of {@code in} (+ {@code addend}) + bias) over {@code s}, its
      * channel multiplier {@code s.cout() / s.cin()}; {@code addend} and {@code bias} may be null.
      */
-    public static Launch create(ClContext ctx, OpChoices choices, ConvShape s, Slice in, Slice addend, ClBuffer w,
-                                ClBuffer bias, Slice out, Act act) {
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            Slice in,
+            Slice addend,
+            ClBuffer w,
+            ClBuffer bias,
+            Slice out,
+            Act act) {
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
         int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
         int vw = mult == 1 ? vectorWidth(choices, ctx, cout) : 0;
-        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD",
-                addend != null ? "1" : "0"));
+        Map<String, String> d = new java.util.HashMap<>(
+                Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0"));
         // the vector kernel takes its activation as an argument (one program for every activation)
         if (vw == 0) d.put("ACT", act.macro());
         if (vw > 0) {
@@ -40,19 +48,41 @@ public final class DepthwiseConv {
         String kernel = vw > 0 ? "dwconv_vec" : mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv";
         ClKernel k = ctx.kernel(d, kernel, "dwconv.cl");
         Slice add = addend != null ? addend : new Slice(ctx.placeholder(), 0, 0);
-        k.arg(in.buffer()).arg(add.buffer()).arg(w).arg(bias != null ? bias : ctx.placeholder())
+        k.arg(in.buffer())
+                .arg(add.buffer())
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
                 .arg(out.buffer())
-                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
-                .arg(padH).arg(padW).arg(mult).arg(n * ho)
-                .arg(in.channelStride()).arg(in.channelOffset())
-                .arg(add.channelStride()).arg(add.channelOffset())
-                .arg(out.channelStride()).arg(out.channelOffset());
+                .arg(h)
+                .arg(wd)
+                .arg(cout)
+                .arg(ho)
+                .arg(wo)
+                .arg(kh)
+                .arg(kw)
+                .arg(stride)
+                .arg(padH)
+                .arg(padW)
+                .arg(mult)
+                .arg(n * ho)
+                .arg(in.channelStride())
+                .arg(in.channelOffset())
+                .arg(add.channelStride())
+                .arg(add.channelOffset())
+                .arg(out.channelStride())
+                .arg(out.channelOffset());
         if (vw > 0) k.arg(act.code());
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
-        CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho)
+        CpuGrid g = vw > 0
+                ? CpuGrid.orDriver(ctx.info(), cout / vw, (wo + VEC_WB - 1) / VEC_WB, (long) n * ho)
                 : CpuGrid.orDriver(ctx.info(), mult == 1 && cout % 4 == 0 ? cout / 4 : cout, wo, (long) n * ho);
-        return new Launch(k, g.global(), g.local(), "dwconv", 2L * outs * kh * kw,
+        return new Launch(
+                k,
+                g.global(),
+                g.local(),
+                "dwconv",
+                2L * outs * kh * kw,
                 (long) ctx.precision().elementBytes() * (ins + (long) kh * kw * cout + outs));
     }
 
@@ -60,14 +90,21 @@ public final class DepthwiseConv {
      * The plain depthwise kernels: {@code VEC} (dwconv_vec, channels in explicit vectors of 16, 8
      * or 4 where they divide, else the scalar kernels) or {@code C4} (dwconv_c4 / dwconv).
      */
-    public enum Form { VEC, C4 }
+    public enum Form {
+        VEC,
+        C4
+    }
 
     /**
      * The fused depthwise conv + LayerNorm kernels: {@code VEC} (one work-item per 4 pixels,
      * channels in explicit vectors; {@code PIXEL} where they do not divide), {@code PIXEL} (one
      * work-item per pixel, no barriers) or {@code GROUP} (one work-group per pixel).
      */
-    public enum LnForm { VEC, PIXEL, GROUP }
+    public enum LnForm {
+        VEC,
+        PIXEL,
+        GROUP
+    }
 
     /** Output columns per work-item of dwconv_vec (DW_WB). */
     static final int VEC_WB = 4;
@@ -90,38 +127,75 @@ public final class DepthwiseConv {
      * Depthwise conv over {@code s} followed by LayerNorm over channels, in the form {@code choices}
      * select ({@link LnForm}).
      */
-    public static Launch createWithLayerNorm(ClContext ctx, OpChoices choices, ConvShape s, ClBuffer in, ClBuffer w,
-                                             ClBuffer bias, ClBuffer gamma, ClBuffer beta, float eps, ClBuffer out) {
+    public static Launch createWithLayerNorm(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer gamma,
+            ClBuffer beta,
+            float eps,
+            ClBuffer out) {
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
         int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
         LnForm form = choices.get(KernelFamily.DWCONV_LN)
                 .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV_LN));
         int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
         if (form == LnForm.VEC && vw > 0) {
-            return createLnVec(ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho,
-                    wo, vw);
+            return createLnVec(
+                    ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho, wo, vw);
         }
         // VEC where the channels do not divide runs per pixel: the same work split, in scalars
         boolean perPixel = form != LnForm.GROUP;
         WorkGroup wg = lnWorkGroup(ctx);
-        ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
-                perPixel ? "dwconv_ln_px" : "dwconv_ln", "dwconv.cl");
-        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
-                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride)
-                .arg(padH).arg(padW).arg(mult).arg(eps);
+        ClKernel k = ctx.kernel(
+                Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
+                perPixel ? "dwconv_ln_px" : "dwconv_ln",
+                "dwconv.cl");
+        k.arg(in)
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
+                .arg(gamma)
+                .arg(beta)
+                .arg(out)
+                .arg(h)
+                .arg(wd)
+                .arg(cout)
+                .arg(ho)
+                .arg(wo)
+                .arg(kh)
+                .arg(kw)
+                .arg(stride)
+                .arg(padH)
+                .arg(padW)
+                .arg(mult)
+                .arg(eps);
         long pixels = (long) n * ho * wo;
         if (perPixel) {
             // CPU runtimes emulate barriers; one work-item per pixel needs none
             k.arg((int) pixels);
             long outs = pixels * cout;
-            return new Launch(k, new long[] {pixels}, null, "dwconv_ln", 2L * outs * kh * kw + 8L * outs,
-                    (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+            return new Launch(
+                    k,
+                    new long[] {pixels},
+                    null,
+                    "dwconv_ln",
+                    2L * outs * kh * kw + 8L * outs,
+                    (long) ctx.precision().elementBytes()
+                            * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
         }
         k.local(4L * cout).local(4L * wg.size());
         long outs = (long) n * ho * wo * cout;
-        return new Launch(k, new long[] {wg.size(), (long) n * ho * wo}, new long[] {wg.size(), 1}, "dwconv_ln",
+        return new Launch(
+                k,
+                new long[] {wg.size(), (long) n * ho * wo},
+                new long[] {wg.size(), 1},
+                "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs,
-                (long) ctx.precision().elementBytes() * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
+                (long) ctx.precision().elementBytes()
+                        * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
     }
 
     /**
@@ -143,40 +217,105 @@ public final class DepthwiseConv {
         return Map.of("DW_KH", String.valueOf(kh), "DW_KW", String.valueOf(kw), "DW_S", String.valueOf(stride));
     }
 
-    private static Launch createLnVec(ClContext ctx, ClBuffer in, ClBuffer w, ClBuffer bias, ClBuffer gamma,
-                                      ClBuffer beta, float eps, ClBuffer out, int n, int h, int wd, int cout, int kh,
-                                      int kw, int stride, int padH, int padW, int ho, int wo, int vw) {
-        Map<String, String> d = new java.util.HashMap<>(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW",
-                String.valueOf(vw), "DW_WB", String.valueOf(VEC_WB)));
+    private static Launch createLnVec(
+            ClContext ctx,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer gamma,
+            ClBuffer beta,
+            float eps,
+            ClBuffer out,
+            int n,
+            int h,
+            int wd,
+            int cout,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int ho,
+            int wo,
+            int vw) {
+        Map<String, String> d = new java.util.HashMap<>(Map.of(
+                "HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw), "DW_WB", String.valueOf(VEC_WB)));
         d.putAll(fastPath(kh, kw, stride));
         ClKernel k = ctx.kernel(d, "dwconv_ln_vec", "dwconv.cl");
-        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(gamma).arg(beta).arg(out)
-                .arg(h).arg(wd).arg(cout).arg(ho).arg(wo).arg(kh).arg(kw).arg(stride).arg(padH).arg(padW).arg(1)
-                .arg(eps).arg(n * ho);
+        k.arg(in)
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
+                .arg(gamma)
+                .arg(beta)
+                .arg(out)
+                .arg(h)
+                .arg(wd)
+                .arg(cout)
+                .arg(ho)
+                .arg(wo)
+                .arg(kh)
+                .arg(kw)
+                .arg(stride)
+                .arg(padH)
+                .arg(padW)
+                .arg(1)
+                .arg(eps)
+                .arg(n * ho);
         long outs = (long) n * ho * wo * cout;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (wo + VEC_WB - 1) / VEC_WB, (long) n * ho);
-        return new Launch(k, g.global(), g.local(), "dwconv_ln",
+        return new Launch(
+                k,
+                g.global(),
+                g.local(),
+                "dwconv_ln",
                 2L * outs * kh * kw + 8L * outs,
                 (long) ctx.precision().elementBytes() * ((long) n * h * wd * cout + (long) kh * kw * cout + 3 * outs));
     }
 
     /** Depthwise transposed conv with kernel = stride = s; weight [s, s, C]; output [n, h*s, w*s, C]. */
-    public static Launch transpose(ClContext ctx, OpChoices choices, ClBuffer in, ClBuffer w, ClBuffer bias,
-                                   ClBuffer out, int n, int h, int wd, int c, int s) {
+    public static Launch transpose(
+            ClContext ctx,
+            OpChoices choices,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer out,
+            int n,
+            int h,
+            int wd,
+            int c,
+            int s) {
         long outs = (long) n * h * s * wd * s * c;
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * wd * c + (long) s * s * c + outs);
         int vw = vectorWidth(choices, ctx, c);
         if (vw > 0) {
-            ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
-                    "dwconv_transpose_vec", "dwconv.cl");
-            k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c).arg(s)
+            ClKernel k = ctx.kernel(
+                    Map.of("HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw)),
+                    "dwconv_transpose_vec",
+                    "dwconv.cl");
+            k.arg(in)
+                    .arg(w)
+                    .arg(bias != null ? bias : ctx.placeholder())
+                    .arg(out)
+                    .arg(h)
+                    .arg(wd)
+                    .arg(c)
+                    .arg(s)
                     .arg(n * h);
             CpuGrid g = CpuGrid.orDriver(ctx.info(), c / vw, wd, (long) n * h);
             return new Launch(k, g.global(), g.local(), "dwconv_transpose", 2L * outs, bytes);
         }
         ClKernel k = ctx.kernel(Map.of("HAS_BIAS", bias != null ? "1" : "0"), "dwconv_transpose", "dwconv.cl");
-        k.arg(in).arg(w).arg(bias != null ? bias : ctx.placeholder()).arg(out).arg(h).arg(wd).arg(c)
-                .arg(s).arg(n * h * s);
-        return new Launch(k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs, bytes);
+        k.arg(in)
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
+                .arg(out)
+                .arg(h)
+                .arg(wd)
+                .arg(c)
+                .arg(s)
+                .arg(n * h * s);
+        return new Launch(
+                k, new long[] {c, (long) wd * s, (long) n * h * s}, null, "dwconv_transpose", 2L * outs, bytes);
     }
 }

@@ -15,23 +15,45 @@ public final class Elementwise {
     public static Launch addBroadcast(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, int period) {
         ClKernel k = ctx.kernel(Map.of(), "add_broadcast", "elementwise.cl");
         k.arg(x).arg(y).arg(out).arg(n).arg(period);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "add",
+                n,
+                3L * ctx.precision().elementBytes() * n);
     }
 
     /** out = act(x). */
     public static Launch activation(ClContext ctx, ClBuffer x, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "activation", "elementwise.cl");
         k.arg(x).arg(out).arg(n);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "activation", 8L * n, 2L * ctx.precision().elementBytes() * n);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "activation",
+                8L * n,
+                2L * ctx.precision().elementBytes() * n);
     }
 
     /** out = x * scale[c] (+ residual). */
-    public static Launch scaleAdd(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer residual, ClBuffer out, int n,
-                                  int channels) {
+    public static Launch scaleAdd(
+            ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer residual, ClBuffer out, int n, int channels) {
         ClKernel k = ctx.kernel(Map.of(), "channel_scale_add", "elementwise.cl");
-        k.arg(x).arg(scale).arg(residual != null ? residual : ctx.placeholder()).arg(out).arg(n)
-                .arg(channels).arg(residual != null ? 1 : 0);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "scale_add", 2L * n,
+        k.arg(x)
+                .arg(scale)
+                .arg(residual != null ? residual : ctx.placeholder())
+                .arg(out)
+                .arg(n)
+                .arg(channels)
+                .arg(residual != null ? 1 : 0);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "scale_add",
+                2L * n,
                 (long) ctx.precision().elementBytes() * n * (residual != null ? 3 : 2));
     }
 
@@ -41,17 +63,37 @@ public final class Elementwise {
         k.arg(nchw).arg(out).arg(channels).arg(hw).arg(n);
         long numel = (long) n * channels * hw;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
-        return new Launch(k, g.global(), g.local(), "input", 0,
-                (4L + ctx.precision().elementBytes()) * numel);
+        return new Launch(
+                k, g.global(), g.local(), "input", 0, (4L + ctx.precision().elementBytes()) * numel);
     }
 
     /** Copies a channel slice of each row into a channel slice of another tensor. */
-    public static Launch channelCopy(ClContext ctx, ClBuffer in, ClBuffer out, int channels, int rows, int inStride,
-                                     int inOffset, int outStride, int outOffset) {
+    public static Launch channelCopy(
+            ClContext ctx,
+            ClBuffer in,
+            ClBuffer out,
+            int channels,
+            int rows,
+            int inStride,
+            int inOffset,
+            int outStride,
+            int outOffset) {
         ClKernel k = ctx.kernel(Map.of(), "channel_copy", "elementwise.cl");
-        k.arg(in).arg(out).arg(channels).arg(rows).arg(inStride).arg(inOffset).arg(outStride)
+        k.arg(in)
+                .arg(out)
+                .arg(channels)
+                .arg(rows)
+                .arg(inStride)
+                .arg(inOffset)
+                .arg(outStride)
                 .arg(outOffset);
-        return new Launch(k, new long[] {channels, rows}, null, "copy", 0, 2L * ctx.precision().elementBytes() * channels * rows);
+        return new Launch(
+                k,
+                new long[] {channels, rows},
+                null,
+                "copy",
+                0,
+                2L * ctx.precision().elementBytes() * channels * rows);
     }
 
     /** Pixels per partial sum of the global average pool (pool.cl). */
@@ -73,14 +115,20 @@ public final class Elementwise {
      * {@link #POOL_CHUNK} pixels, partial sums into {@code scratch} ({@link #globalAvgPoolScratch})
      * and a second launch that adds them.
      */
-    public static java.util.List<Launch> globalAvgPool(ClContext ctx, ClBuffer in, ClBuffer out, ClBuffer scratch, int n,
-                                                       int hw, int channels) {
+    public static java.util.List<Launch> globalAvgPool(
+            ClContext ctx, ClBuffer in, ClBuffer out, ClBuffer scratch, int n, int hw, int channels) {
         int parts = poolParts(hw);
         int vw = channelVector(ctx, channels);
         Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
         var pool = ctx.program(d, java.util.List.of("avgpool_part", "avgpool_sum"), "pool.cl");
         ClKernel k = pool.kernel("avgpool_part");
-        k.arg(in).arg(parts == 1 ? out : scratch).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
+        k.arg(in)
+                .arg(parts == 1 ? out : scratch)
+                .arg(hw)
+                .arg(channels)
+                .arg(POOL_CHUNK)
+                .arg(parts)
+                .arg(n);
         long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), cv, rows);
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
@@ -88,45 +136,95 @@ public final class Elementwise {
         if (parts == 1) return java.util.List.of(part);
         ClKernel s = pool.kernel("avgpool_sum");
         s.arg(scratch).arg(out).arg(parts).arg(channels).arg(hw);
-        return java.util.List.of(part, new Launch(s, new long[] {channels, n}, null, "pool", (long) n * parts * channels,
-                4L * n * parts * channels + (long) ctx.precision().elementBytes() * n * channels));
+        return java.util.List.of(
+                part,
+                new Launch(
+                        s,
+                        new long[] {channels, n},
+                        null,
+                        "pool",
+                        (long) n * parts * channels,
+                        4L * n * parts * channels + (long) ctx.precision().elementBytes() * n * channels));
     }
 
     /** out = act(x + y). */
     public static Launch add(ClContext ctx, ClBuffer x, ClBuffer y, ClBuffer out, int n, Act act) {
         ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "add2", "elementwise.cl");
         k.arg(x).arg(y).arg(out).arg(n);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "add", n, 3L * ctx.precision().elementBytes() * n);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "add",
+                n,
+                3L * ctx.precision().elementBytes() * n);
     }
 
     /** out = act(x * scale[c] + shift[c]). */
-    public static Launch affine(ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n,
-                                int channels, Act act) {
+    public static Launch affine(
+            ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n, int channels, Act act) {
         ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
         k.arg(x).arg(scale).arg(shift).arg(out).arg(n).arg(channels);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "affine", 2L * n, 2L * ctx.precision().elementBytes() * n);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "affine",
+                2L * n,
+                2L * ctx.precision().elementBytes() * n);
     }
 
     /** out = x * s[image, c] over [images, hw, channels]. */
-    public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw,
-                                     int channels) {
+    public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw, int channels) {
         ClKernel k = ctx.kernel(Map.of(), "channel_gate", "elementwise.cl");
         k.arg(x).arg(s).arg(out).arg(n).arg(hw).arg(channels);
-        return new Launch(k, new long[] {Launch.roundUp(n, WG)}, new long[] {WG}, "channel_gate", n, 2L * ctx.precision().elementBytes() * n);
+        return new Launch(
+                k,
+                new long[] {Launch.roundUp(n, WG)},
+                new long[] {WG},
+                "channel_gate",
+                n,
+                2L * ctx.precision().elementBytes() * n);
     }
 
     /** k x k pooling, stride, symmetric padding; output [n, ho, wo, c]. */
-    public static Launch pool2d(ClContext ctx, ClBuffer in, ClBuffer out, int n, int h, int w, int c, int ho, int wo,
-                                int k, int stride, int pad, boolean max, boolean countIncludePad) {
+    public static Launch pool2d(
+            ClContext ctx,
+            ClBuffer in,
+            ClBuffer out,
+            int n,
+            int h,
+            int w,
+            int c,
+            int ho,
+            int wo,
+            int k,
+            int stride,
+            int pad,
+            boolean max,
+            boolean countIncludePad) {
         long outs = (long) n * ho * wo * c;
         long bytes = (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs);
         int vw = channelVector(ctx, c);
         boolean vec = ctx.info().isCpu() && vw >= 4;
-        ClKernel kern = vec ? ctx.kernel(Map.of("POOL_VW", String.valueOf(vw)), "pool2d_vec", "pool.cl")
+        ClKernel kern = vec
+                ? ctx.kernel(Map.of("POOL_VW", String.valueOf(vw)), "pool2d_vec", "pool.cl")
                 : ctx.kernel(Map.of(), "pool2d", "pool.cl");
-        kern.arg(in).arg(out).arg(h).arg(w).arg(c).arg(ho).arg(wo).arg(k).arg(stride)
-                .arg(pad).arg(max ? 1 : 0).arg(countIncludePad ? 1 : 0).arg(n * ho);
-        CpuGrid g = vec ? CpuGrid.of(ctx.info(), c / vw, wo, (long) n * ho)
+        kern.arg(in)
+                .arg(out)
+                .arg(h)
+                .arg(w)
+                .arg(c)
+                .arg(ho)
+                .arg(wo)
+                .arg(k)
+                .arg(stride)
+                .arg(pad)
+                .arg(max ? 1 : 0)
+                .arg(countIncludePad ? 1 : 0)
+                .arg(n * ho);
+        CpuGrid g = vec
+                ? CpuGrid.of(ctx.info(), c / vw, wo, (long) n * ho)
                 : new CpuGrid(new long[] {c, wo, (long) n * ho}, null);
         return new Launch(kern, g.global(), g.local(), "pool2d", outs * k * k, bytes);
     }

@@ -22,7 +22,9 @@ public final class Gemm {
         static final Tile SMALL = new Tile(16, 16, 16, 4, 4);
 
         static Tile forDevice(io.edgecl.cl.DeviceInfo d) {
-            return d.maxWorkGroupSize() >= DEFAULT.items() && d.localMemBytes() >= DEFAULT.localBytes() ? DEFAULT : SMALL;
+            return d.maxWorkGroupSize() >= DEFAULT.items() && d.localMemBytes() >= DEFAULT.localBytes()
+                    ? DEFAULT
+                    : SMALL;
         }
 
         /** Local memory of the A and B tiles (gemm.cl: As[TK][TM], Bs[TK][TN + 1] floats). */
@@ -35,8 +37,17 @@ public final class Gemm {
         }
 
         Map<String, String> defines() {
-            return Map.of("GEMM_TM", String.valueOf(tm), "GEMM_TN", String.valueOf(tn), "GEMM_TK", String.valueOf(tk),
-                    "GEMM_WM", String.valueOf(wm), "GEMM_WN", String.valueOf(wn));
+            return Map.of(
+                    "GEMM_TM",
+                    String.valueOf(tm),
+                    "GEMM_TN",
+                    String.valueOf(tn),
+                    "GEMM_TK",
+                    String.valueOf(tk),
+                    "GEMM_WM",
+                    String.valueOf(wm),
+                    "GEMM_WN",
+                    String.valueOf(wn));
         }
     }
 
@@ -98,7 +109,9 @@ public final class Gemm {
                     }
                     return new Config(v, r, w);
                 }
-                int r = p.length > 1 ? Integer.parseInt(p[1]) : (v == Variant.BLOCK || v == Variant.BLOCK8 ? 8 : ROWS_RM);
+                int r = p.length > 1
+                        ? Integer.parseInt(p[1])
+                        : (v == Variant.BLOCK || v == Variant.BLOCK8 ? 8 : ROWS_RM);
                 if (r < 1 || r > 32) throw new IllegalArgumentException();
                 return new Config(v, r);
             } catch (RuntimeException e) {
@@ -152,7 +165,12 @@ public final class Gemm {
     /** The -D options of panel.h.cl for {@code cfg} on this device. */
     static Map<String, String> panelDefines(ClContext ctx, Config cfg) {
         int vw = panelVector(ctx, cfg.width());
-        return Map.of("PANEL_RM", String.valueOf(cfg.rows()), "PANEL_VW", String.valueOf(vw), "PANEL_NB",
+        return Map.of(
+                "PANEL_RM",
+                String.valueOf(cfg.rows()),
+                "PANEL_VW",
+                String.valueOf(vw),
+                "PANEL_NB",
                 String.valueOf(cfg.width() / vw));
     }
 
@@ -181,10 +199,17 @@ public final class Gemm {
     }
 
     /** What `edgecl tune` measures for each shape. */
-    static final java.util.List<Config> CANDIDATES = java.util.List.of(new Config(Variant.TILED, 4),
-            new Config(Variant.ROWS, 4), new Config(Variant.BLOCK, 8), new Config(Variant.BLOCK8, 8),
-            new Config(Variant.PANEL, 8, 8), new Config(Variant.PANEL, 8, 16), new Config(Variant.PANEL, 12, 16),
-            new Config(Variant.PANEL, 16, 16), new Config(Variant.PANEL, 4, 32), new Config(Variant.PANEL, 6, 32),
+    static final java.util.List<Config> CANDIDATES = java.util.List.of(
+            new Config(Variant.TILED, 4),
+            new Config(Variant.ROWS, 4),
+            new Config(Variant.BLOCK, 8),
+            new Config(Variant.BLOCK8, 8),
+            new Config(Variant.PANEL, 8, 8),
+            new Config(Variant.PANEL, 8, 16),
+            new Config(Variant.PANEL, 12, 16),
+            new Config(Variant.PANEL, 16, 16),
+            new Config(Variant.PANEL, 4, 32),
+            new Config(Variant.PANEL, 6, 32),
             new Config(Variant.PANEL, 8, 32));
 
     private Gemm() {}
@@ -225,8 +250,21 @@ public final class Gemm {
      * @param gate     a squeeze-excite gate: A[m, k] is read as A[m, k] · gate[m / gateRows, k]
      *                 ({@code gate} [images, K], {@code gateRows} = rows per image), or null
      */
-    public record Call(ClBuffer a, ClBuffer b, ClBuffer c, int m, int n, int k, int lda, int ldc, ClBuffer bias,
-                       Act act, ClBuffer gamma, ClBuffer residual, ClBuffer gate, int gateRows) {
+    public record Call(
+            ClBuffer a,
+            ClBuffer b,
+            ClBuffer c,
+            int m,
+            int n,
+            int k,
+            int lda,
+            int ldc,
+            ClBuffer bias,
+            Act act,
+            ClBuffer gamma,
+            ClBuffer residual,
+            ClBuffer gate,
+            int gateRows) {
         /** Dense A and C, no epilogue. */
         public static Call of(ClBuffer a, ClBuffer b, ClBuffer c, int m, int n, int k) {
             return new Call(a, b, c, m, n, k, k, n, null, Act.NONE, null, null, null, 1);
@@ -289,13 +327,21 @@ public final class Gemm {
         Variant v = cfg.variant();
         ClKernel kern = ctx.kernel(d, v.kernel, "gemm.cl");
         ClBuffer ph = ctx.placeholder();
-        kern.arg(a).arg(b).arg(bias != null ? bias : ph).arg(gamma != null ? gamma : ph)
-                .arg(residual != null ? residual : ph).arg(c)
-                .arg(m).arg(n).arg(k).arg(lda).arg(ldc)
+        kern.arg(a)
+                .arg(b)
+                .arg(bias != null ? bias : ph)
+                .arg(gamma != null ? gamma : ph)
+                .arg(residual != null ? residual : ph)
+                .arg(c)
+                .arg(m)
+                .arg(n)
+                .arg(k)
+                .arg(lda)
+                .arg(ldc)
                 .arg(gate != null ? gate : ph);
         if (cfg.packed()) {
-            kern.arg(gate != null ? Math.max(1, gateRows) : 0).arg(panelEpilogue(act, bias != null, gamma != null,
-                    residual != null));
+            kern.arg(gate != null ? Math.max(1, gateRows) : 0)
+                    .arg(panelEpilogue(act, bias != null, gamma != null, residual != null));
         } else {
             kern.arg(Math.max(1, gateRows));
         }
@@ -315,18 +361,20 @@ public final class Gemm {
                 global = new long[] {(n + 7) / 8, (m + cfg.rows() - 1) / cfg.rows()};
                 break;
             case PANEL: {
-                CpuGrid g = CpuGrid.orDriver(ctx.info(), (n + cfg.width() - 1) / cfg.width(),
-                        (m + cfg.rows() - 1) / (long) cfg.rows());
+                CpuGrid g = CpuGrid.orDriver(
+                        ctx.info(), (n + cfg.width() - 1) / cfg.width(), (m + cfg.rows() - 1) / (long) cfg.rows());
                 local = g.local();
                 global = g.global();
                 break;
             }
             default:
                 local = new long[] {tile.tn() / tile.wn(), tile.tm() / tile.wm()};
-                global = new long[] {Launch.roundUp(n, tile.tn()) / tile.wn(), Launch.roundUp(m, tile.tm()) / tile.wm()};
+                global =
+                        new long[] {Launch.roundUp(n, tile.tn()) / tile.wn(), Launch.roundUp(m, tile.tm()) / tile.wm()};
         }
         long flops = 2L * m * n * k;
-        long bytes = (long) ctx.precision().elementBytes() * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));
+        long bytes = (long) ctx.precision().elementBytes()
+                * ((long) m * k + (long) k * n + (long) m * n * (residual != null ? 2 : 1));
         return new Launch(kern, global, local, "gemm", flops, bytes);
     }
 }

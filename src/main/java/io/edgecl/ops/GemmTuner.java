@@ -39,7 +39,8 @@ public final class GemmTuner {
                 ClBuffer dc = ctx.alloc((long) ctx.precision().elementBytes() * m * n, "tune-c")) {
             for (Gemm.Config c : KernelFamily.GEMM.candidates()) {
                 try (ClBuffer db = ctx.uploadStored(Gemm.layoutB(b, k, n, c), "tune-b");
-                        Launch l = Gemm.create(ctx, choices, Gemm.Call.of(da, db, dc, m, n, k).act(act), c)) {
+                        Launch l = Gemm.create(
+                                ctx, choices, Gemm.Call.of(da, db, dc, m, n, k).act(act), c)) {
                     l.run();
                     ctx.finish();
                     long t = Long.MAX_VALUE;

@@ -76,10 +76,13 @@ public final class KernelDefaults {
     private static Match match(String pattern) {
         if (pattern.equals("any")) return Match.ANY;
         String[] p = pattern.split("/");
-        if (p.length > 4) throw new IllegalArgumentException("'" + pattern + "': at most kind/vendor/architecture/model");
-        return new Match(Kind.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)),
+        if (p.length > 4)
+            throw new IllegalArgumentException("'" + pattern + "': at most kind/vendor/architecture/model");
+        return new Match(
+                Kind.valueOf(p[0].toUpperCase(java.util.Locale.ROOT)),
                 p.length > 1 ? DeviceClass.Vendor.valueOf(p[1].toUpperCase(java.util.Locale.ROOT)) : null,
-                p.length > 2 ? p[2] : null, p.length > 3 ? p[3] : null);
+                p.length > 2 ? p[2] : null,
+                p.length > 3 ? p[3] : null);
     }
 
     /** The rows, least specific first. */
@@ -96,12 +99,14 @@ public final class KernelDefaults {
     static <C> C resolve(List<Row> rows, DeviceClass c, KernelFamily<C> family) {
         Row best = null;
         for (Row r : rows) {
-            if (r.values().containsKey(family) && r.match().matches(c)
+            if (r.values().containsKey(family)
+                    && r.match().matches(c)
                     && (best == null || r.match().specificity() >= best.match().specificity())) {
                 best = r;
             }
         }
-        if (best == null) throw new IllegalStateException("no default for " + family + " (the table lacks its ANY row)");
+        if (best == null)
+            throw new IllegalStateException("no default for " + family + " (the table lacks its ANY row)");
         return family.cast(best.values().get(family));
     }
 
@@ -117,7 +122,8 @@ public final class KernelDefaults {
             Object v = get(c, f);
             Match from = null;
             for (Row r : TABLE) {
-                if (r.values().get(f) == v && r.match().matches(c)
+                if (r.values().get(f) == v
+                        && r.match().matches(c)
                         && (from == null || r.match().specificity() >= from.specificity())) {
                     from = r.match();
                 }

@@ -16,11 +16,21 @@ import java.util.function.Function;
  * choice for the op's shape, else the device class's default ({@link KernelDefaults}).
  */
 public final class KernelFamily<C> {
-    public static final KernelFamily<Gemm.Config> GEMM = new KernelFamily<>("gemm", Gemm.Config.class, Gemm.Config::parse,
-            Gemm.Config::toString, Gemm.CANDIDATES, Gemm.Config::kernelKey,
+    public static final KernelFamily<Gemm.Config> GEMM = new KernelFamily<>(
+            "gemm",
+            Gemm.Config.class,
+            Gemm.Config::parse,
+            Gemm.Config::toString,
+            Gemm.CANDIDATES,
+            Gemm.Config::kernelKey,
             "tiled, rows, block[:R], block8[:R] (R 1..32), panel[:RxW] (R 1..16, W 4, 8, 16 or 32) or panel:auto");
-    public static final KernelFamily<Conv2d.Choice> CONV = new KernelFamily<>("conv", Conv2d.Choice.class, Conv2d.Choice::parse,
-            Conv2d.Choice::toString, Conv2d.Choice.CANDIDATES, Conv2d.Choice::toString,
+    public static final KernelFamily<Conv2d.Choice> CONV = new KernelFamily<>(
+            "conv",
+            Conv2d.Choice.class,
+            Conv2d.Choice::parse,
+            Conv2d.Choice::toString,
+            Conv2d.Choice.CANDIDATES,
+            Conv2d.Choice::toString,
             "direct, panel[:RxW] (R 1..16, W 4, 8, 16 or 32) or panel:auto");
     public static final KernelFamily<DepthwiseConv.Form> DWCONV = ofEnum("dwconv", DepthwiseConv.Form.class);
     public static final KernelFamily<DepthwiseConv.LnForm> DWCONV_LN = ofEnum("dwconv-ln", DepthwiseConv.LnForm.class);
@@ -30,8 +40,8 @@ public final class KernelFamily<C> {
     public static final KernelFamily<SplitCascade.Form> CASCADE = ofEnum("cascade", SplitCascade.Form.class);
 
     /** Every family, in the order tools list them. */
-    public static final List<KernelFamily<?>> ALL = List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA,
-            CASCADE);
+    public static final List<KernelFamily<?>> ALL =
+            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE);
 
     private final String name;
     private final Class<C> type;
@@ -41,8 +51,14 @@ public final class KernelFamily<C> {
     private final Function<C, String> kernelKey;
     private final String usage;
 
-    private KernelFamily(String name, Class<C> type, Function<String, C> parser, Function<C, String> printer, List<C> candidates,
-                         Function<C, String> kernelKey, String usage) {
+    private KernelFamily(
+            String name,
+            Class<C> type,
+            Function<String, C> parser,
+            Function<C, String> printer,
+            List<C> candidates,
+            Function<C, String> kernelKey,
+            String usage) {
         this.name = name;
         this.type = type;
         this.parser = parser;
@@ -57,8 +73,14 @@ public final class KernelFamily<C> {
         List<String> names = new ArrayList<>();
         for (E e : values) names.add(e.name().toLowerCase(Locale.ROOT));
         String usage = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
-        return new KernelFamily<>(name, type, s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)),
-                e -> e.name().toLowerCase(Locale.ROOT), values, e -> e.name().toLowerCase(Locale.ROOT), usage);
+        return new KernelFamily<>(
+                name,
+                type,
+                s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)),
+                e -> e.name().toLowerCase(Locale.ROOT),
+                values,
+                e -> e.name().toLowerCase(Locale.ROOT),
+                usage);
     }
 
     /** The family's name: "gemm", "conv", "dwconv", "dwconv-ln", "layernorm", "attention", "xca", "cascade". */

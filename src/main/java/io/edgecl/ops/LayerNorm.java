@@ -13,19 +13,31 @@ public final class LayerNorm {
      * The kernels: {@code VEC} (a row per work-item in explicit vectors of 16, 8 or 4 channels where
      * they divide, else {@code ROW}) or {@code ROW} (the one-row scalar kernel).
      */
-    public enum Form { VEC, ROW }
+    public enum Form {
+        VEC,
+        ROW
+    }
 
     /** The vector width of the CPU kernel for {@code channels}, or 0 for the one-row scalar kernel. */
     static int vectorWidth(OpChoices choices, ClContext ctx, int channels) {
-        Form f = choices.get(KernelFamily.LAYERNORM).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.LAYERNORM));
+        Form f = choices.get(KernelFamily.LAYERNORM)
+                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.LAYERNORM));
         if (f == Form.ROW) return 0;
         int w = Math.min(16, Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth())));
         while (w >= 4 && channels % w != 0) w /= 2;
         return w >= 4 ? w : 0;
     }
 
-    public static Launch create(ClContext ctx, OpChoices choices, ClBuffer in, ClBuffer gamma, ClBuffer beta, ClBuffer out, int rows,
-                                int channels, float eps) {
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ClBuffer in,
+            ClBuffer gamma,
+            ClBuffer beta,
+            ClBuffer out,
+            int rows,
+            int channels,
+            float eps) {
         int vw = vectorWidth(choices, ctx, channels);
         ClKernel k = vw > 0
                 ? ctx.kernel(Map.of("LN_VW", String.valueOf(vw)), "layernorm_vec", "layernorm.cl")
@@ -33,7 +45,12 @@ public final class LayerNorm {
         k.arg(in).arg(gamma).arg(beta).arg(out).arg(rows).arg(channels).arg(eps);
         long n = (long) rows * channels;
         CpuGrid g = vw > 0 ? CpuGrid.orDriver(ctx.info(), rows) : new CpuGrid(new long[] {rows}, null);
-        return new Launch(k, g.global(), g.local(), "layernorm", 8L * n,
+        return new Launch(
+                k,
+                g.global(),
+                g.local(),
+                "layernorm",
+                8L * n,
                 (long) ctx.precision().elementBytes() * (2 * n + 2L * channels));
     }
 }

@@ -35,8 +35,10 @@ public final class Tuning {
             Map<String, String> m = new ConcurrentHashMap<>();
             try {
                 if (Files.isRegularFile(f)) {
-                    Map<String, String> read = new Gson().fromJson(Files.readString(f, StandardCharsets.UTF_8),
-                            new TypeToken<Map<String, String>>() {}.getType());
+                    Map<String, String> read = new Gson()
+                            .fromJson(
+                                    Files.readString(f, StandardCharsets.UTF_8),
+                                    new TypeToken<Map<String, String>>() {}.getType());
                     if (read != null) m.putAll(read);
                 }
             } catch (IOException | RuntimeException e) {

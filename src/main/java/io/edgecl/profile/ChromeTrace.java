@@ -1,7 +1,7 @@
 package io.edgecl.profile;
 
-import io.edgecl.io.OutputFiles;
 import com.google.gson.GsonBuilder;
+import io.edgecl.io.OutputFiles;
 import io.edgecl.ops.Launch;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -54,11 +54,12 @@ public record DevicePeak(double gflops, double gbps, int vectorWidth) {
         int bestWidth = 4;
         int widest = Math.max(4, Integer.highestOneBit(ctx.info().preferredFloatWidth()));
         for (int vw = 4; vw <= widest; vw *= 2) {
-            var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS), "PEAK_VW", String.valueOf(vw)),
-                    "peak.cl");
+            var prog =
+                    ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS), "PEAK_VW", String.valueOf(vw)), "peak.cl");
             // the same flops per width: fewer work-items as the vectors widen
             int n = items * 4 / vw;
-            try (ClBuffer out = ctx.alloc(4L * n, "peak-out"); ClKernel k = prog.kernel("peak_flops")) {
+            try (ClBuffer out = ctx.alloc(4L * n, "peak-out");
+                    ClKernel k = prog.kernel("peak_flops")) {
                 k.arg(out).arg(1.0f);
                 long best = Long.MAX_VALUE;
                 for (int r = 0; r < 5; r++) {
@@ -77,7 +78,8 @@ public record DevicePeak(double gflops, double gbps, int vectorWidth) {
         var prog = ctx.program(Map.of("PEAK_ITERS", String.valueOf(ITERS)), "peak.cl");
         long floats = Math.min(ctx.info().maxAllocBytes() / 4 / 2, 1L << 24) / 4 * 4;
         double gbps;
-        try (ClBuffer a = ctx.alloc(4 * floats, "peak-a"); ClBuffer b = ctx.alloc(4 * floats, "peak-b");
+        try (ClBuffer a = ctx.alloc(4 * floats, "peak-a");
+                ClBuffer b = ctx.alloc(4 * floats, "peak-b");
                 ClKernel k = prog.kernel("peak_copy")) {
             int n4 = (int) (floats / 4);
             k.arg(a).arg(b).arg(n4);

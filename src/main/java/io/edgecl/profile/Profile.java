@@ -2,8 +2,8 @@ package io.edgecl.profile;
 
 import io.edgecl.cl.ClEvent;
 import io.edgecl.graph.Plan;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.ops.Launch;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +19,7 @@ public final class Profile {
     private final List<LaunchTiming> launches;
     /** Start/duration of every launch of the last profiled forward (for traces). */
     private final List<long[]> lastForward;
+
     private final long[] forwardNs;
 
     private Profile(List<LaunchTiming> launches, List<long[]> lastForward, long[] forwardNs) {
@@ -122,7 +123,12 @@ public final class Profile {
     public List<Row> byLaunch() {
         List<Row> rows = new ArrayList<>();
         for (LaunchTiming l : launches) {
-            rows.add(new Row(l.launch().node(), l.launch().kernelName(), 1, l.durationNs(), l.launch().flops(),
+            rows.add(new Row(
+                    l.launch().node(),
+                    l.launch().kernelName(),
+                    1,
+                    l.durationNs(),
+                    l.launch().flops(),
                     l.launch().bytes()));
         }
         return rows;

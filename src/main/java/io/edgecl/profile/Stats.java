@@ -10,7 +10,11 @@ public record Stats(double minMs, double medianMs, double p90Ms, double meanMs, 
         Arrays.sort(s);
         double sum = 0;
         for (long v : s) sum += v;
-        return new Stats(s[0] / 1e6, s[s.length / 2] / 1e6, s[Math.min(s.length - 1, (int) Math.ceil(0.9 * s.length) - 1)] / 1e6,
-                sum / s.length / 1e6, s.length);
+        return new Stats(
+                s[0] / 1e6,
+                s[s.length / 2] / 1e6,
+                s[Math.min(s.length - 1, (int) Math.ceil(0.9 * s.length) - 1)] / 1e6,
+                sum / s.length / 1e6,
+                s.length);
     }
 }

@@ -115,7 +115,8 @@ final class Batcher implements AutoCloseable {
         try {
             // Padded to one of a few batch sizes: a session then holds a handful of plans, whatever clients send.
             int padded = paddedSize(images);
-            HostTensor input = batch.size() == 1 && padded == images ? batch.get(0).input() : stack(batch, padded);
+            HostTensor input =
+                    batch.size() == 1 && padded == images ? batch.get(0).input() : stack(batch, padded);
             long t0 = System.nanoTime();
             HostTensor logits = s.run(input).logits();
             metrics.batch(batch.size(), (System.nanoTime() - t0) / 1e9);

@@ -7,13 +7,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.tensor.HostTensor;
 import io.edgecl.io.SafeTensorsWriter;
 import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
 import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.HostTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,11 +53,21 @@ import java.util.concurrent.TimeoutException;
  */
 public final class InferenceServer implements AutoCloseable {
     /** The limits and batching parameters. */
-    public record Options(String host, int port, int maxBatch, int maxWaitMs, int queue, long maxBodyBytes,
-            long maxPixels, int timeoutMs, int threads) {
+    public record Options(
+            String host,
+            int port,
+            int maxBatch,
+            int maxWaitMs,
+            int queue,
+            long maxBodyBytes,
+            long maxPixels,
+            int timeoutMs,
+            int threads) {
         public Options {
-            if (maxBatch < 1 || maxBatch > 256) throw new EdgeClException("--max-batch must be in [1, 256], got " + maxBatch);
-            if (maxWaitMs < 0 || maxWaitMs > 10_000) throw new EdgeClException("--max-wait-ms must be in [0, 10000], got " + maxWaitMs);
+            if (maxBatch < 1 || maxBatch > 256)
+                throw new EdgeClException("--max-batch must be in [1, 256], got " + maxBatch);
+            if (maxWaitMs < 0 || maxWaitMs > 10_000)
+                throw new EdgeClException("--max-wait-ms must be in [0, 10000], got " + maxWaitMs);
             if (queue < 1) throw new EdgeClException("--queue must be positive, got " + queue);
             if (port < 0 || port > 65535) throw new EdgeClException("--port must be in [0, 65535], got " + port);
             if (maxBodyBytes < 1) throw new EdgeClException("--max-body must be positive");
@@ -159,8 +169,12 @@ public final class InferenceServer implements AutoCloseable {
                     method(ex, "GET");
                     send(ex, 200, "text/plain; version=0.0.4", m.render().getBytes(StandardCharsets.UTF_8));
                 }
-                default -> throw new HttpError(404, "not_found", "no endpoint " + path
-                        + " (try POST /v1/classify, POST /v1/predict, GET /v1/models, /health, /metrics)");
+                default ->
+                    throw new HttpError(
+                            404,
+                            "not_found",
+                            "no endpoint " + path
+                                    + " (try POST /v1/classify, POST /v1/predict, GET /v1/models, /health, /metrics)");
             }
         } catch (HttpError e) {
             m.error(e.kind);
@@ -169,7 +183,10 @@ public final class InferenceServer implements AutoCloseable {
         } catch (Batcher.Overloaded e) {
             m.error("overloaded");
             ex.getResponseHeaders().set("Retry-After", "1");
-            json(ex, 503, Map.of("error", "the server is at capacity (" + opt.queue() + " images queued); retry later"));
+            json(
+                    ex,
+                    503,
+                    Map.of("error", "the server is at capacity (" + opt.queue() + " images queued); retry later"));
         } catch (EdgeClException e) {
             m.error("bad_request");
             json(ex, 400, Map.of("error", e.getMessage()));
@@ -225,8 +242,11 @@ public final class InferenceServer implements AutoCloseable {
         } else if (type.startsWith("image/") || type.startsWith("application/octet-stream") || type.isEmpty()) {
             images.add(body);
         } else {
-            throw new HttpError(415, "unsupported_media", "send an image (image/jpeg, image/png, image/webp, image/tiff, image/bmp, image/gif) or "
-                    + "multipart/form-data, not " + type);
+            throw new HttpError(
+                    415,
+                    "unsupported_media",
+                    "send an image (image/jpeg, image/png, image/webp, image/tiff, image/bmp, image/gif) or "
+                            + "multipart/form-data, not " + type);
         }
         if (images.size() > opt.queue()) {
             throw new HttpError(413, "too_large", images.size() + " images in one request; at most " + opt.queue());
@@ -245,7 +265,8 @@ public final class InferenceServer implements AutoCloseable {
         List<Map<String, Object>> results = new ArrayList<>();
         for (CompletableFuture<HostTensor> f : futures) {
             HostTensor logits = await(f);
-            results.add(Map.of("top", Prediction.toMaps(Prediction.topk(logits, topk).get(0), labels::name)));
+            results.add(Map.of(
+                    "top", Prediction.toMaps(Prediction.topk(logits, topk).get(0), labels::name)));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model.name());
@@ -263,21 +284,29 @@ public final class InferenceServer implements AutoCloseable {
             Files.write(tmp, body);
             try (WeightFile f = WeightFile.open(tmp)) {
                 if (!f.tensors().containsKey("input")) {
-                    throw new HttpError(400, "bad_request", "the safetensors body has no tensor 'input' (it has: "
-                            + String.join(", ", f.tensors().keySet()) + ")");
+                    throw new HttpError(
+                            400,
+                            "bad_request",
+                            "the safetensors body has no tensor 'input' (it has: "
+                                    + String.join(", ", f.tensors().keySet()) + ")");
                 }
                 input = f.read("input");
             } catch (EdgeClException e) {
                 throw new HttpError(400, "bad_request", e.getMessage().replace(tmp.toString(), "the body"));
             }
             int[] s = input.shape();
-            if (s.length != 4) throw new HttpError(400, "bad_request", "'input' must be [N, 3, H, W], got " + input.shapeString());
+            if (s.length != 4)
+                throw new HttpError(400, "bad_request", "'input' must be [N, 3, H, W], got " + input.shapeString());
             if (s[0] > opt.maxBatch()) {
-                throw new HttpError(413, "too_large", "'input' holds " + s[0] + " images; at most --max-batch " + opt.maxBatch());
+                throw new HttpError(
+                        413, "too_large", "'input' holds " + s[0] + " images; at most --max-batch " + opt.maxBatch());
             }
             if (s[1] != 3 || s[2] != pre.height() || s[3] != pre.width()) {
-                throw new HttpError(400, "bad_request", "'input' must be [N, 3, " + pre.height() + ", " + pre.width()
-                        + "] (the size this server runs), got " + input.shapeString());
+                throw new HttpError(
+                        400,
+                        "bad_request",
+                        "'input' must be [N, 3, " + pre.height() + ", " + pre.width()
+                                + "] (the size this server runs), got " + input.shapeString());
             }
             HostTensor logits = await(batcher.submit(input, true));
             Files.delete(tmp);
@@ -332,7 +361,11 @@ public final class InferenceServer implements AutoCloseable {
 
     private static String contentType(HttpExchange ex) {
         String t = ex.getRequestHeaders().getFirst("Content-Type");
-        return t == null ? "" : t.trim().toLowerCase(Locale.ROOT).startsWith("multipart/") ? t.trim() : t.trim().toLowerCase(Locale.ROOT);
+        return t == null
+                ? ""
+                : t.trim().toLowerCase(Locale.ROOT).startsWith("multipart/")
+                        ? t.trim()
+                        : t.trim().toLowerCase(Locale.ROOT);
     }
 
     private static int queryInt(HttpExchange ex, String key, int def) {

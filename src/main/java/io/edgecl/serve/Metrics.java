@@ -9,7 +9,9 @@ import java.util.function.IntSupplier;
 
 /** The server's counters, exposed in Prometheus' text format at {@code GET /metrics}. */
 final class Metrics {
-    private static final double[] LATENCY_BUCKETS_S = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    private static final double[] LATENCY_BUCKETS_S = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
 
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
@@ -56,10 +58,20 @@ final class Metrics {
 
     String render() {
         StringBuilder b = new StringBuilder();
-        b.append("# HELP edgecl_requests_total Requests received, by endpoint.\n# TYPE edgecl_requests_total counter\n");
-        requests.forEach((k, v) -> b.append("edgecl_requests_total{endpoint=\"").append(k).append("\"} ").append(v.get()).append('\n'));
-        b.append("# HELP edgecl_errors_total Requests answered with an error, by kind.\n# TYPE edgecl_errors_total counter\n");
-        errors.forEach((k, v) -> b.append("edgecl_errors_total{kind=\"").append(k).append("\"} ").append(v.get()).append('\n'));
+        b.append(
+                "# HELP edgecl_requests_total Requests received, by endpoint.\n# TYPE edgecl_requests_total counter\n");
+        requests.forEach((k, v) -> b.append("edgecl_requests_total{endpoint=\"")
+                .append(k)
+                .append("\"} ")
+                .append(v.get())
+                .append('\n'));
+        b.append(
+                "# HELP edgecl_errors_total Requests answered with an error, by kind.\n# TYPE edgecl_errors_total counter\n");
+        errors.forEach((k, v) -> b.append("edgecl_errors_total{kind=\"")
+                .append(k)
+                .append("\"} ")
+                .append(v.get())
+                .append('\n'));
         b.append("# HELP edgecl_queue_depth Images waiting for a forward.\n# TYPE edgecl_queue_depth gauge\n");
         b.append("edgecl_queue_depth ").append(queueDepth.getAsInt()).append('\n');
         b.append("# HELP edgecl_images_total Images classified.\n# TYPE edgecl_images_total counter\n");
@@ -69,12 +81,22 @@ final class Metrics {
         for (int i = 1; i < batchSizes.length(); i++) {
             cum += batchSizes.get(i);
             sum += (long) i * batchSizes.get(i);
-            b.append("edgecl_batch_size_bucket{le=\"").append(i).append("\"} ").append(cum).append('\n');
+            b.append("edgecl_batch_size_bucket{le=\"")
+                    .append(i)
+                    .append("\"} ")
+                    .append(cum)
+                    .append('\n');
         }
         b.append("edgecl_batch_size_bucket{le=\"+Inf\"} ").append(cum).append('\n');
-        b.append("edgecl_batch_size_sum ").append(sum).append('\n').append("edgecl_batch_size_count ").append(cum).append('\n');
+        b.append("edgecl_batch_size_sum ")
+                .append(sum)
+                .append('\n')
+                .append("edgecl_batch_size_count ")
+                .append(cum)
+                .append('\n');
         latency.render(b, "edgecl_request_latency_seconds", "Time from a request's arrival to its answer.");
-        deviceTime.render(b, "edgecl_forward_seconds", "Time of each forward on the device (input write to output read).");
+        deviceTime.render(
+                b, "edgecl_forward_seconds", "Time of each forward on the device (input write to output read).");
         return b.toString();
     }
 
@@ -102,12 +124,19 @@ final class Metrics {
             long cum = 0;
             for (int i = 0; i < bounds.length; i++) {
                 cum += counts.get(i);
-                b.append(name).append("_bucket{le=\"").append(String.format(Locale.ROOT, "%g", bounds[i])).append("\"} ")
-                        .append(cum).append('\n');
+                b.append(name)
+                        .append("_bucket{le=\"")
+                        .append(String.format(Locale.ROOT, "%g", bounds[i]))
+                        .append("\"} ")
+                        .append(cum)
+                        .append('\n');
             }
             cum += counts.get(bounds.length);
             b.append(name).append("_bucket{le=\"+Inf\"} ").append(cum).append('\n');
-            b.append(name).append("_sum ").append(String.format(Locale.ROOT, "%.6f", sumNanos.get() / 1e9)).append('\n');
+            b.append(name)
+                    .append("_sum ")
+                    .append(String.format(Locale.ROOT, "%.6f", sumNanos.get() / 1e9))
+                    .append('\n');
             b.append(name).append("_count ").append(cum).append('\n');
         }
     }

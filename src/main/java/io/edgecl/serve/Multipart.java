@@ -30,7 +30,8 @@ final class Multipart {
         if (at < 0) throw new InferenceServer.HttpError(400, "bad_request", "the multipart body has no boundary line");
         while (true) {
             int lineEnd = at + delim.length;
-            if (lineEnd + 1 < body.length && body[lineEnd] == '-' && body[lineEnd + 1] == '-') break; // closing delimiter
+            if (lineEnd + 1 < body.length && body[lineEnd] == '-' && body[lineEnd + 1] == '-')
+                break; // closing delimiter
             int headersStart = skipLine(body, lineEnd);
             int headersEnd = indexOf(body, new byte[] {'\r', '\n', '\r', '\n'}, headersStart);
             if (headersStart < 0 || headersEnd < 0) {
@@ -44,7 +45,8 @@ final class Multipart {
             int dataEnd = next;
             if (dataEnd >= 2 && body[dataEnd - 2] == '\r' && body[dataEnd - 1] == '\n') dataEnd -= 2;
             // Form fields without a filename (plain text values) are not images.
-            if (headers.contains("filename=") || headers.contains("content-type: image/")
+            if (headers.contains("filename=")
+                    || headers.contains("content-type: image/")
                     || headers.contains("content-type: application/octet-stream")) {
                 out.add(Arrays.copyOfRange(body, dataStart, Math.max(dataStart, dataEnd)));
             }

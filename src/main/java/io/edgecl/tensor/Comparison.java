@@ -17,8 +17,14 @@ import java.util.Locale;
  * @param nonFinite    elements where exactly one side is finite, or both are non-finite and unequal
  * @param firstNonFinite index of the first such element, -1 when there is none
  */
-public record Comparison(int length, boolean lengthsDiffer, double maxAbsDiff, int at, double maxAbsRef,
-                         int nonFinite, int firstNonFinite) {
+public record Comparison(
+        int length,
+        boolean lengthsDiffer,
+        double maxAbsDiff,
+        int at,
+        double maxAbsRef,
+        int nonFinite,
+        int firstNonFinite) {
 
     public static Comparison of(float[] ref, float[] got) {
         int n = Math.min(ref.length, got.length);
@@ -59,12 +65,23 @@ public record Comparison(int length, boolean lengthsDiffer, double maxAbsDiff, i
         StringBuilder b = new StringBuilder();
         if (lengthsDiffer) b.append(String.format(Locale.ROOT, "length %d, expected %d; ", got.length, ref.length));
         if (nonFinite > 0) {
-            b.append(String.format(Locale.ROOT, "%d element(s) not finite, first at %d (ref %s, got %s); ", nonFinite,
-                    firstNonFinite, ref[firstNonFinite], got[firstNonFinite]));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%d element(s) not finite, first at %d (ref %s, got %s); ",
+                    nonFinite,
+                    firstNonFinite,
+                    ref[firstNonFinite],
+                    got[firstNonFinite]));
         }
         if (at >= 0) {
-            b.append(String.format(Locale.ROOT, "max|d| = %.3g at %d (ref %.6g, got %.6g), tol %.3g", maxAbsDiff, at,
-                    ref[at], got[at], tol * Math.max(1.0, maxAbsRef)));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "max|d| = %.3g at %d (ref %.6g, got %.6g), tol %.3g",
+                    maxAbsDiff,
+                    at,
+                    ref[at],
+                    got[at],
+                    tol * Math.max(1.0, maxAbsRef)));
         } else {
             b.append("no finite element to compare");
         }

@@ -1,11 +1,19 @@
 package io.edgecl.tensor;
 
-
 import java.util.Locale;
 
 /** Element types, named as safetensors names them. */
 public enum DType {
-    F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+    F64(8),
+    F32(4),
+    F16(2),
+    BF16(2),
+    I64(8),
+    I32(4),
+    I16(2),
+    I8(1),
+    U8(1),
+    BOOL(1);
 
     private final int byteSize;
 
@@ -33,7 +41,9 @@ public enum DType {
     /** Accepts the safetensors name in any case, for command-line use. */
     public static DType parse(String name) {
         DType d = fromName(name == null ? null : name.toUpperCase(Locale.ROOT));
-        if (d == null) throw new io.edgecl.EdgeClException("unknown dtype '" + name + "' (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+        if (d == null)
+            throw new io.edgecl.EdgeClException(
+                    "unknown dtype '" + name + "' (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
         return d;
     }
 }

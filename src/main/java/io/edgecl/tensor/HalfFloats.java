@@ -2,8 +2,7 @@ package io.edgecl.tensor;
 
 /** IEEE binary16 and bfloat16 conversions (round to nearest, ties to even). */
 public final class HalfFloats {
-    private HalfFloats() {
-    }
+    private HalfFloats() {}
 
     public static float halfToFloat(short h) {
         int bits = h & 0xFFFF;

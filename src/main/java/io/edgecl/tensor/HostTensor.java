@@ -10,8 +10,8 @@ public final class HostTensor {
     public HostTensor(int[] shape, float[] data) {
         long n = numel(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements but data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " elements but data has " + data.length);
         }
         this.shape = shape.clone();
         this.data = data;

@@ -93,8 +93,11 @@ class ImageDecoderTest {
         int clipped = 0;
         for (int i = 0; i < g.rgb().length; i++) if ((g.rgb()[i] & 0xFF) == 255) clipped++;
         assertTrue(clipped > g.rgb().length / 2);
-        assertEquals(0, Fixtures.maxByteDiff(Fixtures.bytes(Fixtures.image("decode/rgb16.png.u8")),
-                ImageDecoder.decode(Fixtures.image("decode/rgb16.png")).rgb()));
+        assertEquals(
+                0,
+                Fixtures.maxByteDiff(
+                        Fixtures.bytes(Fixtures.image("decode/rgb16.png.u8")),
+                        ImageDecoder.decode(Fixtures.image("decode/rgb16.png")).rgb()));
     }
 
     @Test

@@ -29,7 +29,8 @@ class ImageFolderSampleTest {
         for (ImageFolder.Item it : s) per[it.label()]++;
         assertEquals(3, per[2], "a small class gives all it has");
         for (int c : new int[] {0, 1, 3}) assertTrue(per[c] >= 5, "class " + c + ": " + per[c]);
-        for (int i = 1; i < s.size(); i++) assertTrue(all.indexOf(s.get(i - 1)) < all.indexOf(s.get(i)), "folder order");
+        for (int i = 1; i < s.size(); i++)
+            assertTrue(all.indexOf(s.get(i - 1)) < all.indexOf(s.get(i)), "folder order");
     }
 
     @Test

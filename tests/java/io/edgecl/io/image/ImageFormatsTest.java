@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImageFormatsTest {
     /** Lossy WebP bounds: mean |Δ| and max |Δ| in levels of 255, above what was measured. */
     static final double LOSSY_MEAN = 3.0;
+
     static final int LOSSY_MAX = 48;
 
     @TempDir
@@ -44,7 +45,8 @@ class ImageFormatsTest {
 
     static Stream<String> files() {
         List<String> names = new ArrayList<>();
-        for (JsonElement e : cases().getAsJsonArray("cases")) names.add(e.getAsJsonObject().get("file").getAsString());
+        for (JsonElement e : cases().getAsJsonArray("cases"))
+            names.add(e.getAsJsonObject().get("file").getAsString());
         return names.stream();
     }
 
@@ -57,9 +59,17 @@ class ImageFormatsTest {
     @Test
     void everyFormatIsCovered() {
         List<String> f = files().toList();
-        for (String want : List.of("cat-lossy.webp", "cat-lossless.webp", "coffee-alpha-lossy.webp",
-                "coffee-alpha-lossless.webp", "cat-cmyk.jpg", "cat-cmyk-icc.jpg", "cat-ycck.jpg", "cat-lzw.tif",
-                "cat-cmyk.tif", "cat-rgb16.png")) {
+        for (String want : List.of(
+                "cat-lossy.webp",
+                "cat-lossless.webp",
+                "coffee-alpha-lossy.webp",
+                "coffee-alpha-lossless.webp",
+                "cat-cmyk.jpg",
+                "cat-cmyk-icc.jpg",
+                "cat-ycck.jpg",
+                "cat-lzw.tif",
+                "cat-cmyk.tif",
+                "cat-rgb16.png")) {
             assertTrue(f.contains(want), want + " is in formats/cases.json");
         }
     }
@@ -82,11 +92,18 @@ class ImageFormatsTest {
     void preprocessedAsTimmOnPillow(JsonObject c) {
         String name = c.get("name").getAsString();
         String input = c.get("input").getAsString();
-        Preprocessor p = new Preprocessor(c.get("height").getAsInt(), c.get("width").getAsInt(),
-                c.get("crop_pct").getAsDouble(), Interpolation.parse(c.get("interpolation").getAsString()),
-                floats(c, "mean"), floats(c, "std"));
+        Preprocessor p = new Preprocessor(
+                c.get("height").getAsInt(),
+                c.get("width").getAsInt(),
+                c.get("crop_pct").getAsDouble(),
+                Interpolation.parse(c.get("interpolation").getAsString()),
+                floats(c, "mean"),
+                floats(c, "std"));
         RgbImage src = ImageDecoder.decode(Fixtures.image("formats/" + input));
-        assertLike(name, Fixtures.bytes(Fixtures.image("formats/" + name + ".u8")), p.resizeAndCrop(src).rgb());
+        assertLike(
+                name,
+                Fixtures.bytes(Fixtures.image("formats/" + name + ".u8")),
+                p.resizeAndCrop(src).rgb());
         HostTensor t = p.apply(src);
         float[] expected = Fixtures.floats(Fixtures.image("formats/" + name + ".f32"));
         assertEquals(expected.length, t.data().length);
@@ -116,7 +133,12 @@ class ImageFormatsTest {
         assertEquals(0, Fixtures.maxByteDiff(pil, ImageDecoder.decode(f).rgb()));
         byte[] stripped = JpegIcc.withoutIccProfile(Files.readAllBytes(f));
         assertTrue(stripped.length < Files.size(f) - 1000, "the profile's segment is removed");
-        assertEquals(0, Fixtures.maxByteDiff(pil, ImageDecoder.decode(stripped, "stripped", ImageDecoder.MAX_PIXELS).rgb()));
+        assertEquals(
+                0,
+                Fixtures.maxByteDiff(
+                        pil,
+                        ImageDecoder.decode(stripped, "stripped", ImageDecoder.MAX_PIXELS)
+                                .rgb()));
     }
 
     @Test
@@ -133,7 +155,11 @@ class ImageFormatsTest {
     void aWebpDecompressionBombIsRefusedBeforeDecoding() throws IOException {
         // lossless WebP header: 16384 × 16384 pixels (268 M) in a 30-byte file
         ByteBuffer b = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(22).put("WEBP".getBytes()).put("VP8L".getBytes()).putInt(10);
+        b.put("RIFF".getBytes())
+                .putInt(22)
+                .put("WEBP".getBytes())
+                .put("VP8L".getBytes())
+                .putInt(10);
         b.put((byte) 0x2F).putInt((16383) | (16383 << 14));
         Path f = tmp.resolve("bomb.webp");
         Files.write(f, b.array());

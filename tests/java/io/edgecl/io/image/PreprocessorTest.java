@@ -9,7 +9,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.edgecl.tensor.HostTensor;
-import io.edgecl.io.image.Preprocess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,10 +32,15 @@ class PreprocessorTest {
     @MethodSource("pillowCases")
     void matchesTimmEvalOnPillow(JsonObject c) {
         String name = c.get("name").getAsString();
-        Preprocessor p = new Preprocessor(c.get("height").getAsInt(), c.get("width").getAsInt(),
-                c.get("crop_pct").getAsDouble(), Interpolation.parse(c.get("interpolation").getAsString()),
-                floats(c.getAsJsonArray("mean")), floats(c.getAsJsonArray("std")));
-        RgbImage src = ImageDecoder.decode(Fixtures.image("pillow/" + c.get("input").getAsString()));
+        Preprocessor p = new Preprocessor(
+                c.get("height").getAsInt(),
+                c.get("width").getAsInt(),
+                c.get("crop_pct").getAsDouble(),
+                Interpolation.parse(c.get("interpolation").getAsString()),
+                floats(c.getAsJsonArray("mean")),
+                floats(c.getAsJsonArray("std")));
+        RgbImage src =
+                ImageDecoder.decode(Fixtures.image("pillow/" + c.get("input").getAsString()));
 
         RgbImage u8 = p.resizeAndCrop(src);
         byte[] expectedU8 = Fixtures.bytes(Fixtures.image("pillow/" + name + ".u8"));
@@ -118,8 +122,8 @@ class PreprocessorTest {
         Preprocessor p = new Preprocessor(Preprocess.imagenet(224, 0.875));
         HostTensor t = p.load(Fixtures.image("cat.jpg"));
         assertArrayEquals(new int[] {1, 3, 224, 224}, t.shape());
-        HostTensor batch = p.loadBatch(List.of(Fixtures.image("cat.jpg"), Fixtures.image("coffee-alpha.png"),
-                Fixtures.image("cat-gray.png")));
+        HostTensor batch = p.loadBatch(
+                List.of(Fixtures.image("cat.jpg"), Fixtures.image("coffee-alpha.png"), Fixtures.image("cat-gray.png")));
         assertArrayEquals(new int[] {3, 3, 224, 224}, batch.shape());
         for (int i = 0; i < t.numel(); i++) assertEquals(t.data()[i], batch.data()[i]);
         // the gray photo's planes differ only by mean/std
@@ -137,7 +141,8 @@ class PreprocessorTest {
         HostTensor b = HostTensor.zeros(1, 3, 4, 5);
         assertThrows(IllegalArgumentException.class, () -> Preprocessor.stack(List.of(a, b)));
         assertThrows(IllegalArgumentException.class, () -> Preprocessor.stack(List.of()));
-        assertArrayEquals(new int[] {2, 3, 4, 4}, Preprocessor.stack(List.of(a, a)).shape());
+        assertArrayEquals(
+                new int[] {2, 3, 4, 4}, Preprocessor.stack(List.of(a, a)).shape());
     }
 
     @Test

@@ -90,8 +90,8 @@ public final class ImageDecoder {
         if (data.length == 0) throw new ImageException(name + ": image is empty");
         // PIL ignores a JPEG's ICC profile; TwelveMonkeys would convert through it, so it goes.
         byte[] bytes = JpegIcc.withoutIccProfile(data);
-        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
-                new java.io.ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in =
+                new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
             return decode(name, in, bytes.length, Math.min(maxPixels, MAX_PIXELS));
         } catch (ImageException e) {
             throw e;
@@ -131,16 +131,16 @@ public final class ImageDecoder {
                     throw new ImageException(file + ": " + format + " image has no pixels (" + w + "x" + h + ")");
                 }
                 if ((long) w * h > maxPixels) {
-                    throw new ImageException(file + ": " + format + " image is " + w + "x" + h
-                            + ", more than the " + maxPixels + " pixels EdgeCL decodes");
+                    throw new ImageException(file + ": " + format + " image is " + w + "x" + h + ", more than the "
+                            + maxPixels + " pixels EdgeCL decodes");
                 }
                 image = reader.read(0);
             } catch (IIOException e) {
                 throw new ImageException(file + ": " + explain(format, e), e);
             }
             if (!warnings.isEmpty()) {
-                throw new ImageException(file + ": corrupt or truncated " + format + " data ("
-                        + String.join("; ", warnings) + ")");
+                throw new ImageException(
+                        file + ": corrupt or truncated " + format + " data (" + String.join("; ", warnings) + ")");
             }
             return toRgb(file, format, image);
         } finally {
@@ -158,7 +158,8 @@ public final class ImageDecoder {
         in.seek(0);
         in.readFully(head);
         in.reset();
-        long declared = 8 + ((head[4] & 0xFFL) | (head[5] & 0xFFL) << 8 | (head[6] & 0xFFL) << 16 | (head[7] & 0xFFL) << 24);
+        long declared =
+                8 + ((head[4] & 0xFFL) | (head[5] & 0xFFL) << 8 | (head[6] & 0xFFL) << 16 | (head[7] & 0xFFL) << 24);
         if (length < declared) {
             throw new ImageException(file + ": corrupt or truncated WEBP data (the file has " + length
                     + " bytes, its RIFF header says " + declared + ")");
@@ -239,8 +240,8 @@ public final class ImageDecoder {
         }
         if (!gray && !rgb && !cmyk) {
             String what = csType == ColorSpace.TYPE_CMYK ? "CMYK" : colors + "-channel";
-            throw new ImageException(file + ": unsupported " + format + " color type (" + what
-                    + "); save it as RGB or grayscale");
+            throw new ImageException(
+                    file + ": unsupported " + format + " color type (" + what + "); save it as RGB or grayscale");
         }
         int bits = cm.getComponentSize(0);
         boolean alpha = cm.hasAlpha();

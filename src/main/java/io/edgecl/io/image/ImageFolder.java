@@ -51,7 +51,9 @@ public final class ImageFolder {
     public static List<Item> sample(List<Item> items, int n, long seed) {
         if (n >= items.size()) return items;
         TreeMap<Integer, List<Integer>> byClass = new TreeMap<>();
-        for (int i = 0; i < items.size(); i++) byClass.computeIfAbsent(items.get(i).label(), k -> new ArrayList<>()).add(i);
+        for (int i = 0; i < items.size(); i++)
+            byClass.computeIfAbsent(items.get(i).label(), k -> new ArrayList<>())
+                    .add(i);
         Random rnd = new Random(seed);
         List<Iterator<Integer>> its = new ArrayList<>();
         for (List<Integer> idx : byClass.values()) {
@@ -72,11 +74,14 @@ public final class ImageFolder {
 
     /** Scans {@code dir} as class sub-folders. */
     public static ImageFolder scan(Path dir) {
-        if (!Files.isDirectory(dir)) throw new EdgeClException("data folder " + dir + " does not exist or is not a folder");
+        if (!Files.isDirectory(dir))
+            throw new EdgeClException("data folder " + dir + " does not exist or is not a folder");
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(dir)) {
-            classDirs = s.filter(Files::isDirectory).sorted((a, b) -> a.getFileName().toString()
-                    .compareTo(b.getFileName().toString())).toList();
+            classDirs = s.filter(Files::isDirectory)
+                    .sorted((a, b) ->
+                            a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
             throw new EdgeClException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -100,7 +105,8 @@ public final class ImageFolder {
      * relative to {@code dir}; LABEL a class index or one of {@code classNames}).
      */
     public static ImageFolder withLabelsFile(Path dir, Path labelsFile, List<String> classNames) {
-        if (!Files.isDirectory(dir)) throw new EdgeClException("data folder " + dir + " does not exist or is not a folder");
+        if (!Files.isDirectory(dir))
+            throw new EdgeClException("data folder " + dir + " does not exist or is not a folder");
         List<String> lines;
         try {
             lines = Files.readAllLines(labelsFile);
@@ -117,7 +123,8 @@ public final class ImageFolder {
             if (cut <= 0) {
                 throw new EdgeClException(labelsFile + ":" + (i + 1) + ": expected 'FILE LABEL', got '" + line + "'");
             }
-            String file = line.substring(0, cut).strip(), label = line.substring(cut + 1).strip();
+            String file = line.substring(0, cut).strip(),
+                    label = line.substring(cut + 1).strip();
             int idx;
             if (label.matches("\\d+")) idx = Integer.parseInt(label);
             else idx = classNames.indexOf(label);
@@ -132,7 +139,10 @@ public final class ImageFolder {
 
     private static List<Path> imagesUnder(Path d) {
         try (Stream<Path> s = Files.walk(d, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            return s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(ImageFolder::isImage)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new EdgeClException("cannot list " + d + ": " + e.getMessage(), e);
         }

@@ -54,7 +54,8 @@ public final class ImageSources {
         boolean stdinRead = false;
         for (String a : args) {
             if (a.equals(STDIN)) {
-                if (stdinRead) throw new EdgeClException("'-' (standard input) is given more than once; it holds one image");
+                if (stdinRead)
+                    throw new EdgeClException("'-' (standard input) is given more than once; it holds one image");
                 stdinRead = true;
                 out.add(new Source("standard input", null, readAll(stdin.get())));
                 continue;

@@ -25,8 +25,8 @@ public enum Interpolation {
                 if (i.name().equalsIgnoreCase(name.trim())) return i;
             }
         }
-        throw new ImageException("unknown interpolation '" + name
-                + "' (expected bicubic, bilinear, nearest, box, hamming or lanczos)");
+        throw new ImageException(
+                "unknown interpolation '" + name + "' (expected bicubic, bilinear, nearest, box, hamming or lanczos)");
     }
 
     public String id() {

@@ -50,7 +50,8 @@ final class JpegIcc {
             int len = ((data[pos + 2] & 0xFF) << 8) | (data[pos + 3] & 0xFF);
             int end = pos + 2 + len;
             if (len < 2 || end > data.length) return data;
-            if (marker == 0xE2 && len - 2 >= ICC.length
+            if (marker == 0xE2
+                    && len - 2 >= ICC.length
                     && Arrays.equals(data, pos + 4, pos + 4 + ICC.length, ICC, 0, ICC.length)) {
                 if (out == null) out = new byte[data.length];
                 System.arraycopy(data, copied, out, outLen, pos - copied);

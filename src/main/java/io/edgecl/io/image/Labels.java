@@ -32,7 +32,8 @@ public final class Labels {
         Labels l = imagenet;
         if (l == null) {
             try (InputStream in = Labels.class.getResourceAsStream(IMAGENET_RESOURCE)) {
-                if (in == null) throw new ImageException("labels resource " + IMAGENET_RESOURCE + " is missing from the jar");
+                if (in == null)
+                    throw new ImageException("labels resource " + IMAGENET_RESOURCE + " is missing from the jar");
                 l = parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), IMAGENET_RESOURCE);
             } catch (IOException e) {
                 throw new ImageException("cannot read labels resource " + IMAGENET_RESOURCE + ": " + e.getMessage(), e);

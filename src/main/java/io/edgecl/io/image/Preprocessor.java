@@ -179,8 +179,8 @@ public final class Preprocessor {
         for (int i = 0; i < items.size(); i++) {
             HostTensor t = items.get(i);
             if (!Arrays.equals(chw(t), first)) {
-                throw new IllegalArgumentException("batch item " + i + " is " + t.shapeString()
-                        + ", item 0 is " + items.get(0).shapeString());
+                throw new IllegalArgumentException("batch item " + i + " is " + t.shapeString() + ", item 0 is "
+                        + items.get(0).shapeString());
             }
             System.arraycopy(t.data(), 0, out, i * per, per);
         }

@@ -164,8 +164,8 @@ public final class Resampler {
                 for (int x = 0; x < xmax; x++) {
                     if (sum != 0.0) w[base + x] /= sum;
                     double v = w[base + x];
-                    fixed[base + x] = v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS))
-                            : (int) (0.5 + v * (1 << PRECISION_BITS));
+                    fixed[base + x] =
+                            v < 0 ? (int) (-0.5 + v * (1 << PRECISION_BITS)) : (int) (0.5 + v * (1 << PRECISION_BITS));
                 }
                 start[xx] = xmin;
                 count[xx] = Math.max(xmax, 0);

@@ -14,8 +14,8 @@ public final class RgbImage {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
         if ((long) width * height * 3 != rgb.length) {
-            throw new IllegalArgumentException(width + "x" + height + " RGB needs " + (long) width * height * 3
-                    + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException(
+                    width + "x" + height + " RGB needs " + (long) width * height * 3 + " bytes, got " + rgb.length);
         }
         this.width = width;
         this.height = height;
@@ -42,7 +42,9 @@ public final class RgbImage {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RgbImage other && other.width == width && other.height == height
+        return o instanceof RgbImage other
+                && other.width == width
+                && other.height == height
                 && Arrays.equals(other.rgb, rgb);
     }
 
