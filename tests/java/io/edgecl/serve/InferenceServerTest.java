@@ -99,6 +99,63 @@ class InferenceServerTest {
         return tops;
     }
 
+    /**
+     * A device fault fails its batch with 503 and Retry-After (not a 400 blaming the request), the
+     * next batch is served, and /health says "failing" (503) while forwards fail in a row, "ok"
+     * again after one succeeds. Faults injected with real OpenCL codes (FaultyBinding).
+     */
+    @Test
+    void aDeviceFaultFailsItsBatchOnlyAndHealthTellsAFailingDevice() throws Exception {
+        byte[] png = Files.readAllBytes(samples().get(0));
+        io.edgecl.cl.ClDevice d = TestSupport.context().device();
+        io.edgecl.cl.FaultyBinding faulty = new io.edgecl.cl.FaultyBinding(d.binding());
+        ClContext ctx = io.edgecl.cl.FaultyBinding.context(faulty, d);
+        InferenceServer srv = server(ctx, 8, 1, 64, 1 << 20);
+        try {
+            HttpResponse<byte[]> good = post(srv, "/v1/classify", "image/png", png);
+            assertEquals(200, good.statusCode());
+            assertEquals(200, get(srv, "/health").statusCode());
+            faulty.failOnce(io.edgecl.cl.FaultyBinding.Op.ENQUEUE, 3, -5);
+            HttpResponse<byte[]> r = post(srv, "/v1/classify", "image/png", png);
+            String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(503, r.statusCode(), body);
+            assertTrue(body.contains("CL_OUT_OF_RESOURCES"), body);
+            assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+            HttpResponse<byte[]> after = post(srv, "/v1/classify", "image/png", png);
+            assertEquals(200, after.statusCode(), "the next batch is served");
+            assertEquals(results(good), results(after), "and right");
+            // a device that keeps failing
+            faulty.failFrom(io.edgecl.cl.FaultyBinding.Op.ENQUEUE, 1, -5);
+            for (int i = 0; i < InferenceServer.FAILING_AFTER; i++) {
+                assertEquals(503, post(srv, "/v1/classify", "image/png", png).statusCode());
+            }
+            HttpResponse<String> h = get(srv, "/health");
+            assertEquals(503, h.statusCode(), h.body());
+            var doc = JsonParser.parseString(h.body()).getAsJsonObject();
+            assertEquals("failing", doc.get("status").getAsString());
+            assertEquals(
+                    InferenceServer.FAILING_AFTER,
+                    doc.get("device_faults_in_a_row").getAsInt());
+            assertEquals(
+                    1 + InferenceServer.FAILING_AFTER, doc.get("device_faults").getAsInt());
+            assertTrue(doc.get("last_device_fault").getAsString().contains("launch 1 of "), h.body());
+            faulty.heal();
+            assertEquals(200, post(srv, "/v1/classify", "image/png", png).statusCode());
+            assertEquals(200, get(srv, "/health").statusCode(), "ok again after a forward succeeds");
+            assertTrue(get(srv, "/metrics").body().contains("device_fault"), "counted in the metrics");
+        } finally {
+            srv.close();
+            faulty.heal();
+            ctx.close();
+        }
+    }
+
+    private static com.google.gson.JsonElement results(HttpResponse<byte[]> r) {
+        return JsonParser.parseString(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject()
+                .get("results");
+    }
+
     @Test
     void fourClientsGetTheAnswersOfClassify() throws Exception {
         List<Path> images = samples();

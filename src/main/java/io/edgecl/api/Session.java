@@ -1,8 +1,10 @@
 package io.edgecl.api;
 
+import io.edgecl.DeviceFaultException;
 import io.edgecl.EdgeClException;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.ClException;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.graph.DeviceWeights;
 import io.edgecl.graph.FusionRule;
@@ -76,6 +78,8 @@ public final class Session implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private boolean weightsChecked;
     private volatile boolean closed;
+    /** The fault after which the device's queue could not be drained; the session runs no more. */
+    private volatile DeviceFaultException failure;
 
     private Session(Device device, boolean ownsDevice, VisionModel model, Weights weights, SessionOptions options) {
         Set<FusionRule> disabled = Fusion.rules(options.disabledFusion());
@@ -193,8 +197,7 @@ public final class Session implements AutoCloseable {
 
     /** Builds (once) what runs inputs [batch, 3, h, w], and reports its cost; later runs of that shape reuse it. */
     public Footprint prepare(int batch, int h, int w) {
-        lock.lock();
-        try {
+        return onDevice(() -> {
             Plan p = plan(batch, h, w);
             return new Footprint(
                     p.launches().size(),
@@ -202,9 +205,7 @@ public final class Session implements AutoCloseable {
                     p.activationBytes(),
                     p.graph().activationBytes(),
                     p.graph().macs());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -398,12 +399,7 @@ public final class Session implements AutoCloseable {
             throw new EdgeClException((outputs.isEmpty() ? "no output asked for" : "no output named " + unknown) + ": "
                     + model.name() + " outputs " + String.join(", ", outputNames()));
         }
-        lock.lock();
-        try {
-            return new Result(plan(s[0], s[2], s[3]).run(nchw, names));
-        } finally {
-            lock.unlock();
-        }
+        return onDevice(() -> new Result(plan(s[0], s[2], s[3]).run(nchw, names)));
     }
 
     /** Runs an NCHW float batch; returns its logits. */
@@ -417,8 +413,7 @@ public final class Session implements AutoCloseable {
      */
     public long timedRun(HostTensor nchw) {
         int[] s = checkInput(nchw);
-        lock.lock();
-        try {
+        return onDevice(() -> {
             List<ClEvent> events = plan(s[0], s[2], s[3]).runTimed(nchw);
             long first = Long.MAX_VALUE, last = 0;
             for (ClEvent e : events) {
@@ -428,20 +423,62 @@ public final class Session implements AutoCloseable {
                 }
             }
             return last - first;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** Per-launch device timings over {@code iters} forwards after {@code warmup} untimed ones. */
     public Profile profile(HostTensor nchw, int warmup, int iters) {
         int[] s = checkInput(nchw);
+        return onDevice(() -> Profile.run(plan(s[0], s[2], s[3]), nchw, warmup, iters));
+    }
+
+    /**
+     * Runs {@code work} on the device under the session's lock. A failed OpenCL call (a
+     * {@link DeviceFaultException} naming the launch, or the build or allocation of a plan) goes
+     * to the caller; the queue is then drained, and when even that fails the device is taken as
+     * lost: the session says so on every later call ({@link #failed}) instead of running.
+     */
+    private <T> T onDevice(java.util.function.Supplier<T> work) {
         lock.lock();
         try {
-            return Profile.run(plan(s[0], s[2], s[3]), nchw, warmup, iters);
+            checkOpen();
+            if (failure != null) {
+                throw new DeviceFaultException(
+                        "this session's device failed earlier; open a new session",
+                        failure.call(),
+                        failure.code(),
+                        failure.codeName(),
+                        failure);
+            }
+            try {
+                return work.get();
+            } catch (DeviceFaultException e) {
+                drainAfter(e);
+                throw e;
+            } catch (ClException e) {
+                // a plan's build or allocation
+                DeviceFaultException f =
+                        new DeviceFaultException("preparing the forward", e.call(), e.code(), e.codeName(), e);
+                drainAfter(f);
+                throw f;
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Drains the queue after a fault; when that fails too, the device is taken as lost. */
+    private void drainAfter(DeviceFaultException fault) {
+        try {
+            ctx.finish();
+        } catch (ClException lost) {
+            failure = fault;
+        }
+    }
+
+    /** Whether a device fault left this session unable to run (the queue could not be drained after it). */
+    public boolean failed() {
+        return failure != null;
     }
 
     private int[] checkInput(HostTensor nchw) {

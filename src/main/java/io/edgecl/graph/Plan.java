@@ -1,8 +1,10 @@
 package io.edgecl.graph;
 
+import io.edgecl.DeviceFaultException;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClEvent;
+import io.edgecl.cl.ClException;
 import io.edgecl.ops.Elementwise;
 import io.edgecl.ops.KernelChoices;
 import io.edgecl.ops.Launch;
@@ -159,22 +161,39 @@ public final class Plan implements AutoCloseable {
         return b;
     }
 
-    /** Enqueues every launch; with guard bytes on, waits after each and checks them. */
+    /**
+     * Enqueues every launch; with guard bytes on, waits after each and checks them. A failed
+     * OpenCL call is a {@link DeviceFaultException} naming the launch.
+     */
     private void runLaunches() {
-        for (Launch l : launches) {
-            l.run();
+        for (int i = 0; i < launches.size(); i++) {
+            Launch l = launches.get(i);
+            String what = "launch " + (i + 1) + " of " + launches.size() + ", " + l.kernelName() + " (" + l.block()
+                    + ", " + l.op() + ")";
+            onDevice(what, l::run);
             if (ctx.guarded()) {
-                ctx.finish();
-                ctx.checkGuards("launch " + l.kernelName() + " (" + l.block() + ", " + l.op() + ")");
+                onDevice(what, ctx::finish);
+                ctx.checkGuards(what);
             }
+        }
+    }
+
+    /** Runs {@code call}, reporting a failed OpenCL call as a {@link DeviceFaultException} naming {@code what}. */
+    private static void onDevice(String what, Runnable call) {
+        try {
+            call.run();
+        } catch (DeviceFaultException e) {
+            throw e;
+        } catch (ClException e) {
+            throw new DeviceFaultException(what, e.call(), e.code(), e.codeName(), e);
         }
     }
 
     /** Writes an NCHW input, runs every launch, and waits. */
     public void run(HostTensor nchw) {
-        writeInput(nchw);
+        onDevice("writing the input", () -> writeInput(nchw));
         runLaunches();
-        ctx.finish();
+        onDevice("waiting for the forward", ctx::finish);
     }
 
     /**
@@ -182,10 +201,10 @@ public final class Plan implements AutoCloseable {
      * queue is in order, so the first blocking read returns only after every launch has run.
      */
     public Map<String, HostTensor> run(HostTensor nchw, List<String> outputs) {
-        writeInput(nchw);
+        onDevice("writing the input", () -> writeInput(nchw));
         runLaunches();
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (String o : outputs) out.put(o, read(o));
+        for (String o : outputs) onDevice("reading " + o, () -> out.put(o, read(o)));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.edgecl.serve;
 
+import io.edgecl.DeviceFaultException;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.tensor.HostTensor;
@@ -38,6 +39,12 @@ final class Batcher implements AutoCloseable {
     private final Metrics metrics;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean stopping;
+    /** Device faults: in all, in a row (reset by a forward that succeeds), and the last one's message. */
+    private final java.util.concurrent.atomic.AtomicLong faults = new java.util.concurrent.atomic.AtomicLong();
+
+    private final java.util.concurrent.atomic.AtomicInteger faultsInARow =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String lastFault = "";
 
     Batcher(List<Session> sessions, int maxBatch, long maxWaitMs, int queueCapacity) {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -60,6 +67,21 @@ final class Batcher implements AutoCloseable {
 
     int depth() {
         return queue.size();
+    }
+
+    /** Forwards that failed on the device, in all. */
+    long faults() {
+        return faults.get();
+    }
+
+    /** Forwards that failed on the device since the last one that succeeded. */
+    int faultsInARow() {
+        return faultsInARow.get();
+    }
+
+    /** The last device fault's message, or "". */
+    String lastFault() {
+        return lastFault;
     }
 
     /** Queues a request, or throws {@link Overloaded} at once when the queue is full. */
@@ -120,6 +142,7 @@ final class Batcher implements AutoCloseable {
             long t0 = System.nanoTime();
             HostTensor logits = s.run(input).logits();
             metrics.batch(batch.size(), (System.nanoTime() - t0) / 1e9);
+            faultsInARow.set(0);
             int classes = logits.dim(1);
             int row = 0;
             for (Job j : batch) {
@@ -129,6 +152,11 @@ final class Batcher implements AutoCloseable {
                 row += n;
                 j.logits().complete(new HostTensor(new int[] {n, classes}, mine));
             }
+        } catch (DeviceFaultException e) {
+            faults.incrementAndGet();
+            faultsInARow.incrementAndGet();
+            lastFault = e.getMessage();
+            for (Job j : batch) j.logits().completeExceptionally(e);
         } catch (RuntimeException e) {
             for (Job j : batch) j.logits().completeExceptionally(e);
         }

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.edgecl.DeviceFaultException;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
@@ -163,7 +164,7 @@ public final class InferenceServer implements AutoCloseable {
                 }
                 case "/health" -> {
                     method(ex, "GET");
-                    json(ex, 200, Map.of("status", "ok", "queue", batcher.depth()));
+                    health(ex);
                 }
                 case "/metrics" -> {
                     method(ex, "GET");
@@ -317,6 +318,26 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
+    /**
+     * 200 {"status": "ok"} while forwards succeed; 503 {"status": "failing"} once
+     * {@value #FAILING_AFTER} forwards in a row failed on the device (a load balancer then sends
+     * traffic elsewhere), until one succeeds again. Both say how many faults there were and the last.
+     */
+    private void health(HttpExchange ex) throws IOException {
+        int inARow = batcher.faultsInARow();
+        boolean failing = inARow >= FAILING_AFTER;
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("status", failing ? "failing" : "ok");
+        doc.put("queue", batcher.depth());
+        doc.put("device_faults", batcher.faults());
+        doc.put("device_faults_in_a_row", inARow);
+        if (!batcher.lastFault().isEmpty()) doc.put("last_device_fault", batcher.lastFault());
+        json(ex, failing ? 503 : 200, doc);
+    }
+
+    /** Forwards in a row that must fail on the device before /health says the server is failing. */
+    static final int FAILING_AFTER = 3;
+
     private HostTensor await(CompletableFuture<HostTensor> f) {
         try {
             return f.get(opt.timeoutMs(), TimeUnit.MILLISECONDS);
@@ -327,6 +348,14 @@ public final class InferenceServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new HttpError(503, "timeout", "the server is shutting down");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof DeviceFaultException fault) {
+                // the device failed on this batch, not the request: the next batch may run
+                throw new HttpError(
+                        503,
+                        "device_fault",
+                        "the device failed on this request's batch (" + fault.codeName() + " in " + fault.call()
+                                + "); retry later");
+            }
             if (e.getCause() instanceof EdgeClException ece) throw new HttpError(400, "bad_request", ece.getMessage());
             throw new HttpError(500, "internal", "internal error");
         }

@@ -30,7 +30,7 @@ final class Metrics {
         requests.computeIfAbsent(endpoint, k -> new AtomicLong()).incrementAndGet();
     }
 
-    /** {@code kind}: bad_request, too_large, unsupported_media, overloaded, timeout, internal. */
+    /** {@code kind}: bad_request, too_large, unsupported_media, overloaded, timeout, device_fault, internal. */
     void error(String kind) {
         errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     }
