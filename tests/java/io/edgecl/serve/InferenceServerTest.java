@@ -115,6 +115,11 @@ class InferenceServerTest {
             HttpResponse<byte[]> good = post(srv, "/v1/classify", "image/png", png);
             assertEquals(200, good.statusCode());
             assertEquals(200, get(srv, "/health").statusCode());
+            // the server's pool has made its threads (one per request up to its size) before the count
+            for (int i = 0; i < 40; i++) post(srv, "/v1/classify", "image/png", png);
+            long bytes = ctx.liveBytes();
+            int threads = Thread.activeCount();
+            long fds = openFiles();
             faulty.failOnce(io.edgecl.cl.FaultyBinding.Op.ENQUEUE, 3, -5);
             HttpResponse<byte[]> r = post(srv, "/v1/classify", "image/png", png);
             String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
@@ -143,10 +148,23 @@ class InferenceServerTest {
             assertEquals(200, post(srv, "/v1/classify", "image/png", png).statusCode());
             assertEquals(200, get(srv, "/health").statusCode(), "ok again after a forward succeeds");
             assertTrue(get(srv, "/metrics").body().contains("device_fault"), "counted in the metrics");
+            assertEquals(bytes, ctx.liveBytes(), "no device memory left behind by the failed forwards");
+            System.err.printf(
+                    "device faults: device bytes %d -> %d, threads %d -> %d, open files %d -> %d%n",
+                    bytes, ctx.liveBytes(), threads, Thread.activeCount(), fds, openFiles());
         } finally {
             srv.close();
             faulty.heal();
             ctx.close();
+        }
+    }
+
+    /** Open file descriptors of this process (Linux), or -1. */
+    private static long openFiles() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (Exception e) {
+            return -1;
         }
     }
 
