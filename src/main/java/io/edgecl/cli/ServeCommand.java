@@ -84,7 +84,8 @@ public final class ServeCommand extends SessionCommand {
             names = "--threads",
             defaultValue = "32",
             paramLabel = "N",
-            description = "Connection threads (default: 32).")
+            description = "Connection threads kept ready (default: 32); more start while requests, slow ones "
+                    + "included, are in flight, up to 1024 at once.")
     int threads;
 
     @Override

@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -109,11 +108,21 @@ public final class InferenceServer implements AutoCloseable {
         }
         this.batcher = new Batcher(sessions, opt.maxBatch(), opt.maxWaitMs(), opt.queue());
         this.http = HttpServer.create(new InetSocketAddress(opt.host(), opt.port()), 128);
-        this.pool = Executors.newFixedThreadPool(opt.threads(), r -> {
-            Thread t = new Thread(r, "edgecl-http");
-            t.setDaemon(true);
-            return t;
-        });
+        // The JDK server reads a request on its executor's thread, so a client that sends its
+        // request slowly holds a thread until --timeout-ms closes it: the pool grows with the
+        // requests in flight (idle keep-alive connections hold none) up to MAX_IN_FLIGHT, beyond
+        // which the server closes new connections at once, so slow clients cannot starve the rest.
+        this.pool = new java.util.concurrent.ThreadPoolExecutor(
+                Math.min(opt.threads(), MAX_IN_FLIGHT),
+                MAX_IN_FLIGHT,
+                30,
+                TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "edgecl-http");
+                    t.setDaemon(true);
+                    return t;
+                });
         http.setExecutor(pool);
         http.createContext("/", this::handle);
     }
@@ -334,6 +343,9 @@ public final class InferenceServer implements AutoCloseable {
         if (!batcher.lastFault().isEmpty()) doc.put("last_device_fault", batcher.lastFault());
         json(ex, failing ? 503 : 200, doc);
     }
+
+    /** Requests read or answered at once, slow ones included; further connections are closed. */
+    static final int MAX_IN_FLIGHT = 1024;
 
     /** Forwards in a row that must fail on the device before /health says the server is failing. */
     static final int FAILING_AFTER = 3;
