@@ -15,7 +15,7 @@ import java.nio.file.Path;
 
 /**
  * Coverage-guided fuzz targets for everything EdgeCL reads from users: safetensors, torch.save
- * zips (and their pickles), model-config JSON and images. Each input must load or fail with
+ * zips (and their pickles), model-config JSON, images and {@code edgecl serve}'s multipart bodies. Each input must load or fail with
  * EdgeCL's typed, documented exception ({@link EdgeClException}); anything else is a finding.
  *
  * <p>{@code mvn test} replays the corpus in {@code tests/resources/io/edgecl/fuzz/ParserFuzzTestInputs}
@@ -92,6 +92,27 @@ class ParserFuzzTest {
         Path p = file("img", data);
         try {
             ImageDecoder.decode(p);
+        } catch (EdgeClException expected) {
+            // a typed, documented refusal
+        }
+    }
+
+    /**
+     * {@code edgecl serve}'s multipart parser: the input's first line is the boundary, the rest
+     * the body. Parts found are bounded by the body; a malformed body is a typed refusal (400).
+     */
+    @FuzzTest(maxDuration = FUZZ_TIME)
+    void multipart(byte[] data) {
+        int nl = 0;
+        while (nl < data.length && data[nl] != '\n') nl++;
+        String boundary = new String(data, 0, nl, java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] body = java.util.Arrays.copyOfRange(data, Math.min(data.length, nl + 1), data.length);
+        try {
+            long bytes = 0;
+            for (byte[] part : io.edgecl.serve.Multipart.parts(body, "multipart/form-data; boundary=" + boundary)) {
+                bytes += part.length;
+            }
+            if (bytes > body.length) throw new AssertionError("parts hold more bytes than the body");
         } catch (EdgeClException expected) {
             // a typed, documented refusal
         }

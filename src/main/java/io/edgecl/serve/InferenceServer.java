@@ -115,7 +115,7 @@ public final class InferenceServer implements AutoCloseable {
         this.pool = new java.util.concurrent.ThreadPoolExecutor(
                 Math.min(opt.threads(), MAX_IN_FLIGHT),
                 MAX_IN_FLIGHT,
-                30,
+                EXTRA_THREAD_IDLE_SECONDS,
                 TimeUnit.SECONDS,
                 new java.util.concurrent.SynchronousQueue<>(),
                 r -> {
@@ -343,6 +343,9 @@ public final class InferenceServer implements AutoCloseable {
         if (!batcher.lastFault().isEmpty()) doc.put("last_device_fault", batcher.lastFault());
         json(ex, failing ? 503 : 200, doc);
     }
+
+    /** How long a thread beyond --threads waits for another request before it ends. */
+    static final int EXTRA_THREAD_IDLE_SECONDS = 5;
 
     /** Requests read or answered at once, slow ones included; further connections are closed. */
     static final int MAX_IN_FLIGHT = 1024;

@@ -1,5 +1,6 @@
 package io.edgecl.serve;
 
+import io.edgecl.EdgeClException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,10 +8,15 @@ import java.util.List;
 import java.util.Locale;
 
 /** The file parts of a {@code multipart/form-data} body (RFC 7578), as bytes; names and filenames are ignored. */
-final class Multipart {
+public final class Multipart {
     private Multipart() {}
 
-    static List<byte[]> parts(byte[] body, String contentType) {
+    /**
+     * The file parts of {@code body}, by the boundary in {@code contentType}.
+     *
+     * @throws EdgeClException for a body that is not well-formed multipart (the server answers 400)
+     */
+    public static List<byte[]> parts(byte[] body, String contentType) {
         String boundary = null;
         for (String p : contentType.split(";")) {
             String t = p.trim();
@@ -22,12 +28,12 @@ final class Multipart {
             }
         }
         if (boundary == null || boundary.isEmpty() || boundary.length() > 200) {
-            throw new InferenceServer.HttpError(400, "bad_request", "multipart/form-data without a valid boundary");
+            throw new EdgeClException("multipart/form-data without a valid boundary");
         }
         byte[] delim = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         List<byte[]> out = new ArrayList<>();
         int at = indexOf(body, delim, 0);
-        if (at < 0) throw new InferenceServer.HttpError(400, "bad_request", "the multipart body has no boundary line");
+        if (at < 0) throw new EdgeClException("the multipart body has no boundary line");
         while (true) {
             int lineEnd = at + delim.length;
             if (lineEnd + 1 < body.length && body[lineEnd] == '-' && body[lineEnd + 1] == '-')
@@ -35,13 +41,13 @@ final class Multipart {
             int headersStart = skipLine(body, lineEnd);
             int headersEnd = indexOf(body, new byte[] {'\r', '\n', '\r', '\n'}, headersStart);
             if (headersStart < 0 || headersEnd < 0) {
-                throw new InferenceServer.HttpError(400, "bad_request", "a multipart part has no header end");
+                throw new EdgeClException("a multipart part has no header end");
             }
             String headers = new String(body, headersStart, headersEnd - headersStart, StandardCharsets.ISO_8859_1)
                     .toLowerCase(Locale.ROOT);
             int dataStart = headersEnd + 4;
             int next = indexOf(body, delim, dataStart);
-            if (next < 0) throw new InferenceServer.HttpError(400, "bad_request", "a multipart part is not closed");
+            if (next < 0) throw new EdgeClException("a multipart part is not closed");
             int dataEnd = next;
             if (dataEnd >= 2 && body[dataEnd - 2] == '\r' && body[dataEnd - 1] == '\n') dataEnd -= 2;
             // Form fields without a filename (plain text values) are not images.
