@@ -71,6 +71,15 @@ public final class TestSupport {
         Assumptions.abort("device limit: " + why);
     }
 
+    /** Open file descriptors of this process (Linux's /proc/self/fd), or -1 where it cannot be read. */
+    public static long openFiles() {
+        try (java.util.stream.Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public static float[] random(Random r, int n, float scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * scale);

@@ -25,6 +25,26 @@ class HelpTest {
         assertEquals(1, count(help, "(?m)^\\s+-w, --weights=FILE"), help);
     }
 
+    /** --kernel's help names every kernel family with the values its parser takes (the help text is written out). */
+    @org.junit.jupiter.api.Test
+    void kernelHelpNamesEveryFamilyAndItsValues() {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("classify", "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        io.edgecl.api.SessionOptions.kernelFamilies().forEach((family, usage) -> {
+            java.util.regex.Matcher m =
+                    Pattern.compile("\\b" + Pattern.quote(family) + "=([^ ,]+)").matcher(help);
+            org.junit.jupiter.api.Assertions.assertTrue(m.find(), family + " missing from --kernel's help: " + help);
+            for (String v : m.group(1).split("\\|")) {
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        usage.contains(v.replaceAll("\\[.*", "").replaceAll("\\.$", "")),
+                        family + "=" + v + " in the help but the family takes " + usage);
+            }
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"classify img.png", "bench --random-weights", "predict --tensors in.safetensors --out o"})
     void modelAndConfigTogetherIsOneLineError(String commandLine) {

@@ -122,10 +122,7 @@ class HostileClientsTest {
                 if (!soft.equals("unlimited")) limit = Long.parseLong(soft);
             }
         }
-        long open;
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            open = fds.count();
-        }
+        long open = TestSupport.openFiles();
         return (int) Math.max(100, Math.min(2_000, (limit - open - 200) / 2));
     }
 
@@ -135,9 +132,7 @@ class HostileClientsTest {
         Thread.sleep(300);
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("threads", (long) Thread.activeCount());
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            m.put("descriptors", fds.count());
-        }
+        m.put("descriptors", TestSupport.openFiles());
         try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             m.put(
                     "temporary files",

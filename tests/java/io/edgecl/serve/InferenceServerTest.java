@@ -121,7 +121,7 @@ class InferenceServerTest {
             for (int i = 0; i < 40; i++) post(srv, "/v1/classify", "image/png", png);
             long bytes = ctx.liveBytes();
             int threads = Thread.activeCount();
-            long fds = openFiles();
+            long fds = TestSupport.openFiles();
             faulty.failOnce(io.edgecl.cl.FaultyBinding.Op.ENQUEUE, 3, -5);
             HttpResponse<byte[]> r = post(srv, "/v1/classify", "image/png", png);
             String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
@@ -153,7 +153,7 @@ class InferenceServerTest {
             assertEquals(bytes, ctx.liveBytes(), "no device memory left behind by the failed forwards");
             System.err.printf(
                     "device faults: device bytes %d -> %d, threads %d -> %d, open files %d -> %d%n",
-                    bytes, ctx.liveBytes(), threads, Thread.activeCount(), fds, openFiles());
+                    bytes, ctx.liveBytes(), threads, Thread.activeCount(), fds, TestSupport.openFiles());
         } finally {
             srv.close();
             faulty.heal();
@@ -227,15 +227,6 @@ class InferenceServerTest {
         }
         java.util.Arrays.sort(ms);
         return ms[(int) Math.ceil(0.99 * n) - 1];
-    }
-
-    /** Open file descriptors of this process (Linux), or -1. */
-    private static long openFiles() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private static com.google.gson.JsonElement results(HttpResponse<byte[]> r) {

@@ -1,12 +1,8 @@
 package io.edgecl.api;
 
-import io.edgecl.EdgeClException;
 import io.edgecl.graph.FusionRule;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The scheduler's fusion rules, by the names {@code --no-fuse} takes: each replaces a sequence
@@ -55,15 +51,12 @@ public enum Fusion {
 
     /** The rule named {@code id} (or its enum name); the error lists the valid names. */
     public static Fusion parse(String id) {
-        for (Fusion f : values()) {
-            if (f.id().equals(id) || f.name().equals(id.toUpperCase(Locale.ROOT).replace('-', '_'))) return f;
-        }
-        throw new EdgeClException("unknown fusion rule '" + id + "' (rules: " + ids() + ")");
+        return valueOf(FusionRule.parse(id).name());
     }
 
     /** Comma-separated names, for messages and help. */
     public static String ids() {
-        return List.of(values()).stream().map(Fusion::id).collect(Collectors.joining(", "));
+        return FusionRule.ids();
     }
 
     static Set<FusionRule> rules(Set<Fusion> fusions) {

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How to open a {@link Session}: on which device, in which storage precision, with which fusion
@@ -23,18 +24,30 @@ public final class SessionOptions {
     /** Plans kept per session by default: a server or a batch job meets a few input shapes. */
     public static final int DEFAULT_MAX_PLANS = 8;
 
-    /** Every field; the {@code with…} methods copy it with one changed. */
-    private record State(
-            Device device,
-            boolean closesDevice,
-            String deviceSpec,
-            String binding,
-            Precision precision,
-            Set<Fusion> disabled,
-            int maxPlans,
-            long maxPlanBytes,
-            Map<String, String> kernels,
-            Map<String, String> tunedOverlay) {}
+    /**
+     * Every field. A {@code with…} method changes a private copy ({@link #with}); no instance is
+     * changed after it is made, so SessionOptions stays immutable.
+     */
+    private static final class State implements Cloneable {
+        Device device;
+        boolean closesDevice;
+        String deviceSpec;
+        String binding;
+        Precision precision = Precision.FP32;
+        Set<Fusion> disabled = Set.of();
+        int maxPlans = DEFAULT_MAX_PLANS;
+        long maxPlanBytes;
+        Map<String, String> kernels = Map.of();
+        Map<String, String> tunedOverlay;
+
+        State copy() {
+            try {
+                return (State) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
 
     private final State s;
 
@@ -42,79 +55,48 @@ public final class SessionOptions {
         this.s = s;
     }
 
+    /** These options with {@code change} applied to a copy of their fields. */
+    private SessionOptions with(Consumer<State> change) {
+        State n = s.copy();
+        change.accept(n);
+        return new SessionOptions(n);
+    }
+
     /** The default device, fp32, every fusion rule on, each kernel as tuned or the device's default. */
     public static SessionOptions defaults() {
-        return new SessionOptions(new State(
-                null,
-                false,
-                null,
-                null,
-                Precision.FP32,
-                EnumSet.noneOf(Fusion.class),
-                DEFAULT_MAX_PLANS,
-                0,
-                Map.of(),
-                null));
+        return new SessionOptions(new State());
     }
 
     /** Runs on an already open device, shared with other sessions; the caller keeps and closes it. */
     public SessionOptions withDevice(Device d) {
-        return new SessionOptions(new State(
-                d,
-                false,
-                null,
-                s.binding,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> {
+            n.device = d;
+            n.closesDevice = false;
+            n.deviceSpec = null;
+        });
     }
 
     /** Runs on an open device that the session takes over: closing the session closes it. */
     public SessionOptions withOwnedDevice(Device d) {
-        return new SessionOptions(new State(
-                d,
-                true,
-                null,
-                s.binding,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> {
+            n.device = d;
+            n.closesDevice = true;
+            n.deviceSpec = null;
+        });
     }
 
     /** Opens the device {@code spec} names (see {@link Device#open}); the session owns and closes it. */
     public SessionOptions withDevice(String spec) {
-        return new SessionOptions(new State(
-                null,
-                false,
-                spec,
-                s.binding,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> {
+            n.device = null;
+            n.closesDevice = false;
+            n.deviceSpec = spec;
+        });
     }
 
     /** The Java OpenCL binding: "jocl", "lwjgl", or null for the default. */
     public SessionOptions withBinding(String name) {
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                name,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> n.binding = name);
     }
 
     /**
@@ -122,7 +104,7 @@ public final class SessionOptions {
      * PrecisionRecord#autoPrecision}); ignored with {@link #withDevice(Device)}.
      */
     public SessionOptions withAutoPrecision() {
-        return withPrecisionOrAuto(null);
+        return with(n -> n.precision = null);
     }
 
     /** Whether {@link #withAutoPrecision()} was asked for. */
@@ -134,38 +116,14 @@ public final class SessionOptions {
     public SessionOptions withPrecision(Precision p) {
         if (p == null)
             throw new IllegalArgumentException("precision is null (withAutoPrecision() lets the device decide)");
-        return withPrecisionOrAuto(p);
-    }
-
-    private SessionOptions withPrecisionOrAuto(Precision p) {
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                s.binding,
-                p,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> n.precision = p);
     }
 
     /** Switches the given fusion rules off ({@link Fusion#all()}: the unfused graph). */
     public SessionOptions withoutFusion(Collection<Fusion> rules) {
         Set<Fusion> d = EnumSet.noneOf(Fusion.class);
         d.addAll(rules);
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                s.binding,
-                s.precision,
-                d,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> n.disabled = Collections.unmodifiableSet(d));
     }
 
     /**
@@ -179,23 +137,16 @@ public final class SessionOptions {
         if (maxPlans < 1) throw new IllegalArgumentException("maxPlans must be at least 1, got " + maxPlans);
         if (maxDeviceBytes < 0)
             throw new IllegalArgumentException("maxDeviceBytes must be >= 0, got " + maxDeviceBytes);
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                s.binding,
-                s.precision,
-                s.disabled,
-                maxPlans,
-                maxDeviceBytes,
-                s.kernels,
-                s.tunedOverlay));
+        return with(n -> {
+            n.maxPlans = maxPlans;
+            n.maxPlanBytes = maxDeviceBytes;
+        });
     }
 
     /**
      * Forces a kernel family's choice on every op of the family, over what {@code edgecl tune}
      * measured and the device's default: {@code family} one of {@link #kernelFamilies()},
-     * {@code value} as {@code edgecl models --kernels} lists (e.g. "gemm", "panel:8x16";
+     * {@code value} as {@code edgecl devices -v} and {@code --help} list (e.g. "gemm", "panel:8x16";
      * "attention", "direct"). A value the device cannot run falls back to the family's default
      * where the family says so (the vector kernels on channels they do not divide).
      *
@@ -205,17 +156,7 @@ public final class SessionOptions {
         KernelFamily<?> f = KernelFamily.byName(family);
         Map<String, String> k = new LinkedHashMap<>(s.kernels);
         k.put(f.name(), f.format(f.parse(value)));
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                s.binding,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                Collections.unmodifiableMap(k),
-                s.tunedOverlay));
+        return with(n -> n.kernels = Collections.unmodifiableMap(k));
     }
 
     /** The forced kernel choices, by family (unmodifiable). */
@@ -235,17 +176,8 @@ public final class SessionOptions {
      * measures candidates in an overlay of its own and saves only at the end).
      */
     SessionOptions withTunedOverlay(Map<String, String> tuned) {
-        return new SessionOptions(new State(
-                s.device,
-                s.closesDevice,
-                s.deviceSpec,
-                s.binding,
-                s.precision,
-                s.disabled,
-                s.maxPlans,
-                s.maxPlanBytes,
-                s.kernels,
-                Map.copyOf(tuned)));
+        Map<String, String> t = Map.copyOf(tuned);
+        return with(n -> n.tunedOverlay = t);
     }
 
     /** The overlay of {@link #withTunedOverlay}, or null: the device's tuning file. */

@@ -168,32 +168,38 @@ public final class Plan implements AutoCloseable {
     private void runLaunches() {
         for (int i = 0; i < launches.size(); i++) {
             Launch l = launches.get(i);
-            String what = "launch " + (i + 1) + " of " + launches.size() + ", " + l.kernelName() + " (" + l.block()
-                    + ", " + l.op() + ")";
-            onDevice(what, l::run);
-            if (ctx.guarded()) {
-                onDevice(what, ctx::finish);
-                ctx.checkGuards(what);
+            try {
+                l.run();
+                if (ctx.guarded()) {
+                    ctx.finish();
+                    ctx.checkGuards(describe(i));
+                }
+            } catch (ClException e) {
+                throw fault(describe(i), e);
             }
         }
     }
 
-    /** Runs {@code call}, reporting a failed OpenCL call as a {@link DeviceFaultException} naming {@code what}. */
-    private static void onDevice(String what, Runnable call) {
-        try {
-            call.run();
-        } catch (DeviceFaultException e) {
-            throw e;
-        } catch (ClException e) {
-            throw new DeviceFaultException(what, e.call(), e.code(), e.codeName(), e);
-        }
+    /** Launch {@code i} for a message: its place, kernel, block and op (built only when one is needed). */
+    private String describe(int i) {
+        Launch l = launches.get(i);
+        return "launch " + (i + 1) + " of " + launches.size() + ", " + l.kernelName() + " (" + l.block() + ", " + l.op()
+                + ")";
+    }
+
+    private static DeviceFaultException fault(String what, ClException e) {
+        return new DeviceFaultException(what, e.call(), e.code(), e.codeName(), e);
     }
 
     /** Writes an NCHW input, runs every launch, and waits. */
     public void run(HostTensor nchw) {
-        onDevice("writing the input", () -> writeInput(nchw));
+        writeInputOrFault(nchw);
         runLaunches();
-        onDevice("waiting for the forward", ctx::finish);
+        try {
+            ctx.finish();
+        } catch (ClException e) {
+            throw fault("waiting for the forward", e);
+        }
     }
 
     /**
@@ -201,11 +207,25 @@ public final class Plan implements AutoCloseable {
      * queue is in order, so the first blocking read returns only after every launch has run.
      */
     public Map<String, HostTensor> run(HostTensor nchw, List<String> outputs) {
-        onDevice("writing the input", () -> writeInput(nchw));
+        writeInputOrFault(nchw);
         runLaunches();
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (String o : outputs) onDevice("reading " + o, () -> out.put(o, read(o)));
+        for (String o : outputs) {
+            try {
+                out.put(o, read(o));
+            } catch (ClException e) {
+                throw fault("reading " + o, e);
+            }
+        }
         return out;
+    }
+
+    private void writeInputOrFault(HostTensor nchw) {
+        try {
+            writeInput(nchw);
+        } catch (ClException e) {
+            throw fault("writing the input", e);
+        }
     }
 
     /** Like {@link #run} but returns one profiling event per launch (the caller closes them). */

@@ -138,14 +138,13 @@ public final class DepthwiseConv {
             ClBuffer beta,
             float eps,
             ClBuffer out) {
-        int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
-        int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
+        int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw();
+        int mult = s.multiplier(), ho = s.ho(), wo = s.wo();
         LnForm form = choices.get(KernelFamily.DWCONV_LN)
                 .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV_LN));
         int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
         if (form == LnForm.VEC && vw > 0) {
-            return createLnVec(
-                    ctx, in, w, bias, gamma, beta, eps, out, n, h, wd, cout, kh, kw, stride, padH, padW, ho, wo, vw);
+            return createLnVec(ctx, s, in, w, bias, gamma, beta, eps, out, vw);
         }
         // VEC where the channels do not divide runs per pixel: the same work split, in scalars
         boolean perPixel = form != LnForm.GROUP;
@@ -154,24 +153,7 @@ public final class DepthwiseConv {
                 Map.of("HAS_BIAS", bias != null ? "1" : "0", wg.macro(), String.valueOf(wg.size())),
                 perPixel ? "dwconv_ln_px" : "dwconv_ln",
                 "dwconv.cl");
-        k.arg(in)
-                .arg(w)
-                .arg(bias != null ? bias : ctx.placeholder())
-                .arg(gamma)
-                .arg(beta)
-                .arg(out)
-                .arg(h)
-                .arg(wd)
-                .arg(cout)
-                .arg(ho)
-                .arg(wo)
-                .arg(kh)
-                .arg(kw)
-                .arg(stride)
-                .arg(padH)
-                .arg(padW)
-                .arg(mult)
-                .arg(eps);
+        bindLn(k, ctx, s, in, w, bias, gamma, beta, eps, out);
         long pixels = (long) n * ho * wo;
         if (perPixel) {
             // CPU runtimes emulate barriers; one work-item per pixel needs none
@@ -198,6 +180,38 @@ public final class DepthwiseConv {
                         * ((long) n * h * wd * (cout / mult) + (long) kh * kw * cout + outs));
     }
 
+    /** The arguments every depthwise conv + LayerNorm kernel takes first, in dwconv.cl's order. */
+    private static ClKernel bindLn(
+            ClKernel k,
+            ClContext ctx,
+            ConvShape s,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer gamma,
+            ClBuffer beta,
+            float eps,
+            ClBuffer out) {
+        return k.arg(in)
+                .arg(w)
+                .arg(bias != null ? bias : ctx.placeholder())
+                .arg(gamma)
+                .arg(beta)
+                .arg(out)
+                .arg(s.h())
+                .arg(s.w())
+                .arg(s.cout())
+                .arg(s.ho())
+                .arg(s.wo())
+                .arg(s.kh())
+                .arg(s.kw())
+                .arg(s.stride())
+                .arg(s.padH())
+                .arg(s.padW())
+                .arg(s.multiplier())
+                .arg(eps);
+    }
+
     /**
      * The channel vector width (DW_VW) of dwconv_vec and dwconv_ln_vec: the widest of 16, 8 and 4
      * within the device's preferred float width that divides cout, or 0.
@@ -219,6 +233,7 @@ public final class DepthwiseConv {
 
     private static Launch createLnVec(
             ClContext ctx,
+            ConvShape s,
             ClBuffer in,
             ClBuffer w,
             ClBuffer bias,
@@ -226,41 +241,13 @@ public final class DepthwiseConv {
             ClBuffer beta,
             float eps,
             ClBuffer out,
-            int n,
-            int h,
-            int wd,
-            int cout,
-            int kh,
-            int kw,
-            int stride,
-            int padH,
-            int padW,
-            int ho,
-            int wo,
             int vw) {
+        int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), ho = s.ho(), wo = s.wo();
         Map<String, String> d = new java.util.HashMap<>(Map.of(
                 "HAS_BIAS", bias != null ? "1" : "0", "DW_VW", String.valueOf(vw), "DW_WB", String.valueOf(VEC_WB)));
-        d.putAll(fastPath(kh, kw, stride));
+        d.putAll(fastPath(kh, kw, s.stride()));
         ClKernel k = ctx.kernel(d, "dwconv_ln_vec", "dwconv.cl");
-        k.arg(in)
-                .arg(w)
-                .arg(bias != null ? bias : ctx.placeholder())
-                .arg(gamma)
-                .arg(beta)
-                .arg(out)
-                .arg(h)
-                .arg(wd)
-                .arg(cout)
-                .arg(ho)
-                .arg(wo)
-                .arg(kh)
-                .arg(kw)
-                .arg(stride)
-                .arg(padH)
-                .arg(padW)
-                .arg(1)
-                .arg(eps)
-                .arg(n * ho);
+        bindLn(k, ctx, s, in, w, bias, gamma, beta, eps, out).arg(n * ho);
         long outs = (long) n * ho * wo * cout;
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (wo + VEC_WB - 1) / VEC_WB, (long) n * ho);
         return new Launch(

@@ -97,6 +97,11 @@ public final class KernelDefaults {
 
     /** The value of the most specific row of {@code rows} that matches {@code c} and sets {@code family}. */
     static <C> C resolve(List<Row> rows, DeviceClass c, KernelFamily<C> family) {
+        return family.cast(row(rows, c, family).values().get(family));
+    }
+
+    /** The most specific row of {@code rows} that matches {@code c} and sets {@code family}. */
+    private static Row row(List<Row> rows, DeviceClass c, KernelFamily<?> family) {
         Row best = null;
         for (Row r : rows) {
             if (r.values().containsKey(family)
@@ -107,7 +112,7 @@ public final class KernelDefaults {
         }
         if (best == null)
             throw new IllegalStateException("no default for " + family + " (the table lacks its ANY row)");
-        return family.cast(best.values().get(family));
+        return best;
     }
 
     /** The default of {@code family} on device {@code d}. */
@@ -119,16 +124,8 @@ public final class KernelDefaults {
     public static Map<String, String> describe(DeviceClass c) {
         Map<String, String> out = new LinkedHashMap<>();
         for (KernelFamily<?> f : KernelFamily.ALL) {
-            Object v = get(c, f);
-            Match from = null;
-            for (Row r : TABLE) {
-                if (r.values().get(f) == v
-                        && r.match().matches(c)
-                        && (from == null || r.match().specificity() >= from.specificity())) {
-                    from = r.match();
-                }
-            }
-            out.put(f.name(), f.format(v) + " (" + from + ")");
+            Row r = row(TABLE, c, f);
+            out.put(f.name(), f.format(r.values().get(f)) + " (" + r.match() + ")");
         }
         return out;
     }
