@@ -63,19 +63,36 @@ class HostileClientsTest {
         ctx.close();
     }
 
-    /** Sends {@code head} and {@code body} (either may be cut short by the server) and returns the status line, or "closed". */
+    /**
+     * Sends {@code head} and {@code body} from a second thread while this one reads, as a full-duplex HTTP client
+     * does, and returns the status line, or "closed". A server may answer 413 before the body is all sent and then
+     * close; a client that only read after writing everything would race that close.
+     */
     private static String exchange(String head, byte[] body, int readTimeoutMs) throws IOException {
         try (Socket so = new Socket("127.0.0.1", srv.port())) {
             so.setSoTimeout(readTimeoutMs);
             OutputStream out = so.getOutputStream();
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                            if (body != null) out.write(body);
+                            out.flush();
+                        } catch (IOException e) {
+                            // the server stopped reading: its answer, if any, is read below
+                        }
+                    },
+                    "hostile-client-writer");
+            writer.setDaemon(true);
+            writer.start();
+            String status = statusLine(so.getInputStream());
+            so.close(); // ends a writer still blocked on a body the server no longer reads
             try {
-                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-                if (body != null) out.write(body);
-                out.flush();
-            } catch (IOException e) {
-                return "closed";
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return statusLine(so.getInputStream());
+            return status;
         }
     }
 
