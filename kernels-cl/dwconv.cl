@@ -19,6 +19,11 @@
 #ifndef ACT
 #define ACT ACT_NONE
 #endif
+// Tap spacing of dwconv and dwconv_c4 (PyTorch's dilation; 2 in the dilated last stage of a
+// segmentation backbone at output stride 16). The vector kernels take dilation 1 only.
+#ifndef DW_DIL
+#define DW_DIL 1
+#endif
 
 // One output value: the K x K taps of channel ci around (ho, wo), plus the addend when use_add.
 // Tensors are NHWC with a channel stride (*_cs) and offset (*_co); weights [KH, KW, Cout].
@@ -27,10 +32,10 @@ inline float dw_point(__global const DATA_T* in, int in_cs, int in_co, __global 
                       int W, int ho, int wo, int KH, int KW, int stride, int pad_h, int pad_w) {
     float acc = 0.0f;
     for (int kh = 0; kh < KH; kh++) {
-        const int hi = ho * stride - pad_h + kh;
+        const int hi = ho * stride - pad_h + kh * DW_DIL;
         if (hi < 0 || hi >= H) continue;
         for (int kw = 0; kw < KW; kw++) {
-            const int wi = wo * stride - pad_w + kw;
+            const int wi = wo * stride - pad_w + kw * DW_DIL;
             if (wi < 0 || wi >= W) continue;
             const int p = (n * H + hi) * W + wi;
             float x = LD(in, p * in_cs + in_co + ci);
@@ -47,10 +52,10 @@ inline float4 dw_point4(__global const DATA_T* in, int in_cs, int in_co, __globa
                         int ho, int wo, int KH, int KW, int stride, int pad_h, int pad_w) {
     float4 acc = (float4)(0.0f);
     for (int kh = 0; kh < KH; kh++) {
-        const int hi = ho * stride - pad_h + kh;
+        const int hi = ho * stride - pad_h + kh * DW_DIL;
         if (hi < 0 || hi >= H) continue;
         for (int kw = 0; kw < KW; kw++) {
-            const int wi = wo * stride - pad_w + kw;
+            const int wi = wo * stride - pad_w + kw * DW_DIL;
             if (wi < 0 || wi >= W) continue;
             const int p = (n * H + hi) * W + wi;
             float4 x = LD4(in, p * in_cs + in_co + co);

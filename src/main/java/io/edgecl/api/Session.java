@@ -176,10 +176,10 @@ public final class Session implements AutoCloseable {
         return new int[] {batch, 3, s, s};
     }
 
-    /** Output names: "logits", then each stage's "features.i". */
+    /** Output names: the model's primary output ("logits", or "out" for a segmenter), then each stage's features. */
     public List<String> outputNames() {
         List<String> out = new java.util.ArrayList<>();
-        out.add("logits");
+        out.add(model.primaryOutput());
         out.addAll(model.featureNames());
         return out;
     }
@@ -402,9 +402,9 @@ public final class Session implements AutoCloseable {
         return onDevice(() -> new Result(plan(s[0], s[2], s[3]).run(nchw, names)));
     }
 
-    /** Runs an NCHW float batch; returns its logits. */
+    /** Runs an NCHW float batch; returns its primary output (the logits of a classifier). */
     public Result run(HostTensor nchw) {
-        return run(nchw, Set.of("logits"));
+        return run(nchw, Set.of(model.primaryOutput()));
     }
 
     /**

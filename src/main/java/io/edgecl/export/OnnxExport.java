@@ -126,6 +126,9 @@ public final class OnnxExport implements OnnxNodes {
         ProtoWriter w = new ProtoWriter().string(1, a.name());
         if (a.i() != null) return w.int64(3, a.i()).int64(20, 2);
         if (a.f() != null) return w.float32(2, a.f()).int64(20, 1);
+        if (a.s() != null)
+            return w.bytes(4, a.s().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .int64(20, 3);
         for (int x : a.ints()) w.int64(8, x);
         return w.int64(20, 7);
     }

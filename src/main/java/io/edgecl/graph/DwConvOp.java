@@ -33,17 +33,47 @@ public record DwConvOp(
         int padBottom,
         int padRight,
         int mult,
-        Act act)
+        Act act,
+        int dilation)
         implements OpSpec {
+    /** Taps next to each other (dilation 1). */
+    public DwConvOp(
+            HostTensor weight,
+            HostTensor bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int padBottom,
+            int padRight,
+            int mult,
+            Act act) {
+        this(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, act, 1);
+    }
+
     /** Padded alike on both sides. */
     public DwConvOp(
             HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, int mult, Act act) {
-        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, mult, act);
+        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, mult, act, 1);
+    }
+
+    public DwConvOp {
+        if (dilation < 1) throw new ShapeException("dilation must be at least 1, got " + dilation);
     }
 
     /** The same conv with {@code a} applied to its result. */
     public DwConvOp withAct(Act a) {
-        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, a);
+        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, a, dilation);
+    }
+
+    /** The window's extent in input pixels along the height (kh with the gaps dilation leaves). */
+    int spanH() {
+        return dilation * (kh - 1) + 1;
+    }
+
+    int spanW() {
+        return dilation * (kw - 1) + 1;
     }
 
     public String kind() {
@@ -54,8 +84,8 @@ public record DwConvOp(
         Shape x = single(in);
         dims(weight, "weight", kh, kw, x.c() * mult);
         perChannel(bias, "bias", x.c() * mult);
-        int oh = Conv2d.outSize(x.h(), kh, stride, padH, padBottom);
-        int ow = Conv2d.outSize(x.w(), kw, stride, padW, padRight);
+        int oh = Conv2d.outSize(x.h(), spanH(), stride, padH, padBottom);
+        int ow = Conv2d.outSize(x.w(), spanW(), stride, padW, padRight);
         require(oh > 0 && ow > 0, "a " + kh + "x" + kw + " window does not fit the " + x.h() + "x" + x.w() + " input");
         return new Shape(x.n(), oh, ow, x.c() * mult);
     }
@@ -75,6 +105,7 @@ public record DwConvOp(
                 l.ctx(),
                 l.choices(),
                 shape,
+                dilation,
                 Slice.whole(l.buf(x), x.c),
                 null,
                 l.weight(weight),
@@ -94,12 +125,13 @@ public record DwConvOp(
                 Attr.ints("kernel_shape", kh, kw),
                 Attr.ints("strides", stride, stride),
                 Attr.i("group", s.x().c),
-                Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride, padH, padW)));
+                Attr.ints("dilations", dilation, dilation),
+                Attr.ints("pads", Layouts.pads(s.x(), s.y(), spanH(), spanW(), stride, padH, padW)));
         e.activation(act, t, s.out());
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
         return HostOps.dwconv(
-                vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW, mult, act);
+                vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW, mult, act, dilation);
     }
 }

@@ -101,6 +101,9 @@ public final class FusionScheduler {
             } else {
                 return false;
             }
+            // the GEMM reads the residual as it runs: one produced later in the block cannot be
+            // read there (the sum of two GEMMs fuses into the second)
+            if (r != null && r.producer != null && b.nodes.indexOf(r.producer) > b.nodes.indexOf(a)) return false;
             boolean residual = r != null;
             a.op = new GemmOp(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
             if (residual) {
@@ -159,7 +162,10 @@ public final class FusionScheduler {
 
     static int dwconvLn(Graph g, Block b) {
         return pairs(g, b, (a, c) -> {
-            if (!(a.op instanceof DwConvOp dw) || dw.act() != Act.NONE || !(c.op instanceof LayerNormOp ln)) {
+            if (!(a.op instanceof DwConvOp dw)
+                    || dw.act() != Act.NONE
+                    || dw.dilation() != 1
+                    || !(c.op instanceof LayerNormOp ln)) {
                 return false;
             }
             a.op = new DwConvLayerNormOp(dw, ln);

@@ -45,6 +45,24 @@ public final class HostOps {
         return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act);
     }
 
+    /** As above with the taps {@code dilation} pixels apart. */
+    public static double[] dwconv(
+            double[] a,
+            Value x,
+            Value y,
+            float[] wt,
+            float[] bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int mult,
+            Act act,
+            int dilation) {
+        return conv(a, x.n, x.h, x.w, x.c, y.h, y.w, y.c, wt, bias, kh, kw, stride, padH, padW, mult, act, dilation);
+    }
+
     /**
      * Both convs over NHWC [n, ih, iw, ic] to [n, oh, ow, oc]: {@code mult} 0 is dense (weight [kh,
      * kw, ic, oc]), else depthwise with that multiplier (weight [kh, kw, oc]); padH/padW pad the
@@ -68,6 +86,29 @@ public final class HostOps {
             int padW,
             int mult,
             Act act) {
+        return conv(a, n, ih, iw, ic, oh, ow, oc, wt, bias, kh, kw, stride, padH, padW, mult, act, 1);
+    }
+
+    /** As above with the taps {@code dilation} pixels apart (PyTorch's dilation). */
+    public static double[] conv(
+            double[] a,
+            int n,
+            int ih,
+            int iw,
+            int ic,
+            int oh,
+            int ow,
+            int oc,
+            float[] wt,
+            float[] bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int mult,
+            Act act,
+            int dilation) {
         double[] o = new double[n * oh * ow * oc];
         for (int b = 0; b < n; b++)
             for (int oy = 0; oy < oh; oy++)
@@ -76,10 +117,10 @@ public final class HostOps {
                         double s = bias == null ? 0 : bias[co];
                         int c0 = mult == 0 ? 0 : co / mult, c1 = mult == 0 ? ic : c0 + 1;
                         for (int ky = 0; ky < kh; ky++) {
-                            int yy = oy * stride - padH + ky;
+                            int yy = oy * stride - padH + ky * dilation;
                             if (yy < 0 || yy >= ih) continue;
                             for (int kx = 0; kx < kw; kx++) {
-                                int xx = ox * stride - padW + kx;
+                                int xx = ox * stride - padW + kx * dilation;
                                 if (xx < 0 || xx >= iw) continue;
                                 int base = ((b * ih + yy) * iw + xx) * ic;
                                 for (int ci = c0; ci < c1; ci++) {
@@ -376,5 +417,53 @@ public final class HostOps {
         for (int b = 0; b < n; b++)
             for (int p = 0; p < hw; p++) for (int k = 0; k < c; k++) o[b * c + k] += a[(b * hw + p) * c + k] / hw;
         return o;
+    }
+
+    /**
+     * Bilinear resize of NHWC [n, h, w, c] to [n, ho, wo, c] as PyTorch's interpolate: source
+     * coordinates in float as PyTorch computes them, the blend in double.
+     */
+    public static double[] resizeBilinear(
+            double[] a, int n, int h, int w, int c, int ho, int wo, boolean alignCorners) {
+        int[][] ty = resizeTaps(h, ho, alignCorners), tx = resizeTaps(w, wo, alignCorners);
+        double[] ly = resizeWeights(h, ho, alignCorners), lx = resizeWeights(w, wo, alignCorners);
+        double[] o = new double[n * ho * wo * c];
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < ho; oy++)
+                for (int ox = 0; ox < wo; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        double v00 = a[((b * h + ty[oy][0]) * w + tx[ox][0]) * c + ch];
+                        double v01 = a[((b * h + ty[oy][0]) * w + tx[ox][1]) * c + ch];
+                        double v10 = a[((b * h + ty[oy][1]) * w + tx[ox][0]) * c + ch];
+                        double v11 = a[((b * h + ty[oy][1]) * w + tx[ox][1]) * c + ch];
+                        double top = (1 - lx[ox]) * v00 + lx[ox] * v01;
+                        double bottom = (1 - lx[ox]) * v10 + lx[ox] * v11;
+                        o[((b * ho + oy) * wo + ox) * c + ch] = (1 - ly[oy]) * top + ly[oy] * bottom;
+                    }
+        return o;
+    }
+
+    private static float resizeSource(int in, int out, int o, boolean alignCorners) {
+        float scale = io.edgecl.ops.Resize.scale(in, out, alignCorners);
+        return alignCorners ? scale * o : Math.max(scale * (o + 0.5f) - 0.5f, 0f);
+    }
+
+    private static int[][] resizeTaps(int in, int out, boolean alignCorners) {
+        int[][] t = new int[out][];
+        for (int o = 0; o < out; o++) {
+            int i = Math.min((int) resizeSource(in, out, o, alignCorners), in - 1);
+            t[o] = new int[] {i, i < in - 1 ? i + 1 : i};
+        }
+        return t;
+    }
+
+    private static double[] resizeWeights(int in, int out, boolean alignCorners) {
+        double[] l = new double[out];
+        for (int o = 0; o < out; o++) {
+            float src = resizeSource(in, out, o, alignCorners);
+            int i = Math.min((int) src, in - 1);
+            l[o] = Math.min(Math.max(src - i, 0f), 1f);
+        }
+        return l;
     }
 }

@@ -55,18 +55,22 @@ public interface OnnxNodes {
         }
     }
 
-    /** A node attribute: an int, a float or a list of ints. */
-    record Attr(String name, Long i, Float f, int[] ints) {
+    /** A node attribute: an int, a float, a list of ints or a string. */
+    record Attr(String name, Long i, Float f, int[] ints, String s) {
         public static Attr i(String name, long v) {
-            return new Attr(name, v, null, null);
+            return new Attr(name, v, null, null, null);
         }
 
         public static Attr f(String name, float v) {
-            return new Attr(name, null, v, null);
+            return new Attr(name, null, v, null, null);
         }
 
         public static Attr ints(String name, int... v) {
-            return new Attr(name, null, null, v);
+            return new Attr(name, null, null, v, null);
+        }
+
+        public static Attr s(String name, String v) {
+            return new Attr(name, null, null, null, v);
         }
     }
 

@@ -220,6 +220,45 @@ public final class OpSamples {
                                     new ChannelAttentionOp(positive(r, heads), heads, true),
                                     x))));
         }
+        // the dilated last stage of a segmentation backbone: the window reaches past the 7x9 map
+        s.add(new Sample(
+                "dwconv5x5/dilation2/c12",
+                DwConvOp.class,
+                r -> graph(
+                        7,
+                        9,
+                        12,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "dw",
+                                new DwConvOp(
+                                        t(r, 0.3f, 5, 5, 12), t(r, 0.1f, 12), 5, 5, 1, 4, 4, 4, 4, 1, Act.HSWISH, 2),
+                                x))));
+        s.add(new Sample(
+                "dwconv3x3/dilation3/c5",
+                DwConvOp.class,
+                r -> graph(
+                        9,
+                        8,
+                        5,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "dw",
+                                new DwConvOp(t(r, 0.3f, 3, 3, 5), null, 3, 3, 1, 3, 3, 3, 3, 1, Act.NONE, 3),
+                                x))));
+        // up by a non-integer factor with 4-channel vectors, down with scalars, both corner modes
+        s.add(new Sample(
+                "resize/up/half-pixel",
+                ResizeOp.class,
+                r -> graph(5, 7, 8, (g, x) -> g.add(g.block("b", "t"), "up", new ResizeOp(13, 17, false), x))));
+        s.add(new Sample(
+                "resize/up/align-corners",
+                ResizeOp.class,
+                r -> graph(5, 7, 3, (g, x) -> g.add(g.block("b", "t"), "up", new ResizeOp(11, 16, true), x))));
+        s.add(new Sample(
+                "resize/down/half-pixel",
+                ResizeOp.class,
+                r -> graph(13, 9, 5, (g, x) -> g.add(g.block("b", "t"), "down", new ResizeOp(4, 1, false), x))));
         s.add(new Sample(
                 "avgpool",
                 AvgPoolOp.class,

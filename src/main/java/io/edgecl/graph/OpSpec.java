@@ -34,7 +34,8 @@ public sealed interface OpSpec
                 ConcatOp,
                 SelfAttentionOp,
                 Pool2dOp,
-                DwConvTransposeOp {
+                DwConvTransposeOp,
+                ResizeOp {
     String kind();
 
     /**

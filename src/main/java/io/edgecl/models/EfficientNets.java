@@ -6,17 +6,12 @@ import io.edgecl.graph.AddOp;
 import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
 import io.edgecl.graph.ChannelGateOp;
-import io.edgecl.graph.ConvOp;
-import io.edgecl.graph.DwConvOp;
-import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
-import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.Value;
 import io.edgecl.io.image.Preprocess;
 import io.edgecl.models.ArchStrings.Type;
 import io.edgecl.models.EfficientNetConfig.Blk;
 import io.edgecl.ops.Act;
-import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -145,23 +140,8 @@ public final class EfficientNets extends Network {
             int stride,
             boolean depthwise,
             Act a) {
-        HostTensor wt = W.get(conv + ".weight", out, depthwise ? 1 : x.c(), k, k);
-        HostTensor gamma = W.get(bn + ".weight", out), beta = W.get(bn + ".bias", out);
-        HostTensor mean = W.buffer(bn + ".running_mean", out), var = W.buffer(bn + ".running_var", out);
-        Relayout.Folded f = Relayout.foldBatchNorm(wt, null, gamma, beta, mean, var, bnEps);
         int[] py = padding(x.h(), k, stride), px = padding(x.w(), k, stride);
-        OpSpec op;
-        if (depthwise) {
-            op = new DwConvOp(
-                    Relayout.depthwise(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], 1, Act.NONE);
-        } else if (k == 1 && stride == 1) {
-            op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
-        } else {
-            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], Act.NONE);
-        }
-        Value y = g.add(b, conv, op, x);
-        if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y);
-        return y;
+        return Layers.convBn(g, W, b, conv, bn, x, out, k, stride, 1, py, px, depthwise, a, bnEps);
     }
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */

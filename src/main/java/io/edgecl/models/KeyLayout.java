@@ -25,6 +25,11 @@ public enum KeyLayout {
      * for the models whose forward pass matches a timm model exactly (see {@link #canonicalNames}).
      */
     TORCHVISION(null),
+    /**
+     * torchvision segmentation and detection names (backbone.N / classifier / head): the models
+     * that embed a torchvision backbone use these names as their own.
+     */
+    TORCHVISION_DENSE(KeyLayout::identity),
     /** Nothing recognised: names are passed through unchanged. */
     UNKNOWN(KeyLayout::identity);
 
@@ -34,6 +39,7 @@ public enum KeyLayout {
             Pattern.compile("^(patch_embed[1-4]\\.|blocks[1-4]\\.\\d+\\.(LocalAgg|SelfAttn)\\.)");
     private static final Pattern TIMM_SIG = Pattern.compile(
             "^(stem\\.|stages\\.\\d+\\.(blocks|downsample)\\.|head\\.fc\\.|head\\.norm\\.|conv_stem\\.|bn1\\.|blocks\\.\\d+\\.\\d+\\.|conv_head\\.|classifier\\.(weight|bias)$|final_conv\\.)");
+    private static final Pattern TORCHVISION_DENSE_SIG = Pattern.compile("^backbone\\.(body\\.)?\\d+\\.");
     private static final Pattern TORCHVISION_SIG = Pattern.compile("^(features\\.\\d+\\.|classifier\\.\\d+\\.)");
 
     private final UnaryOperator<String> rename;
@@ -49,7 +55,9 @@ public enum KeyLayout {
         int edgevit = 0;
         int timm = 0;
         int tv = 0;
+        int dense = 0;
         for (String k : keys) {
+            if (TORCHVISION_DENSE_SIG.matcher(k).find()) dense++;
             downsample |= k.startsWith("downsample_layers.");
             if (OFF_BLOCK.matcher(k).find()) edgenext++;
             if (EDGEVIT.matcher(k).find()) edgevit++;
@@ -58,6 +66,7 @@ public enum KeyLayout {
         }
         if (edgevit > 0 && edgevit >= edgenext) return OFFICIAL_EDGEVIT;
         if (downsample && edgenext > 0) return OFFICIAL_EDGENEXT;
+        if (dense > 0 && dense >= timm) return TORCHVISION_DENSE;
         if (timm > 0) return TIMM;
         if (tv > 0) return TORCHVISION;
         return UNKNOWN;
@@ -72,7 +81,7 @@ public enum KeyLayout {
         return switch (f) {
             case "auto", "" -> detect(keys);
             case "timm" -> TIMM;
-            case "torchvision" -> TORCHVISION;
+            case "torchvision" -> detect(keys) == TORCHVISION_DENSE ? TORCHVISION_DENSE : TORCHVISION;
             case "official", "official-pth" -> {
                 KeyLayout d = detect(keys);
                 yield d == OFFICIAL_EDGEVIT ? OFFICIAL_EDGEVIT : OFFICIAL_EDGENEXT;

@@ -2,9 +2,12 @@ package io.edgecl.models;
 
 import io.edgecl.graph.ActivationOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ConvOp;
+import io.edgecl.graph.DwConvOp;
 import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.LayerNormOp;
+import io.edgecl.graph.OpSpec;
 import io.edgecl.graph.ScaleAddOp;
 import io.edgecl.graph.Value;
 import io.edgecl.ops.Act;
@@ -39,5 +42,58 @@ final class Layers {
     /** timm's symmetric padding for a conv of kernel k, stride s (dilation 1). */
     static int pad(int k, int s) {
         return ((s - 1) + (k - 1)) / 2;
+    }
+
+    /**
+     * A bias-free conv (key {@code conv}.weight) with the BatchNorm after it ({@code bn}) folded in,
+     * then its activation as a node of its own (fusion merges it). {@code py}/{@code px}: padding
+     * before and after along each axis; {@code depthwise}: one filter per channel; a 1x1 stride-1
+     * conv runs as a GEMM. The conv node is named {@code conv}, the activation {@code bn}.act.
+     */
+    static Value convBn(
+            Graph g,
+            Weights w,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            int[] py,
+            int[] px,
+            boolean depthwise,
+            Act a,
+            double eps) {
+        HostTensor wt = w.get(conv + ".weight", out, depthwise ? 1 : x.c(), k, k);
+        HostTensor gamma = w.get(bn + ".weight", out), beta = w.get(bn + ".bias", out);
+        HostTensor mean = w.buffer(bn + ".running_mean", out), var = w.buffer(bn + ".running_var", out);
+        Relayout.Folded f = Relayout.foldBatchNorm(wt, null, gamma, beta, mean, var, eps);
+        OpSpec op;
+        if (depthwise) {
+            op = new DwConvOp(
+                    Relayout.depthwise(f.weight()),
+                    f.bias(),
+                    k,
+                    k,
+                    stride,
+                    py[0],
+                    px[0],
+                    py[1],
+                    px[1],
+                    1,
+                    Act.NONE,
+                    dilation);
+        } else if (dilation != 1) {
+            throw new ModelSpecException(conv + ": dilated dense convolutions are not supported");
+        } else if (k == 1 && stride == 1) {
+            op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
+        } else {
+            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], Act.NONE);
+        }
+        Value y = g.add(b, conv, op, x);
+        if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y);
+        return y;
     }
 }

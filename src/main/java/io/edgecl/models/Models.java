@@ -32,7 +32,8 @@ public final class Models {
             new Family("mobilenetv3", EfficientNets.MOBILENET_V3, EfficientNets::mobilenetV3),
             new Family("efficientnet", EfficientNets.EFFICIENTNET, EfficientNets::efficientNet),
             new Family("efficientnetv2", EfficientNets.EFFICIENTNET_V2, EfficientNets::efficientNetV2),
-            new Family("mobilevit", MobileViT.VARIANTS, MobileViT::fromJson));
+            new Family("mobilevit", MobileViT.VARIANTS, MobileViT::fromJson),
+            new Family("segmentation", Segmenters.VARIANTS, Segmenters::fromJson));
 
     private Models() {}
 

@@ -28,6 +28,14 @@ public interface VisionModel {
      */
     Graph build(Weights weights, int batch, int h, int w);
 
+    /**
+     * The output the model exists for: "logits" [N, classes] for a classifier, "out" [N, classes,
+     * H, W] for a segmenter.
+     */
+    default String primaryOutput() {
+        return "logits";
+    }
+
     /** Class names when the model brings its own (null: ImageNet-1k, or give --labels). */
     default List<String> labels() {
         return null;

@@ -33,11 +33,32 @@ public final class DepthwiseConv {
             ClBuffer bias,
             Slice out,
             Act act) {
+        return create(ctx, choices, s, 1, in, addend, w, bias, out, act);
+    }
+
+    /**
+     * As {@link #create(ClContext, OpChoices, ConvShape, Slice, Slice, ClBuffer, ClBuffer, Slice, Act)}
+     * with the taps {@code dilation} pixels apart; a dilated conv runs the scalar and float4 kernels.
+     */
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            int dilation,
+            Slice in,
+            Slice addend,
+            ClBuffer w,
+            ClBuffer bias,
+            Slice out,
+            Act act) {
+        if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
         int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
-        int vw = mult == 1 ? vectorWidth(choices, ctx, cout) : 0;
+        int vw = mult == 1 && dilation == 1 ? vectorWidth(choices, ctx, cout) : 0;
         Map<String, String> d = new java.util.HashMap<>(
                 Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0"));
+        // only a dilated conv names DW_DIL, so the programs of the others keep their cache keys
+        if (dilation > 1) d.put("DW_DIL", String.valueOf(dilation));
         // the vector kernel takes its activation as an argument (one program for every activation)
         if (vw == 0) d.put("ACT", act.macro());
         if (vw > 0) {

@@ -1,0 +1,50 @@
+// Bilinear resize of NHWC activations, as torch.nn.functional.interpolate(mode="bilinear")
+// computes it: the source coordinate of output row ho is scale_h * (ho + 0.5) - 0.5 clamped at 0
+// (align_corners 0, scale_h = H / Ho) or scale_h * ho (align_corners 1, scale_h = (H - 1) / (Ho - 1),
+// 0 for a single row); the two rows around it are blended by its fraction, the last row repeated
+// at the edge, and the same along the width. Segmentation heads use it to bring a coarse map back
+// to a finer one and the logits to the input size.
+//
+// RS_VW channels per work-item in one vector where C is a multiple of it (loads and stores are
+// contiguous runs of channels), else one channel. Global size: (C / RS_VW, Wo, N * Ho).
+
+#include "common.h.cl"
+
+#ifndef RS_VW
+#define RS_VW 1
+#endif
+#if RS_VW != 1 && RS_VW != 4
+#error "RS_VW must be 1 or 4"
+#endif
+
+// The source index below a coordinate, the one after it (the same at the last row) and the weight of the latter.
+inline void rs_taps(int o, int in, float scale, int align, int* i0, int* i1, float* l1) {
+    const float src = align ? scale * (float)o : fmax(scale * ((float)o + 0.5f) - 0.5f, 0.0f);
+    const int i = min((int)src, in - 1);
+    *i0 = i;
+    *i1 = i + (i < in - 1 ? 1 : 0);
+    *l1 = clamp(src - (float)i, 0.0f, 1.0f);
+}
+
+__kernel void resize_bilinear(__global const DATA_T* in, __global DATA_T* out, int H, int W, int C, int Ho, int Wo,
+                              float scale_h, float scale_w, int align, int rows) {
+    const int c = get_global_id(0) * RS_VW;
+    const int wo = get_global_id(1);
+    const int nho = get_global_id(2);
+    if (c >= C || wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    int h0, h1, w0, w1;
+    float lh, lw;
+    rs_taps(ho, H, scale_h, align, &h0, &h1, &lh);
+    rs_taps(wo, W, scale_w, align, &w0, &w1, &lw);
+    const size_t r0 = ((size_t)n * H + h0) * W, r1 = ((size_t)n * H + h1) * W;
+#if RS_VW == 4
+    const float4 top = (1.0f - lw) * LD4(in, (r0 + w0) * C + c) + lw * LD4(in, (r0 + w1) * C + c);
+    const float4 bottom = (1.0f - lw) * LD4(in, (r1 + w0) * C + c) + lw * LD4(in, (r1 + w1) * C + c);
+    ST4(out, ((size_t)nho * Wo + wo) * C + c, (1.0f - lh) * top + lh * bottom);
+#else
+    const float top = (1.0f - lw) * LD(in, (r0 + w0) * C + c) + lw * LD(in, (r0 + w1) * C + c);
+    const float bottom = (1.0f - lw) * LD(in, (r1 + w0) * C + c) + lw * LD(in, (r1 + w1) * C + c);
+    ST(out, ((size_t)nho * Wo + wo) * C + c, (1.0f - lh) * top + lh * bottom);
+#endif
+}

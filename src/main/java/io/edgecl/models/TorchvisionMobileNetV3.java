@@ -1,0 +1,240 @@
+package io.edgecl.models;
+
+import io.edgecl.graph.AddOp;
+import io.edgecl.graph.AvgPoolOp;
+import io.edgecl.graph.Block;
+import io.edgecl.graph.ChannelGateOp;
+import io.edgecl.graph.Graph;
+import io.edgecl.graph.Value;
+import io.edgecl.ops.Act;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * torchvision's MobileNetV3 feature extractor ({@code mobilenet_v3_large/small(...).features}) under
+ * torchvision's module names, as its segmentation and detection models embed it: the bneck table
+ * of {@code _mobilenet_v3_conf} with {@code width_mult}, {@code reduced_tail} and {@code dilated}
+ * (the last stage's stride-2 block keeps stride 1 and every depthwise conv of that stage is
+ * dilated by 2, output stride 16), BatchNorm eps 1e-3, padding (k - 1) / 2 · dilation.
+ */
+final class TorchvisionMobileNetV3 {
+    /** One inverted residual as torchvision's InvertedResidualConfig holds it, channels already adjusted. */
+    record Bneck(int in, int k, int exp, int out, boolean se, boolean hs, int stride, int dilation) {}
+
+    static final double BN_EPS = 1e-3;
+
+    private final boolean large;
+    private final List<Bneck> blocks;
+    private final int lastConv;
+
+    /**
+     * @param arch "mobilenet_v3_large" or "mobilenet_v3_small"
+     */
+    TorchvisionMobileNetV3(String arch, double widthMult, boolean reducedTail, boolean dilated) {
+        if (!(widthMult > 0) || widthMult > 16)
+            throw new ModelSpecException(arch + ": 'width_mult' must be in (0, 16], got " + widthMult);
+        this.large = switch (arch) {
+            case "mobilenet_v3_large" -> true;
+            case "mobilenet_v3_small" -> false;
+            default ->
+                throw new ModelSpecException(
+                        "unknown MobileNetV3 backbone '" + arch + "' (mobilenet_v3_large or mobilenet_v3_small)");
+        };
+        int r = reducedTail ? 2 : 1, d = dilated ? 2 : 1;
+        // input, kernel, expanded, output, SE, hard-swish, stride, dilation, as in torchvision's table
+        int[][] t = large
+                ? new int[][] {
+                    {16, 3, 16, 16, 0, 0, 1, 1},
+                    {16, 3, 64, 24, 0, 0, 2, 1},
+                    {24, 3, 72, 24, 0, 0, 1, 1},
+                    {24, 5, 72, 40, 1, 0, 2, 1},
+                    {40, 5, 120, 40, 1, 0, 1, 1},
+                    {40, 5, 120, 40, 1, 0, 1, 1},
+                    {40, 3, 240, 80, 0, 1, 2, 1},
+                    {80, 3, 200, 80, 0, 1, 1, 1},
+                    {80, 3, 184, 80, 0, 1, 1, 1},
+                    {80, 3, 184, 80, 0, 1, 1, 1},
+                    {80, 3, 480, 112, 1, 1, 1, 1},
+                    {112, 3, 672, 112, 1, 1, 1, 1},
+                    {112, 5, 672, 160 / r, 1, 1, 2, d},
+                    {160 / r, 5, 960 / r, 160 / r, 1, 1, 1, d},
+                    {160 / r, 5, 960 / r, 160 / r, 1, 1, 1, d}
+                }
+                : new int[][] {
+                    {16, 3, 16, 16, 1, 0, 2, 1},
+                    {16, 3, 72, 24, 0, 0, 2, 1},
+                    {24, 3, 88, 24, 0, 0, 1, 1},
+                    {24, 5, 96, 40, 1, 1, 2, 1},
+                    {40, 5, 240, 40, 1, 1, 1, 1},
+                    {40, 5, 240, 40, 1, 1, 1, 1},
+                    {40, 5, 120, 48, 1, 1, 1, 1},
+                    {48, 5, 144, 48, 1, 1, 1, 1},
+                    {48, 5, 288, 96 / r, 1, 1, 2, d},
+                    {96 / r, 5, 576 / r, 96 / r, 1, 1, 1, d},
+                    {96 / r, 5, 576 / r, 96 / r, 1, 1, 1, d}
+                };
+        blocks = new ArrayList<>();
+        for (int[] row : t) {
+            blocks.add(new Bneck(
+                    adjust(row[0], widthMult),
+                    row[1],
+                    adjust(row[2], widthMult),
+                    adjust(row[3], widthMult),
+                    row[4] == 1,
+                    row[5] == 1,
+                    row[6],
+                    row[7]));
+        }
+        lastConv = 6 * blocks.get(blocks.size() - 1).out();
+    }
+
+    /** torchvision's _make_divisible(c * width_mult, 8): to a multiple of 8, never below 90% of the value. */
+    static int adjust(int channels, double widthMult) {
+        double v = channels * widthMult;
+        int r = Math.max(8, (int) (v + 4) / 8 * 8);
+        if (r < 0.9 * v) r += 8;
+        return r;
+    }
+
+    List<Bneck> blocks() {
+        return blocks;
+    }
+
+    /** Channels of the last feature module (the 1x1 conv after the blocks). */
+    int lastChannels() {
+        return lastConv;
+    }
+
+    /** Number of feature modules: the stem, each block, the last conv. */
+    int featureCount() {
+        return blocks.size() + 2;
+    }
+
+    /**
+     * torchvision's stage indices: feature modules whose block (as configured, before dilation)
+     * strides, with 0 first and the last module last. LR-ASPP and DeepLabV3 take their taps from these.
+     */
+    List<Integer> stageIndices() {
+        List<Integer> s = new ArrayList<>();
+        s.add(0);
+        for (int i = 0; i < blocks.size(); i++) if (blocks.get(i).stride() > 1) s.add(i + 1);
+        s.add(featureCount() - 1);
+        return s;
+    }
+
+    /**
+     * Builds feature modules 0 .. {@code upTo} under {@code prefix} (e.g. "backbone.") and returns
+     * their outputs, one per module.
+     */
+    List<Value> build(Graph g, Weights w, String prefix, Value x, int upTo) {
+        List<Value> out = new ArrayList<>();
+        Block stem = g.block(prefix + "0", "Conv2dNormActivation");
+        int first = blocks.get(0).in();
+        x = Layers.convBn(
+                g,
+                w,
+                stem,
+                prefix + "0.0",
+                prefix + "0.1",
+                x,
+                first,
+                3,
+                2,
+                1,
+                pad(3, 1),
+                pad(3, 1),
+                false,
+                Act.HSWISH,
+                BN_EPS);
+        out.add(x);
+        for (int i = 0; i < blocks.size() && i + 1 <= upTo; i++) {
+            x = block(g, w, prefix + (i + 1), blocks.get(i), x);
+            out.add(x);
+        }
+        if (upTo >= featureCount() - 1) {
+            String p = prefix + (featureCount() - 1);
+            Block b = g.block(p, "Conv2dNormActivation");
+            x = Layers.convBn(
+                    g, w, b, p + ".0", p + ".1", x, lastConv, 1, 1, 1, pad(1, 1), pad(1, 1), false, Act.HSWISH, BN_EPS);
+            out.add(x);
+        }
+        return out;
+    }
+
+    private static int[] pad(int k, int dilation) {
+        int p = (k - 1) / 2 * dilation;
+        return new int[] {p, p};
+    }
+
+    /** torchvision's InvertedResidual: [expand] → depthwise → [SE] → project, + input when it keeps the shape. */
+    private static Value block(Graph g, Weights w, String p, Bneck k, Value x) {
+        Block b = g.block(p, "InvertedResidual");
+        Act act = k.hs() ? Act.HSWISH : Act.RELU;
+        int m = 0;
+        Value y = x;
+        if (k.exp() != k.in()) {
+            y = Layers.convBn(
+                    g,
+                    w,
+                    b,
+                    p + ".block.0.0",
+                    p + ".block.0.1",
+                    y,
+                    k.exp(),
+                    1,
+                    1,
+                    1,
+                    pad(1, 1),
+                    pad(1, 1),
+                    false,
+                    act,
+                    BN_EPS);
+            m++;
+        }
+        int stride = k.dilation() > 1 ? 1 : k.stride();
+        y = Layers.convBn(
+                g,
+                w,
+                b,
+                p + ".block." + m + ".0",
+                p + ".block." + m + ".1",
+                y,
+                k.exp(),
+                k.k(),
+                stride,
+                k.dilation(),
+                pad(k.k(), k.dilation()),
+                pad(k.k(), k.dilation()),
+                true,
+                act,
+                BN_EPS);
+        m++;
+        if (k.se()) {
+            String se = p + ".block." + m;
+            int sq = adjust(k.exp() / 4, 1.0);
+            Value s = g.add(b, se + ".avgpool", new AvgPoolOp(), y);
+            s = g.add(b, se + ".fc1", Layers.linear(w, se + ".fc1", k.exp(), sq, true, Act.RELU), s);
+            s = g.add(b, se + ".fc2", Layers.linear(w, se + ".fc2", sq, k.exp(), true, Act.HSIGMOID), s);
+            y = g.add(b, se, new ChannelGateOp(), y, s);
+            m++;
+        }
+        y = Layers.convBn(
+                g,
+                w,
+                b,
+                p + ".block." + m + ".0",
+                p + ".block." + m + ".1",
+                y,
+                k.out(),
+                1,
+                1,
+                1,
+                pad(1, 1),
+                pad(1, 1),
+                false,
+                Act.NONE,
+                BN_EPS);
+        if (k.stride() == 1 && k.in() == k.out()) y = g.add(b, p + ".residual", new AddOp(Act.NONE), y, x);
+        return y;
+    }
+}

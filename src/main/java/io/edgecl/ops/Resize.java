@@ -1,0 +1,61 @@
+package io.edgecl.ops;
+
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
+import io.edgecl.cl.ClKernel;
+import java.util.Map;
+
+/**
+ * Bilinear resize of NHWC tensors (kernels-cl/resize.cl), with the coordinates of PyTorch's
+ * {@code interpolate(mode="bilinear", align_corners=...)} for an explicit output size.
+ */
+public final class Resize {
+    private Resize() {}
+
+    /**
+     * The step between source coordinates of consecutive output pixels along an axis of {@code in}
+     * pixels resized to {@code out}, as PyTorch computes it in float: in / out, or with
+     * {@code alignCorners} (in - 1) / (out - 1), and 0 for a single output pixel.
+     */
+    public static float scale(int in, int out, boolean alignCorners) {
+        if (alignCorners) return out > 1 ? (float) (in - 1) / (float) (out - 1) : 0f;
+        return (float) in / (float) out;
+    }
+
+    /** out [n, ho, wo, c] = the bilinear resize of in [n, h, w, c]. */
+    public static Launch bilinear(
+            ClContext ctx,
+            ClBuffer in,
+            ClBuffer out,
+            int n,
+            int h,
+            int w,
+            int c,
+            int ho,
+            int wo,
+            boolean alignCorners) {
+        int vw = c % 4 == 0 ? 4 : 1;
+        ClKernel k = ctx.kernel(Map.of("RS_VW", String.valueOf(vw)), "resize_bilinear", "resize.cl");
+        k.arg(in)
+                .arg(out)
+                .arg(h)
+                .arg(w)
+                .arg(c)
+                .arg(ho)
+                .arg(wo)
+                .arg(scale(h, ho, alignCorners))
+                .arg(scale(w, wo, alignCorners))
+                .arg(alignCorners ? 1 : 0)
+                .arg(n * ho);
+        long outs = (long) n * ho * wo * c;
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), c / vw, wo, (long) n * ho);
+        // four taps read per output; on a device with caches the input is read about once
+        return new Launch(
+                k,
+                g.global(),
+                g.local(),
+                "resize",
+                8L * outs,
+                (long) ctx.precision().elementBytes() * ((long) n * h * w * c + outs));
+    }
+}

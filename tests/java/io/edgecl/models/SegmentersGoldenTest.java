@@ -1,0 +1,53 @@
+package io.edgecl.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.TestSupport;
+import io.edgecl.graph.FusionRule;
+import io.edgecl.graph.Graph;
+import io.edgecl.tensor.HostTensor;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** torchvision's segmentation models: golden forward passes from torchvision's own code, weights, parameter counts. */
+class SegmentersGoldenTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"lraspp_mobilenet_v3_large_035"})
+    void fusedAndUnfusedMatchTorchvision(String name) {
+        Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
+        Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
+        TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
+    }
+
+    /** torchvision's parameter counts (its model builders' documented figures). */
+    @ParameterizedTest
+    @CsvSource({"lraspp_mobilenet_v3_large, 3221538"})
+    void registeredModelsHaveTorchvisionsParameterCounts(String name, long params) {
+        VisionModel m = Models.byName(name);
+        Weights w = Weights.synthetic(null);
+        Graph g = m.build(w, 1, 520, 520);
+        assertEquals(params, w.paramCount(), name);
+        var out = g.outputs().get("out");
+        assertEquals(
+                java.util.List.of(1, 21, 520, 520),
+                java.util.List.of(out.n(), out.c(), out.h(), out.w()),
+                "dense scores at the input size");
+    }
+
+    @Test
+    void aClassificationCheckpointNamesWhatIsMissing() {
+        GoldenCase gc = GoldenCase.load("mobilenetv3_large_035");
+        VisionModel m = Models.byName("lraspp_mobilenet_v3_large");
+        Weights w = ModelWeights.load(gc.weights(), "auto");
+        m.build(w, 1, 64, 64);
+        var e = assertThrows(RuntimeException.class, w::finish);
+        assertTrue(
+                e.getMessage().contains("missing keys") && e.getMessage().contains("unexpected keys"), e.getMessage());
+    }
+}

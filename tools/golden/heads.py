@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Reference fixtures for the dense-prediction heads, computed by torchvision itself.
+
+Builds each case with torchvision's own constructors (Debian's python3-torchvision 0.14), redraws
+every parameter and BatchNorm statistic so that no layer is close to identity, and writes:
+
+  <out>/<case>/case.json        the spec EdgeCL's --model-config takes, and the shapes
+  <out>/<case>/weights.pth      the plain state_dict, as torchvision's checkpoints are saved
+  <out>/<case>/io.safetensors   input (NCHW float32), out, and the backbone taps (NCHW)
+
+Usage: python3 tools/golden/heads.py OUT_DIR
+"""
+import json
+import os
+import struct
+import sys
+
+import torch
+import torchvision
+from torchvision.models import mobilenet_v3_large
+from torchvision.models.segmentation.lraspp import _lraspp_mobilenetv3
+
+
+def redraw(model, gen):
+    """Every weight and statistic drawn at random, scaled so activations keep their size."""
+    with torch.no_grad():
+        for name, m in model.named_modules():
+            if isinstance(m, torch.nn.Conv2d):
+                fan_in = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / fan_in) ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+            elif isinstance(m, torch.nn.BatchNorm2d):
+                c = m.num_features
+                m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
+                m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
+                m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
+                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+
+
+def write_safetensors(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for k, t in tensors.items():
+        b = t.detach().contiguous().to(torch.float32).numpy().tobytes()
+        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def lraspp_case(out_dir, name, width_mult, num_classes, size, seed):
+    gen = torch.Generator().manual_seed(seed)
+    backbone = mobilenet_v3_large(weights=None, dilated=True, width_mult=width_mult)
+    model = _lraspp_mobilenetv3(backbone, num_classes).eval()
+    redraw(model, gen)
+    x = torch.randn((1, 3) + size, generator=gen)
+    with torch.no_grad():
+        feats = model.backbone(x)
+        out = model(x)["out"]
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pth"))
+    tensors = {"input": x, "out": out, "features.low": feats["low"], "features.high": feats["high"]}
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    case = {
+        "spec": {"model": "lraspp_mobilenet_v3_large", "width_mult": width_mult, "num_classes": num_classes},
+        "key_format": "torchvision",
+        "weights": "weights.pth",
+        "input_shape": list(x.shape),
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "outputs": {k: list(v.shape) for k, v in tensors.items() if k != "input"},
+        "upstream": "torchvision " + torchvision.__version__ + ", torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=2)
+    print(name, case["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    torch.manual_seed(0)
+    out = sys.argv[1]
+    lraspp_case(out, "lraspp_mobilenet_v3_large_035", 0.35, 21, (97, 129), 26)
+
+
+if __name__ == "__main__":
+    main()
