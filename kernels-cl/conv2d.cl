@@ -17,6 +17,12 @@
 #ifndef HAS_BIAS
 #define HAS_BIAS 1
 #endif
+// Tap spacing (PyTorch's dilation; the atrous convolutions of DeepLabV3's ASPP). With
+// CONV_DIL > 1, conv2d_panel takes the per-tap path only: a kernel row's taps are not
+// contiguous in memory.
+#ifndef CONV_DIL
+#define CONV_DIL 1
+#endif
 #ifndef ACT
 #define ACT ACT_NONE
 #endif
@@ -31,10 +37,10 @@ __kernel void conv2d(__global const DATA_T* in, __global const DATA_T* w, __glob
     const int n = nho / Ho, ho = nho % Ho;
     float acc = 0.0f;
     for (int kh = 0; kh < KH; kh++) {
-        const int hi = ho * stride - pad_h + kh;
+        const int hi = ho * stride - pad_h + kh * CONV_DIL;
         if (hi < 0 || hi >= H) continue;
         for (int kw = 0; kw < KW; kw++) {
-            const int wi = wo * stride - pad_w + kw;
+            const int wi = wo * stride - pad_w + kw * CONV_DIL;
             if (wi < 0 || wi >= W) continue;
             const int ib = ((n * H + hi) * W + wi) * Cin;
             const int wb = (kh * KW + kw) * Cin * Cout + co;
@@ -60,11 +66,11 @@ __kernel void conv2d_c4w4(__global const DATA_T* in, __global const DATA_T* w, _
     const int n = nho / Ho, ho = nho % Ho;
     float4 acc0 = (float4)(0.0f), acc1 = (float4)(0.0f), acc2 = (float4)(0.0f), acc3 = (float4)(0.0f);
     for (int kh = 0; kh < KH; kh++) {
-        const int hi = ho * stride - pad_h + kh;
+        const int hi = ho * stride - pad_h + kh * CONV_DIL;
         if (hi < 0 || hi >= H) continue;
         const int rowb = (n * H + hi) * W;
         for (int kw = 0; kw < KW; kw++) {
-            const int wi0 = wo0 * stride - pad_w + kw;
+            const int wi0 = wo0 * stride - pad_w + kw * CONV_DIL;
             // columns outside the image (or past Wo) contribute zero
             const bool v0 = wi0 >= 0 && wi0 < W;
             const bool v1 = wo0 + 1 < Wo && wi0 + stride >= 0 && wi0 + stride < W;
@@ -141,6 +147,8 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
 #if CONV_INTERIOR
     // the host built this program for a convolution without padding: every window is inside
     const bool interior = true;
+#elif CONV_DIL > 1
+    const bool interior = false;
 #else
     bool interior = true;
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
@@ -166,7 +174,7 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
     for (int kh = 0; kh < KH; kh++) {
         // NHWC: the KW taps of one kernel row are KW * Cin consecutive inputs, in the order of the
         // packed weights, so where a row's whole window is inside the image one loop covers them
-        bool whole = true;
+        bool whole = CONV_DIL == 1;
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
             const int hi = hi0[i] + kh;
             whole = whole && hi >= 0 && hi < H && wi0[i] >= 0 && wi0[i] + KW <= W;
@@ -185,7 +193,7 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
             __global const DATA_T* a[PANEL_RM];
             bool inside[PANEL_RM];
             _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-                const int hi = hi0[i] + kh, wi = wi0[i] + kw;
+                const int hi = hi0[i] + kh * CONV_DIL, wi = wi0[i] + kw * CONV_DIL;
                 inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
                 a[i] = in + (inside[i] ? ((img[i] * H + hi) * W + wi) * Cin : 0);
             }

@@ -18,6 +18,9 @@ import sys
 import torch
 import torchvision
 from torchvision.models import mobilenet_v3_large
+from torchvision.models._utils import IntermediateLayerGetter
+from torchvision.models.segmentation.deeplabv3 import ASPP, DeepLabV3
+from torchvision.models.segmentation.fcn import FCNHead
 from torchvision.models.segmentation.lraspp import _lraspp_mobilenetv3
 
 
@@ -84,12 +87,62 @@ def lraspp_case(out_dir, name, width_mult, num_classes, size, seed):
     print(name, case["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
 
 
+def deeplabv3_case(out_dir, name, width_mult, num_classes, size, seed, aspp_channels, rates):
+    """torchvision's _deeplabv3_mobilenetv3 with aux_loss, its DeepLabHead built with a narrower ASPP
+    (torchvision fixes 256 channels; ml-cvnets' DeepLabv3 makes them and the rates arguments)."""
+    gen = torch.Generator().manual_seed(seed)
+    features = mobilenet_v3_large(weights=None, dilated=True, width_mult=width_mult).features
+    stages = [0] + [i for i, b in enumerate(features) if getattr(b, "_is_cn", False)] + [len(features) - 1]
+    out_pos, aux_pos = stages[-1], stages[-4]
+    out_ch, aux_ch = features[out_pos].out_channels, features[aux_pos].out_channels
+    backbone = IntermediateLayerGetter(features, return_layers={str(out_pos): "out", str(aux_pos): "aux"})
+    head = torch.nn.Sequential(
+        ASPP(out_ch, rates, aspp_channels),
+        torch.nn.Conv2d(aspp_channels, aspp_channels, 3, padding=1, bias=False),
+        torch.nn.BatchNorm2d(aspp_channels),
+        torch.nn.ReLU(),
+        torch.nn.Conv2d(aspp_channels, num_classes, 1),
+    )
+    model = DeepLabV3(backbone, head, FCNHead(aux_ch, num_classes)).eval()
+    redraw(model, gen)
+    x = torch.randn((1, 3) + size, generator=gen)
+    with torch.no_grad():
+        feats = model.backbone(x)
+        out = model(x)["out"]
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pth"))
+    tensors = {"input": x, "out": out, "features.low": feats["aux"], "features.high": feats["out"]}
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    case = {
+        "spec": {
+            "model": "deeplabv3_mobilenet_v3_large",
+            "width_mult": width_mult,
+            "num_classes": num_classes,
+            "aspp_out_channels": aspp_channels,
+            "atrous_rates": list(rates),
+        },
+        "key_format": "torchvision",
+        "weights": "weights.pth",
+        "input_shape": list(x.shape),
+        # without the aux_classifier, which inference skips
+        "num_params": sum(p.numel() for n, p in model.named_parameters() if not n.startswith("aux_classifier.")),
+        "outputs": {k: list(v.shape) for k, v in tensors.items() if k != "input"},
+        "upstream": "torchvision " + torchvision.__version__ + ", torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=2)
+    print(name, case["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     torch.manual_seed(0)
     out = sys.argv[1]
     lraspp_case(out, "lraspp_mobilenet_v3_large_035", 0.35, 21, (97, 129), 26)
+    # rates that reach across the 7x9 map of a small input, so the atrous taps matter
+    deeplabv3_case(out, "deeplabv3_mobilenet_v3_large_025", 0.25, 21, (97, 129), 27, 32, (2, 3, 5))
 
 
 if __name__ == "__main__":

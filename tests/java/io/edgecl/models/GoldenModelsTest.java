@@ -95,20 +95,7 @@ public class GoldenModelsTest {
             plan.run(input);
             Map<String, HostTensor> out = plan.readAll();
             TestSupport.assertOutputsClose(io, out, tolerance, name);
-            String primary = model.primaryOutput();
-            HostTensor got = out.get(primary), ref = io.get(primary);
-            if (got.shape().length == 4) {
-                assertSameClassPerPixel(ref, got, tolerance, name);
-                return out;
-            }
-            float[] logits = got.data(), want = ref.data();
-            int classes = model.numClasses();
-            for (int b = 0; b < s[0]; b++) {
-                assertEquals(
-                        argmax(want, b * classes, classes),
-                        argmax(logits, b * classes, classes),
-                        "top-1 of image " + b);
-            }
+            assertSameTopClass(model, io, out, tolerance, name);
             return out;
         } finally {
             assertEquals(live, ctx.liveBuffers(), "closing the plan releases every buffer it made");
@@ -142,6 +129,25 @@ public class GoldenModelsTest {
         int best = 0;
         for (int i = 1; i < n; i++) if (x[off + i] > x[off + best]) best = i;
         return best;
+    }
+
+    /** The reference's top-1 class for each image, or for each pixel of a segmenter's dense scores. */
+    static void assertSameTopClass(
+            VisionModel model, Map<String, HostTensor> io, Map<String, HostTensor> out, double tolerance, String name) {
+        String primary = model.primaryOutput();
+        HostTensor got = out.get(primary), ref = io.get(primary);
+        if (got.shape().length == 4) {
+            assertSameClassPerPixel(ref, got, tolerance, name);
+            return;
+        }
+        float[] logits = got.data(), want = ref.data();
+        int classes = model.numClasses();
+        for (int b = 0; b < got.shape()[0]; b++) {
+            assertEquals(
+                    argmax(want, b * classes, classes),
+                    argmax(logits, b * classes, classes),
+                    name + ": top-1 of image " + b);
+        }
     }
 
     /**

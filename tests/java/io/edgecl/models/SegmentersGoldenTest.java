@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** torchvision's segmentation models: golden forward passes from torchvision's own code, weights, parameter counts. */
 class SegmentersGoldenTest {
     @ParameterizedTest
-    @ValueSource(strings = {"lraspp_mobilenet_v3_large_035"})
+    @ValueSource(strings = {"lraspp_mobilenet_v3_large_035", "deeplabv3_mobilenet_v3_large_025"})
     void fusedAndUnfusedMatchTorchvision(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
         Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());
@@ -27,7 +27,7 @@ class SegmentersGoldenTest {
 
     /** torchvision's parameter counts (its model builders' documented figures). */
     @ParameterizedTest
-    @CsvSource({"lraspp_mobilenet_v3_large, 3221538"})
+    @CsvSource({"lraspp_mobilenet_v3_large, 3221538", "deeplabv3_mobilenet_v3_large, 11025477"})
     void registeredModelsHaveTorchvisionsParameterCounts(String name, long params) {
         VisionModel m = Models.byName(name);
         Weights w = Weights.synthetic(null);
@@ -38,6 +38,20 @@ class SegmentersGoldenTest {
                 java.util.List.of(1, 21, 520, 520),
                 java.util.List.of(out.n(), out.c(), out.h(), out.w()),
                 "dense scores at the input size");
+    }
+
+    /** DeepLabV3's training-only aux_classifier in a checkpoint is skipped, and said to be. */
+    @Test
+    void theAuxiliaryHeadIsSkipped() {
+        GoldenCase gc = GoldenCase.load("deeplabv3_mobilenet_v3_large_025");
+        VisionModel m = Models.fromSpec(gc.spec());
+        Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
+        m.build(w, 1, 64, 64);
+        w.finish();
+        assertTrue(
+                w.skippedKeys().containsKey("aux_classifier.4.weight"),
+                w.skippedKeys().toString());
+        assertEquals(gc.numParams(), w.paramCount());
     }
 
     @Test

@@ -32,16 +32,45 @@ public record ConvOp(
         int padW,
         int padBottom,
         int padRight,
-        Act act)
+        Act act,
+        int dilation)
         implements OpSpec {
+    /** Taps next to each other (dilation 1). */
+    public ConvOp(
+            HostTensor weight,
+            HostTensor bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int padBottom,
+            int padRight,
+            Act act) {
+        this(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, act, 1);
+    }
+
     /** Padded alike on both sides. */
     public ConvOp(HostTensor weight, HostTensor bias, int kh, int kw, int stride, int padH, int padW, Act act) {
-        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, act);
+        this(weight, bias, kh, kw, stride, padH, padW, padH, padW, act, 1);
+    }
+
+    public ConvOp {
+        if (dilation < 1) throw new ShapeException("dilation must be at least 1, got " + dilation);
     }
 
     /** The same conv with {@code a} applied to its result. */
     public ConvOp withAct(Act a) {
-        return new ConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, a);
+        return new ConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, a, dilation);
+    }
+
+    /** The window's extent in input pixels (the kernel with the gaps dilation leaves). */
+    int spanH() {
+        return dilation * (kh - 1) + 1;
+    }
+
+    int spanW() {
+        return dilation * (kw - 1) + 1;
     }
 
     public String kind() {
@@ -53,8 +82,8 @@ public record ConvOp(
         dims(weight, "weight", kh, kw, x.c(), -1);
         int co = weight.dim(3);
         perChannel(bias, "bias", co);
-        int oh = Conv2d.outSize(x.h(), kh, stride, padH, padBottom);
-        int ow = Conv2d.outSize(x.w(), kw, stride, padW, padRight);
+        int oh = Conv2d.outSize(x.h(), spanH(), stride, padH, padBottom);
+        int ow = Conv2d.outSize(x.w(), spanW(), stride, padW, padRight);
         require(oh > 0 && ow > 0, "a " + kh + "x" + kw + " window does not fit the " + x.h() + "x" + x.w() + " input");
         return new Shape(x.n(), oh, ow, co);
     }
@@ -75,7 +104,8 @@ public record ConvOp(
                 ? l.weight(weight, panel.layout(), () -> Gemm.layoutB(weight.data(), k, y.c, panel))
                 : l.weight(weight);
         ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
-        return List.of(Conv2d.create(l.ctx(), l.choices(), shape, l.buf(x), w, l.weight(bias), l.buf(y), act, panel));
+        return List.of(Conv2d.create(
+                l.ctx(), l.choices(), shape, dilation, l.buf(x), w, l.weight(bias), l.buf(y), act, panel));
     }
 
     public void onnx(OnnxNodes e, Site s) {
@@ -88,11 +118,31 @@ public record ConvOp(
                 List.of(act != Act.NONE ? e.tmp() : s.out()),
                 Attr.ints("kernel_shape", kh, kw),
                 Attr.ints("strides", stride, stride),
-                Attr.ints("pads", Layouts.pads(s.x(), s.y(), kh, kw, stride, padH, padW)));
+                Attr.ints("dilations", dilation, dilation),
+                Attr.ints("pads", Layouts.pads(s.x(), s.y(), spanH(), spanW(), stride, padH, padW)));
         e.activation(act, t, s.out());
     }
 
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
-        return HostOps.conv(vals.get(0), in.get(0), y, weight.data(), data(bias), kh, kw, stride, padH, padW, act);
+        Value x = in.get(0);
+        return HostOps.conv(
+                vals.get(0),
+                x.n,
+                x.h,
+                x.w,
+                x.c,
+                y.h,
+                y.w,
+                y.c,
+                weight.data(),
+                data(bias),
+                kh,
+                kw,
+                stride,
+                padH,
+                padW,
+                0,
+                act,
+                dilation);
     }
 }

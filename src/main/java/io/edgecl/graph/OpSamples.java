@@ -220,6 +220,31 @@ public final class OpSamples {
                                     new ChannelAttentionOp(positive(r, heads), heads, true),
                                     x))));
         }
+        // an ASPP branch: most taps of a widely dilated window fall outside a small map
+        s.add(new Sample(
+                "conv3x3/dilation3/8ch",
+                ConvOp.class,
+                r -> graph(
+                        9,
+                        11,
+                        5,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "conv",
+                                new ConvOp(t(r, 0.3f, 3, 3, 5, 8), t(r, 0.1f, 8), 3, 3, 1, 3, 3, 3, 3, Act.RELU, 3),
+                                x))));
+        s.add(new Sample(
+                "conv3x3/dilation6/6ch",
+                ConvOp.class,
+                r -> graph(
+                        7,
+                        6,
+                        4,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "conv",
+                                new ConvOp(t(r, 0.3f, 3, 3, 4, 6), null, 3, 3, 1, 6, 6, 6, 6, Act.NONE, 6),
+                                x))));
         // the dilated last stage of a segmentation backbone: the window reaches past the 7x9 map
         s.add(new Sample(
                 "dwconv5x5/dilation2/c12",

@@ -85,12 +85,11 @@ final class Layers {
                     1,
                     Act.NONE,
                     dilation);
-        } else if (dilation != 1) {
-            throw new ModelSpecException(conv + ": dilated dense convolutions are not supported");
         } else if (k == 1 && stride == 1) {
             op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
-            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], Act.NONE);
+            op = new ConvOp(
+                    Relayout.conv(f.weight()), f.bias(), k, k, stride, py[0], px[0], py[1], px[1], Act.NONE, dilation);
         }
         Value y = g.add(b, conv, op, x);
         if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y);

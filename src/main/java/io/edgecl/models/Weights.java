@@ -17,6 +17,7 @@ import java.util.Set;
  * hint naming the spec field when the builder can tell).
  */
 public final class Weights {
+    private final Map<String, String> skipped = new java.util.LinkedHashMap<>();
     private final Map<String, HostTensor> tensors;
     private final String source;
     private final Long seed;
@@ -146,7 +147,7 @@ public final class Weights {
         if (tensors == null) return;
         List<String> unexpected = new ArrayList<>();
         for (String k : tensors.keySet()) {
-            if (!used.contains(k) && !isBookkeeping(k))
+            if (!used.contains(k) && !isBookkeeping(k) && skippedBy(k) == null)
                 unexpected.add(k + " " + tensors.get(k).shapeString());
         }
         if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
@@ -184,6 +185,27 @@ public final class Weights {
             }
             b.append("\n    ").append(s);
         }
+    }
+
+    /**
+     * Tensors under {@code prefix} are not part of the model (a training-only head such as
+     * DeepLabV3's aux_classifier): they are neither used nor reported as unexpected.
+     */
+    public synchronized void skip(String prefix, String reason) {
+        skipped.put(prefix, reason);
+    }
+
+    /** Why {@code key} is skipped, or null when it is not. */
+    public synchronized String skippedBy(String key) {
+        for (var e : skipped.entrySet()) if (key.startsWith(e.getKey())) return e.getValue();
+        return null;
+    }
+
+    /** The file's keys the model skipped on purpose, with why. */
+    public synchronized Map<String, String> skippedKeys() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (tensors != null) for (String k : tensors.keySet()) if (skippedBy(k) != null) out.put(k, skippedBy(k));
+        return out;
     }
 
     static boolean isBookkeeping(String key) {

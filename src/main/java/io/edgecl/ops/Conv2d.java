@@ -92,6 +92,22 @@ public final class Conv2d {
             ClBuffer out,
             Act act,
             Gemm.Config panel) {
+        return create(ctx, choices, s, 1, in, w, bias, out, act, panel);
+    }
+
+    /** As above with the taps {@code dilation} pixels apart. */
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            int dilation,
+            ClBuffer in,
+            ClBuffer w,
+            ClBuffer bias,
+            ClBuffer out,
+            Act act,
+            Gemm.Config panel) {
+        if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
         if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout(), kh = s.kh(), kw = s.kw();
         int stride = s.stride(), padH = s.padH(), padW = s.padW(), ho = s.ho(), wo = s.wo();
@@ -105,9 +121,16 @@ public final class Conv2d {
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
         // every window inside the image (no padding: patchify stems, downsampling convs): the
         // kernel is built with its interior path alone, a third of the code to compile
-        if (panel != null && padH == 0 && padW == 0 && (ho - 1) * stride + kh <= h && (wo - 1) * stride + kw <= wd) {
+        if (panel != null
+                && dilation == 1
+                && padH == 0
+                && padW == 0
+                && (ho - 1) * stride + kh <= h
+                && (wo - 1) * stride + kw <= wd) {
             d.put("CONV_INTERIOR", "1");
         }
+        // only a dilated conv names CONV_DIL, so the programs of the others keep their cache keys
+        if (dilation > 1) d.put("CONV_DIL", String.valueOf(dilation));
         ClKernel k =
                 ctx.kernel(d, panel != null ? "conv2d_panel" : cout % 4 == 0 ? "conv2d_c4w4" : "conv2d", "conv2d.cl");
         k.arg(in)
