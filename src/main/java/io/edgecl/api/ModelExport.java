@@ -10,7 +10,7 @@ public final class ModelExport {
     private ModelExport() {}
 
     /**
-     * ONNX (opset 17, NCHW, fixed input "input" [batch, 3, h, w], output "logits" [batch, classes]),
+     * ONNX (opset 17, NCHW, fixed input "input" [batch, 3, h, w], output "logits" [batch, classes] or a segmenter's "out" [batch, classes, h, w]),
      * every op unfused, for ONNX Runtime or any other ONNX consumer.
      */
     public static byte[] onnx(VisionModel model, Weights weights, int batch, int h, int w) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             PredictCommand.class,
             ClassifyCommand.class,
+            SegmentCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             ProfileCommand.class,

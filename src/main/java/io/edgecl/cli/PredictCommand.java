@@ -13,12 +13,16 @@ import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code edgecl predict}: preprocessed NCHW batches in, logits (and features) out, as safetensors. */
+/**
+ * {@code edgecl predict}: preprocessed NCHW batches in, the model's output (logits, or a
+ * segmenter's dense scores 'out') and optionally features out, as safetensors.
+ */
 @Command(
         name = "predict",
         mixinStandardHelpOptions = true,
-        description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write 'logits' "
-                + "(and 'features.<i>' with --features) to another.")
+        description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write the model's output "
+                + "under its upstream name ('logits' [N, classes], or a segmenter's 'out' [N, classes, H, W]) "
+                + "and, with --features, each stage's output to another.")
 public final class PredictCommand extends SessionCommand {
     @Option(
             names = "--tensors",
@@ -61,7 +65,11 @@ public final class PredictCommand extends SessionCommand {
         var weights = modelOptions.weights(false, false);
         try (Session s = Session.open(model, weights, sessionOptions())) {
             long t0 = System.nanoTime();
-            Map<String, HostTensor> result = s.run(input, features ? Set.copyOf(s.outputNames()) : Set.of("logits"))
+            Map<String, HostTensor> result = s.run(
+                            input,
+                            features
+                                    ? Set.copyOf(s.outputNames())
+                                    : Set.of(s.model().primaryOutput()))
                     .asMap();
             long t1 = System.nanoTime();
             Map<String, String> meta = new LinkedHashMap<>();

@@ -33,7 +33,10 @@ public final class OnnxExport implements OnnxNodes {
 
     private OnnxExport() {}
 
-    /** The ONNX bytes of {@code g} (built with every fusion rule off); outputs "logits" [N, classes]. */
+    /**
+     * The ONNX bytes of {@code g} (built with every fusion rule off); outputs "logits" [N, classes],
+     * or a segmenter's "out" [N, classes, H, W].
+     */
     public static byte[] export(Graph g, String modelName) {
         return new OnnxExport().build(g, modelName);
     }
@@ -42,16 +45,27 @@ public final class OnnxExport implements OnnxNodes {
         Value in = g.input();
         names.put(in, "input");
         for (Node n : g.nodes()) lower(n);
-        Value logits = g.outputs().get("logits");
-        if (logits == null) throw new EdgeClException("the graph has no logits output to export");
-        node("Flatten", List.of(name(logits)), List.of("logits"), Attr.i("axis", 1));
+        Value logits = g.outputs().get("logits"), dense = g.outputs().get("out");
+        if (logits == null && dense == null) {
+            throw new EdgeClException("the graph has no logits or out output to export");
+        }
+        String output = logits != null ? "logits" : "out";
+        long[] outShape;
+        if (logits != null) {
+            node("Flatten", List.of(name(logits)), List.of("logits"), Attr.i("axis", 1));
+            outShape = new long[] {logits.n(), logits.c()};
+        } else {
+            // a segmenter's dense scores are already NCHW in ONNX's layout
+            node("Identity", List.of(name(dense)), List.of("out"));
+            outShape = new long[] {dense.n(), dense.c(), dense.h(), dense.w()};
+        }
 
         ProtoWriter graph = new ProtoWriter();
         for (ProtoWriter n : nodes) graph.message(1, n);
         graph.string(2, modelName);
         for (ProtoWriter t : initializers) graph.message(5, t);
         graph.message(11, valueInfo("input", new long[] {in.n(), in.c(), in.h(), in.w()}));
-        graph.message(12, valueInfo("logits", new long[] {logits.n(), logits.c()}));
+        graph.message(12, valueInfo(output, outShape));
         ProtoWriter model = new ProtoWriter();
         model.int64(1, 8); // IR version 8
         model.string(2, "edgecl");

@@ -45,6 +45,11 @@ public final class Models {
         return n;
     }
 
+    /** The registered segmentation models. */
+    public static List<String> segmentationNames() {
+        return new ArrayList<>(new java.util.TreeSet<>(Segmenters.VARIANTS.keySet()));
+    }
+
     private static String canonical(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         // timm names may carry a pretrained tag: edgenext_small.usi_in1k

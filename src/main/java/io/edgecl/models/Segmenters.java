@@ -96,6 +96,35 @@ public final class Segmenters extends Network {
         return Preprocess.imagenet(520, 1.0);
     }
 
+    /** Pascal VOC's classes, as torchvision's segmentation weights name them, for 21-class models. */
+    public static final List<String> VOC_CLASSES = List.of(
+            "__background__",
+            "aeroplane",
+            "bicycle",
+            "bird",
+            "boat",
+            "bottle",
+            "bus",
+            "car",
+            "cat",
+            "chair",
+            "cow",
+            "diningtable",
+            "dog",
+            "horse",
+            "motorbike",
+            "person",
+            "pottedplant",
+            "sheep",
+            "sofa",
+            "train",
+            "tvmonitor");
+
+    @Override
+    public List<String> labels() {
+        return numClasses() == VOC_CLASSES.size() ? VOC_CLASSES : null;
+    }
+
     @Override
     public List<String> featureNames() {
         return List.of("features.low", "features.high");

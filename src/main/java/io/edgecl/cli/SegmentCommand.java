@@ -1,0 +1,207 @@
+package io.edgecl.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.edgecl.EdgeClException;
+import io.edgecl.api.SegmentationMask;
+import io.edgecl.api.Session;
+import io.edgecl.io.image.ImageDecoder;
+import io.edgecl.io.image.ImageException;
+import io.edgecl.io.image.ImageSources;
+import io.edgecl.io.image.Interpolation;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.MaskImages;
+import io.edgecl.io.image.Preprocess;
+import io.edgecl.io.image.Preprocessor;
+import io.edgecl.io.image.Resampler;
+import io.edgecl.io.image.RgbImage;
+import io.edgecl.models.Models;
+import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.HostTensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code edgecl segment}: the class of every pixel, with torchvision's segmentation preprocessing
+ * (the short side resized to --size, 520 by default, the aspect ratio kept, ImageNet mean and
+ * std). The dense scores are resized back to the image's own size before each pixel takes its best
+ * class.
+ */
+@Command(
+        name = "segment",
+        mixinStandardHelpOptions = true,
+        description = "Segment images (" + ImageDecoder.FORMAT_NAMES + "): files, folders or - (standard input). "
+                + "Prints the classes found and their share of the pixels; with --out, writes NAME.mask.png (class "
+                + "indices in VOC's palette, as VOC's SegmentationClass files) and NAME.overlay.png. Needs a "
+                + "segmentation model (-m lraspp_mobilenet_v3_large or deeplabv3_mobilenet_v3_large with -w).")
+public final class SegmentCommand extends SessionCommand {
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files, folders, or - (standard input).")
+    List<String> images;
+
+    @Option(
+            names = "--size",
+            paramLabel = "S",
+            description = "Short side the image is resized to before the model (default: the model's, 520).")
+    Integer size;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the mask and overlay PNGs (created).")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace mask and overlay files that already exist in --out.")
+    boolean overwrite;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
+    Path labelsFile;
+
+    @Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        VisionModel model = modelOptions.model();
+        if (!model.primaryOutput().equals("out")) {
+            throw new EdgeClException(model.name() + " is a classifier; segment needs a segmentation model ("
+                    + String.join(", ", Models.segmentationNames()) + ")");
+        }
+        Preprocess p = model.preprocess();
+        int shortSide = size != null ? size : p.size();
+        if (shortSide < 1 || shortSide > 8192) throw new EdgeClException("--size must be in 1..8192, got " + shortSide);
+        Labels labels = labelsFile != null
+                ? Labels.fromFile(labelsFile)
+                : model.labels() != null ? Labels.of(model.labels()) : null;
+        if (out != null) {
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new EdgeClException("cannot create --out folder " + out + ": " + e.getMessage());
+            }
+        }
+        List<ImageSources.Source> sources = ImageSources.list(images, () -> {
+                    if (System.console() != null) {
+                        throw new EdgeClException("'-' reads one image from standard input, which is this terminal; "
+                                + "pipe an image in (for example: cat photo.jpg | edgecl segment -m ... -)");
+                    }
+                    return System.in;
+                })
+                .sources();
+        if (out != null && !overwrite) {
+            for (ImageSources.Source s : sources) {
+                for (Path f : outputs(s)) {
+                    if (Files.exists(f)) {
+                        throw new EdgeClException(f + " exists; pass --overwrite to replace it, or another --out");
+                    }
+                }
+            }
+        }
+        Preprocessor norm = new Preprocessor(p);
+        PrintWriter pw = spec.commandLine().getOut();
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        List<String> failed = new ArrayList<>();
+        try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
+            for (ImageSources.Source src : sources) {
+                RgbImage img;
+                try {
+                    img = src.decode();
+                } catch (ImageException e) {
+                    failed.add(e.getMessage());
+                    spec.commandLine().getErr().println("edgecl: skipping " + e.getMessage());
+                    continue;
+                }
+                int[] wh = Preprocessor.resizedSize(img.width(), img.height(), shortSide);
+                RgbImage resized = Resampler.resize(img, wh[0], wh[1], Interpolation.BILINEAR);
+                HostTensor x = norm.toTensor(resized);
+                long t0 = System.nanoTime();
+                HostTensor scores = s.run(x).get("out");
+                double ms = (System.nanoTime() - t0) / 1e6;
+                SegmentationMask mask = SegmentationMask.of(scores, 0, img.height(), img.width());
+                List<Path> files = out != null ? outputs(src) : List.of();
+                if (out != null) {
+                    MaskImages.writePng(
+                            MaskImages.palette(mask.classIndex(), mask.width(), mask.height()), files.get(0));
+                    MaskImages.writePng(MaskImages.overlay(img, mask.classIndex()), files.get(1));
+                }
+                report(pw, gson, src.name(), model, img, wh, ms, mask, labels, files);
+                pw.flush();
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new ImageException(
+                    failed.size() + " of " + sources.size() + " images could not be read; first: " + failed.get(0));
+        }
+        return 0;
+    }
+
+    /** NAME.mask.png and NAME.overlay.png in --out, NAME the image's file name without its extension. */
+    private List<Path> outputs(ImageSources.Source s) {
+        String n = s.file() != null ? s.file().getFileName().toString() : "stdin";
+        int dot = n.lastIndexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n;
+        return List.of(out.resolve(stem + ".mask.png"), out.resolve(stem + ".overlay.png"));
+    }
+
+    private void report(
+            PrintWriter pw,
+            Gson gson,
+            String image,
+            VisionModel model,
+            RgbImage img,
+            int[] modelSize,
+            double ms,
+            SegmentationMask mask,
+            Labels labels,
+            List<Path> files) {
+        long[] hist = mask.histogram();
+        long total = (long) mask.width() * mask.height();
+        List<Map<String, Object>> classes = new ArrayList<>();
+        for (int k = 0; k < hist.length; k++) {
+            if (hist[k] == 0) continue;
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("index", k);
+            c.put("label", labels != null && k < labels.size() ? labels.name(k) : String.valueOf(k));
+            c.put("pixels", hist[k]);
+            c.put("fraction", (double) hist[k] / total);
+            classes.add(c);
+        }
+        classes.sort((a, b) -> Long.compare((long) b.get("pixels"), (long) a.get("pixels")));
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("image", image);
+            r.put("model", model.name());
+            r.put("width", img.width());
+            r.put("height", img.height());
+            r.put("model_input", List.of(modelSize[1], modelSize[0]));
+            r.put("latency_ms", ms);
+            r.put("classes", classes);
+            if (!files.isEmpty()) {
+                r.put("mask", files.get(0).toString());
+                r.put("overlay", files.get(1).toString());
+            }
+            pw.println(gson.toJson(r));
+            return;
+        }
+        pw.printf(
+                Locale.ROOT,
+                "%s: %dx%d, model input %dx%d, %.2f ms%n",
+                image,
+                img.width(),
+                img.height(),
+                modelSize[0],
+                modelSize[1],
+                ms);
+        for (Map<String, Object> c : classes) {
+            pw.printf(Locale.ROOT, "  %5.1f%%  %s (%d)%n", 100 * (double) c.get("fraction"), c.get("label"), (int)
+                    c.get("index"));
+        }
+        if (!files.isEmpty()) pw.printf(Locale.ROOT, "  wrote %s, %s%n", files.get(0), files.get(1));
+    }
+}
