@@ -19,8 +19,10 @@
 #ifndef ACT
 #define ACT ACT_NONE
 #endif
-// Tap spacing of dwconv and dwconv_c4 (PyTorch's dilation; 2 in the dilated last stage of a
-// segmentation backbone at output stride 16). The vector kernels take dilation 1 only.
+// Tap spacing (PyTorch's dilation; 2 in the dilated last stage of a segmentation backbone at
+// output stride 16), in dwconv, dwconv_c4 and dwconv_vec's general path; the host leaves the
+// build-time geometry (DW_KH) undefined for a dilated conv, and the LayerNorm kernels take
+// dilation 1 only.
 #ifndef DW_DIL
 #define DW_DIL 1
 #endif
@@ -187,13 +189,13 @@ EDGECL_INLINE void dw_block_vec(dwvec* acc, __global const DATA_T* in, int in_cs
 #endif
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) acc[j] = b;
     for (int kh = 0; kh < KH; kh++) {
-        const int hi = ho * stride - pad_h + kh;
+        const int hi = ho * stride - pad_h + kh * DW_DIL;
         if (hi < 0 || hi >= H) continue;
         const int prow = (n * H + hi) * W;
         for (int kw = 0; kw < KW; kw++) {
             const dwvec wk = LDN(DW_VW, w, (kh * KW + kw) * Cout + co);
             _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-                const int wi = (wo0 + j) * stride - pad_w + kw;
+                const int wi = (wo0 + j) * stride - pad_w + kw * DW_DIL;
                 if (wi >= 0 && wi < W) {
                     const int p = prow + wi;
                     dwvec x = LDN(DW_VW, in, p * in_cs + in_co + co);
@@ -218,7 +220,7 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
     if (co >= Cout || wo0 >= Wo || nho >= rows) return;
     const int n = nho / Ho, ho = nho % Ho;
     dwvec acc[DW_WB];
-#if defined(DW_KH) && !HAS_ADD
+#if defined(DW_KH) && !HAS_ADD && DW_DIL == 1
     if (dw_interior(H, W, ho, wo0, pad_h, pad_w)) {
         dw_block_fast(acc, in, in_cs, in_co, w, bias, Cout, co, n, H, W, ho, wo0, pad_h, pad_w, false);
     } else {

@@ -5,8 +5,11 @@
 // at the edge, and the same along the width. Segmentation heads use it to bring a coarse map back
 // to a finer one and the logits to the input size.
 //
-// RS_VW channels per work-item in one vector where C is a multiple of it (loads and stores are
-// contiguous runs of channels), else one channel. Global size: (C / RS_VW, Wo, N * Ho).
+// resize_bilinear: RS_VW channels per work-item in one vector where C is a multiple of it (loads
+// and stores are contiguous runs of channels), else one channel. Global size: (C / RS_VW, Wo, N * Ho).
+// resize_bilinear_px: one output pixel per work-item, its taps found once and every channel
+// blended in a loop (RS_VW at a time), for CPU runtimes, which vectorise across work-items of
+// the first dimension and would get as few lanes as a map has classes. Global size: (Wo, N * Ho).
 
 #include "common.h.cl"
 
@@ -47,4 +50,33 @@ __kernel void resize_bilinear(__global const DATA_T* in, __global DATA_T* out, i
     const float bottom = (1.0f - lw) * LD(in, (r1 + w0) * C + c) + lw * LD(in, (r1 + w1) * C + c);
     ST(out, ((size_t)nho * Wo + wo) * C + c, (1.0f - lh) * top + lh * bottom);
 #endif
+}
+
+__kernel void resize_bilinear_px(__global const DATA_T* in, __global DATA_T* out, int H, int W, int C, int Ho, int Wo,
+                                 float scale_h, float scale_w, int align, int rows) {
+    const int wo = get_global_id(0);
+    const int nho = get_global_id(1);
+    if (wo >= Wo || nho >= rows) return;
+    const int n = nho / Ho, ho = nho % Ho;
+    int h0, h1, w0, w1;
+    float lh, lw;
+    rs_taps(ho, H, scale_h, align, &h0, &h1, &lh);
+    rs_taps(wo, W, scale_w, align, &w0, &w1, &lw);
+    const size_t r0 = ((size_t)n * H + h0) * W, r1 = ((size_t)n * H + h1) * W;
+    const size_t a = (r0 + w0) * C, b = (r0 + w1) * C, c = (r1 + w0) * C, d = (r1 + w1) * C;
+    const size_t o = ((size_t)nho * Wo + wo) * C;
+    const float w00 = (1.0f - lh) * (1.0f - lw), w01 = (1.0f - lh) * lw, w10 = lh * (1.0f - lw), w11 = lh * lw;
+    int k = 0;
+#if RS_VW == 4
+    for (; k + 4 <= C; k += 4) {
+        const float4 top = (1.0f - lw) * LD4(in, a + k) + lw * LD4(in, b + k);
+        const float4 bottom = (1.0f - lw) * LD4(in, c + k) + lw * LD4(in, d + k);
+        ST4(out, o + k, (1.0f - lh) * top + lh * bottom);
+    }
+#endif
+    for (; k < C; k++) {
+        const float top = (1.0f - lw) * LD(in, a + k) + lw * LD(in, b + k);
+        const float bottom = (1.0f - lw) * LD(in, c + k) + lw * LD(in, d + k);
+        ST(out, o + k, (1.0f - lh) * top + lh * bottom);
+    }
 }

@@ -38,7 +38,7 @@ public final class DepthwiseConv {
 
     /**
      * As {@link #create(ClContext, OpChoices, ConvShape, Slice, Slice, ClBuffer, ClBuffer, Slice, Act)}
-     * with the taps {@code dilation} pixels apart; a dilated conv runs the scalar and float4 kernels.
+     * with the taps {@code dilation} pixels apart.
      */
     public static Launch create(
             ClContext ctx,
@@ -54,7 +54,7 @@ public final class DepthwiseConv {
         if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
         int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
-        int vw = mult == 1 && dilation == 1 ? vectorWidth(choices, ctx, cout) : 0;
+        int vw = mult == 1 ? vectorWidth(choices, ctx, cout) : 0;
         Map<String, String> d = new java.util.HashMap<>(
                 Map.of("HAS_BIAS", bias != null ? "1" : "0", "HAS_ADD", addend != null ? "1" : "0"));
         // only a dilated conv names DW_DIL, so the programs of the others keep their cache keys
@@ -64,7 +64,8 @@ public final class DepthwiseConv {
         if (vw > 0) {
             d.put("DW_VW", String.valueOf(vw));
             d.put("DW_WB", String.valueOf(VEC_WB));
-            d.putAll(fastPath(kh, kw, stride));
+            // the build-time geometry path has no dilation; a dilated conv takes the general one
+            if (dilation == 1) d.putAll(fastPath(kh, kw, stride));
         }
         String kernel = vw > 0 ? "dwconv_vec" : mult == 1 && cout % 4 == 0 ? "dwconv_c4" : "dwconv";
         ClKernel k = ctx.kernel(d, kernel, "dwconv.cl");

@@ -34,8 +34,11 @@ public final class Resize {
             int ho,
             int wo,
             boolean alignCorners) {
-        int vw = c % 4 == 0 ? 4 : 1;
-        ClKernel k = ctx.kernel(Map.of("RS_VW", String.valueOf(vw)), "resize_bilinear", "resize.cl");
+        boolean cpu = ctx.info().isCpu();
+        // per pixel on a CPU runtime: its channels in vectors of 4 and the rest one by one
+        int vw = cpu || c % 4 == 0 ? 4 : 1;
+        ClKernel k = ctx.kernel(
+                Map.of("RS_VW", String.valueOf(vw)), cpu ? "resize_bilinear_px" : "resize_bilinear", "resize.cl");
         k.arg(in)
                 .arg(out)
                 .arg(h)
@@ -48,7 +51,9 @@ public final class Resize {
                 .arg(alignCorners ? 1 : 0)
                 .arg(n * ho);
         long outs = (long) n * ho * wo * c;
-        CpuGrid g = CpuGrid.orDriver(ctx.info(), c / vw, wo, (long) n * ho);
+        CpuGrid g = cpu
+                ? CpuGrid.of(ctx.info(), wo, (long) n * ho)
+                : CpuGrid.orDriver(ctx.info(), c / vw, wo, (long) n * ho);
         // four taps read per output; on a device with caches the input is read about once
         return new Launch(
                 k,
