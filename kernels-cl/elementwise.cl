@@ -61,6 +61,27 @@ __kernel void to_nhwc(__global const float* in, __global DATA_T* out, int C, int
     }
 }
 
+// A dense output (a segmenter's scores, features) from NHWC storage into the NCHW floats the
+// host reads, on the device: the host then copies it as it is. The inverse of to_nhwc: each
+// work-item reads the contiguous channels of 16 pixels and writes one 16-wide vector per channel.
+// Global size: (ceil(HW / 16), N).
+__kernel void to_nchw(__global const DATA_T* in, __global float* out, int C, int HW, int N) {
+    const int p0 = get_global_id(0) * 16, n = get_global_id(1);
+    if (p0 >= HW || n >= N) return; // the grid is rounded up to whole work-groups in both dimensions
+    __global const DATA_T* src = in + ((size_t)n * HW + p0) * C;
+    __global float* dst = out + (size_t)n * C * HW + p0;
+    if (p0 + 16 <= HW) {
+        for (int c = 0; c < C; c++) {
+            float t[16];
+            _Pragma("unroll") for (int j = 0; j < 16; j++) t[j] = LD(src, j * C + c);
+            vstore16(vload16(0, t), 0, dst + (size_t)c * HW);
+        }
+    } else {
+        for (int j = 0; p0 + j < HW; j++)
+            for (int c = 0; c < C; c++) dst[(size_t)c * HW + j] = LD(src, j * C + c);
+    }
+}
+
 // Copies C channels of every row from one channel slice to another (concatenation).
 // Global size: (C, rows).
 __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int C, int rows,

@@ -155,15 +155,16 @@ public final class OnnxRuntimeComparison {
             throws Exception {
         try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), shape);
                 OrtSession.Result res = ort.run(Map.of(inName, t))) {
-            float[][] l = (float[][]) res.get(0).getValue();
-            float[] out = new float[l.length * l[0].length];
-            for (int b = 0; b < l.length; b++) System.arraycopy(l[b], 0, out, b * l[b].length, l[b].length);
+            // logits [N, classes] or a segmenter's dense scores: read whatever the rank
+            java.nio.FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
             return out;
         }
     }
 
     private static float[] clForward(Session session, HostTensor input) {
-        return session.run(input).logits().data();
+        return session.run(input).get(session.model().primaryOutput()).data();
     }
 
     private static String fmt(double[] v) {

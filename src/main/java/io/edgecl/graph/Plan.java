@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,10 +262,30 @@ public final class Plan implements AutoCloseable {
     public HostTensor read(String output) {
         Value v = graph.outputs().get(output);
         if (v == null) throw new IllegalArgumentException("no output " + output);
-        float[] nhwc = readValues(bufferOf.get(v), (int) v.numel());
-        if (v.h == 1 && v.w == 1) return new HostTensor(new int[] {v.n, v.c}, nhwc);
-        return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, Layouts.nhwcToNchw(nhwc, v.n, v.h, v.w, v.c));
+        if (v.h == 1 && v.w == 1)
+            return new HostTensor(new int[] {v.n, v.c}, readValues(bufferOf.get(v), (int) v.numel()));
+        // a map is laid out as NCHW floats on the device and copied as it is (a transpose on the
+        // host took longer than LR-ASPP's whole forward at 512x512)
+        NchwReader r = nchwReaders.computeIfAbsent(output, k -> {
+            ClBuffer b = ctx.alloc(4L * v.numel(), "output-nchw " + k);
+            scratch.add(b);
+            return new NchwReader(
+                    b,
+                    Elementwise.toNchw(ctx, bufferOf.get(v), b, v.n, v.c, v.h * v.w),
+                    ByteBuffer.allocateDirect(4 * (int) v.numel()).order(ByteOrder.nativeOrder()));
+        });
+        r.launch().run();
+        r.staging().clear();
+        ctx.readBytes(r.buffer(), r.staging());
+        float[] out = new float[(int) v.numel()];
+        r.staging().asFloatBuffer().get(out);
+        return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, out);
     }
+
+    /** A dense output's NCHW copy on the device, the launch that fills it and the host staging it is read into. */
+    private record NchwReader(ClBuffer buffer, Launch launch, ByteBuffer staging) {}
+
+    private final Map<String, NchwReader> nchwReaders = new HashMap<>();
 
     public Map<String, HostTensor> readAll() {
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -327,6 +348,8 @@ public final class Plan implements AutoCloseable {
     public void close() {
         for (Launch l : launches) l.close();
         launches.clear();
+        for (NchwReader r : nchwReaders.values()) r.launch().close();
+        nchwReaders.clear();
         for (ClBuffer w : used) weights.release(w);
         used.clear();
         if (ownsWeights) weights.close();

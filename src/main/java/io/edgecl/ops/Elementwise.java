@@ -57,6 +57,16 @@ public final class Elementwise {
                 (long) ctx.precision().elementBytes() * n * (residual != null ? 3 : 2));
     }
 
+    /** NHWC storage [n, hw, c] into NCHW floats [n, c, hw] (a dense output, for the host to read as it is). */
+    public static Launch toNchw(ClContext ctx, ClBuffer nhwc, ClBuffer out, int n, int channels, int hw) {
+        ClKernel k = ctx.kernel(Map.of(), "to_nchw", "elementwise.cl");
+        k.arg(nhwc).arg(out).arg(channels).arg(hw).arg(n);
+        long numel = (long) n * channels * hw;
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
+        return new Launch(
+                k, g.global(), g.local(), "output", 0, (4L + ctx.precision().elementBytes()) * numel);
+    }
+
     /** NCHW float images [n, c, hw] into NHWC storage [n, hw, c] (the network input). */
     public static Launch toNhwc(ClContext ctx, ClBuffer nchw, ClBuffer out, int n, int channels, int hw) {
         ClKernel k = ctx.kernel(Map.of(), "to_nhwc", "elementwise.cl");
