@@ -192,11 +192,16 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
         for (int kw = 0; kw < KW; kw++) {
             __global const DATA_T* a[PANEL_RM];
             bool inside[PANEL_RM];
+            bool any = false;
             _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
                 const int hi = hi0[i] + kh * CONV_DIL, wi = wi0[i] + kw * CONV_DIL;
                 inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
+                any = any || inside[i];
                 a[i] = in + (inside[i] ? ((img[i] * H + hi) * W + wi) * Cin : 0);
             }
+            // a tap outside the image for every row of the tile adds nothing (most taps of a
+            // widely dilated conv near the border)
+            if (!any) continue;
             __global const DATA_T* bp = brow + kw * Cin * PANEL_W;
             for (int ci = 0; ci < Cin; ci++) {
                 panel_load_b(bp + ci * PANEL_W, b);

@@ -98,6 +98,26 @@ public record ConvOp(
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
+        // Taps that fall outside the input for every output pixel add nothing: a widely dilated
+        // conv on a small map (DeepLabV3's rate-36 branch on a 33x33 map is a 1x1 conv) runs
+        // without them.
+        int[] rows = usedTaps(x.h, y.h, kh, padH), cols = usedTaps(x.w, y.w, kw, padW);
+        if (rows != null && cols != null && (rows[0] > 0 || rows[1] < kh - 1 || cols[0] > 0 || cols[1] < kw - 1)) {
+            int nh = rows[1] - rows[0] + 1, nw = cols[1] - cols[0] + 1;
+            return new ConvOp(
+                            cropTaps(rows[0], nh, cols[0], nw),
+                            bias,
+                            nh,
+                            nw,
+                            stride,
+                            padH - rows[0] * dilation,
+                            padW - cols[0] * dilation,
+                            0,
+                            0,
+                            act,
+                            nh == 1 && nw == 1 ? 1 : dilation)
+                    .lower(l, in, y);
+        }
         Gemm.Config panel = Conv2d.panel(l.choices(), l.ctx(), y.c);
         int k = kh * kw * x.c;
         ClBuffer w = panel != null
@@ -106,6 +126,36 @@ public record ConvOp(
         ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
         return List.of(Conv2d.create(
                 l.ctx(), l.choices(), shape, dilation, l.buf(x), w, l.weight(bias), l.buf(y), act, panel));
+    }
+
+    /**
+     * The first and last kernel taps along an axis that some output pixel reads inside the input
+     * (input {@code size}, output {@code out}, padding before {@code pad}); null when none does.
+     */
+    private int[] usedTaps(int size, int out, int k, int pad) {
+        int first = -1, last = -1;
+        for (int t = 0; t < k; t++) {
+            boolean used = false;
+            for (int o = 0; o < out && !used; o++) {
+                int i = o * stride - pad + t * dilation;
+                used = i >= 0 && i < size;
+            }
+            if (used) {
+                if (first < 0) first = t;
+                last = t;
+            }
+        }
+        return first < 0 ? null : new int[] {first, last};
+    }
+
+    /** The weight's taps [row0, row0 + nh) x [col0, col0 + nw), in the same [KH, KW, Cin, Cout] layout. */
+    private HostTensor cropTaps(int row0, int nh, int col0, int nw) {
+        int ci = weight.dim(2), co = weight.dim(3), tap = ci * co;
+        float[] src = weight.data(), dst = new float[nh * nw * tap];
+        for (int r = 0; r < nh; r++)
+            for (int c = 0; c < nw; c++)
+                System.arraycopy(src, ((row0 + r) * kw + col0 + c) * tap, dst, (r * nw + c) * tap, tap);
+        return new HostTensor(new int[] {nh, nw, ci, co}, dst);
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -245,6 +245,19 @@ public final class OpSamples {
                                 "conv",
                                 new ConvOp(t(r, 0.3f, 3, 3, 4, 6), null, 3, 3, 1, 6, 6, 6, 6, Act.NONE, 6),
                                 x))));
+        // every off-centre tap outside the 5x4 map: runs as the centre tap alone
+        s.add(new Sample(
+                "conv3x3/dilation9/taps-outside",
+                ConvOp.class,
+                r -> graph(
+                        5,
+                        4,
+                        7,
+                        (g, x) -> g.add(
+                                g.block("b", "t"),
+                                "conv",
+                                new ConvOp(t(r, 0.3f, 3, 3, 7, 4), t(r, 0.1f, 4), 3, 3, 1, 9, 9, 9, 9, Act.RELU6, 9),
+                                x))));
         // the dilated last stage of a segmentation backbone: the window reaches past the 7x9 map
         s.add(new Sample(
                 "dwconv5x5/dilation2/c12",
