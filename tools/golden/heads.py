@@ -135,6 +135,61 @@ def deeplabv3_case(out_dir, name, width_mult, num_classes, size, seed, aspp_chan
     print(name, case["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
 
 
+def ssdlite_case(out_dir, name, width_mult, num_classes, image_size, seed, post):
+    """torchvision's ssdlite320_mobilenet_v3_large (reduced tail, as its COCO weights), end to end:
+    the transform, the raw head outputs, the anchors and postprocess_detections. The classification
+    head's last convs are scaled up so that scores are spread and NMS compares clear winners."""
+    from torchvision.models.detection import ssdlite320_mobilenet_v3_large
+
+    gen = torch.Generator().manual_seed(seed)
+    model = ssdlite320_mobilenet_v3_large(
+        weights=None, weights_backbone=None, num_classes=num_classes, width_mult=width_mult, **post
+    ).eval()
+    redraw(model, gen)
+    with torch.no_grad():
+        for m in model.head.classification_head.module_list:
+            m[1].weight.mul_(1.0)
+            m[1].bias.copy_(torch.randn(m[1].bias.shape, generator=gen) * 1.0)
+    image = torch.rand((3,) + image_size, generator=gen)
+    seen = {}
+    model.backbone.register_forward_pre_hook(lambda m, i: seen.__setitem__("input", i[0]))
+    model.backbone.register_forward_hook(lambda m, i, o: seen.__setitem__("features", list(o.values())))
+    model.head.register_forward_hook(lambda m, i, o: seen.__setitem__("head", o))
+    model.anchor_generator.register_forward_hook(lambda m, i, o: seen.__setitem__("anchors", o))
+    with torch.no_grad():
+        det = model([image])[0]
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pth"))
+    tensors = {"image": image[None], "input": seen["input"]}
+    for i, f in enumerate(seen["features"]):
+        tensors["features.%d" % i] = f
+    tensors["bbox_regression"] = seen["head"]["bbox_regression"]
+    tensors["cls_logits"] = seen["head"]["cls_logits"]
+    tensors["anchors"] = seen["anchors"][0][None]
+    tensors["boxes"] = det["boxes"][None]
+    tensors["scores"] = det["scores"][None]
+    tensors["labels"] = det["labels"].to(torch.float32)[None]
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    case = {
+        "spec": dict(
+            {"model": "ssdlite320_mobilenet_v3_large", "width_mult": width_mult, "num_classes": num_classes}, **post
+        ),
+        "key_format": "torchvision",
+        "weights": "weights.pth",
+        "input_shape": list(seen["input"].shape),
+        "image_shape": list(image.shape),
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "detections": int(det["boxes"].shape[0]),
+        "outputs": {k: list(v.shape) for k, v in tensors.items()},
+        "upstream": "torchvision " + torchvision.__version__ + ", torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(case, f, indent=2)
+    print(name, case["num_params"], "params", case["detections"], "detections",
+          {k: list(v.shape) for k, v in tensors.items()})
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -143,6 +198,10 @@ def main():
     lraspp_case(out, "lraspp_mobilenet_v3_large_035", 0.35, 21, (97, 129), 26)
     # rates that reach across the 7x9 map of a small input, so the atrous taps matter
     deeplabv3_case(out, "deeplabv3_mobilenet_v3_large_025", 0.25, 21, (97, 129), 27, 32, (2, 3, 5))
+    # an image that is not 320x320, so the transform resizes it and the boxes are mapped back
+    # fewer, clearer detections than the defaults (score 0.001, 300 per image) would give random weights
+    post = {"score_thresh": 0.3, "topk_candidates": 100, "detections_per_img": 100}
+    ssdlite_case(out, "ssdlite320_mobilenet_v3_large_035", 0.35, 5, (240, 300), 28, post)
 
 
 if __name__ == "__main__":

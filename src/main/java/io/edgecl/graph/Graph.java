@@ -57,6 +57,22 @@ public final class Graph {
         outputs.put(name, v);
     }
 
+    /**
+     * Marks a value [n, h, w, c] as an output read as rows [n, h·w, c] rather than as an NCHW map
+     * (a detection head's per-anchor values: [N, anchors, columns]).
+     */
+    public void outputRows(String name, Value v) {
+        outputs.put(name, v);
+        rowOutputs.add(name);
+    }
+
+    /** Whether output {@code name} is read as rows [n, h·w, c] ({@link #outputRows}). */
+    public boolean isRowOutput(String name) {
+        return rowOutputs.contains(name);
+    }
+
+    private final java.util.Set<String> rowOutputs = new java.util.HashSet<>();
+
     private Value newValue(String name, int n, int h, int w, int c) {
         Value v = new Value(values.size(), name, n, h, w, c);
         values.add(v);

@@ -258,6 +258,16 @@ public final class OpSamples {
                                 "conv",
                                 new ConvOp(t(r, 0.3f, 3, 3, 7, 4), t(r, 0.1f, 4), 3, 3, 1, 9, 9, 9, 9, Act.RELU6, 9),
                                 x))));
+        // two levels of a detection head (3 and 2 anchors of 4 columns) joined per anchor
+        s.add(new Sample(
+                "anchor-concat/two-levels",
+                AnchorConcatOp.class,
+                r -> graph(4, 6, 5, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value a = g.add(b, "a", new GemmOp(t(r, 0.3f, 5, 12), t(r, 0.1f, 12), Act.NONE, null, false), x);
+                    Value d = g.add(b, "down", new ConvOp(t(r, 0.3f, 3, 3, 5, 8), null, 3, 3, 2, 1, 1, Act.NONE), x);
+                    return g.add(b, "cat", new AnchorConcatOp(4), a, d);
+                })));
         // the dilated last stage of a segmentation backbone: the window reaches past the 7x9 map
         s.add(new Sample(
                 "dwconv5x5/dilation2/c12",

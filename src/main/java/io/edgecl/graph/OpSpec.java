@@ -35,7 +35,8 @@ public sealed interface OpSpec
                 SelfAttentionOp,
                 Pool2dOp,
                 DwConvTransposeOp,
-                ResizeOp {
+                ResizeOp,
+                AnchorConcatOp {
     String kind();
 
     /**

@@ -262,6 +262,9 @@ public final class Plan implements AutoCloseable {
     public HostTensor read(String output) {
         Value v = graph.outputs().get(output);
         if (v == null) throw new IllegalArgumentException("no output " + output);
+        if (graph.isRowOutput(output)) {
+            return new HostTensor(new int[] {v.n, v.h * v.w, v.c}, readValues(bufferOf.get(v), (int) v.numel()));
+        }
         if (v.h == 1 && v.w == 1)
             return new HostTensor(new int[] {v.n, v.c}, readValues(bufferOf.get(v), (int) v.numel()));
         // a map is laid out as NCHW floats on the device and copied as it is (a transpose on the

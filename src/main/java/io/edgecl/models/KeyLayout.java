@@ -39,7 +39,7 @@ public enum KeyLayout {
             Pattern.compile("^(patch_embed[1-4]\\.|blocks[1-4]\\.\\d+\\.(LocalAgg|SelfAttn)\\.)");
     private static final Pattern TIMM_SIG = Pattern.compile(
             "^(stem\\.|stages\\.\\d+\\.(blocks|downsample)\\.|head\\.fc\\.|head\\.norm\\.|conv_stem\\.|bn1\\.|blocks\\.\\d+\\.\\d+\\.|conv_head\\.|classifier\\.(weight|bias)$|final_conv\\.)");
-    private static final Pattern TORCHVISION_DENSE_SIG = Pattern.compile("^backbone\\.(body\\.)?\\d+\\.");
+    private static final Pattern TORCHVISION_DENSE_SIG = Pattern.compile("^backbone\\.(body\\.|features\\.)?\\d+\\.");
     private static final Pattern TORCHVISION_SIG = Pattern.compile("^(features\\.\\d+\\.|classifier\\.\\d+\\.)");
 
     private final UnaryOperator<String> rename;

@@ -127,32 +127,48 @@ final class TorchvisionMobileNetV3 {
      * their outputs, one per module.
      */
     List<Value> build(Graph g, Weights w, String prefix, Value x, int upTo) {
+        return build(g, w, i -> prefix + i, x, upTo, -1, null);
+    }
+
+    /**
+     * Names of the modules of one inverted residual: {@code module(m)} is the key prefix of its
+     * m-th module (0: the expansion when there is one, then the depthwise conv, SE, projection).
+     */
+    interface ModuleKeys {
+        String module(int m);
+    }
+
+    /**
+     * Builds feature modules 0 .. {@code upTo}, module i named {@code names.apply(i)}; the block of
+     * feature module {@code split} names its modules with {@code splitKeys} and its expansion's
+     * output is added to the returned list right after that module's own output (torchvision's
+     * SSDLite takes C4 there, as the MobileNetV3 paper's section 6.3 does).
+     */
+    List<Value> build(
+            Graph g,
+            Weights w,
+            java.util.function.IntFunction<String> names,
+            Value x,
+            int upTo,
+            int split,
+            ModuleKeys splitKeys) {
         List<Value> out = new ArrayList<>();
-        Block stem = g.block(prefix + "0", "Conv2dNormActivation");
+        String p0 = names.apply(0);
+        Block stem = g.block(p0, "Conv2dNormActivation");
         int first = blocks.get(0).in();
         x = Layers.convBn(
-                g,
-                w,
-                stem,
-                prefix + "0.0",
-                prefix + "0.1",
-                x,
-                first,
-                3,
-                2,
-                1,
-                pad(3, 1),
-                pad(3, 1),
-                false,
-                Act.HSWISH,
-                BN_EPS);
+                g, w, stem, p0 + ".0", p0 + ".1", x, first, 3, 2, 1, pad(3, 1), pad(3, 1), false, Act.HSWISH, BN_EPS);
         out.add(x);
+        Value[] expansion = new Value[1];
         for (int i = 0; i < blocks.size() && i + 1 <= upTo; i++) {
-            x = block(g, w, prefix + (i + 1), blocks.get(i), x);
+            String p = names.apply(i + 1);
+            ModuleKeys keys = i + 1 == split ? splitKeys : m -> p + ".block." + m;
+            x = block(g, w, p, keys, blocks.get(i), x, i + 1 == split ? expansion : null);
             out.add(x);
+            if (i + 1 == split) out.add(out.size() - 1, expansion[0]);
         }
         if (upTo >= featureCount() - 1) {
-            String p = prefix + (featureCount() - 1);
+            String p = names.apply(featureCount() - 1);
             Block b = g.block(p, "Conv2dNormActivation");
             x = Layers.convBn(
                     g, w, b, p + ".0", p + ".1", x, lastConv, 1, 1, 1, pad(1, 1), pad(1, 1), false, Act.HSWISH, BN_EPS);
@@ -166,38 +182,30 @@ final class TorchvisionMobileNetV3 {
         return new int[] {p, p};
     }
 
-    /** torchvision's InvertedResidual: [expand] → depthwise → [SE] → project, + input when it keeps the shape. */
-    private static Value block(Graph g, Weights w, String p, Bneck k, Value x) {
+    /**
+     * torchvision's InvertedResidual: [expand] → depthwise → [SE] → project, + input when it keeps
+     * the shape. {@code expansion}: when given, receives the expansion's output.
+     */
+    private static Value block(Graph g, Weights w, String p, ModuleKeys keys, Bneck k, Value x, Value[] expansion) {
         Block b = g.block(p, "InvertedResidual");
         Act act = k.hs() ? Act.HSWISH : Act.RELU;
         int m = 0;
         Value y = x;
         if (k.exp() != k.in()) {
+            String e = keys.module(m);
             y = Layers.convBn(
-                    g,
-                    w,
-                    b,
-                    p + ".block.0.0",
-                    p + ".block.0.1",
-                    y,
-                    k.exp(),
-                    1,
-                    1,
-                    1,
-                    pad(1, 1),
-                    pad(1, 1),
-                    false,
-                    act,
-                    BN_EPS);
+                    g, w, b, e + ".0", e + ".1", y, k.exp(), 1, 1, 1, pad(1, 1), pad(1, 1), false, act, BN_EPS);
             m++;
         }
+        if (expansion != null) expansion[0] = y;
         int stride = k.dilation() > 1 ? 1 : k.stride();
+        String dw = keys.module(m);
         y = Layers.convBn(
                 g,
                 w,
                 b,
-                p + ".block." + m + ".0",
-                p + ".block." + m + ".1",
+                dw + ".0",
+                dw + ".1",
                 y,
                 k.exp(),
                 k.k(),
@@ -210,7 +218,7 @@ final class TorchvisionMobileNetV3 {
                 BN_EPS);
         m++;
         if (k.se()) {
-            String se = p + ".block." + m;
+            String se = keys.module(m);
             int sq = adjust(k.exp() / 4, 1.0);
             Value s = g.add(b, se + ".avgpool", new AvgPoolOp(), y);
             s = g.add(b, se + ".fc1", Layers.linear(w, se + ".fc1", k.exp(), sq, true, Act.RELU), s);
@@ -218,22 +226,9 @@ final class TorchvisionMobileNetV3 {
             y = g.add(b, se, new ChannelGateOp(), y, s);
             m++;
         }
+        String pr = keys.module(m);
         y = Layers.convBn(
-                g,
-                w,
-                b,
-                p + ".block." + m + ".0",
-                p + ".block." + m + ".1",
-                y,
-                k.out(),
-                1,
-                1,
-                1,
-                pad(1, 1),
-                pad(1, 1),
-                false,
-                Act.NONE,
-                BN_EPS);
+                g, w, b, pr + ".0", pr + ".1", y, k.out(), 1, 1, 1, pad(1, 1), pad(1, 1), false, Act.NONE, BN_EPS);
         if (k.stride() == 1 && k.in() == k.out()) y = g.add(b, p + ".residual", new AddOp(Act.NONE), y, x);
         return y;
     }
