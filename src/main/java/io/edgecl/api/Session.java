@@ -179,7 +179,7 @@ public final class Session implements AutoCloseable {
     /** Output names: the model's primary output ("logits", or "out" for a segmenter), then each stage's features. */
     public List<String> outputNames() {
         List<String> out = new java.util.ArrayList<>();
-        out.add(model.primaryOutput());
+        out.addAll(model.headOutputs());
         out.addAll(model.featureNames());
         return out;
     }

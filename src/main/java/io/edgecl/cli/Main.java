@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             ClassifyCommand.class,
             SegmentCommand.class,
+            DetectCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             ProfileCommand.class,

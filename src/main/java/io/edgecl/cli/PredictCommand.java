@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         name = "predict",
         mixinStandardHelpOptions = true,
         description = "Run the tensor 'input' (NCHW float32) of a safetensors file; write the model's output "
-                + "under its upstream name ('logits' [N, classes], or a segmenter's 'out' [N, classes, H, W]) "
+                + "under their upstream names ('logits' [N, classes]; a segmenter's 'out' [N, classes, H, W]; a detector's "
+                + "'bbox_regression' [N, anchors, 4] and 'cls_logits' [N, anchors, classes]) "
                 + "and, with --features, each stage's output to another.")
 public final class PredictCommand extends SessionCommand {
     @Option(

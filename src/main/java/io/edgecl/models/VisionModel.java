@@ -36,6 +36,14 @@ public interface VisionModel {
         return "logits";
     }
 
+    /**
+     * Every output of the model's head, under its upstream names: the primary output, and for a
+     * detector its box offsets beside the class logits.
+     */
+    default List<String> headOutputs() {
+        return List.of(primaryOutput());
+    }
+
     /** Class names when the model brings its own (null: ImageNet-1k, or give --labels). */
     default List<String> labels() {
         return null;

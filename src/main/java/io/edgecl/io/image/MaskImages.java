@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
@@ -93,5 +94,53 @@ public final class MaskImages {
                 }
             }
         }
+    }
+
+    /** A box to draw: corners in pixels, a caption, and the palette index its colour comes from. */
+    public record Box(float x1, float y1, float x2, float y2, String caption, int colour) {}
+
+    /**
+     * The image with each box outlined (2 px) in VOC's colour for its index and captioned above its
+     * corner. Without usable fonts (a headless machine with no font files) the boxes are drawn
+     * without captions; the return value says whether captions were drawn.
+     */
+    public static boolean drawBoxes(RgbImage image, List<Box> boxes, BufferedImage[] out) {
+        int w = image.width(), h = image.height();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        byte[] rgb = image.rgb();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int p = 3 * (y * w + x);
+                img.setRGB(x, y, ((rgb[p] & 0xFF) << 16) | ((rgb[p + 1] & 0xFF) << 8) | (rgb[p + 2] & 0xFF));
+            }
+        int[] pal = vocPalette();
+        java.awt.Graphics2D g = img.createGraphics();
+        boolean captions = true;
+        try {
+            g.setStroke(new java.awt.BasicStroke(2f));
+            for (Box b : boxes) {
+                // index 0 is black in VOC's palette; start the colours at 1
+                g.setColor(new java.awt.Color(pal[1 + b.colour() % 255]));
+                g.drawRect(
+                        Math.round(b.x1()),
+                        Math.round(b.y1()),
+                        Math.max(1, Math.round(b.x2() - b.x1())),
+                        Math.max(1, Math.round(b.y2() - b.y1())));
+            }
+            try {
+                g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+                for (Box b : boxes) {
+                    g.setColor(new java.awt.Color(pal[1 + b.colour() % 255]));
+                    g.drawString(b.caption(), Math.round(b.x1()) + 2, Math.max(12, Math.round(b.y1()) - 2));
+                }
+            } catch (Error e) {
+                // no font files: AWT fails to load a font (InternalError, UnsatisfiedLinkError)
+                captions = false;
+            }
+        } finally {
+            g.dispose();
+        }
+        out[0] = img;
+        return captions;
     }
 }

@@ -1,0 +1,254 @@
+package io.edgecl.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.edgecl.EdgeClException;
+import io.edgecl.api.Session;
+import io.edgecl.io.image.ImageDecoder;
+import io.edgecl.io.image.ImageException;
+import io.edgecl.io.image.ImageSources;
+import io.edgecl.io.image.Labels;
+import io.edgecl.io.image.MaskImages;
+import io.edgecl.io.image.RgbImage;
+import io.edgecl.models.Detectors;
+import io.edgecl.models.SsdPostprocess;
+import io.edgecl.models.VisionModel;
+import io.edgecl.tensor.HostTensor;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code edgecl detect}: boxes with labels and scores, as torchvision's SSDLite gives them (its
+ * transform, head, anchors, decoding and class-wise NMS), mapped back to each image's pixels.
+ */
+@Command(
+        name = "detect",
+        mixinStandardHelpOptions = true,
+        description = "Detect objects in images (" + ImageDecoder.FORMAT_NAMES + "): files, folders or - (standard "
+                + "input). Prints each box with its label and score; with --out, writes NAME.detections.json (COCO "
+                + "results: category_id, bbox [x, y, width, height], score) and NAME.boxes.png. Needs a detection "
+                + "model (-m ssdlite320_mobilenet_v3_large with -w).")
+public final class DetectCommand extends SessionCommand {
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files, folders, or - (standard input).")
+    List<String> images;
+
+    @Option(
+            names = "--score",
+            defaultValue = "0.3",
+            paramLabel = "S",
+            description = "Smallest score shown and written (default: 0.3; the model keeps its own threshold too).")
+    double score;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the JSON and PNG files (created).")
+    Path out;
+
+    @Option(names = "--overwrite", description = "Replace files that already exist in --out.")
+    boolean overwrite;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names by id, one per line.")
+    Path labelsFile;
+
+    @Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(score >= 0 && score <= 1)) throw new EdgeClException("--score must be in [0, 1], got " + score);
+        VisionModel m = modelOptions.model();
+        if (!(m instanceof Detectors model)) {
+            throw new EdgeClException(m.name() + " is not a detection model; detect needs one "
+                    + "(ssdlite320_mobilenet_v3_large, or a spec with \"family\": \"detection\")");
+        }
+        Labels labels = labelsFile != null
+                ? Labels.fromFile(labelsFile)
+                : model.labels() != null ? Labels.of(model.labels()) : null;
+        List<ImageSources.Source> sources = ImageSources.list(images, () -> {
+                    if (System.console() != null) {
+                        throw new EdgeClException("'-' reads one image from standard input, which is this terminal; "
+                                + "pipe an image in (for example: cat photo.jpg | edgecl detect -m ... -)");
+                    }
+                    return System.in;
+                })
+                .sources();
+        if (out != null) {
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new EdgeClException("cannot create --out folder " + out + ": " + e.getMessage());
+            }
+            if (!overwrite) {
+                for (ImageSources.Source s : sources) {
+                    for (Path f : outputs(s)) {
+                        if (Files.exists(f))
+                            throw new EdgeClException(f + " exists; pass --overwrite to replace it, or another --out");
+                    }
+                }
+            }
+        }
+        PrintWriter pw = spec.commandLine().getOut();
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        List<String> failed = new ArrayList<>();
+        int size = model.inputSize();
+        float[][] anchors = Detectors.anchors(size, size);
+        boolean warnedFonts = false;
+        try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
+            for (ImageSources.Source src : sources) {
+                RgbImage img;
+                try {
+                    img = src.decode();
+                } catch (ImageException e) {
+                    failed.add(e.getMessage());
+                    spec.commandLine().getErr().println("edgecl: skipping " + e.getMessage());
+                    continue;
+                }
+                HostTensor x = model.transform(img);
+                long t0 = System.nanoTime();
+                var r = s.run(x, Set.of(Detectors.BOXES, Detectors.LOGITS));
+                SsdPostprocess.Detections d = model.postprocess()
+                        .detect(
+                                r.get(Detectors.BOXES),
+                                r.get(Detectors.LOGITS),
+                                anchors,
+                                0,
+                                size,
+                                size,
+                                img.height(),
+                                img.width());
+                double ms = (System.nanoTime() - t0) / 1e6;
+                List<Map<String, Object>> shown = new ArrayList<>();
+                List<MaskImages.Box> boxes = new ArrayList<>();
+                for (int i = 0; i < d.size(); i++) {
+                    if (d.scores()[i] < score) continue;
+                    int label = d.labels()[i];
+                    String name = labels != null && label < labels.size() ? labels.name(label) : String.valueOf(label);
+                    float[] b = d.boxes()[i];
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("label", label);
+                    o.put("name", name);
+                    o.put("score", d.scores()[i]);
+                    o.put("box", List.of(b[0], b[1], b[2], b[3]));
+                    shown.add(o);
+                    boxes.add(new MaskImages.Box(
+                            b[0], b[1], b[2], b[3], String.format(Locale.ROOT, "%s %.2f", name, d.scores()[i]), label));
+                }
+                if (out != null) {
+                    List<Path> files = outputs(src);
+                    writeCoco(files.get(0), src.name(), shown, gson);
+                    BufferedImage[] drawn = new BufferedImage[1];
+                    boolean captions = MaskImages.drawBoxes(img, boxes, drawn);
+                    if (!captions && !warnedFonts) {
+                        spec.commandLine()
+                                .getErr()
+                                .println("edgecl: no fonts on this machine; boxes are drawn without "
+                                        + "captions (install fonts-dejavu-core for them)");
+                        warnedFonts = true;
+                    }
+                    MaskImages.writePng(drawn[0], files.get(1));
+                }
+                report(pw, gson, src.name(), model, img, ms, shown);
+                pw.flush();
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new ImageException(
+                    failed.size() + " of " + sources.size() + " images could not be read; first: " + failed.get(0));
+        }
+        return 0;
+    }
+
+    private List<Path> outputs(ImageSources.Source s) {
+        String n = s.file() != null ? s.file().getFileName().toString() : "stdin";
+        int dot = n.lastIndexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n;
+        return List.of(out.resolve(stem + ".detections.json"), out.resolve(stem + ".boxes.png"));
+    }
+
+    /** COCO's results format: one object per box, bbox as [x, y, width, height]. */
+    private static void writeCoco(Path file, String image, List<Map<String, Object>> shown, Gson gson) {
+        List<Map<String, Object>> res = new ArrayList<>();
+        for (Map<String, Object> o : shown) {
+            @SuppressWarnings("unchecked")
+            List<Float> b = (List<Float>) o.get("box");
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("image_id", image);
+            c.put("category_id", o.get("label"));
+            c.put("bbox", List.of(b.get(0), b.get(1), b.get(2) - b.get(0), b.get(3) - b.get(1)));
+            c.put("score", o.get("score"));
+            res.add(c);
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".part");
+            Files.writeString(tmp, gson.toJson(res) + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw new EdgeClException("cannot write " + file + ": " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the write already failed; that is what is reported
+                }
+            }
+        }
+    }
+
+    private void report(
+            PrintWriter pw,
+            Gson gson,
+            String image,
+            VisionModel model,
+            RgbImage img,
+            double ms,
+            List<Map<String, Object>> shown) {
+        if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("image", image);
+            r.put("model", model.name());
+            r.put("width", img.width());
+            r.put("height", img.height());
+            r.put("latency_ms", ms);
+            r.put("detections", shown);
+            pw.println(gson.toJson(r));
+            return;
+        }
+        pw.printf(
+                Locale.ROOT,
+                "%s: %dx%d, %d detections at score >= %.2f, %.2f ms%n",
+                image,
+                img.width(),
+                img.height(),
+                shown.size(),
+                score,
+                ms);
+        for (Map<String, Object> o : shown) {
+            @SuppressWarnings("unchecked")
+            List<Float> b = (List<Float>) o.get("box");
+            pw.printf(
+                    Locale.ROOT,
+                    "  %-16s %.3f  [%.1f, %.1f, %.1f, %.1f]%n",
+                    o.get("name"),
+                    (float) o.get("score"),
+                    b.get(0),
+                    b.get(1),
+                    b.get(2),
+                    b.get(3));
+        }
+    }
+}
