@@ -32,7 +32,8 @@ class OnnxExportTest {
                 "mobilevit_xxs_64",
                 "mobilenetv3_small_050",
                 "lraspp_mobilenet_v3_large_035",
-                "deeplabv3_mobilenet_v3_large_025"
+                "deeplabv3_mobilenet_v3_large_025",
+                "ssdlite320_mobilenet_v3_large_035"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);
@@ -50,15 +51,17 @@ class OnnxExportTest {
                     OnnxTensor t = OnnxTensor.createTensor(
                             env, FloatBuffer.wrap(input.data()), new long[] {s[0], s[1], s[2], s[3]});
                     OrtSession.Result r = session.run(Map.of("input", t))) {
-                OnnxTensor o = (OnnxTensor) r.get(0);
-                HostTensor ref = io.get(model.primaryOutput());
-                assertEquals(
-                        java.util.Arrays.toString(ref.shape()),
-                        java.util.Arrays.toString(o.getInfo().getShape()),
-                        name + " output shape");
-                float[] flat = new float[ref.numel()];
-                o.getFloatBuffer().get(flat);
-                TestSupport.assertClose(ref.data(), flat, name + " via ONNX Runtime");
+                for (String out : model.headOutputs()) {
+                    OnnxTensor o = (OnnxTensor) r.get(out).orElseThrow();
+                    HostTensor ref = io.get(out);
+                    assertEquals(
+                            java.util.Arrays.toString(ref.shape()),
+                            java.util.Arrays.toString(o.getInfo().getShape()),
+                            name + " output shape");
+                    float[] flat = new float[ref.numel()];
+                    o.getFloatBuffer().get(flat);
+                    TestSupport.assertClose(ref.data(), flat, name + " " + out + " via ONNX Runtime");
+                }
             }
         }
     }

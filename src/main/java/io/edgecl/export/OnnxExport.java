@@ -45,27 +45,35 @@ public final class OnnxExport implements OnnxNodes {
         Value in = g.input();
         names.put(in, "input");
         for (Node n : g.nodes()) lower(n);
-        Value logits = g.outputs().get("logits"), dense = g.outputs().get("out");
-        if (logits == null && dense == null) {
-            throw new EdgeClException("the graph has no logits or out output to export");
+        // the head's outputs: logits [N, classes]; a segmenter's out [N, classes, H, W]; a
+        // detector's per-anchor rows [N, anchors, columns]; features are not exported
+        java.util.Map<String, long[]> outputs = new java.util.LinkedHashMap<>();
+        for (var e : g.outputs().entrySet()) {
+            String k = e.getKey();
+            Value v = e.getValue();
+            if (k.startsWith("features.")) continue;
+            if (k.equals("logits")) {
+                node("Flatten", List.of(name(v)), List.of(k), Attr.i("axis", 1));
+                outputs.put(k, new long[] {v.n(), v.c()});
+            } else if (g.isRowOutput(k)) {
+                // NCHW [n, c, 1, rows] -> [n, rows, c]
+                String t = node("Reshape", List.of(name(v), ints(v.n(), v.c(), (long) v.h() * v.w())), List.of(tmp()));
+                node("Transpose", List.of(t), List.of(k), Attr.ints("perm", 0, 2, 1));
+                outputs.put(k, new long[] {v.n(), (long) v.h() * v.w(), v.c()});
+            } else {
+                // dense scores are already NCHW in ONNX's layout
+                node("Identity", List.of(name(v)), List.of(k));
+                outputs.put(k, new long[] {v.n(), v.c(), v.h(), v.w()});
+            }
         }
-        String output = logits != null ? "logits" : "out";
-        long[] outShape;
-        if (logits != null) {
-            node("Flatten", List.of(name(logits)), List.of("logits"), Attr.i("axis", 1));
-            outShape = new long[] {logits.n(), logits.c()};
-        } else {
-            // a segmenter's dense scores are already NCHW in ONNX's layout
-            node("Identity", List.of(name(dense)), List.of("out"));
-            outShape = new long[] {dense.n(), dense.c(), dense.h(), dense.w()};
-        }
+        if (outputs.isEmpty()) throw new EdgeClException("the graph has no output to export");
 
         ProtoWriter graph = new ProtoWriter();
         for (ProtoWriter n : nodes) graph.message(1, n);
         graph.string(2, modelName);
         for (ProtoWriter t : initializers) graph.message(5, t);
         graph.message(11, valueInfo("input", new long[] {in.n(), in.c(), in.h(), in.w()}));
-        graph.message(12, valueInfo(output, outShape));
+        for (var e : outputs.entrySet()) graph.message(12, valueInfo(e.getKey(), e.getValue()));
         ProtoWriter model = new ProtoWriter();
         model.int64(1, 8); // IR version 8
         model.string(2, "edgecl");
