@@ -116,6 +116,22 @@ class SegmentCliTest {
         }
     }
 
+    /** DeepLabV3's checkpoint with its training-only aux_classifier: inspect says it fits and what it skips. */
+    @Test
+    void inspectNamesTheSkippedAuxiliaryHead(@TempDir Path dir) throws Exception {
+        GoldenCase gc = GoldenCase.load("deeplabv3_mobilenet_v3_large_025");
+        Path c = dir.resolve("case.json");
+        Files.copy(gc.dir().resolve("case.json"), c);
+        var buf = new java.io.ByteArrayOutputStream();
+        var cl = new picocli.CommandLine(
+                new InspectCommand(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(0, cl.execute(gc.weights().toString(), "--model-config", c.toString()));
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(
+                out.matches("(?s).*fits deeplabv3_mobilenet_v3_large.*skips \\d+ tensors \\(the auxiliary FCN head.*"),
+                out);
+    }
+
     @Test
     void aClassifierIsRefusedInOneLine() {
         var r = PredictCliTest.run("segment", "-m", "mobilenetv3_small_050", CAT.toString());

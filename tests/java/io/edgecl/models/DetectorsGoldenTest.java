@@ -9,6 +9,7 @@ import io.edgecl.graph.FusionScheduler;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Plan;
 import io.edgecl.tensor.HostTensor;
+import io.edgecl.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,24 @@ class DetectorsGoldenTest {
             // a 1x1 map reads as [N, C], as a pooled vector does
             assertEquals(io.get(k).numel(), out.get(k).numel(), k);
             TestSupport.assertClose(io.get(k).data(), out.get(k).data(), CASE + " " + k);
+        }
+    }
+
+    /** fp16 storage (fp32 arithmetic): the head's outputs within 1e-2·max(1, max|ref|) of torchvision. */
+    @Test
+    void fp16StorageStaysClose() {
+        GoldenCase gc = GoldenCase.load(CASE);
+        Detectors model = (Detectors) Models.fromSpec(gc.spec());
+        Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
+        Map<String, HostTensor> io = gc.io();
+        var ctx = TestSupport.context();
+        ctx.setPrecision(Precision.FP16_STORAGE);
+        try {
+            Map<String, HostTensor> out = run(model, w, io.get("input"), Set.of());
+            for (String k : model.headOutputs())
+                TestSupport.assertClose(io.get(k).data(), out.get(k).data(), 1e-2, k);
+        } finally {
+            ctx.setPrecision(Precision.FP32);
         }
     }
 

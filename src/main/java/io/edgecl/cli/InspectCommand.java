@@ -131,6 +131,10 @@ public final class InspectCommand implements Callable<Integer> {
                 w.finish();
                 fit.addProperty("fits", true);
                 fit.addProperty("parameters", w.paramCount());
+                // tensors the model leaves out on purpose (DeepLabV3's training-only aux_classifier)
+                JsonObject skipped = new JsonObject();
+                w.skippedKeys().forEach(skipped::addProperty);
+                if (skipped.size() > 0) fit.add("skipped", skipped);
             } catch (io.edgecl.models.WeightMismatchException e) {
                 misfit = e.getMessage();
                 fit.addProperty("fits", false);
@@ -148,11 +152,21 @@ public final class InspectCommand implements Callable<Integer> {
                         fit.get("fits").getAsBoolean()
                                 ? "fits " + fit.get("model").getAsString()
                                         + ": every key present with the expected shape"
+                                        + skippedNote(fit)
                                 : "does not fit " + fit.get("model").getAsString() + ": " + misfit);
             }
         }
         out.flush();
         return misfit == null ? 0 : 2;
+    }
+
+    /** "; skips N tensors (why)" for the tensors the model leaves out, or "". */
+    private static String skippedNote(JsonObject fit) {
+        if (!fit.has("skipped")) return "";
+        JsonObject sk = fit.getAsJsonObject("skipped");
+        java.util.Set<String> why = new java.util.TreeSet<>();
+        sk.entrySet().forEach(e -> why.add(e.getValue().getAsString()));
+        return "; skips " + sk.size() + " tensor" + (sk.size() == 1 ? "" : "s") + " (" + String.join("; ", why) + ")";
     }
 
     private JsonObject bench() {
