@@ -13,6 +13,8 @@ import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
+import io.edgecl.models.Detectors;
+import io.edgecl.models.SsdPostprocess;
 import io.edgecl.models.VisionModel;
 import io.edgecl.tensor.HostTensor;
 import java.io.ByteArrayOutputStream;
@@ -86,6 +88,11 @@ public final class InferenceServer implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService pool;
     private final String precision;
+    /** Runs segmentation and detection requests, one per session at a time. */
+    private final ExecutorService direct;
+
+    private final java.util.concurrent.atomic.AtomicInteger nextSession =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     public InferenceServer(VisionModel model, Labels labels, Preprocessor pre, List<Session> sessions, Options opt)
             throws IOException {
@@ -103,9 +110,20 @@ public final class InferenceServer implements AutoCloseable {
         // delayed ACK add ~40 ms to every answer.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         // Every plan a batch can need (1, 2, 4, ... max-batch images), built before the first request.
+        // (a segmenter runs each image at its own size and a detector at its fixed one, one at a time)
+        boolean classifier = model.primaryOutput().equals("logits");
         for (Session s : sessions) {
-            for (int b : Batcher.sizes(opt.maxBatch())) s.prepare(b, pre.height(), pre.width());
+            if (classifier) {
+                for (int b : Batcher.sizes(opt.maxBatch())) s.prepare(b, pre.height(), pre.width());
+            } else if (model instanceof Detectors d) {
+                s.prepare(1, d.inputSize(), d.inputSize());
+            }
         }
+        this.direct = java.util.concurrent.Executors.newFixedThreadPool(sessions.size(), r -> {
+            Thread t = new Thread(r, "edgecl-dense");
+            t.setDaemon(true);
+            return t;
+        });
         this.batcher = new Batcher(sessions, opt.maxBatch(), opt.maxWaitMs(), opt.queue());
         this.http = HttpServer.create(new InetSocketAddress(opt.host(), opt.port()), 128);
         // The JDK server reads a request on its executor's thread, so a client that sends its
@@ -167,6 +185,14 @@ public final class InferenceServer implements AutoCloseable {
                     method(ex, "POST");
                     predict(ex);
                 }
+                case "/v1/segment" -> {
+                    method(ex, "POST");
+                    segment(ex);
+                }
+                case "/v1/detect" -> {
+                    method(ex, "POST");
+                    detect(ex);
+                }
                 case "/v1/models" -> {
                     method(ex, "GET");
                     json(ex, 200, modelsDoc());
@@ -184,7 +210,8 @@ public final class InferenceServer implements AutoCloseable {
                             404,
                             "not_found",
                             "no endpoint " + path
-                                    + " (try POST /v1/classify, POST /v1/predict, GET /v1/models, /health, /metrics)");
+                                    + " (try POST /v1/classify, /v1/segment, /v1/detect or /v1/predict, GET /v1/models, "
+                                    + "/health, /metrics)");
             }
         } catch (HttpError e) {
             m.error(e.kind);
@@ -215,7 +242,8 @@ public final class InferenceServer implements AutoCloseable {
 
     private static String endpoint(String path) {
         return switch (path) {
-            case "/v1/classify", "/v1/predict", "/v1/models", "/health", "/metrics" -> path;
+            case "/v1/classify", "/v1/segment", "/v1/detect", "/v1/predict", "/v1/models", "/health", "/metrics" ->
+                path;
             default -> "other";
         };
     }
@@ -241,7 +269,137 @@ public final class InferenceServer implements AutoCloseable {
         return Map.of("models", List.of(d));
     }
 
+    /** The one image of a request: the body, or the first file of a multipart body. */
+    private byte[] oneImage(HttpExchange ex) throws IOException {
+        String type = contentType(ex);
+        byte[] body = body(ex);
+        if (type.startsWith("multipart/form-data")) {
+            List<byte[]> parts = Multipart.parts(body, type);
+            if (parts.size() != 1) {
+                throw new HttpError(400, "bad_request", "send one image per request here, got " + parts.size());
+            }
+            return parts.get(0);
+        }
+        if (type.startsWith("image/") || type.startsWith("application/octet-stream") || type.isEmpty()) return body;
+        throw new HttpError(415, "unsupported_media", "send an image or multipart/form-data, not " + type);
+    }
+
+    private io.edgecl.io.image.RgbImage decode(byte[] image) {
+        try {
+            return ImageDecoder.decode(image, "the image", opt.maxPixels());
+        } catch (EdgeClException e) {
+            throw new HttpError(400, "bad_request", e.getMessage());
+        }
+    }
+
+    /** Runs one input on the next session, off the request thread, with the server's timeout. */
+    private Map<String, HostTensor> runDirect(HostTensor x, java.util.Set<String> outputs) {
+        Session s = sessions.get(Math.floorMod(nextSession.getAndIncrement(), sessions.size()));
+        return await(CompletableFuture.supplyAsync(() -> s.run(x, outputs).asMap(), direct));
+    }
+
+    /**
+     * POST /v1/segment[?format=png]: the class of every pixel, as {@code edgecl segment} computes
+     * it; JSON with the classes' shares and the mask as a base64 palette PNG, or the PNG itself.
+     */
+    private void segment(HttpExchange ex) throws IOException {
+        if (!model.primaryOutput().equals("out")) {
+            throw new HttpError(400, "bad_request", model.name() + " is not a segmentation model; use /v1/classify");
+        }
+        io.edgecl.io.image.RgbImage img = decode(oneImage(ex));
+        long t0 = System.nanoTime();
+        int[] wh = Preprocessor.resizedSize(
+                img.width(), img.height(), model.preprocess().size());
+        HostTensor x = pre.toTensor(
+                io.edgecl.io.image.Resampler.resize(img, wh[0], wh[1], io.edgecl.io.image.Interpolation.BILINEAR));
+        HostTensor scores = runDirect(x, java.util.Set.of("out")).get("out");
+        io.edgecl.api.SegmentationMask mask = io.edgecl.api.SegmentationMask.of(scores, 0, img.height(), img.width());
+        java.awt.image.BufferedImage png =
+                io.edgecl.io.image.MaskImages.palette(mask.classIndex(), mask.width(), mask.height());
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(png, "png", buf);
+        String format = query(ex, "format");
+        if ("png".equals(format)) {
+            send(ex, 200, "image/png", buf.toByteArray());
+            return;
+        }
+        long[] hist = mask.histogram();
+        List<Map<String, Object>> classes = new ArrayList<>();
+        for (int k = 0; k < hist.length; k++) {
+            if (hist[k] == 0) continue;
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("index", k);
+            c.put("label", labels.name(k));
+            c.put("fraction", (double) hist[k] / ((long) mask.width() * mask.height()));
+            classes.add(c);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model.name());
+        doc.put("width", img.width());
+        doc.put("height", img.height());
+        doc.put("classes", classes);
+        doc.put("mask_png_base64", java.util.Base64.getEncoder().encodeToString(buf.toByteArray()));
+        doc.put("latency_ms", (System.nanoTime() - t0) / 1e6);
+        json(ex, 200, doc);
+    }
+
+    /** POST /v1/detect[?score=S]: boxes with labels and scores in the image's pixels, as {@code edgecl detect} gives them. */
+    private void detect(HttpExchange ex) throws IOException {
+        if (!(model instanceof Detectors d)) {
+            throw new HttpError(400, "bad_request", model.name() + " is not a detection model");
+        }
+        double minScore = 0.3;
+        String q = query(ex, "score");
+        if (q != null) {
+            try {
+                minScore = Double.parseDouble(q);
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "bad_request", "score must be a number, got '" + q + "'");
+            }
+            if (!(minScore >= 0 && minScore <= 1)) throw new HttpError(400, "bad_request", "score must be in [0, 1]");
+        }
+        io.edgecl.io.image.RgbImage img = decode(oneImage(ex));
+        long t0 = System.nanoTime();
+        Map<String, HostTensor> out = runDirect(d.transform(img), java.util.Set.copyOf(d.headOutputs()));
+        int size = d.inputSize();
+        SsdPostprocess.Detections det = d.postprocess()
+                .detect(
+                        out.get(Detectors.BOXES),
+                        out.get(Detectors.LOGITS),
+                        Detectors.anchors(size, size),
+                        0,
+                        size,
+                        size,
+                        img.height(),
+                        img.width());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < det.size(); i++) {
+            if (det.scores()[i] < minScore) continue;
+            float[] b = det.boxes()[i];
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("label", det.labels()[i]);
+            o.put("name", labels.name(det.labels()[i]));
+            o.put("score", det.scores()[i]);
+            o.put("box", List.of(b[0], b[1], b[2], b[3]));
+            list.add(o);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model.name());
+        doc.put("width", img.width());
+        doc.put("height", img.height());
+        doc.put("detections", list);
+        doc.put("latency_ms", (System.nanoTime() - t0) / 1e6);
+        json(ex, 200, doc);
+    }
+
     private void classify(HttpExchange ex) throws IOException {
+        if (!model.primaryOutput().equals("logits")) {
+            throw new HttpError(
+                    400,
+                    "bad_request",
+                    model.name() + " is not a classifier; use /v1/"
+                            + (model instanceof Detectors ? "detect" : "segment"));
+        }
         int topk = Math.min(model.numClasses(), queryInt(ex, "topk", 5));
         String type = contentType(ex);
         List<byte[]> images = new ArrayList<>();
@@ -353,7 +511,7 @@ public final class InferenceServer implements AutoCloseable {
     /** Forwards in a row that must fail on the device before /health says the server is failing. */
     static final int FAILING_AFTER = 3;
 
-    private HostTensor await(CompletableFuture<HostTensor> f) {
+    private <T> T await(CompletableFuture<T> f) {
         try {
             return f.get(opt.timeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -412,6 +570,18 @@ public final class InferenceServer implements AutoCloseable {
                         : t.trim().toLowerCase(Locale.ROOT);
     }
 
+    /** A query parameter's decoded value, or null. */
+    private static String query(HttpExchange ex, String key) {
+        String q = ex.getRequestURI().getRawQuery();
+        if (q == null) return null;
+        for (String kv : q.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            if (k.equals(key)) return eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
     private static int queryInt(HttpExchange ex, String key, int def) {
         String q = ex.getRequestURI().getRawQuery();
         if (q == null) return def;
@@ -448,6 +618,13 @@ public final class InferenceServer implements AutoCloseable {
         batcher.close();
         http.stop(graceSeconds);
         pool.shutdown();
+        direct.shutdown();
+        try {
+            // a dense request still running holds its session: let it finish before the close
+            direct.awaitTermination(Math.max(1, opt.timeoutMs()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Session s : sessions) s.close();
     }
 
