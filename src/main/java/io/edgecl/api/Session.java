@@ -402,6 +402,25 @@ public final class Session implements AutoCloseable {
         return onDevice(() -> new Result(plan(s[0], s[2], s[3]).run(nchw, names)));
     }
 
+    /**
+     * The class of every pixel of {@code image}, with a segmentation model ({@code primaryOutput}
+     * "out"), as torchvision's segmentation weights expect it: the short side resized to
+     * {@code shortSide} with the aspect ratio kept, normalised with the model's mean and std; the
+     * scores resized back to the image's size before each pixel takes its best class.
+     *
+     * @throws EdgeClException when the model is not a segmenter
+     */
+    public SegmentationMask segment(io.edgecl.io.image.RgbImage image, int shortSide) {
+        if (!model.primaryOutput().equals("out")) {
+            throw new EdgeClException(model.name() + " is not a segmentation model");
+        }
+        int[] wh = io.edgecl.io.image.Preprocessor.resizedSize(image.width(), image.height(), shortSide);
+        HostTensor x = new io.edgecl.io.image.Preprocessor(model.preprocess())
+                .toTensor(io.edgecl.io.image.Resampler.resize(
+                        image, wh[0], wh[1], io.edgecl.io.image.Interpolation.BILINEAR));
+        return SegmentationMask.of(run(x).get("out"), 0, image.height(), image.width());
+    }
+
     /** Runs an NCHW float batch; returns its primary output (the logits of a classifier). */
     public Result run(HostTensor nchw) {
         return run(nchw, Set.of(model.primaryOutput()));

@@ -31,7 +31,10 @@ import picocli.CommandLine.Option;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Top-1/top-5 and per-class accuracy over an ImageFolder tree (one sub-folder per class, "
-                + "sorted by name) or a flat folder with --labels-file. With no model options, the demo model.")
+                + "sorted by name) or a flat folder with --labels-file. With no model options, the demo model. "
+                + "With a segmentation model (--task segmentation): mIoU, pixel accuracy and per-class IoU over a "
+                + "folder in VOC's layout (JPEGImages/, SegmentationClass/ palette PNGs, 255 ignored, "
+                + "ImageSets/Segmentation/SPLIT.txt when present).")
 public final class EvalCommand extends SessionCommand {
     @Mixin
     ImageOptions imageOptions;
@@ -69,6 +72,20 @@ public final class EvalCommand extends SessionCommand {
             paramLabel = "FILE.csv",
             description = "One row per image: file, label, " + "prediction, probability, top-5.")
     Path savePredictions;
+
+    @Option(
+            names = "--task",
+            paramLabel = "T",
+            description = "classification or segmentation (default: what the model does).")
+    String task;
+
+    @Option(
+            names = "--split",
+            defaultValue = "val",
+            paramLabel = "NAME",
+            description =
+                    "Segmentation: the ImageSets/Segmentation/NAME.txt list, when the folder has one (default: val).")
+    String split;
 
     @Option(names = "--json", description = "Machine-readable summary.")
     boolean json;
@@ -123,6 +140,21 @@ public final class EvalCommand extends SessionCommand {
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         VisionModel model = modelOptions.modelOrDemo();
+        String t = task != null ? task : model.primaryOutput().equals("out") ? "segmentation" : "classification";
+        switch (t) {
+            case "classification" -> {
+                if (!model.primaryOutput().equals("logits")) {
+                    throw new EdgeClException(model.name() + " is not a classifier; use --task segmentation");
+                }
+            }
+            case "segmentation" -> {
+                if (!model.primaryOutput().equals("out")) {
+                    throw new EdgeClException("--task segmentation needs a segmentation model, not " + model.name());
+                }
+                return segmentation(model);
+            }
+            default -> throw new EdgeClException("--task must be classification or segmentation, got '" + t + "'");
+        }
         Preprocessor pre = imageOptions.preprocessor(model);
         Dataset ds = dataset(model);
         long t0 = System.nanoTime();
@@ -134,6 +166,92 @@ public final class EvalCommand extends SessionCommand {
         }
         if (savePredictions != null) writeCsv(savePredictions, tally.rows);
         report(model, ds, tally, seconds);
+        return 0;
+    }
+
+    /**
+     * mIoU, pixel accuracy and per-class IoU over a VOC-layout folder: each image segmented as
+     * {@code edgecl segment} does (scores resized back to the image), against its mask.
+     */
+    private int segmentation(VisionModel model) {
+        List<io.edgecl.io.image.VocSegmentation.Item> items = io.edgecl.io.image.VocSegmentation.scan(data, split);
+        if (limit != null) {
+            if (limit <= 0) throw new EdgeClException("--limit must be positive, got " + limit);
+            if (limit < items.size()) items = items.subList(0, limit);
+        }
+        Labels labels = imageOptions.labels(model);
+        int shortSide = imageOptions.preprocess(model).size();
+        io.edgecl.api.SegmentationMetrics m = new io.edgecl.api.SegmentationMetrics(model.numClasses());
+        List<String> errors = new ArrayList<>();
+        int done = 0;
+        long t0 = System.nanoTime();
+        try (Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {
+            for (io.edgecl.io.image.VocSegmentation.Item it : items) {
+                io.edgecl.io.image.RgbImage img;
+                io.edgecl.io.image.VocSegmentation.Mask truth;
+                try {
+                    img = io.edgecl.io.image.ImageDecoder.decode(it.image());
+                    truth = io.edgecl.io.image.VocSegmentation.readMask(it.mask());
+                } catch (io.edgecl.io.image.ImageException e) {
+                    errors.add(e.getMessage());
+                    continue;
+                }
+                if (truth.width() != img.width() || truth.height() != img.height()) {
+                    errors.add(it.mask() + " is " + truth.width() + "x" + truth.height() + " but its image is "
+                            + img.width() + "x" + img.height());
+                    continue;
+                }
+                m.add(s.segment(img, shortSide).classIndex(), truth.classes());
+                done++;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (done == 0) {
+            throw new EdgeClException("no image of " + data + " could be evaluated (" + errors.size()
+                    + " errors; first: " + (errors.isEmpty() ? "none" : errors.get(0)) + ")");
+        }
+        double[] iou = m.iou();
+        long[] px = m.pixelsPerClass();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model.name());
+        r.put("data", data.toString());
+        r.put("task", "segmentation");
+        r.put("images", done);
+        r.put("errors", errors.size());
+        r.put("miou", m.meanIou());
+        r.put("pixel_accuracy", m.pixelAccuracy());
+        r.put("images_per_s", done / seconds);
+        List<Map<String, Object>> per = new ArrayList<>();
+        for (int c = 0; c < iou.length; c++) {
+            Map<String, Object> pc = new LinkedHashMap<>();
+            pc.put("class", c);
+            pc.put("label", labels.name(c));
+            pc.put("pixels", px[c]);
+            pc.put("iou", Double.isNaN(iou[c]) ? null : iou[c]);
+            per.add(pc);
+        }
+        r.put("per_class", per);
+        r.put("pixels_outside_the_classes", m.pixelsOutsideTheClasses());
+        r.put("error_files", errors);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .create()
+                    .toJson(r));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, done, errors.size());
+            out.printf(Locale.ROOT, "  mIoU %.4f  pixel accuracy %.4f%n", m.meanIou(), m.pixelAccuracy());
+            for (Map<String, Object> pc : per) {
+                if (pc.get("iou") == null) continue;
+                out.printf(
+                        Locale.ROOT, "  %-20s IoU %.4f  (%d pixels)%n", pc.get("label"), (double) pc.get("iou"), (long)
+                                pc.get("pixels"));
+            }
+            for (String e : errors) out.println("  error: " + e);
+        }
+        out.flush();
         return 0;
     }
 

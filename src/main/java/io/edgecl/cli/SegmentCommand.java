@@ -8,16 +8,13 @@ import io.edgecl.api.Session;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageException;
 import io.edgecl.io.image.ImageSources;
-import io.edgecl.io.image.Interpolation;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.MaskImages;
 import io.edgecl.io.image.Preprocess;
 import io.edgecl.io.image.Preprocessor;
-import io.edgecl.io.image.Resampler;
 import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
-import io.edgecl.tensor.HostTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -103,7 +100,6 @@ public final class SegmentCommand extends SessionCommand {
                 }
             }
         }
-        Preprocessor norm = new Preprocessor(p);
         PrintWriter pw = spec.commandLine().getOut();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
@@ -118,12 +114,9 @@ public final class SegmentCommand extends SessionCommand {
                     continue;
                 }
                 int[] wh = Preprocessor.resizedSize(img.width(), img.height(), shortSide);
-                RgbImage resized = Resampler.resize(img, wh[0], wh[1], Interpolation.BILINEAR);
-                HostTensor x = norm.toTensor(resized);
                 long t0 = System.nanoTime();
-                HostTensor scores = s.run(x).get("out");
+                SegmentationMask mask = s.segment(img, shortSide);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                SegmentationMask mask = SegmentationMask.of(scores, 0, img.height(), img.width());
                 List<Path> files = out != null ? outputs(src) : List.of();
                 if (out != null) {
                     MaskImages.writePng(

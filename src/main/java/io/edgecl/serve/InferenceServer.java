@@ -308,12 +308,10 @@ public final class InferenceServer implements AutoCloseable {
         }
         io.edgecl.io.image.RgbImage img = decode(oneImage(ex));
         long t0 = System.nanoTime();
-        int[] wh = Preprocessor.resizedSize(
-                img.width(), img.height(), model.preprocess().size());
-        HostTensor x = pre.toTensor(
-                io.edgecl.io.image.Resampler.resize(img, wh[0], wh[1], io.edgecl.io.image.Interpolation.BILINEAR));
-        HostTensor scores = runDirect(x, java.util.Set.of("out")).get("out");
-        io.edgecl.api.SegmentationMask mask = io.edgecl.api.SegmentationMask.of(scores, 0, img.height(), img.width());
+        Session session = sessions.get(Math.floorMod(nextSession.getAndIncrement(), sessions.size()));
+        int shortSide = model.preprocess().size();
+        io.edgecl.api.SegmentationMask mask =
+                await(CompletableFuture.supplyAsync(() -> session.segment(img, shortSide), direct));
         java.awt.image.BufferedImage png =
                 io.edgecl.io.image.MaskImages.palette(mask.classIndex(), mask.width(), mask.height());
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
