@@ -39,7 +39,11 @@ public final class EvalCommand extends SessionCommand {
     @Mixin
     ImageOptions imageOptions;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The image folder.")
+    @Option(
+            names = {"--data", "--images"},
+            required = true,
+            paramLabel = "DIR",
+            description = "The image folder (for --task detection, the images --annotations names).")
     Path data;
 
     @Option(
@@ -86,6 +90,12 @@ public final class EvalCommand extends SessionCommand {
             description =
                     "Segmentation: the ImageSets/Segmentation/NAME.txt list, when the folder has one (default: val).")
     String split;
+
+    @Option(
+            names = "--annotations",
+            paramLabel = "FILE",
+            description = "Detection: COCO's instances JSON (images, annotations, categories).")
+    Path annotations;
 
     @Option(names = "--json", description = "Machine-readable summary.")
     boolean json;
@@ -140,7 +150,11 @@ public final class EvalCommand extends SessionCommand {
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
         VisionModel model = modelOptions.modelOrDemo();
-        String t = task != null ? task : model.primaryOutput().equals("out") ? "segmentation" : "classification";
+        String t = task != null
+                ? task
+                : model.primaryOutput().equals("out")
+                        ? "segmentation"
+                        : model instanceof io.edgecl.models.Detectors ? "detection" : "classification";
         switch (t) {
             case "classification" -> {
                 if (!model.primaryOutput().equals("logits")) {
@@ -153,7 +167,14 @@ public final class EvalCommand extends SessionCommand {
                 }
                 return segmentation(model);
             }
-            default -> throw new EdgeClException("--task must be classification or segmentation, got '" + t + "'");
+            case "detection" -> {
+                if (!(model instanceof io.edgecl.models.Detectors d)) {
+                    throw new EdgeClException("--task detection needs a detection model, not " + model.name());
+                }
+                return detection(d);
+            }
+            default ->
+                throw new EdgeClException("--task must be classification, segmentation or detection, got '" + t + "'");
         }
         Preprocessor pre = imageOptions.preprocessor(model);
         Dataset ds = dataset(model);
@@ -249,6 +270,111 @@ public final class EvalCommand extends SessionCommand {
                         Locale.ROOT, "  %-20s IoU %.4f  (%d pixels)%n", pc.get("label"), (double) pc.get("iou"), (long)
                                 pc.get("pixels"));
             }
+            for (String e : errors) out.println("  error: " + e);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * COCO's box AP and AR (as pycocotools computes them) of the model's detections on the images
+     * of --annotations, each detected as {@code edgecl detect} does with the model's own thresholds.
+     */
+    private int detection(io.edgecl.models.Detectors model) {
+        if (annotations == null) throw new EdgeClException("--task detection needs --annotations instances.json");
+        io.edgecl.io.CocoAnnotations ann = io.edgecl.io.CocoAnnotations.read(annotations);
+        List<io.edgecl.io.CocoAnnotations.Image> images = ann.images();
+        if (limit != null) {
+            if (limit <= 0) throw new EdgeClException("--limit must be positive, got " + limit);
+            if (limit < images.size()) images = images.subList(0, limit);
+        }
+        List<io.edgecl.api.CocoEval.Truth> truths = new ArrayList<>();
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        for (var im : images) kept.add(im.id());
+        for (var a : ann.annotations()) {
+            if (kept.contains(a.image()))
+                truths.add(new io.edgecl.api.CocoEval.Truth(a.image(), a.category(), a.box(), a.area(), a.crowd()));
+        }
+        List<io.edgecl.api.CocoEval.Detection> dets = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        int size = model.inputSize(), done = 0;
+        float[][] anchors = io.edgecl.models.Detectors.anchors(size, size);
+        long t0 = System.nanoTime();
+        try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
+            for (var im : images) {
+                io.edgecl.io.image.RgbImage img;
+                try {
+                    img = io.edgecl.io.image.ImageDecoder.decode(data.resolve(im.file()));
+                } catch (io.edgecl.io.image.ImageException e) {
+                    errors.add(e.getMessage());
+                    continue;
+                }
+                var r = s.run(model.transform(img), java.util.Set.copyOf(model.headOutputs()));
+                var d = model.postprocess()
+                        .detect(
+                                r.get(io.edgecl.models.Detectors.BOXES),
+                                r.get(io.edgecl.models.Detectors.LOGITS),
+                                anchors,
+                                0,
+                                size,
+                                size,
+                                img.height(),
+                                img.width());
+                for (int i = 0; i < d.size(); i++) {
+                    float[] b = d.boxes()[i];
+                    dets.add(new io.edgecl.api.CocoEval.Detection(
+                            im.id(),
+                            d.labels()[i],
+                            new double[] {b[0], b[1], b[2] - b[0], b[3] - b[1]},
+                            d.scores()[i]));
+                }
+                done++;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (done == 0) {
+            throw new EdgeClException("no image of " + data + " could be evaluated (" + errors.size()
+                    + " errors; first: " + (errors.isEmpty() ? "none" : errors.get(0)) + ")");
+        }
+        io.edgecl.api.CocoEval.Summary sum = io.edgecl.api.CocoEval.evaluate(truths, dets);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model.name());
+        r.put("annotations", annotations.toString());
+        r.put("task", "detection");
+        r.put("images", done);
+        r.put("errors", errors.size());
+        r.put("map", sum.ap());
+        r.put("map_50", sum.ap50());
+        r.put("map_75", sum.ap75());
+        r.put("map_small", sum.apSmall());
+        r.put("map_medium", sum.apMedium());
+        r.put("map_large", sum.apLarge());
+        r.put("mar_1", sum.ar1());
+        r.put("mar_10", sum.ar10());
+        r.put("mar_100", sum.ar100());
+        r.put("images_per_s", done / seconds);
+        Map<String, Object> per = new LinkedHashMap<>();
+        sum.apPerCategory().forEach((k, v) -> per.put(ann.categoryName(k), Double.isNaN(v) ? null : v));
+        r.put("ap_per_category", per);
+        r.put("error_files", errors);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .create()
+                    .toJson(r));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), annotations, done, errors.size());
+            out.printf(
+                    Locale.ROOT, "  mAP@[.5:.95] %.4f  mAP@.5 %.4f  mAP@.75 %.4f%n", sum.ap(), sum.ap50(), sum.ap75());
+            out.printf(
+                    Locale.ROOT,
+                    "  mAP small %.4f  medium %.4f  large %.4f (-1: no ground truth of that size)%n",
+                    sum.apSmall(),
+                    sum.apMedium(),
+                    sum.apLarge());
+            out.printf(Locale.ROOT, "  mAR@1 %.4f  mAR@10 %.4f  mAR@100 %.4f%n", sum.ar1(), sum.ar10(), sum.ar100());
             for (String e : errors) out.println("  error: " + e);
         }
         out.flush();
