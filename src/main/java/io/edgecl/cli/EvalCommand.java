@@ -149,7 +149,7 @@ public final class EvalCommand extends SessionCommand {
     @Override
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
-        VisionModel model = modelOptions.modelOrDemo();
+        VisionModel model = "segmentation".equals(task) ? modelOptions.segmenterOrDemo() : modelOptions.modelOrDemo();
         String t = task != null
                 ? task
                 : model.primaryOutput().equals("out")
@@ -206,7 +206,7 @@ public final class EvalCommand extends SessionCommand {
         List<String> errors = new ArrayList<>();
         int done = 0;
         long t0 = System.nanoTime();
-        try (Session s = Session.open(model, modelOptions.weightsOrDemo(), sessionOptions())) {
+        try (Session s = Session.open(model, modelOptions.segmenterWeightsOrDemo(), sessionOptions())) {
             for (io.edgecl.io.image.VocSegmentation.Item it : items) {
                 io.edgecl.io.image.RgbImage img;
                 io.edgecl.io.image.VocSegmentation.Mask truth;

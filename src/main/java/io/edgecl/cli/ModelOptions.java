@@ -3,6 +3,7 @@ package io.edgecl.cli;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Fusion;
 import io.edgecl.models.DemoModel;
+import io.edgecl.models.DemoSegmenter;
 import io.edgecl.models.HubFolder;
 import io.edgecl.models.ModelWeights;
 import io.edgecl.models.Models;
@@ -101,6 +102,18 @@ public final class ModelOptions {
         return weights(false, false);
     }
 
+    /** The named model, or the embedded demo segmenter when none is named and no weights are given. */
+    public VisionModel segmenterOrDemo() {
+        if (!given() && weights == null) return DemoSegmenter.load();
+        return model();
+    }
+
+    /** Weights for {@link #segmenterOrDemo()}. */
+    public Weights segmenterWeightsOrDemo() {
+        if (!given() && weights == null) return DemoSegmenter.weights();
+        return weights(false, false);
+    }
+
     public VisionModel model() {
         if (hub() != null) return hub().model();
         if (!given()) {
@@ -117,6 +130,9 @@ public final class ModelOptions {
         }
         if (hub() != null) return ModelWeights.load(hub().weights(), keyFormat);
         if (given() && name != null && Models.byName(name) instanceof DemoModel) return DemoModel.weights();
+        if (given() && name != null && Models.byName(name).name().equals(DemoSegmenter.NAME)) {
+            return DemoSegmenter.weights();
+        }
         if (allowRandom && random) return Weights.synthetic(0L);
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
     }

@@ -53,19 +53,27 @@ public final class DemoModel extends ConfiguredModel {
     }
 
     public static Path weightsFile() {
+        return extracted(RESOURCE + ".safetensors", NAME);
+    }
+
+    /**
+     * A weights file in the jar, copied once to the cache directory (weights are memory-mapped
+     * from a file), named after {@code name} and the content.
+     */
+    static Path extracted(String resource, String name) {
         byte[] bytes;
-        try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".safetensors")) {
+        try (InputStream in = DemoModel.class.getResourceAsStream(resource)) {
             if (in == null) throw new EdgeClException("the demo weights are missing from the jar");
             bytes = in.readAllBytes();
         } catch (IOException e) {
             throw new EdgeClException("cannot read the demo weights: " + e.getMessage(), e);
         }
         Path dir = ProgramCache.cacheRoot().resolve("demo");
-        Path f = dir.resolve(NAME + "-" + Integer.toHexString(java.util.Arrays.hashCode(bytes)) + ".safetensors");
+        Path f = dir.resolve(name + "-" + Integer.toHexString(java.util.Arrays.hashCode(bytes)) + ".safetensors");
         try {
             if (!Files.isRegularFile(f) || Files.size(f) != bytes.length) {
                 Files.createDirectories(dir);
-                Path tmp = Files.createTempFile(dir, NAME, ".tmp");
+                Path tmp = Files.createTempFile(dir, name, ".tmp");
                 Files.write(tmp, bytes);
                 Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }

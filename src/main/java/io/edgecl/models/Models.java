@@ -43,6 +43,7 @@ public final class Models {
         List<String> n = new ArrayList<>();
         for (Family f : FAMILIES) n.addAll(f.variants().keySet());
         n.add(DemoModel.NAME);
+        n.add(DemoSegmenter.NAME);
         return n;
     }
 
@@ -67,6 +68,7 @@ public final class Models {
     public static VisionModel byName(String name) {
         String n = canonical(name);
         if (n.equals(DemoModel.NAME)) return DemoModel.load();
+        if (n.equals(DemoSegmenter.NAME)) return DemoSegmenter.load();
         Family f = familyOf(n);
         if (f != null)
             return f.parser()

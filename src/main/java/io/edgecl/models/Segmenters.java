@@ -40,14 +40,33 @@ public final class Segmenters extends Network {
     private final TorchvisionMobileNetV3 backbone;
     private final int interChannels;
     private final int[] rates;
+    private final List<String> labels;
+    private final int shortSide;
 
     private Segmenters(
-            String name, String head, TorchvisionMobileNetV3 backbone, int numClasses, int inter, int[] rates) {
+            String name,
+            String head,
+            TorchvisionMobileNetV3 backbone,
+            int numClasses,
+            int inter,
+            int[] rates,
+            List<String> labels,
+            int shortSide) {
         super(name, "segmentation", numClasses);
         this.head = head;
         this.backbone = backbone;
         this.interChannels = inter;
         this.rates = rates;
+        this.labels = labels;
+        this.shortSide = shortSide;
+    }
+
+    /** The same network under another name, with its own class names and input size (the embedded demo). */
+    Segmenters as(String name, List<String> labels, int shortSide) {
+        if (labels.size() != numClasses()) {
+            throw new ModelSpecException(name + ": " + labels.size() + " labels for " + numClasses() + " classes");
+        }
+        return new Segmenters(name, head, backbone, numClasses(), interChannels, rates, List.copyOf(labels), shortSide);
     }
 
     /**
@@ -82,7 +101,9 @@ public final class Segmenters extends Network {
                 new TorchvisionMobileNetV3(arch, wm, false, true),
                 classes,
                 inter,
-                rates);
+                rates,
+                null,
+                520);
     }
 
     @Override
@@ -93,7 +114,7 @@ public final class Segmenters extends Network {
     /** torchvision's segmentation weights transforms: ImageNet mean and std at the image's own size (520 short side). */
     @Override
     public Preprocess preprocess() {
-        return Preprocess.imagenet(520, 1.0);
+        return Preprocess.imagenet(shortSide, 1.0);
     }
 
     /** Pascal VOC's classes, as torchvision's segmentation weights name them, for 21-class models. */
@@ -122,6 +143,7 @@ public final class Segmenters extends Network {
 
     @Override
     public List<String> labels() {
+        if (labels != null) return labels;
         return numClasses() == VOC_CLASSES.size() ? VOC_CLASSES : null;
     }
 
