@@ -106,6 +106,11 @@ public final class InferenceServer implements AutoCloseable {
         long secs = Math.max(1, (opt.timeoutMs() + 999) / 1000);
         System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(secs));
         System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(secs + 5));
+        // After an early answer (413 for a body over --max-body) the JDK server reads and drops
+        // what is left of the request, up to this many bytes, before it closes: a client still
+        // sending then reads its answer instead of a connection reset (64 KiB by default).
+        System.setProperty(
+                "sun.net.httpserver.drainAmount", String.valueOf(Math.min(opt.maxBodyBytes(), 1L << 30) + (64 << 10)));
         // Headers and body go out as separate writes: without TCP_NODELAY, Nagle and the client's
         // delayed ACK add ~40 ms to every answer.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -547,12 +552,13 @@ public final class InferenceServer implements AutoCloseable {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
-        try (InputStream in = ex.getRequestBody()) {
-            for (int r; (r = in.read(buf)) > 0; ) {
-                out.write(buf, 0, r);
-                if (out.size() > opt.maxBodyBytes()) {
-                    throw new HttpError(413, "too_large", "the body is over " + opt.maxBodyBytes() + " bytes");
-                }
+        // not closed here: closing drains what is left of the body, which must wait until the
+        // answer is out (the server closes it after the response, draining at most drainAmount)
+        InputStream in = ex.getRequestBody();
+        for (int r; (r = in.read(buf)) > 0; ) {
+            out.write(buf, 0, r);
+            if (out.size() > opt.maxBodyBytes()) {
+                throw new HttpError(413, "too_large", "the body is over " + opt.maxBodyBytes() + " bytes");
             }
         }
         if (out.size() == 0) throw new HttpError(400, "bad_request", "the body is empty");
