@@ -112,7 +112,7 @@ class SegmentCliTest {
         assertEquals(2, again.code(), again.out() + again.err());
         assertTrue(again.err().contains("exists; pass --overwrite"), again.err());
         try (var files = Files.list(out)) {
-            assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".part")), "no partial files");
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".")), "no partial files");
         }
     }
 

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
+import io.edgecl.io.OutputFiles;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.ImageException;
 import io.edgecl.io.image.ImageSources;
@@ -15,12 +16,8 @@ import io.edgecl.models.SsdPostprocess;
 import io.edgecl.models.VisionModel;
 import io.edgecl.tensor.HostTensor;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,29 +73,8 @@ public final class DetectCommand extends SessionCommand {
         Labels labels = labelsFile != null
                 ? Labels.fromFile(labelsFile)
                 : model.labels() != null ? Labels.of(model.labels()) : null;
-        List<ImageSources.Source> sources = ImageSources.list(images, () -> {
-                    if (System.console() != null) {
-                        throw new EdgeClException("'-' reads one image from standard input, which is this terminal; "
-                                + "pipe an image in (for example: cat photo.jpg | edgecl detect -m ... -)");
-                    }
-                    return System.in;
-                })
-                .sources();
-        if (out != null) {
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw new EdgeClException("cannot create --out folder " + out + ": " + e.getMessage());
-            }
-            if (!overwrite) {
-                for (ImageSources.Source s : sources) {
-                    for (Path f : outputs(s)) {
-                        if (Files.exists(f))
-                            throw new EdgeClException(f + " exists; pass --overwrite to replace it, or another --out");
-                    }
-                }
-            }
-        }
+        List<ImageSources.Source> sources = ImageOutputs.sources(images, "detect");
+        if (out != null) ImageOutputs.prepare(out, overwrite, sources, SUFFIXES);
         PrintWriter pw = spec.commandLine().getOut();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
@@ -170,11 +146,11 @@ public final class DetectCommand extends SessionCommand {
         return 0;
     }
 
+    /** NAME.detections.json and NAME.boxes.png in --out. */
+    private static final String[] SUFFIXES = {".detections.json", ".boxes.png"};
+
     private List<Path> outputs(ImageSources.Source s) {
-        String n = s.file() != null ? s.file().getFileName().toString() : "stdin";
-        int dot = n.lastIndexOf('.');
-        String stem = dot > 0 ? n.substring(0, dot) : n;
-        return List.of(out.resolve(stem + ".detections.json"), out.resolve(stem + ".boxes.png"));
+        return ImageOutputs.files(out, s, SUFFIXES);
     }
 
     /** COCO's results format: one object per box, bbox as [x, y, width, height]. */
@@ -190,23 +166,7 @@ public final class DetectCommand extends SessionCommand {
             c.put("score", o.get("score"));
             res.add(c);
         }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".part");
-            Files.writeString(tmp, gson.toJson(res) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + file + ": " + e.getMessage());
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that is what is reported
-                }
-            }
-        }
+        OutputFiles.writeString(file, gson.toJson(res) + "\n");
     }
 
     private void report(

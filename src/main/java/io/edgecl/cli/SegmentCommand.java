@@ -15,9 +15,7 @@ import io.edgecl.io.image.Preprocessor;
 import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,30 +75,8 @@ public final class SegmentCommand extends SessionCommand {
         Labels labels = labelsFile != null
                 ? Labels.fromFile(labelsFile)
                 : model.labels() != null ? Labels.of(model.labels()) : null;
-        if (out != null) {
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw new EdgeClException("cannot create --out folder " + out + ": " + e.getMessage());
-            }
-        }
-        List<ImageSources.Source> sources = ImageSources.list(images, () -> {
-                    if (System.console() != null) {
-                        throw new EdgeClException("'-' reads one image from standard input, which is this terminal; "
-                                + "pipe an image in (for example: cat photo.jpg | edgecl segment -m ... -)");
-                    }
-                    return System.in;
-                })
-                .sources();
-        if (out != null && !overwrite) {
-            for (ImageSources.Source s : sources) {
-                for (Path f : outputs(s)) {
-                    if (Files.exists(f)) {
-                        throw new EdgeClException(f + " exists; pass --overwrite to replace it, or another --out");
-                    }
-                }
-            }
-        }
+        List<ImageSources.Source> sources = ImageOutputs.sources(images, "segment");
+        if (out != null) ImageOutputs.prepare(out, overwrite, sources, SUFFIXES);
         PrintWriter pw = spec.commandLine().getOut();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
@@ -138,12 +114,11 @@ public final class SegmentCommand extends SessionCommand {
         return 0;
     }
 
-    /** NAME.mask.png and NAME.overlay.png in --out, NAME the image's file name without its extension. */
+    /** NAME.mask.png and NAME.overlay.png in --out. */
+    private static final String[] SUFFIXES = {".mask.png", ".overlay.png"};
+
     private List<Path> outputs(ImageSources.Source s) {
-        String n = s.file() != null ? s.file().getFileName().toString() : "stdin";
-        int dot = n.lastIndexOf('.');
-        String stem = dot > 0 ? n.substring(0, dot) : n;
-        return List.of(out.resolve(stem + ".mask.png"), out.resolve(stem + ".overlay.png"));
+        return ImageOutputs.files(out, s, SUFFIXES);
     }
 
     private void report(

@@ -1,6 +1,5 @@
 package io.edgecl.io.image;
 
-import io.edgecl.EdgeClException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
@@ -8,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -72,28 +70,13 @@ public final class MaskImages {
         return out;
     }
 
-    /** Writes {@code img} as PNG to {@code file} through a temporary file in the same folder. */
+    /** Writes {@code img} as PNG to {@code file}, whole or not at all ({@link io.edgecl.io.OutputFiles}). */
     public static void writePng(BufferedImage img, Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".part");
+        io.edgecl.io.OutputFiles.write(file, tmp -> {
             try (OutputStream os = Files.newOutputStream(tmp)) {
                 if (!ImageIO.write(img, "png", os)) throw new IOException("no PNG writer");
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new EdgeClException("cannot write " + file + ": " + e.getMessage());
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that is what is reported
-                }
-            }
-        }
+        });
     }
 
     /** A box to draw: corners in pixels, a caption, and the palette index its colour comes from. */

@@ -1,0 +1,57 @@
+package io.edgecl.cli;
+
+import io.edgecl.EdgeClException;
+import io.edgecl.io.image.ImageSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code segment} and {@code detect} share: the images named on the command line, and the
+ * files each writes per image into --out (NAME + suffix, NAME the image's file name without its
+ * extension), checked before any work so that nothing of a user's is replaced without --overwrite.
+ */
+final class ImageOutputs {
+    private ImageOutputs() {}
+
+    /** The images of {@code args} (files, folders, or - for standard input, not a terminal). */
+    static List<ImageSources.Source> sources(List<String> args, String command) {
+        return ImageSources.list(args, () -> {
+                    if (System.console() != null) {
+                        throw new EdgeClException("'-' reads one image from standard input, which is this terminal; "
+                                + "pipe an image in (for example: cat photo.jpg | edgecl " + command + " -)");
+                    }
+                    return System.in;
+                })
+                .sources();
+    }
+
+    /** The files of {@code source} in {@code out}, one per suffix. */
+    static List<Path> files(Path out, ImageSources.Source source, String... suffixes) {
+        String n = source.file() != null ? source.file().getFileName().toString() : "stdin";
+        int dot = n.lastIndexOf('.');
+        String stem = dot > 0 ? n.substring(0, dot) : n;
+        List<Path> files = new ArrayList<>();
+        for (String s : suffixes) files.add(out.resolve(stem + s));
+        return files;
+    }
+
+    /** Creates {@code out}; without {@code overwrite}, refuses when a file any image would write exists. */
+    static void prepare(Path out, boolean overwrite, List<ImageSources.Source> sources, String... suffixes) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new EdgeClException("cannot create --out folder " + out + ": " + e.getMessage());
+        }
+        if (overwrite) return;
+        for (ImageSources.Source s : sources) {
+            for (Path f : files(out, s, suffixes)) {
+                if (Files.exists(f)) {
+                    throw new EdgeClException(f + " exists; pass --overwrite to replace it, or another --out");
+                }
+            }
+        }
+    }
+}
