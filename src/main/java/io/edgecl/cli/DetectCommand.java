@@ -25,8 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code edgecl detect}: boxes with labels and scores, as torchvision's SSDLite gives them (its
@@ -40,9 +40,6 @@ import picocli.CommandLine.Parameters;
                 + "results: category_id, bbox [x, y, width, height], score) and NAME.boxes.png. Needs a detection "
                 + "model (-m ssdlite320_mobilenet_v3_large with -w).")
 public final class DetectCommand extends SessionCommand {
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files, folders, or - (standard input).")
-    List<String> images;
-
     @Option(
             names = "--score",
             defaultValue = "0.3",
@@ -50,17 +47,8 @@ public final class DetectCommand extends SessionCommand {
             description = "Smallest score shown and written (default: 0.3; the model keeps its own threshold too).")
     double score;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the JSON and PNG files (created).")
-    Path out;
-
-    @Option(names = "--overwrite", description = "Replace files that already exist in --out.")
-    boolean overwrite;
-
-    @Option(names = "--labels", paramLabel = "FILE", description = "Class names by id, one per line.")
-    Path labelsFile;
-
-    @Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
-    boolean json;
+    @Mixin
+    ImageOutputs outputs;
 
     @Override
     public Integer call() throws Exception {
@@ -70,11 +58,8 @@ public final class DetectCommand extends SessionCommand {
             throw new EdgeClException(m.name() + " is not a detection model; detect needs one "
                     + "(ssdlite320_mobilenet_v3_large, or a spec with \"family\": \"detection\")");
         }
-        Labels labels = labelsFile != null
-                ? Labels.fromFile(labelsFile)
-                : model.labels() != null ? Labels.of(model.labels()) : null;
-        List<ImageSources.Source> sources = ImageOutputs.sources(images, "detect");
-        if (out != null) ImageOutputs.prepare(out, overwrite, sources, SUFFIXES);
+        Labels labels = outputs.labels(model);
+        List<ImageSources.Source> sources = outputs.prepare("detect", SUFFIXES);
         PrintWriter pw = spec.commandLine().getOut();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
@@ -121,8 +106,8 @@ public final class DetectCommand extends SessionCommand {
                     boxes.add(new MaskImages.Box(
                             b[0], b[1], b[2], b[3], String.format(Locale.ROOT, "%s %.2f", name, d.scores()[i]), label));
                 }
-                if (out != null) {
-                    List<Path> files = outputs(src);
+                if (outputs.out != null) {
+                    List<Path> files = outputs.files(src, SUFFIXES);
                     writeCoco(files.get(0), src.name(), shown, gson);
                     BufferedImage[] drawn = new BufferedImage[1];
                     boolean captions = MaskImages.drawBoxes(img, boxes, drawn);
@@ -149,10 +134,6 @@ public final class DetectCommand extends SessionCommand {
     /** NAME.detections.json and NAME.boxes.png in --out. */
     private static final String[] SUFFIXES = {".detections.json", ".boxes.png"};
 
-    private List<Path> outputs(ImageSources.Source s) {
-        return ImageOutputs.files(out, s, SUFFIXES);
-    }
-
     /** COCO's results format: one object per box, bbox as [x, y, width, height]. */
     private static void writeCoco(Path file, String image, List<Map<String, Object>> shown, Gson gson) {
         List<Map<String, Object>> res = new ArrayList<>();
@@ -177,7 +158,7 @@ public final class DetectCommand extends SessionCommand {
             RgbImage img,
             double ms,
             List<Map<String, Object>> shown) {
-        if (json) {
+        if (outputs.json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("image", image);
             r.put("model", model.name());

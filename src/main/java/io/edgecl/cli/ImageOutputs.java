@@ -9,12 +9,53 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@code segment} and {@code detect} share: the images named on the command line, and the
- * files each writes per image into --out (NAME + suffix, NAME the image's file name without its
- * extension), checked before any work so that nothing of a user's is replaced without --overwrite.
+ * What {@code segment} and {@code detect} share (a picocli mixin): the images named on the
+ * command line, the class names, JSON output, and the files each writes per image into --out
+ * (NAME + suffix, NAME the image's file name without its extension), checked before any work so
+ * that nothing of a user's is replaced without --overwrite.
  */
-final class ImageOutputs {
-    private ImageOutputs() {}
+public final class ImageOutputs {
+    @picocli.CommandLine.Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
+            description = "Image files, folders, or - (standard input).")
+    List<String> images;
+
+    @picocli.CommandLine.Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Folder for the files written per image (created).")
+    Path out;
+
+    @picocli.CommandLine.Option(names = "--overwrite", description = "Replace files that already exist in --out.")
+    boolean overwrite;
+
+    @picocli.CommandLine.Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description = "Class names by index, one per line.")
+    Path labelsFile;
+
+    @picocli.CommandLine.Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
+    boolean json;
+
+    /** The class names: --labels, else the model's own, else null (indices are printed). */
+    io.edgecl.io.image.Labels labels(io.edgecl.models.VisionModel model) {
+        if (labelsFile != null) return io.edgecl.io.image.Labels.fromFile(labelsFile);
+        return model.labels() != null ? io.edgecl.io.image.Labels.of(model.labels()) : null;
+    }
+
+    /** The images, with --out prepared (and checked) for the files of {@code suffixes} when given. */
+    List<ImageSources.Source> prepare(String command, String... suffixes) {
+        List<ImageSources.Source> sources = sources(images, command);
+        if (out != null) prepare(out, overwrite, sources, suffixes);
+        return sources;
+    }
+
+    /** The files of {@code source} in --out, one per suffix; empty without --out. */
+    List<Path> files(ImageSources.Source source, String... suffixes) {
+        return out == null ? List.of() : files(out, source, suffixes);
+    }
 
     /** The images of {@code args} (files, folders, or - for standard input, not a terminal). */
     static List<ImageSources.Source> sources(List<String> args, String command) {

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code edgecl segment}: the class of every pixel, with torchvision's segmentation preprocessing
@@ -41,26 +41,14 @@ import picocli.CommandLine.Parameters;
                 + "-m/--model-config/-w, the embedded demo segmenter (LR-ASPP trained on scenes of Fashion-MNIST "
                 + "items); else a segmentation model (lraspp_mobilenet_v3_large, deeplabv3_mobilenet_v3_large).")
 public final class SegmentCommand extends SessionCommand {
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files, folders, or - (standard input).")
-    List<String> images;
-
     @Option(
             names = "--size",
             paramLabel = "S",
             description = "Short side the image is resized to before the model (default: the model's, 520).")
     Integer size;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Folder for the mask and overlay PNGs (created).")
-    Path out;
-
-    @Option(names = "--overwrite", description = "Replace mask and overlay files that already exist in --out.")
-    boolean overwrite;
-
-    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
-    Path labelsFile;
-
-    @Option(names = "--json", description = "One JSON object per image and line (JSON Lines).")
-    boolean json;
+    @Mixin
+    ImageOutputs outputs;
 
     @Override
     public Integer call() throws Exception {
@@ -72,11 +60,8 @@ public final class SegmentCommand extends SessionCommand {
         Preprocess p = model.preprocess();
         int shortSide = size != null ? size : p.size();
         if (shortSide < 1 || shortSide > 8192) throw new EdgeClException("--size must be in 1..8192, got " + shortSide);
-        Labels labels = labelsFile != null
-                ? Labels.fromFile(labelsFile)
-                : model.labels() != null ? Labels.of(model.labels()) : null;
-        List<ImageSources.Source> sources = ImageOutputs.sources(images, "segment");
-        if (out != null) ImageOutputs.prepare(out, overwrite, sources, SUFFIXES);
+        Labels labels = outputs.labels(model);
+        List<ImageSources.Source> sources = outputs.prepare("segment", SUFFIXES);
         PrintWriter pw = spec.commandLine().getOut();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
@@ -97,8 +82,8 @@ public final class SegmentCommand extends SessionCommand {
                 long t0 = System.nanoTime();
                 SegmentationMask mask = s.segment(img, shortSide);
                 double ms = (System.nanoTime() - t0) / 1e6;
-                List<Path> files = out != null ? outputs(src) : List.of();
-                if (out != null) {
+                List<Path> files = outputs.files(src, SUFFIXES);
+                if (outputs.out != null) {
                     MaskImages.writePng(
                             MaskImages.palette(mask.classIndex(), mask.width(), mask.height()), files.get(0));
                     MaskImages.writePng(MaskImages.overlay(img, mask.classIndex()), files.get(1));
@@ -116,10 +101,6 @@ public final class SegmentCommand extends SessionCommand {
 
     /** NAME.mask.png and NAME.overlay.png in --out. */
     private static final String[] SUFFIXES = {".mask.png", ".overlay.png"};
-
-    private List<Path> outputs(ImageSources.Source s) {
-        return ImageOutputs.files(out, s, SUFFIXES);
-    }
 
     private void report(
             PrintWriter pw,
@@ -145,7 +126,7 @@ public final class SegmentCommand extends SessionCommand {
             classes.add(c);
         }
         classes.sort((a, b) -> Long.compare((long) b.get("pixels"), (long) a.get("pixels")));
-        if (json) {
+        if (outputs.json) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("image", image);
             r.put("model", model.name());
