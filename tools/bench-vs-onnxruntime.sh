@@ -10,6 +10,10 @@
 #   The engines alternate round by round; the figures are the best per-round medians.
 #   e.g. tools/bench-vs-onnxruntime.sh edgenext_xx_small
 #
+#   tools/bench-vs-onnxruntime.sh --own-process MODEL [the same options]
+#   each engine in a child JVM of its own, alternating round by round (as users run them: in one
+#   process ORT's and PoCL's thread pools slow each other down)
+#
 #   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR]
 #   prints README's table: edgenext_xx_small, edgevit_xxs, mobilevit_xxs (ONNX Runtime on the
 #   upstream export in DIR/golden/<case>/model.onnx with the case's weights, and on EdgeCL's own
@@ -31,6 +35,11 @@ rm -f "$log"
 run() {
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OnnxRuntimeComparison "$@"
 }
+if [ "${1:-}" = "--own-process" ]; then
+  shift
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OwnProcessComparison "$@"
+  exit $?
+fi
 if [ "${1:-}" != "--table" ]; then
   run "$@"
   exit $?

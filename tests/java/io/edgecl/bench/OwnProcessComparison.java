@@ -1,0 +1,234 @@
+package io.edgecl.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.edgecl.api.Session;
+import io.edgecl.api.SessionOptions;
+import io.edgecl.export.OnnxExport;
+import io.edgecl.models.ModelWeights;
+import io.edgecl.models.Models;
+import io.edgecl.models.VisionModel;
+import io.edgecl.models.Weights;
+import io.edgecl.profile.Stats;
+import io.edgecl.tensor.HostTensor;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStreamReader;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * EdgeCL against ONNX Runtime with each engine in a process of its own, as users run them: two
+ * thread pools in one process (PoCL's workers and ORT's spinning intra-op threads) slow ORT
+ * down. Each round starts one child JVM per engine, the two in alternating order; a child builds
+ * the same seeded input once (ORT's tensor too, as a user would), warms up, times {@code iters}
+ * forwards (input in, the model's primary output out as floats) and reports its median. The
+ * figures are the best per-round medians; the outputs of the two engines are compared.
+ *
+ * <pre>tools/bench-vs-onnxruntime.sh --own-process MODEL [--size S] [--batch B] [--iters N] [--rounds R]
+ *     [--threads T] [-w WEIGHTS] [--onnx FILE]</pre>
+ */
+public final class OwnProcessComparison {
+    private OwnProcessComparison() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        String name = null, weightsFile = null, onnxFile = null;
+        int size = 0,
+                batch = 1,
+                iters = 30,
+                rounds = 3,
+                threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--size" -> size = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "-w" -> weightsFile = args[++i];
+                case "--onnx" -> onnxFile = args[++i];
+                default -> name = args[i];
+            }
+        }
+        if (name == null) {
+            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] "
+                    + "[-w WEIGHTS] [--onnx FILE]");
+            System.exit(2);
+        }
+        VisionModel model = Models.byName(name);
+        int s = size > 0 ? size : model.preprocess().size();
+        String source = "upstream export";
+        if (onnxFile == null) {
+            Weights w = weightsFile != null ? ModelWeights.load(Path.of(weightsFile), "auto") : Weights.synthetic(0L);
+            Path f = Files.createTempFile("edgecl-" + name, ".onnx");
+            Files.write(f, OnnxExport.export(model.build(w, batch, s, s), name));
+            f.toFile().deleteOnExit();
+            onnxFile = f.toString();
+            source = "EdgeCL export";
+        }
+        Path ortOut = Files.createTempFile("ort", ".out"), clOut = Files.createTempFile("edgecl", ".out");
+        ortOut.toFile().deleteOnExit();
+        clOut.toFile().deleteOnExit();
+        double[] ort = new double[rounds], cl = new double[rounds];
+        String common = name + " " + batch + " " + s + " " + iters + " " + threads + " "
+                + (weightsFile == null ? "-" : weightsFile) + " " + onnxFile;
+        String device = "";
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                boolean runOrt = (r + k) % 2 == 0;
+                List<String> out = run((runOrt ? "ort " : "edgecl ") + common + " " + (runOrt ? ortOut : clOut));
+                double ms = Double.parseDouble(line(out, "median_ms="));
+                if (runOrt) ort[r] = ms;
+                else {
+                    cl[r] = ms;
+                    device = line(out, "device=");
+                }
+            }
+        }
+        float[] a = read(ortOut), b = read(clOut);
+        double maxDiff = 0;
+        for (int i = 0; i < Math.min(a.length, b.length); i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        double o = Arrays.stream(ort).min().orElseThrow(),
+                c = Arrays.stream(cl).min().orElseThrow();
+        System.out.printf(
+                Locale.ROOT,
+                "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) and EdgeCL on %s, each in its"
+                        + " own process; %d rounds of %d forwards each, alternating%n",
+                name,
+                batch,
+                s,
+                s,
+                OrtEnvironment.getEnvironment().getVersion(),
+                threads,
+                source,
+                device,
+                rounds,
+                iters);
+        System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ort), fmt(cl));
+        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |");
+        System.out.println("|---|---|---|---|---|---|");
+        System.out.printf(
+                Locale.ROOT,
+                "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n",
+                name,
+                s,
+                source,
+                batch,
+                c,
+                o,
+                c / o,
+                a.length == b.length ? maxDiff : Double.NaN);
+        System.exit(0);
+    }
+
+    /** Runs one child JVM with this classpath; returns its standard output's lines. */
+    private static List<String> run(String args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OwnProcessComparison.class.getName(),
+                "--child"));
+        cmd.addAll(List.of(args.split(" ")));
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l; (l = in.readLine()) != null; ) lines.add(l);
+        }
+        if (p.waitFor() != 0) throw new IllegalStateException("child failed: " + String.join(" ", cmd));
+        return lines;
+    }
+
+    private static String line(List<String> lines, String key) {
+        for (String l : lines) if (l.startsWith(key)) return l.substring(key.length());
+        throw new IllegalStateException("no " + key + " in " + lines);
+    }
+
+    /** The seeded input both engines take. */
+    private static HostTensor input(int batch, int s) {
+        HostTensor input = HostTensor.zeros(batch, 3, s, s);
+        Random r = new Random(0);
+        for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
+        return input;
+    }
+
+    /** A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX DUMP. */
+    private static void child(String[] a) throws Exception {
+        String engine = a[0], name = a[1], weights = a[6], onnx = a[7];
+        int batch = Integer.parseInt(a[2]), s = Integer.parseInt(a[3]), iters = Integer.parseInt(a[4]);
+        int threads = Integer.parseInt(a[5]);
+        Path dump = Path.of(a[8]);
+        HostTensor input = input(batch, s);
+        long[] ns = new long[iters];
+        float[] out = null;
+        if (engine.equals("ort")) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+                opts.setIntraOpNumThreads(threads);
+                opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                try (OrtSession ort = env.createSession(onnx, opts);
+                        OnnxTensor t = OnnxTensor.createTensor(
+                                env, FloatBuffer.wrap(input.data()), new long[] {batch, 3, s, s})) {
+                    String in = ort.getInputNames().iterator().next();
+                    for (int i = 0; i < 5 + iters; i++) {
+                        long t0 = System.nanoTime();
+                        try (OrtSession.Result r = ort.run(Map.of(in, t))) {
+                            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                            out = new float[fb.remaining()];
+                            fb.get(out);
+                        }
+                        if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        } else {
+            VisionModel model = Models.byName(name);
+            Weights w = weights.equals("-") ? Weights.synthetic(0L) : ModelWeights.load(Path.of(weights), "auto");
+            try (Session session = Session.open(model, w, SessionOptions.defaults())) {
+                session.prepare(batch, s, s);
+                System.out.println("device=" + session.device().name());
+                for (int i = 0; i < 5 + iters; i++) {
+                    long t0 = System.nanoTime();
+                    out = session.run(input).get(model.primaryOutput()).data();
+                    if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
+                }
+            }
+        }
+        try (DataOutputStream d = new DataOutputStream(Files.newOutputStream(dump))) {
+            d.writeInt(out.length);
+            for (float v : out) d.writeFloat(v);
+        }
+        System.out.println("median_ms=" + Stats.of(ns).medianMs());
+    }
+
+    private static float[] read(Path f) throws Exception {
+        try (DataInputStream d = new DataInputStream(Files.newInputStream(f))) {
+            float[] v = new float[d.readInt()];
+            for (int i = 0; i < v.length; i++) v[i] = d.readFloat();
+            return v;
+        }
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) b.append(b.length() > 0 ? " " : "").append(String.format(Locale.ROOT, "%.2f", x));
+        return b.toString();
+    }
+}
