@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * EdgeCL against ONNX Runtime (CPU execution provider) on the same network, weights and input, in
@@ -34,35 +33,13 @@ import java.util.Random;
  */
 public final class OnnxRuntimeComparison {
     public static void main(String[] args) throws Exception {
-        String name = null, weightsFile = null, onnxFile = null;
-        int size = 0,
-                batch = 1,
-                iters = 20,
-                rounds = 5,
-                threads = Runtime.getRuntime().availableProcessors();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--size" -> size = Integer.parseInt(args[++i]);
-                case "--batch" -> batch = Integer.parseInt(args[++i]);
-                case "--iters" -> iters = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "-w" -> weightsFile = args[++i];
-                case "--onnx" -> onnxFile = args[++i];
-                default -> name = args[i];
-            }
-        }
-        if (name == null) {
-            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] [-w WEIGHTS]"
-                    + " [--onnx FILE]");
-            System.exit(2);
-        }
+        ComparisonArgs a0 = ComparisonArgs.parse(args, 20, 5);
+        String name = a0.name(), weightsFile = a0.weights(), onnxFile = a0.onnx();
+        int size = a0.size(), batch = a0.batch(), iters = a0.iters(), rounds = a0.rounds(), threads = a0.threads();
         VisionModel model = Models.byName(name);
         int s = size > 0 ? size : model.preprocess().size();
         Weights w = weightsFile != null ? ModelWeights.load(Path.of(weightsFile), "auto") : Weights.synthetic(0L);
-        HostTensor input = HostTensor.zeros(batch, 3, s, s);
-        Random r = new Random(0);
-        for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
+        HostTensor input = ComparisonArgs.input(batch, s);
 
         Path file;
         String source;

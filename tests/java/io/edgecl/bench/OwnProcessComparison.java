@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * EdgeCL against ONNX Runtime with each engine in a process of its own, as users run them: two
@@ -46,29 +45,9 @@ public final class OwnProcessComparison {
             child(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        String name = null, weightsFile = null, onnxFile = null;
-        int size = 0,
-                batch = 1,
-                iters = 30,
-                rounds = 3,
-                threads = Runtime.getRuntime().availableProcessors();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--size" -> size = Integer.parseInt(args[++i]);
-                case "--batch" -> batch = Integer.parseInt(args[++i]);
-                case "--iters" -> iters = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "-w" -> weightsFile = args[++i];
-                case "--onnx" -> onnxFile = args[++i];
-                default -> name = args[i];
-            }
-        }
-        if (name == null) {
-            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] "
-                    + "[-w WEIGHTS] [--onnx FILE]");
-            System.exit(2);
-        }
+        ComparisonArgs a0 = ComparisonArgs.parse(args, 30, 3);
+        String name = a0.name(), weightsFile = a0.weights(), onnxFile = a0.onnx();
+        int size = a0.size(), batch = a0.batch(), iters = a0.iters(), rounds = a0.rounds(), threads = a0.threads();
         VisionModel model = Models.byName(name);
         int s = size > 0 ? size : model.preprocess().size();
         String source = "upstream export";
@@ -161,21 +140,13 @@ public final class OwnProcessComparison {
         throw new IllegalStateException("no " + key + " in " + lines);
     }
 
-    /** The seeded input both engines take. */
-    private static HostTensor input(int batch, int s) {
-        HostTensor input = HostTensor.zeros(batch, 3, s, s);
-        Random r = new Random(0);
-        for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
-        return input;
-    }
-
     /** A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX DUMP. */
     private static void child(String[] a) throws Exception {
         String engine = a[0], name = a[1], weights = a[6], onnx = a[7];
         int batch = Integer.parseInt(a[2]), s = Integer.parseInt(a[3]), iters = Integer.parseInt(a[4]);
         int threads = Integer.parseInt(a[5]);
         Path dump = Path.of(a[8]);
-        HostTensor input = input(batch, s);
+        HostTensor input = ComparisonArgs.input(batch, s);
         long[] ns = new long[iters];
         float[] out = null;
         if (engine.equals("ort")) {

@@ -62,16 +62,7 @@ class EvalDetectionCliTest {
                 im.addProperty("height", img.height());
                 ims.add(im);
                 var r = s.run(model.transform(img), Set.copyOf(model.headOutputs()));
-                SsdPostprocess.Detections d = model.postprocess()
-                        .detect(
-                                r.get(Detectors.BOXES),
-                                r.get(Detectors.LOGITS),
-                                Detectors.anchors(320, 320),
-                                0,
-                                320,
-                                320,
-                                img.height(),
-                                img.width());
+                SsdPostprocess.Detections d = model.detections(r.asMap(), 0, img.height(), img.width());
                 for (int k = 0; k < d.size(); k++) {
                     float[] b = d.boxes()[k];
                     de.add(new io.edgecl.api.CocoEval.Detection(

@@ -105,16 +105,7 @@ class DenseEndpointsTest {
             RgbImage img = ImageDecoder.decode(CAT);
             Map<String, HostTensor> out =
                     s[0].run(d.transform(img), Set.copyOf(d.headOutputs())).asMap();
-            SsdPostprocess.Detections want = d.postprocess()
-                    .detect(
-                            out.get(Detectors.BOXES),
-                            out.get(Detectors.LOGITS),
-                            Detectors.anchors(320, 320),
-                            0,
-                            320,
-                            320,
-                            img.height(),
-                            img.width());
+            SsdPostprocess.Detections want = d.detections(out, 0, img.height(), img.width());
             int shown = 0;
             for (float sc : want.scores()) if (sc >= 0.5f) shown++;
             var dets = doc.getAsJsonArray("detections");

@@ -6,7 +6,6 @@ import io.edgecl.EdgeClException;
 import io.edgecl.api.Session;
 import io.edgecl.io.OutputFiles;
 import io.edgecl.io.image.ImageDecoder;
-import io.edgecl.io.image.ImageException;
 import io.edgecl.io.image.ImageSources;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.MaskImages;
@@ -64,31 +63,16 @@ public final class DetectCommand extends SessionCommand {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         List<String> failed = new ArrayList<>();
         int size = model.inputSize();
-        float[][] anchors = Detectors.anchors(size, size);
         boolean warnedFonts = false;
         try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
             for (ImageSources.Source src : sources) {
-                RgbImage img;
-                try {
-                    img = src.decode();
-                } catch (ImageException e) {
-                    failed.add(e.getMessage());
-                    spec.commandLine().getErr().println("edgecl: skipping " + e.getMessage());
-                    continue;
-                }
+                RgbImage img = ImageOutputs.decodeOrSkip(
+                        src, failed, spec.commandLine().getErr());
+                if (img == null) continue;
                 HostTensor x = model.transform(img);
                 long t0 = System.nanoTime();
                 var r = s.run(x, Set.of(Detectors.BOXES, Detectors.LOGITS));
-                SsdPostprocess.Detections d = model.postprocess()
-                        .detect(
-                                r.get(Detectors.BOXES),
-                                r.get(Detectors.LOGITS),
-                                anchors,
-                                0,
-                                size,
-                                size,
-                                img.height(),
-                                img.width());
+                SsdPostprocess.Detections d = model.detections(r.asMap(), 0, img.height(), img.width());
                 double ms = (System.nanoTime() - t0) / 1e6;
                 List<Map<String, Object>> shown = new ArrayList<>();
                 List<MaskImages.Box> boxes = new ArrayList<>();
@@ -124,10 +108,7 @@ public final class DetectCommand extends SessionCommand {
                 pw.flush();
             }
         }
-        if (!failed.isEmpty()) {
-            throw new ImageException(
-                    failed.size() + " of " + sources.size() + " images could not be read; first: " + failed.get(0));
-        }
+        ImageOutputs.finish(failed, sources.size());
         return 0;
     }
 

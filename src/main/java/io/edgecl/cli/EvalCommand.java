@@ -298,7 +298,6 @@ public final class EvalCommand extends SessionCommand {
         List<io.edgecl.api.CocoEval.Detection> dets = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int size = model.inputSize(), done = 0;
-        float[][] anchors = io.edgecl.models.Detectors.anchors(size, size);
         long t0 = System.nanoTime();
         try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
             for (var im : images) {
@@ -310,16 +309,7 @@ public final class EvalCommand extends SessionCommand {
                     continue;
                 }
                 var r = s.run(model.transform(img), java.util.Set.copyOf(model.headOutputs()));
-                var d = model.postprocess()
-                        .detect(
-                                r.get(io.edgecl.models.Detectors.BOXES),
-                                r.get(io.edgecl.models.Detectors.LOGITS),
-                                anchors,
-                                0,
-                                size,
-                                size,
-                                img.height(),
-                                img.width());
+                var d = model.detections(r.asMap(), 0, img.height(), img.width());
                 for (int i = 0; i < d.size(); i++) {
                     float[] b = d.boxes()[i];
                     dets.add(new io.edgecl.api.CocoEval.Detection(

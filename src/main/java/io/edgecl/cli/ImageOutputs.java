@@ -95,4 +95,24 @@ public final class ImageOutputs {
             }
         }
     }
+
+    /** The decoded image, or null after reporting on {@code err} why it was skipped (added to {@code failed}). */
+    static io.edgecl.io.image.RgbImage decodeOrSkip(
+            ImageSources.Source src, List<String> failed, java.io.PrintWriter err) {
+        try {
+            return src.decode();
+        } catch (io.edgecl.io.image.ImageException e) {
+            failed.add(e.getMessage());
+            err.println("edgecl: skipping " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Fails the command (exit code 2) when an image could not be read, the others having been processed. */
+    static void finish(List<String> failed, int total) {
+        if (!failed.isEmpty()) {
+            throw new io.edgecl.io.image.ImageException(
+                    failed.size() + " of " + total + " images could not be read; first: " + failed.get(0));
+        }
+    }
 }

@@ -6,7 +6,6 @@ import io.edgecl.EdgeClException;
 import io.edgecl.api.SegmentationMask;
 import io.edgecl.api.Session;
 import io.edgecl.io.image.ImageDecoder;
-import io.edgecl.io.image.ImageException;
 import io.edgecl.io.image.ImageSources;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.MaskImages;
@@ -68,14 +67,9 @@ public final class SegmentCommand extends SessionCommand {
         java.util.Set<String> warmed = new java.util.HashSet<>();
         try (Session s = Session.open(model, modelOptions.segmenterWeightsOrDemo(), sessionOptions())) {
             for (ImageSources.Source src : sources) {
-                RgbImage img;
-                try {
-                    img = src.decode();
-                } catch (ImageException e) {
-                    failed.add(e.getMessage());
-                    spec.commandLine().getErr().println("edgecl: skipping " + e.getMessage());
-                    continue;
-                }
+                RgbImage img = ImageOutputs.decodeOrSkip(
+                        src, failed, spec.commandLine().getErr());
+                if (img == null) continue;
                 int[] wh = Preprocessor.resizedSize(img.width(), img.height(), shortSide);
                 // the first image of a size builds its plan: time a second, warm run as the latency
                 if (warmed.add(wh[0] + "x" + wh[1])) s.segment(img, shortSide);
@@ -92,10 +86,7 @@ public final class SegmentCommand extends SessionCommand {
                 pw.flush();
             }
         }
-        if (!failed.isEmpty()) {
-            throw new ImageException(
-                    failed.size() + " of " + sources.size() + " images could not be read; first: " + failed.get(0));
-        }
+        ImageOutputs.finish(failed, sources.size());
         return 0;
     }
 

@@ -45,6 +45,18 @@ public final class Detectors extends Network {
         this.backbone = backbone;
         this.size = size;
         this.post = post;
+        this.anchors = anchors(size, size);
+    }
+
+    /** The anchors of the model's input size, computed once. */
+    private final float[][] anchors;
+
+    /**
+     * Image {@code image}'s detections from the head's outputs ({@link #headOutputs}, as a run at
+     * the model's input size gives them), mapped to an image of {@code imageH} × {@code imageW}.
+     */
+    public SsdPostprocess.Detections detections(Map<String, HostTensor> head, int image, int imageH, int imageW) {
+        return post.detect(head.get(BOXES), head.get(LOGITS), anchors, image, size, size, imageH, imageW);
     }
 
     /**

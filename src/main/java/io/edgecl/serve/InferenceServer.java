@@ -365,16 +365,7 @@ public final class InferenceServer implements AutoCloseable {
         long t0 = System.nanoTime();
         Map<String, HostTensor> out = runDirect(d.transform(img), java.util.Set.copyOf(d.headOutputs()));
         int size = d.inputSize();
-        SsdPostprocess.Detections det = d.postprocess()
-                .detect(
-                        out.get(Detectors.BOXES),
-                        out.get(Detectors.LOGITS),
-                        Detectors.anchors(size, size),
-                        0,
-                        size,
-                        size,
-                        img.height(),
-                        img.width());
+        SsdPostprocess.Detections det = d.detections(out, 0, img.height(), img.width());
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < det.size(); i++) {
             if (det.scores()[i] < minScore) continue;

@@ -1,0 +1,43 @@
+package io.edgecl.bench;
+
+import io.edgecl.tensor.HostTensor;
+import java.util.Random;
+
+/**
+ * The command line both ONNX Runtime comparisons take, and the seeded input both engines run:
+ * MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] [-w WEIGHTS] [--onnx FILE].
+ */
+record ComparisonArgs(
+        String name, String weights, String onnx, int size, int batch, int iters, int rounds, int threads) {
+    /** Parses {@code args} with the given defaults of --iters and --rounds; exits 2 without a model. */
+    static ComparisonArgs parse(String[] args, int iters, int rounds) {
+        String name = null, weights = null, onnx = null;
+        int size = 0, batch = 1, threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--size" -> size = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "-w" -> weights = args[++i];
+                case "--onnx" -> onnx = args[++i];
+                default -> name = args[i];
+            }
+        }
+        if (name == null) {
+            System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] "
+                    + "[-w WEIGHTS] [--onnx FILE]");
+            System.exit(2);
+        }
+        return new ComparisonArgs(name, weights, onnx, size, batch, iters, rounds, threads);
+    }
+
+    /** The same Gaussian input for both engines, [batch, 3, s, s], seeded. */
+    static HostTensor input(int batch, int s) {
+        HostTensor input = HostTensor.zeros(batch, 3, s, s);
+        Random r = new Random(0);
+        for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
+        return input;
+    }
+}
