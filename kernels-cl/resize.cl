@@ -10,6 +10,12 @@
 // resize_bilinear_px: one output pixel per work-item, its taps found once and every channel
 // blended in a loop (RS_VW at a time), for CPU runtimes, which vectorise across work-items of
 // the first dimension and would get as few lanes as a map has classes. Global size: (Wo, N * Ho).
+// resize_rows_nchw then resize_cols_nchw: the same result written as NCHW floats, for a model's
+// final map, which goes to the host in that layout. The first blends along the width into
+// t [N, H, C, Wo] (floats); the second blends two rows of t per output row. Each work-item takes
+// 16 consecutive output pixels of a row and stores them per channel as one vector, so the large
+// second pass only loads and stores whole vectors, and only the small first one reads scattered
+// channels. Global sizes: (ceil(Wo / 16), N * H) and (ceil(Wo / 16), Ho, N * C).
 
 #include "common.h.cl"
 
@@ -78,5 +84,48 @@ __kernel void resize_bilinear_px(__global const DATA_T* in, __global DATA_T* out
         const float top = (1.0f - lw) * LD(in, a + k) + lw * LD(in, b + k);
         const float bottom = (1.0f - lw) * LD(in, c + k) + lw * LD(in, d + k);
         ST(out, o + k, (1.0f - lh) * top + lh * bottom);
+    }
+}
+
+__kernel void resize_rows_nchw(__global const DATA_T* in, __global float* t, int H, int W, int C, int Wo,
+                               float scale_w, int align, int rows) {
+    const int p0 = get_global_id(0) * 16, nh = get_global_id(1);
+    if (p0 >= Wo || nh >= rows) return;
+    const int m = min(16, Wo - p0);
+    size_t a[16], b[16];
+    float lw[16];
+    for (int j = 0; j < 16; j++) {
+        int w0, w1;
+        rs_taps(min(p0 + j, Wo - 1), W, scale_w, align, &w0, &w1, &lw[j]);
+        a[j] = ((size_t)nh * W + w0) * C;
+        b[j] = ((size_t)nh * W + w1) * C;
+    }
+    __global float* o = t + (size_t)nh * C * Wo + p0;
+    for (int k = 0; k < C; k++, o += Wo) {
+        float v[16];
+        _Pragma("unroll") for (int j = 0; j < 16; j++) v[j] = (1.0f - lw[j]) * LD(in, a[j] + k) + lw[j] * LD(in, b[j] + k);
+        if (m == 16) {
+            vstore16(vload16(0, v), 0, o);
+        } else {
+            for (int j = 0; j < m; j++) o[j] = v[j];
+        }
+    }
+}
+
+__kernel void resize_cols_nchw(__global const float* t, __global float* out, int H, int C, int Ho, int Wo,
+                               float scale_h, int align, int rows) {
+    const int p0 = get_global_id(0) * 16, ho = get_global_id(1), nk = get_global_id(2); // nk = n * C + channel
+    if (p0 >= Wo || ho >= Ho || nk >= rows) return;
+    const int n = nk / C, k = nk - n * C;
+    int h0, h1;
+    float lh;
+    rs_taps(ho, H, scale_h, align, &h0, &h1, &lh);
+    __global const float* top = t + (((size_t)n * H + h0) * C + k) * Wo + p0;
+    __global const float* bottom = t + (((size_t)n * H + h1) * C + k) * Wo + p0;
+    __global float* o = out + ((size_t)nk * Ho + ho) * Wo + p0;
+    if (p0 + 16 <= Wo) {
+        vstore16((1.0f - lh) * vload16(0, top) + lh * vload16(0, bottom), 0, o);
+    } else {
+        for (int j = 0; p0 + j < Wo; j++) o[j] = (1.0f - lh) * top[j] + lh * bottom[j];
     }
 }

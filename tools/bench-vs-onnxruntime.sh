@@ -10,9 +10,10 @@
 #   The engines alternate round by round; the figures are the best per-round medians.
 #   e.g. tools/bench-vs-onnxruntime.sh edgenext_xx_small
 #
-#   tools/bench-vs-onnxruntime.sh --own-process MODEL [the same options]
+#   tools/bench-vs-onnxruntime.sh --own-process MODEL [the same options] [--reuse-output]
 #   each engine in a child JVM of its own, alternating round by round (as users run them: in one
-#   process ORT's and PoCL's thread pools slow each other down)
+#   process ORT's and PoCL's thread pools slow each other down); --reuse-output has each engine
+#   write into output storage made once (ORT's pinned outputs, EdgeCL's Session.runInto)
 #
 #   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR]
 #   prints README's table: edgenext_xx_small, edgevit_xxs, mobilevit_xxs (ONNX Runtime on the

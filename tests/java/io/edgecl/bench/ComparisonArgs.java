@@ -5,14 +5,25 @@ import java.util.Random;
 
 /**
  * The command line both ONNX Runtime comparisons take, and the seeded input both engines run:
- * MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] [-w WEIGHTS] [--onnx FILE].
+ * MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] [-w WEIGHTS] [--onnx FILE]
+ * [--reuse-output] (each engine writes its output into storage made once: ORT's pinned output
+ * tensors and EdgeCL's {@code Session.runInto}, each then copied into one float array).
  */
 record ComparisonArgs(
-        String name, String weights, String onnx, int size, int batch, int iters, int rounds, int threads) {
+        String name,
+        String weights,
+        String onnx,
+        int size,
+        int batch,
+        int iters,
+        int rounds,
+        int threads,
+        boolean reuseOutput) {
     /** Parses {@code args} with the given defaults of --iters and --rounds; exits 2 without a model. */
     static ComparisonArgs parse(String[] args, int iters, int rounds) {
         String name = null, weights = null, onnx = null;
         int size = 0, batch = 1, threads = Runtime.getRuntime().availableProcessors();
+        boolean reuse = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--size" -> size = Integer.parseInt(args[++i]);
@@ -22,15 +33,16 @@ record ComparisonArgs(
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "-w" -> weights = args[++i];
                 case "--onnx" -> onnx = args[++i];
+                case "--reuse-output" -> reuse = true;
                 default -> name = args[i];
             }
         }
         if (name == null) {
             System.err.println("usage: MODEL [--size S] [--batch B] [--iters N] [--rounds R] [--threads T] "
-                    + "[-w WEIGHTS] [--onnx FILE]");
+                    + "[-w WEIGHTS] [--onnx FILE] [--reuse-output]");
             System.exit(2);
         }
-        return new ComparisonArgs(name, weights, onnx, size, batch, iters, rounds, threads);
+        return new ComparisonArgs(name, weights, onnx, size, batch, iters, rounds, threads, reuse);
     }
 
     /** The same Gaussian input for both engines, [batch, 3, s, s], seeded. */

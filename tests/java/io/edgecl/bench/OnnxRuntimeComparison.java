@@ -34,6 +34,10 @@ import java.util.Map;
 public final class OnnxRuntimeComparison {
     public static void main(String[] args) throws Exception {
         ComparisonArgs a0 = ComparisonArgs.parse(args, 20, 5);
+        if (a0.reuseOutput()) {
+            System.err.println("--reuse-output applies with --own-process only");
+            System.exit(2);
+        }
         String name = a0.name(), weightsFile = a0.weights(), onnxFile = a0.onnx();
         int size = a0.size(), batch = a0.batch(), iters = a0.iters(), rounds = a0.rounds(), threads = a0.threads();
         VisionModel model = Models.byName(name);

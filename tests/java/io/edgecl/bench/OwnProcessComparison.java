@@ -32,10 +32,14 @@ import java.util.Map;
  * down. Each round starts one child JVM per engine, the two in alternating order; a child builds
  * the same seeded input once (ORT's tensor too, as a user would), warms up, times {@code iters}
  * forwards (input in, the model's primary output out as floats) and reports its median. The
- * figures are the best per-round medians; the outputs of the two engines are compared.
+ * figures are the best per-round medians; the outputs of the two engines are compared. By
+ * default each forward returns a new output array, as both engines' plain {@code run} calls do;
+ * with {@code --reuse-output} each engine writes into storage it was given once (ORT's pinned
+ * output tensors, EdgeCL's {@code Session.runInto}), which removes the allocation of a large
+ * output (22 MB for a segmenter at 512×512) from the loop.
  *
  * <pre>tools/bench-vs-onnxruntime.sh --own-process MODEL [--size S] [--batch B] [--iters N] [--rounds R]
- *     [--threads T] [-w WEIGHTS] [--onnx FILE]</pre>
+ *     [--threads T] [-w WEIGHTS] [--onnx FILE] [--reuse-output]</pre>
  */
 public final class OwnProcessComparison {
     private OwnProcessComparison() {}
@@ -64,7 +68,8 @@ public final class OwnProcessComparison {
         clOut.toFile().deleteOnExit();
         double[] ort = new double[rounds], cl = new double[rounds];
         String common = name + " " + batch + " " + s + " " + iters + " " + threads + " "
-                + (weightsFile == null ? "-" : weightsFile) + " " + onnxFile;
+                + (weightsFile == null ? "-" : weightsFile) + " " + onnxFile + " "
+                + (a0.reuseOutput() ? "reuse" : "fresh");
         String device = "";
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < 2; k++) {
@@ -86,7 +91,7 @@ public final class OwnProcessComparison {
         System.out.printf(
                 Locale.ROOT,
                 "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) and EdgeCL on %s, each in its"
-                        + " own process; %d rounds of %d forwards each, alternating%n",
+                        + " own process; %d rounds of %d forwards each, alternating; %s%n",
                 name,
                 batch,
                 s,
@@ -96,7 +101,8 @@ public final class OwnProcessComparison {
                 source,
                 device,
                 rounds,
-                iters);
+                iters,
+                a0.reuseOutput() ? "outputs into storage made once" : "a new output array per forward");
         System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ort), fmt(cl));
         System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |");
         System.out.println("|---|---|---|---|---|---|");
@@ -118,6 +124,12 @@ public final class OwnProcessComparison {
     private static List<String> run(String args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a heap of fixed size, touched once at start: a growing heap's first touch of
+                // its pages, paid by whichever engine's arrays land there first, costs 60 ms per
+                // 22 MB output on a virtual machine that backs memory lazily
+                "-Xms1g",
+                "-Xmx1g",
+                "-XX:+AlwaysPreTouch",
                 "-cp",
                 System.getProperty("java.class.path"),
                 OwnProcessComparison.class.getName(),
@@ -140,12 +152,13 @@ public final class OwnProcessComparison {
         throw new IllegalStateException("no " + key + " in " + lines);
     }
 
-    /** A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX DUMP. */
+    /** A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX fresh|reuse DUMP. */
     private static void child(String[] a) throws Exception {
         String engine = a[0], name = a[1], weights = a[6], onnx = a[7];
         int batch = Integer.parseInt(a[2]), s = Integer.parseInt(a[3]), iters = Integer.parseInt(a[4]);
         int threads = Integer.parseInt(a[5]);
-        Path dump = Path.of(a[8]);
+        boolean reuse = a[8].equals("reuse");
+        Path dump = Path.of(a[9]);
         HostTensor input = ComparisonArgs.input(batch, s);
         long[] ns = new long[iters];
         float[] out = null;
@@ -158,14 +171,34 @@ public final class OwnProcessComparison {
                         OnnxTensor t = OnnxTensor.createTensor(
                                 env, FloatBuffer.wrap(input.data()), new long[] {batch, 3, s, s})) {
                     String in = ort.getInputNames().iterator().next();
-                    for (int i = 0; i < 5 + iters; i++) {
-                        long t0 = System.nanoTime();
-                        try (OrtSession.Result r = ort.run(Map.of(in, t))) {
-                            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                            out = new float[fb.remaining()];
-                            fb.get(out);
+                    Map<String, OnnxTensor> pinned = reuse ? pinnedOutputs(env, ort) : Map.of();
+                    // the pinned tensor's own direct buffer (getFloatBuffer would copy it)
+                    FloatBuffer first = reuse
+                            ? (FloatBuffer)
+                                    pinned.get(ort.getOutputNames().iterator().next())
+                                            .getBufferRef()
+                                            .orElseThrow()
+                            : null;
+                    if (reuse) out = new float[first.capacity()];
+                    try {
+                        for (int i = 0; i < 5 + iters; i++) {
+                            long t0 = System.nanoTime();
+                            if (reuse) {
+                                try (OrtSession.Result r = ort.run(Map.of(in, t), pinned)) {
+                                    first.rewind();
+                                    first.get(out);
+                                }
+                            } else {
+                                try (OrtSession.Result r = ort.run(Map.of(in, t))) {
+                                    FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                                    out = new float[fb.remaining()];
+                                    fb.get(out);
+                                }
+                            }
+                            if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
                         }
-                        if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
+                    } finally {
+                        for (OnnxTensor p : pinned.values()) p.close();
                     }
                 }
             }
@@ -175,9 +208,11 @@ public final class OwnProcessComparison {
             try (Session session = Session.open(model, w, SessionOptions.defaults())) {
                 session.prepare(batch, s, s);
                 System.out.println("device=" + session.device().name());
+                if (reuse) out = session.run(input).get(model.primaryOutput()).data();
                 for (int i = 0; i < 5 + iters; i++) {
                     long t0 = System.nanoTime();
-                    out = session.run(input).get(model.primaryOutput()).data();
+                    if (reuse) session.runInto(input, out);
+                    else out = session.run(input).get(model.primaryOutput()).data();
                     if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
                 }
             }
@@ -187,6 +222,21 @@ public final class OwnProcessComparison {
             for (float v : out) d.writeFloat(v);
         }
         System.out.println("median_ms=" + Stats.of(ns).medianMs());
+    }
+
+    /** One output tensor per output of {@code ort}, over direct buffers made once. */
+    private static Map<String, OnnxTensor> pinnedOutputs(OrtEnvironment env, OrtSession ort) throws Exception {
+        Map<String, OnnxTensor> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, ai.onnxruntime.NodeInfo> e : ort.getOutputInfo().entrySet()) {
+            long[] shape = ((ai.onnxruntime.TensorInfo) e.getValue().getInfo()).getShape();
+            long n = 1;
+            for (long d : shape) n *= d;
+            FloatBuffer b = java.nio.ByteBuffer.allocateDirect((int) (4 * n))
+                    .order(java.nio.ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            out.put(e.getKey(), OnnxTensor.createTensor(env, b, shape));
+        }
+        return out;
     }
 
     private static float[] read(Path f) throws Exception {

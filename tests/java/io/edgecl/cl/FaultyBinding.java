@@ -142,6 +142,12 @@ public final class FaultyBinding implements ClBinding {
     }
 
     @Override
+    public void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst) {
+        call(Op.READ);
+        real.readFloats(queue, buffer, offset, dst);
+    }
+
+    @Override
     public ClHandle.Program programFromSource(ClHandle.Context context, String source) {
         return real.programFromSource(context, source);
     }

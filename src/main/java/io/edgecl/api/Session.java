@@ -421,6 +421,28 @@ public final class Session implements AutoCloseable {
         return SegmentationMask.of(run(x).get("out"), 0, image.height(), image.width());
     }
 
+    /**
+     * Runs an NCHW float batch and writes its primary output into {@code into}, in the order and
+     * shape {@link #run(HostTensor)} gives it ({@link #outputShapes}); returns {@code into}. For
+     * a loop that keeps one array: nothing the size of the output is allocated per call (a
+     * segmenter's scores at 512×512 are 22 MB).
+     *
+     * @throws EdgeClException when {@code into} does not hold exactly the output's element count
+     */
+    public float[] runInto(HostTensor nchw, float[] into) {
+        int[] s = checkInput(nchw);
+        String out = model.primaryOutput();
+        return onDevice(() -> {
+            io.edgecl.graph.Plan p = plan(s[0], s[2], s[3]);
+            long need = p.outputElements(out);
+            if (into.length != need) {
+                throw new EdgeClException(model.name() + "'s " + out + " at " + java.util.Arrays.toString(s) + " has "
+                        + need + " values; the array given holds " + into.length);
+            }
+            return p.runInto(nchw, out, into);
+        });
+    }
+
     /** Runs an NCHW float batch; returns its primary output (the logits of a classifier). */
     public Result run(HostTensor nchw) {
         return run(nchw, Set.of(model.primaryOutput()));

@@ -45,6 +45,12 @@ public interface ClBinding {
     /** Blocking copy from the buffer at {@code offset} into {@code dst}'s remaining bytes. */
     void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst);
 
+    /**
+     * Blocking copy of {@code dst.length} floats from the buffer at byte {@code offset} straight
+     * into a Java array: one copy of a large output instead of two through a staging buffer.
+     */
+    void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst);
+
     ClHandle.Program programFromSource(ClHandle.Context context, String source);
 
     ClHandle.Program programFromBinary(ClHandle.Context context, ClHandle.Device device, byte[] binary);

@@ -172,11 +172,18 @@ public final class ClContext implements AutoCloseable {
         if (4L * (floatOffset + count) > b.bytes()) {
             throw new IllegalArgumentException("read of " + count + " floats at " + floatOffset + " overruns " + b);
         }
-        ByteBuffer bb = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.nativeOrder());
-        cl.read(queue(), b.handle(), 4L * floatOffset, bb);
         float[] out = new float[count];
-        bb.asFloatBuffer().get(out);
+        if (count > 0) cl.readFloats(queue(), b.handle(), 4L * floatOffset, out);
         return out;
+    }
+
+    /** Blocking read of the first {@code into.length} floats of {@code b} into {@code into}; returns it. */
+    public float[] readInto(ClBuffer b, float[] into) {
+        if (4L * into.length > b.bytes()) {
+            throw new IllegalArgumentException("read of " + into.length + " floats overruns " + b);
+        }
+        if (into.length > 0) cl.readFloats(queue(), b.handle(), 0, into);
+        return into;
     }
 
     /**

@@ -163,6 +163,23 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
+    public void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst) {
+        // a blocking read into an array: JOCL pins it for the call, so the driver copies into it once
+        ClException.check(
+                "clEnqueueReadBuffer",
+                CL.clEnqueueReadBuffer(
+                        (cl_command_queue) queue.raw(),
+                        (cl_mem) buffer.raw(),
+                        true,
+                        offset,
+                        4L * dst.length,
+                        Pointer.to(dst),
+                        0,
+                        null,
+                        null));
+    }
+
+    @Override
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ByteBuffer d = dst.slice();

@@ -190,6 +190,13 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
+    public void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst) {
+        ClException.check(
+                "clEnqueueReadBuffer",
+                CL10.clEnqueueReadBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, dst, null, null));
+    }
+
+    @Override
     public void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst) {
         if (dst.isDirect()) {
             ClException.check(

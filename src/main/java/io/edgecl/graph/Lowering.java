@@ -16,6 +16,15 @@ public interface Lowering {
     /** The device buffer of an activation. */
     ClBuffer buf(Value v);
 
+    /**
+     * Whether {@code v}'s buffer holds NCHW floats rather than the plan's NHWC storage: only for
+     * the output of an op that {@link OpSpec#writesNchwOutput writes that layout}, when it is a
+     * graph output no op reads.
+     */
+    default boolean nchwOutput(Value v) {
+        return false;
+    }
+
     /** {@code t} on the device (uploaded once per session); null for null. */
     ClBuffer weight(HostTensor t);
 

@@ -49,13 +49,35 @@ public final class MemoryPlanner {
             shared = Math.max(shared, n.op.transientScratchBytes(n.inputs, n.output));
         }
         long inputStaging = 4L * g.input().numel(); // the NCHW float input the plan lays out on the device
+        long direct = 0;
+        for (Value v : nchwOutputs(g)) direct += 4L * v.numel();
         return new Estimate(
                 weights,
-                plan(g, elementBytes).totalBytes() + scratch + shared + inputStaging,
+                plan(g, elementBytes).totalBytes() + scratch + shared + inputStaging + direct,
                 g.activationBytes() / 4 * elementBytes);
     }
 
-    /** Slots for every value of {@code g}, with {@code elementBytes} per stored value (4 fp32, 2 fp16 storage). */
+    /**
+     * The graph outputs that their producer writes as NCHW floats into a buffer of their own
+     * ({@link OpSpec#writesNchwOutput}): dense maps that no op reads. They take no slot.
+     */
+    public static java.util.Set<Value> nchwOutputs(Graph g) {
+        java.util.Set<Value> read = new java.util.HashSet<>();
+        for (Node n : g.nodes()) read.addAll(n.inputs);
+        java.util.Set<Value> out = new java.util.LinkedHashSet<>();
+        for (Node n : g.nodes()) {
+            Value v = n.output;
+            if (n.op.writesNchwOutput() && g.isOutput(v) && !read.contains(v) && !(v.h == 1 && v.w == 1)) {
+                boolean rows = false;
+                for (Map.Entry<String, Value> e : g.outputs().entrySet())
+                    if (e.getValue() == v && g.isRowOutput(e.getKey())) rows = true;
+                if (!rows) out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Slots for every value of {@code g} but its {@link #nchwOutputs}, with {@code elementBytes} per stored value (4 fp32, 2 fp16 storage). */
     public static Assignment plan(Graph g, int elementBytes) {
         List<Node> nodes = g.nodes();
         Map<Value, Integer> lastUse = new HashMap<>();
@@ -66,13 +88,14 @@ public final class MemoryPlanner {
         // the input is an ordinary value: the host writes its own NCHW staging buffer (counted by
         // estimate and held by the plan), and the forward's first launch lays it out into this slot
 
+        java.util.Set<Value> direct = nchwOutputs(g);
         Map<Value, Integer> slotOf = new HashMap<>();
         List<Long> sizes = new ArrayList<>();
         List<Integer> free = new ArrayList<>();
         assign(g.input(), slotOf, sizes, free, elementBytes);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            assign(n.output, slotOf, sizes, free, elementBytes);
+            if (!direct.contains(n.output)) assign(n.output, slotOf, sizes, free, elementBytes);
             for (Value v : n.inputs) {
                 if (lastUse.getOrDefault(v, -1) == i && slotOf.containsKey(v) && !free.contains(slotOf.get(v))) {
                     free.add(slotOf.get(v));

@@ -294,7 +294,16 @@ public final class OpSamples {
                                 "dw",
                                 new DwConvOp(t(r, 0.3f, 3, 3, 5), null, 3, 3, 1, 3, 3, 3, 3, 1, Act.NONE, 3),
                                 x))));
-        // up by a non-integer factor with 4-channel vectors, down with scalars, both corner modes
+        // up by a non-integer factor with 4-channel vectors, down with scalars, both corner modes;
+        // a resize that is the graph's output writes NCHW floats for the host (a tail past the
+        // last 16 pixels at width 17), one that another op reads keeps the plan's NHWC storage
+        s.add(new Sample(
+                "resize/up/nhwc",
+                ResizeOp.class,
+                r -> graph(5, 7, 8, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    return other(g, b, g.add(b, "up", new ResizeOp(13, 17, false), x), r);
+                })));
         s.add(new Sample(
                 "resize/up/half-pixel",
                 ResizeOp.class,

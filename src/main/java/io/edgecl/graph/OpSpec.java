@@ -47,6 +47,15 @@ public sealed interface OpSpec
     Shape outputShape(List<Shape> in);
 
     /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
+    /**
+     * Whether the op can write its output as NCHW floats ({@link Lowering#nchwOutput}): the plan
+     * asks it to for a graph output that no other op reads, which then goes to the host without
+     * a layout pass.
+     */
+    default boolean writesNchwOutput() {
+        return false;
+    }
+
     default long macs(List<Value> in, Value out) {
         return 0;
     }

@@ -42,6 +42,10 @@ public final class Plan implements AutoCloseable {
     private ClBuffer transientScratch;
     private final List<Launch> launches = new ArrayList<>();
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
+    /** Graph outputs whose producer writes NCHW floats into their own buffers (see {@link MemoryPlanner#nchwOutputs}). */
+    private final Set<Value> directOutputs = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final List<ClBuffer> nchwOut = new ArrayList<>();
     private final long activationBytes;
     private Precision precision;
     private ByteBuffer inputStaging;
@@ -87,6 +91,14 @@ public final class Plan implements AutoCloseable {
             if (shared > 0) {
                 transientScratch = ctx.alloc(shared, "transient-scratch");
                 scratch.add(transientScratch);
+            }
+            // final maps their producer writes straight as NCHW floats, read as they are
+            for (Value v : MemoryPlanner.nchwOutputs(graph)) {
+                ClBuffer b = ctx.alloc(4L * v.numel(), "output-nchw");
+                scratch.add(b);
+                nchwOut.add(b);
+                bufferOf.put(v, b);
+                directOutputs.add(v);
             }
             // the input arrives as NCHW floats and is laid out for the kernels by the first launch
             Value in = graph.input();
@@ -140,6 +152,11 @@ public final class Plan implements AutoCloseable {
             while (nan.hasRemaining()) nan.putShort((short) 0x7e00);
         }
         for (ClBuffer b : slots) fill(b, nan);
+        if (precision != Precision.FP32 && !nchwOut.isEmpty()) {
+            nan.clear();
+            while (nan.hasRemaining()) nan.putFloat(Float.NaN);
+        }
+        for (ClBuffer b : nchwOut) fill(b, nan);
     }
 
     public Graph graph() {
@@ -221,6 +238,17 @@ public final class Plan implements AutoCloseable {
         return out;
     }
 
+    /** Runs a forward and reads {@code output} into {@code into} (see {@link #readInto}) with a single wait. */
+    public float[] runInto(HostTensor nchw, String output, float[] into) {
+        writeInputOrFault(nchw);
+        runLaunches();
+        try {
+            return readInto(output, into);
+        } catch (ClException e) {
+            throw fault("reading " + output, e);
+        }
+    }
+
     private void writeInputOrFault(HostTensor nchw) {
         try {
             writeInput(nchw);
@@ -260,33 +288,56 @@ public final class Plan implements AutoCloseable {
 
     /** Reads a graph output as NCHW ([n, c] for pooled vectors and logits). */
     public HostTensor read(String output) {
-        Value v = graph.outputs().get(output);
-        if (v == null) throw new IllegalArgumentException("no output " + output);
-        if (graph.isRowOutput(output)) {
-            return new HostTensor(new int[] {v.n, v.h * v.w, v.c}, readValues(bufferOf.get(v), (int) v.numel()));
+        Value v = value(output);
+        return new HostTensor(outputShape(output), readInto(output, new float[(int) v.numel()]));
+    }
+
+    /** The shape {@link #read} gives {@code output}: NCHW, [n, c] for vectors, [n, rows, c] for row outputs. */
+    public int[] outputShape(String output) {
+        Value v = value(output);
+        if (graph.isRowOutput(output)) return new int[] {v.n, v.h * v.w, v.c};
+        if (v.h == 1 && v.w == 1) return new int[] {v.n, v.c};
+        return new int[] {v.n, v.c, v.h, v.w};
+    }
+
+    /**
+     * Reads a graph output into {@code into} (exactly its element count, in {@link #read}'s
+     * order) and returns it: a caller that reads every forward into the same array allocates
+     * nothing.
+     */
+    public float[] readInto(String output, float[] into) {
+        Value v = value(output);
+        if (into.length != v.numel()) {
+            throw new IllegalArgumentException(
+                    "output " + output + " has " + v.numel() + " values; the array given holds " + into.length);
         }
-        if (v.h == 1 && v.w == 1)
-            return new HostTensor(new int[] {v.n, v.c}, readValues(bufferOf.get(v), (int) v.numel()));
+        if (graph.isRowOutput(output) || (v.h == 1 && v.w == 1)) return readValues(bufferOf.get(v), into);
         // a map is laid out as NCHW floats on the device and copied as it is (a transpose on the
         // host took longer than LR-ASPP's whole forward at 512x512)
         NchwReader r = nchwReaders.computeIfAbsent(output, k -> {
+            if (directOutputs.contains(v)) return new NchwReader(bufferOf.get(v), null);
             ClBuffer b = ctx.alloc(4L * v.numel(), "output-nchw " + k);
             scratch.add(b);
-            return new NchwReader(
-                    b,
-                    Elementwise.toNchw(ctx, bufferOf.get(v), b, v.n, v.c, v.h * v.w),
-                    ByteBuffer.allocateDirect(4 * (int) v.numel()).order(ByteOrder.nativeOrder()));
+            return new NchwReader(b, Elementwise.toNchw(ctx, bufferOf.get(v), b, v.n, v.c, v.h * v.w));
         });
-        r.launch().run();
-        r.staging().clear();
-        ctx.readBytes(r.buffer(), r.staging());
-        float[] out = new float[(int) v.numel()];
-        r.staging().asFloatBuffer().get(out);
-        return new HostTensor(new int[] {v.n, v.c, v.h, v.w}, out);
+        if (r.launch() != null) r.launch().run();
+        ctx.readInto(r.buffer(), into);
+        return into;
     }
 
-    /** A dense output's NCHW copy on the device, the launch that fills it and the host staging it is read into. */
-    private record NchwReader(ClBuffer buffer, Launch launch, ByteBuffer staging) {}
+    /** The number of values {@link #read} gives {@code output}. */
+    public long outputElements(String output) {
+        return value(output).numel();
+    }
+
+    private Value value(String output) {
+        Value v = graph.outputs().get(output);
+        if (v == null) throw new IllegalArgumentException("no output " + output);
+        return v;
+    }
+
+    /** A dense output's NCHW copy on the device and the launch that fills it (null: its producer writes it so). */
+    private record NchwReader(ClBuffer buffer, Launch launch) {}
 
     private final Map<String, NchwReader> nchwReaders = new HashMap<>();
 
@@ -301,11 +352,11 @@ public final class Plan implements AutoCloseable {
         return precision;
     }
 
-    private float[] readValues(ClBuffer b, int count) {
-        if (precision == Precision.FP32) return ctx.read(b, count);
+    private float[] readValues(ClBuffer b, float[] out) {
+        if (precision == Precision.FP32) return ctx.readInto(b, out);
+        int count = out.length;
         ByteBuffer bb = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.nativeOrder());
         ctx.readBytes(b, bb);
-        float[] out = new float[count];
         for (int i = 0; i < count; i++) out[i] = HalfFloats.halfToFloat(bb.getShort(2 * i));
         return out;
     }
@@ -318,6 +369,10 @@ public final class Plan implements AutoCloseable {
 
         public ClBuffer buf(Value v) {
             return plan.bufferOf.get(v);
+        }
+
+        public boolean nchwOutput(Value v) {
+            return plan.directOutputs.contains(v);
         }
 
         public ClBuffer weight(HostTensor t) {
@@ -351,7 +406,8 @@ public final class Plan implements AutoCloseable {
     public void close() {
         for (Launch l : launches) l.close();
         launches.clear();
-        for (NchwReader r : nchwReaders.values()) r.launch().close();
+        for (NchwReader r : nchwReaders.values())
+            if (r.launch() != null) r.launch().close();
         nchwReaders.clear();
         for (ClBuffer w : used) weights.release(w);
         used.clear();

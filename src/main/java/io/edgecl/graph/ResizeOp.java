@@ -3,6 +3,7 @@ package io.edgecl.graph;
 import static io.edgecl.graph.OpSupport.require;
 import static io.edgecl.graph.OpSupport.single;
 
+import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Launch;
@@ -27,8 +28,23 @@ public record ResizeOp(int height, int width, boolean alignCorners) implements O
         return new Shape(x.n(), height, width, x.c());
     }
 
+    /** The width pass of {@link Resize#bilinearToNchw}, for an output the plan reads as NCHW (sized always: small beside the output). */
+    public long transientScratchBytes(List<Value> in, Value out) {
+        Value x = in.get(0);
+        return Resize.toNchwScratchBytes(x.n, x.h, x.c, width);
+    }
+
+    public boolean writesNchwOutput() {
+        return true;
+    }
+
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
+        if (l.nchwOutput(y)) {
+            ClBuffer t = l.transientScratch(Resize.toNchwScratchBytes(x.n, x.h, x.c, width), "resize rows");
+            return Resize.bilinearToNchw(
+                    l.ctx(), l.buf(x), t, l.buf(y), x.n, x.h, x.w, x.c, height, width, alignCorners);
+        }
         return List.of(Resize.bilinear(l.ctx(), l.buf(x), l.buf(y), x.n, x.h, x.w, x.c, height, width, alignCorners));
     }
 
