@@ -28,11 +28,13 @@ class RunIntoTest {
 
     private static void check(
             String binding, VisionModel model, Weights weights, Precision p, int batch, int h, int w) {
-        SessionOptions o = SessionOptions.defaults()
-                .withDevice(Device.wrap(TestSupport.context(binding)))
-                .withPrecision(p);
+        // a session on a given device runs in that device's precision
+        var ctx = TestSupport.context(binding);
+        ctx.setPrecision(p);
+        SessionOptions o = SessionOptions.defaults().withDevice(Device.wrap(ctx));
         Random r = new Random(11);
         try (Session s = Session.open(model, weights, o)) {
+            assertSame(p, ctx.precision());
             HostTensor first = input(r, batch, h, w);
             float[] into = new float[s.run(first).get(model.primaryOutput()).data().length];
             for (int i = 0; i < 3; i++) {
@@ -44,6 +46,8 @@ class RunIntoTest {
             }
             EdgeClException e = assertThrows(EdgeClException.class, () -> s.runInto(first, new float[into.length - 1]));
             assertTrue(e.getMessage().contains("the array given holds " + (into.length - 1)), e.getMessage());
+        } finally {
+            ctx.setPrecision(Precision.FP32);
         }
     }
 

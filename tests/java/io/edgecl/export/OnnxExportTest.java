@@ -33,7 +33,9 @@ class OnnxExportTest {
                 "mobilenetv3_small_050",
                 "lraspp_mobilenet_v3_large_035",
                 "deeplabv3_mobilenet_v3_large_025",
-                "ssdlite320_mobilenet_v3_large_035"
+                "ssdlite320_mobilenet_v3_large_035",
+                "deeplabv3_mobilevit_xxs_os8",
+                "mobilevit_xxs_cvnets"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);

@@ -404,8 +404,8 @@ public final class Session implements AutoCloseable {
 
     /**
      * The class of every pixel of {@code image}, with a segmentation model ({@code primaryOutput}
-     * "out"), as torchvision's segmentation weights expect it: the short side resized to
-     * {@code shortSide} with the aspect ratio kept, normalised with the model's mean and std; the
+     * "out"), as its weights expect it: resized as {@link VisionModel#segmentationInput} says
+     * (torchvision's: the short side to {@code shortSide}, the aspect ratio kept), normalised with the model's mean and std; the
      * scores resized back to the image's size before each pixel takes its best class.
      *
      * @throws EdgeClException when the model is not a segmenter
@@ -414,7 +414,7 @@ public final class Session implements AutoCloseable {
         if (!model.primaryOutput().equals("out")) {
             throw new EdgeClException(model.name() + " is not a segmentation model");
         }
-        int[] wh = io.edgecl.io.image.Preprocessor.resizedSize(image.width(), image.height(), shortSide);
+        int[] wh = model.segmentationInput(image.width(), image.height(), shortSide);
         HostTensor x = new io.edgecl.io.image.Preprocessor(model.preprocess())
                 .toTensor(io.edgecl.io.image.Resampler.resize(
                         image, wh[0], wh[1], io.edgecl.io.image.Interpolation.BILINEAR));

@@ -10,7 +10,6 @@ import io.edgecl.io.image.ImageSources;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.MaskImages;
 import io.edgecl.io.image.Preprocess;
-import io.edgecl.io.image.Preprocessor;
 import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.Models;
 import io.edgecl.models.VisionModel;
@@ -70,7 +69,7 @@ public final class SegmentCommand extends SessionCommand {
                 RgbImage img = ImageOutputs.decodeOrSkip(
                         src, failed, spec.commandLine().getErr());
                 if (img == null) continue;
-                int[] wh = Preprocessor.resizedSize(img.width(), img.height(), shortSide);
+                int[] wh = model.segmentationInput(img.width(), img.height(), shortSide);
                 // the first image of a size builds its plan: time a second, warm run as the latency
                 if (warmed.add(wh[0] + "x" + wh[1])) s.segment(img, shortSide);
                 long t0 = System.nanoTime();

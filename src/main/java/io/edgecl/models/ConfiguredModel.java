@@ -60,4 +60,19 @@ class ConfiguredModel implements VisionModel {
     public String canonicalKeyFormat() {
         return net.canonicalKeyFormat();
     }
+
+    @Override
+    public String primaryOutput() {
+        return net.primaryOutput();
+    }
+
+    @Override
+    public List<String> headOutputs() {
+        return net.headOutputs();
+    }
+
+    @Override
+    public int[] segmentationInput(int width, int height, int shortSide) {
+        return net.segmentationInput(width, height, shortSide);
+    }
 }

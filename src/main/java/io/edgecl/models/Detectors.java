@@ -66,6 +66,7 @@ public final class Detectors extends Network {
      */
     public static VisionModel fromJson(String name, JsonObject json) {
         SpecReader r = new SpecReader(json, "detection");
+        r.ignore("task");
         r.string("head", "ssdlite", "ssdlite");
         String arch = r.string("backbone", "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_small");
         double wm = r.number("width_mult", 1.0);

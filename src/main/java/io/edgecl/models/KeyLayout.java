@@ -21,6 +21,12 @@ public enum KeyLayout {
     /** github.com/hkzhang91/EdgeViT names: canonical as they are. */
     OFFICIAL_EDGEVIT(KeyLayout::identity),
     /**
+     * github.com/apple/ml-cvnets names (conv_1 / layer_N / conv_1x1_exp / classifier.fc; under
+     * "encoder." in its segmentation and detection models): MobileViT's to timm's, the heads'
+     * as they are.
+     */
+    OFFICIAL_CVNETS(KeyLayout::cvnetsKey),
+    /**
      * torchvision classification names (features.N / classifier.N): mapped as a whole state dict,
      * for the models whose forward pass matches a timm model exactly (see {@link #canonicalNames}).
      */
@@ -41,6 +47,10 @@ public enum KeyLayout {
             "^(stem\\.|stages\\.\\d+\\.(blocks|downsample)\\.|head\\.fc\\.|head\\.norm\\.|conv_stem\\.|bn1\\.|blocks\\.\\d+\\.\\d+\\.|conv_head\\.|classifier\\.(weight|bias)$|final_conv\\.)");
     private static final Pattern TORCHVISION_DENSE_SIG = Pattern.compile("^backbone\\.(body\\.|features\\.)?\\d+\\.");
     private static final Pattern TORCHVISION_SIG = Pattern.compile("^(features\\.\\d+\\.|classifier\\.\\d+\\.)");
+    private static final Pattern CVNETS_SIG =
+            Pattern.compile("^(encoder\\.)?(conv_1\\.block\\.|layer_[1-5]\\.\\d+\\.)");
+    private static final Pattern CVNETS_LAYER = Pattern.compile("^layer_([1-9])\\.(\\d+)\\.");
+    private static final Pattern CVNETS_TRANSFORMER = Pattern.compile("^global_rep\\.(\\d+)\\.");
 
     private final UnaryOperator<String> rename;
 
@@ -56,7 +66,9 @@ public enum KeyLayout {
         int timm = 0;
         int tv = 0;
         int dense = 0;
+        int cvnets = 0;
         for (String k : keys) {
+            if (CVNETS_SIG.matcher(k).find()) cvnets++;
             if (TORCHVISION_DENSE_SIG.matcher(k).find()) dense++;
             downsample |= k.startsWith("downsample_layers.");
             if (OFF_BLOCK.matcher(k).find()) edgenext++;
@@ -64,6 +76,7 @@ public enum KeyLayout {
             if (TIMM_SIG.matcher(k).find()) timm++;
             if (TORCHVISION_SIG.matcher(k).find()) tv++;
         }
+        if (cvnets > 0 && cvnets >= timm && cvnets >= edgevit) return OFFICIAL_CVNETS;
         if (edgevit > 0 && edgevit >= edgenext) return OFFICIAL_EDGEVIT;
         if (downsample && edgenext > 0) return OFFICIAL_EDGENEXT;
         if (dense > 0 && dense >= timm) return TORCHVISION_DENSE;
@@ -73,8 +86,8 @@ public enum KeyLayout {
     }
 
     /**
-     * Resolves a {@code --key-format} value: {@code timm}, {@code official} (EdgeNeXt or EdgeViT,
-     * whichever the names fit), {@code torchvision} or {@code auto}/null (detect).
+     * Resolves a {@code --key-format} value: {@code timm}, {@code official} (EdgeNeXt, EdgeViT or
+     * ml-cvnets, whichever the names fit), {@code torchvision} or {@code auto}/null (detect).
      */
     public static KeyLayout resolve(String keyFormat, Set<String> keys) {
         String f = keyFormat == null ? "auto" : keyFormat.trim().toLowerCase(Locale.ROOT);
@@ -84,7 +97,7 @@ public enum KeyLayout {
             case "torchvision" -> detect(keys) == TORCHVISION_DENSE ? TORCHVISION_DENSE : TORCHVISION;
             case "official", "official-pth" -> {
                 KeyLayout d = detect(keys);
-                yield d == OFFICIAL_EDGEVIT ? OFFICIAL_EDGEVIT : OFFICIAL_EDGENEXT;
+                yield d == OFFICIAL_EDGEVIT || d == OFFICIAL_CVNETS ? d : OFFICIAL_EDGENEXT;
             }
             default ->
                 throw new KeyLayoutException(
@@ -176,6 +189,68 @@ public enum KeyLayout {
 
     private static String identity(String k) {
         return k;
+    }
+
+    /** An ml-cvnets name as EdgeCL's: MobileViT's under timm's names (kept under "encoder."), the rest unchanged. */
+    static String cvnetsKey(String k) {
+        String prefix = "";
+        if (k.startsWith("encoder.")) {
+            prefix = "encoder.";
+            k = k.substring(prefix.length());
+        } else if (k.startsWith("seg_head.") || k.startsWith("ssd_heads.") || k.startsWith("extra_layers.")) {
+            return k;
+        }
+        String r = cvnetsMobileVitKey(k);
+        return prefix + (r != null ? r : k);
+    }
+
+    /** ml-cvnets' MobileViT (v1) name as timm's, or null for a name it does not use. */
+    private static String cvnetsMobileVitKey(String k) {
+        if (k.startsWith("conv_1.block.")) return "stem." + cvnetsConvNorm(k.substring("conv_1.block.".length()));
+        if (k.startsWith("conv_1x1_exp.block.")) {
+            return "final_conv." + cvnetsConvNorm(k.substring("conv_1x1_exp.block.".length()));
+        }
+        if (k.startsWith("classifier.fc.")) return "head.fc." + k.substring("classifier.fc.".length());
+        Matcher m = CVNETS_LAYER.matcher(k);
+        if (!m.find()) return null;
+        String base = "stages." + (Integer.parseInt(m.group(1)) - 1) + "." + m.group(2) + ".";
+        String r = k.substring(m.end());
+        String[][] convs = {
+            {"block.exp_1x1.block.", "conv1_1x1."},
+            {"block.conv_3x3.block.", "conv2_kxk."},
+            {"block.red_1x1.block.", "conv3_1x1."},
+            {"local_rep.conv_3x3.block.", "conv_kxk."},
+            {"conv_proj.block.", "conv_proj."},
+            {"fusion.block.", "conv_fusion."}
+        };
+        for (String[] c : convs)
+            if (r.startsWith(c[0])) return base + c[1] + cvnetsConvNorm(r.substring(c[0].length()));
+        // the projection into the transformer: a bare conv, timm's conv_1x1
+        if (r.startsWith("local_rep.conv_1x1.block.conv.")) {
+            return base + "conv_1x1." + r.substring("local_rep.conv_1x1.block.conv.".length());
+        }
+        Matcher t = CVNETS_TRANSFORMER.matcher(r);
+        if (t.find()) {
+            String layer = t.group(1), q = r.substring(t.end());
+            String[][] parts = {
+                {"pre_norm_mha.0.", "norm1."},
+                {"pre_norm_mha.1.qkv_proj.", "attn.qkv."},
+                {"pre_norm_mha.1.out_proj.", "attn.proj."},
+                {"pre_norm_ffn.0.", "norm2."},
+                {"pre_norm_ffn.1.", "mlp.fc1."},
+                {"pre_norm_ffn.4.", "mlp.fc2."}
+            };
+            for (String[] p : parts)
+                if (q.startsWith(p[0])) return base + "transformer." + layer + "." + p[1] + q.substring(p[0].length());
+            // global_rep's last entry is the LayerNorm after the transformer layers
+            if (q.equals("weight") || q.equals("bias")) return base + "norm." + q;
+        }
+        return null;
+    }
+
+    /** ml-cvnets' ConvLayer parts (conv / norm) as timm's ConvNormAct's (conv / bn). */
+    private static String cvnetsConvNorm(String r) {
+        return r.startsWith("norm.") ? "bn." + r.substring("norm.".length()) : r;
     }
 
     static String officialEdgeNextKey(String k) {

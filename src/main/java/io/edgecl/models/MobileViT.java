@@ -479,28 +479,17 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         Graph g = new Graph();
         Value x = g.input("input", batch, h, w, cfg.inChans);
         List<String> features = featureModules();
-
-        Block stem = g.block("stem", "Stem");
-        x = convNormAct(g, stem, W, "stem", x, cfg.stemChs, 3, 2, false, cfg.act);
-        if (features.get(0).equals("stem")) g.output("features.0", x);
-
+        List<Value> maps = encoder(g, W, "", x, 32);
+        if (features.get(0).equals("stem")) g.output("features.0", maps.get(0));
         for (int i = 0; i < cfg.stages.size(); i++) {
-            List<BlockCfg> st = cfg.stages.get(i);
-            for (int j = 0; j < st.size(); j++) {
-                BlockCfg b = st.get(j);
-                int s = j == 0 ? cfg.strides[i] : 1;
-                String bp = "stages." + i + "." + j;
-                x = b.type.equals("bottle")
-                        ? bottleneck(g, W, bp, x, b, s)
-                        : mobileVitBlock(g, W, bp, x, b, s, transformerDim(b, i, j));
-            }
             int f = features.indexOf("stages." + i);
-            if (f >= 0) g.output("features." + f, x);
+            if (f >= 0) g.output("features." + f, maps.get(i + 1));
         }
+        x = maps.get(maps.size() - 1);
 
         if (cfg.numFeatures > 0) {
             Block fb = g.block("final_conv", "ConvNormAct");
-            x = convNormAct(g, fb, W, "final_conv", x, cfg.numFeatures, 1, 1, false, cfg.act);
+            x = convNormAct(g, fb, W, "final_conv", x, cfg.numFeatures, 1, 1, false, cfg.act, 1);
         }
         g.output("features." + (features.size() - 1), x);
 
@@ -515,12 +504,58 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
     }
 
     /**
+     * The stem and every stage, keys under {@code prefix}: the stem's output, then each stage's.
+     * Below {@code outputStride} (8, 16 or 32) a stage that would halve the map keeps it and its
+     * first block's depthwise conv is dilated by the dilation reached before it, which then
+     * doubles, as ml-cvnets dilates MobileViT for segmentation (its MobileViT blocks keep
+     * undilated convs).
+     */
+    public List<Value> encoder(Graph g, Weights W, String prefix, Value x, int outputStride) {
+        List<Value> maps = new ArrayList<>();
+        Block stem = g.block(prefix + "stem", "Stem");
+        x = convNormAct(g, stem, W, prefix + "stem", x, cfg.stemChs, 3, 2, false, cfg.act, 1);
+        maps.add(x);
+        int reached = 2, dilation = 1;
+        for (int i = 0; i < cfg.stages.size(); i++) {
+            List<BlockCfg> st = cfg.stages.get(i);
+            int stageStride = cfg.strides[i], firstDilation = 1;
+            if (stageStride > 1 && reached * stageStride > outputStride) {
+                firstDilation = dilation;
+                dilation *= stageStride;
+                stageStride = 1;
+            } else {
+                reached *= stageStride;
+            }
+            for (int j = 0; j < st.size(); j++) {
+                BlockCfg b = st.get(j);
+                int s = j == 0 ? stageStride : 1;
+                String bp = prefix + "stages." + i + "." + j;
+                x = b.type.equals("bottle")
+                        ? bottleneck(g, W, bp, x, b, s, j == 0 ? firstDilation : 1)
+                        : mobileVitBlock(g, W, bp, x, b, s, transformerDim(b, i, j));
+            }
+            maps.add(x);
+        }
+        return maps;
+    }
+
+    /**
      * timm's ConvNormAct (keys PREFIX.conv.weight, PREFIX.bn.*): the BatchNorm folded into the conv,
      * the activation (named after the BatchNormAct that applies it) as its own node. Stride-1 1x1
      * convs become GEMMs over channels.
      */
     private static Value convNormAct(
-            Graph g, Block b, Weights W, String p, Value x, int cout, int k, int stride, boolean depthwise, Act act) {
+            Graph g,
+            Block b,
+            Weights W,
+            String p,
+            Value x,
+            int cout,
+            int k,
+            int stride,
+            boolean depthwise,
+            Act act,
+            int dilation) {
         int cin = x.c();
         if (depthwise && cin != cout) {
             throw new ModelSpecException(
@@ -535,14 +570,15 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
                 W.buffer(p + ".bn.running_mean", cout),
                 W.buffer(p + ".bn.running_var", cout),
                 BN_EPS);
-        int pad = Layers.pad(k, stride);
+        int pad = Layers.pad(k, stride) * dilation;
         OpSpec op;
         if (depthwise) {
-            op = new DwConvOp(Relayout.depthwise(f.weight()), f.bias(), k, k, stride, pad, pad, 1, Act.NONE);
+            op = new DwConvOp(
+                    Relayout.depthwise(f.weight()), f.bias(), k, k, stride, pad, pad, pad, pad, 1, Act.NONE, dilation);
         } else if (k == 1 && stride == 1) {
             op = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
         } else {
-            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, pad, pad, Act.NONE);
+            op = new ConvOp(Relayout.conv(f.weight()), f.bias(), k, k, stride, pad, pad, pad, pad, Act.NONE, dilation);
         }
         Value y = g.add(b, p + ".conv", op, x);
         if (act != Act.NONE) y = g.add(b, p + ".bn", new ActivationOp(act), y);
@@ -550,18 +586,18 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
     }
 
     /** timm's BottleneckBlock: 1x1 → kxk (depthwise when gs = 1) → 1x1 linear, shortcut, activation unless linear_out. */
-    private Value bottleneck(Graph g, Weights W, String bp, Value x, BlockCfg b, int stride) {
+    private Value bottleneck(Graph g, Weights W, String bp, Value x, BlockCfg b, int stride, int dilation) {
         int in = x.c(), outC = b.c;
         Block blk = g.block(bp, b.bottleIn && b.linearOut && b.gs == 1 ? "InvertedResidual" : "Bottleneck");
         int mid = makeDivisible((b.bottleIn ? in : outC) * b.br);
-        Value y = convNormAct(g, blk, W, bp + ".conv1_1x1", x, mid, 1, 1, false, cfg.act);
-        y = convNormAct(g, blk, W, bp + ".conv2_kxk", y, mid, b.kernelSize, stride, b.gs == 1, cfg.act);
-        y = convNormAct(g, blk, W, bp + ".conv3_1x1", y, outC, 1, 1, false, Act.NONE);
+        Value y = convNormAct(g, blk, W, bp + ".conv1_1x1", x, mid, 1, 1, false, cfg.act, 1);
+        y = convNormAct(g, blk, W, bp + ".conv2_kxk", y, mid, b.kernelSize, stride, b.gs == 1, cfg.act, dilation);
+        y = convNormAct(g, blk, W, bp + ".conv3_1x1", y, outC, 1, 1, false, Act.NONE, 1);
         Value shortcut = null;
         if (in == outC && stride == 1) {
             shortcut = x;
         } else if (cfg.downsample.equals("conv1x1")) {
-            shortcut = convNormAct(g, blk, W, bp + ".shortcut", x, outC, 1, stride, false, Act.NONE);
+            shortcut = convNormAct(g, blk, W, bp + ".shortcut", x, outC, 1, stride, false, Act.NONE, 1);
         }
         if (shortcut != null) y = g.add(blk, bp + ".add", new AddOp(Act.NONE), y, shortcut);
         if (!b.linearOut) y = g.add(blk, bp + ".act", new ActivationOp(cfg.act), y);
@@ -584,7 +620,7 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         }
         Block blk = g.block(bp, "MobileViTBlock");
         Value shortcut = x;
-        Value y = convNormAct(g, blk, W, bp + ".conv_kxk", x, in, b.kernelSize, stride, b.gs == 1, cfg.act);
+        Value y = convNormAct(g, blk, W, bp + ".conv_kxk", x, in, b.kernelSize, stride, b.gs == 1, cfg.act, 1);
         y = g.add(blk, bp + ".conv_1x1", Layers.linear(W, bp + ".conv_1x1", in, dim, false, Act.NONE), y);
         int hidden = (int) (dim * b.mlpRatio);
         float scale = (float) Math.pow((double) (dim / b.numHeads), -0.5);
@@ -604,10 +640,10 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
             y = g.add(blk, tp + ".residual2", new AddOp(Act.NONE), m, y);
         }
         y = g.add(blk, bp + ".norm", Layers.layerNorm(W, bp + ".norm", dim, LN_EPS), y);
-        y = convNormAct(g, blk, W, bp + ".conv_proj", y, outC, 1, 1, false, cfg.act);
+        y = convNormAct(g, blk, W, bp + ".conv_proj", y, outC, 1, 1, false, cfg.act, 1);
         if (b.noFusion) return y;
         Value cat = g.add(blk, bp + ".concat", new ConcatOp(), shortcut, y);
-        return convNormAct(g, blk, W, bp + ".conv_fusion", cat, outC, b.kernelSize, 1, false, cfg.act);
+        return convNormAct(g, blk, W, bp + ".conv_fusion", cat, outC, b.kernelSize, 1, false, cfg.act, 1);
     }
 
     @Override

@@ -113,6 +113,14 @@ public final class Models {
             for (String k : rest.keySet()) merged.add(k, rest.get(k));
             return f.parser().apply(base.name(), merged);
         }
+        if (!rest.has("family") && rest.has("task")) {
+            // {"task": "segmentation" | "detection", ...}: the family of that task's heads
+            String task = stringField(rest.get("task"), "task").toLowerCase(Locale.ROOT);
+            if (!task.equals("segmentation") && !task.equals("detection")) {
+                throw new ModelSpecException("'task' must be segmentation or detection, got '" + task + "'");
+            }
+            rest.addProperty("family", task);
+        }
         if (!rest.has("family")) {
             throw new ModelSpecException("model config needs \"model\" (a registered name) or \"family\"");
         }

@@ -31,7 +31,19 @@ public final class Segmenters extends Network {
             "lraspp_mobilenet_v3_large",
             "{\"head\": \"lraspp\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 21}",
             "deeplabv3_mobilenet_v3_large",
-            "{\"head\": \"deeplabv3\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 21}");
+            "{\"head\": \"deeplabv3\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 21}",
+            // ml-cvnets' Pascal VOC models (CvnetsDeepLabV3), as Apple publishes them
+            "deeplabv3_mobilevit_xxs",
+            cvnets("mobilevit_xxs"),
+            "deeplabv3_mobilevit_xs",
+            cvnets("mobilevit_xs"),
+            "deeplabv3_mobilevit_s",
+            cvnets("mobilevit_s"));
+
+    private static String cvnets(String backbone) {
+        return "{\"head\": \"deeplabv3\", \"backbone\": {\"model\": \"" + backbone
+                + "\"}, \"output_stride\": 8, \"num_classes\": 21}";
+    }
 
     /** The output holding the dense class scores, as torchvision names it. */
     public static final String OUT = "out";
@@ -79,6 +91,17 @@ public final class Segmenters extends Network {
         String head = r.string("head", null, "lraspp", "deeplabv3");
         if (head == null) {
             throw new ModelSpecException("segmentation configuration: 'head' (lraspp or deeplabv3) is required");
+        }
+        r.ignore("task");
+        if (json.has("backbone") && json.get("backbone").isJsonObject()) {
+            // {"backbone": {"model": "mobilevit_xxs"}}: ml-cvnets' DeepLabv3 on that model
+            JsonObject backbone = json.getAsJsonObject("backbone");
+            r.ignore("backbone");
+            if (!head.equals("deeplabv3")) {
+                throw new ModelSpecException("segmentation configuration: on a backbone given as {\"model\": ...}"
+                        + " the head is ml-cvnets' deeplabv3, not " + head);
+            }
+            return CvnetsDeepLabV3.fromJson(name, json, r, backbone);
         }
         String arch = r.string("backbone", "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_small");
         double wm = r.number("width_mult", 1.0);

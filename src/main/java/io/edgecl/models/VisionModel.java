@@ -60,6 +60,14 @@ public interface VisionModel {
     }
 
     /** The state-dict key layout the canonical names follow ("timm" or "official"). */
+    /**
+     * The input size {width, height} a segmenter runs an image of {@code width} × {@code height}
+     * at, given the short side asked for: torchvision's transforms keep the aspect ratio.
+     */
+    default int[] segmentationInput(int width, int height, int shortSide) {
+        return io.edgecl.io.image.Preprocessor.resizedSize(width, height, shortSide);
+    }
+
     default String canonicalKeyFormat() {
         return "timm";
     }

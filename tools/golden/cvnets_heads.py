@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Reference fixtures for ml-cvnets' DeepLabv3 on MobileViT, computed by ml-cvnets itself.
+
+Builds the model with ml-cvnets' own option parser and model registry, from its Pascal VOC
+configuration (config/segmentation/pascal_voc/deeplabv3_mobilevit.yaml) with the MobileViT mode,
+output stride, ASPP width and rates of each case, redraws every parameter and statistic so that
+no layer is close to identity, and writes:
+
+  <out>/<case>/case.json        the spec EdgeCL's --model-config takes, and the shapes
+  <out>/<case>/weights.pt       the plain state_dict (aux_head included), as Apple's checkpoints are saved
+  <out>/<case>/io.safetensors   input (NCHW float32), out, features.l4 and features.l5 (NCHW)
+
+and the same for ml-cvnets' MobileViT classifier (io.safetensors: input, logits, features.i as
+timm numbers them), whose ImageNet
+checkpoints have the same encoder names without the "encoder." prefix.
+
+Needs a checkout of github.com/apple/ml-cvnets at commit 77717569ab4a852614dae01f010b32b820cb33bb
+(ML_CVNETS=DIR) and Debian's python3-torch, python3-torchvision, python3-torchaudio,
+python3-packaging and python3-sklearn. The text, COCO and torchtext modules that ml-cvnets' option
+parser imports and these models never call are replaced by empty modules.
+
+Usage: ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py OUT_DIR
+"""
+import importlib.abc
+import importlib.machinery
+import json
+import os
+import sys
+import types
+
+UNUSED = ("ftfy", "pycocotools", "torchtext")
+
+
+class _Empty(types.ModuleType):
+    __path__ = []
+
+    def __getattr__(self, k):
+        if k.startswith("__"):
+            raise AttributeError(k)
+        return type(k, (), {"__init__": lambda *a, **kw: None})
+
+
+class _Unused(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in UNUSED:
+            return importlib.machinery.ModuleSpec(name, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        return _Empty(spec.name)
+
+    def exec_module(self, m):
+        pass
+
+
+def build(cvnets, mode, output_stride, aspp_channels, rates, classes):
+    sys.argv = ["cvnets_heads", "--common.config-file",
+                os.path.join(cvnets, "config/segmentation/pascal_voc/deeplabv3_mobilevit.yaml")]
+    from options.opts import get_training_arguments
+    opts = get_training_arguments()
+    for k, v in {
+        "model.classification.mit.mode": mode,
+        "model.classification.pretrained": None,
+        "model.segmentation.pretrained": None,
+        "model.normalization.name": "batch_norm",
+        "model.segmentation.output_stride": output_stride,
+        "model.segmentation.n_classes": classes,
+        "model.segmentation.deeplabv3.aspp_out_channels": aspp_channels,
+        "model.segmentation.deeplabv3.aspp_rates": tuple(rates),
+    }.items():
+        setattr(opts, k, v)
+    from cvnets import get_model
+    return get_model(opts).eval()
+
+
+def build_classifier(cvnets, mode, classes):
+    sys.argv = ["cvnets_heads", "--common.config-file",
+                os.path.join(cvnets, "config/classification/imagenet/mobilevit.yaml")]
+    from options.opts import get_training_arguments
+    opts = get_training_arguments()
+    setattr(opts, "model.classification.mit.mode", mode)
+    setattr(opts, "model.classification.pretrained", None)
+    setattr(opts, "model.classification.n_classes", classes)
+    setattr(opts, "model.normalization.name", "batch_norm")
+    from cvnets import get_model
+    return get_model(opts).eval()
+
+
+def classifier_case(cvnets, out_dir, name, model_name, mode, classes, size, seed):
+    """ml-cvnets' MobileViT classifier: its ImageNet checkpoints' names (conv_1, layer_N, conv_1x1_exp, classifier.fc)."""
+    import torch
+    from heads import write_safetensors
+    gen = torch.Generator().manual_seed(seed)
+    model = build_classifier(cvnets, mode, classes)
+    redraw(model, gen, torch)
+    x = torch.rand((1, 3) + size, generator=gen)
+    with torch.no_grad():
+        logits = model(x)
+        ends = model.extract_end_points_all(x, use_l5=True, use_l5_exp=True)
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pt"))
+    # timm's features: the maps before each stride change (layer_1 to layer_4), then conv_1x1_exp's
+    tensors = {"input": x, "logits": logits}
+    for i, k in enumerate(["out_l1", "out_l2", "out_l3", "out_l4", "out_l5_exp"]):
+        tensors["features." + str(i)] = ends[k]
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    c = {
+        "spec": {"model": model_name, "num_classes": classes},
+        "key_format": "official",
+        "weights": "weights.pt",
+        "input_shape": list(x.shape),
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "outputs": {k: list(v.shape) for k, v in tensors.items() if k != "input"},
+        "upstream": "ml-cvnets 77717569ab4a852614dae01f010b32b820cb33bb, torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(c, f, indent=2)
+    print(name, c["num_params"], "params", list(logits.shape))
+
+
+def redraw(model, gen, torch):
+    """Every weight and statistic drawn at random, scaled so activations keep their size."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                fan_in = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / fan_in) ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+            elif isinstance(m, torch.nn.Linear):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / m.in_features) ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+            elif isinstance(m, torch.nn.BatchNorm2d):
+                c = m.num_features
+                m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
+                m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
+                m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
+                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+            elif isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen))
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+
+
+def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, rates, classes, size, seed):
+    import torch
+    from heads import write_safetensors
+    gen = torch.Generator().manual_seed(seed)
+    model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
+    redraw(model, gen, torch)
+    x = torch.rand((1, 3) + size, generator=gen)
+    with torch.no_grad():
+        ends = model.encoder.extract_end_points_all(x, use_l5=True, use_l5_exp=False)
+        out = model(x)
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pt"))
+    tensors = {"input": x, "out": out, "features.l4": ends["out_l4"], "features.l5": ends["out_l5"]}
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    spec = {
+        "task": "segmentation",
+        "head": "deeplabv3",
+        "backbone": {"model": backbone},
+        "output_stride": output_stride,
+        "num_classes": classes,
+        "aspp_out_channels": aspp_channels,
+        "atrous_rates": list(rates),
+    }
+    c = {
+        "spec": spec,
+        "key_format": "official",
+        "weights": "weights.pt",
+        "input_shape": list(x.shape),
+        # without the aux_head, which inference skips
+        "num_params": sum(p.numel() for n, p in model.named_parameters() if ".aux_head." not in n),
+        "outputs": {k: list(v.shape) for k, v in tensors.items() if k != "input"},
+        "upstream": "ml-cvnets 77717569ab4a852614dae01f010b32b820cb33bb, torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(c, f, indent=2)
+    print(name, c["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
+
+
+def main():
+    cvnets = os.environ.get("ML_CVNETS")
+    if len(sys.argv) != 2 or not cvnets:
+        sys.exit(__doc__)
+    out = os.path.abspath(sys.argv[1])
+    sys.meta_path.insert(0, _Unused())
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.abspath(cvnets))
+    os.chdir(cvnets)
+    import torch
+    torch.manual_seed(0)
+    # rates that reach across the small maps, so the atrous taps matter
+    case(cvnets, out, "deeplabv3_mobilevit_xxs_os8", "mobilevit_xxs", "xx_small", 8, 32, (2, 3, 5), 21, (96, 128), 31)
+    classifier_case(cvnets, out, "mobilevit_xxs_cvnets", "mobilevit_xxs", "xx_small", 10, (128, 192), 33)
+    case(cvnets, out, "deeplabv3_mobilevit_xxs_os16", "mobilevit_xxs", "xx_small", 16, 24, (1, 2, 3), 7, (96, 128), 32)
+
+
+if __name__ == "__main__":
+    main()
