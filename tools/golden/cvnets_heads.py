@@ -20,6 +20,9 @@ python3-packaging and python3-sklearn. The text, COCO and torchtext modules that
 parser imports and these models never call are replaced by empty modules.
 
 Usage: ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py OUT_DIR
+       ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py --onnx MODEL.onnx WEIGHTS.pt
+(the second form: deeplabv3_mobilevit_xxs as registered, redrawn weights, and its torch.onnx
+export at 1x3x512x512, opset 17, for the ONNX Runtime comparison)
 """
 import importlib.abc
 import importlib.machinery
@@ -182,17 +185,32 @@ def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, ra
     print(name, c["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
 
 
+def export(cvnets, onnx_path, weights_path):
+    import torch
+    gen = torch.Generator().manual_seed(34)
+    model = build(cvnets, "xx_small", 8, 256, (12, 24, 36), 21)
+    redraw(model, gen, torch)
+    torch.save(model.state_dict(), weights_path)
+    x = torch.rand((1, 3, 512, 512), generator=gen)
+    torch.onnx.export(model, x, onnx_path, opset_version=17, input_names=["input"], output_names=["out"])
+    print("wrote", onnx_path, weights_path)
+
+
 def main():
     cvnets = os.environ.get("ML_CVNETS")
-    if len(sys.argv) != 2 or not cvnets:
+    if not cvnets or len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[1] != "--onnx"):
         sys.exit(__doc__)
-    out = os.path.abspath(sys.argv[1])
+    paths = [os.path.abspath(a) for a in sys.argv[1:] if a != "--onnx"]
     sys.meta_path.insert(0, _Unused())
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, os.path.abspath(cvnets))
     os.chdir(cvnets)
     import torch
     torch.manual_seed(0)
+    if len(paths) == 2:
+        export(cvnets, paths[0], paths[1])
+        return
+    out = paths[0]
     # rates that reach across the small maps, so the atrous taps matter
     case(cvnets, out, "deeplabv3_mobilevit_xxs_os8", "mobilevit_xxs", "xx_small", 8, 32, (2, 3, 5), 21, (96, 128), 31)
     classifier_case(cvnets, out, "mobilevit_xxs_cvnets", "mobilevit_xxs", "xx_small", 10, (128, 192), 33)
