@@ -82,6 +82,47 @@ __kernel void to_nchw(__global const DATA_T* in, __global float* out, int C, int
     }
 }
 
+// Up to six levels of a detection head joined per image in one launch (AnchorConcatOp): output
+// element i of image b, in the span this launch covers, comes from the level whose run holds it,
+// at b * len_l + (i - start_l); out holds `total` per image and this span starts at `base`.
+// e0..e5 are the running ends of the levels' runs (an unused level repeats the last end). Each
+// work-item copies 16 consecutive elements, as one vector where they lie in one level.
+// Global size: (ceil(e5 / 16), N).
+inline __global const DATA_T* ac_source(int i, int b, __global const DATA_T* l0, __global const DATA_T* l1,
+                                        __global const DATA_T* l2, __global const DATA_T* l3,
+                                        __global const DATA_T* l4, __global const DATA_T* l5, int e0, int e1,
+                                        int e2, int e3, int e4, int e5, int* end) {
+    if (i < e0) { *end = e0; return l0 + (size_t)b * e0 + i; }
+    if (i < e1) { *end = e1; return l1 + (size_t)b * (e1 - e0) + (i - e0); }
+    if (i < e2) { *end = e2; return l2 + (size_t)b * (e2 - e1) + (i - e1); }
+    if (i < e3) { *end = e3; return l3 + (size_t)b * (e3 - e2) + (i - e2); }
+    if (i < e4) { *end = e4; return l4 + (size_t)b * (e4 - e3) + (i - e3); }
+    *end = e5;
+    return l5 + (size_t)b * (e5 - e4) + (i - e4);
+}
+
+__kernel void anchor_concat(__global const DATA_T* l0, __global const DATA_T* l1, __global const DATA_T* l2,
+                            __global const DATA_T* l3, __global const DATA_T* l4, __global const DATA_T* l5,
+                            __global DATA_T* out, int e0, int e1, int e2, int e3, int e4, int e5, int total,
+                            int base, int N) {
+    const int i0 = get_global_id(0) * 16, b = get_global_id(1);
+    if (i0 >= e5 || b >= N) return;
+    __global DATA_T* dst = out + (size_t)b * total + base;
+    int end;
+    __global const DATA_T* src = ac_source(i0, b, l0, l1, l2, l3, l4, l5, e0, e1, e2, e3, e4, e5, &end);
+    if (i0 + 16 <= end) {
+        float t[16];
+        _Pragma("unroll") for (int j = 0; j < 16; j++) t[j] = LD(src, j);
+        _Pragma("unroll") for (int j = 0; j < 16; j++) ST(dst, i0 + j, t[j]);
+    } else {
+        // the run crosses a level's end (or the span's): element by element
+        for (int i = i0; i < min(i0 + 16, e5); i++) {
+            src = ac_source(i, b, l0, l1, l2, l3, l4, l5, e0, e1, e2, e3, e4, e5, &end);
+            ST(dst, i, LD(src, 0));
+        }
+    }
+}
+
 // Copies C channels of every row from one channel slice to another (concatenation).
 // Global size: (C, rows).
 __kernel void channel_copy(__global const DATA_T* in, __global DATA_T* out, int C, int rows,

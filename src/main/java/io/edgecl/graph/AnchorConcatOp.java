@@ -13,7 +13,7 @@ import java.util.List;
  * A detection head's per-level predictions [n, h_i, w_i, A_i · columns] joined into one
  * [n, 1, Σ h_i·w_i·A_i, columns]: torchvision's SSD view (N, A, K, H, W) → permute (N, H, W, A, K)
  * → reshape (N, HWA, K) → concatenation over levels. In NHWC storage each level already is its
- * (H, W, A, K) order, so the op is one copy per level.
+ * (H, W, A, K) order, so the op is a copy: one launch per six levels.
  */
 public record AnchorConcatOp(int columns) implements OpSpec {
     public AnchorConcatOp {
@@ -40,12 +40,20 @@ public record AnchorConcatOp(int columns) implements OpSpec {
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         List<Launch> out = new ArrayList<>();
-        int total = y.w * columns, off = 0;
-        for (Value v : in) {
-            int len = v.h * v.w * v.c;
-            // each image's level is one contiguous run, placed at its offset in the image's rows
-            out.add(Elementwise.channelCopy(l.ctx(), l.buf(v), l.buf(y), len, v.n, len, 0, total, off));
-            off += len;
+        int total = y.w * columns, base = 0;
+        // each image's level is one contiguous run, placed at its offset in the image's rows;
+        // one launch joins up to six levels (SSDLite has six)
+        for (int from = 0; from < in.size(); from += Elementwise.CONCAT_LEVELS) {
+            List<Value> part = in.subList(from, Math.min(in.size(), from + Elementwise.CONCAT_LEVELS));
+            List<io.edgecl.cl.ClBuffer> bufs = new ArrayList<>();
+            int[] lengths = new int[part.size()];
+            for (int i = 0; i < part.size(); i++) {
+                Value v = part.get(i);
+                bufs.add(l.buf(v));
+                lengths[i] = v.h * v.w * v.c;
+            }
+            out.add(Elementwise.anchorConcat(l.ctx(), bufs, lengths, l.buf(y), total, base, y.n));
+            for (int len : lengths) base += len;
         }
         return out;
     }

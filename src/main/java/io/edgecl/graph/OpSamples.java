@@ -268,6 +268,23 @@ public final class OpSamples {
                     Value d = g.add(b, "down", new ConvOp(t(r, 0.3f, 3, 3, 5, 8), null, 3, 3, 2, 1, 1, Act.NONE), x);
                     return g.add(b, "cat", new AnchorConcatOp(4), a, d);
                 })));
+        // seven levels: a launch of six and one of one
+        s.add(new Sample(
+                "anchor-concat/seven-levels",
+                AnchorConcatOp.class,
+                r -> graph(4, 6, 5, (g, x) -> {
+                    Block b = g.block("b", "t");
+                    Value[] levels = new Value[7];
+                    for (int i = 0; i < 7; i++) {
+                        int cols = 2 * (1 + i % 3);
+                        levels[i] = g.add(
+                                b,
+                                "l" + i,
+                                new GemmOp(t(r, 0.3f, 5, cols), t(r, 0.1f, cols), Act.NONE, null, false),
+                                x);
+                    }
+                    return g.add(b, "cat", new AnchorConcatOp(2), levels);
+                })));
         // the dilated last stage of a segmentation backbone: the window reaches past the 7x9 map
         s.add(new Sample(
                 "dwconv5x5/dilation2/c12",

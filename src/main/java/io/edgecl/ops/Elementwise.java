@@ -3,6 +3,7 @@ package io.edgecl.ops;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClKernel;
+import java.util.List;
 import java.util.Map;
 
 /** Element-wise kernels (kernels-cl/elementwise.cl) and global average pooling (pool.cl). */
@@ -75,6 +76,33 @@ public final class Elementwise {
         CpuGrid g = CpuGrid.orDriver(ctx.info(), (hw + 15) / 16, n);
         return new Launch(
                 k, g.global(), g.local(), "input", 0, (4L + ctx.precision().elementBytes()) * numel);
+    }
+
+    /** Levels one {@link #anchorConcat} launch joins. */
+    public static final int CONCAT_LEVELS = 6;
+
+    /**
+     * Joins up to {@link #CONCAT_LEVELS} inputs per image in one launch: each input holds
+     * {@code lengths[l]} values per image, placed one after another from {@code base} in
+     * images of {@code total} values of {@code out}.
+     */
+    public static Launch anchorConcat(
+            ClContext ctx, List<ClBuffer> inputs, int[] lengths, ClBuffer out, int total, int base, int n) {
+        if (inputs.isEmpty() || inputs.size() > CONCAT_LEVELS || inputs.size() != lengths.length) {
+            throw new IllegalArgumentException("1 to " + CONCAT_LEVELS + " inputs with their lengths");
+        }
+        ClKernel k = ctx.kernel(Map.of(), "anchor_concat", "elementwise.cl");
+        for (int l = 0; l < CONCAT_LEVELS; l++) k.arg(l < inputs.size() ? inputs.get(l) : ctx.placeholder());
+        k.arg(out);
+        int end = 0;
+        for (int l = 0; l < CONCAT_LEVELS; l++) {
+            if (l < lengths.length) end += lengths[l];
+            k.arg(end);
+        }
+        k.arg(total).arg(base).arg(n);
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), (end + 15) / 16, n);
+        return new Launch(
+                k, g.global(), g.local(), "copy", 0, 2L * ctx.precision().elementBytes() * end * (long) n);
     }
 
     /** Copies a channel slice of each row into a channel slice of another tensor. */
