@@ -123,24 +123,15 @@ def classifier_case(cvnets, out_dir, name, model_name, mode, classes, size, seed
 
 
 def redraw(model, gen, torch):
-    """Every weight and statistic drawn at random, scaled so activations keep their size."""
+    """heads.redraw's convolutions and BatchNorms, then the transformers' Linear and LayerNorm layers."""
+    from heads import redraw as redraw_convs
+    redraw_convs(model, gen)
     with torch.no_grad():
         for m in model.modules():
-            if isinstance(m, torch.nn.Conv2d):
-                fan_in = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / fan_in) ** 0.5)
-                if m.bias is not None:
-                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, torch.nn.Linear):
+            if isinstance(m, torch.nn.Linear):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / m.in_features) ** 0.5)
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, torch.nn.BatchNorm2d):
-                c = m.num_features
-                m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
-                m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
             elif isinstance(m, torch.nn.LayerNorm):
                 m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen))
                 m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
