@@ -52,4 +52,34 @@ record ComparisonArgs(
         for (int i = 0; i < input.numel(); i++) input.data()[i] = (float) r.nextGaussian();
         return input;
     }
+
+    /**
+     * Prints what both comparisons report after their headline: the per-round medians, then the
+     * README table row from the best median of each engine and the outputs' largest difference.
+     */
+    static void printResult(String name, int s, String source, int batch, double[] ort, double[] cl, double maxDiff) {
+        double o = java.util.Arrays.stream(ort).min().orElseThrow(),
+                c = java.util.Arrays.stream(cl).min().orElseThrow();
+        System.out.printf(
+                java.util.Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ort), fmt(cl));
+        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |");
+        System.out.println("|---|---|---|---|---|---|");
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n",
+                name,
+                s,
+                source,
+                batch,
+                c,
+                o,
+                c / o,
+                maxDiff);
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) b.append(b.length() > 0 ? " " : "").append(String.format(java.util.Locale.ROOT, "%.2f", x));
+        return b.toString();
+    }
 }

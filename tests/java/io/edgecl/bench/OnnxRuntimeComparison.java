@@ -15,7 +15,6 @@ import io.edgecl.tensor.HostTensor;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -98,8 +97,6 @@ public final class OnnxRuntimeComparison {
             maxDiff = Math.max(maxDiff, Math.abs(clLogits[i] - ortLogits[i]));
             maxRef = Math.max(maxRef, Math.abs(ortLogits[i]));
         }
-        double o = Arrays.stream(ortMedians).min().orElseThrow(),
-                c = Arrays.stream(clMedians).min().orElseThrow();
         System.out.printf(
                 Locale.ROOT,
                 "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) vs EdgeCL "
@@ -114,21 +111,7 @@ public final class OnnxRuntimeComparison {
                 device,
                 rounds,
                 iters);
-        System.out.printf(
-                Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ortMedians), fmt(clMedians));
-        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δlogit\\| |");
-        System.out.println("|---|---|---|---|---|---|");
-        System.out.printf(
-                Locale.ROOT,
-                "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n",
-                name,
-                s,
-                source,
-                batch,
-                c,
-                o,
-                c / o,
-                maxDiff);
+        ComparisonArgs.printResult(name, s, source, batch, ortMedians, clMedians, maxDiff);
         System.exit(0);
     }
 
@@ -146,12 +129,6 @@ public final class OnnxRuntimeComparison {
 
     private static float[] clForward(Session session, HostTensor input) {
         return session.run(input).get(session.model().primaryOutput()).data();
-    }
-
-    private static String fmt(double[] v) {
-        StringBuilder b = new StringBuilder();
-        for (double x : v) b.append(b.length() > 0 ? " " : "").append(String.format(Locale.ROOT, "%.2f", x));
-        return b.toString();
     }
 
     private OnnxRuntimeComparison() {}

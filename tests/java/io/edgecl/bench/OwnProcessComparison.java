@@ -86,8 +86,6 @@ public final class OwnProcessComparison {
         float[] a = read(ortOut), b = read(clOut);
         double maxDiff = 0;
         for (int i = 0; i < Math.min(a.length, b.length); i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        double o = Arrays.stream(ort).min().orElseThrow(),
-                c = Arrays.stream(cl).min().orElseThrow();
         System.out.printf(
                 Locale.ROOT,
                 "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) and EdgeCL on %s, each in its"
@@ -103,20 +101,7 @@ public final class OwnProcessComparison {
                 rounds,
                 iters,
                 a0.reuseOutput() ? "outputs into storage made once" : "a new output array per forward");
-        System.out.printf(Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ort), fmt(cl));
-        System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |");
-        System.out.println("|---|---|---|---|---|---|");
-        System.out.printf(
-                Locale.ROOT,
-                "| %s @%d (%s) | %d | %.2f | %.2f | %.2f | %.2g |%n",
-                name,
-                s,
-                source,
-                batch,
-                c,
-                o,
-                c / o,
-                a.length == b.length ? maxDiff : Double.NaN);
+        ComparisonArgs.printResult(name, s, source, batch, ort, cl, a.length == b.length ? maxDiff : Double.NaN);
         System.exit(0);
     }
 
@@ -245,11 +230,5 @@ public final class OwnProcessComparison {
             for (int i = 0; i < v.length; i++) v[i] = d.readFloat();
             return v;
         }
-    }
-
-    private static String fmt(double[] v) {
-        StringBuilder b = new StringBuilder();
-        for (double x : v) b.append(b.length() > 0 ? " " : "").append(String.format(Locale.ROOT, "%.2f", x));
-        return b.toString();
     }
 }

@@ -45,7 +45,6 @@ public final class Plan implements AutoCloseable {
     /** Graph outputs whose producer writes NCHW floats into their own buffers (see {@link MemoryPlanner#nchwOutputs}). */
     private final Set<Value> directOutputs = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private final List<ClBuffer> nchwOut = new ArrayList<>();
     private final long activationBytes;
     private Precision precision;
     private ByteBuffer inputStaging;
@@ -96,7 +95,6 @@ public final class Plan implements AutoCloseable {
             for (Value v : MemoryPlanner.nchwOutputs(graph)) {
                 ClBuffer b = ctx.alloc(4L * v.numel(), "output-nchw");
                 scratch.add(b);
-                nchwOut.add(b);
                 bufferOf.put(v, b);
                 directOutputs.add(v);
             }
@@ -152,11 +150,12 @@ public final class Plan implements AutoCloseable {
             while (nan.hasRemaining()) nan.putShort((short) 0x7e00);
         }
         for (ClBuffer b : slots) fill(b, nan);
-        if (precision != Precision.FP32 && !nchwOut.isEmpty()) {
+        // outputs written as NCHW floats hold floats in any precision
+        if (precision != Precision.FP32 && !directOutputs.isEmpty()) {
             nan.clear();
             while (nan.hasRemaining()) nan.putFloat(Float.NaN);
         }
-        for (ClBuffer b : nchwOut) fill(b, nan);
+        for (Value v : directOutputs) fill(bufferOf.get(v), nan);
     }
 
     public Graph graph() {
