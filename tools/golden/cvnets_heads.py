@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference fixtures for ml-cvnets' DeepLabv3 on MobileViT, computed by ml-cvnets itself.
+"""Reference fixtures for ml-cvnets' DeepLabv3 and SSD on MobileViT, computed by ml-cvnets itself.
 
 Builds the model with ml-cvnets' own option parser and model registry, from its Pascal VOC
 configuration (config/segmentation/pascal_voc/deeplabv3_mobilevit.yaml) with the MobileViT mode,
@@ -10,6 +10,10 @@ no layer is close to identity, and writes:
   <out>/<case>/weights.pt       the plain state_dict (aux_head included), as Apple's checkpoints are saved
   <out>/<case>/io.safetensors   input (NCHW float32), out, features.l4 and features.l5 (NCHW)
 
+the same for ml-cvnets' SSD (config/detection/ssd_coco/mobilevit.yaml; io.safetensors: input,
+the head's raw cls_logits and bbox_regression as ml-cvnets' ssd_forward returns them (its
+"scores" and "boxes"), the anchors, features.i of the six levels, and the detections of
+postprocess_detections mapped to an image of image_shape as ml-cvnets' evaluation maps them),
 and the same for ml-cvnets' MobileViT classifier (io.safetensors: input, logits, features.i as
 timm numbers them), whose ImageNet
 checkpoints have the same encoder names without the "encoder." prefix.
@@ -176,6 +180,86 @@ def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, ra
     print(name, c["num_params"], "params", {k: list(v.shape) for k, v in tensors.items()})
 
 
+def build_ssd(cvnets, mode, classes, post):
+    sys.argv = ["cvnets_heads", "--common.config-file",
+                os.path.join(cvnets, "config/detection/ssd_coco/mobilevit.yaml")]
+    from options.opts import get_training_arguments
+    opts = get_training_arguments()
+    settings = {
+        "model.classification.mit.mode": mode,
+        "model.classification.pretrained": None,
+        "model.detection.pretrained": None,
+        "model.normalization.name": "batch_norm",
+        "model.detection.n_classes": classes,
+    }
+    for k, v in post.items():
+        settings["model.detection.ssd." + k] = v
+    for k, v in settings.items():
+        setattr(opts, k, v)
+    from cvnets import get_model
+    return get_model(opts).eval()
+
+
+def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, seed, post):
+    """ml-cvnets' SSD end to end: the raw head outputs, the anchors, the six levels' features, and
+    the detections of postprocess_detections, their boxes mapped to an image of image_hw (scaled by
+    its width and height, then clipped, as ml-cvnets' evaluation does). The class columns' biases
+    are redrawn larger so that scores are spread and NMS compares clear winners."""
+    import torch
+    from heads import write_safetensors
+    gen = torch.Generator().manual_seed(seed)
+    model = build_ssd(cvnets, mode, classes, post)
+    redraw(model, gen, torch)
+    with torch.no_grad():
+        for head in model.ssd_heads:
+            conv = head.loc_cls_layer.pw_conv if hasattr(head.loc_cls_layer, "pw_conv") else head.loc_cls_layer
+            bias = conv.block.conv.bias.view(-1, 4 + classes)
+            bias[:, 4:] = torch.randn(bias[:, 4:].shape, generator=gen) * 1.5
+    x = torch.rand((1, 3) + size, generator=gen)
+    with torch.no_grad():
+        ends = model.get_backbone_features(x)
+        confidences, locations, anchors = model.ssd_forward(ends)
+        scores = torch.nn.Softmax(dim=-1)(confidences)
+        boxes = model.match_prior.convert_to_boxes(pred_locations=locations, anchors=anchors)
+        det = model.postprocess_detections(boxes=boxes, scores=scores)[0]
+        out = model(x)
+    assert torch.equal(out["scores"], confidences) and torch.equal(out["boxes"], locations)
+    h, w = image_hw
+    mapped = det.boxes.clone()
+    mapped[:, 0::2] = torch.clamp(mapped[:, 0::2] * w, 0, w)
+    mapped[:, 1::2] = torch.clamp(mapped[:, 1::2] * h, 0, h)
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    torch.save(model.state_dict(), os.path.join(d, "weights.pt"))
+    tensors = {"input": x}
+    for i, os_ in enumerate(model.output_strides):
+        tensors["features.%d" % i] = ends["os_%d" % os_]
+    tensors["bbox_regression"] = locations
+    tensors["cls_logits"] = confidences
+    tensors["anchors"] = anchors
+    tensors["boxes"] = mapped[None]
+    tensors["scores"] = det.scores[None]
+    tensors["labels"] = det.labels.to(torch.float32)[None]
+    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
+    # the model's own size stays 320; the fixture's input runs at its shape
+    spec = dict({"task": "detection", "head": "ssd", "backbone": {"model": backbone}, "num_classes": classes}, **post)
+    c = {
+        "spec": spec,
+        "key_format": "official",
+        "weights": "weights.pt",
+        "input_shape": list(x.shape),
+        "image_shape": [1, 3, h, w],
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "detections": int(det.scores.shape[0]),
+        "outputs": {k: list(v.shape) for k, v in tensors.items() if k != "input"},
+        "upstream": "ml-cvnets 77717569ab4a852614dae01f010b32b820cb33bb, torch " + torch.__version__,
+    }
+    with open(os.path.join(d, "case.json"), "w") as f:
+        json.dump(c, f, indent=2)
+    print(name, c["num_params"], "params", c["detections"], "detections",
+          {k: list(v.shape) for k, v in tensors.items()})
+
+
 def export(cvnets, onnx_path, weights_path):
     import torch
     gen = torch.Generator().manual_seed(34)
@@ -206,6 +290,10 @@ def main():
     case(cvnets, out, "deeplabv3_mobilevit_xxs_os8", "mobilevit_xxs", "xx_small", 8, 32, (2, 3, 5), 21, (96, 128), 31)
     classifier_case(cvnets, out, "mobilevit_xxs_cvnets", "mobilevit_xxs", "xx_small", 10, (128, 192), 33)
     case(cvnets, out, "deeplabv3_mobilevit_xxs_os16", "mobilevit_xxs", "xx_small", 16, 24, (1, 2, 3), 7, (96, 128), 32)
+    # not square, so the anchors' x and y steps differ; fewer, clearer detections than the
+    # defaults (confidence 0.01, 200 per image) would give random weights
+    post = {"conf_threshold": 0.3, "top_k": 100, "objects_per_image": 100}
+    ssd_case(cvnets, out, "ssd_mobilevit_xxs", "mobilevit_xxs", "xx_small", 6, (192, 256), (300, 420), 35, post)
 
 
 if __name__ == "__main__":

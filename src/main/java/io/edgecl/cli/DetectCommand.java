@@ -10,7 +10,7 @@ import io.edgecl.io.image.ImageSources;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.MaskImages;
 import io.edgecl.io.image.RgbImage;
-import io.edgecl.models.Detectors;
+import io.edgecl.models.Detector;
 import io.edgecl.models.SsdPostprocess;
 import io.edgecl.models.VisionModel;
 import io.edgecl.tensor.HostTensor;
@@ -53,7 +53,7 @@ public final class DetectCommand extends SessionCommand {
     public Integer call() throws Exception {
         if (!(score >= 0 && score <= 1)) throw new EdgeClException("--score must be in [0, 1], got " + score);
         VisionModel m = modelOptions.model();
-        if (!(m instanceof Detectors model)) {
+        if (!(m instanceof Detector model)) {
             throw new EdgeClException(m.name() + " is not a detection model; detect needs one "
                     + "(ssdlite320_mobilenet_v3_large, or a spec with \"family\": \"detection\")");
         }
@@ -71,7 +71,7 @@ public final class DetectCommand extends SessionCommand {
                 if (img == null) continue;
                 HostTensor x = model.transform(img);
                 long t0 = System.nanoTime();
-                var r = s.run(x, Set.of(Detectors.BOXES, Detectors.LOGITS));
+                var r = s.run(x, Set.copyOf(model.headOutputs()));
                 SsdPostprocess.Detections d = model.detections(r.asMap(), 0, img.height(), img.width());
                 double ms = (System.nanoTime() - t0) / 1e6;
                 List<Map<String, Object>> shown = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class DetectCommand extends SessionCommand {
                 }
                 if (outputs.out != null) {
                     List<Path> files = outputs.files(src, SUFFIXES);
-                    writeCoco(files.get(0), src.name(), shown, gson);
+                    writeCoco(files.get(0), src.name(), shown, model, gson);
                     BufferedImage[] drawn = new BufferedImage[1];
                     boolean captions = MaskImages.drawBoxes(img, boxes, drawn);
                     if (!captions && !warnedFonts) {
@@ -115,15 +115,15 @@ public final class DetectCommand extends SessionCommand {
     /** NAME.detections.json and NAME.boxes.png in --out. */
     private static final String[] SUFFIXES = {".detections.json", ".boxes.png"};
 
-    /** COCO's results format: one object per box, bbox as [x, y, width, height]. */
-    private static void writeCoco(Path file, String image, List<Map<String, Object>> shown, Gson gson) {
+    /** COCO's results format: one object per box, bbox as [x, y, width, height], the label as COCO's id. */
+    private static void writeCoco(Path file, String image, List<Map<String, Object>> shown, Detector model, Gson gson) {
         List<Map<String, Object>> res = new ArrayList<>();
         for (Map<String, Object> o : shown) {
             @SuppressWarnings("unchecked")
             List<Float> b = (List<Float>) o.get("box");
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("image_id", image);
-            c.put("category_id", o.get("label"));
+            c.put("category_id", model.categoryId((int) o.get("label")));
             c.put("bbox", List.of(b.get(0), b.get(1), b.get(2) - b.get(0), b.get(3) - b.get(1)));
             c.put("score", o.get("score"));
             res.add(c);

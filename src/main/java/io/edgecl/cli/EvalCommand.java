@@ -154,7 +154,7 @@ public final class EvalCommand extends SessionCommand {
                 ? task
                 : model.primaryOutput().equals("out")
                         ? "segmentation"
-                        : model instanceof io.edgecl.models.Detectors ? "detection" : "classification";
+                        : model instanceof io.edgecl.models.Detector ? "detection" : "classification";
         switch (t) {
             case "classification" -> {
                 if (!model.primaryOutput().equals("logits")) {
@@ -168,7 +168,7 @@ public final class EvalCommand extends SessionCommand {
                 return segmentation(model);
             }
             case "detection" -> {
-                if (!(model instanceof io.edgecl.models.Detectors d)) {
+                if (!(model instanceof io.edgecl.models.Detector d)) {
                     throw new EdgeClException("--task detection needs a detection model, not " + model.name());
                 }
                 return detection(d);
@@ -280,7 +280,7 @@ public final class EvalCommand extends SessionCommand {
      * COCO's box AP and AR (as pycocotools computes them) of the model's detections on the images
      * of --annotations, each detected as {@code edgecl detect} does with the model's own thresholds.
      */
-    private int detection(io.edgecl.models.Detectors model) {
+    private int detection(io.edgecl.models.Detector model) {
         if (annotations == null) throw new EdgeClException("--task detection needs --annotations instances.json");
         io.edgecl.io.CocoAnnotations ann = io.edgecl.io.CocoAnnotations.read(annotations);
         List<io.edgecl.io.CocoAnnotations.Image> images = ann.images();
@@ -314,7 +314,7 @@ public final class EvalCommand extends SessionCommand {
                     float[] b = d.boxes()[i];
                     dets.add(new io.edgecl.api.CocoEval.Detection(
                             im.id(),
-                            d.labels()[i],
+                            model.categoryId(d.labels()[i]),
                             new double[] {b[0], b[1], b[2] - b[0], b[3] - b[1]},
                             d.scores()[i]));
                 }

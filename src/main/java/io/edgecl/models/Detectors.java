@@ -24,14 +24,22 @@ import java.util.Map;
  * [N, anchors, classes]; {@link SsdPostprocess} turns them into boxes as torchvision's
  * {@code postprocess_detections} does.
  */
-public final class Detectors extends Network {
+public final class Detectors extends Network implements Detector {
     /** Registered names and their constructor arguments. */
     public static final Map<String, String> VARIANTS = Map.of(
             "ssdlite320_mobilenet_v3_large",
-            "{\"head\": \"ssdlite\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 91}");
+            "{\"head\": \"ssdlite\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 91}",
+            // ml-cvnets' COCO detectors (CvnetsSsd), as Apple publishes them
+            "ssd_mobilevit_xxs",
+            cvnets("mobilevit_xxs"),
+            "ssd_mobilevit_xs",
+            cvnets("mobilevit_xs"),
+            "ssd_mobilevit_s",
+            cvnets("mobilevit_s"));
 
-    public static final String BOXES = "bbox_regression";
-    public static final String LOGITS = "cls_logits";
+    private static String cvnets(String backbone) {
+        return "{\"head\": \"ssd\", \"backbone\": {\"model\": \"" + backbone + "\"}, \"num_classes\": 81}";
+    }
 
     /** The extra blocks' output channels (torchvision's get_depth(512, 256, 256, 128) at width 1). */
     private static final int[] EXTRA = {512, 256, 256, 128};
@@ -55,6 +63,7 @@ public final class Detectors extends Network {
      * Image {@code image}'s detections from the head's outputs ({@link #headOutputs}, as a run at
      * the model's input size gives them), mapped to an image of {@code imageH} × {@code imageW}.
      */
+    @Override
     public SsdPostprocess.Detections detections(Map<String, HostTensor> head, int image, int imageH, int imageW) {
         return post.detect(head.get(BOXES), head.get(LOGITS), anchors, image, size, size, imageH, imageW);
     }
@@ -62,11 +71,18 @@ public final class Detectors extends Network {
     /**
      * A model from its constructor arguments under torchvision's names: backbone, width_mult,
      * reduced_tail (true, as the COCO weights), num_classes (91: COCO's ids with background),
-     * score_thresh, nms_thresh, detections_per_img, topk_candidates, size (320).
+     * score_thresh, nms_thresh, detections_per_img, topk_candidates, size (320). A backbone given
+     * as {"model": a registered MobileViT} with head "ssd" is ml-cvnets' SSD ({@link CvnetsSsd}).
      */
     public static VisionModel fromJson(String name, JsonObject json) {
         SpecReader r = new SpecReader(json, "detection");
         r.ignore("task");
+        if (json.has("backbone") && json.get("backbone").isJsonObject()) {
+            // {"backbone": {"model": "mobilevit_xxs"}}: ml-cvnets' SSD on that model
+            r.ignore("backbone");
+            r.string("head", "ssd", "ssd");
+            return CvnetsSsd.fromJson(name, r, json.getAsJsonObject("backbone"));
+        }
         r.string("head", "ssdlite", "ssdlite");
         String arch = r.string("backbone", "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_small");
         double wm = r.number("width_mult", 1.0);
@@ -127,6 +143,7 @@ public final class Detectors extends Network {
     }
 
     /** The square input the model runs at (torchvision's fixed_size). */
+    @Override
     public int inputSize() {
         return size;
     }
@@ -152,6 +169,7 @@ public final class Detectors extends Network {
      * [0, 1], normalised, then resized by bilinear interpolation of the normalised floats
      * (align_corners false, no antialiasing) to size × size. NCHW [1, 3, size, size].
      */
+    @Override
     public HostTensor transform(RgbImage image) {
         int h = image.height(), w = image.width();
         double[] nhwc = new double[h * w * 3];

@@ -7,11 +7,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * torchvision's SSD after the head, on the host: the DefaultBoxGenerator's anchors (aspect ratios
- * [2, 3] at six levels, scales from 0.2 to 0.95, clipped), BoxCoder(10, 10, 5, 5) decoding,
- * boxes clipped to the input, softmax, per class the scores above score_thresh and the top
- * topk_candidates of them, class-wise NMS at nms_thresh, the best detections_per_img, and the
- * boxes mapped from the input size back to the image's.
+ * An SSD after the head, on the host, as torchvision's or ml-cvnets' post-processing does it:
+ * softmax, per class the scores above a threshold and the best top-k of them, class-wise NMS, the
+ * best detections per image, and the boxes mapped back to the image. They differ in the anchors
+ * and the decoding:
+ *
+ * <ul>
+ *   <li>torchvision: the DefaultBoxGenerator's anchors (aspect ratios [2, 3] at six levels,
+ *       scales from 0.2 to 0.95, clipped) as corners in input pixels, BoxCoder(10, 10, 5, 5)
+ *       decoding, boxes clipped to the input before NMS and scaled to the image after;
+ *   <li>ml-cvnets: SSDAnchorGenerator's anchors in centre form normalised to [0, 1]
+ *       ({@link #cvnetsAnchors}), decoded with centre and size variances (0.1, 0.2) and NMS'd
+ *       unclipped; the boxes scaled to the image, then clipped to it, as its evaluation does.
+ * </ul>
  */
 public final class SsdPostprocess {
     /** Anchors per location at every level: two squares and two per aspect ratio 2 and 3. */
@@ -25,13 +33,86 @@ public final class SsdPostprocess {
     private final int classes;
     private final float scoreThresh, nmsThresh;
     private final int perImage, topk;
+    /** ml-cvnets' decoding (centre-form normalised anchors) when positive; torchvision's otherwise. */
+    private final float centerVariance, sizeVariance;
 
+    /** torchvision's post-processing. */
     SsdPostprocess(int classes, float scoreThresh, float nmsThresh, int perImage, int topk) {
+        this(classes, scoreThresh, nmsThresh, perImage, topk, 0f, 0f);
+    }
+
+    private SsdPostprocess(
+            int classes,
+            float scoreThresh,
+            float nmsThresh,
+            int perImage,
+            int topk,
+            float centerVariance,
+            float sizeVariance) {
         this.classes = classes;
         this.scoreThresh = scoreThresh;
         this.nmsThresh = nmsThresh;
         this.perImage = perImage;
         this.topk = topk;
+        this.centerVariance = centerVariance;
+        this.sizeVariance = sizeVariance;
+    }
+
+    /** ml-cvnets' post-processing: its conf_threshold, nms_iou_threshold, objects_per_image, top_k and variances. */
+    static SsdPostprocess cvnets(
+            int classes,
+            float confThreshold,
+            float nmsThreshold,
+            int objectsPerImage,
+            int topK,
+            float centerVariance,
+            float sizeVariance) {
+        if (!(centerVariance > 0 && sizeVariance > 0)) throw new IllegalArgumentException("variances must be positive");
+        return new SsdPostprocess(
+                classes, confThreshold, nmsThreshold, objectsPerImage, topK, centerVariance, sizeVariance);
+    }
+
+    private boolean cvnets() {
+        return centerVariance > 0;
+    }
+
+    /**
+     * ml-cvnets' SSDAnchorGenerator: for feature maps of {@code grids} ({h, w} per level) and the
+     * aspect ratios of each level, anchors (cx, cy, w, h) normalised to [0, 1], at every location
+     * (rows, then columns) the two squares of sizes s_k and sqrt(s_k·s_k+1) and two boxes per
+     * ratio; the scales spaced evenly from {@code minScale} to {@code maxScale} over the levels
+     * plus one; every value clipped to [0, 1].
+     */
+    public static float[][] cvnetsAnchors(List<int[]> grids, List<int[]> ratios, double minScale, double maxScale) {
+        int levels = grids.size();
+        double[] scales = new double[levels + 1];
+        // as numpy.linspace computes them
+        double step = (maxScale - minScale) / levels;
+        for (int k = 0; k < levels; k++) scales[k] = k * step + minScale;
+        scales[levels] = maxScale;
+        List<float[]> out = new ArrayList<>();
+        for (int k = 0; k < levels; k++) {
+            double min = scales[k], max = Math.sqrt(scales[k] * scales[k + 1]);
+            List<double[]> wh = new ArrayList<>();
+            wh.add(new double[] {min, min});
+            wh.add(new double[] {max, max});
+            for (int r : ratios.get(k)) {
+                double q = Math.sqrt(r);
+                wh.add(new double[] {min * q, min / q});
+                wh.add(new double[] {min / q, min * q});
+            }
+            int fh = grids.get(k)[0], fw = grids.get(k)[1];
+            for (int y = 0; y < fh; y++)
+                for (int x = 0; x < fw; x++) {
+                    double cx = (x + 0.5) / fw, cy = (y + 0.5) / fh;
+                    for (double[] p : wh) out.add(new float[] {unit(cx), unit(cy), unit(p[0]), unit(p[1])});
+                }
+        }
+        return out.toArray(new float[0][]);
+    }
+
+    private static float unit(double v) {
+        return (float) Math.min(Math.max(v, 0.0), 1.0);
     }
 
     /** One image's detections, best first: boxes [k][x1, y1, x2, y2] in the image's pixels, scores, labels. */
@@ -111,7 +192,11 @@ public final class SsdPostprocess {
         float[] reg = boxRegression.data(), logit = clsLogits.data();
         int rb = image * a * 4, lb = image * a * classes;
         float[][] boxes = new float[a][];
-        for (int i = 0; i < a; i++) boxes[i] = decode(reg, rb + 4 * i, anchors[i], inH, inW);
+        for (int i = 0; i < a; i++) {
+            boxes[i] = cvnets()
+                    ? decodeCentered(reg, rb + 4 * i, anchors[i])
+                    : decode(reg, rb + 4 * i, anchors[i], inH, inW);
+        }
         // softmax per anchor, in float as torch computes it (max subtracted)
         float[] scores = new float[a * classes];
         for (int i = 0; i < a; i++) {
@@ -152,7 +237,8 @@ public final class SsdPostprocess {
                 if (iou(bc, boxes[cand.get(d)[0]]) > nmsThresh) removed[oj] = true;
             }
         }
-        float rx = (float) imageW / inW, ry = (float) imageH / inH;
+        // torchvision's boxes are in input pixels, ml-cvnets' in [0, 1] and clipped only now
+        float rx = cvnets() ? imageW : (float) imageW / inW, ry = cvnets() ? imageH : (float) imageH / inH;
         float[][] outBoxes = new float[keep.size()][];
         float[] outScores = new float[keep.size()];
         int[] outLabels = new int[keep.size()];
@@ -160,6 +246,9 @@ public final class SsdPostprocess {
             int c = keep.get(i);
             float[] b = boxes[cand.get(c)[0]];
             outBoxes[i] = new float[] {b[0] * rx, b[1] * ry, b[2] * rx, b[3] * ry};
+            if (cvnets()) {
+                for (int j = 0; j < 4; j++) outBoxes[i][j] = clamp(outBoxes[i][j], j % 2 == 0 ? imageW : imageH);
+            }
             outScores[i] = candScore.get(c);
             outLabels[i] = cand.get(c)[1];
         }
@@ -180,6 +269,15 @@ public final class SsdPostprocess {
             clamp(pcx + 0.5f * pw, inW),
             clamp(pcy + 0.5f * ph, inH)
         };
+    }
+
+    /** ml-cvnets' convert_locations_to_boxes and center_form_to_corner_form for one anchor (cx, cy, w, h). */
+    private float[] decodeCentered(float[] reg, int o, float[] anchor) {
+        float cx = reg[o] * centerVariance * anchor[2] + anchor[0];
+        float cy = reg[o + 1] * centerVariance * anchor[3] + anchor[1];
+        float w = (float) Math.exp(reg[o + 2] * sizeVariance) * anchor[2];
+        float h = (float) Math.exp(reg[o + 3] * sizeVariance) * anchor[3];
+        return new float[] {cx - w * 0.5f, cy - h * 0.5f, cx + w * 0.5f, cy + h * 0.5f};
     }
 
     private static float clamp(float v, int max) {

@@ -59,7 +59,6 @@ public interface VisionModel {
         return new Size(ws.paramCount(), g.macs());
     }
 
-    /** The state-dict key layout the canonical names follow ("timm" or "official"). */
     /**
      * The input size {width, height} a segmenter runs an image of {@code width} × {@code height}
      * at, given the short side asked for: torchvision's transforms keep the aspect ratio.
@@ -68,6 +67,7 @@ public interface VisionModel {
         return io.edgecl.io.image.Preprocessor.resizedSize(width, height, shortSide);
     }
 
+    /** The state-dict key layout the canonical names follow ("timm" or "official"). */
     default String canonicalKeyFormat() {
         return "timm";
     }

@@ -13,7 +13,7 @@ import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
-import io.edgecl.models.Detectors;
+import io.edgecl.models.Detector;
 import io.edgecl.models.SsdPostprocess;
 import io.edgecl.models.VisionModel;
 import io.edgecl.tensor.HostTensor;
@@ -120,7 +120,7 @@ public final class InferenceServer implements AutoCloseable {
         for (Session s : sessions) {
             if (classifier) {
                 for (int b : Batcher.sizes(opt.maxBatch())) s.prepare(b, pre.height(), pre.width());
-            } else if (model instanceof Detectors d) {
+            } else if (model instanceof Detector d) {
                 s.prepare(1, d.inputSize(), d.inputSize());
             }
         }
@@ -348,7 +348,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /** POST /v1/detect[?score=S]: boxes with labels and scores in the image's pixels, as {@code edgecl detect} gives them. */
     private void detect(HttpExchange ex) throws IOException {
-        if (!(model instanceof Detectors d)) {
+        if (!(model instanceof Detector d)) {
             throw new HttpError(400, "bad_request", model.name() + " is not a detection model");
         }
         double minScore = 0.3;
@@ -392,7 +392,7 @@ public final class InferenceServer implements AutoCloseable {
                     400,
                     "bad_request",
                     model.name() + " is not a classifier; use /v1/"
-                            + (model instanceof Detectors ? "detect" : "segment"));
+                            + (model instanceof Detector ? "detect" : "segment"));
         }
         int topk = Math.min(model.numClasses(), queryInt(ex, "topk", 5));
         String type = contentType(ex);
