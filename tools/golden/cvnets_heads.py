@@ -25,8 +25,10 @@ parser imports and these models never call are replaced by empty modules.
 
 Usage: ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py OUT_DIR
        ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py --onnx MODEL.onnx WEIGHTS.pt
+       ML_CVNETS=DIR python3 tools/golden/cvnets_heads.py --onnx-ssd MODEL.onnx WEIGHTS.pt
 (the second form: deeplabv3_mobilevit_xxs as registered, redrawn weights, and its torch.onnx
-export at 1x3x512x512, opset 17, for the ONNX Runtime comparison)
+export at 1x3x512x512, opset 17, for the ONNX Runtime comparison; the third: ssd_mobilevit_xxs
+likewise at 1x3x320x320, its head's outputs without post-processing)
 """
 import importlib.abc
 import importlib.machinery
@@ -271,11 +273,36 @@ def export(cvnets, onnx_path, weights_path):
     print("wrote", onnx_path, weights_path)
 
 
+def export_ssd(cvnets, onnx_path, weights_path):
+    """ssd_mobilevit_xxs as registered (81 classes), redrawn, exported at 1x3x320x320 without
+    post-processing: the dense part, cls_logits and bbox_regression as ssd_forward gives them."""
+    import torch
+    gen = torch.Generator().manual_seed(36)
+    model = build_ssd(cvnets, "xx_small", 81, {})
+    redraw(model, gen, torch)
+    torch.save(model.state_dict(), weights_path)
+
+    class Dense(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, x):
+            confidences, locations, _ = self.m.ssd_forward(self.m.get_backbone_features(x))
+            return confidences, locations
+
+    x = torch.rand((1, 3, 320, 320), generator=gen)
+    torch.onnx.export(Dense(model).eval(), x, onnx_path, opset_version=17, input_names=["input"],
+                      output_names=["cls_logits", "bbox_regression"])
+    print("wrote", onnx_path, weights_path)
+
+
 def main():
     cvnets = os.environ.get("ML_CVNETS")
-    if not cvnets or len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[1] != "--onnx"):
+    flags = ("--onnx", "--onnx-ssd")
+    if not cvnets or len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[1] not in flags):
         sys.exit(__doc__)
-    paths = [os.path.abspath(a) for a in sys.argv[1:] if a != "--onnx"]
+    paths = [os.path.abspath(a) for a in sys.argv[1:] if a not in flags]
     sys.meta_path.insert(0, _Unused())
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, os.path.abspath(cvnets))
@@ -283,7 +310,7 @@ def main():
     import torch
     torch.manual_seed(0)
     if len(paths) == 2:
-        export(cvnets, paths[0], paths[1])
+        (export_ssd if sys.argv[1] == "--onnx-ssd" else export)(cvnets, paths[0], paths[1])
         return
     out = paths[0]
     # rates that reach across the small maps, so the atrous taps matter

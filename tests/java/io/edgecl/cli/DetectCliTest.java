@@ -13,23 +13,29 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code edgecl detect} with torchvision's SSDLite fixture: printed boxes, COCO results file, drawn PNG. */
+/**
+ * {@code edgecl detect} with torchvision's SSDLite and ml-cvnets' SSD fixtures: printed boxes,
+ * COCO results file, drawn PNG.
+ */
 class DetectCliTest {
-    private static final GoldenCase CASE = GoldenCase.load("ssdlite320_mobilenet_v3_large_035");
     private static final Path CAT = Path.of("tests/resources/images/cat.jpg");
 
-    @Test
-    void detectPrintsWritesCocoResultsAndDrawsTheBoxes(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"ssdlite320_mobilenet_v3_large_035", "ssd_mobilevit_xxs"})
+    void detectPrintsWritesCocoResultsAndDrawsTheBoxes(String name, @TempDir Path dir) throws Exception {
+        GoldenCase gc = GoldenCase.load(name);
         Path config = dir.resolve("case.json");
-        Files.copy(CASE.dir().resolve("case.json"), config);
+        Files.copy(gc.dir().resolve("case.json"), config);
         Path out = dir.resolve("det");
         var r = PredictCliTest.run(
                 "detect",
                 "--model-config",
                 config.toString(),
                 "-w",
-                CASE.weights().toString(),
+                gc.weights().toString(),
                 "--score",
                 "0.5",
                 "--out",

@@ -35,7 +35,8 @@ class OnnxExportTest {
                 "deeplabv3_mobilenet_v3_large_025",
                 "ssdlite320_mobilenet_v3_large_035",
                 "deeplabv3_mobilevit_xxs_os8",
-                "mobilevit_xxs_cvnets"
+                "mobilevit_xxs_cvnets",
+                "ssd_mobilevit_xxs"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);
