@@ -143,11 +143,16 @@ def redraw(model, gen, torch):
                 m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
 
 
-def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, rates, classes, size, seed):
+def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, rates, classes, size, seed,
+         timm_name=None):
     import torch
     from heads import write_safetensors
     gen = torch.Generator().manual_seed(seed)
-    model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
+    if timm_name:
+        with timm_encoders(timm_name, gen):
+            model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
+    else:
+        model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
     redraw(model, gen, torch)
     x = torch.rand((1, 3) + size, generator=gen)
     with torch.no_grad():
@@ -169,7 +174,7 @@ def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, ra
     }
     c = {
         "spec": spec,
-        "key_format": "official",
+        "key_format": "timm" if timm_name else "official",
         "weights": "weights.pt",
         "input_shape": list(x.shape),
         # without the aux_head, which inference skips
@@ -202,7 +207,7 @@ def build_ssd(cvnets, mode, classes, post):
     return get_model(opts).eval()
 
 
-def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, seed, post):
+def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, seed, post, timm_name=None):
     """ml-cvnets' SSD end to end: the raw head outputs, the anchors, the six levels' features, and
     the detections of postprocess_detections, their boxes mapped to an image of image_hw (scaled by
     its width and height, then clipped, as ml-cvnets' evaluation does). The class columns' biases
@@ -210,7 +215,11 @@ def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, see
     import torch
     from heads import write_safetensors
     gen = torch.Generator().manual_seed(seed)
-    model = build_ssd(cvnets, mode, classes, post)
+    if timm_name:
+        with timm_encoders(timm_name, gen):
+            model = build_ssd(cvnets, mode, classes, post)
+    else:
+        model = build_ssd(cvnets, mode, classes, post)
     redraw(model, gen, torch)
     with torch.no_grad():
         for head in model.ssd_heads:
@@ -247,7 +256,7 @@ def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, see
     spec = dict({"task": "detection", "head": "ssd", "backbone": {"model": backbone}, "num_classes": classes}, **post)
     c = {
         "spec": spec,
-        "key_format": "official",
+        "key_format": "timm" if timm_name else "official",
         "weights": "weights.pt",
         "input_shape": list(x.shape),
         "image_shape": [1, 3, h, w],
@@ -271,6 +280,64 @@ def export(cvnets, onnx_path, weights_path):
     x = torch.rand((1, 3, 512, 512), generator=gen)
     torch.onnx.export(model, x, onnx_path, opset_version=17, input_names=["input"], output_names=["out"])
     print("wrote", onnx_path, weights_path)
+
+
+def timm_encoders(timm_name, gen):
+    """While active, ml-cvnets' builders get timm's `timm_name` as their image encoder: its stem and
+    stages registered on an ml-cvnets BaseImageEncoder (so the keys are encoder.<timm names>, the
+    classifier head left out), its last two stage outputs as out_l4 and out_l5."""
+    import contextlib
+    import timm
+    import torch
+    from cvnets.models.classification.base_image_encoder import BaseImageEncoder
+    import cvnets.models.detection.base_detection as det
+    import cvnets.models.segmentation.enc_dec as seg
+
+    class TimmEncoder(BaseImageEncoder):
+        def __init__(self, opts):
+            super().__init__(opts)
+            net = timm.create_model(timm_name, pretrained=False)
+            with torch.no_grad():
+                for n, p in net.named_parameters():
+                    if n.endswith("gamma"):
+                        p.copy_(0.2 + 0.3 * torch.rand(p.shape, generator=gen))
+                    elif n.endswith("temperature"):
+                        p.copy_(0.5 + 1.5 * torch.rand(p.shape, generator=gen))
+            self.stem = net.stem
+            self.stages = net.stages
+            chs = [i["num_chs"] for i in net.feature_info]
+            names = ["layer2", "layer3", "layer4", "layer5"][-len(chs):]
+            conf = {"conv1": {"in": 3, "out": chs[0]}, "layer1": {"in": chs[0], "out": chs[0]}}
+            for i, n in enumerate(names):
+                conf[n] = {"in": chs[max(0, i - 1)], "out": chs[i]}
+            conf["exp_before_cls"] = {"in": chs[-1], "out": chs[-1]}
+            self.model_conf_dict = conf
+
+        def extract_end_points_all(self, x, use_l5=True, use_l5_exp=False, *args, **kwargs):
+            out = {}
+            x = self.stem(x)
+            out["out_l1"] = x
+            for i, st in enumerate(self.stages):
+                x = st(x)
+                out["out_l%d" % (i + 2)] = x
+            return out
+
+    @contextlib.contextmanager
+    def patched():
+        saved = det.get_model, seg.get_model
+
+        def get_model(opts, category=None, *args, **kwargs):
+            if category == "classification":
+                return TimmEncoder(opts)
+            return saved[1](opts, category=category, *args, **kwargs)
+
+        det.get_model = seg.get_model = get_model
+        try:
+            yield
+        finally:
+            det.get_model, seg.get_model = saved
+
+    return patched()
 
 
 def export_ssd(cvnets, onnx_path, weights_path):
@@ -321,6 +388,16 @@ def main():
     # defaults (confidence 0.01, 200 per image) would give random weights
     post = {"conf_threshold": 0.3, "top_k": 100, "objects_per_image": 100}
     ssd_case(cvnets, out, "ssd_mobilevit_xxs", "mobilevit_xxs", "xx_small", 6, (192, 256), (300, 420), 35, post)
+    timm = os.environ.get("TIMM")
+    if timm:
+        # the heads on timm's EdgeNeXt (the EdgeNeXt paper's SSDLite and DeepLabv3 setting)
+        sys.path.insert(0, os.path.abspath(timm))
+        ssd_case(cvnets, out, "ssd_edgenext_xx_small", "edgenext_xx_small", None, 6, (192, 256), (300, 420), 37,
+                 post, timm_name="edgenext_xx_small")
+        case(cvnets, out, "deeplabv3_edgenext_xx_small", "edgenext_xx_small", None, 32, 32, (1, 2, 3), 7,
+             (128, 160), 38, timm_name="edgenext_xx_small")
+    else:
+        print("TIMM is not set: the EdgeNeXt cases are not written")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * ml-cvnets' DeepLabv3 on MobileViT: golden forward passes from ml-cvnets' own code with its
- * checkpoint names (output stride 8 and 16), the aux head skipped.
+ * checkpoint names (output stride 8 and 16), the aux head skipped; and on timm's EdgeNeXt (output
+ * stride 32, keys encoder.<timm names>).
  */
 class CvnetsDeepLabV3GoldenTest {
     @ParameterizedTest
-    @ValueSource(strings = {"deeplabv3_mobilevit_xxs_os8", "deeplabv3_mobilevit_xxs_os16"})
+    @ValueSource(
+            strings = {"deeplabv3_mobilevit_xxs_os8", "deeplabv3_mobilevit_xxs_os16", "deeplabv3_edgenext_xx_small"})
     void fusedAndUnfusedMatchMlCvnets(String name) {
         Map<String, HostTensor> fused = GoldenModelsTest.check(name, Set.of());
         Map<String, HostTensor> unfused = GoldenModelsTest.check(name, FusionRule.all());

@@ -17,9 +17,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ml-cvnets' SSD on MobileViT against ml-cvnets itself, at a 192x256 input (so the anchors' x
- * and y steps differ): every level's features and the head's raw outputs (fused and unfused,
- * fp32 and fp16 storage), the anchors, and the detections mapped to a 420x300 image.
+ * ml-cvnets' SSD against ml-cvnets itself, on MobileViT and on timm's EdgeNeXt, at a 192x256
+ * input (so the anchors' x and y steps differ): every level's features and the head's raw
+ * outputs (fused and unfused, fp32 and fp16 storage), the anchors, and the detections mapped to
+ * a 420x300 image.
  */
 class CvnetsSsdGoldenTest {
     private static final String CASE = "ssd_mobilevit_xxs";
@@ -29,9 +30,14 @@ class CvnetsSsdGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void headOutputsAndFeaturesMatchMlCvnets(boolean fused) {
-        GoldenCase gc = GoldenCase.load(CASE);
+    @CsvSource({
+        "ssd_mobilevit_xxs, true",
+        "ssd_mobilevit_xxs, false",
+        "ssd_edgenext_xx_small, true",
+        "ssd_edgenext_xx_small, false"
+    })
+    void headOutputsAndFeaturesMatchMlCvnets(String name, boolean fused) {
+        GoldenCase gc = GoldenCase.load(name);
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
         Map<String, HostTensor> io = gc.io();
         Map<String, HostTensor> out =
@@ -55,13 +61,14 @@ class CvnetsSsdGoldenTest {
                 "features.4",
                 "features.5")) {
             assertEquals(io.get(k).numel(), out.get(k).numel(), k);
-            TestSupport.assertClose(io.get(k).data(), out.get(k).data(), CASE + " " + k);
+            TestSupport.assertClose(io.get(k).data(), out.get(k).data(), name + " " + k);
         }
     }
 
-    @Test
-    void fp16StorageStaysClose() {
-        GoldenCase gc = GoldenCase.load(CASE);
+    @ParameterizedTest
+    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small"})
+    void fp16StorageStaysClose(String name) {
+        GoldenCase gc = GoldenCase.load(name);
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
         Map<String, HostTensor> io = gc.io();
         var ctx = TestSupport.context();
@@ -92,9 +99,10 @@ class CvnetsSsdGoldenTest {
     }
 
     /** The detections from EdgeCL's head outputs equal ml-cvnets' postprocess_detections, mapped to the image. */
-    @Test
-    void detectionsMatchMlCvnets() {
-        GoldenCase gc = GoldenCase.load(CASE);
+    @ParameterizedTest
+    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small"})
+    void detectionsMatchMlCvnets(String name) {
+        GoldenCase gc = GoldenCase.load(name);
         CvnetsSsd model = model(gc);
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
         Map<String, HostTensor> io = gc.io();
@@ -129,16 +137,42 @@ class CvnetsSsdGoldenTest {
     void specsOutsideWhatMlCvnetsBuildsAreRefused() {
         var e = assertThrows(
                 ModelSpecException.class,
-                () -> Models.fromSpec(com.google.gson.JsonParser.parseString(
-                                "{\"task\": \"detection\", \"head\": \"ssd\", \"backbone\": {\"model\": \"edgenext_small\"}}")
-                        .getAsJsonObject()));
-        assertTrue(e.getMessage().contains("edgenext_small"), e.getMessage());
+                () -> spec("{\"task\": \"detection\", \"head\": \"ssd\","
+                        + " \"backbone\": {\"model\": \"lraspp_mobilenet_v3_large\"}}"));
+        assertTrue(e.getMessage().contains("lraspp_mobilenet_v3_large' is a segmentation model"), e.getMessage());
         e = assertThrows(
                 ModelSpecException.class,
-                () -> Models.fromSpec(com.google.gson.JsonParser.parseString(
-                                "{\"task\": \"detection\", \"head\": \"ssd\", \"backbone\": {\"model\": \"mobilevit_xxs\"},"
-                                        + " \"proj_channels\": [1, 2]}")
-                        .getAsJsonObject()));
+                () -> spec("{\"task\": \"detection\", \"head\": \"ssd\","
+                        + " \"backbone\": {\"model\": \"mobilevit_xxs\"}, \"proj_channels\": [1, 2]}"));
         assertTrue(e.getMessage().contains("proj_channels"), e.getMessage());
+        e = assertThrows(
+                ModelSpecException.class,
+                () -> spec("{\"task\": \"detection\", \"head\": \"ssdlite\","
+                        + " \"backbone\": {\"model\": \"edgenext_small\"}, \"size\": 300}"));
+        assertTrue(e.getMessage().contains("multiple of 32"), e.getMessage());
+        e = assertThrows(
+                ModelSpecException.class,
+                () -> spec("{\"task\": \"segmentation\", \"head\": \"deeplabv3\","
+                        + " \"backbone\": {\"model\": \"edgenext_small\"}, \"output_stride\": 16}"));
+        assertTrue(e.getMessage().contains("output stride is 32"), e.getMessage());
+    }
+
+    /** The example: SSDLite on EdgeNeXt-S from a spec, at the paper's 320x320. */
+    @Test
+    void edgeNeXtSmallTakesTheSsdliteHead() {
+        VisionModel m = spec(
+                "{\"task\": \"detection\", \"head\": \"ssdlite\", \"backbone\": {\"model\":" + " \"edgenext_small\"}}");
+        Weights w = Weights.synthetic(null);
+        var g = m.build(w, 1, 320, 320);
+        assertEquals(3232, g.outputs().get(Detector.BOXES).w());
+        assertTrue(w.expected().containsKey("encoder.stages.3.blocks.0.conv_dw.weight"), "timm's names under encoder.");
+        assertTrue(w.expected().keySet().stream().noneMatch(k -> k.startsWith("encoder.head")), "no classifier head");
+        assertEquals(
+                List.of("features.0", "features.1", "features.2", "features.3", "features.4", "features.5"),
+                List.copyOf(g.outputs().keySet()).subList(0, 6));
+    }
+
+    private static VisionModel spec(String json) {
+        return Models.fromSpec(com.google.gson.JsonParser.parseString(json).getAsJsonObject());
     }
 }

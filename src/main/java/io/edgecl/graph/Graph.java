@@ -66,6 +66,12 @@ public final class Graph {
         rowOutputs.add(name);
     }
 
+    /** Unmarks output {@code name} (a backbone's feature that a head built on it does not output). */
+    public void removeOutput(String name) {
+        outputs.remove(name);
+        rowOutputs.remove(name);
+    }
+
     /** Whether output {@code name} is read as rows [n, h·w, c] ({@link #outputRows}). */
     public boolean isRowOutput(String name) {
         return rowOutputs.contains(name);

@@ -57,6 +57,11 @@ class ConfiguredModel implements VisionModel {
     }
 
     @Override
+    public Graph buildFeatures(Weights weights, int batch, int h, int w) {
+        return net.buildFeatures(weights, batch, h, w);
+    }
+
+    @Override
     public String canonicalKeyFormat() {
         return net.canonicalKeyFormat();
     }

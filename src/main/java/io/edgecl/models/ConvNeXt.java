@@ -136,6 +136,16 @@ public final class ConvNeXt extends Network {
 
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, true);
+    }
+
+    /** timm's features_only: the stem and stages up to the last feature, without the classifier head. */
+    @Override
+    public Graph buildFeatures(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, false);
+    }
+
+    private Graph graph(Weights W, int batch, int h, int w, boolean classifier) {
         checkInput(inChans, h, w);
         Graph g = new Graph();
         Value x = g.input("input", batch, h, w, inChans);
@@ -170,6 +180,7 @@ public final class ConvNeXt extends Network {
             }
             g.output("features." + i, x);
         }
+        if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = dims[3];
         if (headNormFirst) x = g.add(head, "norm_pre", Layers.layerNorm(W, "norm_pre", c, EPS), x);

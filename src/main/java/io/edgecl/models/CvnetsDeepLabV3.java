@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ml-cvnets' DeepLabv3 on MobileViT, the segmentation model of the MobileViT paper, under
- * ml-cvnets' names so Apple's checkpoints load as they are ({@code encoder.*}, {@code seg_head.*}).
+ * ml-cvnets' DeepLabv3 on a registered backbone ({@link CvnetsEncoder}); on MobileViT the
+ * segmentation model of the MobileViT paper, under ml-cvnets' names so Apple's checkpoints load
+ * as they are ({@code encoder.*}, {@code seg_head.*}; another backbone's keys are timm's under
+ * {@code encoder.}, at output stride 32).
  * The encoder is MobileViT with its last stages dilated to the output stride (8: layer_4 and
  * layer_5; 16: layer_5), as ml-cvnets dilates it: a dilated stage's MobileNetV2 block keeps the
  * map and dilates its depthwise conv by the dilation reached before it; the MobileViT blocks are
@@ -24,13 +26,13 @@ import java.util.List;
  * output as {@code out}. The training-only aux_head a checkpoint holds is skipped.
  */
 public final class CvnetsDeepLabV3 extends Network {
-    private final MobileViT encoder;
+    private final CvnetsEncoder encoder;
     private final int outputStride;
     private final int asppChannels;
     private final int[] rates;
 
     private CvnetsDeepLabV3(
-            String name, MobileViT encoder, int outputStride, int numClasses, int asppChannels, int[] rates) {
+            String name, CvnetsEncoder encoder, int outputStride, int numClasses, int asppChannels, int[] rates) {
         super(name, "segmentation", numClasses);
         this.encoder = encoder;
         this.outputStride = outputStride;
@@ -39,29 +41,21 @@ public final class CvnetsDeepLabV3 extends Network {
     }
 
     /**
-     * From a segmentation spec whose backbone is {"model": a registered MobileViT}: output_stride
-     * (8, 16 or 32; default 8), num_classes (21), aspp_out_channels (256) and atrous_rates
+     * From a segmentation spec whose backbone is {"model": a registered backbone}: output_stride
+     * (MobileViT: 8, 16 or 32, default 8; another backbone: 32), num_classes (21), aspp_out_channels (256) and atrous_rates
      * ([12, 24, 36]): ml-cvnets' Pascal VOC setting, with which the MobileViT paper's DeepLabv3
      * models have its parameter counts (1.85, 2.94 and 6.36 M for XXS, XS and S). ml-cvnets'
      * separable ASPP convolutions (aspp_sep_conv) are not supported.
      */
     static VisionModel fromJson(String name, JsonObject json, SpecReader r, JsonObject backbone) {
-        if (!backbone.has("model")
-                || backbone.size() != 1
-                || !backbone.get("model").isJsonPrimitive()) {
-            throw new ModelSpecException(
-                    "segmentation configuration: 'backbone' as an object takes one key, \"model\" (a registered"
-                            + " MobileViT, e.g. {\"model\": \"mobilevit_xxs\"})");
-        }
-        String bname = backbone.get("model").getAsString();
-        VisionModel b = Models.byName(bname);
-        if (!(b instanceof MobileViT mv)) {
-            throw new ModelSpecException("segmentation configuration: DeepLabv3 on backbone '" + bname
-                    + "' is not supported (supported: the mobilevit models, as ml-cvnets builds them)");
-        }
-        int os = r.integer("output_stride", 8);
+        CvnetsEncoder mv = CvnetsEncoder.fromSpec("segmentation", backbone);
+        int os = r.integer("output_stride", mv.isMobileViT() ? 8 : 32);
         if (os != 8 && os != 16 && os != 32) {
             throw new ModelSpecException("segmentation configuration: 'output_stride' must be 8, 16 or 32, got " + os);
+        }
+        if (!mv.supports(os)) {
+            throw new ModelSpecException("segmentation configuration: 'output_stride' " + os + " needs a dilated "
+                    + mv.name() + ", which timm does not build; its output stride is 32");
         }
         int classes = r.integer("num_classes", 21);
         int aspp = r.integer("aspp_out_channels", 256);
@@ -119,6 +113,10 @@ public final class CvnetsDeepLabV3 extends Network {
     @Override
     public void checkInput(int channels, int h, int w) {
         if (channels != 3) throw new ModelSpecException(name() + " takes 3-channel input, got " + channels);
+        if (!encoder.isMobileViT()) {
+            encoder.checkInput(name(), channels, h, w);
+            return;
+        }
         int m = multiple();
         if (h < 1 || w < 1 || h % m != 0 || w % m != 0) {
             throw new ModelSpecException("input size " + h + "x" + w + " is not supported by " + name()
@@ -129,7 +127,7 @@ public final class CvnetsDeepLabV3 extends Network {
 
     /** The side every MobileViT block's map divides into patches at: the deepest one's stride times its patch. */
     private int multiple() {
-        MobileViT.Config c = encoder.config();
+        MobileViT.Config c = ((MobileViT) encoder.model()).config();
         int stride = 2, m = 1;
         for (int i = 0; i < c.stages().size(); i++) {
             if (stride * c.strides()[i] <= outputStride) stride *= c.strides()[i];
@@ -143,10 +141,9 @@ public final class CvnetsDeepLabV3 extends Network {
     @Override
     public Graph build(Weights w, int batch, int h, int wd) {
         checkInput(3, h, wd);
-        Graph g = new Graph();
-        Value x = g.input("input", batch, h, wd, 3);
-        List<Value> maps = encoder.encoder(g, w, "encoder.", x, outputStride);
-        Value l4 = maps.get(maps.size() - 2), l5 = maps.get(maps.size() - 1);
+        CvnetsEncoder.Built enc = encoder.build(w, batch, h, wd, outputStride);
+        Graph g = enc.graph();
+        Value l4 = enc.l4(), l5 = enc.l5();
         g.output("features.l4", l4);
         g.output("features.l5", l5);
         w.skip("seg_head.aux_head.", "the auxiliary head of ml-cvnets' segmentation models is used in training only");

@@ -20,9 +20,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ml-cvnets' SSD on MobileViT (the MobileViT paper's SSDLite detector), under ml-cvnets' names so
- * Apple's COCO checkpoints load as they are ({@code encoder.*}, {@code extra_layers.*},
- * {@code ssd_heads.*}). Six levels: layer_4 (stride 16) and layer_5 (32) of the encoder, three
+ * ml-cvnets' SSD (the MobileViT and EdgeNeXt papers' SSDLite detector) on a registered backbone
+ * ({@link CvnetsEncoder}), under ml-cvnets' names so Apple's COCO checkpoints for MobileViT load
+ * as they are ({@code encoder.*}, {@code extra_layers.*}, {@code ssd_heads.*}; another backbone's
+ * keys are timm's under {@code encoder.}). Six levels: layer_4 (stride 16) and layer_5 (32) of the encoder, three
  * separable extra layers (depthwise 3x3 stride 2 + BatchNorm, then 1x1 + BatchNorm + ReLU) to
  * strides 64, 128 and 256, and a global-pool level (1x1 conv + ReLU). Each level's head projects
  * (1x1 + BatchNorm + ReLU) where the level's width differs from its projection width, then a
@@ -41,7 +42,7 @@ public final class CvnetsSsd extends Network implements Detector {
 
     private static final double BN_EPS = 1e-5;
 
-    private final MobileViT encoder;
+    private final CvnetsEncoder encoder;
     private final int[] proj;
     private final double minScale, maxScale;
     private final SsdPostprocess post;
@@ -50,7 +51,7 @@ public final class CvnetsSsd extends Network implements Detector {
 
     private CvnetsSsd(
             String name,
-            MobileViT encoder,
+            CvnetsEncoder encoder,
             int numClasses,
             int[] proj,
             double minScale,
@@ -68,7 +69,7 @@ public final class CvnetsSsd extends Network implements Detector {
     }
 
     /**
-     * From a detection spec whose backbone is {"model": a registered MobileViT}: num_classes (81:
+     * From a detection spec whose backbone is {"model": a registered backbone}: num_classes (81:
      * COCO's 80 with background), proj_channels ([512, 256, 256, 128, 128, 64]), conf_threshold
      * (0.01), nms_iou_threshold (0.5), top_k (400), objects_per_image (200), center_variance (0.1),
      * size_variance (0.2), min_scale_ratio (0.1), max_scale_ratio (1.05), size (320): ml-cvnets'
@@ -76,18 +77,7 @@ public final class CvnetsSsd extends Network implements Detector {
      * 5.74 M for XXS, XS and S).
      */
     static VisionModel fromJson(String name, SpecReader r, JsonObject backbone) {
-        if (!backbone.has("model")
-                || backbone.size() != 1
-                || !backbone.get("model").isJsonPrimitive()) {
-            throw new ModelSpecException("detection configuration: 'backbone' as an object takes one key, \"model\""
-                    + " (a registered MobileViT, e.g. {\"model\": \"mobilevit_xxs\"})");
-        }
-        String bname = backbone.get("model").getAsString();
-        VisionModel b = Models.byName(bname);
-        if (!(b instanceof MobileViT mv)) {
-            throw new ModelSpecException("detection configuration: SSD on backbone '" + bname
-                    + "' is not supported (supported: the mobilevit models, as ml-cvnets builds them)");
-        }
+        CvnetsEncoder mv = CvnetsEncoder.fromSpec("detection", backbone);
         int classes = r.integer("num_classes", 81);
         int[] proj = r.ints("proj_channels", new int[] {512, 256, 256, 128, 128, 64}, STRIDES.length);
         double conf = r.number("conf_threshold", 0.01);
@@ -119,7 +109,7 @@ public final class CvnetsSsd extends Network implements Detector {
         }
         if (size < 64 || size > 4096)
             throw new ModelSpecException("detection configuration: 'size' must be in 64..4096");
-        mv.checkInput(3, size, size);
+        mv.checkInput("detection configuration", 3, size, size);
         return new CvnetsSsd(
                 name != null ? name : "ssd on " + mv.name(),
                 mv,
@@ -232,7 +222,7 @@ public final class CvnetsSsd extends Network implements Detector {
 
     @Override
     public void checkInput(int channels, int h, int w) {
-        encoder.checkInput(channels, h, w);
+        encoder.checkInput(name(), channels, h, w);
     }
 
     @Override
@@ -243,12 +233,11 @@ public final class CvnetsSsd extends Network implements Detector {
     @Override
     public Graph build(Weights w, int batch, int h, int wd) {
         checkInput(3, h, wd);
-        Graph g = new Graph();
-        Value x = g.input("input", batch, h, wd, 3);
-        List<Value> maps = encoder.encoder(g, w, "encoder.", x, 32);
+        CvnetsEncoder.Built enc = encoder.build(w, batch, h, wd, 32);
+        Graph g = enc.graph();
         List<Value> levels = new ArrayList<>();
-        levels.add(maps.get(maps.size() - 2));
-        levels.add(maps.get(maps.size() - 1));
+        levels.add(enc.l4());
+        levels.add(enc.l5());
         Value y = levels.get(1);
         int[] none = {0, 0}, one = {1, 1};
         for (int i = 2; i < STRIDES.length - 1; i++) {

@@ -80,7 +80,7 @@ public final class Detectors extends Network implements Detector {
         if (json.has("backbone") && json.get("backbone").isJsonObject()) {
             // {"backbone": {"model": "mobilevit_xxs"}}: ml-cvnets' SSD on that model
             r.ignore("backbone");
-            r.string("head", "ssd", "ssd");
+            r.string("head", "ssd", "ssd", "ssdlite");
             return CvnetsSsd.fromJson(name, r, json.getAsJsonObject("backbone"));
         }
         r.string("head", "ssdlite", "ssdlite");

@@ -239,6 +239,16 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
 
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, true);
+    }
+
+    /** timm's features_only: the stem and stages up to the last feature, without the classifier head. */
+    @Override
+    public Graph buildFeatures(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, false);
+    }
+
+    private Graph graph(Weights W, int batch, int h, int w, boolean classifier) {
         checkInput(cfg.inChans, h, w);
         diagnose(W);
         Graph g = new Graph();
@@ -278,6 +288,7 @@ public final class EdgeNeXt extends Network.Configured<EdgeNeXt.Config> {
             g.output("features." + i, x);
         }
 
+        if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = dims[3];
         if (cfg.headNormFirst) x = g.add(head, "norm_pre", layerNorm(W, "norm_pre", c), x);

@@ -281,6 +281,16 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
 
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, true);
+    }
+
+    /** timm's features_only: the stem and stages up to the last feature, without the classifier head. */
+    @Override
+    public Graph buildFeatures(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, false);
+    }
+
+    private Graph graph(Weights W, int batch, int h, int w, boolean classifier) {
         checkInput(cfg.inChans, h, w);
         diagnose(W);
         Graph g = new Graph();
@@ -296,6 +306,7 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
             in = dim;
         }
 
+        if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = cfg.embedDim[3];
         Relayout.Folded bn = batchNorm(W, "norm", c);

@@ -212,6 +212,16 @@ public final class EfficientNets extends Network {
 
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, true);
+    }
+
+    /** timm's features_only: the stem and stages up to the last feature, without the classifier head. */
+    @Override
+    public Graph buildFeatures(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, false);
+    }
+
+    private Graph graph(Weights W, int batch, int h, int w, boolean classifier) {
         checkInput(inChans, h, w);
         diagnose(W);
         Graph g = new Graph();
@@ -224,6 +234,7 @@ public final class EfficientNets extends Network {
             for (Blk k : stages.get(i)) x = block(g, W, k, x);
             if (stageFeature[i]) g.output("features." + feature++, x);
         }
+        if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = x.c();
         if (mnv3Head) {

@@ -474,6 +474,16 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
 
     @Override
     public Graph build(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, true);
+    }
+
+    /** timm's features_only: the stem and stages up to the last feature, without the classifier head. */
+    @Override
+    public Graph buildFeatures(Weights W, int batch, int h, int w) {
+        return graph(W, batch, h, w, false);
+    }
+
+    private Graph graph(Weights W, int batch, int h, int w, boolean classifier) {
         checkInput(cfg.inChans, h, w);
         diagnose(W);
         Graph g = new Graph();
@@ -493,6 +503,7 @@ public final class MobileViT extends Network.Configured<MobileViT.Config> {
         }
         g.output("features." + (features.size() - 1), x);
 
+        if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = x.c();
         x = g.add(head, "head.global_pool", new AvgPoolOp(), x);

@@ -29,6 +29,17 @@ public interface VisionModel {
     Graph build(Weights weights, int batch, int h, int w);
 
     /**
+     * The network as a backbone, timm's {@code features_only}: the input and the stage outputs
+     * "features.0", ... ({@link #featureNames}), without the classifier head and without asking
+     * for its weights. Heads built on a backbone add their nodes to this graph.
+     *
+     * @throws ModelSpecException for a model that is not a backbone (a segmenter or detector)
+     */
+    default Graph buildFeatures(Weights weights, int batch, int h, int w) {
+        throw new ModelSpecException(name() + " is not a backbone: it has no feature extractor to build a head on");
+    }
+
+    /**
      * The output the model exists for: "logits" [N, classes] for a classifier, "out" [N, classes,
      * H, W] for a segmenter.
      */

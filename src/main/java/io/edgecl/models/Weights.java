@@ -28,11 +28,34 @@ public final class Weights {
     private final List<String> diagnoses = new ArrayList<>();
     private final Map<String, Long> counted = new LinkedHashMap<>();
     private long params;
+    /** For a view ({@link #under}): the weights it reads, and the prefix of its keys there. */
+    private final Weights parent;
+
+    private final String prefix;
 
     private Weights(Map<String, HostTensor> tensors, String source, Long seed) {
         this.tensors = tensors;
         this.source = source;
         this.seed = seed;
+        this.parent = null;
+        this.prefix = "";
+    }
+
+    private Weights(Weights parent, String prefix) {
+        this.tensors = parent.tensors;
+        this.source = parent.source;
+        this.seed = parent.seed;
+        this.parent = parent;
+        this.prefix = prefix;
+    }
+
+    /**
+     * The weights under {@code prefix} as a model of their own sees them ("encoder." for a
+     * backbone inside a detector): every key asked for, skipped or checked is prefixed, and what
+     * is asked for counts in this object's parameters and report.
+     */
+    public Weights under(String prefix) {
+        return parent != null ? parent.under(this.prefix + prefix) : new Weights(this, prefix);
     }
 
     /** Weights from a state dict (canonical keys); {@code source} names it in errors (a file path). */
@@ -56,6 +79,7 @@ public final class Weights {
 
     /** A required parameter; {@code hint} names the spec field that decides its shape (for readers of the builder). */
     public synchronized HostTensor get(String key, String hint, int... shape) {
+        if (parent != null) return parent.get(prefix + key, hint, shape);
         long n = 1;
         for (int d : shape) {
             if (d < 0)
@@ -89,6 +113,7 @@ public final class Weights {
      * as the upstream's parameter count leaves buffers out.
      */
     public synchronized HostTensor buffer(String key, int... shape) {
+        if (parent != null) return parent.buffer(prefix + key, shape);
         HostTensor t = get(key, shape);
         params -= counted.put(key, 0L);
         return t;
@@ -96,6 +121,7 @@ public final class Weights {
 
     /** An optional parameter: null when the state dict lacks it (and the spec allows that). */
     public HostTensor optional(String key, int... shape) {
+        if (parent != null) return parent.optional(prefix + key, shape);
         if (tensors == null) return null;
         if (!tensors.containsKey(key)) return null;
         return get(key, shape);
@@ -106,22 +132,33 @@ public final class Weights {
      * [16, 32, 48, 64], the spec [24, 48, 88, 168]"); printed first when the weights do not fit.
      */
     public void diagnose(String finding) {
+        if (parent != null) {
+            parent.diagnose(finding);
+            return;
+        }
         diagnoses.add(finding);
     }
 
     /** The file's shape for a key, or null (synthetic weights, or absent). */
     public int[] shapeOf(String key) {
+        if (parent != null) return parent.shapeOf(prefix + key);
         if (tensors == null || !tensors.containsKey(key)) return null;
         return tensors.get(key).shape();
     }
 
     /** Keys of the file (empty for synthetic weights). */
     public Set<String> keys() {
+        if (parent != null) {
+            Set<String> under = new LinkedHashSet<>();
+            for (String k : parent.keys()) if (k.startsWith(prefix)) under.add(k.substring(prefix.length()));
+            return under;
+        }
         return tensors == null ? Set.of() : tensors.keySet();
     }
 
     /** True when the state dict has this key (always false for synthetic weights). */
     public boolean has(String key) {
+        if (parent != null) return parent.has(prefix + key);
         return tensors != null && tensors.containsKey(key);
     }
 
@@ -144,6 +181,10 @@ public final class Weights {
 
     /** Throws {@link WeightMismatchException} when anything did not fit. */
     public void finish() {
+        if (parent != null) {
+            parent.finish();
+            return;
+        }
         if (tensors == null) return;
         List<String> unexpected = new ArrayList<>();
         for (String k : tensors.keySet()) {
@@ -192,17 +233,23 @@ public final class Weights {
      * DeepLabV3's aux_classifier): they are neither used nor reported as unexpected.
      */
     public synchronized void skip(String prefix, String reason) {
+        if (parent != null) {
+            parent.skip(this.prefix + prefix, reason);
+            return;
+        }
         skipped.put(prefix, reason);
     }
 
     /** Why {@code key} is skipped, or null when it is not. */
     public synchronized String skippedBy(String key) {
+        if (parent != null) return parent.skippedBy(prefix + key);
         for (var e : skipped.entrySet()) if (key.startsWith(e.getKey())) return e.getValue();
         return null;
     }
 
     /** The file's keys the model skipped on purpose, with why. */
     public synchronized Map<String, String> skippedKeys() {
+        if (parent != null) return parent.skippedKeys();
         Map<String, String> out = new java.util.TreeMap<>();
         if (tensors != null) for (String k : tensors.keySet()) if (skippedBy(k) != null) out.put(k, skippedBy(k));
         return out;
@@ -214,11 +261,13 @@ public final class Weights {
 
     /** Parameters asked for so far (upstream's count once the build is complete). */
     public long paramCount() {
+        if (parent != null) return parent.paramCount();
         return params;
     }
 
     /** Every key the builder asked for, with its expected shape. */
     public Map<String, int[]> expected() {
+        if (parent != null) return parent.expected();
         return expected;
     }
 
