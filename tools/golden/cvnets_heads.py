@@ -144,12 +144,12 @@ def redraw(model, gen, torch):
 
 
 def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, rates, classes, size, seed,
-         timm_name=None):
+         foreign=None):
     import torch
     from heads import write_safetensors
     gen = torch.Generator().manual_seed(seed)
-    if timm_name:
-        with timm_encoders(timm_name, gen):
+    if foreign:
+        with foreign_encoders(foreign, backbone, gen, size):
             model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
     else:
         model = build(cvnets, mode, output_stride, aspp_channels, rates, classes)
@@ -166,7 +166,7 @@ def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, ra
     spec = {
         "task": "segmentation",
         "head": "deeplabv3",
-        "backbone": {"model": backbone},
+        "backbone": backbone if isinstance(backbone, dict) else {"model": backbone},
         "output_stride": output_stride,
         "num_classes": classes,
         "aspp_out_channels": aspp_channels,
@@ -174,7 +174,7 @@ def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, ra
     }
     c = {
         "spec": spec,
-        "key_format": "timm" if timm_name else "official",
+        "key_format": "timm" if foreign else "official",
         "weights": "weights.pt",
         "input_shape": list(x.shape),
         # without the aux_head, which inference skips
@@ -207,7 +207,7 @@ def build_ssd(cvnets, mode, classes, post):
     return get_model(opts).eval()
 
 
-def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, seed, post, timm_name=None):
+def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, seed, post, foreign=None):
     """ml-cvnets' SSD end to end: the raw head outputs, the anchors, the six levels' features, and
     the detections of postprocess_detections, their boxes mapped to an image of image_hw (scaled by
     its width and height, then clipped, as ml-cvnets' evaluation does). The class columns' biases
@@ -215,8 +215,8 @@ def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, see
     import torch
     from heads import write_safetensors
     gen = torch.Generator().manual_seed(seed)
-    if timm_name:
-        with timm_encoders(timm_name, gen):
+    if foreign:
+        with foreign_encoders(foreign, backbone, gen, size):
             model = build_ssd(cvnets, mode, classes, post)
     else:
         model = build_ssd(cvnets, mode, classes, post)
@@ -253,10 +253,10 @@ def ssd_case(cvnets, out_dir, name, backbone, mode, classes, size, image_hw, see
     tensors["labels"] = det.labels.to(torch.float32)[None]
     write_safetensors(os.path.join(d, "io.safetensors"), tensors)
     # the model's own size stays 320; the fixture's input runs at its shape
-    spec = dict({"task": "detection", "head": "ssd", "backbone": {"model": backbone}, "num_classes": classes}, **post)
+    spec = dict({"task": "detection", "head": "ssd", "backbone": backbone if isinstance(backbone, dict) else {"model": backbone}, "num_classes": classes}, **post)
     c = {
         "spec": spec,
-        "key_format": "timm" if timm_name else "official",
+        "key_format": "timm" if foreign else "official",
         "weights": "weights.pt",
         "input_shape": list(x.shape),
         "image_shape": [1, 3, h, w],
@@ -282,30 +282,55 @@ def export(cvnets, onnx_path, weights_path):
     print("wrote", onnx_path, weights_path)
 
 
-def timm_encoders(timm_name, gen):
-    """While active, ml-cvnets' builders get timm's `timm_name` as their image encoder: its stem and
-    stages registered on an ml-cvnets BaseImageEncoder (so the keys are encoder.<timm names>, the
-    classifier head left out), its last two stage outputs as out_l4 and out_l5."""
+def foreign_encoders(kind, name, gen, size):
+    """While active, ml-cvnets' builders get `name` as their image encoder: timm's model (kind
+    "timm") or the official EdgeViT repository's (kind "edgevit"), its stem and stages registered
+    on an ml-cvnets BaseImageEncoder under their own names (so the keys are encoder.<their names>,
+    the classifier head and final norm left out), its last two stage outputs as out_l4 and out_l5."""
     import contextlib
-    import timm
     import torch
     from cvnets.models.classification.base_image_encoder import BaseImageEncoder
     import cvnets.models.detection.base_detection as det
     import cvnets.models.segmentation.enc_dec as seg
 
-    class TimmEncoder(BaseImageEncoder):
+    def make():
+        if kind == "timm":
+            import timm
+            net = timm.create_model(name, pretrained=False)
+            parts = {"stem": net.stem, "stages": net.stages}
+            stages = [[st] for st in net.stages]
+            stages[0].insert(0, net.stem)
+            chs = [i["num_chs"] for i in net.feature_info]
+        else:
+            import edgevit
+            # its patch embeddings check the input size they were made for (square)
+            assert size[0] == size[1]
+            if isinstance(name, dict):
+                # EdgeCL's EdgeViT spec: the repository's constructor arguments
+                cfg = {k: v for k, v in name.items() if k != "family"}
+                net = edgevit.EdgeVit(img_size=size[0], **cfg)
+            else:
+                net = getattr(edgevit, name)(img_size=size[0])
+            parts, stages = {}, []
+            for i in range(1, 5):
+                pe, blocks = getattr(net, "patch_embed%d" % i), getattr(net, "blocks%d" % i)
+                parts["patch_embed%d" % i], parts["blocks%d" % i] = pe, blocks
+                stages.append([pe] + list(blocks))
+            chs = list(net.embed_dim)
+        with torch.no_grad():
+            for n, p in net.named_parameters():
+                if n.endswith("gamma"):
+                    p.copy_(0.2 + 0.3 * torch.rand(p.shape, generator=gen))
+                elif n.endswith("temperature"):
+                    p.copy_(0.5 + 1.5 * torch.rand(p.shape, generator=gen))
+        return parts, stages, chs
+
+    class ForeignEncoder(BaseImageEncoder):
         def __init__(self, opts):
             super().__init__(opts)
-            net = timm.create_model(timm_name, pretrained=False)
-            with torch.no_grad():
-                for n, p in net.named_parameters():
-                    if n.endswith("gamma"):
-                        p.copy_(0.2 + 0.3 * torch.rand(p.shape, generator=gen))
-                    elif n.endswith("temperature"):
-                        p.copy_(0.5 + 1.5 * torch.rand(p.shape, generator=gen))
-            self.stem = net.stem
-            self.stages = net.stages
-            chs = [i["num_chs"] for i in net.feature_info]
+            parts, self._stages, chs = make()
+            for n, m in parts.items():
+                setattr(self, n, m)
             names = ["layer2", "layer3", "layer4", "layer5"][-len(chs):]
             conf = {"conv1": {"in": 3, "out": chs[0]}, "layer1": {"in": chs[0], "out": chs[0]}}
             for i, n in enumerate(names):
@@ -315,10 +340,9 @@ def timm_encoders(timm_name, gen):
 
         def extract_end_points_all(self, x, use_l5=True, use_l5_exp=False, *args, **kwargs):
             out = {}
-            x = self.stem(x)
-            out["out_l1"] = x
-            for i, st in enumerate(self.stages):
-                x = st(x)
+            for i, stage in enumerate(self._stages):
+                for m in stage:
+                    x = m(x)
                 out["out_l%d" % (i + 2)] = x
             return out
 
@@ -328,7 +352,7 @@ def timm_encoders(timm_name, gen):
 
         def get_model(opts, category=None, *args, **kwargs):
             if category == "classification":
-                return TimmEncoder(opts)
+                return ForeignEncoder(opts)
             return saved[1](opts, category=category, *args, **kwargs)
 
         det.get_model = seg.get_model = get_model
@@ -388,16 +412,24 @@ def main():
     # defaults (confidence 0.01, 200 per image) would give random weights
     post = {"conf_threshold": 0.3, "top_k": 100, "objects_per_image": 100}
     ssd_case(cvnets, out, "ssd_mobilevit_xxs", "mobilevit_xxs", "xx_small", 6, (192, 256), (300, 420), 35, post)
-    timm = os.environ.get("TIMM")
+    timm, edgevit = os.environ.get("TIMM"), os.environ.get("EDGEVIT")
     if timm:
         # the heads on timm's EdgeNeXt (the EdgeNeXt paper's SSDLite and DeepLabv3 setting)
         sys.path.insert(0, os.path.abspath(timm))
         ssd_case(cvnets, out, "ssd_edgenext_xx_small", "edgenext_xx_small", None, 6, (192, 256), (300, 420), 37,
-                 post, timm_name="edgenext_xx_small")
+                 post, foreign="timm")
         case(cvnets, out, "deeplabv3_edgenext_xx_small", "edgenext_xx_small", None, 32, 32, (1, 2, 3), 7,
-             (128, 160), 38, timm_name="edgenext_xx_small")
-    else:
-        print("TIMM is not set: the EdgeNeXt cases are not written")
+             (128, 160), 38, foreign="timm")
+        if edgevit:
+            # and on the official EdgeViT (its src/edgevit.py imports timm)
+            sys.path.insert(0, os.path.join(os.path.abspath(edgevit), "src"))
+            # a small EdgeViT (the edgevit_tiny fixture's configuration) keeps the files small
+            tiny = {"family": "edgevit", "depth": [1, 1, 2, 1], "embed_dim": [16, 32, 48, 64], "head_dim": 16,
+                    "mlp_ratio": [4, 4, 4, 4], "sr_ratios": [4, 2, 2, 1]}
+            ssd_case(cvnets, out, "ssd_edgevit_tiny", tiny, None, 6, (256, 256), (300, 420), 39, post,
+                     foreign="edgevit")
+    if not timm or not edgevit:
+        print("TIMM or EDGEVIT is not set: the EdgeNeXt or EdgeViT cases are not written")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ class OnnxExportTest {
                 "ssdlite320_mobilenet_v3_large_035",
                 "deeplabv3_mobilevit_xxs_os8",
                 "mobilevit_xxs_cvnets",
-                "ssd_mobilevit_xxs"
+                "ssd_mobilevit_xxs",
+                "ssd_edgevit_tiny",
+                "deeplabv3_edgenext_xx_small"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);

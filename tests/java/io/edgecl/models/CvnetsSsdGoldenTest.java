@@ -34,7 +34,9 @@ class CvnetsSsdGoldenTest {
         "ssd_mobilevit_xxs, true",
         "ssd_mobilevit_xxs, false",
         "ssd_edgenext_xx_small, true",
-        "ssd_edgenext_xx_small, false"
+        "ssd_edgenext_xx_small, false",
+        "ssd_edgevit_tiny, true",
+        "ssd_edgevit_tiny, false"
     })
     void headOutputsAndFeaturesMatchMlCvnets(String name, boolean fused) {
         GoldenCase gc = GoldenCase.load(name);
@@ -66,7 +68,7 @@ class CvnetsSsdGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small"})
+    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small", "ssd_edgevit_tiny"})
     void fp16StorageStaysClose(String name) {
         GoldenCase gc = GoldenCase.load(name);
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -100,7 +102,7 @@ class CvnetsSsdGoldenTest {
 
     /** The detections from EdgeCL's head outputs equal ml-cvnets' postprocess_detections, mapped to the image. */
     @ParameterizedTest
-    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small"})
+    @ValueSource(strings = {"ssd_mobilevit_xxs", "ssd_edgenext_xx_small", "ssd_edgevit_tiny"})
     void detectionsMatchMlCvnets(String name) {
         GoldenCase gc = GoldenCase.load(name);
         CvnetsSsd model = model(gc);

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The image encoder under ml-cvnets' heads (keys under "encoder."), given in a spec as
- * {"model": a registered backbone}. MobileViT is built as ml-cvnets builds it: its layer_4 and
+ * {"model": a registered backbone} or as any classifier's spec. MobileViT is built as ml-cvnets builds it: its layer_4 and
  * layer_5 maps (layer_5 before the 1x1 expansion), the last stages dilated below the output
  * stride. Any other backbone is built as timm's {@code features_only} gives it, under timm's
  * names, and its last two resolutions are layer_4 and layer_5 (strides 16 and 32); those have no
@@ -20,16 +20,13 @@ final class CvnetsEncoder {
         this.model = model;
     }
 
-    /** From the spec's "backbone" object of a {@code task} configuration. */
+    /**
+     * From the spec's "backbone" object of a {@code task} configuration: {"model": a registered
+     * name}, or any classifier's spec ({"family": "edgevit", "depth": [...], ...}).
+     */
     static CvnetsEncoder fromSpec(String task, JsonObject backbone) {
-        if (!backbone.has("model")
-                || backbone.size() != 1
-                || !backbone.get("model").isJsonPrimitive()) {
-            throw new ModelSpecException(task + " configuration: 'backbone' as an object takes one key, \"model\""
-                    + " (a registered backbone, e.g. {\"model\": \"mobilevit_xxs\"})");
-        }
-        String name = backbone.get("model").getAsString();
-        VisionModel m = Models.byName(name);
+        VisionModel m = Models.fromSpec(backbone);
+        String name = m.name();
         if (m.family().equals("segmentation") || m.family().equals("detection")) {
             throw new ModelSpecException(task + " configuration: backbone '" + name + "' is a " + m.family()
                     + " model; a head takes a classification backbone (e.g. mobilevit_xs, edgenext_small)");

@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class Detectors extends Network implements Detector {
     /** Registered names and their constructor arguments. */
-    public static final Map<String, String> VARIANTS = Map.of(
+    public static final Map<String, String> VARIANTS = Models.ordered(
             "ssdlite320_mobilenet_v3_large",
             "{\"head\": \"ssdlite\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 91}",
             // ml-cvnets' COCO detectors (CvnetsSsd), as Apple publishes them

@@ -77,6 +77,13 @@ public final class Models {
                 + " (or describe one with --model-config)");
     }
 
+    /** Name → value pairs kept in the order given (a family's variants, listed in that order). */
+    static Map<String, String> ordered(String... pairs) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /**
      * A spec as case.json and {@code --model-config} give it: {"model": name, ...overrides} or
      * {"family": ..., constructor arguments under the upstream's names}.

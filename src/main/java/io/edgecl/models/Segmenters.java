@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class Segmenters extends Network {
     /** Registered names and their constructor arguments. */
-    public static final Map<String, String> VARIANTS = Map.of(
+    public static final Map<String, String> VARIANTS = Models.ordered(
             "lraspp_mobilenet_v3_large",
             "{\"head\": \"lraspp\", \"backbone\": \"mobilenet_v3_large\", \"num_classes\": 21}",
             "deeplabv3_mobilenet_v3_large",
