@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthetic scenes of Fashion-MNIST items for the demo segmenter: each scene is a 128x128 RGB
+"""Synthetic scenes of Fashion-MNIST items for the demo segmenter and detector: each scene is a 128x128 RGB
 canvas (a dark noisy background) with one to three items, scaled, tinted and placed at random,
 later items over earlier ones. The mask gives every pixel its item's class + 1 (0: background).
 
@@ -31,9 +31,17 @@ def resize_nearest(item, s):
 
 
 def scene(rng, images, labels):
+    img, mask, _ = scene_with_boxes(rng, images, labels)
+    return img, mask
+
+
+def scene_with_boxes(rng, images, labels):
+    """A scene, its mask and its items: (x1, y1, x2, y2, class + 1) around each item's drawn pixels
+    (alpha above 0.3, whether or not a later item covers them)."""
     bg = rng.integers(0, 60, 3)
     img = np.clip(bg[None, None, :] + rng.normal(0, 8, (SIZE, SIZE, 3)), 0, 255)
     mask = np.zeros((SIZE, SIZE), np.uint8)
+    boxes = []
     for _ in range(rng.integers(1, 4)):
         i = rng.integers(0, len(images))
         s = int(rng.integers(40, 90))
@@ -45,5 +53,9 @@ def scene(rng, images, labels):
             continue
         part = a[y0 - y:y1 - y, x0 - x:x1 - x, None]
         img[y0:y1, x0:x1] = img[y0:y1, x0:x1] * (1 - part) + colour * part
-        mask[y0:y1, x0:x1][part[..., 0] > 0.3] = labels[i] + 1
-    return img.astype(np.uint8), mask
+        drawn = part[..., 0] > 0.3
+        mask[y0:y1, x0:x1][drawn] = labels[i] + 1
+        ys, xs = np.nonzero(drawn)
+        if len(ys):
+            boxes.append((x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1, labels[i] + 1))
+    return img.astype(np.uint8), mask, boxes

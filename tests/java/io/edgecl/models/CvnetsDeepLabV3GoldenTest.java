@@ -102,4 +102,17 @@ class CvnetsDeepLabV3GoldenTest {
                 w.skippedKeys().toString());
         assertEquals(gc.numParams(), w.paramCount());
     }
+
+    /** A backbone timm dilates (ConvNeXt) takes a smaller output stride; the scores come back at the input size. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"16, 32", "8, 64"})
+    void aDilatableBackboneTakesTheOutputStride(int os, int side) {
+        VisionModel m = Models.fromSpec(com.google.gson.JsonParser.parseString(
+                        "{\"task\": \"segmentation\", \"head\": \"deeplabv3\", \"backbone\": {\"model\":"
+                                + " \"convnext_atto\"}, \"output_stride\": " + os + "}")
+                .getAsJsonObject());
+        var g = m.build(Weights.synthetic(null), 1, 512, 512);
+        assertEquals(side, g.outputs().get("features.l5").h(), "layer_5 at 512 / " + os);
+        assertEquals(512, g.outputs().get("out").h());
+    }
 }

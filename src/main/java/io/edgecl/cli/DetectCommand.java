@@ -28,16 +28,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code edgecl detect}: boxes with labels and scores, as torchvision's SSDLite gives them (its
- * transform, head, anchors, decoding and class-wise NMS), mapped back to each image's pixels.
+ * {@code edgecl detect}: boxes with labels and scores, as the detector's upstream gives them
+ * (torchvision's SSDLite or ml-cvnets' SSD: its transform, head, anchors, decoding and class-wise
+ * NMS), mapped back to each image's pixels. With no model options, the embedded demo detector.
  */
 @Command(
         name = "detect",
         mixinStandardHelpOptions = true,
         description = "Detect objects in images (" + ImageDecoder.FORMAT_NAMES + "): files, folders or - (standard "
                 + "input). Prints each box with its label and score; with --out, writes NAME.detections.json (COCO "
-                + "results: category_id, bbox [x, y, width, height], score) and NAME.boxes.png. Needs a detection "
-                + "model (-m ssdlite320_mobilenet_v3_large with -w).")
+                + "results: category_id, bbox [x, y, width, height], score) and NAME.boxes.png. With no model options, "
+                + "the embedded demo detector (Fashion-MNIST items on synthetic scenes); otherwise a detection model, "
+                + "e.g. -m ssdlite320_mobilenet_v3_large or -m ssd_mobilevit_xs with -w.")
 public final class DetectCommand extends SessionCommand {
     @Option(
             names = "--score",
@@ -52,7 +54,7 @@ public final class DetectCommand extends SessionCommand {
     @Override
     public Integer call() throws Exception {
         if (!(score >= 0 && score <= 1)) throw new EdgeClException("--score must be in [0, 1], got " + score);
-        VisionModel m = modelOptions.model();
+        VisionModel m = modelOptions.detectorOrDemo();
         if (!(m instanceof Detector model)) {
             throw new EdgeClException(m.name() + " is not a detection model; detect needs one "
                     + "(ssdlite320_mobilenet_v3_large, or a spec with \"family\": \"detection\")");
@@ -64,7 +66,7 @@ public final class DetectCommand extends SessionCommand {
         List<String> failed = new ArrayList<>();
         int size = model.inputSize();
         boolean warnedFonts = false;
-        try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
+        try (Session s = Session.open(model, modelOptions.detectorWeightsOrDemo(), sessionOptions())) {
             for (ImageSources.Source src : sources) {
                 RgbImage img = ImageOutputs.decodeOrSkip(
                         src, failed, spec.commandLine().getErr());

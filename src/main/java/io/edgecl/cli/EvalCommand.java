@@ -149,7 +149,9 @@ public final class EvalCommand extends SessionCommand {
     @Override
     public Integer call() throws Exception {
         if (batch <= 0) throw new EdgeClException("--batch must be positive, got " + batch);
-        VisionModel model = "segmentation".equals(task) ? modelOptions.segmenterOrDemo() : modelOptions.modelOrDemo();
+        VisionModel model = "segmentation".equals(task)
+                ? modelOptions.segmenterOrDemo()
+                : "detection".equals(task) ? modelOptions.detectorOrDemo() : modelOptions.modelOrDemo();
         String t = task != null
                 ? task
                 : model.primaryOutput().equals("out")
@@ -299,7 +301,7 @@ public final class EvalCommand extends SessionCommand {
         List<String> errors = new ArrayList<>();
         int size = model.inputSize(), done = 0;
         long t0 = System.nanoTime();
-        try (Session s = Session.open(model, modelOptions.weights(false, false), sessionOptions())) {
+        try (Session s = Session.open(model, modelOptions.detectorWeightsOrDemo(), sessionOptions())) {
             for (var im : images) {
                 io.edgecl.io.image.RgbImage img;
                 try {

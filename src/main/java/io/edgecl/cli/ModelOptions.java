@@ -2,6 +2,7 @@ package io.edgecl.cli;
 
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Fusion;
+import io.edgecl.models.DemoDetector;
 import io.edgecl.models.DemoModel;
 import io.edgecl.models.DemoSegmenter;
 import io.edgecl.models.HubFolder;
@@ -114,6 +115,18 @@ public final class ModelOptions {
         return weights(false, false);
     }
 
+    /** The named model, or the embedded demo detector when none is named and no weights are given. */
+    public VisionModel detectorOrDemo() {
+        if (!given() && weights == null) return DemoDetector.load();
+        return model();
+    }
+
+    /** Weights for {@link #detectorOrDemo()}. */
+    public Weights detectorWeightsOrDemo() {
+        if (!given() && weights == null) return DemoDetector.weights();
+        return weights(false, false);
+    }
+
     public VisionModel model() {
         if (hub() != null) return hub().model();
         if (!given()) {
@@ -132,6 +145,9 @@ public final class ModelOptions {
         if (given() && name != null && Models.byName(name) instanceof DemoModel) return DemoModel.weights();
         if (given() && name != null && Models.byName(name).name().equals(DemoSegmenter.NAME)) {
             return DemoSegmenter.weights();
+        }
+        if (given() && name != null && Models.byName(name).name().equals(DemoDetector.NAME)) {
+            return DemoDetector.weights();
         }
         if (allowRandom && random) return Weights.synthetic(0L);
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));

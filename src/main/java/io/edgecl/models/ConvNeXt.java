@@ -38,6 +38,7 @@ public final class ConvNeXt extends Network {
     private final boolean convBias, headNormFirst;
     private final int patch, inChans;
     private final double mlpRatio;
+    private final int outputStride;
 
     private ConvNeXt(
             String name,
@@ -49,7 +50,8 @@ public final class ConvNeXt extends Network {
             int patch,
             int numClasses,
             int inChans,
-            double mlpRatio) {
+            double mlpRatio,
+            int outputStride) {
         super(name, "convnext", numClasses);
         this.dims = dims;
         this.depths = depths;
@@ -59,6 +61,7 @@ public final class ConvNeXt extends Network {
         this.patch = patch;
         this.inChans = inChans;
         this.mlpRatio = mlpRatio;
+        this.outputStride = outputStride;
     }
 
     public static ConvNeXt fromJson(String name, JsonObject json) {
@@ -87,7 +90,11 @@ public final class ConvNeXt extends Network {
         int classes = r.integer("num_classes", 1000);
         int inChans = r.integer("in_chans", 3);
         double mlpRatio = r.number("mlp_ratio", 4);
-        r.integer("output_stride", 32);
+        int outputStride = r.integer("output_stride", 32);
+        if (outputStride != 8 && outputStride != 16 && outputStride != 32) {
+            throw new ModelSpecException(
+                    "convnext configuration: 'output_stride' must be 8, 16 or 32, got " + outputStride);
+        }
         r.string("global_pool", "avg", "avg");
         r.string("act_layer", "gelu", "gelu");
         r.string("norm_layer", "layernorm", "layernorm", "layernorm2d");
@@ -111,7 +118,8 @@ public final class ConvNeXt extends Network {
                 patch,
                 classes,
                 inChans,
-                mlpRatio);
+                mlpRatio,
+                outputStride);
     }
 
     @Override
@@ -154,16 +162,35 @@ public final class ConvNeXt extends Network {
         HostTensor sb = convBias ? W.get("stem.0.bias", dims[0]) : null;
         x = g.add(stem, "stem.0", new ConvOp(Relayout.conv(sw), sb, patch, patch, patch, 0, 0, Act.NONE), x);
         x = g.add(stem, "stem.1", Layers.layerNorm(W, "stem.1", dims[0], EPS), x);
-        int in = dims[0];
+        int in = dims[0], reached = patch, dilation = 1;
         for (int i = 0; i < 4; i++) {
             String sp = "stages." + i;
-            if (i > 0 || in != dims[i]) {
-                int k = i > 0 ? 2 : 1, s = i > 0 ? 2 : 1;
+            // timm: a stride that would pass the output stride becomes dilation
+            int stride = i > 0 ? 2 : 1;
+            if (reached >= outputStride && stride > 1) {
+                dilation *= stride;
+                stride = 1;
+            }
+            reached *= stride;
+            int first = dilation <= 2 ? 1 : 2;
+            if (in != dims[i] || stride > 1 || first != dilation) {
+                int k = stride > 1 || first != dilation ? 2 : 1;
+                // timm's "same" padding where the stage is dilated: for a 2x2 kernel at dilation 1
+                // the odd pixel goes after
+                int before = 0, after = 0;
+                if (dilation > 1 && k > 1) {
+                    before = first * (k - 1) / 2;
+                    after = first * (k - 1) - before;
+                }
                 Block ds = g.block(sp + ".downsample", "Downsample");
                 x = g.add(ds, sp + ".downsample.0", Layers.layerNorm(W, sp + ".downsample.0", in, EPS), x);
                 HostTensor dw = W.get(sp + ".downsample.1.weight", dims[i], in, k, k);
                 HostTensor db = convBias ? W.get(sp + ".downsample.1.bias", dims[i]) : null;
-                x = g.add(ds, sp + ".downsample.1", new ConvOp(Relayout.conv(dw), db, k, k, s, 0, 0, Act.NONE), x);
+                x = g.add(
+                        ds,
+                        sp + ".downsample.1",
+                        new ConvOp(Relayout.conv(dw), db, k, k, stride, before, before, after, after, Act.NONE, first),
+                        x);
                 in = dims[i];
             }
             int c = dims[i], k = kernels[i];
@@ -172,9 +199,12 @@ public final class ConvNeXt extends Network {
                 Block b = g.block(bp, "ConvNeXtBlock");
                 HostTensor dw = W.get(bp + ".conv_dw.weight", c, 1, k, k);
                 HostTensor db = convBias ? W.get(bp + ".conv_dw.bias", c) : null;
-                int p = Layers.pad(k, 1);
+                int p = dilation * (k - 1) / 2;
                 Value y = g.add(
-                        b, bp + ".conv_dw", new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, 1, Act.NONE), x);
+                        b,
+                        bp + ".conv_dw",
+                        new DwConvOp(Relayout.depthwise(dw), db, k, k, 1, p, p, p, p, 1, Act.NONE, dilation),
+                        x);
                 y = g.add(b, bp + ".norm", Layers.layerNorm(W, bp + ".norm", c, EPS), y);
                 x = Layers.mlpResidual(g, W, b, bp, y, x, c, (int) (mlpRatio * c));
             }

@@ -42,7 +42,7 @@ public final class CvnetsDeepLabV3 extends Network {
 
     /**
      * From a segmentation spec whose backbone is {"model": a registered backbone}: output_stride
-     * (MobileViT: 8, 16 or 32, default 8; another backbone: 32), num_classes (21), aspp_out_channels (256) and atrous_rates
+     * (MobileViT: default 8; another backbone: default 32, 8 and 16 where timm dilates it), num_classes (21), aspp_out_channels (256) and atrous_rates
      * ([12, 24, 36]): ml-cvnets' Pascal VOC setting, with which the MobileViT paper's DeepLabv3
      * models have its parameter counts (1.85, 2.94 and 6.36 M for XXS, XS and S). ml-cvnets'
      * separable ASPP convolutions (aspp_sep_conv) are not supported.
@@ -53,10 +53,7 @@ public final class CvnetsDeepLabV3 extends Network {
         if (os != 8 && os != 16 && os != 32) {
             throw new ModelSpecException("segmentation configuration: 'output_stride' must be 8, 16 or 32, got " + os);
         }
-        if (!mv.supports(os)) {
-            throw new ModelSpecException("segmentation configuration: 'output_stride' " + os + " needs a dilated "
-                    + mv.name() + ", which timm does not build; its output stride is 32");
-        }
+        mv = mv.at("segmentation", os);
         int classes = r.integer("num_classes", 21);
         int aspp = r.integer("aspp_out_channels", 256);
         int[] rates = r.ints("atrous_rates", new int[] {12, 24, 36}, 3);

@@ -10,14 +10,17 @@ import java.util.List;
  * {"model": a registered backbone} or as any classifier's spec. MobileViT is built as ml-cvnets builds it: its layer_4 and
  * layer_5 maps (layer_5 before the 1x1 expansion), the last stages dilated below the output
  * stride. Any other backbone is built as timm's {@code features_only} gives it, under timm's
- * names, and its last two resolutions are layer_4 and layer_5 (strides 16 and 32); those have no
- * dilation in timm, so their output stride is 32.
+ * names, and its last two stages are layer_4 and layer_5 (strides 16 and 32; ConvNeXt and the
+ * MobileNet / EfficientNet families dilate them below a smaller output stride as timm does).
  */
 final class CvnetsEncoder {
     private final VisionModel model;
+    /** The backbone's spec, to build it again at another output stride. */
+    private final JsonObject spec;
 
-    private CvnetsEncoder(VisionModel model) {
+    private CvnetsEncoder(VisionModel model, JsonObject spec) {
         this.model = model;
+        this.spec = spec;
     }
 
     /**
@@ -31,7 +34,7 @@ final class CvnetsEncoder {
             throw new ModelSpecException(task + " configuration: backbone '" + name + "' is a " + m.family()
                     + " model; a head takes a classification backbone (e.g. mobilevit_xs, edgenext_small)");
         }
-        return new CvnetsEncoder(m);
+        return new CvnetsEncoder(m, backbone.deepCopy());
     }
 
     VisionModel model() {
@@ -42,9 +45,21 @@ final class CvnetsEncoder {
         return model instanceof MobileViT;
     }
 
-    /** The output strides the encoder can be built at: 8, 16 and 32 for MobileViT, 32 for the rest. */
-    boolean supports(int outputStride) {
-        return outputStride == 32 || isMobileViT() && (outputStride == 8 || outputStride == 16);
+    /**
+     * This encoder at an output stride (8, 16 or 32): MobileViT dilates as ml-cvnets does when
+     * built; another backbone is made again from its spec with timm's "output_stride" (ConvNeXt,
+     * the MobileNets and EfficientNets), and one that has no dilated form is refused.
+     */
+    CvnetsEncoder at(String task, int outputStride) {
+        if (outputStride == 32 || isMobileViT()) return this;
+        JsonObject dilated = spec.deepCopy();
+        dilated.addProperty("output_stride", outputStride);
+        try {
+            return new CvnetsEncoder(Models.fromSpec(dilated), spec);
+        } catch (ModelSpecException e) {
+            throw new ModelSpecException(task + " configuration: 'output_stride' " + outputStride + " needs a dilated "
+                    + model.name() + ", which it has no form of (as in timm); its output stride is 32");
+        }
     }
 
     /** Throws {@link ModelSpecException} when the encoder cannot take an input of h × w. */
@@ -67,19 +82,12 @@ final class CvnetsEncoder {
             List<Value> maps = mv.encoder(g, w, "encoder.", x, outputStride);
             return new Built(g, maps.get(maps.size() - 2), maps.get(maps.size() - 1));
         }
-        if (outputStride != 32) {
-            throw new ModelSpecException(model.name() + " has no dilated form: its output stride is 32");
-        }
+        // the last two stages (strides 16 and 32, or less where dilated, as at() built them)
         Graph g = model.buildFeatures(w.under("encoder."), batch, h, wd);
         List<String> names = model.featureNames();
-        Value l5 = g.outputs().get(names.get(names.size() - 1)), l4 = null;
-        for (int i = names.size() - 2; i >= 0 && l4 == null; i--) {
-            Value v = g.outputs().get(names.get(i));
-            if (v.h() > l5.h()) l4 = v;
-        }
-        if (l4 == null || l4.h() != 2 * l5.h() || l4.w() != 2 * l5.w()) {
-            throw new ModelSpecException(model.name() + " has no stride-16 map beside its stride-32 one to build on");
-        }
+        if (names.size() < 2) throw new ModelSpecException(model.name() + " has fewer than two stages to build on");
+        Value l4 = g.outputs().get(names.get(names.size() - 2)),
+                l5 = g.outputs().get(names.get(names.size() - 1));
         for (String n : names) g.removeOutput(n);
         return new Built(g, l4, l5);
     }

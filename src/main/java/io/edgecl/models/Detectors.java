@@ -47,13 +47,30 @@ public final class Detectors extends Network implements Detector {
     private final TorchvisionMobileNetV3 backbone;
     private final SsdPostprocess post;
     private final int size;
+    /** Class names the model brings (a trained demo), or null. */
+    private final List<String> names;
 
-    private Detectors(String name, TorchvisionMobileNetV3 backbone, int numClasses, int size, SsdPostprocess post) {
+    private Detectors(
+            String name,
+            TorchvisionMobileNetV3 backbone,
+            int numClasses,
+            int size,
+            SsdPostprocess post,
+            List<String> names) {
         super(name, "detection", numClasses);
         this.backbone = backbone;
         this.size = size;
         this.post = post;
+        this.names = names;
         this.anchors = anchors(size, size);
+    }
+
+    /** This model under another name with its own class names (the embedded demo detector). */
+    Detectors as(String name, List<String> labels) {
+        if (labels.size() != numClasses()) {
+            throw new ModelSpecException(name + ": " + labels.size() + " labels for " + numClasses() + " classes");
+        }
+        return new Detectors(name, backbone, numClasses(), size, post, List.copyOf(labels));
     }
 
     /** The anchors of the model's input size, computed once. */
@@ -110,7 +127,8 @@ public final class Detectors extends Network implements Detector {
                 new TorchvisionMobileNetV3(arch, wm, reducedTail, false),
                 classes,
                 size,
-                new SsdPostprocess(classes, (float) score, (float) nms, perImage, topk));
+                new SsdPostprocess(classes, (float) score, (float) nms, perImage, topk),
+                null);
     }
 
     /** What turns the head's outputs into boxes. */
@@ -201,6 +219,7 @@ public final class Detectors extends Network implements Detector {
 
     @Override
     public List<String> labels() {
+        if (names != null) return names;
         return numClasses() == SsdPostprocess.COCO_CATEGORIES.size() ? SsdPostprocess.COCO_CATEGORIES : null;
     }
 

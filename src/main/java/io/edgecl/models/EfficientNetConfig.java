@@ -34,8 +34,24 @@ record EfficientNetConfig(
         Act seAct,
         Act seGate,
         double bnEps) {
-    /** One block as built: channels after rounding, stride, activation, SE width (0: none) and shortcut. */
-    record Blk(Type type, String path, int in, int out, int mid, int k, int stride, Act act, int seChs, boolean skip) {}
+    /**
+     * One block as built: channels after rounding, stride (1 where the output stride turned it into
+     * dilation; {@code baseStride} the architecture's), dilation, activation, SE width (0: none)
+     * and shortcut.
+     */
+    record Blk(
+            Type type,
+            String path,
+            int in,
+            int out,
+            int mid,
+            int k,
+            int stride,
+            int baseStride,
+            int dilation,
+            Act act,
+            int seChs,
+            boolean skip) {}
 
     /** Decodes a configuration of {@code family} (a registered name's, or a user's JSON). */
     static EfficientNetConfig parse(String registered, JsonObject json, String family) {
@@ -70,8 +86,10 @@ record EfficientNetConfig(
         r.ignore("bn_momentum", "drop_rate", "drop_path_rate");
         boolean same = r.string("pad_type", tf ? "same" : "", "", "same").equals("same");
         r.string("global_pool", "avg", "avg");
-        if (gen != Gen.MNV3 && r.integer("output_stride", 32) != 32) {
-            throw new ModelSpecException(family + " configuration: only output_stride 32 is supported");
+        int outputStride = r.integer("output_stride", 32);
+        if (outputStride != 8 && outputStride != 16 && outputStride != 32) {
+            throw new ModelSpecException(
+                    family + " configuration: 'output_stride' must be 8, 16 or 32, got " + outputStride);
         }
         int classes = r.integer("num_classes", 1000);
         int inChans = r.integer("in_chans", 3);
@@ -110,11 +128,22 @@ record EfficientNetConfig(
         boolean seFromExp = gen == Gen.MNV3;
         List<List<Blk>> stages = new ArrayList<>();
         int in = stem;
+        // timm's builder: a stride that would pass the output stride becomes dilation; the block
+        // that had it keeps the dilation reached before, the ones after take the new one
+        int reached = 2, dilation = 1;
         for (int i = 0; i < defs.size(); i++) {
             List<Blk> blocks = new ArrayList<>();
             for (int j = 0; j < defs.get(i).size(); j++) {
                 BlockDef d = defs.get(i).get(j);
-                int stride = j == 0 ? d.stride() : 1;
+                int baseStride = j == 0 ? d.stride() : 1, stride = baseStride, blockDilation = dilation;
+                if (stride > 1) {
+                    if (reached * stride > outputStride) {
+                        dilation *= stride;
+                        stride = 1;
+                    } else {
+                        reached *= stride;
+                    }
+                }
                 int out = rc.applyAsInt(d.outChs());
                 int mid = switch (d.type()) {
                     case IR -> ArchStrings.makeDivisible(in * d.expRatio());
@@ -141,6 +170,8 @@ record EfficientNetConfig(
                         mid,
                         d.kernel(),
                         stride,
+                        baseStride,
+                        blockDilation,
                         d.act() != null ? d.act() : act,
                         se,
                         skip));

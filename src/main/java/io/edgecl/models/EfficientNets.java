@@ -57,11 +57,11 @@ public final class EfficientNets extends Network {
         this.bnEps = c.bnEps();
         // timm's feature_info: the stem when the first block strides, then each stage whose
         // successor starts with a stride (and the last)
-        this.stemFeature = stages.get(0).get(0).stride() > 1;
+        this.stemFeature = stages.get(0).get(0).baseStride() > 1;
         if (stemFeature) featureNames.add("features.0");
         stageFeature = new boolean[stages.size()];
         for (int i = 0; i < stages.size(); i++) {
-            stageFeature[i] = i == stages.size() - 1 || stages.get(i + 1).get(0).stride() > 1;
+            stageFeature[i] = i == stages.size() - 1 || stages.get(i + 1).get(0).baseStride() > 1;
             if (stageFeature[i]) featureNames.add("features." + featureNames.size());
         }
     }
@@ -114,13 +114,13 @@ public final class EfficientNets extends Network {
      * A conv's padding before and after the input along one axis: TensorFlow "same" (output
      * ceil(in / s), the odd pixel of padding after) or timm's symmetric default.
      */
-    private int[] padding(int in, int k, int s) {
+    private int[] padding(int in, int k, int s, int d) {
         if (samePad) {
             int out = (in + s - 1) / s;
-            int total = Math.max((out - 1) * s + k - in, 0);
+            int total = Math.max((out - 1) * s + (k - 1) * d + 1 - in, 0);
             return new int[] {total / 2, total - total / 2};
         }
-        int p = Layers.pad(k, s);
+        int p = ((s - 1) + d * (k - 1)) / 2;
         return new int[] {p, p};
     }
 
@@ -140,8 +140,25 @@ public final class EfficientNets extends Network {
             int stride,
             boolean depthwise,
             Act a) {
-        int[] py = padding(x.h(), k, stride), px = padding(x.w(), k, stride);
-        return Layers.convBn(g, W, b, conv, bn, x, out, k, stride, 1, py, px, depthwise, a, bnEps);
+        return convBn(g, W, b, conv, bn, x, out, k, stride, 1, depthwise, a);
+    }
+
+    /** {@link #convBn} with a dilation (a stride turned into dilation below the output stride). */
+    private Value convBn(
+            Graph g,
+            Weights W,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            boolean depthwise,
+            Act a) {
+        int[] py = padding(x.h(), k, stride, dilation), px = padding(x.w(), k, stride, dilation);
+        return Layers.convBn(g, W, b, conv, bn, x, out, k, stride, dilation, py, px, depthwise, a, bnEps);
     }
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */
@@ -263,7 +280,8 @@ public final class EfficientNets extends Network {
         switch (k.type()) {
             case DS, DSA -> {
                 Block b = g.block(p, "DepthwiseSeparableConv");
-                y = convBn(g, W, b, p + ".conv_dw", p + ".bn1", x, k.in(), k.k(), k.stride(), true, k.act());
+                y = convBn(
+                        g, W, b, p + ".conv_dw", p + ".bn1", x, k.in(), k.k(), k.stride(), k.dilation(), true, k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
                 y = convBn(
                         g,
@@ -282,21 +300,46 @@ public final class EfficientNets extends Network {
             case IR -> {
                 Block b = g.block(p, "InvertedResidual");
                 y = convBn(g, W, b, p + ".conv_pw", p + ".bn1", x, k.mid(), 1, 1, false, k.act());
-                y = convBn(g, W, b, p + ".conv_dw", p + ".bn2", y, k.mid(), k.k(), k.stride(), true, k.act());
+                y = convBn(
+                        g,
+                        W,
+                        b,
+                        p + ".conv_dw",
+                        p + ".bn2",
+                        y,
+                        k.mid(),
+                        k.k(),
+                        k.stride(),
+                        k.dilation(),
+                        true,
+                        k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
                 y = convBn(g, W, b, p + ".conv_pwl", p + ".bn3", y, k.out(), 1, 1, false, Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
             case ER -> {
                 Block b = g.block(p, "EdgeResidual");
-                y = convBn(g, W, b, p + ".conv_exp", p + ".bn1", x, k.mid(), k.k(), k.stride(), false, k.act());
+                y = convBn(
+                        g,
+                        W,
+                        b,
+                        p + ".conv_exp",
+                        p + ".bn1",
+                        x,
+                        k.mid(),
+                        k.k(),
+                        k.stride(),
+                        k.dilation(),
+                        false,
+                        k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
                 y = convBn(g, W, b, p + ".conv_pwl", p + ".bn2", y, k.out(), 1, 1, false, Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
             default -> {
                 Block b = g.block(p, "ConvBnAct");
-                y = convBn(g, W, b, p + ".conv", p + ".bn1", x, k.out(), k.k(), k.stride(), false, k.act());
+                y = convBn(
+                        g, W, b, p + ".conv", p + ".bn1", x, k.out(), k.k(), k.stride(), k.dilation(), false, k.act());
                 return residual(g, b, k, y, shortcut);
             }
         }

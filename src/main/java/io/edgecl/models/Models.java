@@ -44,6 +44,7 @@ public final class Models {
         for (Family f : FAMILIES) n.addAll(f.variants().keySet());
         n.add(DemoModel.NAME);
         n.add(DemoSegmenter.NAME);
+        n.add(DemoDetector.NAME);
         return n;
     }
 
@@ -69,6 +70,7 @@ public final class Models {
         String n = canonical(name);
         if (n.equals(DemoModel.NAME)) return DemoModel.load();
         if (n.equals(DemoSegmenter.NAME)) return DemoSegmenter.load();
+        if (n.equals(DemoDetector.NAME)) return DemoDetector.load();
         Family f = familyOf(n);
         if (f != null)
             return f.parser()
