@@ -70,6 +70,17 @@ class DetectCliTest {
         assertEquals(cat.getHeight(), drawn.getHeight());
     }
 
+    /** With no model options, the embedded demo detector finds the sneaker of the first held-out scene. */
+    @Test
+    void theDemoDetectorIsTheDefault() {
+        var r = PredictCliTest.run("detect", "--json", "tests/resources/demo/fmnist-boxes/scene000.png");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().trim()).getAsJsonObject();
+        assertEquals("ssdlite_fmnist_demo", j.get("model").getAsString());
+        JsonObject d = j.getAsJsonArray("detections").get(0).getAsJsonObject();
+        assertEquals("Sneaker", d.get("name").getAsString());
+    }
+
     @Test
     void aSegmenterIsRefusedInOneLine() {
         var r = PredictCliTest.run("detect", "-m", "lraspp_mobilenet_v3_large", CAT.toString());
