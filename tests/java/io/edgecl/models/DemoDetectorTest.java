@@ -57,9 +57,7 @@ class DemoDetectorTest {
         try (Session s = Session.open((VisionModel) model, DemoDetector.weights(), SessionOptions.defaults())) {
             for (CocoAnnotations.Image im : ann.images()) {
                 RgbImage img = ImageDecoder.decode(SCENES.resolve(im.file()));
-                Map<String, HostTensor> head = s.run(model.transform(img), java.util.Set.copyOf(model.headOutputs()))
-                        .asMap();
-                SsdPostprocess.Detections d = model.detections(head, 0, img.height(), img.width());
+                SsdPostprocess.Detections d = s.detect(img);
                 List<JsonObject> ref = torch.getOrDefault(im.id(), List.of());
                 int n = ref.size();
                 float[] boxes = new float[4 * n], scores = new float[n], labels = new float[n];
@@ -96,5 +94,14 @@ class DemoDetectorTest {
         assertEquals(theirs.ap50(), mine.ap50(), 1e-4, "mAP@.5");
         assertEquals(theirs.ar100(), mine.ar100(), 1e-4, "mAR@100");
         assertTrue(mine.ap50() > 0.5, "the demo detector finds the items: mAP@.5 " + mine.ap50());
+    }
+
+    @Test
+    void aClassifierIsNotADetector() throws Exception {
+        try (Session s = Session.open(DemoModel.load(), DemoModel.weights(), SessionOptions.defaults())) {
+            RgbImage img = ImageDecoder.decode(SCENES.resolve("scene000.png"));
+            var e = org.junit.jupiter.api.Assertions.assertThrows(io.edgecl.EdgeClException.class, () -> s.detect(img));
+            assertTrue(e.getMessage().contains("is not a detection model"), e.getMessage());
+        }
     }
 }

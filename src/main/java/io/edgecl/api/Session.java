@@ -422,6 +422,24 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * The objects in {@code image}, with a detection model ({@link io.edgecl.models.Detector}:
+     * torchvision's SSDLite, ml-cvnets' SSD): the image transformed as the model's upstream does
+     * it, the head run, and its outputs post-processed on the host as the upstream does (softmax,
+     * score threshold, top-k per class, class-wise NMS); best first, boxes [x1, y1, x2, y2] in the
+     * image's pixels, labels as the model numbers its classes (its {@code labels()} names them).
+     *
+     * @throws EdgeClException when the model is not a detector
+     */
+    public io.edgecl.models.SsdPostprocess.Detections detect(io.edgecl.io.image.RgbImage image) {
+        if (!(model instanceof io.edgecl.models.Detector d)) {
+            throw new EdgeClException(model.name() + " is not a detection model");
+        }
+        Map<String, HostTensor> head =
+                run(d.transform(image), java.util.Set.copyOf(d.headOutputs())).asMap();
+        return d.detections(head, 0, image.height(), image.width());
+    }
+
+    /**
      * Runs an NCHW float batch and writes its primary output into {@code into}, in the order and
      * shape {@link #run(HostTensor)} gives it ({@link #outputShapes}); returns {@code into}. For
      * a loop that keeps one array: nothing the size of the output is allocated per call (a

@@ -13,7 +13,6 @@ import io.edgecl.io.image.RgbImage;
 import io.edgecl.models.Detector;
 import io.edgecl.models.SsdPostprocess;
 import io.edgecl.models.VisionModel;
-import io.edgecl.tensor.HostTensor;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,10 +69,8 @@ public final class DetectCommand extends SessionCommand {
                 RgbImage img = ImageOutputs.decodeOrSkip(
                         src, failed, spec.commandLine().getErr());
                 if (img == null) continue;
-                HostTensor x = model.transform(img);
                 long t0 = System.nanoTime();
-                var r = s.run(x, Set.copyOf(model.headOutputs()));
-                SsdPostprocess.Detections d = model.detections(r.asMap(), 0, img.height(), img.width());
+                SsdPostprocess.Detections d = s.detect(img);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 List<Map<String, Object>> shown = new ArrayList<>();
                 List<MaskImages.Box> boxes = new ArrayList<>();

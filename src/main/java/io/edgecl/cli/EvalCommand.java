@@ -310,8 +310,7 @@ public final class EvalCommand extends SessionCommand {
                     errors.add(e.getMessage());
                     continue;
                 }
-                var r = s.run(model.transform(img), java.util.Set.copyOf(model.headOutputs()));
-                var d = model.detections(r.asMap(), 0, img.height(), img.width());
+                var d = s.detect(img);
                 for (int i = 0; i < d.size(); i++) {
                     float[] b = d.boxes()[i];
                     dets.add(new io.edgecl.api.CocoEval.Detection(
