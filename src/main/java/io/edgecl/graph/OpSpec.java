@@ -46,7 +46,6 @@ public sealed interface OpSpec
      */
     Shape outputShape(List<Shape> in);
 
-    /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
     /**
      * Whether the op can write its output as NCHW floats ({@link Lowering#nchwOutput}): the plan
      * asks it to for a graph output that no other op reads, which then goes to the host without
@@ -56,6 +55,7 @@ public sealed interface OpSpec
         return false;
     }
 
+    /** Multiply-accumulates of the op for the given input/output values (for `models` and the profiler). */
     default long macs(List<Value> in, Value out) {
         return 0;
     }
