@@ -130,17 +130,8 @@ def classifier_case(cvnets, out_dir, name, model_name, mode, classes, size, seed
 
 def redraw(model, gen, torch):
     """heads.redraw's convolutions and BatchNorms, then the transformers' Linear and LayerNorm layers."""
-    from heads import redraw as redraw_convs
-    redraw_convs(model, gen)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.Linear):
-                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / m.in_features) ** 0.5)
-                if m.bias is not None:
-                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, torch.nn.LayerNorm):
-                m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen))
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+    from heads import redraw_all
+    redraw_all(model, gen)
 
 
 def case(cvnets, out_dir, name, backbone, mode, output_stride, aspp_channels, rates, classes, size, seed,

@@ -41,6 +41,25 @@ def redraw(model, gen):
                 m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
 
 
+def redraw_all(model, gen, layer_scales=False):
+    """redraw's convolutions and BatchNorms, then every Linear and LayerNorm; with layer_scales,
+    the layer-scale vectors ("gamma") too, drawn from 0.2 to 0.5."""
+    redraw(model, gen)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.Linear):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / m.in_features) ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+            elif isinstance(m, torch.nn.LayerNorm):
+                m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen))
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+        if layer_scales:
+            for n, p in model.named_parameters():
+                if n.endswith("gamma"):
+                    p.copy_(0.2 + 0.3 * torch.rand(p.shape, generator=gen))
+
+
 def write_safetensors(path, tensors):
     header, blobs, offset = {}, [], 0
     for k, t in tensors.items():

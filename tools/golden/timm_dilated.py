@@ -24,20 +24,8 @@ import torch
 
 
 def redraw(model, gen):
-    from heads import redraw as redraw_convs
-    redraw_convs(model, gen)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.Linear):
-                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (1.6 / m.in_features) ** 0.5)
-                if m.bias is not None:
-                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, torch.nn.LayerNorm):
-                m.weight.copy_(0.6 + 0.8 * torch.rand(m.weight.shape, generator=gen))
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-        for n, p in model.named_parameters():
-            if n.endswith("gamma"):
-                p.copy_(0.2 + 0.3 * torch.rand(p.shape, generator=gen))
+    from heads import redraw_all
+    redraw_all(model, gen, layer_scales=True)
 
 
 def case(out_dir, name, spec, make, size, seed):

@@ -174,16 +174,6 @@ public final class CvnetsSsd extends Network implements Detector {
         return new Preprocessor(preprocess()).toTensor(Resampler.resize(image, size, size, Interpolation.BILINEAR));
     }
 
-    @Override
-    public String primaryOutput() {
-        return LOGITS;
-    }
-
-    @Override
-    public List<String> headOutputs() {
-        return List.of(BOXES, LOGITS);
-    }
-
     /** COCO's 80 names with background, in ml-cvnets' contiguous order, for an 81-class model. */
     @Override
     public List<String> labels() {

@@ -28,6 +28,18 @@ public interface Detector extends VisionModel {
      */
     SsdPostprocess.Detections detections(Map<String, HostTensor> head, int image, int imageH, int imageW);
 
+    /** The class logits: what a detector's head is run for. */
+    @Override
+    default String primaryOutput() {
+        return LOGITS;
+    }
+
+    /** The box offsets beside the class logits. */
+    @Override
+    default java.util.List<String> headOutputs() {
+        return java.util.List.of(BOXES, LOGITS);
+    }
+
     /** The COCO category id of a label: the label itself where the model numbers classes by COCO id. */
     default int categoryId(int label) {
         return label;

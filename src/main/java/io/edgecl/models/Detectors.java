@@ -166,16 +166,6 @@ public final class Detectors extends Network implements Detector {
         return size;
     }
 
-    @Override
-    public String primaryOutput() {
-        return LOGITS;
-    }
-
-    @Override
-    public List<String> headOutputs() {
-        return List.of(BOXES, LOGITS);
-    }
-
     /** torchvision's transform: [0, 1] → (x - 0.5) / 0.5, then resized to size × size. */
     @Override
     public Preprocess preprocess() {
