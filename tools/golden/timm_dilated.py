@@ -57,6 +57,8 @@ def case(out_dir, name, spec, make, size, seed):
         "input_shape": list(x.shape),
         "num_params": sum(p.numel() for p in model.parameters()),
         "features": [list(f.shape) for f in feats],
+        # no classifier: build it with buildFeatures
+        "features_only": logits is None,
         "upstream": "timm " + timm.__version__ + ", torch " + torch.__version__,
     }
     with open(os.path.join(d, "case.json"), "w") as f:

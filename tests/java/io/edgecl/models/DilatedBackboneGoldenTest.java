@@ -37,6 +37,7 @@ class DilatedBackboneGoldenTest {
     @ValueSource(booleans = {true, false})
     void featuresOnlyMobileNetV3MatchesTimm(boolean fused) {
         GoldenCase gc = GoldenCase.load("mobilenetv3_small_050_os8");
+        assertTrue(gc.featuresOnly());
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
         Map<String, HostTensor> io = gc.io();

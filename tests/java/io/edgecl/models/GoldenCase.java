@@ -44,6 +44,11 @@ public record GoldenCase(String name, Path dir, JsonObject json) {
         }
     }
 
+    /** A backbone fixture without logits (timm's features_only): built with {@link VisionModel#buildFeatures}. */
+    public boolean featuresOnly() {
+        return json.has("features_only") && json.get("features_only").getAsBoolean();
+    }
+
     public long numParams() {
         return json.get("num_params").getAsLong();
     }

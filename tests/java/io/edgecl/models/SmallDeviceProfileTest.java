@@ -84,7 +84,7 @@ class SmallDeviceProfileTest {
         Map<String, HostTensor> io = GoldenModelsTest.firstImages(gc.io(), 1);
         HostTensor input = io.get("input");
         int[] s = input.shape();
-        Graph g = model.build(w, s[0], s[2], s[3]);
+        Graph g = gc.featuresOnly() ? model.buildFeatures(w, s[0], s[2], s[3]) : model.build(w, s[0], s[2], s[3]);
         w.finish();
         FusionScheduler.apply(g, Set.of());
         try (Plan plan = new Plan(small, g)) {
@@ -101,7 +101,9 @@ class SmallDeviceProfileTest {
                 want.put(k, ref);
             }
             TestSupport.assertOutputsClose(want, out, name + " on the small profile");
-            GoldenModelsTest.assertSameTopClass(model, io, out, 1e-4, name + " on the small profile");
+            if (!gc.featuresOnly()) {
+                GoldenModelsTest.assertSameTopClass(model, io, out, 1e-4, name + " on the small profile");
+            }
         }
     }
 
