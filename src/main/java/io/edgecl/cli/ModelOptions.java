@@ -91,40 +91,39 @@ public final class ModelOptions {
         return hub;
     }
 
+    /** No model named and no weights given: the commands then use their embedded demo. */
+    private boolean demo() {
+        return !given() && weights == null;
+    }
+
     /** The named model, or the embedded demo model when none is named and no weights are given. */
     public VisionModel modelOrDemo() {
-        if (!given() && weights == null) return DemoModel.load();
-        return model();
+        return demo() ? DemoModel.load() : model();
     }
 
     /** Weights for {@link #modelOrDemo()}. */
     public Weights weightsOrDemo() {
-        if (!given() && weights == null) return DemoModel.weights();
-        return weights(false, false);
+        return demo() ? DemoModel.weights() : weights(false, false);
     }
 
     /** The named model, or the embedded demo segmenter when none is named and no weights are given. */
     public VisionModel segmenterOrDemo() {
-        if (!given() && weights == null) return DemoSegmenter.load();
-        return model();
+        return demo() ? DemoSegmenter.load() : model();
     }
 
     /** Weights for {@link #segmenterOrDemo()}. */
     public Weights segmenterWeightsOrDemo() {
-        if (!given() && weights == null) return DemoSegmenter.weights();
-        return weights(false, false);
+        return demo() ? DemoSegmenter.weights() : weights(false, false);
     }
 
     /** The named model, or the embedded demo detector when none is named and no weights are given. */
     public VisionModel detectorOrDemo() {
-        if (!given() && weights == null) return DemoDetector.load();
-        return model();
+        return demo() ? DemoDetector.load() : model();
     }
 
     /** Weights for {@link #detectorOrDemo()}. */
     public Weights detectorWeightsOrDemo() {
-        if (!given() && weights == null) return DemoDetector.weights();
-        return weights(false, false);
+        return demo() ? DemoDetector.weights() : weights(false, false);
     }
 
     public VisionModel model() {
@@ -142,13 +141,9 @@ public final class ModelOptions {
             return ModelWeights.load(file, keyFormat);
         }
         if (hub() != null) return ModelWeights.load(hub().weights(), keyFormat);
-        if (given() && name != null && Models.byName(name) instanceof DemoModel) return DemoModel.weights();
-        if (given() && name != null && Models.byName(name).name().equals(DemoSegmenter.NAME)) {
-            return DemoSegmenter.weights();
-        }
-        if (given() && name != null && Models.byName(name).name().equals(DemoDetector.NAME)) {
-            return DemoDetector.weights();
-        }
+        // an embedded demo named with -m brings its weights
+        Weights embedded = name != null ? Models.embeddedWeights(name) : null;
+        if (embedded != null) return embedded;
         if (allowRandom && random) return Weights.synthetic(0L);
         throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
     }

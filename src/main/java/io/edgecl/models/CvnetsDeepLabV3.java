@@ -82,7 +82,7 @@ public final class CvnetsDeepLabV3 extends Network {
     /** ml-cvnets' evaluation: 512x512, RGB in [0, 1] (no mean or std). */
     @Override
     public Preprocess preprocess() {
-        return new Preprocess(512, 1.0, "bilinear", new float[] {0, 0, 0}, new float[] {1, 1, 1});
+        return Preprocess.squareUnitRange(512);
     }
 
     /** ml-cvnets resizes every image to the model's square input and the scores back to the image. */
@@ -167,27 +167,19 @@ public final class CvnetsDeepLabV3 extends Network {
         Block b = g.block("seg_head.aspp", "ASPP");
         String p = "seg_head.aspp.aspp_layer.";
         int c = asppChannels;
-        int[] none = {0, 0};
         List<Value> branches = new ArrayList<>();
-        branches.add(convNormRelu(g, w, b, p + "convs.0.block", x, c, 1, 1, none));
+        branches.add(Layers.cvnetsConvNorm(g, w, b, p + "convs.0.block", x, c, 1, 1, 1, false, Act.RELU));
         for (int i = 0; i < rates.length; i++) {
-            int[] pad = {rates[i], rates[i]};
-            branches.add(convNormRelu(g, w, b, p + "convs." + (i + 1) + ".block", x, c, 3, rates[i], pad));
+            branches.add(Layers.cvnetsConvNorm(
+                    g, w, b, p + "convs." + (i + 1) + ".block", x, c, 3, 1, rates[i], false, Act.RELU));
         }
         // the image-pooling branch: pooled, 1x1 conv + BN + ReLU, resized back (a broadcast)
         String q = p + "convs." + (rates.length + 1) + ".aspp_pool.";
         Value s = g.add(b, q + "global_pool", new AvgPoolOp(), x);
-        s = convNormRelu(g, w, b, q + "conv_1x1.block", s, c, 1, 1, none);
+        s = Layers.cvnetsConvNorm(g, w, b, q + "conv_1x1.block", s, c, 1, 1, 1, false, Act.RELU);
         branches.add(g.add(b, q + "interpolate", new ResizeOp(x.h(), x.w(), false), s));
         Value cat = g.add(b, p + "cat", new ConcatOp(), branches.toArray(new Value[0]));
-        return convNormRelu(g, w, b, p + "project.block", cat, c, 1, 1, none);
-    }
-
-    /** ml-cvnets' ConvLayer2d with BatchNorm and ReLU (keys PREFIX.conv.weight, PREFIX.norm.*). */
-    private static Value convNormRelu(
-            Graph g, Weights w, Block b, String prefix, Value x, int out, int k, int dilation, int[] pad) {
-        return Layers.convBn(
-                g, w, b, prefix + ".conv", prefix + ".norm", x, out, k, 1, dilation, pad, pad, false, Act.RELU, 1e-5);
+        return Layers.cvnetsConvNorm(g, w, b, p + "project.block", cat, c, 1, 1, 1, false, Act.RELU);
     }
 
     @Override

@@ -40,8 +40,6 @@ public final class CvnetsSsd extends Network implements Detector {
     private static final List<int[]> RATIOS = List.of(
             new int[] {2, 3}, new int[] {2, 3}, new int[] {2, 3}, new int[] {2, 3}, new int[] {2, 3}, new int[] {2});
 
-    private static final double BN_EPS = 1e-5;
-
     private final CvnetsEncoder encoder;
     private final int[] proj;
     private final double minScale, maxScale;
@@ -122,21 +120,12 @@ public final class CvnetsSsd extends Network implements Detector {
     }
 
     /**
-     * The six levels' sizes ({h, w}) for an input of h × w: layer_4 at h / 16, layer_5 at h / 32
-     * (the MobileViT stages' stride-2 3x3 convs give ceil(in / 2)), each extra layer halving
-     * again the same way, and the pooled level 1x1.
+     * The six levels' sizes ({h, w}) for an input of h × w: the first five as SSDLite's
+     * ({@link Detectors#grids}: stride 16, then each stride-2 3x3 conv giving ceil(in / 2)), and
+     * the pooled level 1x1.
      */
     public static List<int[]> grids(int h, int w) {
-        List<int[]> g = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            h = (h + 1) / 2;
-            w = (w + 1) / 2;
-        }
-        for (int level = 0; level < STRIDES.length - 1; level++) {
-            g.add(new int[] {h, w});
-            h = (h + 1) / 2;
-            w = (w + 1) / 2;
-        }
+        List<int[]> g = new ArrayList<>(Detectors.grids(h, w).subList(0, STRIDES.length - 1));
         g.add(new int[] {1, 1});
         return g;
     }
@@ -166,7 +155,7 @@ public final class CvnetsSsd extends Network implements Detector {
     /** ml-cvnets' evaluation: the image resized to size × size (bilinear), RGB in [0, 1]. */
     @Override
     public Preprocess preprocess() {
-        return new Preprocess(size, 1.0, "bilinear", new float[] {0, 0, 0}, new float[] {1, 1, 1});
+        return Preprocess.squareUnitRange(size);
     }
 
     @Override
@@ -229,42 +218,11 @@ public final class CvnetsSsd extends Network implements Detector {
         levels.add(enc.l4());
         levels.add(enc.l5());
         Value y = levels.get(1);
-        int[] none = {0, 0}, one = {1, 1};
         for (int i = 2; i < STRIDES.length - 1; i++) {
             String p = "extra_layers.os_" + STRIDES[i];
             Block b = g.block(p, "SeparableConv2d");
-            y = Layers.convBn(
-                    g,
-                    w,
-                    b,
-                    p + ".dw_conv.block.conv",
-                    p + ".dw_conv.block.norm",
-                    y,
-                    y.c(),
-                    3,
-                    2,
-                    1,
-                    one,
-                    one,
-                    true,
-                    Act.NONE,
-                    BN_EPS);
-            y = Layers.convBn(
-                    g,
-                    w,
-                    b,
-                    p + ".pw_conv.block.conv",
-                    p + ".pw_conv.block.norm",
-                    y,
-                    proj[i],
-                    1,
-                    1,
-                    1,
-                    none,
-                    none,
-                    false,
-                    Act.RELU,
-                    BN_EPS);
+            y = Layers.cvnetsConvNorm(g, w, b, p + ".dw_conv.block", y, y.c(), 3, 2, 1, true, Act.NONE);
+            y = Layers.cvnetsConvNorm(g, w, b, p + ".pw_conv.block", y, proj[i], 1, 1, 1, false, Act.RELU);
             levels.add(y);
         }
         String pooled = "extra_layers.os_-1";
@@ -296,42 +254,11 @@ public final class CvnetsSsd extends Network implements Detector {
             // kernel size 1: no projection, a plain 1x1 conv with bias
             pw = p + ".loc_cls_layer.block.conv";
         } else {
-            int[] none = {0, 0}, one = {1, 1};
             if (proj[i] != x.c()) {
-                x = Layers.convBn(
-                        g,
-                        w,
-                        b,
-                        p + ".proj_layer.block.conv",
-                        p + ".proj_layer.block.norm",
-                        x,
-                        proj[i],
-                        1,
-                        1,
-                        1,
-                        none,
-                        none,
-                        false,
-                        Act.RELU,
-                        BN_EPS);
+                x = Layers.cvnetsConvNorm(g, w, b, p + ".proj_layer.block", x, proj[i], 1, 1, 1, false, Act.RELU);
             }
             String sep = p + ".loc_cls_layer.";
-            x = Layers.convBn(
-                    g,
-                    w,
-                    b,
-                    sep + "dw_conv.block.conv",
-                    sep + "dw_conv.block.norm",
-                    x,
-                    x.c(),
-                    3,
-                    1,
-                    1,
-                    one,
-                    one,
-                    true,
-                    Act.NONE,
-                    BN_EPS);
+            x = Layers.cvnetsConvNorm(g, w, b, sep + "dw_conv.block", x, x.c(), 3, 1, 1, true, Act.NONE);
             pw = sep + "pw_conv.block.conv";
         }
         int k = numClasses(), cols = 4 + k, c = x.c();

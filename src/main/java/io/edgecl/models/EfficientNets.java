@@ -126,24 +126,9 @@ public final class EfficientNets extends Network {
 
     /**
      * A bias-free conv with the BatchNorm after it folded in, then the norm's activation as its
-     * own node (fusion merges it). {@code depthwise}: one filter per channel.
+     * own node (fusion merges it). {@code depthwise}: one filter per channel; {@code dilation}
+     * above 1 where a stride was turned into dilation below the output stride.
      */
-    private Value convBn(
-            Graph g,
-            Weights W,
-            Block b,
-            String conv,
-            String bn,
-            Value x,
-            int out,
-            int k,
-            int stride,
-            boolean depthwise,
-            Act a) {
-        return convBn(g, W, b, conv, bn, x, out, k, stride, 1, depthwise, a);
-    }
-
-    /** {@link #convBn} with a dilation (a stride turned into dilation below the output stride). */
     private Value convBn(
             Graph g,
             Weights W,
@@ -244,7 +229,7 @@ public final class EfficientNets extends Network {
         Graph g = new Graph();
         Value x = g.input("input", batch, h, w, inChans);
         Block stem = g.block("stem", "Stem");
-        x = convBn(g, W, stem, "conv_stem", "bn1", x, stemChs, 3, 2, false, act);
+        x = convBn(g, W, stem, "conv_stem", "bn1", x, stemChs, 3, 2, 1, false, act);
         int feature = 0;
         if (stemFeature) g.output("features." + feature++, x);
         for (int i = 0; i < stages.size(); i++) {
@@ -262,7 +247,7 @@ public final class EfficientNets extends Network {
             c = numFeatures;
         } else {
             if (numFeatures > 0) {
-                x = convBn(g, W, head, "conv_head", "bn2", x, numFeatures, 1, 1, false, act);
+                x = convBn(g, W, head, "conv_head", "bn2", x, numFeatures, 1, 1, 1, false, act);
                 c = numFeatures;
             }
             x = g.add(head, "global_pool", new AvgPoolOp(), x);
@@ -293,13 +278,14 @@ public final class EfficientNets extends Network {
                         k.out(),
                         1,
                         1,
+                        1,
                         false,
                         k.type() == Type.DSA ? k.act() : Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
             case IR -> {
                 Block b = g.block(p, "InvertedResidual");
-                y = convBn(g, W, b, p + ".conv_pw", p + ".bn1", x, k.mid(), 1, 1, false, k.act());
+                y = convBn(g, W, b, p + ".conv_pw", p + ".bn1", x, k.mid(), 1, 1, 1, false, k.act());
                 y = convBn(
                         g,
                         W,
@@ -314,7 +300,7 @@ public final class EfficientNets extends Network {
                         true,
                         k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
-                y = convBn(g, W, b, p + ".conv_pwl", p + ".bn3", y, k.out(), 1, 1, false, Act.NONE);
+                y = convBn(g, W, b, p + ".conv_pwl", p + ".bn3", y, k.out(), 1, 1, 1, false, Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
             case ER -> {
@@ -333,7 +319,7 @@ public final class EfficientNets extends Network {
                         false,
                         k.act());
                 if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
-                y = convBn(g, W, b, p + ".conv_pwl", p + ".bn2", y, k.out(), 1, 1, false, Act.NONE);
+                y = convBn(g, W, b, p + ".conv_pwl", p + ".bn2", y, k.out(), 1, 1, 1, false, Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
             default -> {

@@ -95,4 +95,26 @@ final class Layers {
         if (a != Act.NONE) y = g.add(b, bn + ".act", new ActivationOp(a), y);
         return y;
     }
+
+    /**
+     * ml-cvnets' ConvLayer2d with BatchNorm (keys {@code block}.conv.weight, {@code block}.norm.*,
+     * eps 1e-5): padding (k - 1) / 2 · dilation on every side, then its activation.
+     */
+    static Value cvnetsConvNorm(
+            Graph g,
+            Weights w,
+            Block b,
+            String block,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            boolean depthwise,
+            Act a) {
+        int p = (k - 1) / 2 * dilation;
+        int[] pad = {p, p};
+        return convBn(
+                g, w, b, block + ".conv", block + ".norm", x, out, k, stride, dilation, pad, pad, depthwise, a, 1e-5);
+    }
 }

@@ -79,6 +79,15 @@ public final class Models {
                 + " (or describe one with --model-config)");
     }
 
+    /** The weights of an embedded demo model by its name, or null for a model that has none in the jar. */
+    public static Weights embeddedWeights(String name) {
+        String n = canonical(name);
+        if (n.equals(DemoModel.NAME)) return DemoModel.weights();
+        if (n.equals(DemoSegmenter.NAME)) return DemoSegmenter.weights();
+        if (n.equals(DemoDetector.NAME)) return DemoDetector.weights();
+        return null;
+    }
+
     /** Name → value pairs kept in the order given (a family's variants, listed in that order). */
     static Map<String, String> ordered(String... pairs) {
         Map<String, String> m = new java.util.LinkedHashMap<>();

@@ -9,6 +9,11 @@ public record Preprocess(int size, double cropPct, String interpolation, float[]
         return new Preprocess(size, cropPct, "bicubic", IMAGENET_MEAN, IMAGENET_STD);
     }
 
+    /** ml-cvnets' evaluation: the whole image resized to size × size (bilinear), RGB in [0, 1], no mean or std. */
+    public static Preprocess squareUnitRange(int size) {
+        return new Preprocess(size, 1.0, "bilinear", new float[] {0, 0, 0}, new float[] {1, 1, 1});
+    }
+
     public Preprocess withSize(int s) {
         return new Preprocess(s, cropPct, interpolation, mean, std);
     }
