@@ -31,20 +31,29 @@ public final class DemoModel extends ConfiguredModel {
     }
 
     public static DemoModel load() {
-        JsonObject c;
-        try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE + ".json")) {
-            if (in == null) throw new EdgeClException("the demo model is missing from the jar (" + RESOURCE + ".json)");
-            c = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .getAsJsonObject();
-        } catch (IOException e) {
-            throw new EdgeClException("cannot read the demo model: " + e.getMessage(), e);
-        }
+        JsonObject c = config(RESOURCE, "the demo model");
         JsonObject spec = c.getAsJsonObject("spec").deepCopy();
         spec.remove("family");
+        return new DemoModel(EdgeNeXt.fromJson(NAME, spec), labels(c));
+    }
+
+    /** An embedded demo's description ({@code resource}.json in the jar: spec, labels, figures). */
+    static JsonObject config(String resource, String what) {
+        try (InputStream in = DemoModel.class.getResourceAsStream(resource + ".json")) {
+            if (in == null) throw new EdgeClException(what + " is missing from the jar (" + resource + ".json)");
+            return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+        } catch (IOException e) {
+            throw new EdgeClException("cannot read " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The class names of an embedded demo's description. */
+    static List<String> labels(JsonObject config) {
         List<String> labels = new ArrayList<>();
-        JsonArray a = c.getAsJsonArray("labels");
+        JsonArray a = config.getAsJsonArray("labels");
         for (int i = 0; i < a.size(); i++) labels.add(a.get(i).getAsString());
-        return new DemoModel(EdgeNeXt.fromJson(NAME, spec), labels);
+        return labels;
     }
 
     /** The demo weights, copied once from the jar to the cache directory (they are memory-mapped). */

@@ -1,14 +1,6 @@
 package io.edgecl.models;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.edgecl.EdgeClException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The embedded default segmenter: torchvision's LR-ASPP on MobileNetV3-Large (width 0.35,
@@ -23,20 +15,9 @@ public final class DemoSegmenter {
     private DemoSegmenter() {}
 
     public static VisionModel load() {
-        JsonObject c;
-        try (InputStream in = DemoSegmenter.class.getResourceAsStream(RESOURCE + ".json")) {
-            if (in == null)
-                throw new EdgeClException("the demo segmenter is missing from the jar (" + RESOURCE + ".json)");
-            c = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .getAsJsonObject();
-        } catch (IOException e) {
-            throw new EdgeClException("cannot read the demo segmenter: " + e.getMessage(), e);
-        }
-        List<String> labels = new ArrayList<>();
-        JsonArray a = c.getAsJsonArray("labels");
-        for (int i = 0; i < a.size(); i++) labels.add(a.get(i).getAsString());
+        JsonObject c = DemoModel.config(RESOURCE, "the demo segmenter");
         Segmenters net = (Segmenters) Models.fromSpec(c.getAsJsonObject("spec"));
-        return net.as(NAME, labels, c.get("input_size").getAsInt());
+        return net.as(NAME, DemoModel.labels(c), c.get("input_size").getAsInt());
     }
 
     public static Weights weights() {
