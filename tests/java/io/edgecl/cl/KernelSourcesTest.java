@@ -40,7 +40,16 @@ class KernelSourcesTest {
             "PANEL_EPI_ACT",
             "PANEL_EPI_BIAS",
             "PANEL_EPI_GAMMA",
-            "PANEL_EPI_RESIDUAL");
+            "PANEL_EPI_RESIDUAL",
+            "xvec",
+            "XDW_TW",
+            "XDW_MAXK",
+            "XDW_MAXROW",
+            "XDW_MAXTW",
+            "sevec",
+            "SE_IN_T",
+            "SE_LD",
+            "SE_LDN");
 
     static Stream<String> files() throws IOException {
         try (Stream<Path> s = Files.list(Paths.get("kernels-cl"))) {

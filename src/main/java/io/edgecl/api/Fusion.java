@@ -13,6 +13,8 @@ public enum Fusion {
     CONV_ACT(FusionRule.CONV_ACT),
     GEMM_ACT(FusionRule.GEMM_ACT),
     SE_GATE(FusionRule.SE_GATE),
+    EXPAND_DW(FusionRule.EXPAND_DW),
+    SE_EXCITE(FusionRule.SE_EXCITE),
     GEMM_SCALE_RESIDUAL(FusionRule.GEMM_SCALE_RESIDUAL),
     DWCONV_LN(FusionRule.DWCONV_LN),
     SDTA_CASCADE(FusionRule.SDTA_CASCADE),

@@ -10,6 +10,7 @@ import org.lwjgl.opencl.CL10;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.system.Pointer;
 
 /**
  * {@link ClBinding} over LWJGL 3 (org.lwjgl.opencl): natives for arm32 boards too, and access to
@@ -332,21 +333,24 @@ final class LwjglBinding implements ClBinding {
     @Override
     public ClHandle.Event enqueue(
             ClHandle.Queue queue, ClHandle.Kernel kernel, long[] global, long[] local, boolean wantEvent) {
+        // sizes written to the thread's stack as raw addresses: no PointerBuffer object per
+        // launch (a forward allocates nothing per launch, ForwardAllocationTest)
         try (MemoryStack s = MemoryStack.stackPush()) {
-            PointerBuffer g = s.mallocPointer(global.length);
-            for (int i = 0; i < global.length; i++) g.put(i, global[i]);
-            PointerBuffer l = null;
-            if (local != null) {
-                l = s.mallocPointer(local.length);
-                for (int i = 0; i < local.length; i++) l.put(i, local[i]);
-            }
-            PointerBuffer ev = wantEvent ? s.mallocPointer(1) : null;
+            long g = sizes(s, global);
+            long l = local != null ? sizes(s, local) : 0L;
+            long ev = wantEvent ? s.nmalloc(Pointer.POINTER_SIZE, Pointer.POINTER_SIZE) : 0L;
             ClException.check(
                     "clEnqueueNDRangeKernel",
-                    CL10.clEnqueueNDRangeKernel(
-                            (Long) queue.raw(), (Long) kernel.raw(), global.length, null, g, l, null, ev));
-            return wantEvent ? new ClHandle.Event(ev.get(0)) : null;
+                    CL10.nclEnqueueNDRangeKernel(
+                            (Long) queue.raw(), (Long) kernel.raw(), global.length, 0L, g, l, 0, 0L, ev));
+            return wantEvent ? new ClHandle.Event(MemoryUtil.memGetAddress(ev)) : null;
         }
+    }
+
+    private static long sizes(MemoryStack s, long[] v) {
+        long a = s.nmalloc(Pointer.POINTER_SIZE, v.length * Pointer.POINTER_SIZE);
+        for (int i = 0; i < v.length; i++) MemoryUtil.memPutAddress(a + (long) i * Pointer.POINTER_SIZE, v[i]);
+        return a;
     }
 
     @Override

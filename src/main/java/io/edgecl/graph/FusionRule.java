@@ -25,6 +25,14 @@ public enum FusionRule {
     GEMM_ACT("gemm-act", "Gemm → Activation", "Gemm with an activation epilogue", FusionScheduler::gemmAct),
     /** Applies a squeeze-excite gate while the next GEMM reads its input. */
     SE_GATE("se-gate", "ChannelGate → Gemm", "gated Gemm (gate in the prologue)", FusionScheduler::seGate),
+    /**
+     * An inverted-residual block's expansion GEMM and the depthwise conv after it in one kernel,
+     * the expanded tensor never written.
+     */
+    EXPAND_DW(
+            "expand-dw", "Gemm → DwConv", "ExpandDw (the expanded tile in private memory)", FusionScheduler::expandDw),
+    /** A squeeze-excite gate (global pool, reducing and expanding 1x1 convs) in one launch. */
+    SE_EXCITE("se-excite", "AvgPool → Gemm → Gemm (a squeeze-excite gate)", "SqueezeExcite", FusionScheduler::seExcite),
     /** Folds layer scale and residual add into the GEMM's store. */
     GEMM_SCALE_RESIDUAL(
             "gemm-scale-residual",

@@ -1,6 +1,8 @@
 package io.edgecl.graph;
 
 import io.edgecl.ops.Act;
+import io.edgecl.ops.ExpandDepthwise;
+import io.edgecl.ops.SqueezeExcite;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 import java.util.Set;
@@ -158,6 +160,54 @@ public final class FusionScheduler {
             b.nodes.remove(gate);
             return true;
         });
+    }
+
+    static int expandDw(Graph g, Block b) {
+        return pairs(g, b, (a, c) -> {
+            if (!(a.op instanceof GemmOp gm)
+                    || gm.gated()
+                    || gm.gamma() != null
+                    || gm.residual()
+                    || !(c.op instanceof DwConvOp dw)
+                    || !ExpandDwOp.fits(dw)
+                    || !ExpandDepthwise.pays(a.output.w, c.output.w, dw.kw(), dw.stride())) {
+                return false;
+            }
+            a.op = new ExpandDwOp(gm, dw);
+            absorb(b, a, c, FusionRule.EXPAND_DW);
+            return true;
+        });
+    }
+
+    /**
+     * AvgPool → Gemm → Gemm where the second GEMM gives back the pooled tensor's channels and
+     * feeds a channel gate (plain or fused into the next GEMM): a squeeze-excite block, not a
+     * classifier head (whose pool also feeds two GEMMs).
+     */
+    static int seExcite(Graph g, Block b) {
+        int removed = 0;
+        for (int i = 0; i < b.nodes.size(); i++) {
+            Node a = b.nodes.get(i);
+            if (!(a.op instanceof AvgPoolOp)) continue;
+            Node r = soleConsumer(g, b, a);
+            if (r == null || !(r.op instanceof GemmOp red) || !plainGemm(red)) continue;
+            Node e = soleConsumer(g, b, r);
+            if (e == null || !(e.op instanceof GemmOp exp) || !plainGemm(exp)) continue;
+            if (e.output.c != a.inputs.get(0).c || e.output.consumers.isEmpty()) continue;
+            boolean gates = e.output.consumers.stream()
+                    .allMatch(c -> c.op instanceof ChannelGateOp
+                            || (c.op instanceof GemmOp gm && gm.gated() && c.inputs.get(1) == e.output));
+            if (!gates || !SqueezeExcite.pays(a.inputs.get(0).c, red.weight().dim(1))) continue;
+            a.op = new SqueezeExciteOp(red, exp);
+            absorb(b, a, r, FusionRule.SE_EXCITE);
+            absorb(b, a, e, FusionRule.SE_EXCITE);
+            removed += 2;
+        }
+        return removed;
+    }
+
+    private static boolean plainGemm(GemmOp gm) {
+        return !gm.gated() && gm.gamma() == null && !gm.residual();
     }
 
     static int dwconvLn(Graph g, Block b) {

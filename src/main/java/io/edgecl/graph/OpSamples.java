@@ -193,6 +193,61 @@ public final class OpSamples {
                                         new DwConvOp(t(r, 0.3f, 7, 7, 12), t(r, 0.1f, 12), 7, 7, 1, 3, 3, 1, Act.NONE),
                                         new LayerNormOp(t(r, 1f, 12), t(r, 1f, 12), 1e-6f)),
                                 x))));
+        // odd maps, channels that end in a ragged vector, two column tiles, TensorFlow's
+        // asymmetric padding: the inverted-residual core in one kernel
+        for (int[] e : new int[][] {
+            // h, w, cin, cexp, k, stride, pad (top/left), pad (bottom/right), act
+            {9, 19, 7, 20, 3, 1, 1, 1, 0},
+            {11, 13, 6, 24, 5, 2, 2, 2, 1},
+            {10, 12, 5, 17, 3, 2, 0, 1, 2},
+            {7, 9, 8, 33, 5, 1, 2, 2, 3}
+        }) {
+            Act act = new Act[] {Act.HSWISH, Act.RELU, Act.RELU6, Act.SILU}[e[8]];
+            s.add(new Sample(
+                    "expand_dw/" + e[4] + "x" + e[4] + "s" + e[5] + "/"
+                            + act.name().toLowerCase(java.util.Locale.ROOT) + (e[6] != e[7] ? "/tf-pad" : ""),
+                    ExpandDwOp.class,
+                    r -> graph(
+                            e[0],
+                            e[1],
+                            e[2],
+                            (g, x) -> g.add(
+                                    g.block("b", "t"),
+                                    "ir",
+                                    new ExpandDwOp(
+                                            new GemmOp(t(r, 0.4f, e[2], e[3]), t(r, 0.1f, e[3]), act, null, false),
+                                            new DwConvOp(
+                                                    t(r, 0.3f, e[4], e[4], e[3]),
+                                                    t(r, 0.1f, e[3]),
+                                                    e[4],
+                                                    e[4],
+                                                    e[5],
+                                                    e[6],
+                                                    e[6],
+                                                    e[7],
+                                                    e[7],
+                                                    1,
+                                                    act)),
+                                    x))));
+        }
+        // channels and hidden widths that end in ragged vectors
+        for (int[] e : new int[][] {{3, 5, 20, 7, 0}, {4, 4, 33, 8, 1}}) {
+            Act a1 = e[4] == 0 ? Act.RELU : Act.SILU, a2 = e[4] == 0 ? Act.HSIGMOID : Act.SIGMOID;
+            s.add(new Sample(
+                    "squeeze_excite/" + e[2] + "ch/" + a1.name().toLowerCase(java.util.Locale.ROOT),
+                    SqueezeExciteOp.class,
+                    r -> graph(
+                            e[0],
+                            e[1],
+                            e[2],
+                            (g, x) -> g.add(
+                                    g.block("b", "t"),
+                                    "se",
+                                    new SqueezeExciteOp(
+                                            new GemmOp(t(r, 0.4f, e[2], e[3]), t(r, 0.1f, e[3]), a1, null, false),
+                                            new GemmOp(t(r, 0.4f, e[3], e[2]), t(r, 0.5f, e[2]), a2, null, false)),
+                                    x))));
+        }
         for (boolean one : new boolean[] {false, true}) {
             s.add(new Sample(
                     "channel_attention/" + (one ? "one-kernel" : "three-kernels"),

@@ -36,7 +36,9 @@ public sealed interface OpSpec
                 Pool2dOp,
                 DwConvTransposeOp,
                 ResizeOp,
-                AnchorConcatOp {
+                AnchorConcatOp,
+                ExpandDwOp,
+                SqueezeExciteOp {
     String kind();
 
     /**

@@ -138,7 +138,7 @@ public final class Elementwise {
     static final int POOL_CHUNK = 256;
 
     /** The parts the global average pool cuts {@code hw} pixels into. */
-    static int poolParts(int hw) {
+    public static int poolParts(int hw) {
         return (hw + POOL_CHUNK - 1) / POOL_CHUNK;
     }
 
@@ -156,23 +156,9 @@ public final class Elementwise {
     public static java.util.List<Launch> globalAvgPool(
             ClContext ctx, ClBuffer in, ClBuffer out, ClBuffer scratch, int n, int hw, int channels) {
         int parts = poolParts(hw);
-        int vw = channelVector(ctx, channels);
-        Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
-        var pool = ctx.program(d, java.util.List.of("avgpool_part", "avgpool_sum"), "pool.cl");
-        ClKernel k = pool.kernel("avgpool_part");
-        k.arg(in)
-                .arg(parts == 1 ? out : scratch)
-                .arg(hw)
-                .arg(channels)
-                .arg(POOL_CHUNK)
-                .arg(parts)
-                .arg(n);
-        long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
-        CpuGrid g = CpuGrid.orDriver(ctx.info(), cv, rows);
-        long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
-        Launch part = new Launch(k, g.global(), g.local(), "pool", (long) n * hw * channels, bytes);
+        Launch part = globalAvgPoolPart(ctx, in, parts == 1 ? out : scratch, n, hw, channels);
         if (parts == 1) return java.util.List.of(part);
-        ClKernel s = pool.kernel("avgpool_sum");
+        ClKernel s = poolProgram(ctx, channels, parts).kernel("avgpool_sum");
         s.arg(scratch).arg(out).arg(parts).arg(channels).arg(hw);
         return java.util.List.of(
                 part,
@@ -183,6 +169,28 @@ public final class Elementwise {
                         "pool",
                         (long) n * parts * channels,
                         4L * n * parts * channels + (long) ctx.precision().elementBytes() * n * channels));
+    }
+
+    private static io.edgecl.cl.ClProgram poolProgram(ClContext ctx, int channels, int parts) {
+        int vw = channelVector(ctx, channels);
+        Map<String, String> d = Map.of("POOL_VW", String.valueOf(vw), "POOL_FINAL", parts == 1 ? "1" : "0");
+        return ctx.program(d, java.util.List.of("avgpool_part", "avgpool_sum"), "pool.cl");
+    }
+
+    /**
+     * The first launch of {@link #globalAvgPool}: with one part the means into {@code out}, else
+     * float partial sums [n, parts, channels] ({@link #poolParts}) into {@code out}, for a
+     * reduction that follows.
+     */
+    public static Launch globalAvgPoolPart(ClContext ctx, ClBuffer in, ClBuffer out, int n, int hw, int channels) {
+        int parts = poolParts(hw);
+        int vw = channelVector(ctx, channels);
+        ClKernel k = poolProgram(ctx, channels, parts).kernel("avgpool_part");
+        k.arg(in).arg(out).arg(hw).arg(channels).arg(POOL_CHUNK).arg(parts).arg(n);
+        long cv = (channels + vw - 1) / vw, rows = (long) n * parts;
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), cv, rows);
+        long bytes = (long) ctx.precision().elementBytes() * ((long) n * hw * channels + (long) n * channels);
+        return new Launch(k, g.global(), g.local(), "pool", (long) n * hw * channels, bytes);
     }
 
     /** out = act(x + y). */

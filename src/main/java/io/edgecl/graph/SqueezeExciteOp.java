@@ -1,0 +1,96 @@
+package io.edgecl.graph;
+
+import io.edgecl.graph.OnnxNodes.Site;
+import io.edgecl.ops.Launch;
+import io.edgecl.ops.SqueezeExcite;
+import io.edgecl.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A squeeze-excite gate: the global average pool and the two 1x1 convs after it ({@code
+ * reduce}, {@code expand}: bias and activation only), [n, h, w, c] to [n, 1, 1, c], in one launch
+ * ({@link SqueezeExcite}).
+ */
+public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
+    public SqueezeExciteOp {
+        for (GemmOp g : List.of(reduce, expand)) {
+            if (g.gated() || g.gamma() != null || g.residual()) {
+                throw new IllegalArgumentException("a squeeze-excite conv takes a bias and an activation only");
+            }
+        }
+    }
+
+    public String kind() {
+        return "squeeze_excite";
+    }
+
+    private static Value pooled(Value x, int c, String name) {
+        return new Value(-1, name, x.n, 1, 1, c);
+    }
+
+    public Shape outputShape(List<Shape> in) {
+        Shape p = new AvgPoolOp().outputShape(in);
+        return expand.outputShape(List.of(reduce.outputShape(List.of(p))));
+    }
+
+    public long macs(List<Value> in, Value out) {
+        Value x = in.get(0);
+        Value p = pooled(x, x.c, "pooled"), h = pooled(x, reduce.weight().dim(1), "hidden");
+        return reduce.macs(List.of(p), h) + expand.macs(List.of(h), out);
+    }
+
+    public List<HostTensor> params() {
+        ArrayList<HostTensor> p = new ArrayList<>(reduce.params());
+        p.addAll(expand.params());
+        return p;
+    }
+
+    public List<Launch> lower(Lowering l, List<Value> in, Value y) {
+        Value x = in.get(0);
+        int c = x.c, cr = reduce.weight().dim(1);
+        int vw = SqueezeExcite.vectorWidth(l.ctx());
+        int cp = SqueezeExcite.padded(c, vw), crp = SqueezeExcite.padded(cr, vw);
+        String v = String.valueOf(vw);
+        HostTensor w1 = reduce.weight(), w2 = expand.weight();
+        long scratch = transientScratchBytes(in, y);
+        return SqueezeExcite.launches(
+                l.ctx(),
+                l.buf(x),
+                scratch > 0 ? l.transientScratch(scratch, "pool-parts") : null,
+                l.weight(w1, "se" + v, () -> SqueezeExcite.pad(w1.data(), c, cr, c, crp)),
+                l.weight(w1, "se-bias" + v, () -> SqueezeExcite.pad(OpSupport.data(reduce.bias()), 1, cr, 1, crp)),
+                reduce.act(),
+                l.weight(w2, "se" + v, () -> SqueezeExcite.pad(w2.data(), cr, c, crp, cp)),
+                l.weight(w2, "se-bias" + v, () -> SqueezeExcite.pad(OpSupport.data(expand.bias()), 1, c, 1, cp)),
+                expand.act(),
+                l.buf(y),
+                x.n,
+                x.h * x.w,
+                c,
+                cr);
+    }
+
+    public long transientScratchBytes(List<Value> in, Value y) {
+        Value x = in.get(0);
+        return SqueezeExcite.scratchBytes(x.n, x.h * x.w, x.c);
+    }
+
+    public void onnx(OnnxNodes e, Site s) {
+        Value x = s.x();
+        Value p = pooled(x, x.c, "pooled"), h = pooled(x, reduce.weight().dim(1), "hidden");
+        String tp = e.tmp();
+        e.node("GlobalAveragePool", List.of(s.xi()), List.of(tp));
+        String th = e.tmp();
+        reduce.onnx(e, new Site(s.prefix() + ".conv_reduce", List.of(p), List.of(tp), h, th));
+        expand.onnx(e, new Site(s.prefix() + ".conv_expand", List.of(h), List.of(th), s.y(), s.out()));
+    }
+
+    public double[] reference(List<Value> in, List<double[]> vals, Value y) {
+        Value x = in.get(0);
+        Value p = pooled(x, x.c, "pooled"), h = pooled(x, reduce.weight().dim(1), "hidden");
+        double[] pv = HostOps.avgPool(vals.get(0), x.n, x.h * x.w, x.c);
+        double[] hv = reduce.reference(List.of(p), List.of(pv), h);
+        return expand.reference(List.of(h), List.of(hv), y);
+    }
+}

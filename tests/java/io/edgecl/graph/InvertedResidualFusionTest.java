@@ -1,0 +1,69 @@
+package io.edgecl.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgecl.models.Models;
+import io.edgecl.models.Weights;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the inverted-residual rules fire on MobileNetV3-Large at 224 x 224: the expansion and
+ * depthwise conv fuse where the kernel's recomputed window edges stay small (every map down to
+ * 14 x 14, not the 5 x 5 windows on 7 x 7), the squeeze-excite gates fuse up to the weight bound,
+ * and the classifier head, whose pool also feeds two GEMMs, is left alone.
+ */
+class InvertedResidualFusionTest {
+    private static Graph fused(Set<FusionRule> off) {
+        Graph g = Models.byName("mobilenetv3_large_100").build(Weights.synthetic(null), 1, 224, 224);
+        FusionScheduler.apply(g, off, true);
+        return g;
+    }
+
+    private static List<String> named(Graph g, Class<? extends OpSpec> op) {
+        return g.nodes().stream()
+                .filter(n -> op.isInstance(n.op()))
+                .map(n -> n.block().name)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void firesWhereItPays() {
+        Graph g = fused(Set.of());
+        List<String> xdw = named(g, ExpandDwOp.class);
+        // blocks.0.0 has no expansion; blocks.5.1 and 5.2 are 5 x 5 windows on 7 x 7 maps
+        assertEquals(
+                List.of(
+                        "blocks.1.0",
+                        "blocks.1.1",
+                        "blocks.2.0",
+                        "blocks.2.1",
+                        "blocks.2.2",
+                        "blocks.3.0",
+                        "blocks.3.1",
+                        "blocks.3.2",
+                        "blocks.3.3",
+                        "blocks.4.0",
+                        "blocks.4.1",
+                        "blocks.5.0"),
+                xdw);
+        // 960 x 240 gates (blocks.5.1, 5.2) stay four launches
+        assertEquals(
+                List.of("blocks.2.0", "blocks.2.1", "blocks.2.2", "blocks.4.0", "blocks.4.1", "blocks.5.0"),
+                named(g, SqueezeExciteOp.class));
+        assertEquals(2, named(g, AvgPoolOp.class).size() - 1, "the head's pool and two gates' pools stay");
+        assertTrue(g.nodes().stream().anyMatch(n -> n.name().equals("classifier") && n.op() instanceof GemmOp));
+    }
+
+    @Test
+    void eachRuleSwitchesOff() {
+        Graph g = fused(Set.of(FusionRule.EXPAND_DW, FusionRule.SE_EXCITE));
+        assertTrue(named(g, ExpandDwOp.class).isEmpty());
+        assertTrue(named(g, SqueezeExciteOp.class).isEmpty());
+        assertFalse(named(fused(Set.of(FusionRule.SE_EXCITE)), ExpandDwOp.class).isEmpty());
+    }
+}
