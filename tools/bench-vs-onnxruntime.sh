@@ -15,11 +15,13 @@
 #   process ORT's and PoCL's thread pools slow each other down); --reuse-output has each engine
 #   write into output storage made once (ORT's pinned outputs, EdgeCL's Session.runInto)
 #
-#   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR]
-#   prints README's table: edgenext_xx_small, edgevit_xxs, mobilevit_xxs (ONNX Runtime on the
-#   upstream export in DIR/golden/<case>/model.onnx with the case's weights, and on EdgeCL's own
-#   export), mobilenetv3_large_100, efficientnet_b0, convnext_atto (EdgeCL's export), at each
-#   batch, with the date, the device and ONNX Runtime's version.
+#   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR] [--upstream DIR]
+#   prints README's table, each engine in its own process (--own-process): edgenext_xx_small,
+#   edgevit_xxs, mobilevit_xxs (ONNX Runtime on the upstream export in DIR/golden/<case>/model.onnx,
+#   with the case's weights) and mobilenetv3_large_100, efficientnet_b0, convnext_atto (ONNX Runtime
+#   on timm's torch.onnx export in --upstream DIR, written by tools/golden/timm_onnx.py, with its
+#   weights; without --upstream, on EdgeCL's export), at each batch, with the date, the device and
+#   ONNX Runtime's version.
 #
 # Without -w the weights are random (timing does not depend on them). ONNX Runtime is a test
 # dependency of the project, so Maven fetches it on first use.
@@ -46,36 +48,38 @@ if [ "${1:-}" != "--table" ]; then
   exit $?
 fi
 shift
-rounds=3 batches="1 8" shared=../shared
+rounds=3 batches="1 8" shared=../shared upstream=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --batches) batches="$2"; shift 2 ;;
     --shared) shared="$2"; shift 2 ;;
+    --upstream) upstream="$2"; shift 2 ;;
     *) echo "bench-vs-onnxruntime.sh --table: unknown option $1" >&2; exit 2 ;;
   esac
 done
+own() {
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OwnProcessComparison "$@"
+}
 rows=()
 header=""
 for b in $batches; do
   for m in edgenext_xx_small edgevit_xxs mobilevit_xxs mobilenetv3_large_100 efficientnet_b0 convnext_atto; do
-    variants=("")
-    onnx="$shared/golden/$m/model.onnx"
-    if [ -f "$onnx" ]; then
-      w="$(ls "$shared/golden/$m"/weights.* 2>/dev/null | head -1)"
-      variants=("--onnx $onnx -w $w" "-w $w")
+    v=""
+    if [ -f "$shared/golden/$m/model.onnx" ]; then
+      v="--onnx $shared/golden/$m/model.onnx -w $(ls "$shared/golden/$m"/weights.* 2>/dev/null | head -1)"
+    elif [ -n "$upstream" ] && [ -f "$upstream/$m.onnx" ]; then
+      v="--onnx $upstream/$m.onnx -w $upstream/$m.pth"
     fi
-    for v in "${variants[@]}"; do
-      # shellcheck disable=SC2086
-      out="$(run "$m" --batch "$b" --rounds "$rounds" $v)" || { echo "$out" >&2; exit 1; }
-      [ -z "$header" ] && header="$(echo "$out" | head -1)"
-      rows+=("$(echo "$out" | grep '^| '"$m" | tail -1)")
-      echo "${rows[-1]}" >&2
-    done
+    # shellcheck disable=SC2086
+    out="$(own "$m" --batch "$b" --rounds "$rounds" $v)" || { echo "$out" >&2; exit 1; }
+    [ -z "$header" ] && header="$(echo "$out" | head -1)"
+    rows+=("$(echo "$out" | grep '^| '"$m" | tail -1)")
+    echo "${rows[-1]}" >&2
   done
 done
 echo "$(date -u +%Y-%m-%d): ${header#*: }" | sed "s/, ONNX from the [a-zA-Z]* export//"
 echo
-echo "| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δlogit\\| |"
+echo "| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -89,6 +89,10 @@ class ProfileBenchCliTest {
                 lu = u.get("launches_per_forward").getAsInt();
         assertTrue(lf < lu, "fused " + lf + " < unfused " + lu);
         assertTrue(f.get("peak_device_bytes").getAsLong() > 0);
+        // the host's share of a forward: positive, and less than the whole forward
+        JsonObject host = f.getAsJsonObject("host_enqueue_ms"), wall = f.getAsJsonObject("wall_ms");
+        double hostMs = host.get("medianMs").getAsDouble();
+        assertTrue(hostMs > 0 && hostMs <= wall.get("medianMs").getAsDouble(), host + " vs " + wall);
         assertTrue(
                 f.get("activation_bytes").getAsLong()
                         < f.get("all_activations_bytes").getAsLong(),

@@ -215,6 +215,7 @@ public final class SelfTest {
             return Set.of(DwConvOp.class, SplitCascadeOp.class, PackedCascadeOp.class, DwConvTransposeOp.class);
         }
         if (family == KernelFamily.DWCONV_LN) return Set.of(DwConvLayerNormOp.class);
+        if (family == KernelFamily.EXPAND_DW) return Set.of(io.edgecl.graph.ExpandDwOp.class);
         if (family == KernelFamily.LAYERNORM) return Set.of(LayerNormOp.class);
         if (family == KernelFamily.ATTENTION) return Set.of(SelfAttentionOp.class);
         if (family == KernelFamily.XCA) return Set.of(ChannelAttentionOp.class);

@@ -461,6 +461,15 @@ public final class Session implements AutoCloseable {
         });
     }
 
+    /**
+     * The host time, in nanoseconds, that the last {@link #runInto} of a {@code batch} x
+     * {@code h} x {@code w} input spent before waiting for the device: copying the input into
+     * the queue and enqueueing every launch. For benchmarks; 0 before that shape's first run.
+     */
+    public long lastEnqueueNanos(int batch, int h, int w) {
+        return onDevice(() -> plan(batch, h, w).lastEnqueueNanos());
+    }
+
     /** Runs an NCHW float batch; returns its primary output (the logits of a classifier). */
     public Result run(HostTensor nchw) {
         return run(nchw, Set.of(model.primaryOutput()));

@@ -59,11 +59,12 @@ public final class BenchCommand extends SessionCommand {
                 session.runInto(input, outputs);
                 progress.step();
             }
-            long[] wall = new long[run.iters];
+            long[] wall = new long[run.iters], host = new long[run.iters];
             for (int i = 0; i < run.iters; i++) {
                 long a = System.nanoTime();
                 session.runInto(input, outputs);
                 wall[i] = System.nanoTime() - a;
+                host[i] = session.lastEnqueueNanos(run.batch, s, s);
                 progress.step();
             }
             long[] device = new long[run.iters];
@@ -75,7 +76,7 @@ public final class BenchCommand extends SessionCommand {
                 progress.step();
             }
             progress.done();
-            Stats w = Stats.of(wall), d = Stats.of(device), wt = Stats.of(wallTimed);
+            Stats w = Stats.of(wall), d = Stats.of(device), wt = Stats.of(wallTimed), h = Stats.of(host);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model.name());
             r.put("device", dev.name());
@@ -86,6 +87,7 @@ public final class BenchCommand extends SessionCommand {
             r.put("wall_ms", w);
             r.put("device_ms", d);
             r.put("wall_ms_with_events", wt);
+            r.put("host_enqueue_ms", h);
             r.put("images_per_s", run.batch / (w.medianMs() / 1e3));
             r.put("activation_bytes", fp.activationBytes());
             r.put("weight_bytes", fp.weightBytes());
@@ -111,7 +113,7 @@ public final class BenchCommand extends SessionCommand {
                         .create()
                         .toJson(r));
             } else {
-                print(out, r, w, d, wt, cold, ps);
+                print(out, r, w, d, wt, h, cold, ps);
             }
             out.flush();
         }
@@ -124,6 +126,7 @@ public final class BenchCommand extends SessionCommand {
             Stats w,
             Stats d,
             Stats wt,
+            Stats h,
             Map<String, Object> cold,
             Device.ProgramStats ps) {
         out.printf(
@@ -156,6 +159,15 @@ public final class BenchCommand extends SessionCommand {
                 wt.minMs(),
                 wt.medianMs(),
                 wt.p90Ms());
+        int launches = (Integer) r.get("launches_per_forward");
+        out.printf(
+                Locale.ROOT,
+                "  %-26s %9.3f %9.3f %9.3f ms (%.1f µs per launch)%n",
+                "host enqueue per forward",
+                h.minMs(),
+                h.medianMs(),
+                h.p90Ms(),
+                h.medianMs() * 1e3 / Math.max(1, launches));
         out.printf(Locale.ROOT, "  throughput: %.1f images/s%n", (Double) r.get("images_per_s"));
         out.printf(
                 Locale.ROOT,

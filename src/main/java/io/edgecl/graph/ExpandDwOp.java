@@ -1,9 +1,12 @@
 package io.edgecl.graph;
 
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.ExpandDepthwise;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +57,19 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
         return p;
     }
 
+    /** Scratch for the expanded tensor where the two halves run as separate launches (GPUs). */
+    public long transientScratchBytes(List<Value> in, Value y) {
+        return mid(in.get(0)).bytes();
+    }
+
+    public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
+        return ExpandDepthwise.form(choices, ctx) == ExpandDepthwise.Form.SPLIT ? transientScratchBytes(in, y) : 0;
+    }
+
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         int cin = x.c, cexp = y.c, k = dw.kh();
+        if (ExpandDepthwise.form(l.choices(), l.ctx()) == ExpandDepthwise.Form.SPLIT) return split(l, x, y);
         int vw = ExpandDepthwise.vectorWidth(l.ctx());
         String v = String.valueOf(vw);
         HostTensor we = expand.weight(), wd = dw.weight();
@@ -73,6 +86,44 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
                 l.weight(wd, "xdw-bias" + v, () -> ExpandDepthwise.padRows(OpSupport.data(dw.bias()), 1, cexp, vw)),
                 dw.act(),
                 l.buf(y)));
+    }
+
+    /** The two halves as their own ops' launches, the expanded tensor in the plan's transient scratch. */
+    private List<Launch> split(Lowering l, Value x, Value y) {
+        Value mid = mid(x);
+        ClBuffer scratch = l.transientScratch(mid.bytes(), "expanded");
+        Lowering into = new Lowering() {
+            public ClContext ctx() {
+                return l.ctx();
+            }
+
+            public OpChoices choices() {
+                return l.choices();
+            }
+
+            public ClBuffer buf(Value v) {
+                return v == mid ? scratch : l.buf(v);
+            }
+
+            public ClBuffer weight(HostTensor t) {
+                return l.weight(t);
+            }
+
+            public ClBuffer weight(HostTensor t, String layout, java.util.function.Supplier<float[]> relayout) {
+                return l.weight(t, layout, relayout);
+            }
+
+            public ClBuffer scratch(long bytes, String name) {
+                return l.scratch(bytes, name);
+            }
+
+            public ClBuffer transientScratch(long bytes, String name) {
+                throw new IllegalStateException("the split halves of expand_dw take no transient scratch");
+            }
+        };
+        ArrayList<Launch> out = new ArrayList<>(expand.lower(into, List.of(x), mid));
+        out.addAll(dw.lower(into, List.of(mid), y));
+        return out;
     }
 
     public void onnx(OnnxNodes e, Site s) {

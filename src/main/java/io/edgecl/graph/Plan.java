@@ -208,10 +208,24 @@ public final class Plan implements AutoCloseable {
         return new DeviceFaultException(what, e.call(), e.code(), e.codeName(), e);
     }
 
+    /**
+     * The host time of this plan's last forward before its wait: copying the input into the
+     * queue and enqueueing every launch (what the calling thread spends per forward besides
+     * waiting for the device and reading the output). For benchmarks: with several threads on
+     * one plan it is any one's.
+     */
+    public long lastEnqueueNanos() {
+        return lastEnqueueNanos;
+    }
+
+    private volatile long lastEnqueueNanos;
+
     /** Writes an NCHW input, runs every launch, and waits. */
     public void run(HostTensor nchw) {
+        long t0 = System.nanoTime();
         writeInputOrFault(nchw);
         runLaunches();
+        lastEnqueueNanos = System.nanoTime() - t0;
         try {
             ctx.finish();
         } catch (ClException e) {
@@ -239,8 +253,10 @@ public final class Plan implements AutoCloseable {
 
     /** Runs a forward and reads {@code output} into {@code into} (see {@link #readInto}) with a single wait. */
     public float[] runInto(HostTensor nchw, String output, float[] into) {
+        long t0 = System.nanoTime();
         writeInputOrFault(nchw);
         runLaunches();
+        lastEnqueueNanos = System.nanoTime() - t0;
         try {
             return readInto(output, into);
         } catch (ClException e) {

@@ -12,9 +12,31 @@ import java.util.Map;
 public final class ExpandDepthwise {
     private ExpandDepthwise() {}
 
-    /** Output columns per work-item (invres.cl's XDW_TW): 16 at stride 1, 8 at stride 2. */
-    static int tileWidth(int stride) {
-        return stride == 1 ? 16 : 8;
+    /**
+     * How a fused expansion + depthwise conv runs: one kernel with the expanded rows in private
+     * memory (CPU runtimes, where that is the L1 cache), or the GEMM and the depthwise conv as
+     * two launches through a scratch tensor (elsewhere: a GPU's private arrays live in slow
+     * memory).
+     */
+    public enum Form {
+        FUSED,
+        SPLIT
+    }
+
+    /** The forced or tuned form, else the device class's default. */
+    public static Form form(OpChoices choices, ClContext ctx) {
+        return choices.get(KernelFamily.EXPAND_DW)
+                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.EXPAND_DW));
+    }
+
+    /** Expanded pixels a ring row holds (invres.cl's XDW_MAXROW): 112-wide maps fit one strip. */
+    static final int MAX_ROW = 136;
+
+    /** Output columns per strip: the whole width when its expanded row fits {@link #MAX_ROW}. */
+    static int stripColumns(int wo, int k, int stride) {
+        int max = (MAX_ROW - k) / stride + 1;
+        int strips = (wo + max - 1) / max;
+        return (wo + strips - 1) / strips;
     }
 
     /** Whether the kernel takes a depthwise conv of {@code k}x{@code k}, stride {@code stride}. */
@@ -23,26 +45,15 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * The expansion work the fused kernel does for an input {@code w} pixels wide, over what the
-     * plain GEMM does: each work-item expands the (TW - 1) * stride + k pixels under its TW
-     * output columns, and the last one runs past the edge.
+     * Whether the fused kernel pays for a k x k window at {@code stride}: measured on this
+     * project's CPU device against the two launches it replaces, on the blocks of MobileNetV3
+     * and EfficientNet, it took 0.66-0.91 of their time for 3x3 windows and 5x5 ones at stride
+     * 2, and 1.06 for 5x5 windows at stride 1 (28 x 28 and 7 x 7 maps), where its 25 taps read
+     * from the ring cost what the saved tensor does.
      */
-    public static double recompute(int w, int wo, int k, int stride) {
-        int tw = tileWidth(stride), cols = (wo + tw - 1) / tw;
-        return (double) cols * ((tw - 1) * stride + k) / w;
+    public static boolean pays(int k, int stride) {
+        return !(k == 5 && stride == 1);
     }
-
-    /**
-     * Whether fusing pays: measured on this project's CPU device against the GEMM and depthwise
-     * launches it replaces, on the blocks of MobileNetV3 and EfficientNet, the fused kernel was
-     * ahead or even up to about 1.45x the expansion's work (56 x 56 maps at 1.29, 14 x 14 at 1.29
-     * and 1.36) and behind beyond it (a 5 x 5 window on a 7 x 7 map: 2.9x, 1.3x the time).
-     */
-    public static boolean pays(int w, int wo, int k, int stride) {
-        return recompute(w, wo, k, stride) <= MAX_RECOMPUTE;
-    }
-
-    static final double MAX_RECOMPUTE = 1.45;
 
     /** The channel vector width of the kernel on this device (also the panel width of its expansion weights). */
     public static int vectorWidth(ClContext ctx) {
@@ -89,18 +100,20 @@ public final class ExpandDepthwise {
         }
         int vw = vectorWidth(ctx);
         int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = padded(cexp, vw), ho = s.ho(), wo = s.wo();
-        int tw = tileWidth(stride);
-        int panels = cpad / vw, cols = (wo + tw - 1) / tw;
-        // rows per work-item: enough items for every compute unit to take several, and no
-        // fewer rows than the window's height, past which the recomputed rows (k - stride per
-        // item) stop being a small share
-        long want = (ctx.info().isCpu() ? 16L : 256L) * Math.max(1, ctx.info().computeUnits());
-        long base = (long) panels * cols * n;
-        int chunks = (int) Math.max(1, Math.min(ho, (want + base - 1) / base));
-        int rows = Math.max(Math.min(ho, k), (ho + chunks - 1) / chunks);
+        int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
+        int panels = cpad / vw;
+        // row chunks: enough items for every compute unit to take several; each chunk past the
+        // first recomputes k - stride input rows, so no chunk is shorter than 2k rows
+        long want = (ctx.info().isCpu() ? 8L : 256L) * Math.max(1, ctx.info().computeUnits());
+        long base = (long) panels * strips * n;
+        int most = Math.max(1, ho / (2 * k));
+        int chunks = (int) Math.max(1, Math.min(most, (want + base - 1) / base));
+        int rows = (ho + chunks - 1) / chunks;
         chunks = (ho + rows - 1) / rows;
         ClKernel kern = ctx.kernel(
-                Map.of("XDW_VW", String.valueOf(vw)), "expand_dw_" + k + "x" + k + "s" + stride, "invres.cl");
+                Map.of("XDW_VW", String.valueOf(vw), "XDW_MAXROW", String.valueOf(MAX_ROW)),
+                "expand_dw_" + k + "x" + k + "s" + stride,
+                "invres.cl");
         kern.arg(x)
                 .arg(we)
                 .arg(be)
@@ -117,6 +130,7 @@ public final class ExpandDepthwise {
                 .arg(wo)
                 .arg(s.padH())
                 .arg(s.padW())
+                .arg(cols)
                 .arg(rows)
                 .arg(chunks)
                 .arg(actE.code())
@@ -125,7 +139,7 @@ public final class ExpandDepthwise {
         long flops = 2L * n * s.h() * s.w() * cin * cexp + 2L * outs * k * k;
         long bytes = (long) ctx.precision().elementBytes()
                 * ((long) n * s.h() * s.w() * cin + (long) cin * cpad + (long) k * k * cpad + outs);
-        CpuGrid g = CpuGrid.orDriver(ctx.info(), panels, cols, (long) n * chunks);
+        CpuGrid g = CpuGrid.orDriver(ctx.info(), panels, strips, (long) n * chunks);
         return new Launch(kern, g.global(), g.local(), "expand_dw", flops, bytes);
     }
 }

@@ -38,10 +38,11 @@ public final class KernelFamily<C> {
     public static final KernelFamily<Attention.Variant> ATTENTION = ofEnum("attention", Attention.Variant.class);
     public static final KernelFamily<ChannelAttention.Form> XCA = ofEnum("xca", ChannelAttention.Form.class);
     public static final KernelFamily<SplitCascade.Form> CASCADE = ofEnum("cascade", SplitCascade.Form.class);
+    public static final KernelFamily<ExpandDepthwise.Form> EXPAND_DW = ofEnum("expand-dw", ExpandDepthwise.Form.class);
 
     /** Every family, in the order tools list them. */
     public static final List<KernelFamily<?>> ALL =
-            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE);
+            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW);
 
     private final String name;
     private final Class<C> type;
