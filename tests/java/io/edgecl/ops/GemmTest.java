@@ -73,7 +73,10 @@ class GemmTest {
                 Arguments.of("lwjgl", 3 * 13, 13, 7, 20, 29),
                 // several tiles along K and M
                 Arguments.of("jocl", 70, 9, 45, 45, 9),
-                Arguments.of("lwjgl", 70, 9, 45, 45, 9));
+                Arguments.of("lwjgl", 70, 9, 45, 45, 9),
+                // one row (a GEMV): the panel kernel's four chains over k, then a tail of three
+                Arguments.of("jocl", 1, 37, 67, 67, 37),
+                Arguments.of("jocl", 1, 16, 4, 4, 16));
     }
 
     @ParameterizedTest(name = "{0} m={1} n={2} k={3} lda={4} ldc={5}")
