@@ -170,7 +170,7 @@ public final class FusionScheduler {
                     || gm.residual()
                     || !(c.op instanceof DwConvOp dw)
                     || !ExpandDwOp.fits(dw)
-                    || !ExpandDepthwise.pays(dw.kw(), dw.stride())) {
+                    || !ExpandDepthwise.pays(dw.kw(), dw.stride(), c.output.h, c.output.w)) {
                 return false;
             }
             a.op = new ExpandDwOp(gm, dw);

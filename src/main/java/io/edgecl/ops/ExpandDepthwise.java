@@ -45,14 +45,17 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Whether the fused kernel pays for a k x k window at {@code stride}: measured on this
-     * project's CPU device against the two launches it replaces, on the blocks of MobileNetV3
-     * and EfficientNet, it took 0.66-0.91 of their time for 3x3 windows and 5x5 ones at stride
-     * 2, and 1.06 for 5x5 windows at stride 1 (28 x 28 and 7 x 7 maps), where its 25 taps read
-     * from the ring cost what the saved tensor does.
+     * Whether the fused kernel pays for a k x k window at {@code stride} with a {@code ho} x
+     * {@code wo} output: measured on this project's CPU device against the two launches it
+     * replaces, block by block on MobileNetV3 and EfficientNet (`profile --by block` with
+     * `--kernel expand-dw=fused` and `split`), it was ahead for 3x3 windows and 5x5 ones at stride
+     * 2 on outputs from 112 x 112 down to 14 x 14 (blocks at 56 x 56: 0.5-0.7 of the time), even
+     * or behind on 7 x 7 outputs (a few large-K expansions whose tensor stays in the cache between
+     * the two launches) and for 5x5 windows at stride 1, whose 25 taps read from the ring cost what
+     * the saved tensor does.
      */
-    public static boolean pays(int k, int stride) {
-        return !(k == 5 && stride == 1);
+    public static boolean pays(int k, int stride, int ho, int wo) {
+        return !(k == 5 && stride == 1) && (long) ho * wo >= 14 * 14;
     }
 
     /** The channel vector width of the kernel on this device (also the panel width of its expansion weights). */
