@@ -10,9 +10,9 @@
 // vector and the hidden one in local memory between them. On CPU runtimes the host makes the
 // group one work-item: the vector loops then run as they are, with no barrier to emulate.
 //
-// Layouts: X is NHWC [N, HW, C]. W1 [C, Crp], b1 [Crp], W2 [Crp, Cp] and b2 [Cp] are zero-padded
-// at load time to Crp = Cr and Cp = C rounded up to SE_VW, so the two products run in whole
-// vectors; gate is [N, C].
+// Layouts: X is NHWC [N, HW, C]; W1 [C, Cr], b1 [Cr], W2 [Cr, C] and b2 [C] as the 1x1 convs'
+// weights are laid out for the GEMMs (no copy of their own); gate is [N, C]. Crp and Cp are Cr
+// and C rounded up to SE_VW: the vectors of a row past its end are read lane by lane.
 // Global size: (N * group), local size (group); local arguments: pooled (Cp floats), hidden (Crp).
 // inv is 1 / HW.
 // The activations are arguments (ACT_* codes of common.h.cl): one program serves every block.
@@ -44,9 +44,17 @@
 
 #define sevec FLOATN(SE_VW)
 
+// Lanes j < n of p[i ..] (past them: zero), as one vector.
+EDGECL_INLINE sevec se_part(__global const DATA_T* p, int i, int n) {
+    float t[SE_VW];
+    _Pragma("unroll") for (int j = 0; j < SE_VW; j++) t[j] = j < n ? LD(p, i + j) : 0.0f;
+    return EDGECL_CAT(vload, SE_VW)(0, t);
+}
+
 __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __global const DATA_T* b1,
                         __global const DATA_T* W2, __global const DATA_T* b2, __global DATA_T* gate, int rows, float inv,
-                        int C, int Crp, int Cp, int act1, int act2, __local float* pooled, __local float* hidden) {
+                        int C, int Cr, int Crp, int Cp, int act1, int act2, __local float* pooled,
+                        __local float* hidden) {
     const int n = get_group_id(0);
     const int lid = get_local_id(0), group = get_local_size(0);
     __global const SE_IN_T* x = X + (size_t)n * rows * C;
@@ -74,33 +82,44 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
     for (int v = lid * SE_NV; v < Crp / SE_VW; v += group * SE_NV) {
         const int j0 = v * SE_VW, nv = min(SE_NV, Crp / SE_VW - v);
         sevec h[SE_NV];
-        _Pragma("unroll") for (int u = 0; u < SE_NV; u++) h[u] = u < nv ? LDN(SE_VW, b1, j0 + u * SE_VW) : (sevec)(0.0f);
-        if (nv == SE_NV) {
+        _Pragma("unroll") for (int u = 0; u < SE_NV; u++) h[u] = u < nv ? se_part(b1, j0 + u * SE_VW, Cr - j0 - u * SE_VW) : (sevec)(0.0f);
+        if (nv == SE_NV && j0 + SE_NV * SE_VW <= Cr) {
             for (int c = 0; c < C; c++) {
                 const sevec pc = (sevec)(pooled[c]);
-                _Pragma("unroll") for (int u = 0; u < SE_NV; u++) h[u] = fma(pc, LDN(SE_VW, W1, c * Crp + j0 + u * SE_VW), h[u]);
+                _Pragma("unroll") for (int u = 0; u < SE_NV; u++) h[u] = fma(pc, LDN(SE_VW, W1, c * Cr + j0 + u * SE_VW), h[u]);
             }
         } else {
-            for (int c = 0; c < C; c++)
-                for (int u = 0; u < nv; u++) h[u] = fma((sevec)(pooled[c]), LDN(SE_VW, W1, c * Crp + j0 + u * SE_VW), h[u]);
+            // the row's last vectors, the very last of them part of one
+            for (int c = 0; c < C; c++) {
+                const sevec pc = (sevec)(pooled[c]);
+                for (int u = 0; u < nv; u++) {
+                    const int j = j0 + u * SE_VW;
+                    h[u] = fma(pc, j + SE_VW <= Cr ? LDN(SE_VW, W1, c * Cr + j) : se_part(W1, c * Cr + j, Cr - j), h[u]);
+                }
+            }
         }
         for (int u = 0; u < nv; u++) EDGECL_CAT(vstore, SE_VW)(edgecl_actn(SE_VW, h[u], act1), 0, hidden + j0 + u * SE_VW);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    // the expanding conv and the gate, likewise
+    // the expanding conv and the gate, likewise (hidden past Cr is not read)
     for (int v = lid * SE_NV; v < Cp / SE_VW; v += group * SE_NV) {
         const int c0 = v * SE_VW, nv = min(SE_NV, Cp / SE_VW - v);
         sevec g[SE_NV];
-        _Pragma("unroll") for (int u = 0; u < SE_NV; u++) g[u] = u < nv ? LDN(SE_VW, b2, c0 + u * SE_VW) : (sevec)(0.0f);
-        if (nv == SE_NV) {
-            for (int j = 0; j < Crp; j++) {
+        _Pragma("unroll") for (int u = 0; u < SE_NV; u++) g[u] = u < nv ? se_part(b2, c0 + u * SE_VW, C - c0 - u * SE_VW) : (sevec)(0.0f);
+        if (nv == SE_NV && c0 + SE_NV * SE_VW <= C) {
+            for (int j = 0; j < Cr; j++) {
                 const sevec hj = (sevec)(hidden[j]);
-                _Pragma("unroll") for (int u = 0; u < SE_NV; u++) g[u] = fma(hj, LDN(SE_VW, W2, j * Cp + c0 + u * SE_VW), g[u]);
+                _Pragma("unroll") for (int u = 0; u < SE_NV; u++) g[u] = fma(hj, LDN(SE_VW, W2, j * C + c0 + u * SE_VW), g[u]);
             }
         } else {
-            for (int j = 0; j < Crp; j++)
-                for (int u = 0; u < nv; u++) g[u] = fma((sevec)(hidden[j]), LDN(SE_VW, W2, j * Cp + c0 + u * SE_VW), g[u]);
+            for (int j = 0; j < Cr; j++) {
+                const sevec hj = (sevec)(hidden[j]);
+                for (int u = 0; u < nv; u++) {
+                    const int c = c0 + u * SE_VW;
+                    g[u] = fma(hj, c + SE_VW <= C ? LDN(SE_VW, W2, j * C + c) : se_part(W2, j * C + c, C - c), g[u]);
+                }
+            }
         }
         for (int u = 0; u < nv; u++) {
             const int cu = c0 + u * SE_VW;

@@ -52,10 +52,15 @@ class FootprintEstimateTest {
                     assertTrue(
                             dev.weightBytes() >= est.weightBytes() && dev.weightBytes() <= est.weightBytes() * 1.10,
                             what + ": weights at most 10% over the plan");
+                    // with the inverted-residual blocks' expansion and depthwise conv as two launches,
+                    // as planned on the host, a CPU holds a few percent more; fused (its default),
+                    // their expanded tensors never exist and it holds less
+                    Footprint split = onDevice(c, m, batch, s, p, "split");
                     assertTrue(
-                            dev.activationBytes() >= est.activationBytes()
-                                    && dev.activationBytes() <= est.activationBytes() * 1.10,
-                            what + ": activations");
+                            split.activationBytes() >= est.activationBytes()
+                                    && split.activationBytes() <= est.activationBytes() * 1.10,
+                            what + ": activations, split");
+                    assertTrue(dev.activationBytes() <= split.activationBytes(), what + ": fused holds no more");
                 } else {
                     assertEquals(est.weightBytes(), dev.weightBytes(), what + ": weights as planned");
                     assertEquals(est.activationBytes(), dev.activationBytes(), what + ": activations as planned");
@@ -78,10 +83,17 @@ class FootprintEstimateTest {
     }
 
     private static Footprint onDevice(io.edgecl.cl.ClContext ctx, VisionModel m, int batch, int s, Precision p) {
+        return onDevice(ctx, m, batch, s, p, null);
+    }
+
+    /** With {@code expandDw} the expand-dw kernel family forced (null: the device's default). */
+    private static Footprint onDevice(
+            io.edgecl.cl.ClContext ctx, VisionModel m, int batch, int s, Precision p, String expandDw) {
         Precision before = ctx.precision();
         ctx.setPrecision(p);
-        try (Session session =
-                Session.open(m, Weights.synthetic(0L), SessionOptions.defaults().withDevice(Device.wrap(ctx)))) {
+        SessionOptions o = SessionOptions.defaults().withDevice(Device.wrap(ctx));
+        if (expandDw != null) o = o.withKernel("expand-dw", expandDw);
+        try (Session session = Session.open(m, Weights.synthetic(0L), o)) {
             return session.prepare(batch, s, s);
         } finally {
             ctx.setPrecision(before);

@@ -56,7 +56,7 @@ public final class ModelOptions {
             paramLabel = "RULE",
             split = ",",
             description = "Switch fusion off: all rules, or the named ones (gemm-act, gemm-scale-residual, dwconv-ln, "
-                    + "sdta-cascade, attention, conv-act, se-gate).")
+                    + "sdta-cascade, attention, conv-act, se-gate, expand-dw, se-excite).")
     List<String> noFuse;
 
     /** True when the user named a model or a config. */

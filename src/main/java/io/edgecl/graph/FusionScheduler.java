@@ -206,8 +206,9 @@ public final class FusionScheduler {
         return removed;
     }
 
+    /** A GEMM with a bias and an activation and nothing else (the convs of a squeeze-excite gate). */
     private static boolean plainGemm(GemmOp gm) {
-        return !gm.gated() && gm.gamma() == null && !gm.residual();
+        return !gm.gated() && gm.gamma() == null && !gm.residual() && gm.bias() != null;
     }
 
     static int dwconvLn(Graph g, Block b) {

@@ -9,14 +9,14 @@ import java.util.List;
 
 /**
  * A squeeze-excite gate: the global average pool and the two 1x1 convs after it ({@code
- * reduce}, {@code expand}: bias and activation only), [n, h, w, c] to [n, 1, 1, c], in one launch
+ * reduce}, {@code expand}: each with a bias and an activation, nothing else), [n, h, w, c] to [n, 1, 1, c], in one launch
  * ({@link SqueezeExcite}).
  */
 public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
     public SqueezeExciteOp {
         for (GemmOp g : List.of(reduce, expand)) {
-            if (g.gated() || g.gamma() != null || g.residual()) {
-                throw new IllegalArgumentException("a squeeze-excite conv takes a bias and an activation only");
+            if (g.gated() || g.gamma() != null || g.residual() || g.bias() == null) {
+                throw new IllegalArgumentException("a squeeze-excite conv has a bias and an activation only");
             }
         }
     }
@@ -49,20 +49,16 @@ public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         int c = x.c, cr = reduce.weight().dim(1);
-        int vw = SqueezeExcite.vectorWidth(l.ctx());
-        int cp = SqueezeExcite.padded(c, vw), crp = SqueezeExcite.padded(cr, vw);
-        String v = String.valueOf(vw);
-        HostTensor w1 = reduce.weight(), w2 = expand.weight();
         long scratch = transientScratchBytes(in, y);
         return SqueezeExcite.launches(
                 l.ctx(),
                 l.buf(x),
                 scratch > 0 ? l.transientScratch(scratch, "pool-parts") : null,
-                l.weight(w1, "se" + v, () -> SqueezeExcite.pad(w1.data(), c, cr, c, crp)),
-                l.weight(w1, "se-bias" + v, () -> SqueezeExcite.pad(OpSupport.data(reduce.bias()), 1, cr, 1, crp)),
+                l.weight(reduce.weight()),
+                l.weight(reduce.bias()),
                 reduce.act(),
-                l.weight(w2, "se" + v, () -> SqueezeExcite.pad(w2.data(), cr, c, crp, cp)),
-                l.weight(w2, "se-bias" + v, () -> SqueezeExcite.pad(OpSupport.data(expand.bias()), 1, c, 1, cp)),
+                l.weight(expand.weight()),
+                l.weight(expand.bias()),
                 expand.act(),
                 l.buf(y),
                 x.n,

@@ -27,13 +27,6 @@ public final class SqueezeExcite {
         return Gemm.panelVector(ctx, 16);
     }
 
-    /** [rows, cols] zero-padded to [padRows, padCols] (null: zeros). */
-    public static float[] pad(float[] a, int rows, int cols, int padRows, int padCols) {
-        float[] out = new float[padRows * padCols];
-        if (a != null) for (int r = 0; r < rows; r++) System.arraycopy(a, r * cols, out, r * padCols, cols);
-        return out;
-    }
-
     /** {@code c} rounded up to whole vectors of {@code vw}. */
     public static int padded(int c, int vw) {
         return (c + vw - 1) / vw * vw;
@@ -83,8 +76,7 @@ public final class SqueezeExcite {
      * gate[n, c] = act2(act1(mean_p x[n, p, :] · w1 + b1) · w2 + b2) for {@code n} images of
      * {@code hw} pixels and {@code c} channels, {@code cr} hidden ones, x the activations ({@code
      * rows} = hw) or with {@code parts} the pool's float partial sums ({@code rows} of them); the
-     * weights padded as excite.cl reads them ({@link #pad}: w1 [c, Crp], b1 [Crp], w2 [Crp, Cp],
-     * b2 [Cp]).
+     * weights as the 1x1 convs' GEMMs take them (w1 [c, cr], b1 [cr], w2 [cr, c], b2 [c]).
      */
     static Launch create(
             ClContext ctx,
@@ -115,6 +107,7 @@ public final class SqueezeExcite {
                 .arg(rows)
                 .arg(1.0f / hw)
                 .arg(c)
+                .arg(cr)
                 .arg(crp)
                 .arg(cp)
                 .arg(act1.code())
