@@ -137,6 +137,8 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
     }
 }
 
+// The four kernels are written out, not made by a macro: a program holds only the kernels a plan
+// launches, found by their names in this source (KernelSources.only).
 __kernel void expand_dw_3x3s1(__global const DATA_T* X, __global const DATA_T* We, __global const DATA_T* be,
                                  __global const DATA_T* Wd, __global const DATA_T* bd, __global DATA_T* Y, int N, int H,
                                  int W, int Cin, int Cexp, int Cpad, int Ho, int Wo, int pad_t, int pad_l, int cols,

@@ -47,48 +47,34 @@ public final class SqueezeExcite {
     }
 
     /**
+     * The two 1x1 convs of a gate as their GEMMs take them: w1 [c, cr] and b1 [cr] reducing
+     * with {@code act1}, w2 [cr, c] and b2 [c] expanding with the gate's {@code act2}.
+     */
+    public record Convs(ClBuffer w1, ClBuffer b1, Act act1, ClBuffer w2, ClBuffer b2, Act act2) {}
+
+    /**
      * The gate's launches: {@link #create} on x, or where it {@link #poolsFirst pools first} the
      * pool's partial sums into {@code scratch} ({@link #scratchBytes}) and {@link #create} on those.
      */
     public static java.util.List<Launch> launches(
-            ClContext ctx,
-            ClBuffer x,
-            ClBuffer scratch,
-            ClBuffer w1,
-            ClBuffer b1,
-            Act act1,
-            ClBuffer w2,
-            ClBuffer b2,
-            Act act2,
-            ClBuffer gate,
-            int n,
-            int hw,
-            int c,
-            int cr) {
-        if (!poolsFirst(hw, c))
-            return java.util.List.of(create(ctx, x, false, hw, w1, b1, act1, w2, b2, act2, gate, n, hw, c, cr));
+            ClContext ctx, ClBuffer x, ClBuffer scratch, Convs convs, ClBuffer gate, int n, int hw, int c, int cr) {
+        if (!poolsFirst(hw, c)) return java.util.List.of(create(ctx, x, false, hw, convs, gate, n, hw, c, cr));
         return java.util.List.of(
                 Elementwise.globalAvgPoolPart(ctx, x, scratch, n, hw, c),
-                create(ctx, scratch, true, Elementwise.poolParts(hw), w1, b1, act1, w2, b2, act2, gate, n, hw, c, cr));
+                create(ctx, scratch, true, Elementwise.poolParts(hw), convs, gate, n, hw, c, cr));
     }
 
     /**
      * gate[n, c] = act2(act1(mean_p x[n, p, :] · w1 + b1) · w2 + b2) for {@code n} images of
      * {@code hw} pixels and {@code c} channels, {@code cr} hidden ones, x the activations ({@code
-     * rows} = hw) or with {@code parts} the pool's float partial sums ({@code rows} of them); the
-     * weights as the 1x1 convs' GEMMs take them (w1 [c, cr], b1 [cr], w2 [cr, c], b2 [c]).
+     * rows} = hw) or with {@code parts} the pool's float partial sums ({@code rows} of them).
      */
     static Launch create(
             ClContext ctx,
             ClBuffer x,
             boolean parts,
             int rows,
-            ClBuffer w1,
-            ClBuffer b1,
-            Act act1,
-            ClBuffer w2,
-            ClBuffer b2,
-            Act act2,
+            Convs convs,
             ClBuffer gate,
             int n,
             int hw,
@@ -99,10 +85,10 @@ public final class SqueezeExcite {
         ClKernel k = ctx.kernel(
                 Map.of("SE_VW", String.valueOf(vw), "SE_PARTS", parts ? "1" : "0"), "se_excite", "excite.cl");
         k.arg(x)
-                .arg(w1)
-                .arg(b1)
-                .arg(w2)
-                .arg(b2)
+                .arg(convs.w1())
+                .arg(convs.b1())
+                .arg(convs.w2())
+                .arg(convs.b2())
                 .arg(gate)
                 .arg(rows)
                 .arg(1.0f / hw)
@@ -110,8 +96,8 @@ public final class SqueezeExcite {
                 .arg(cr)
                 .arg(crp)
                 .arg(cp)
-                .arg(act1.code())
-                .arg(act2.code())
+                .arg(convs.act1().code())
+                .arg(convs.act2().code())
                 .local(4L * cp)
                 .local(4L * crp);
         // a CPU runtime runs a work-group on one thread: one work-item, no barriers to emulate
