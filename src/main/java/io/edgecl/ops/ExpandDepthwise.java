@@ -142,7 +142,11 @@ public final class ExpandDepthwise {
         long flops = 2L * n * s.h() * s.w() * cin * cexp + 2L * outs * k * k;
         long bytes = (long) ctx.precision().elementBytes()
                 * ((long) n * s.h() * s.w() * cin + (long) cin * cpad + (long) k * k * cpad + outs);
-        CpuGrid g = CpuGrid.orDriver(ctx.info(), panels, strips, (long) n * chunks);
-        return new Launch(kern, g.global(), g.local(), "expand_dw", flops, bytes);
+        // one work-item per work-group on a CPU runtime: PoCL keeps a work-group's private arrays
+        // side by side on its worker thread's stack (a 55 KB ring per work-item), so groups of
+        // hundreds at large batches would overflow it; the items are few and long enough that the
+        // per-group cost does not show (measured within noise against groups of 4-8)
+        long[] global = {panels, strips, (long) n * chunks};
+        return new Launch(kern, global, ctx.info().isCpu() ? new long[] {1, 1, 1} : null, "expand_dw", flops, bytes);
     }
 }
