@@ -63,19 +63,14 @@ public final class ExpandDepthwise {
         return Gemm.panelVector(ctx, 16);
     }
 
-    /** {@code c} rounded up to whole vectors of {@code vw}. */
-    public static int padded(int c, int vw) {
-        return (c + vw - 1) / vw * vw;
-    }
-
     /** The expansion weights [Cin, Cexp] in the kernel's layout: panels of {@code vw} columns. */
     public static float[] layoutExpand(float[] w, int cin, int cexp, int vw) {
         return Gemm.layoutB(w, cin, cexp, new Gemm.Config(Gemm.Variant.PANEL, 1, vw));
     }
 
-    /** [rows, c] with each row zero-padded to {@code padded(c, vw)} columns (null: zeros, one row). */
+    /** [rows, c] with each row zero-padded to c rounded up to whole vectors of vw (null: zeros, one row). */
     public static float[] padRows(float[] a, int rows, int c, int vw) {
-        int cp = padded(c, vw);
+        int cp = (int) Launch.roundUp(c, vw);
         float[] out = new float[rows * cp];
         if (a != null) for (int r = 0; r < rows; r++) System.arraycopy(a, r * c, out, r * cp, c);
         return out;
@@ -102,7 +97,7 @@ public final class ExpandDepthwise {
             throw new IllegalArgumentException("expand_dw takes 3x3 and 5x5 windows at stride 1 or 2, got " + s);
         }
         int vw = vectorWidth(ctx);
-        int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = padded(cexp, vw), ho = s.ho(), wo = s.wo();
+        int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = (int) Launch.roundUp(cexp, vw), ho = s.ho(), wo = s.wo();
         int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
         int panels = cpad / vw;
         // row chunks: enough items for every compute unit to take several; each chunk past the

@@ -27,11 +27,6 @@ public final class SqueezeExcite {
         return Gemm.panelVector(ctx, 16);
     }
 
-    /** {@code c} rounded up to whole vectors of {@code vw}. */
-    public static int padded(int c, int vw) {
-        return (c + vw - 1) / vw * vw;
-    }
-
     /**
      * Whether the pool runs as a launch of its own first, on every compute unit: past 65,536
      * values per image (EfficientNet's 56 x 56 x 144 gates), where one work-group per image
@@ -81,7 +76,7 @@ public final class SqueezeExcite {
             int c,
             int cr) {
         int vw = vectorWidth(ctx);
-        int crp = padded(cr, vw), cp = padded(c, vw);
+        int crp = (int) Launch.roundUp(cr, vw), cp = (int) Launch.roundUp(c, vw);
         ClKernel k = ctx.kernel(
                 Map.of("SE_VW", String.valueOf(vw), "SE_PARTS", parts ? "1" : "0"), "se_excite", "excite.cl");
         k.arg(x)
