@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (Jazzer) of the parsers EdgeCL exposes to users' files: safetensors,
-# torchCheckpoint (.pth zip + unpickler), modelConfig (spec JSON), image and multipart (serve). Each target runs for
+# torchCheckpoint (.pth zip + unpickler), modelConfig (spec JSON), image, multipart and predictBody (serve). Each target runs for
 # the time ParserFuzzTest.FUZZ_TIME gives (11 minutes). A finding (any exception but EdgeCL's
 # typed ones) fails the run; its input lands in the project root as crash-*, to be fixed and
 # moved into tests/resources/io/edgecl/fuzz/ParserFuzzTestInputs/TARGET/, which `mvn test` replays.
@@ -9,7 +9,7 @@
 # Output: target/fuzz/TARGET.log, with libFuzzer's "#N DONE cov: ... exec/s" summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -gt 0 ] || { echo "usage: tools/fuzz.sh safetensors|torchCheckpoint|modelConfig|image|multipart ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: tools/fuzz.sh safetensors|torchCheckpoint|modelConfig|image|multipart|predictBody ..." >&2; exit 2; }
 mkdir -p target/fuzz
 mvn -B -q -o test-compile >/dev/null
 status=0

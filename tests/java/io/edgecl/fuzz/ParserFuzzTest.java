@@ -15,7 +15,7 @@ import java.nio.file.Path;
 
 /**
  * Coverage-guided fuzz targets for everything EdgeCL reads from users: safetensors, torch.save
- * zips (and their pickles), model-config JSON, images and {@code edgecl serve}'s multipart bodies. Each input must load or fail with
+ * zips (and their pickles), model-config JSON, images and {@code edgecl serve}'s multipart and predict bodies. Each input must load or fail with
  * EdgeCL's typed, documented exception ({@link EdgeClException}); anything else is a finding.
  *
  * <p>{@code mvn test} replays the corpus in {@code tests/resources/io/edgecl/fuzz/ParserFuzzTestInputs}
@@ -115,6 +115,25 @@ class ParserFuzzTest {
             if (bytes > body.length) throw new AssertionError("parts hold more bytes than the body");
         } catch (EdgeClException expected) {
             // a typed, documented refusal
+        }
+    }
+
+    /**
+     * {@code POST /v1/predict}'s body, for a server running 8×8 images in batches of up to 4:
+     * an input of that size, or a refusal the server answers 400 or 413. Any other exception, or
+     * an input of another shape, is a finding.
+     */
+    @FuzzTest(maxDuration = FUZZ_TIME)
+    void predictBody(byte[] data) {
+        try {
+            int[] s = io.edgecl.serve.PredictBody.input(data, 4, 8, 8).shape();
+            if (s.length != 4 || s[0] < 1 || s[0] > 4 || s[1] != 3 || s[2] != 8 || s[3] != 8) {
+                throw new AssertionError("accepted an input of shape " + java.util.Arrays.toString(s));
+            }
+        } catch (io.edgecl.serve.PredictBody.Refused expected) {
+            if (expected.status() != 400 && expected.status() != 413) {
+                throw new AssertionError("refused with status " + expected.status());
+            }
         }
     }
 }

@@ -336,6 +336,17 @@ class InferenceServerTest {
                             && metrics.contains("edgecl_request_latency_seconds_count")
                             && metrics.contains("edgecl_queue_depth"),
                     metrics);
+            for (String gauge : new String[] {
+                "edgecl_device_bytes",
+                "jvm_heap_used_bytes",
+                "jvm_threads_live",
+                "process_resident_memory_bytes",
+                "process_open_fds"
+            }) {
+                var value = java.util.regex.Pattern.compile("(?m)^" + gauge + " (\\d+)$")
+                        .matcher(metrics);
+                assertTrue(value.find() && Long.parseLong(value.group(1)) > 0, gauge + " in " + metrics);
+            }
             JsonObject models =
                     JsonParser.parseString(get(srv, "/v1/models").body()).getAsJsonObject();
             assertEquals(

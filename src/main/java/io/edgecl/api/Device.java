@@ -96,6 +96,11 @@ public final class Device implements AutoCloseable {
         return ctx.info().summary();
     }
 
+    /** Bytes of device memory this device's buffers hold now (weights, activations, scratch of every session on it). */
+    public long liveBytes() {
+        return ctx.liveBytes();
+    }
+
     /** Compute units (cores on a CPU runtime) as the driver reports them. */
     public int computeUnits() {
         return ctx.info().computeUnits();

@@ -51,7 +51,14 @@ final class Batcher implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.sizes = sizes(maxBatch);
         this.maxWaitNs = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
-        this.metrics = new Metrics(maxBatch, queue::size);
+        List<io.edgecl.api.Device> devices =
+                sessions.stream().map(Session::device).distinct().toList();
+        this.metrics = new Metrics(
+                maxBatch,
+                queue::size,
+                () -> devices.stream()
+                        .mapToLong(io.edgecl.api.Device::liveBytes)
+                        .sum());
         int i = 0;
         for (Session s : sessions) {
             Thread t = new Thread(() -> work(s), "edgecl-batcher-" + (i++));

@@ -8,8 +8,6 @@ import io.edgecl.DeviceFaultException;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Prediction;
 import io.edgecl.api.Session;
-import io.edgecl.io.SafeTensorsWriter;
-import io.edgecl.io.WeightFile;
 import io.edgecl.io.image.ImageDecoder;
 import io.edgecl.io.image.Labels;
 import io.edgecl.io.image.Preprocessor;
@@ -24,8 +22,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -438,45 +434,14 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private void predict(HttpExchange ex) throws IOException {
-        byte[] body = body(ex);
         HostTensor input;
-        // The reader maps a file: the server writes the body to a private temporary file it names itself.
-        Path tmp = Files.createTempFile("edgecl-serve-", ".safetensors");
         try {
-            Files.write(tmp, body);
-            try (WeightFile f = WeightFile.open(tmp)) {
-                if (!f.tensors().containsKey("input")) {
-                    throw new HttpError(
-                            400,
-                            "bad_request",
-                            "the safetensors body has no tensor 'input' (it has: "
-                                    + String.join(", ", f.tensors().keySet()) + ")");
-                }
-                input = f.read("input");
-            } catch (EdgeClException e) {
-                throw new HttpError(400, "bad_request", e.getMessage().replace(tmp.toString(), "the body"));
-            }
-            int[] s = input.shape();
-            if (s.length != 4)
-                throw new HttpError(400, "bad_request", "'input' must be [N, 3, H, W], got " + input.shapeString());
-            if (s[0] > opt.maxBatch()) {
-                throw new HttpError(
-                        413, "too_large", "'input' holds " + s[0] + " images; at most --max-batch " + opt.maxBatch());
-            }
-            if (s[1] != 3 || s[2] != pre.height() || s[3] != pre.width()) {
-                throw new HttpError(
-                        400,
-                        "bad_request",
-                        "'input' must be [N, 3, " + pre.height() + ", " + pre.width()
-                                + "] (the size this server runs), got " + input.shapeString());
-            }
-            HostTensor logits = await(batcher.submit(input, true));
-            Files.delete(tmp);
-            SafeTensorsWriter.write(tmp, Map.of("logits", logits), Map.of("model", model.name()));
-            send(ex, 200, "application/octet-stream", Files.readAllBytes(tmp));
-        } finally {
-            Files.deleteIfExists(tmp);
+            input = PredictBody.input(body(ex), opt.maxBatch(), pre.height(), pre.width());
+        } catch (PredictBody.Refused e) {
+            throw new HttpError(e.status(), e.status() == 413 ? "too_large" : "bad_request", e.getMessage());
         }
+        HostTensor logits = await(batcher.submit(input, true));
+        send(ex, 200, "application/octet-stream", PredictBody.answer(logits, model.name()));
     }
 
     /**

@@ -20,10 +20,12 @@ final class Metrics {
     private final AtomicLongArray batchSizes;
     private final AtomicLong images = new AtomicLong();
     private final IntSupplier queueDepth;
+    private final java.util.function.LongSupplier deviceBytes;
 
-    Metrics(int maxBatch, IntSupplier queueDepth) {
+    Metrics(int maxBatch, IntSupplier queueDepth, java.util.function.LongSupplier deviceBytes) {
         this.batchSizes = new AtomicLongArray(maxBatch + 1);
         this.queueDepth = queueDepth;
+        this.deviceBytes = deviceBytes;
     }
 
     void request(String endpoint) {
@@ -97,7 +99,51 @@ final class Metrics {
         latency.render(b, "edgecl_request_latency_seconds", "Time from a request's arrival to its answer.");
         deviceTime.render(
                 b, "edgecl_forward_seconds", "Time of each forward on the device (input write to output read).");
+        process(b);
         return b.toString();
+    }
+
+    /**
+     * What the process holds, so that a long run can be watched for leaks: device bytes, resident
+     * memory, heap (in use, and what the last collection left), live threads and open descriptors.
+     */
+    private void process(StringBuilder b) {
+        gauge(b, "edgecl_device_bytes", "Device memory held by the server's sessions.", deviceBytes.getAsLong());
+        long heapAfterGc = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            var after = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) heapAfterGc += after.getUsed();
+        }
+        var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        gauge(b, "jvm_heap_used_bytes", "Java heap in use.", heap.getUsed());
+        gauge(b, "jvm_heap_after_gc_bytes", "Java heap in use after the last collection of each pool.", heapAfterGc);
+        gauge(
+                b,
+                "jvm_threads_live",
+                "Live threads of the JVM.",
+                java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        long rss = statusKb("VmRSS:");
+        if (rss >= 0) gauge(b, "process_resident_memory_bytes", "Resident memory of the process.", rss * 1024);
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        if (fds != null) gauge(b, "process_open_fds", "Open file descriptors.", fds.length);
+    }
+
+    private static void gauge(StringBuilder b, String name, String help, long value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(" gauge\n");
+        b.append(name).append(' ').append(value).append('\n');
+    }
+
+    /** A field of /proc/self/status in kB; -1 where there is none (not Linux). */
+    private static long statusKb(String field) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** A Prometheus histogram with fixed buckets. */
