@@ -38,7 +38,9 @@ class OnnxExportTest {
                 "mobilevit_xxs_cvnets",
                 "ssd_mobilevit_xxs",
                 "ssd_edgevit_tiny",
-                "deeplabv3_edgenext_xx_small"
+                "deeplabv3_edgenext_xx_small",
+                "repvit_cfg",
+                "repvit_cfg_legacy"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);

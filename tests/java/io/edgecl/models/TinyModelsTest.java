@@ -26,7 +26,8 @@ class TinyModelsTest {
             "mobilenetv2_050",
             "mobilenetv3_small_050",
             "efficientnet_b0_025",
-            "efficientnetv2_rw_025");
+            "efficientnetv2_rw_025",
+            "repvit_cfg");
 
     /** Every family, or the comma-separated subset named by -Dedgecl.test.families (an unknown name fails). */
     static List<String> cases() {

@@ -33,6 +33,7 @@ public final class Models {
             new Family("efficientnet", EfficientNets.EFFICIENTNET, EfficientNets::efficientNet),
             new Family("efficientnetv2", EfficientNets.EFFICIENTNET_V2, EfficientNets::efficientNetV2),
             new Family("mobilevit", MobileViT.VARIANTS, MobileViT::fromJson),
+            new Family("repvit", RepViT.VARIANTS, RepViT::fromJson),
             new Family("segmentation", Segmenters.VARIANTS, Segmenters::fromJson),
             new Family("detection", Detectors.VARIANTS, Detectors::fromJson));
 

@@ -37,6 +37,7 @@ public final class SpecReader {
             Map.entry("img_size", new long[] {8, 8192}),
             Map.entry("patch_size", new long[] {1, 64}),
             Map.entry("kernel_sizes", new long[] {1, 63}),
+            Map.entry("kernel_size", new long[] {1, 63}),
             Map.entry("d2_scales", new long[] {1, 64}),
             Map.entry("sr_ratios", new long[] {1, 64}),
             Map.entry("s", new long[] {1, 8}),
