@@ -28,13 +28,17 @@ def redraw(model, gen):
     redraw_all(model, gen, layer_scales=True)
 
 
-def case(out_dir, name, spec, make, size, seed):
+def case(out_dir, name, spec, make, size, seed, redraw_fn=None, after_input=None):
+    """One fixture: the model made, its parameters redrawn (redraw_fn, default redraw), a random
+    input drawn, then after_input(model, x, gen) if given, and the outputs written."""
     import timm
     from heads import write_safetensors
     gen = torch.Generator().manual_seed(seed)
     model = make().eval()
-    redraw(model, gen)
+    (redraw_fn or redraw)(model, gen)
     x = torch.rand((1, 3) + size, generator=gen)
+    if after_input:
+        after_input(model, x, gen)
     with torch.no_grad():
         if hasattr(model, "feature_info") and not hasattr(model, "forward_intermediates"):
             # a features_only model (timm dilates MobileNetV3 only there): features, no logits

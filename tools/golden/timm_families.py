@@ -15,7 +15,6 @@ python3-torch. Also prints timm's parameter count of every registered RepViT.
 
 Usage: TIMM=DIR python3 tools/golden/timm_families.py OUT_DIR
 """
-import json
 import os
 import sys
 
@@ -61,37 +60,8 @@ def calibrate(model, x, gen):
 
 
 def case(out_dir, name, spec, make, size, seed):
-    import timm
-    from heads import write_safetensors
-    gen = torch.Generator().manual_seed(seed)
-    model = make().eval()
-    redraw(model, gen)
-    x = torch.rand((1, 3) + size, generator=gen)
-    calibrate(model, x, gen)
-    with torch.no_grad():
-        logits = model(x)
-        feats = model.forward_intermediates(x, intermediates_only=True)
-    d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    write_safetensors(os.path.join(d, "weights.safetensors"), model.state_dict())
-    tensors = {"input": x, "logits": logits}
-    for i, f in enumerate(feats):
-        tensors["features.%d" % i] = f
-    write_safetensors(os.path.join(d, "io.safetensors"), tensors)
-    c = {
-        "case": name,
-        "spec": spec,
-        "key_format": "timm",
-        "weights": "weights.safetensors",
-        "input_shape": list(x.shape),
-        "num_params": sum(p.numel() for p in model.parameters()),
-        "features": [list(f.shape) for f in feats],
-        "features_only": False,
-        "upstream": "timm " + timm.__version__ + ", torch " + torch.__version__,
-    }
-    with open(os.path.join(d, "case.json"), "w") as f:
-        json.dump(c, f, indent=2)
-    print(name, c["num_params"], "params", [list(f.shape) for f in feats])
+    from timm_dilated import case as write_case
+    write_case(out_dir, name, spec, make, size, seed, redraw_fn=redraw, after_input=calibrate)
 
 
 def main():
