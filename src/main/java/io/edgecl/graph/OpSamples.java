@@ -417,15 +417,18 @@ public final class OpSamples {
                         7,
                         (g, x) ->
                                 g.add(g.block("b", "t"), "bn", new AffineOp(t(r, 1f, 7), t(r, 1f, 7), Act.SILU), x))));
-        s.add(new Sample(
-                "channel_gate",
-                ChannelGateOp.class,
-                r -> graph(3, 5, 7, (g, x) -> {
-                    Block b = g.block("b", "t");
-                    Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
-                    Value gate = g.add(b, "gate", new ActivationOp(Act.HSIGMOID), pooled);
-                    return g.add(b, "se", new ChannelGateOp(), x, gate);
-                })));
+        // the grid is (channel, pixel, image) in groups of 16 × 4: ragged on both axes, then wider
+        for (int[] hwc : new int[][] {{3, 5, 7}, {7, 9, 40}}) {
+            s.add(new Sample(
+                    hwc[2] == 7 ? "channel_gate" : "channel_gate/wide",
+                    ChannelGateOp.class,
+                    r -> graph(hwc[0], hwc[1], hwc[2], (g, x) -> {
+                        Block b = g.block("b", "t");
+                        Value pooled = g.add(b, "pool", new AvgPoolOp(), x);
+                        Value gate = g.add(b, "gate", new ActivationOp(Act.HSIGMOID), pooled);
+                        return g.add(b, "se", new ChannelGateOp(), x, gate);
+                    })));
+        }
         s.add(new Sample(
                 "concat/3",
                 ConcatOp.class,

@@ -223,11 +223,12 @@ public final class Elementwise {
     /** out = x * s[image, c] over [images, hw, channels]. */
     public static Launch channelGate(ClContext ctx, ClBuffer x, ClBuffer s, ClBuffer out, int n, int hw, int channels) {
         ClKernel k = ctx.kernel(Map.of(), "channel_gate", "elementwise.cl");
-        k.arg(x).arg(s).arg(out).arg(n).arg(hw).arg(channels);
+        k.arg(x).arg(s).arg(out).arg(hw).arg(channels);
+        // groups of 16 channels × 4 pixels: 64 work-items, as the other element-wise kernels
         return new Launch(
                 k,
-                new long[] {Launch.roundUp(n, WG)},
-                new long[] {WG},
+                new long[] {Launch.roundUp(channels, 16), Launch.roundUp(hw, 4), n / ((long) hw * channels)},
+                new long[] {16, 4, 1},
                 "channel_gate",
                 n,
                 2L * ctx.precision().elementBytes() * n);
