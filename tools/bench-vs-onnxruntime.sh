@@ -27,6 +27,12 @@
 # dependency of the project, so Maven fetches it on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  -h | --help | "")
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+esac
 log="$(mktemp)"
 if ! mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
     -Dmdep.includeScope=test >"$log" 2>&1; then

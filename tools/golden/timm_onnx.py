@@ -12,7 +12,8 @@ These are the files `tools/bench-vs-onnxruntime.sh --table --upstream OUT` runs 
 Needs a checkout of github.com/huggingface/pytorch-image-models (TIMM=DIR) and Debian's
 python3-torch.
 
-Usage: TIMM=DIR python3 tools/golden/timm_onnx.py OUT_DIR
+Usage: TIMM=DIR python3 tools/golden/timm_onnx.py OUT_DIR [MODEL...]   (another timm model by name
+       the same way, e.g. repvit_m0_9)
 """
 import os
 import sys
@@ -22,11 +23,11 @@ import torch
 MODELS = ["mobilenetv3_large_100", "efficientnet_b0", "convnext_atto"]
 
 
-def main(out_dir):
+def main(out_dir, models):
     sys.path.insert(0, os.environ.get("TIMM", "."))
     import timm
     os.makedirs(out_dir, exist_ok=True)
-    for name in MODELS:
+    for name in models:
         gen = torch.Generator().manual_seed(0)
         model = timm.create_model(name, pretrained=False).eval()
         with torch.no_grad():
@@ -46,6 +47,6 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:] or MODELS)
