@@ -220,14 +220,7 @@ public final class RepViT extends Network {
         HostTensor weight = new HostTensor(new int[] {c, 1, k, k}, wt);
         HostTensor b = new HostTensor(new int[] {c}, bias);
         if (!legacy) {
-            Relayout.Folded f = Relayout.foldBatchNorm(
-                    weight,
-                    b,
-                    W.get(prefix + ".bn.weight", c),
-                    W.get(prefix + ".bn.bias", c),
-                    W.buffer(prefix + ".bn.running_mean", c),
-                    W.buffer(prefix + ".bn.running_var", c),
-                    BN_EPS);
+            Relayout.Folded f = foldBn(W, weight, b, prefix + ".bn", c);
             weight = f.weight();
             b = f.bias();
         }
@@ -237,9 +230,14 @@ public final class RepViT extends Network {
 
     /** A depthwise conv's weight [C, 1, k, k] with its BatchNorm folded in. */
     private static Relayout.Folded fold(Weights W, String conv, String bn, int c, int k) {
+        return foldBn(W, W.get(conv + ".weight", c, 1, k, k), null, bn, c);
+    }
+
+    /** {@code weight} and {@code bias} (or null) with the BatchNorm of keys {@code bn}.* after them folded in. */
+    private static Relayout.Folded foldBn(Weights W, HostTensor weight, HostTensor bias, String bn, int c) {
         return Relayout.foldBatchNorm(
-                W.get(conv + ".weight", c, 1, k, k),
-                null,
+                weight,
+                bias,
                 W.get(bn + ".weight", c),
                 W.get(bn + ".bias", c),
                 W.buffer(bn + ".running_mean", c),
