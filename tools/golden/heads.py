@@ -34,11 +34,17 @@ def redraw(model, gen):
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
             elif isinstance(m, torch.nn.BatchNorm2d):
-                c = m.num_features
-                m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
-                m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+                redraw_batchnorm(m, gen)
+
+
+def redraw_batchnorm(m, gen):
+    """A BatchNorm's affine and running statistics drawn so that it is far from identity."""
+    with torch.no_grad():
+        c = m.num_features
+        m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
+        m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
+        m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
+        m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
 
 
 def redraw_all(model, gen, layer_scales=False):

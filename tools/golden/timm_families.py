@@ -22,16 +22,12 @@ import torch
 
 
 def redraw(model, gen):
-    from heads import redraw_all
+    from heads import redraw_all, redraw_batchnorm
     redraw_all(model, gen)
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm1d):
-                c = m.num_features
-                m.weight.copy_(0.6 + 0.8 * torch.rand(c, generator=gen))
-                m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_mean.copy_(torch.randn(c, generator=gen) * 0.2)
-                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+                redraw_batchnorm(m, gen)
         # The BatchNorm that ends a residual MLP branch starts at zero in timm (bn_weight_init=0),
         # the role layer scales have elsewhere: drawn from 0.2 to 0.5, as the other fixtures' layer scales.
         for n, m in model.named_modules():

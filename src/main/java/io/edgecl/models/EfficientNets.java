@@ -5,7 +5,6 @@ import io.edgecl.graph.ActivationOp;
 import io.edgecl.graph.AddOp;
 import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
-import io.edgecl.graph.ChannelGateOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Value;
 import io.edgecl.io.image.Preprocess;
@@ -148,12 +147,8 @@ public final class EfficientNets extends Network {
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */
     private Value squeezeExcite(Graph g, Weights W, Block b, String p, Value x, int rd, Act blockAct) {
-        int c = x.c();
-        Value s = g.add(b, p + ".pool", new AvgPoolOp(), x);
         Act a = seAct != null ? seAct : blockAct;
-        s = g.add(b, p + ".conv_reduce", Layers.linear(W, p + ".conv_reduce", c, rd, true, a), s);
-        s = g.add(b, p + ".conv_expand", Layers.linear(W, p + ".conv_expand", rd, c, true, seGate), s);
-        return g.add(b, p, new ChannelGateOp(), x, s);
+        return Layers.squeezeExcite(g, W, b, p, "pool", "conv_reduce", "conv_expand", x, rd, a, seGate);
     }
 
     /**

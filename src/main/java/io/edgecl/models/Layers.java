@@ -1,7 +1,9 @@
 package io.edgecl.models;
 
 import io.edgecl.graph.ActivationOp;
+import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.ChannelGateOp;
 import io.edgecl.graph.ConvOp;
 import io.edgecl.graph.DwConvOp;
 import io.edgecl.graph.GemmOp;
@@ -37,6 +39,31 @@ final class Layers {
         y = g.add(b, prefix + ".mlp.act", new ActivationOp(Act.GELU), y);
         y = g.add(b, prefix + ".mlp.fc2", linear(w, prefix + ".mlp.fc2", hidden, c, true, Act.NONE), y);
         return g.add(b, prefix + ".gamma", new ScaleAddOp(w.get(prefix + ".gamma", c)), y, shortcut);
+    }
+
+    /**
+     * Squeeze-excite: x × gate(expand(act(reduce(mean of x over pixels)))), the reduce and expand
+     * convs being 1x1 with biases under {@code prefix}.{@code reduce} / .{@code expand}; the pool
+     * node is {@code prefix}.{@code pool}, the gate node {@code prefix}. The se-excite and se-gate
+     * fusion rules match this sequence.
+     */
+    static Value squeezeExcite(
+            Graph g,
+            Weights w,
+            Block b,
+            String prefix,
+            String pool,
+            String reduce,
+            String expand,
+            Value x,
+            int rd,
+            Act act,
+            Act gate) {
+        int c = x.c();
+        Value s = g.add(b, prefix + "." + pool, new AvgPoolOp(), x);
+        s = g.add(b, prefix + "." + reduce, linear(w, prefix + "." + reduce, c, rd, true, act), s);
+        s = g.add(b, prefix + "." + expand, linear(w, prefix + "." + expand, rd, c, true, gate), s);
+        return g.add(b, prefix, new ChannelGateOp(), x, s);
     }
 
     /** timm's symmetric padding for a conv of kernel k, stride s (dilation 1). */

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import io.edgecl.graph.AddOp;
 import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
-import io.edgecl.graph.ChannelGateOp;
 import io.edgecl.graph.DwConvOp;
 import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
@@ -247,12 +246,8 @@ public final class RepViT extends Network {
 
     /** timm's SEModule: mean, fc1 (ReLU), fc2 (sigmoid), scale; reduced width make_divisible(c / 4, 8). */
     private static Value squeezeExcite(Graph g, Weights W, Block b, String p, Value x) {
-        int c = x.c();
-        int rd = Math.max(8, (int) (c * 0.25 + 4) / 8 * 8);
-        Value s = g.add(b, p + ".pool", new AvgPoolOp(), x);
-        s = g.add(b, p + ".fc1", Layers.linear(W, p + ".fc1", c, rd, true, Act.RELU), s);
-        s = g.add(b, p + ".fc2", Layers.linear(W, p + ".fc2", rd, c, true, Act.SIGMOID), s);
-        return g.add(b, p, new ChannelGateOp(), x, s);
+        int rd = Math.max(8, (int) (x.c() * 0.25 + 4) / 8 * 8);
+        return Layers.squeezeExcite(g, W, b, p, "pool", "fc1", "fc2", x, rd, Act.RELU, Act.SIGMOID);
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.edgecl.models;
 
 import io.edgecl.graph.AddOp;
-import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
-import io.edgecl.graph.ChannelGateOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.Value;
 import io.edgecl.ops.Act;
@@ -220,10 +218,7 @@ final class TorchvisionMobileNetV3 {
         if (k.se()) {
             String se = keys.module(m);
             int sq = adjust(k.exp() / 4, 1.0);
-            Value s = g.add(b, se + ".avgpool", new AvgPoolOp(), y);
-            s = g.add(b, se + ".fc1", Layers.linear(w, se + ".fc1", k.exp(), sq, true, Act.RELU), s);
-            s = g.add(b, se + ".fc2", Layers.linear(w, se + ".fc2", sq, k.exp(), true, Act.HSIGMOID), s);
-            y = g.add(b, se, new ChannelGateOp(), y, s);
+            y = Layers.squeezeExcite(g, w, b, se, "avgpool", "fc1", "fc2", y, sq, Act.RELU, Act.HSIGMOID);
             m++;
         }
         String pr = keys.module(m);
