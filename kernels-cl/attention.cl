@@ -1,5 +1,6 @@
-// Channel ("transposed", cross-covariance) attention of EdgeNeXt's SDTA block, and a row
-// softmax shared by the attention kernels.
+// The attention kernels: channel ("transposed", cross-covariance) attention of EdgeNeXt's SDTA
+// block, multi-head self-attention (EdgeViT, MobileViT), multi-query attention (MobileNetV4),
+// and a row softmax they share.
 //
 // qkv is the output of the qkv Linear, [N, T, 3C] (T = H*W tokens); channel s*C + h*D + i is
 // component s (q, k, v) of head h, channel i (D = C / heads). Per (n, h):
@@ -264,6 +265,9 @@ __kernel void mhsa_kc(__global const DATA_T* qkv, __global const float* kv, __gl
 // and query into accumulators over the head's channels.
 // Scratch kv: keys at 0, values at v_off (floats).
 // Each softmax step takes MH_KV vectors of 16 keys (Tp is a multiple of 16 * MH_KV).
+// mhsa_qb also runs multi-query attention (after mqa_pack_tv): queries q_stride floats apart
+// (3C in a qkv tensor, C alone), kv_heads key/value heads per group (heads, or 1 shared by
+// all), TK keys per group (T in self-attention).
 // mhsa_pack_tv global size: (Tp, N * PH*PW * heads); mhsa_qb: (ceil(T / MH_QB), PH*PW * heads, N).
 #ifndef MH_QB
 #define MH_QB 4
@@ -297,7 +301,8 @@ __kernel void mhsa_pack_tv(__global const DATA_T* qkv, __global float* kv, int H
 }
 
 __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __global DATA_T* out, int H, int W,
-                      int C, float scale, int PH, int PW, int Tp, int v_off, int N) {
+                      int C, float scale, int PH, int PW, int Tp, int v_off, int N, int q_stride, int kv_heads,
+                      int TK) {
     const int g0 = get_global_id(0) * MH_QB;
     const int ph = get_global_id(1);
     const int n = get_global_id(2);
@@ -305,7 +310,7 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
     const int heads = C / HEAD_DIM;
     if (g0 >= T || ph >= PH * PW * heads || n >= N) return;
     const int h = ph % heads, phase = ph / heads;
-    const int b = (n * PH * PW + phase) * heads + h;
+    const int b = (n * PH * PW + phase) * kv_heads + h % kv_heads;
     __global const float* K = kv + (size_t)b * HEAD_DIM * Tp;
     __global const float* V = kv + v_off + (size_t)b * Tp * MH_DP;
     int base[MH_QB];
@@ -314,7 +319,7 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
         const int g = min(g0 + r, T - 1);
         const int y = phase / PW + PH * (g / GW), x = phase % PW + PW * (g % GW);
         base[r] = (n * H + y) * W + x;
-        for (int i = 0; i < HEAD_DIM; i++) q[r][i] = LD(qkv, (size_t)base[r] * 3 * C + h * HEAD_DIM + i) * scale;
+        for (int i = 0; i < HEAD_DIM; i++) q[r][i] = LD(qkv, (size_t)base[r] * q_stride + h * HEAD_DIM + i) * scale;
     }
     float16 acc[MH_QB][MH_NV], lsum[MH_QB];
     float m[MH_QB];
@@ -338,7 +343,7 @@ __kernel void mhsa_qb(__global const DATA_T* qkv, __global const float* kv, __gl
         _Pragma("unroll") for (int r = 0; r < MH_QB; r++) {
             float16 mx = (float16)(-INFINITY);
             _Pragma("unroll") for (int u = 0; u < MH_KV; u++) {
-                s[r][u] = select(s[r][u], (float16)(-INFINITY), lane >= (int16)(T - c0 - 16 * u));
+                s[r][u] = select(s[r][u], (float16)(-INFINITY), lane >= (int16)(TK - c0 - 16 * u));
                 mx = fmax(mx, s[r][u]);
             }
             const float mn = fmax(m[r], edgecl_hmax_float16(mx));
@@ -594,4 +599,63 @@ __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T*
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], k));
     }
     panel_store(acc, t0, T, p * PANEL_W, C, C, out, out, out, out + (size_t)n * T * C, ACT_NONE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-query attention (MobileNetV4's mobile MQA): every query head attends over one key head
+// and one value head shared by all, usually of fewer tokens (keys and values downsampled).
+// q [N, L, heads * HEAD_DIM] (channel h * HEAD_DIM + i), k and v [N, M, HEAD_DIM], out as q:
+//   out[n, t, h*D + i] = sum_j softmax_j(<q_t,h, k_j> * scale) v_j[i]
+// with an online softmax per query, as mhsa. Work-items next to each other take neighbouring
+// queries of one head and walk the same keys in step.
+// Global size: (L, heads, N).
+
+__kernel void mqa(__global const DATA_T* q, __global const DATA_T* k, __global const DATA_T* v,
+                  __global DATA_T* out, int L, int M, int heads, float scale) {
+    const int t = get_global_id(0);
+    const int h = get_global_id(1);
+    const int n = get_global_id(2);
+    if (t >= L) return;
+    const int C = heads * HEAD_DIM;
+    const int qb = (n * L + t) * C + h * HEAD_DIM;
+    float qv[HEAD_DIM], acc[HEAD_DIM];
+    for (int i = 0; i < HEAD_DIM; i++) {
+        qv[i] = LD(q, qb + i) * scale;
+        acc[i] = 0.0f;
+    }
+    float m = -INFINITY, l = 0.0f;
+    for (int j = 0; j < M; j++) {
+        const int kb = (n * M + j) * HEAD_DIM;
+        float s = 0.0f;
+        for (int i = 0; i < HEAD_DIM; i++) s = fma(qv[i], LD(k, kb + i), s);
+        const float mn = fmax(m, s);
+        const float corr = edgecl_exp_float(m - mn), p = edgecl_exp_float(s - mn);
+        l = l * corr + p;
+        for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, LD(v, kb + i), acc[i] * corr);
+        m = mn;
+    }
+    const float inv = 1.0f / l;
+    for (int i = 0; i < HEAD_DIM; i++) ST(out, qb + i, acc[i] * inv);
+}
+
+// mqa's keys and values in mhsa_qb's scratch layout (one group per image, one head): keys
+// transposed [n][HEAD_DIM][Tp], values token-major [n][Tp][MH_DP], zero past the M keys.
+// Global size: (Tp, N).
+__kernel void mqa_pack_tv(__global const DATA_T* k, __global const DATA_T* v, __global float* kv, int M, int Tp,
+                          int v_off, int N) {
+    const int t = get_global_id(0), n = get_global_id(1);
+    if (t >= Tp || n >= N) return;
+    __global float* kt = kv + (size_t)n * HEAD_DIM * Tp + t;
+    __global float* vr = kv + v_off + ((size_t)n * Tp + t) * MH_DP;
+    if (t < M) {
+        const size_t src = ((size_t)n * M + t) * HEAD_DIM;
+        for (int i = 0; i < HEAD_DIM; i++) {
+            kt[i * Tp] = LD(k, src + i);
+            vr[i] = LD(v, src + i);
+        }
+        for (int i = HEAD_DIM; i < MH_DP; i++) vr[i] = 0.0f;
+    } else {
+        for (int i = 0; i < HEAD_DIM; i++) kt[i * Tp] = 0.0f;
+        for (int i = 0; i < MH_DP; i++) vr[i] = 0.0f;
+    }
 }

@@ -40,7 +40,10 @@ class OnnxExportTest {
                 "ssd_edgevit_tiny",
                 "deeplabv3_edgenext_xx_small",
                 "repvit_cfg",
-                "repvit_cfg_legacy"
+                "repvit_cfg_legacy",
+                "mobilenetv4_hybrid_medium_0125",
+                "mobilenetv4_hybrid_large_01_aa",
+                "mobilenetv4_conv_blur_medium_01"
             })
     void onnxRuntimeReproducesTheReference(String name) throws Exception {
         GoldenCase gc = GoldenCase.load(name);

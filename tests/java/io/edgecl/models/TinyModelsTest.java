@@ -27,7 +27,8 @@ class TinyModelsTest {
             "mobilenetv3_small_050",
             "efficientnet_b0_025",
             "efficientnetv2_rw_025",
-            "repvit_cfg");
+            "repvit_cfg",
+            "mobilenetv4_hybrid_medium_0125");
 
     /** Every family, or the comma-separated subset named by -Dedgecl.test.families (an unknown name fails). */
     static List<String> cases() {

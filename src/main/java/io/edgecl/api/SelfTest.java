@@ -217,7 +217,8 @@ public final class SelfTest {
         if (family == KernelFamily.DWCONV_LN) return Set.of(DwConvLayerNormOp.class);
         if (family == KernelFamily.EXPAND_DW) return Set.of(io.edgecl.graph.ExpandDwOp.class);
         if (family == KernelFamily.LAYERNORM) return Set.of(LayerNormOp.class);
-        if (family == KernelFamily.ATTENTION) return Set.of(SelfAttentionOp.class);
+        if (family == KernelFamily.ATTENTION)
+            return Set.of(SelfAttentionOp.class, io.edgecl.graph.MultiQueryAttentionOp.class);
         if (family == KernelFamily.XCA) return Set.of(ChannelAttentionOp.class);
         if (family == KernelFamily.CASCADE) return Set.of(PackedCascadeOp.class);
         throw new IllegalArgumentException(family.name());
@@ -249,7 +250,11 @@ public final class SelfTest {
                                 s.name(),
                                 p.id(),
                                 label,
-                                candidate == Attention.Variant.PACKED ? "mhsa_pack+mhsa_kc" : "mhsa_pack_tv+mhsa_qb",
+                                s.op() == io.edgecl.graph.MultiQueryAttentionOp.class
+                                        ? "mqa_pack_tv+mhsa_qb"
+                                        : candidate == Attention.Variant.PACKED
+                                                ? "mhsa_pack+mhsa_kc"
+                                                : "mhsa_pack_tv+mhsa_qb",
                                 0,
                                 0,
                                 tol,

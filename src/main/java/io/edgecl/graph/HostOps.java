@@ -283,6 +283,36 @@ public final class HostOps {
     }
 
     /**
+     * Multi-query attention: q [n, l, heads·d], k and v [n, m, d] to [n, l, heads·d], each query
+     * head's softmax(q·kᵀ × scale) · v over the shared keys and values.
+     */
+    public static double[] multiQueryAttention(
+            double[] q, double[] k, double[] v, int n, int l, int m, int heads, int d, float scale) {
+        int c = heads * d;
+        double[] o = new double[n * l * c], s = new double[m];
+        for (int b = 0; b < n; b++)
+            for (int t = 0; t < l; t++)
+                for (int h = 0; h < heads; h++) {
+                    int qb = (b * l + t) * c + h * d;
+                    double mx = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < m; j++) {
+                        double dot = 0;
+                        for (int i = 0; i < d; i++) dot += q[qb + i] * k[(b * m + j) * d + i];
+                        s[j] = dot * scale;
+                        mx = Math.max(mx, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < m; j++) sum += s[j] = Math.exp(s[j] - mx);
+                    for (int i = 0; i < d; i++) {
+                        double acc = 0;
+                        for (int j = 0; j < m; j++) acc += s[j] * v[(b * m + j) * d + i];
+                        o[qb + i] = acc / sum;
+                    }
+                }
+        return o;
+    }
+
+    /**
      * EdgeNeXt's cross-covariance attention from qkv [n, t, 3C] to [n, t, C]: per head, q and k
      * L2-normalised along the tokens (eps 1e-12), attn = softmax_j(q̂_i·k̂_j · temp[h]),
      * out[t, h*D + i] = Σ_j attn[i, j] v_j[t].

@@ -33,6 +33,7 @@ public sealed interface OpSpec
                 ChannelGateOp,
                 ConcatOp,
                 SelfAttentionOp,
+                MultiQueryAttentionOp,
                 Pool2dOp,
                 DwConvTransposeOp,
                 ResizeOp,

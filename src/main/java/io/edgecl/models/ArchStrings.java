@@ -14,18 +14,28 @@ import java.util.Locale;
 final class ArchStrings {
     private ArchStrings() {}
 
-    /** Block types the builder supports: depthwise-separable (with or without pw act), inverted residual, edge residual, conv. */
+    /**
+     * Block types the builder supports: depthwise-separable (with or without pw act), inverted
+     * residual, edge residual, conv, MobileNetV4's universal inverted residual and its mobile
+     * multi-query attention.
+     */
     enum Type {
         DS,
         DSA,
         IR,
         ER,
-        CN
+        CN,
+        UIR,
+        MQA
     }
 
     /**
      * One block definition before channel rounding. {@code act} null: the model's default.
-     * {@code kernel} is the depthwise kernel (ds, ir), the expansion conv's kernel (er) or the conv's (cn).
+     * {@code kernel} is the depthwise kernel (ds, ir), the expansion conv's kernel (er), the conv's
+     * (cn), the middle depthwise kernel (uir, 0: none) or the key/value downsampling kernel (mqa).
+     * uir: {@code dwStart}/{@code dwEnd} the depthwise kernels before the expansion and after the
+     * projection (0: none). mqa: {@code heads}, {@code keyDim} (keys and values alike) and
+     * {@code kvStride}.
      */
     record BlockDef(
             Type type,
@@ -40,7 +50,12 @@ final class ArchStrings {
             boolean skip,
             int expKernel,
             int pwKernel,
-            int forceInChs) {}
+            int forceInChs,
+            int dwStart,
+            int dwEnd,
+            int heads,
+            int keyDim,
+            int kvStride) {}
 
     /** Decodes one block string. */
     static BlockDef decodeBlock(String s) {
@@ -51,9 +66,11 @@ final class ArchStrings {
             case "ir" -> Type.IR;
             case "er" -> Type.ER;
             case "cn" -> Type.CN;
+            case "uir" -> Type.UIR;
+            case "mqa" -> Type.MQA;
             default ->
-                throw new ModelSpecException(
-                        "block '" + s + "': block type '" + ops[0] + "' is not supported (ds, dsa, ir, er, cn)");
+                throw new ModelSpecException("block '" + s + "': block type '" + ops[0]
+                        + "' is not supported (ds, dsa, ir, er, cn, uir, mqa)");
         };
         Boolean skip = null;
         Act act = null;
@@ -92,11 +109,22 @@ final class ArchStrings {
         int out = intOpt(s, opt, "c", null);
         int stride = intOpt(s, opt, "s", null);
         int k = kernel(s, opt, "k", null);
-        int expK = kernel(s, opt, "a", 1);
-        int pwK = kernel(s, opt, "p", 1);
+        boolean uir = type == Type.UIR;
+        // uir reads a and p as its start and end depthwise kernels, 0 when absent
+        int expK = uir ? 1 : kernel(s, opt, "a", 1);
+        int pwK = uir ? 1 : kernel(s, opt, "p", 1);
+        int dwStart = uir ? kernel(s, opt, "a", 0) : 0, dwEnd = uir ? kernel(s, opt, "p", 0) : 0;
+        int heads = 0, keyDim = 0, kvStride = 1;
+        if (type == Type.MQA) {
+            heads = intOpt(s, opt, "h", null);
+            keyDim = intOpt(s, opt, "d", null);
+            kvStride = intOpt(s, opt, "v", 1);
+            if (heads <= 0 || keyDim <= 0 || kvStride <= 0)
+                throw new ModelSpecException("block '" + s + "': h, d and v must be positive");
+        }
         double se = opt.containsKey("se") ? number(s, opt.get("se")) : 0;
         double exp = opt.containsKey("e") ? number(s, opt.get("e")) : 1;
-        if ((type == Type.IR || type == Type.ER) && !opt.containsKey("e")) {
+        if ((type == Type.IR || type == Type.ER || uir) && !opt.containsKey("e")) {
             throw new ModelSpecException("block '" + s + "' needs an expansion ratio (e)");
         }
         int fc = opt.containsKey("fc") ? intOpt(s, opt, "fc", null) : 0;
@@ -109,14 +137,36 @@ final class ArchStrings {
         if (type == Type.CN) se = 0;
         if (type != Type.IR) expK = 1;
         if (type == Type.CN) pwK = 1;
-        if (type != Type.IR && type != Type.ER) exp = 1;
+        if (type != Type.IR && type != Type.ER && !uir) exp = 1;
         if (expK != 1 || pwK != 1) {
             throw new ModelSpecException("block '" + s + "': only 1x1 expansion and projection convs are supported");
         }
         if (stride != 1 && stride != 2) throw new ModelSpecException("block '" + s + "': stride must be 1 or 2");
-        if (repeats < 0 || out <= 0 || k <= 0) throw new ModelSpecException("block '" + s + "': bad r, c or k");
+        if (repeats < 0 || out <= 0 || k < 0 || (k == 0 && !uir) || dwStart < 0 || dwEnd < 0)
+            throw new ModelSpecException("block '" + s + "': bad r, c, k, a or p");
+        if (uir && stride > 1 && k == 0 && dwStart == 0 && dwEnd == 0)
+            throw new ModelSpecException("block '" + s + "': a strided uir block needs a depthwise conv (a, k or p)");
+        if (type == Type.MQA && stride != 1)
+            throw new ModelSpecException("block '" + s + "': mqa blocks do not stride");
         return new BlockDef(
-                type, repeats, k, stride, exp, out, se, act, noskip, forceSkip, expK, pwK, type == Type.ER ? fc : 0);
+                type,
+                repeats,
+                k,
+                stride,
+                exp,
+                out,
+                se,
+                act,
+                noskip,
+                forceSkip,
+                expK,
+                pwK,
+                type == Type.ER ? fc : 0,
+                dwStart,
+                dwEnd,
+                heads,
+                keyDim,
+                kvStride);
     }
 
     private static int intOpt(String s, java.util.Map<String, String> opt, String key, Integer def) {

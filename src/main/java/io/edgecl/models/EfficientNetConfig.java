@@ -33,11 +33,26 @@ record EfficientNetConfig(
         Act act,
         Act seAct,
         Act seGate,
-        double bnEps) {
+        double bnEps,
+        boolean headNorm,
+        boolean layerScale,
+        EfficientNetConfig.Aa aa) {
+    /**
+     * timm's anti-aliasing of strided convs (aa_layer): none, or the conv at stride 1 followed by
+     * a 2×2 average pool ("avg") or a 3×3 binomial blur with zero padding at stride 2 ("blurpc").
+     */
+    enum Aa {
+        NONE,
+        AVG,
+        BLUR
+    }
+
     /**
      * One block as built: channels after rounding, stride (1 where the output stride turned it into
      * dilation; {@code baseStride} the architecture's), dilation, activation, SE width (0: none)
-     * and shortcut.
+     * and shortcut. uir: {@code k} the middle depthwise kernel, {@code dwStart}/{@code dwEnd} those
+     * around it (0: none); mqa: {@code k} the key/value downsampling kernel, {@code heads},
+     * {@code keyDim}, {@code kvStride}.
      */
     record Blk(
             Type type,
@@ -51,7 +66,12 @@ record EfficientNetConfig(
             int dilation,
             Act act,
             int seChs,
-            boolean skip) {}
+            boolean skip,
+            int dwStart,
+            int dwEnd,
+            int heads,
+            int keyDim,
+            int kvStride) {}
 
     /** Decodes a configuration of {@code family} (a registered name's, or a user's JSON). */
     static EfficientNetConfig parse(String registered, JsonObject json, String family) {
@@ -69,7 +89,9 @@ record EfficientNetConfig(
         double ch = r.number("channel_multiplier", var.channel());
         if (ch < 0 || Double.isNaN(ch))
             throw new ModelSpecException(family + " configuration: 'channel_multiplier' must be >= 0");
-        double[] depth = depthMultiplier(r, json, family, var, arch.length);
+        boolean mnv4 = gen == Gen.MNV4;
+        // MobileNetV4's generator takes no depth multiplier
+        double[] depth = mnv4 ? filled(arch.length, 1.0) : depthMultiplier(r, json, family, var, arch.length);
         boolean fsh = gen == Gen.MNV1 || gen == Gen.MNV2 ? r.bool("fix_stem_head", var.fixStemHead()) : false;
         boolean headConv = gen == Gen.MNV1 && r.bool("head_conv", var.headConv());
         int divisor = gen == Gen.EFFNET ? r.integer("channel_divisor", 8) : 8;
@@ -101,10 +123,20 @@ record EfficientNetConfig(
             case MNV1, MNV2 -> "relu6";
             case MNV3 -> minimal ? "relu" : "hard_swish";
             case EFFNET -> "swish";
+            case MNV4 -> vname.contains("hybrid") && vname.contains("large") ? "gelu" : "relu";
             default -> "silu";
         };
         Act act = ArchStrings.activation("act_layer", r.string("act_layer", defAct));
         boolean headBias = gen == Gen.MNV3 && r.bool("head_bias", true);
+        Aa aa = Aa.NONE;
+        if (mnv4) {
+            String defAa = vname.contains("_aa_") ? "avg" : vname.contains("_blur_") ? "blurpc" : "";
+            aa = switch (r.string("aa_layer", defAa, "", "avg", "blurpc")) {
+                case "avg" -> Aa.AVG;
+                case "blurpc" -> Aa.BLUR;
+                default -> Aa.NONE;
+            };
+        }
         r.finish();
 
         double roundLimit = gen == Gen.EFFV2_BASE ? 0.0 : 0.9;
@@ -114,7 +146,8 @@ record EfficientNetConfig(
             case EFFV2_S, EFFV2_M -> 24;
             default -> 32;
         };
-        boolean fixStem = gen == Gen.MNV3 ? ch < 0.75 : fsh;
+        if (mnv4) stem = MobileNetV4Arch.stem(vname);
+        boolean fixStem = gen == Gen.MNV3 ? ch < 0.75 : mnv4 ? ch < 1.0 : fsh;
         if (!fixStem) stem = rc.applyAsInt(stem);
         int numFeatures = switch (gen) {
             case MNV1 -> headConv ? (fsh ? 1024 : Math.max(1024, rc.applyAsInt(1024))) : 0;
@@ -146,7 +179,7 @@ record EfficientNetConfig(
                 }
                 int out = rc.applyAsInt(d.outChs());
                 int mid = switch (d.type()) {
-                    case IR -> ArchStrings.makeDivisible(in * d.expRatio());
+                    case IR, UIR -> ArchStrings.makeDivisible(in * d.expRatio());
                     case ER ->
                         ArchStrings.makeDivisible(
                                 (d.forceInChs() > 0 ? rc.applyAsInt(d.forceInChs()) : in) * d.expRatio());
@@ -174,7 +207,12 @@ record EfficientNetConfig(
                         blockDilation,
                         d.act() != null ? d.act() : act,
                         se,
-                        skip));
+                        skip,
+                        d.dwStart(),
+                        d.dwEnd(),
+                        d.heads(),
+                        d.keyDim(),
+                        d.kvStride()));
                 in = out;
             }
             stages.add(blocks);
@@ -195,7 +233,10 @@ record EfficientNetConfig(
                 act,
                 gen == Gen.MNV3 ? Act.RELU : null,
                 gen == Gen.MNV3 ? Act.HSIGMOID : Act.SIGMOID,
-                eps);
+                eps,
+                mnv4,
+                mnv4 && vname.contains("hybrid"),
+                aa);
     }
 
     private static double[] depthMultiplier(SpecReader r, JsonObject json, String family, Variant var, int stages) {

@@ -25,7 +25,8 @@ final class EfficientNetVariants {
         EFFV2_S,
         EFFV2_M,
         EFFV2_L,
-        EFFV2_XL
+        EFFV2_XL,
+        MNV4
     }
 
     /** What a timm model function changes in its generator's defaults. */
@@ -58,6 +59,7 @@ final class EfficientNetVariants {
     static final Map<String, String> MOBILENET_V3 = new LinkedHashMap<>();
     static final Map<String, String> EFFICIENTNET = new LinkedHashMap<>();
     static final Map<String, String> EFFICIENTNET_V2 = new LinkedHashMap<>();
+    static final Map<String, String> MOBILENET_V4 = new LinkedHashMap<>();
 
     private static Preprocess pre(int size, double crop, String interp, boolean inception) {
         return new Preprocess(
@@ -245,6 +247,31 @@ final class EfficientNetVariants {
                 1.1,
                 1.2,
                 pre(208, 0.890, "bicubic", false));
+        // MobileNetV4: the generator's channel multiplier is the only argument
+        String[][] mnv4 = {
+            {"mobilenetv4_conv_small_035", "0.35", "224", "0.875", "inception"},
+            {"mobilenetv4_conv_small_050", "0.5", "224", "0.875", "inception"},
+            {"mobilenetv4_conv_small", "1.0", "224", "0.875", ""},
+            {"mobilenetv4_conv_medium", "1.0", "256", "0.95", ""},
+            {"mobilenetv4_conv_large", "1.0", "384", "0.95", ""},
+            {"mobilenetv4_hybrid_medium", "1.0", "256", "0.95", ""},
+            {"mobilenetv4_hybrid_large", "1.0", "384", "0.95", ""},
+            {"mobilenetv4_conv_aa_medium", "1.0", "256", "0.95", ""},
+            {"mobilenetv4_conv_blur_medium", "1.0", "224", "0.95", ""},
+            {"mobilenetv4_conv_aa_large", "1.0", "448", "0.95", ""},
+            {"mobilenetv4_hybrid_medium_075", "0.75", "224", "0.95", ""},
+            {"mobilenetv4_hybrid_large_075", "0.75", "256", "0.95", ""}
+        };
+        for (String[] m : mnv4) {
+            v(
+                    "mobilenetv4",
+                    MOBILENET_V4,
+                    m[0],
+                    Gen.MNV4,
+                    Double.parseDouble(m[1]),
+                    1.0,
+                    pre(Integer.parseInt(m[2]), Double.parseDouble(m[3]), "bicubic", !m[4].isEmpty()));
+        }
     }
 
     /** A registered variant, or null. */
@@ -281,6 +308,7 @@ final class EfficientNetVariants {
                     {"ir_r1_k3_s1_e6_c320"}
                 };
             case MNV3 -> mnv3Arch(variant.contains("small"), variant.contains("minimal"));
+            case MNV4 -> MobileNetV4Arch.of(variant);
             case EFFNET ->
                 new String[][] {
                     {"ds_r1_k3_s1_e1_c16_se0.25"},

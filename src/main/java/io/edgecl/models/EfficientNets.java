@@ -3,14 +3,18 @@ package io.edgecl.models;
 import com.google.gson.JsonObject;
 import io.edgecl.graph.ActivationOp;
 import io.edgecl.graph.AddOp;
+import io.edgecl.graph.AffineOp;
 import io.edgecl.graph.AvgPoolOp;
 import io.edgecl.graph.Block;
+import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
+import io.edgecl.graph.MultiQueryAttentionOp;
 import io.edgecl.graph.Value;
 import io.edgecl.io.image.Preprocess;
 import io.edgecl.models.ArchStrings.Type;
 import io.edgecl.models.EfficientNetConfig.Blk;
 import io.edgecl.ops.Act;
+import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,11 +34,13 @@ public final class EfficientNets extends Network {
     public static final Map<String, String> MOBILENET_V3 = EfficientNetVariants.MOBILENET_V3;
     public static final Map<String, String> EFFICIENTNET = EfficientNetVariants.EFFICIENTNET;
     public static final Map<String, String> EFFICIENTNET_V2 = EfficientNetVariants.EFFICIENTNET_V2;
+    public static final Map<String, String> MOBILENET_V4 = EfficientNetVariants.MOBILENET_V4;
 
     private final Preprocess preprocess;
     private final List<List<Blk>> stages;
     private final int stemChs, numFeatures, inChans;
-    private final boolean mnv3Head, headBias, samePad, stemFeature;
+    private final boolean mnv3Head, headBias, samePad, stemFeature, headNorm, layerScale;
+    private final EfficientNetConfig.Aa aa;
     private final boolean[] stageFeature;
     private final Act act, seAct, seGate;
     private final double bnEps;
@@ -54,6 +60,9 @@ public final class EfficientNets extends Network {
         this.seAct = c.seAct();
         this.seGate = c.seGate();
         this.bnEps = c.bnEps();
+        this.headNorm = c.headNorm();
+        this.layerScale = c.layerScale();
+        this.aa = c.aa();
         // timm's feature_info: the stem when the first block strides, then each stage whose
         // successor starts with a stride (and the last)
         this.stemFeature = stages.get(0).get(0).baseStride() > 1;
@@ -83,6 +92,10 @@ public final class EfficientNets extends Network {
 
     public static VisionModel efficientNetV2(String name, JsonObject json) {
         return new EfficientNets(EfficientNetConfig.parse(name, json, "efficientnetv2"));
+    }
+
+    public static VisionModel mobilenetV4(String name, JsonObject json) {
+        return new EfficientNets(EfficientNetConfig.parse(name, json, "mobilenetv4"));
     }
 
     // ---- model --------------------------------------------------------------------------
@@ -141,8 +154,56 @@ public final class EfficientNets extends Network {
             int dilation,
             boolean depthwise,
             Act a) {
+        return convBn(g, W, b, conv, bn, x, out, k, stride, dilation, depthwise, a, null);
+    }
+
+    /** As above, the output then scaled per channel by {@code scale} (a layer scale; null: none), folded into the conv. */
+    private Value convBn(
+            Graph g,
+            Weights W,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            boolean depthwise,
+            Act a,
+            HostTensor scale) {
         int[] py = padding(x.h(), k, stride, dilation), px = padding(x.w(), k, stride, dilation);
-        return Layers.convBn(g, W, b, conv, bn, x, out, k, stride, dilation, py, px, depthwise, a, bnEps);
+        return Layers.convBn(g, W, b, conv, bn, x, out, k, stride, dilation, py, px, depthwise, a, bnEps, scale);
+    }
+
+    /**
+     * A conv with its BatchNorm and activation that, where the model anti-aliases and the conv
+     * strides, runs at stride 1 and downsamples after the activation (timm's ConvNormAct with
+     * aa_layer); node {@code conv}.aa.
+     */
+    private Value convBnAa(
+            Graph g,
+            Weights W,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            boolean depthwise,
+            Act a) {
+        if (aa == EfficientNetConfig.Aa.NONE || stride == 1) {
+            return convBn(g, W, b, conv, bn, x, out, k, stride, dilation, depthwise, a);
+        }
+        Value y = convBn(g, W, b, conv, bn, x, out, k, 1, dilation, depthwise, a);
+        return g.add(b, conv + ".aa", Layers.antiAlias(aa == EfficientNetConfig.Aa.BLUR, out, stride), y);
+    }
+
+    /** A layer scale's gamma (key PREFIX.layer_scale.gamma) where the model has them, else null. */
+    private HostTensor layerScale(Weights W, String block, int c) {
+        return layerScale ? W.get(block + ".layer_scale.gamma", c) : null;
     }
 
     /** Squeeze-excite: mean over pixels, reduce (act), expand (gate), scale the channels. */
@@ -178,7 +239,7 @@ public final class EfficientNets extends Network {
                 }
             }
             int last = fileDepths[i] - 1;
-            for (String conv : new String[] {"conv_pwl", "conv_pw", "conv"}) {
+            for (String conv : new String[] {"conv_pwl", "pw_proj.conv", "attn.output.proj", "conv_pw", "conv"}) {
                 String key = p + last + "." + conv + ".weight";
                 if (last >= 0 && W.has(key) && !(conv.equals("conv_pw") && W.has(p + last + ".conv_pwl.weight"))) {
                     fileOut[i] = W.shapeOf(key)[0];
@@ -234,7 +295,12 @@ public final class EfficientNets extends Network {
         if (!classifier) return g;
         Block head = g.block("head", "Head");
         int c = x.c();
-        if (mnv3Head) {
+        if (headNorm) {
+            // MobileNetV4: pool first, then a 1x1 conv whose BatchNorm and activation follow
+            x = g.add(head, "global_pool", new AvgPoolOp(), x);
+            x = convBn(g, W, head, "conv_head", "norm_head", x, numFeatures, 1, 1, 1, false, act);
+            c = numFeatures;
+        } else if (mnv3Head) {
             // MobileNetV3's efficient head: pool first, then a 1x1 conv with bias and no norm
             x = g.add(head, "global_pool", new AvgPoolOp(), x);
             x = g.add(head, "conv_head", Layers.linear(W, "conv_head", c, numFeatures, headBias, Act.NONE), x);
@@ -300,7 +366,7 @@ public final class EfficientNets extends Network {
             }
             case ER -> {
                 Block b = g.block(p, "EdgeResidual");
-                y = convBn(
+                y = convBnAa(
                         g,
                         W,
                         b,
@@ -317,13 +383,113 @@ public final class EfficientNets extends Network {
                 y = convBn(g, W, b, p + ".conv_pwl", p + ".bn2", y, k.out(), 1, 1, 1, false, Act.NONE);
                 return residual(g, b, k, y, shortcut);
             }
+            case UIR -> {
+                return universal(g, W, k, x);
+            }
+            case MQA -> {
+                return mobileAttention(g, W, k, x);
+            }
             default -> {
                 Block b = g.block(p, "ConvBnAct");
-                y = convBn(
+                y = convBnAa(
                         g, W, b, p + ".conv", p + ".bn1", x, k.out(), k.k(), k.stride(), k.dilation(), false, k.act());
                 return residual(g, b, k, y, shortcut);
             }
         }
+    }
+
+    /**
+     * MobileNetV4's universal inverted residual: an optional depthwise conv before the expansion
+     * (BatchNorm, no activation), the 1x1 expansion, an optional middle depthwise conv, the 1x1
+     * projection and an optional depthwise conv after it; the stride goes to the first depthwise
+     * conv of middle, start, end. The layer scale is folded into the last conv.
+     */
+    private Value universal(Graph g, Weights W, Blk k, Value x) {
+        String p = k.path();
+        Block b = g.block(p, "UniversalInvertedResidual");
+        Value y = x;
+        int d = k.dilation();
+        if (k.dwStart() > 0) {
+            int s = k.k() > 0 ? 1 : k.stride();
+            y = convBnAa(
+                    g, W, b, p + ".dw_start.conv", p + ".dw_start.bn", y, k.in(), k.dwStart(), s, d, true, Act.NONE);
+        }
+        y = convBn(g, W, b, p + ".pw_exp.conv", p + ".pw_exp.bn", y, k.mid(), 1, 1, 1, false, k.act());
+        if (k.k() > 0) {
+            y = convBnAa(
+                    g, W, b, p + ".dw_mid.conv", p + ".dw_mid.bn", y, k.mid(), k.k(), k.stride(), d, true, k.act());
+        }
+        if (k.seChs() > 0) y = squeezeExcite(g, W, b, p + ".se", y, k.seChs(), k.act());
+        HostTensor gamma = layerScale(W, p, k.out());
+        y = convBn(
+                g,
+                W,
+                b,
+                p + ".pw_proj.conv",
+                p + ".pw_proj.bn",
+                y,
+                k.out(),
+                1,
+                1,
+                1,
+                false,
+                Act.NONE,
+                k.dwEnd() > 0 ? null : gamma);
+        if (k.dwEnd() > 0) {
+            int s = k.k() == 0 && k.dwStart() == 0 ? k.stride() : 1;
+            y = convBn(
+                    g, W, b, p + ".dw_end.conv", p + ".dw_end.bn", y, k.out(), k.dwEnd(), s, d, true, Act.NONE, gamma);
+        }
+        return residual(g, b, k, y, x);
+    }
+
+    /**
+     * MobileNetV4's mobile multi-query attention: BatchNorm, then a query projection of all heads
+     * and one key and one value head, each of those optionally downsampled first by a strided
+     * depthwise conv with its BatchNorm; softmax attention, the output projection (layer scale
+     * folded in) and the shortcut.
+     */
+    private Value mobileAttention(Graph g, Weights W, Blk k, Value x) {
+        String p = k.path(), a = p + ".attn";
+        Block b = g.block(p, "MobileAttention");
+        int c = x.c(), hd = k.heads() * k.keyDim();
+        Relayout.Folded bn = Relayout.batchNormAffine(
+                W.get(p + ".norm.weight", c),
+                W.get(p + ".norm.bias", c),
+                W.buffer(p + ".norm.running_mean", c),
+                W.buffer(p + ".norm.running_var", c),
+                bnEps);
+        Value n = g.add(b, p + ".norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x);
+        Value q = g.add(b, a + ".query.proj", Layers.linear(W, a + ".query.proj", c, hd, false, Act.NONE), n);
+        Value[] kv = new Value[2];
+        String[] names = {"key", "value"};
+        for (int i = 0; i < 2; i++) {
+            String s = a + "." + names[i];
+            Value t = n;
+            if (k.kvStride() > 1) {
+                t = convBn(
+                        g,
+                        W,
+                        b,
+                        s + ".down_conv",
+                        s + ".norm",
+                        t,
+                        c,
+                        k.k(),
+                        k.kvStride(),
+                        k.dilation(),
+                        true,
+                        Act.NONE);
+            }
+            kv[i] = g.add(b, s + ".proj", Layers.linear(W, s + ".proj", c, k.keyDim(), false, Act.NONE), t);
+        }
+        float scale = (float) (1.0 / Math.sqrt(k.keyDim()));
+        Value o = g.add(b, a, new MultiQueryAttentionOp(k.heads(), scale), q, kv[0], kv[1]);
+        HostTensor wt = W.get(a + ".output.proj.weight", k.out(), hd);
+        HostTensor gamma = layerScale(W, p, k.out());
+        if (gamma != null) wt = Relayout.scaleRows(wt, gamma);
+        Value y = g.add(b, a + ".output.proj", new GemmOp(Relayout.linear(wt), null, Act.NONE, null, false), o);
+        return residual(g, b, k, y, x);
     }
 
     private static Value residual(Graph g, Block b, Blk k, Value y, Value shortcut) {

@@ -10,6 +10,7 @@ import io.edgecl.graph.GemmOp;
 import io.edgecl.graph.Graph;
 import io.edgecl.graph.LayerNormOp;
 import io.edgecl.graph.OpSpec;
+import io.edgecl.graph.Pool2dOp;
 import io.edgecl.graph.ScaleAddOp;
 import io.edgecl.graph.Value;
 import io.edgecl.ops.Act;
@@ -66,6 +67,21 @@ final class Layers {
         return g.add(b, prefix, new ChannelGateOp(), x, s);
     }
 
+    /**
+     * timm's anti-aliased downsampling by {@code stride} after a conv run at stride 1: a 2×2-style
+     * average pool (kernel = stride, no padding), or ("blurpc") a 3×3 binomial blur
+     * [1 2 1]ᵀ[1 2 1] / 16 per channel with zero padding 1.
+     */
+    static OpSpec antiAlias(boolean blur, int channels, int stride) {
+        if (!blur) return new Pool2dOp(stride, stride, 0, false, true);
+        float[] f = {1, 2, 1};
+        float[] wt = new float[channels * 9];
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) wt[c * 9 + i * 3 + j] = f[i] * f[j] / 16f;
+        HostTensor t = new HostTensor(new int[] {channels, 1, 3, 3}, wt);
+        return new DwConvOp(Relayout.depthwise(t), null, 3, 3, stride, 1, 1, 1, 1, 1, Act.NONE, 1);
+    }
+
     /** timm's symmetric padding for a conv of kernel k, stride s (dilation 1). */
     static int pad(int k, int s) {
         return ((s - 1) + (k - 1)) / 2;
@@ -93,8 +109,37 @@ final class Layers {
             boolean depthwise,
             Act a,
             double eps) {
+        return convBn(g, w, b, conv, bn, x, out, k, stride, dilation, py, px, depthwise, a, eps, null);
+    }
+
+    /**
+     * As above, the normalised output then scaled per channel by {@code scale} (a layer scale
+     * before any activation; null: none), folded into the conv with the BatchNorm.
+     */
+    static Value convBn(
+            Graph g,
+            Weights w,
+            Block b,
+            String conv,
+            String bn,
+            Value x,
+            int out,
+            int k,
+            int stride,
+            int dilation,
+            int[] py,
+            int[] px,
+            boolean depthwise,
+            Act a,
+            double eps,
+            HostTensor scale) {
         HostTensor wt = w.get(conv + ".weight", out, depthwise ? 1 : x.c(), k, k);
         HostTensor gamma = w.get(bn + ".weight", out), beta = w.get(bn + ".bias", out);
+        if (scale != null) {
+            // s·(γ·x̂ + β) is a BatchNorm with γ·s and β·s
+            gamma = Relayout.scaleRows(gamma, scale);
+            beta = Relayout.scaleRows(beta, scale);
+        }
         HostTensor mean = w.buffer(bn + ".running_mean", out), var = w.buffer(bn + ".running_var", out);
         Relayout.Folded f = Relayout.foldBatchNorm(wt, null, gamma, beta, mean, var, eps);
         OpSpec op;

@@ -32,6 +32,7 @@ public final class Models {
             new Family("mobilenetv3", EfficientNets.MOBILENET_V3, EfficientNets::mobilenetV3),
             new Family("efficientnet", EfficientNets.EFFICIENTNET, EfficientNets::efficientNet),
             new Family("efficientnetv2", EfficientNets.EFFICIENTNET_V2, EfficientNets::efficientNetV2),
+            new Family("mobilenetv4", EfficientNets.MOBILENET_V4, EfficientNets::mobilenetV4),
             new Family("mobilevit", MobileViT.VARIANTS, MobileViT::fromJson),
             new Family("repvit", RepViT.VARIANTS, RepViT::fromJson),
             new Family("segmentation", Segmenters.VARIANTS, Segmenters::fromJson),

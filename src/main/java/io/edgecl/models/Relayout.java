@@ -62,6 +62,14 @@ public final class Relayout {
         return new Folded(new HostTensor(w.shape(), wd), new HostTensor(new int[] {out}, bd));
     }
 
+    /** {@code t} with each slice along dimension 0 multiplied by {@code s[i]} (a layer scale folded into a weight). */
+    public static HostTensor scaleRows(HostTensor t, HostTensor s) {
+        int rows = t.dim(0), per = t.numel() / rows;
+        float[] d = t.data().clone();
+        for (int r = 0; r < rows; r++) for (int i = 0; i < per; i++) d[r * per + i] *= s.data()[r];
+        return new HostTensor(t.shape(), d);
+    }
+
     /** An eval-mode BatchNorm as a per-channel affine: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
     public static Folded batchNormAffine(
             HostTensor gamma, HostTensor beta, HostTensor mean, HostTensor var, double eps) {

@@ -132,7 +132,10 @@ public final class Attention {
                     .arg(patchW)
                     .arg(tp)
                     .arg(vOff)
-                    .arg(n);
+                    .arg(n)
+                    .arg(3 * channels)
+                    .arg(heads)
+                    .arg((int) group);
             CpuGrid gp = CpuGrid.orDriver(ctx.info(), tp, b);
             CpuGrid ga = CpuGrid.orDriver(ctx.info(), (group + QB - 1) / QB, (long) groups * heads, n);
             return List.of(
@@ -234,5 +237,95 @@ public final class Attention {
                 (long) ctx.precision().elementBytes()
                         * ((long) n * tokens * 3 * channels * (1 + group / Math.max(1, 64))
                                 + (long) n * tokens * channels));
+    }
+
+    /**
+     * Scratch bytes multi-query attention needs in {@code variant} (0 for DIRECT): the keys and
+     * values of each image as floats, padded to whole steps of keys and whole value vectors.
+     */
+    public static long multiQueryScratchBytes(Variant variant, int n, int keys, int headDim) {
+        if (variant == Variant.DIRECT) return 0;
+        long tp = (keys + KC * KV - 1) / (KC * KV) * (KC * KV);
+        return 4L * n * tp * (headDim + valueRow(headDim));
+    }
+
+    /**
+     * Multi-query attention: queries [n, l, heads × d] over one key and one value head [n, m, d]
+     * shared by every query head, to [n, l, heads × d]. DIRECT: kernel mqa, one launch, no
+     * scratch; otherwise (CPU runtimes) mqa_pack_tv packs the keys and values into
+     * {@code scratch} ({@link #multiQueryScratchBytes}) and the blocked self-attention kernel
+     * mhsa_qb runs every query head over them.
+     */
+    public static List<Launch> multiQuery(
+            ClContext ctx,
+            ClBuffer q,
+            ClBuffer k,
+            ClBuffer v,
+            ClBuffer out,
+            ClBuffer scratch,
+            int n,
+            int qh,
+            int qw,
+            int keys,
+            int heads,
+            int headDim,
+            float scale,
+            Variant variant) {
+        if (headDim > MAX_HEAD_DIM) {
+            throw new EdgeClException(
+                    "multi-query attention with head dimension " + headDim + ": at most " + MAX_HEAD_DIM);
+        }
+        long queries = (long) qh * qw, c = (long) heads * headDim;
+        long flops = 4L * n * queries * keys * c;
+        long e = ctx.precision().elementBytes();
+        long bytes = e * n * (2L * queries * c + 2L * keys * headDim);
+        if (variant == Variant.DIRECT) {
+            ClKernel kr = ctx.kernel(Map.of("HEAD_DIM", String.valueOf(headDim)), "mqa", "attention.cl");
+            kr.arg(q)
+                    .arg(k)
+                    .arg(v)
+                    .arg(out)
+                    .arg((int) queries)
+                    .arg(keys)
+                    .arg(heads)
+                    .arg(scale);
+            return List.of(new Launch(kr, new long[] {queries, heads, n}, null, "multi_query_attention", flops, bytes));
+        }
+        int tp = (keys + KC * KV - 1) / (KC * KV) * (KC * KV);
+        int vOff = n * headDim * tp;
+        var prog = ctx.program(
+                Map.of("HEAD_DIM", String.valueOf(headDim), "MH_QB", String.valueOf(QB), "MH_KV", String.valueOf(KV)),
+                List.of("mqa_pack_tv", "mhsa_qb"),
+                "attention.cl");
+        ClKernel pack = prog.kernel("mqa_pack_tv");
+        pack.arg(k).arg(v).arg(scratch).arg(keys).arg(tp).arg(vOff).arg(n);
+        ClKernel att = prog.kernel("mhsa_qb");
+        att.arg(q)
+                .arg(scratch)
+                .arg(out)
+                .arg(qh)
+                .arg(qw)
+                .arg((int) c)
+                .arg(scale)
+                .arg(1)
+                .arg(1)
+                .arg(tp)
+                .arg(vOff)
+                .arg(n)
+                .arg((int) c)
+                .arg(1)
+                .arg(keys);
+        CpuGrid gp = CpuGrid.orDriver(ctx.info(), tp, n);
+        CpuGrid ga = CpuGrid.orDriver(ctx.info(), (queries + QB - 1) / QB, heads, n);
+        long kvBytes = multiQueryScratchBytes(variant, n, keys, headDim);
+        return List.of(
+                new Launch(
+                        pack,
+                        gp.global(),
+                        gp.local(),
+                        "multi_query_attention",
+                        0,
+                        e * n * 2L * keys * headDim + kvBytes),
+                new Launch(att, ga.global(), ga.local(), "multi_query_attention", flops, bytes + kvBytes));
     }
 }
