@@ -226,18 +226,20 @@ public final class Gemm {
     }
 
     /**
-     * Panels one vector of the device's widest width (16 floats on AVX-512) wide, 12 rows per
-     * work-item, 8 when M is small (fewer idle rows past M, more work-items), M itself below 8:
-     * the pooled GEMVs of a classifier head or a squeeze-excite block at batch 1 ran 1.7-2.3x
-     * faster with 1 row than with 8 rows of which 7 repeat the last. Measured on every GEMM shape
-     * of the six benchmark networks, epilogues included, against 4 to 16 rows and 16 to 64
-     * columns: within 2% of the per-shape best in total. The tuner refines it per shape. The
-     * width stays 16 at every M, so the plans of one session share one copy of the weights.
+     * Panels 32 columns wide (two vectors of 16 on AVX-512; 16 or 8 for narrower outputs) and 8
+     * rows per work-item, M itself below 8: the pooled GEMVs of a classifier head or a
+     * squeeze-excite block at batch 1 run faster with 1 row than with 8 of which 7 repeat the
+     * last. 8×32 replaced 12×16 (8×16 below 96 rows) after whole-forward A/B runs of nine
+     * networks (tools/bench-ab.sh, 3 alternating rounds): 4-16% less device time on MobileNetV3,
+     * MobileNetV4, EdgeNeXt, EdgeViT, ConvNeXt and RepViT, EfficientNet and MobileViT within the
+     * noise; the small-M GEMMs of 7×7 stages gained most (MobileNetV4's 49-row expansions went from
+     * 40% to 55-63% of peak). The tuner refines it per shape. The width depends on N only, so
+     * the plans of one session (batch 1 and 8, say) share one copy of the weights.
      */
     static Config cpuDefault(int m, int n) {
-        int rows = m >= 96 ? 12 : Math.max(1, Math.min(8, m));
-        if (n <= 8) return new Config(Variant.PANEL, Math.min(8, rows), 8);
-        return new Config(Variant.PANEL, rows, 16);
+        int rows = Math.max(1, Math.min(8, m));
+        if (n <= 8) return new Config(Variant.PANEL, rows, 8);
+        return new Config(Variant.PANEL, rows, n <= 16 ? 16 : 32);
     }
 
     /**
