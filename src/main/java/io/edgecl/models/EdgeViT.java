@@ -315,7 +315,7 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
         if (cfg.numClasses > 0) {
             HostTensor hw = W.get("head.weight", "num_classes", cfg.numClasses, c);
             HostTensor hb = W.get("head.bias", "num_classes", cfg.numClasses);
-            Relayout.Folded f = foldIntoNext(hw, hb, bn);
+            Relayout.Folded f = Relayout.foldIntoNext(hw, hb, bn);
             // the final BatchNorm is folded into the classifier that follows it
             x = g.add(head, "head", new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false), x);
         } else {
@@ -414,34 +414,11 @@ public final class EdgeViT extends Network.Configured<EdgeViT.Config> {
         HostTensor wt = W.get(p + ".weight", out, in, 1, 1);
         HostTensor bias = W.get(p + ".bias", out);
         if (bn != null) {
-            Relayout.Folded f = foldIntoNext(wt, bias, bn);
+            Relayout.Folded f = Relayout.foldIntoNext(wt, bias, bn);
             wt = f.weight();
             bias = f.bias();
         }
         return new GemmOp(Relayout.linear(wt), bias, Act.NONE, null, false);
-    }
-
-    /**
-     * Folds a per-channel affine (scale, shift) applied to the input of a linear map W [out, in]
-     * (or a 1x1 conv) into it: W (s ⊙ x + t) + b = (W diag s) x + (W t + b). Exact for a 1x1 conv
-     * or a linear layer, where no zero padding sees the unnormalised input.
-     */
-    static Relayout.Folded foldIntoNext(HostTensor w, HostTensor bias, Relayout.Folded affine) {
-        int out = w.dim(0), in = w.numel() / out;
-        float[] s = affine.weight().data(), t = affine.bias().data();
-        if (s.length != in)
-            throw new IllegalArgumentException("affine over " + s.length + " channels, layer takes " + in);
-        float[] wd = w.data(), nw = new float[wd.length], nb = new float[out];
-        for (int o = 0; o < out; o++) {
-            double acc = bias == null ? 0 : bias.data()[o];
-            for (int i = 0; i < in; i++) {
-                float v = wd[o * in + i];
-                nw[o * in + i] = v * s[i];
-                acc += (double) v * t[i];
-            }
-            nb[o] = (float) acc;
-        }
-        return new Relayout.Folded(new HostTensor(w.shape(), nw), new HostTensor(new int[] {out}, nb));
     }
 
     @Override

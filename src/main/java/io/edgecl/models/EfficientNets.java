@@ -459,28 +459,20 @@ public final class EfficientNets extends Network {
                 W.buffer(p + ".norm.running_mean", c),
                 W.buffer(p + ".norm.running_var", c),
                 bnEps);
-        Value n = g.add(b, p + ".norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x);
-        Value q = g.add(b, a + ".query.proj", Layers.linear(W, a + ".query.proj", c, hd, false, Act.NONE), n);
+        // the norm folds into the 1x1 projections; the strided key/value convs pad with zeros,
+        // so they read the normalised input itself
+        Value n = k.kvStride() > 1 ? g.add(b, p + ".norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x) : null;
+        Value q = g.add(b, a + ".query.proj", projection(W, a + ".query.proj", c, hd, bn), x);
         Value[] kv = new Value[2];
         String[] names = {"key", "value"};
         for (int i = 0; i < 2; i++) {
             String s = a + "." + names[i];
-            Value t = n;
-            if (k.kvStride() > 1) {
-                t = convBn(
-                        g,
-                        W,
-                        b,
-                        s + ".down_conv",
-                        s + ".norm",
-                        t,
-                        c,
-                        k.k(),
-                        k.kvStride(),
-                        k.dilation(),
-                        true,
-                        Act.NONE);
+            if (n == null) {
+                kv[i] = g.add(b, s + ".proj", projection(W, s + ".proj", c, k.keyDim(), bn), x);
+                continue;
             }
+            Value t = convBn(
+                    g, W, b, s + ".down_conv", s + ".norm", n, c, k.k(), k.kvStride(), k.dilation(), true, Act.NONE);
             kv[i] = g.add(b, s + ".proj", Layers.linear(W, s + ".proj", c, k.keyDim(), false, Act.NONE), t);
         }
         float scale = (float) (1.0 / Math.sqrt(k.keyDim()));
@@ -490,6 +482,12 @@ public final class EfficientNets extends Network {
         if (gamma != null) wt = Relayout.scaleRows(wt, gamma);
         Value y = g.add(b, a + ".output.proj", new GemmOp(Relayout.linear(wt), null, Act.NONE, null, false), o);
         return residual(g, b, k, y, x);
+    }
+
+    /** A bias-free 1x1 projection (key PREFIX.weight) of the input of a BatchNorm, the norm folded in. */
+    private static GemmOp projection(Weights W, String prefix, int in, int out, Relayout.Folded norm) {
+        Relayout.Folded f = Relayout.foldIntoNext(W.get(prefix + ".weight", out, in), null, norm);
+        return new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
     }
 
     private static Value residual(Graph g, Block b, Blk k, Value y, Value shortcut) {

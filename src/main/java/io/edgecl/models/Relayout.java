@@ -82,4 +82,27 @@ public final class Relayout {
         }
         return new Folded(new HostTensor(new int[] {c}, sc), new HostTensor(new int[] {c}, sh));
     }
+
+    /**
+     * Folds a per-channel affine (scale, shift) applied to the input of a linear map W [out, in]
+     * (or a 1x1 conv) into it: W (s ⊙ x + t) + b = (W diag s) x + (W t + b). Exact for a 1x1 conv
+     * or a linear layer, where no zero padding sees the unnormalised input.
+     */
+    public static Folded foldIntoNext(HostTensor w, HostTensor bias, Folded affine) {
+        int out = w.dim(0), in = w.numel() / out;
+        float[] s = affine.weight().data(), t = affine.bias().data();
+        if (s.length != in)
+            throw new IllegalArgumentException("affine over " + s.length + " channels, layer takes " + in);
+        float[] wd = w.data(), nw = new float[wd.length], nb = new float[out];
+        for (int o = 0; o < out; o++) {
+            double acc = bias == null ? 0 : bias.data()[o];
+            for (int i = 0; i < in; i++) {
+                float v = wd[o * in + i];
+                nw[o * in + i] = v * s[i];
+                acc += (double) v * t[i];
+            }
+            nb[o] = (float) acc;
+        }
+        return new Folded(new HostTensor(w.shape(), nw), new HostTensor(new int[] {out}, nb));
+    }
 }
