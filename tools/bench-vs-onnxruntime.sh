@@ -18,10 +18,11 @@
 #   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR] [--upstream DIR]
 #   prints README's table, each engine in its own process (--own-process): edgenext_xx_small,
 #   edgevit_xxs, mobilevit_xxs (ONNX Runtime on the upstream export in DIR/golden/<case>/model.onnx,
-#   with the case's weights) and mobilenetv3_large_100, efficientnet_b0, convnext_atto (ONNX Runtime
-#   on timm's torch.onnx export in --upstream DIR, written by tools/golden/timm_onnx.py, with its
-#   weights; without --upstream, on EdgeCL's export), at each batch, with the date, the device and
-#   ONNX Runtime's version.
+#   with the case's weights) and mobilenetv3_large_100, efficientnet_b0, convnext_atto,
+#   mobilenetv4_conv_small, mobilenetv4_hybrid_medium, repvit_m0_9 (ONNX Runtime on timm's
+#   torch.onnx export in --upstream DIR, written by tools/golden/timm_onnx.py, with its weights;
+#   without --upstream, on EdgeCL's export), each at its default input size, at each batch, with
+#   the date, the device and ONNX Runtime's version.
 #
 # Without -w the weights are random (timing does not depend on them). ONNX Runtime is a test
 # dependency of the project, so Maven fetches it on first use.
@@ -70,7 +71,8 @@ own() {
 rows=()
 header=""
 for b in $batches; do
-  for m in edgenext_xx_small edgevit_xxs mobilevit_xxs mobilenetv3_large_100 efficientnet_b0 convnext_atto; do
+  for m in edgenext_xx_small edgevit_xxs mobilevit_xxs mobilenetv3_large_100 efficientnet_b0 convnext_atto \
+    mobilenetv4_conv_small mobilenetv4_hybrid_medium repvit_m0_9; do
     v=""
     if [ -f "$shared/golden/$m/model.onnx" ]; then
       v="--onnx $shared/golden/$m/model.onnx -w $(ls "$shared/golden/$m"/weights.* 2>/dev/null | head -1)"
