@@ -42,14 +42,28 @@ __kernel void add_broadcast(__global const DATA_T* x, __global const DATA_T* y, 
 
 // The network input: the host's NCHW float image(s) into the NHWC storage every kernel reads,
 // on the device (a host-side transpose cost more than the stem convolution that follows it).
-// Each work-item moves 16 pixels: one vector load per channel, then the interleaved stores.
+// Each work-item moves 16 pixels: one vector load per channel, then the interleaved stores (for
+// three channels, three vector stores).
 // Global size: (ceil(HW / 16), N).
 __kernel void to_nhwc(__global const float* in, __global DATA_T* out, int C, int HW, int N) {
     const int p0 = get_global_id(0) * 16, n = get_global_id(1);
     if (p0 >= HW || n >= N) return; // the grid is rounded up to whole work-groups in both dimensions
     __global const float* src = in + (size_t)n * C * HW + p0;
     __global DATA_T* dst = out + ((size_t)n * HW + p0) * C;
-    if (p0 + 16 <= HW) {
+    if (C == 3 && p0 + 16 <= HW) {
+        // RGB, the usual case: the 16 pixels' 48 values are consecutive in NHWC, so they are
+        // interleaved in registers and stored as three vectors instead of 48 single stores
+        float r[16], g[16], b[16], t[48];
+        vstore16(vload16(0, src), 0, r);
+        vstore16(vload16(0, src + HW), 0, g);
+        vstore16(vload16(0, src + 2 * HW), 0, b);
+        _Pragma("unroll") for (int j = 0; j < 16; j++) {
+            t[3 * j] = r[j];
+            t[3 * j + 1] = g[j];
+            t[3 * j + 2] = b[j];
+        }
+        _Pragma("unroll") for (int v = 0; v < 3; v++) STN(16, dst, 16 * v, vload16(v, t));
+    } else if (p0 + 16 <= HW) {
         for (int c = 0; c < C; c++) {
             float t[16];
             vstore16(vload16(0, src + (size_t)c * HW), 0, t);
