@@ -152,12 +152,14 @@ __kernel void add2(__global const DATA_T* x, __global const DATA_T* y, __global 
     if (i < n) STC(out, i, edgecl_act_c(LDC(x, i) + LDC(y, i), ACT));
 }
 
-// out = act(x * scale[c] + shift[c]) over NHWC rows of `channels` (an eval-mode BatchNorm).
+// out = act(x * scale[c] + shift[c]) over NHWC rows of `channels` (an eval-mode BatchNorm). The
+// grid is (channel, row), as channel_gate's: no work-item divides to find its channel, and
+// neighbouring work-items read neighbouring channels.
 __kernel void affine(__global const DATA_T* x, __global const DATA_T* scale, __global const DATA_T* shift,
-                     __global DATA_T* out, int n, int channels) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    int c = i % channels;
+                     __global DATA_T* out, int rows, int channels) {
+    int c = get_global_id(0), r = get_global_id(1);
+    if (c >= channels || r >= rows) return;
+    size_t i = (size_t)r * channels + c;
     STC(out, i, edgecl_act_c(fma(LDC(x, i), LDC(scale, c), LDC(shift, c)), ACT));
 }
 

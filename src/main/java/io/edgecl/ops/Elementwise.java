@@ -210,11 +210,13 @@ public final class Elementwise {
     public static Launch affine(
             ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n, int channels, Act act) {
         ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
-        k.arg(x).arg(scale).arg(shift).arg(out).arg(n).arg(channels);
+        int rows = n / channels;
+        k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
+        // groups of 16 channels × 4 rows, as channel_gate's
         return new Launch(
                 k,
-                new long[] {Launch.roundUp(n, WG)},
-                new long[] {WG},
+                new long[] {Launch.roundUp(channels, 16), Launch.roundUp(rows, 4)},
+                new long[] {16, 4},
                 "affine",
                 2L * n,
                 2L * ctx.precision().elementBytes() * n);
