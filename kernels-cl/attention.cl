@@ -604,20 +604,22 @@ __kernel void xca_apply_panel(__global const DATA_T* qkv, __global const DATA_T*
 // ---------------------------------------------------------------------------------------------
 // Multi-query attention (MobileNetV4's mobile MQA): every query head attends over one key head
 // and one value head shared by all, usually of fewer tokens (keys and values downsampled).
-// q [N, L, heads * HEAD_DIM] (channel h * HEAD_DIM + i), k and v [N, M, HEAD_DIM], out as q:
-//   out[n, t, h*D + i] = sum_j softmax_j(<q_t,h, k_j> * scale) v_j[i]
+// Queries are rows q_stride apart (channel h * HEAD_DIM + i of head h); keys and values are rows
+// kv_stride apart, at channel k_off and v_off: separate tensors, or the [q | k | v] tensor of
+// one projection (then k == v == q and the rows are the queries' tokens).
+//   out[n, t, h*D + i] = sum_j softmax_j(<q_t,h, k_j> * scale) v_j[i]    (out rows heads * D apart)
 // with an online softmax per query, as mhsa. Work-items next to each other take neighbouring
 // queries of one head and walk the same keys in step.
 // Global size: (L, heads, N).
 
 __kernel void mqa(__global const DATA_T* q, __global const DATA_T* k, __global const DATA_T* v,
-                  __global DATA_T* out, int L, int M, int heads, float scale) {
+                  __global DATA_T* out, int L, int M, int heads, float scale, int q_stride, int kv_stride,
+                  int k_off, int v_off) {
     const int t = get_global_id(0);
     const int h = get_global_id(1);
     const int n = get_global_id(2);
     if (t >= L) return;
-    const int C = heads * HEAD_DIM;
-    const int qb = (n * L + t) * C + h * HEAD_DIM;
+    const size_t qb = ((size_t)n * L + t) * q_stride + h * HEAD_DIM;
     float qv[HEAD_DIM], acc[HEAD_DIM];
     for (int i = 0; i < HEAD_DIM; i++) {
         qv[i] = LD(q, qb + i) * scale;
@@ -625,33 +627,35 @@ __kernel void mqa(__global const DATA_T* q, __global const DATA_T* k, __global c
     }
     float m = -INFINITY, l = 0.0f;
     for (int j = 0; j < M; j++) {
-        const int kb = (n * M + j) * HEAD_DIM;
+        const size_t kb = ((size_t)n * M + j) * kv_stride;
         float s = 0.0f;
-        for (int i = 0; i < HEAD_DIM; i++) s = fma(qv[i], LD(k, kb + i), s);
+        for (int i = 0; i < HEAD_DIM; i++) s = fma(qv[i], LD(k, kb + k_off + i), s);
         const float mn = fmax(m, s);
         const float corr = edgecl_exp_float(m - mn), p = edgecl_exp_float(s - mn);
         l = l * corr + p;
-        for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, LD(v, kb + i), acc[i] * corr);
+        for (int i = 0; i < HEAD_DIM; i++) acc[i] = fma(p, LD(v, kb + v_off + i), acc[i] * corr);
         m = mn;
     }
     const float inv = 1.0f / l;
-    for (int i = 0; i < HEAD_DIM; i++) ST(out, qb + i, acc[i] * inv);
+    const size_t ob = ((size_t)n * L + t) * heads * HEAD_DIM + h * HEAD_DIM;
+    for (int i = 0; i < HEAD_DIM; i++) ST(out, ob + i, acc[i] * inv);
 }
 
 // mqa's keys and values in mhsa_qb's scratch layout (one group per image, one head): keys
-// transposed [n][HEAD_DIM][Tp], values token-major [n][Tp][MH_DP], zero past the M keys.
+// transposed [n][HEAD_DIM][Tp], values token-major [n][Tp][MH_DP], zero past the M keys. Rows and
+// offsets as for mqa.
 // Global size: (Tp, N).
 __kernel void mqa_pack_tv(__global const DATA_T* k, __global const DATA_T* v, __global float* kv, int M, int Tp,
-                          int v_off, int N) {
+                          int v_off_scratch, int N, int kv_stride, int k_off, int v_off) {
     const int t = get_global_id(0), n = get_global_id(1);
     if (t >= Tp || n >= N) return;
     __global float* kt = kv + (size_t)n * HEAD_DIM * Tp + t;
-    __global float* vr = kv + v_off + ((size_t)n * Tp + t) * MH_DP;
+    __global float* vr = kv + v_off_scratch + ((size_t)n * Tp + t) * MH_DP;
     if (t < M) {
-        const size_t src = ((size_t)n * M + t) * HEAD_DIM;
+        const size_t src = ((size_t)n * M + t) * kv_stride;
         for (int i = 0; i < HEAD_DIM; i++) {
-            kt[i * Tp] = LD(k, src + i);
-            vr[i] = LD(v, src + i);
+            kt[i * Tp] = LD(k, src + k_off + i);
+            vr[i] = LD(v, src + v_off + i);
         }
         for (int i = HEAD_DIM; i < MH_DP; i++) vr[i] = 0.0f;
     } else {

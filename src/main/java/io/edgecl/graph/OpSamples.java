@@ -447,9 +447,9 @@ public final class OpSamples {
                 SelfAttentionOp.class,
                 r -> graph(
                         3, 5, 18, (g, x) -> g.add(g.block("b", "t"), "attn", new SelfAttentionOp(3, 0.4f, 1, 1), x))));
-        // keys and values at half the resolution (a strided projection of the input), odd token
-        // counts; then keys and values at the queries' resolution, 81 of them (two softmax steps
-        // of the blocked kernel)
+        // both operand forms: q, k and v apart, with keys and values at half the resolution (a
+        // strided projection) and odd token counts; one [q | k | v] projection with 81 keys (two
+        // softmax steps of the blocked kernel)
         s.add(new Sample(
                 "multi_query_attention/kv-downsampled",
                 MultiQueryAttentionOp.class,
@@ -461,14 +461,12 @@ public final class OpSamples {
                     return g.add(b, "attn", new MultiQueryAttentionOp(3, 0.5f), q, k, v);
                 })));
         s.add(new Sample(
-                "multi_query_attention/same-size",
+                "multi_query_attention/qkv",
                 MultiQueryAttentionOp.class,
                 r -> graph(9, 9, 8, (g, x) -> {
                     Block b = g.block("b", "t");
-                    Value q = g.add(b, "q", new GemmOp(t(r, 0.5f, 8, 16), null, Act.NONE, null, false), x);
-                    Value k = g.add(b, "k", new GemmOp(t(r, 0.5f, 8, 8), null, Act.NONE, null, false), x);
-                    Value v = g.add(b, "v", new GemmOp(t(r, 0.5f, 8, 8), null, Act.NONE, null, false), x);
-                    return g.add(b, "attn", new MultiQueryAttentionOp(2, 0.35f), q, k, v);
+                    Value qkv = g.add(b, "qkv", new GemmOp(t(r, 0.5f, 8, 16), null, Act.NONE, null, false), x);
+                    return g.add(b, "attn", new MultiQueryAttentionOp(2, 0.35f), qkv);
                 })));
         s.add(new Sample(
                 "pool2d/max3x3/s2",

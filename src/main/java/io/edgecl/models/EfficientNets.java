@@ -459,29 +459,60 @@ public final class EfficientNets extends Network {
                 W.buffer(p + ".norm.running_mean", c),
                 W.buffer(p + ".norm.running_var", c),
                 bnEps);
-        // the norm folds into the 1x1 projections; the strided key/value convs pad with zeros,
-        // so they read the normalised input itself
-        Value n = k.kvStride() > 1 ? g.add(b, p + ".norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x) : null;
-        Value q = g.add(b, a + ".query.proj", projection(W, a + ".query.proj", c, hd, bn), x);
-        Value[] kv = new Value[2];
-        String[] names = {"key", "value"};
-        for (int i = 0; i < 2; i++) {
-            String s = a + "." + names[i];
-            if (n == null) {
-                kv[i] = g.add(b, s + ".proj", projection(W, s + ".proj", c, k.keyDim(), bn), x);
-                continue;
-            }
-            Value t = convBn(
-                    g, W, b, s + ".down_conv", s + ".norm", n, c, k.k(), k.kvStride(), k.dilation(), true, Act.NONE);
-            kv[i] = g.add(b, s + ".proj", Layers.linear(W, s + ".proj", c, k.keyDim(), false, Act.NONE), t);
-        }
         float scale = (float) (1.0 / Math.sqrt(k.keyDim()));
-        Value o = g.add(b, a, new MultiQueryAttentionOp(k.heads(), scale), q, kv[0], kv[1]);
+        Value o;
+        if (k.kvStride() == 1) {
+            // queries, keys and values in one projection of the input, the norm folded in
+            HostTensor w = concatRows(
+                    W.get(a + ".query.proj.weight", hd, c),
+                    W.get(a + ".key.proj.weight", k.keyDim(), c),
+                    W.get(a + ".value.proj.weight", k.keyDim(), c));
+            Relayout.Folded f = Relayout.foldIntoNext(w, null, bn);
+            GemmOp qkv = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
+            o = g.add(b, a, new MultiQueryAttentionOp(k.heads(), scale), g.add(b, a + ".qkv", qkv, x));
+        } else {
+            // the strided key/value convs pad with zeros, so they read the normalised input itself
+            Value q = g.add(b, a + ".query.proj", projection(W, a + ".query.proj", c, hd, bn), x);
+            Value n = g.add(b, p + ".norm", new AffineOp(bn.weight(), bn.bias(), Act.NONE), x);
+            Value[] kv = new Value[2];
+            String[] names = {"key", "value"};
+            for (int i = 0; i < 2; i++) {
+                String s = a + "." + names[i];
+                Value t = convBn(
+                        g,
+                        W,
+                        b,
+                        s + ".down_conv",
+                        s + ".norm",
+                        n,
+                        c,
+                        k.k(),
+                        k.kvStride(),
+                        k.dilation(),
+                        true,
+                        Act.NONE);
+                kv[i] = g.add(b, s + ".proj", Layers.linear(W, s + ".proj", c, k.keyDim(), false, Act.NONE), t);
+            }
+            o = g.add(b, a, new MultiQueryAttentionOp(k.heads(), scale), q, kv[0], kv[1]);
+        }
         HostTensor wt = W.get(a + ".output.proj.weight", k.out(), hd);
         HostTensor gamma = layerScale(W, p, k.out());
         if (gamma != null) wt = Relayout.scaleRows(wt, gamma);
         Value y = g.add(b, a + ".output.proj", new GemmOp(Relayout.linear(wt), null, Act.NONE, null, false), o);
         return residual(g, b, k, y, x);
+    }
+
+    /** The rows of {@code parts} (each [rows, cols] of the same cols), one after another. */
+    private static HostTensor concatRows(HostTensor... parts) {
+        int cols = parts[0].dim(1), rows = 0;
+        for (HostTensor t : parts) rows += t.dim(0);
+        float[] d = new float[rows * cols];
+        int at = 0;
+        for (HostTensor t : parts) {
+            System.arraycopy(t.data(), 0, d, at, t.numel());
+            at += t.numel();
+        }
+        return new HostTensor(new int[] {rows, cols}, d);
     }
 
     /** A bias-free 1x1 projection (key PREFIX.weight) of the input of a BatchNorm, the norm folded in. */

@@ -250,7 +250,15 @@ public final class Attention {
     }
 
     /**
-     * Multi-query attention: queries [n, l, heads × d] over one key and one value head [n, m, d]
+     * Where multi-query attention finds its operands: queries rows {@code qStride} apart (heads × d
+     * channels from channel 0), keys and values rows {@code kvStride} apart at channels
+     * {@code kOff} and {@code vOff} of their buffers (separate tensors, or the [q | k | v] tensor
+     * of one projection).
+     */
+    public record MqaLayout(int qStride, int kvStride, int kOff, int vOff) {}
+
+    /**
+     * Multi-query attention: queries [n, l, heads × d] over one key and one value head of m tokens
      * shared by every query head, to [n, l, heads × d]. DIRECT: kernel mqa, one launch, no
      * scratch; otherwise (CPU runtimes) mqa_pack_tv packs the keys and values into
      * {@code scratch} ({@link #multiQueryScratchBytes}) and the blocked self-attention kernel
@@ -270,6 +278,7 @@ public final class Attention {
             int heads,
             int headDim,
             float scale,
+            MqaLayout layout,
             Variant variant) {
         if (headDim > MAX_HEAD_DIM) {
             throw new EdgeClException(
@@ -289,6 +298,7 @@ public final class Attention {
                     .arg(keys)
                     .arg(heads)
                     .arg(scale);
+            kr.arg(layout.qStride()).arg(layout.kvStride()).arg(layout.kOff()).arg(layout.vOff());
             return List.of(new Launch(kr, new long[] {queries, heads, n}, null, "multi_query_attention", flops, bytes));
         }
         int tp = (keys + KC * KV - 1) / (KC * KV) * (KC * KV);
@@ -299,6 +309,7 @@ public final class Attention {
                 "attention.cl");
         ClKernel pack = prog.kernel("mqa_pack_tv");
         pack.arg(k).arg(v).arg(scratch).arg(keys).arg(tp).arg(vOff).arg(n);
+        pack.arg(layout.kvStride()).arg(layout.kOff()).arg(layout.vOff());
         ClKernel att = prog.kernel("mhsa_qb");
         att.arg(q)
                 .arg(scratch)
@@ -312,7 +323,7 @@ public final class Attention {
                 .arg(tp)
                 .arg(vOff)
                 .arg(n)
-                .arg((int) c)
+                .arg(layout.qStride())
                 .arg(1)
                 .arg(keys);
         CpuGrid gp = CpuGrid.orDriver(ctx.info(), tp, n);
