@@ -88,14 +88,12 @@ def main():
     # MobileNetV4 at a tenth to a quarter of the width: conv (cn and uir blocks of every form), hybrid medium
     # (edge residual, multi-query attention with and without key/value downsampling, layer scales),
     # hybrid large (GELU, 8 heads of 48) with average-pool anti-aliasing, and blur anti-aliasing
-    mnv4 = (("mobilenetv4_conv_small_025", "mobilenetv4_conv_small", {}, (64, 80), 60),
-            ("mobilenetv4_hybrid_medium_0125", "mobilenetv4_hybrid_medium", {}, (96, 112), 61),
-            ("mobilenetv4_hybrid_large_01_aa", "mobilenetv4_hybrid_large", {"aa_layer": "avg"}, (96, 96), 62),
-            ("mobilenetv4_conv_blur_medium_01", "mobilenetv4_conv_blur_medium", {"aa_layer": "blurpc"}, (64, 72), 63))
-    for name, variant, extra, size, seed in mnv4:
-        # the multiplier from the name: 025 = 0.25, 0125 = 0.125, 01 = 0.1
-        digits = name.split("_")[-2] if name.endswith("_aa") else name.split("_")[-1]
-        ch = float("0." + digits[1:])
+    mnv4 = (("mobilenetv4_conv_small_025", "mobilenetv4_conv_small", 0.25, {}, (64, 80), 60),
+            ("mobilenetv4_hybrid_medium_0125", "mobilenetv4_hybrid_medium", 0.125, {}, (96, 112), 61),
+            ("mobilenetv4_hybrid_large_01_aa", "mobilenetv4_hybrid_large", 0.1, {"aa_layer": "avg"}, (96, 96), 62),
+            ("mobilenetv4_conv_blur_medium_01", "mobilenetv4_conv_blur_medium", 0.1, {"aa_layer": "blurpc"}, (64, 72),
+             63))
+    for name, variant, ch, extra, size, seed in mnv4:
         spec = dict({"family": "mobilenetv4", "variant": variant, "channel_multiplier": ch, "num_classes": 10},
                     **extra)
         case(out, name, spec, lambda v=variant, c=ch, e=extra: _gen_mobilenet_v4(v, c, num_classes=10, **e), size,

@@ -30,8 +30,9 @@ public record PackedCascadeOp(
         implements OpSpec {
     /** {@code c} with its weights and biases packed, no positional encoding. */
     public static PackedCascadeOp pack(SplitCascadeOp c) {
-        HostTensor packedBias = c.biases().get(0) == null ? null : concat(c.biases());
-        return new PackedCascadeOp(c.width(), c.weights(), c.biases(), c.k(), concat(c.weights()), packedBias, null, 0);
+        HostTensor packedBias = c.biases().get(0) == null ? null : HostTensor.concat(c.biases());
+        return new PackedCascadeOp(
+                c.width(), c.weights(), c.biases(), c.k(), HostTensor.concat(c.weights()), packedBias, null, 0);
     }
 
     /** The same op adding {@code constant} to its result. */
@@ -114,17 +115,5 @@ public record PackedCascadeOp(
     public double[] reference(List<Value> in, List<double[]> vals, Value y) {
         double[] o = chunks().reference(in, vals, y);
         return pos == null ? o : HostOps.addPeriodic(o, pos.data());
-    }
-
-    private static HostTensor concat(List<HostTensor> parts) {
-        int total = 0;
-        for (HostTensor t : parts) total += t.numel();
-        float[] d = new float[total];
-        int off = 0;
-        for (HostTensor t : parts) {
-            System.arraycopy(t.data(), 0, d, off, t.numel());
-            off += t.numel();
-        }
-        return new HostTensor(new int[] {total}, d);
     }
 }

@@ -463,10 +463,11 @@ public final class EfficientNets extends Network {
         Value o;
         if (k.kvStride() == 1) {
             // queries, keys and values in one projection of the input, the norm folded in
-            HostTensor w = concatRows(
-                    W.get(a + ".query.proj.weight", hd, c),
-                    W.get(a + ".key.proj.weight", k.keyDim(), c),
-                    W.get(a + ".value.proj.weight", k.keyDim(), c));
+            HostTensor w = HostTensor.concat(List.of(
+                            W.get(a + ".query.proj.weight", hd, c),
+                            W.get(a + ".key.proj.weight", k.keyDim(), c),
+                            W.get(a + ".value.proj.weight", k.keyDim(), c)))
+                    .reshape(hd + 2 * k.keyDim(), c);
             Relayout.Folded f = Relayout.foldIntoNext(w, null, bn);
             GemmOp qkv = new GemmOp(Relayout.linear(f.weight()), f.bias(), Act.NONE, null, false);
             o = g.add(b, a, new MultiQueryAttentionOp(k.heads(), scale), g.add(b, a + ".qkv", qkv, x));
@@ -500,19 +501,6 @@ public final class EfficientNets extends Network {
         if (gamma != null) wt = Relayout.scaleRows(wt, gamma);
         Value y = g.add(b, a + ".output.proj", new GemmOp(Relayout.linear(wt), null, Act.NONE, null, false), o);
         return residual(g, b, k, y, x);
-    }
-
-    /** The rows of {@code parts} (each [rows, cols] of the same cols), one after another. */
-    private static HostTensor concatRows(HostTensor... parts) {
-        int cols = parts[0].dim(1), rows = 0;
-        for (HostTensor t : parts) rows += t.dim(0);
-        float[] d = new float[rows * cols];
-        int at = 0;
-        for (HostTensor t : parts) {
-            System.arraycopy(t.data(), 0, d, at, t.numel());
-            at += t.numel();
-        }
-        return new HostTensor(new int[] {rows, cols}, d);
     }
 
     /** A bias-free 1x1 projection (key PREFIX.weight) of the input of a BatchNorm, the norm folded in. */

@@ -244,9 +244,8 @@ public final class Attention {
      * values of each image as floats, padded to whole steps of keys and whole value vectors.
      */
     public static long multiQueryScratchBytes(Variant variant, int n, int keys, int headDim) {
-        if (variant == Variant.DIRECT) return 0;
-        long tp = (keys + KC * KV - 1) / (KC * KV) * (KC * KV);
-        return 4L * n * tp * (headDim + valueRow(headDim));
+        // the keys and values of one image are one group of one head
+        return scratchBytes(variant, n, 1, keys, headDim, 1, 1, 1);
     }
 
     /**
@@ -301,7 +300,7 @@ public final class Attention {
             kr.arg(layout.qStride()).arg(layout.kvStride()).arg(layout.kOff()).arg(layout.vOff());
             return List.of(new Launch(kr, new long[] {queries, heads, n}, null, "multi_query_attention", flops, bytes));
         }
-        int tp = (keys + KC * KV - 1) / (KC * KV) * (KC * KV);
+        int tp = paddedTokens(Variant.BLOCKED, 1, keys, 1, 1);
         int vOff = n * headDim * tp;
         var prog = ctx.program(
                 Map.of("HEAD_DIM", String.valueOf(headDim), "MH_QB", String.valueOf(QB), "MH_KV", String.valueOf(KV)),

@@ -21,6 +21,19 @@ public final class HostTensor {
         return new HostTensor(shape, new float[Math.toIntExact(numel(shape))]);
     }
 
+    /** The elements of {@code parts}, one after another, as one flat tensor (reshape it as needed). */
+    public static HostTensor concat(java.util.List<HostTensor> parts) {
+        int total = 0;
+        for (HostTensor t : parts) total += t.numel();
+        float[] d = new float[total];
+        int off = 0;
+        for (HostTensor t : parts) {
+            System.arraycopy(t.data(), 0, d, off, t.numel());
+            off += t.numel();
+        }
+        return new HostTensor(new int[] {total}, d);
+    }
+
     public static long numel(int[] shape) {
         long n = 1;
         for (int d : shape) {
