@@ -106,6 +106,46 @@ class SelfTestTest {
         }
     }
 
+    /**
+     * `selftest --golden` on a features-only fixture (built without its classifier), a detector
+     * (its post-processing outputs skipped by name, the head's raw outputs checked) and a
+     * MobileNetV4 hybrid: nothing fails, and only post-processing outputs are skipped.
+     */
+    @Test
+    void goldenFixturesOfEveryKindPass(@TempDir Path dir) throws Exception {
+        Path golden = Path.of("tests/resources/golden");
+        for (String c : List.of("mobilenetv3_small_050_os8", "ssd_edgevit_tiny", "mobilenetv4_hybrid_medium_0125")) {
+            Files.createSymbolicLink(dir.resolve(c), golden.resolve(c).toAbsolutePath());
+        }
+        Device d = Device.wrap(TestSupport.context());
+        // "golden-only" names no kernel sample, so only the fixtures run
+        SelfTest.Report r = SelfTest.run(
+                d, new SelfTest.Options(List.of(Precision.FP32), false, false, dir, List.of("golden-only")), null);
+        for (SelfTest.Check c : r.checks()) {
+            if (c.status() == SelfTest.Status.FAIL) System.err.println(c.line());
+        }
+        assertTrue(r.passed(), r.failures() + " golden checks failed");
+        List<String> skipped = r.checks().stream()
+                .filter(c -> c.status() == SelfTest.Status.SKIP)
+                .map(SelfTest.Check::name)
+                .toList();
+        assertEquals(
+                List.of(
+                        "ssd_edgevit_tiny anchors",
+                        "ssd_edgevit_tiny boxes",
+                        "ssd_edgevit_tiny labels",
+                        "ssd_edgevit_tiny scores"),
+                skipped.stream().sorted().toList());
+        for (String out : List.of(
+                "mobilenetv3_small_050_os8 features.4",
+                "ssd_edgevit_tiny cls_logits",
+                "mobilenetv4_hybrid_medium_0125 logits")) {
+            assertTrue(
+                    r.checks().stream().anyMatch(c -> c.name().equals(out) && c.status() == SelfTest.Status.PASS),
+                    out + " checked and passed");
+        }
+    }
+
     /** selftest's comparison is the shared one: a NaN in the middle fails the check and is named. */
     @Test
     void aNanInTheMiddleFailsACheck() {
