@@ -1,16 +1,9 @@
 package io.edgecl.cli;
 
-import io.edgecl.EdgeClException;
 import io.edgecl.api.Fusion;
-import io.edgecl.models.DemoDetector;
-import io.edgecl.models.DemoModel;
-import io.edgecl.models.DemoSegmenter;
-import io.edgecl.models.HubFolder;
-import io.edgecl.models.ModelWeights;
-import io.edgecl.models.Models;
+import io.edgecl.api.ModelSource;
 import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -59,93 +52,55 @@ public final class ModelOptions {
                     + "sdta-cascade, attention, conv-act, se-gate, expand-dw, se-excite).")
     List<String> noFuse;
 
+    private ModelSource source;
+
+    /** What the options name, resolved once (a hub id downloads once). */
+    public ModelSource source() {
+        if (source == null) source = ModelSource.fromOptions(name, config, weights, keyFormat);
+        return source;
+    }
+
     /** True when the user named a model or a config. */
     public boolean given() {
-        if (name != null && config != null) {
-            throw new EdgeClException("give either -m " + name + " or --model-config " + config + ", not both");
-        }
-        return name != null || config != null;
-    }
-
-    private HubFolder.Resolved hub;
-    private boolean hubLooked;
-
-    /**
-     * The model and weights a hub id ({@code -m timm/NAME.TAG}), a hub folder ({@code -w DIR}) or
-     * a weights file with config.json beside it describe; null when none applies. A model named
-     * with -m or --model-config wins over a config.json found beside the weights.
-     */
-    private HubFolder.Resolved hub() {
-        if (hubLooked) return hub;
-        hubLooked = true;
-        if (name != null && HubFolder.isHubId(name)) {
-            hub = HubFolder.fromHub(name);
-        } else if (!given() && weights != null) {
-            if (Files.isDirectory(weights)) {
-                hub = HubFolder.folder(weights);
-            } else {
-                Path cfg = HubFolder.configFor(weights);
-                if (cfg != null) hub = new HubFolder.Resolved(HubFolder.model(cfg), weights, cfg);
-            }
-        }
-        return hub;
-    }
-
-    /** No model named and no weights given: the commands then use their embedded demo. */
-    private boolean demo() {
-        return !given() && weights == null;
+        return source().given();
     }
 
     /** The named model, or the embedded demo model when none is named and no weights are given. */
     public VisionModel modelOrDemo() {
-        return demo() ? DemoModel.load() : model();
+        return source().modelOrDemo();
     }
 
     /** Weights for {@link #modelOrDemo()}. */
     public Weights weightsOrDemo() {
-        return demo() ? DemoModel.weights() : weights(false, false);
+        return source().weightsOrDemo();
     }
 
     /** The named model, or the embedded demo segmenter when none is named and no weights are given. */
     public VisionModel segmenterOrDemo() {
-        return demo() ? DemoSegmenter.load() : model();
+        return source().segmenterOrDemo();
     }
 
     /** Weights for {@link #segmenterOrDemo()}. */
     public Weights segmenterWeightsOrDemo() {
-        return demo() ? DemoSegmenter.weights() : weights(false, false);
+        return source().segmenterWeightsOrDemo();
     }
 
     /** The named model, or the embedded demo detector when none is named and no weights are given. */
     public VisionModel detectorOrDemo() {
-        return demo() ? DemoDetector.load() : model();
+        return source().detectorOrDemo();
     }
 
     /** Weights for {@link #detectorOrDemo()}. */
     public Weights detectorWeightsOrDemo() {
-        return demo() ? DemoDetector.weights() : weights(false, false);
+        return source().detectorWeightsOrDemo();
     }
 
     public VisionModel model() {
-        if (hub() != null) return hub().model();
-        if (!given()) {
-            throw new EdgeClException("name a model with -m NAME (or a hub id such as timm/edgenext_xx_small.in1k) or "
-                    + "--model-config FILE.json, or give -w a timm hub folder with config.json");
-        }
-        return name != null ? Models.byName(name) : Models.fromFile(config);
+        return source().model();
     }
 
     public Weights weights(boolean allowRandom, boolean random) {
-        if (weights != null) {
-            Path file = Files.isDirectory(weights) ? HubFolder.weightsIn(weights, weights.toString()) : weights;
-            return ModelWeights.load(file, keyFormat);
-        }
-        if (hub() != null) return ModelWeights.load(hub().weights(), keyFormat);
-        // an embedded demo named with -m brings its weights
-        Weights embedded = name != null ? Models.embeddedWeights(name) : null;
-        if (embedded != null) return embedded;
-        if (allowRandom && random) return Weights.synthetic(0L);
-        throw new EdgeClException("give the weights with -w FILE" + (allowRandom ? " (or --random-weights)" : ""));
+        return source().weights(allowRandom, random);
     }
 
     public Set<Fusion> disabledRules() {

@@ -169,13 +169,25 @@ public final class Models {
         } catch (IOException e) {
             throw new ModelSpecException("cannot read model config " + file + ": " + e.getMessage());
         }
+        return fromJson(text, "model config " + file, file.toString());
+    }
+
+    /**
+     * A spec given as JSON text, as {@link #fromFile} reads it; {@code where} names its origin in
+     * error messages ("model config FILE", "the modelSpec parameter").
+     */
+    public static VisionModel fromJson(String text, String where) {
+        return fromJson(text, where, where);
+    }
+
+    private static VisionModel fromJson(String text, String where, String prefix) {
         JsonElement e;
         try {
             e = JsonParser.parseString(text);
         } catch (JsonSyntaxException ex) {
-            throw new ModelSpecException("model config " + file + " is not valid JSON: " + ex.getMessage());
+            throw new ModelSpecException(where + " is not valid JSON: " + ex.getMessage());
         }
-        if (!e.isJsonObject()) throw new ModelSpecException("model config " + file + " must be a JSON object");
+        if (e == null || !e.isJsonObject()) throw new ModelSpecException(where + " must be a JSON object");
         JsonObject o = e.getAsJsonObject();
         if (o.has("spec") && o.get("spec").isJsonObject()) {
             // A case.json: the spec, plus the data keys the case gives beside it (labels, input_size, ...).
@@ -188,7 +200,7 @@ public final class Models {
         try {
             return fromSpec(o);
         } catch (ModelSpecException ex) {
-            throw new ModelSpecException(file + ": " + ex.getMessage());
+            throw new ModelSpecException(prefix + ": " + ex.getMessage());
         }
     }
 }
