@@ -260,7 +260,7 @@ class EdgeClClassifierTest {
                         .setInputCol("content")
                         .setModel("lraspp_mobilenet_v3_large")
                         .transform(in));
-        assertTrue(e.getMessage().contains("is not a classifier"), e.getMessage());
+        assertTrue(e.getMessage().contains("is a segmentation model"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new EdgeClClassifier().setBatchSize(0));
     }
 }

@@ -4,9 +4,10 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * What one {@link EdgeClClassifier#transform} run needs on an executor: the Transformer's
- * parameters, read once on the driver, with the weights as the executor finds them.
+ * What one Transformer run needs on an executor: its parameters, read once on the driver, with
+ * the weights as the executor finds them.
  *
+ * @param task what the model does: classification, segmentation or detection
  * @param model a registered name or hub id; null for none
  * @param spec a model spec as JSON text; null for none
  * @param weights where the executor finds the weights ({@link WeightsShipping#locate}); null for none
@@ -14,11 +15,11 @@ import java.util.List;
  * @param device the OpenCL device ({@code edgecl devices}); null for the default
  * @param precision fp32, fp16-storage, fp16 or auto
  * @param noFuse fusion rules switched off (all, or names); empty for none
- * @param batchSize images per forward
- * @param topK classes in the probability column
+ * @param batchSize images per forward (classification)
  * @param labels class names given with the Transformer; null for the model's own
  */
-record ClassifierSettings(
+record TaskSettings(
+        Task task,
         String model,
         String spec,
         String weights,
@@ -27,14 +28,20 @@ record ClassifierSettings(
         String precision,
         List<String> noFuse,
         int batchSize,
-        int topK,
         List<String> labels)
         implements Serializable {
 
-    /** The settings that decide which session serves them: equal keys share one session per JVM. */
+    enum Task {
+        CLASSIFICATION,
+        SEGMENTATION,
+        DETECTION
+    }
+
+    /** The settings that decide which model serves them: equal keys share one session per JVM. */
     String sessionKey() {
         return String.join(
                 "\u0000",
+                task.name(),
                 String.valueOf(model),
                 String.valueOf(spec),
                 String.valueOf(weights),
