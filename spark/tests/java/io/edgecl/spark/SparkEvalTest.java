@@ -82,7 +82,7 @@ class SparkEvalTest {
 
         Run want = core("eval", "--data", folder.toString(), "--json", "--no-progress");
         assertEquals(0, want.code(), want.err());
-        SparkEval.Report r = SparkEval.run(SparkTests.spark(), new EdgeClClassifier(), folder.toString(), 0);
+        io.edgecl.cli.EvalReport r = SparkEval.run(SparkTests.spark(), new EdgeClClassifier(), folder.toString(), 0);
         assertEquals(10_000, r.images());
         assertEquals(8941, r.top1(), "top-1 0.8941");
         Run got = spark("eval", "--master", "local[2]", "--data", folder.toString(), "--json");
@@ -127,6 +127,10 @@ class SparkEvalTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("edgecl-spark: error: data folder"), r.err());
         assertTrue(r.err().contains("does not exist"), r.err());
+        java.nio.file.Files.createDirectories(dir.resolve("empty").resolve("a"));
+        r = spark("eval", "--master", "local[1]", "--data", dir.resolve("empty").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("no image of"), r.err());
         r = spark("eval", "--data", dir.toString(), "--batch", "0");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--batch must be positive"), r.err());

@@ -440,58 +440,24 @@ public final class EvalCommand extends SessionCommand {
     }
 
     private void report(VisionModel model, Dataset ds, Tally t, double seconds) {
-        int classes = model.numClasses();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", model.name());
-        r.put("data", data.toString());
-        r.put("images", t.evaluated);
-        r.put("errors", t.errors.size());
-        r.put("top1", t.top1 / (double) t.evaluated);
-        r.put("top5", classes >= 5 ? t.top5 / (double) t.evaluated : null);
-        r.put("images_per_s", t.evaluated / seconds);
-        r.put("forward_share", t.forwardNs / 1e9 / seconds);
-        List<Map<String, Object>> per = new ArrayList<>();
+        List<EvalReport.PerClass> per = new ArrayList<>();
         for (int c = 0; c < ds.folder().classes().size(); c++) {
-            Map<String, Object> pc = new LinkedHashMap<>();
-            pc.put("class", ds.folder().classes().get(c));
-            pc.put("label", ds.labels().name(c));
-            pc.put("images", t.perClassTotal[c]);
-            pc.put("top1", t.perClassTotal[c] == 0 ? null : t.perClassTop1[c] / (double) t.perClassTotal[c]);
-            per.add(pc);
+            per.add(new EvalReport.PerClass(
+                    ds.folder().classes().get(c), ds.labels().name(c), t.perClassTotal[c], t.perClassTop1[c]));
         }
-        r.put("per_class", per);
-        r.put("error_files", t.errors);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new GsonBuilder()
-                    .setPrettyPrinting()
-                    .serializeNulls()
-                    .create()
-                    .toJson(r));
-        } else {
-            out.printf(
-                    Locale.ROOT, "%s on %s: %d images, %d errors%n", model.name(), data, t.evaluated, t.errors.size());
-            out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", t.top1 / (double) t.evaluated, t.top1, t.evaluated);
-            if (classes >= 5) {
-                out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", t.top5 / (double) t.evaluated, t.top5, t.evaluated);
-            }
-            out.printf(
-                    Locale.ROOT,
-                    "  %.1f images/s (%.0f%% of the time in forwards)%n",
-                    t.evaluated / seconds,
-                    100 * t.forwardNs / 1e9 / seconds);
-            out.println("  per class:");
-            for (Map<String, Object> pc : per) {
-                out.printf(
-                        Locale.ROOT,
-                        "    %-24s %6d images  top-1 %s%n",
-                        pc.get("class"),
-                        pc.get("images"),
-                        pc.get("top1") == null ? "-" : String.format(Locale.ROOT, "%.4f", pc.get("top1")));
-            }
-            for (String e : t.errors) out.println("  error: " + e);
-        }
-        out.flush();
+        new EvalReport(
+                        model.name(),
+                        data.toString(),
+                        t.evaluated,
+                        t.errors,
+                        t.top1,
+                        t.top5,
+                        model.numClasses() >= 5,
+                        t.evaluated / seconds,
+                        t.forwardNs / 1e9 / seconds,
+                        null,
+                        per)
+                .print(spec.commandLine().getOut(), json);
     }
 
     /**

@@ -1,16 +1,10 @@
 package io.edgecl.spark;
 
-import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -163,65 +157,12 @@ public final class Main implements Runnable {
             SparkSession spark = b.getOrCreate();
             try {
                 if (warmup) SparkEval.run(spark, c, data, partitions);
-                print(SparkEval.run(spark, c, data, partitions));
+                SparkEval.run(spark, c, data, partitions)
+                        .print(spec.commandLine().getOut(), json);
             } finally {
                 spark.stop();
             }
             return 0;
-        }
-
-        private void print(SparkEval.Report r) {
-            PrintWriter out = spec.commandLine().getOut();
-            List<Map<String, Object>> per = new ArrayList<>();
-            for (SparkEval.PerClass pc : r.perClass()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("class", pc.folder());
-                m.put("label", pc.label());
-                m.put("images", pc.images());
-                m.put("top1", pc.images() == 0 ? null : pc.top1() / (double) pc.images());
-                per.add(m);
-            }
-            if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("model", r.model());
-                m.put("data", r.data());
-                m.put("images", r.images());
-                m.put("errors", r.errors().size());
-                m.put("top1", r.top1Accuracy());
-                m.put("top5", r.hasTop5() ? r.top5Accuracy() : null);
-                m.put("images_per_s", r.imagesPerSecond());
-                m.put("per_class", per);
-                m.put("error_files", r.errors());
-                out.println(new GsonBuilder()
-                        .setPrettyPrinting()
-                        .serializeNulls()
-                        .create()
-                        .toJson(m));
-            } else {
-                out.printf(
-                        Locale.ROOT,
-                        "%s on %s: %d images, %d errors%n",
-                        r.model(),
-                        r.data(),
-                        r.images(),
-                        r.errors().size());
-                out.printf(Locale.ROOT, "  top-1 %.4f  (%d/%d)%n", r.top1Accuracy(), r.top1(), r.images());
-                if (r.hasTop5()) {
-                    out.printf(Locale.ROOT, "  top-5 %.4f  (%d/%d)%n", r.top5Accuracy(), r.top5(), r.images());
-                }
-                out.printf(Locale.ROOT, "  %.1f images/s (the Spark job, start-up excluded)%n", r.imagesPerSecond());
-                out.println("  per class:");
-                for (Map<String, Object> pc : per) {
-                    out.printf(
-                            Locale.ROOT,
-                            "    %-24s %6d images  top-1 %s%n",
-                            pc.get("class"),
-                            pc.get("images"),
-                            pc.get("top1") == null ? "-" : String.format(Locale.ROOT, "%.4f", pc.get("top1")));
-                }
-                for (String e : r.errors()) out.println("  error: " + e);
-            }
-            out.flush();
         }
     }
 }

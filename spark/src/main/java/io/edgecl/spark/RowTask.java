@@ -65,72 +65,67 @@ interface RowTask extends Serializable {
         }
     }
 
-    /** segment's class per pixel, at the image's size, and each class's share of the pixels. */
-    record Segment(int shortSide) implements RowTask {
+    /**
+     * A task that runs its images one at a time ({@link Segment}, {@link Detect}): the image is
+     * its own prepared input, and a refusal of one image (too large, say) is that image's error.
+     */
+    interface PerImage extends RowTask {
+        /** One image's output values. */
+        Object[] runOne(ExecutorModels.OpenModel m, List<String> labels, RgbImage image);
+
         @Override
-        public Object prepare(ExecutorModels.OpenModel m, RgbImage image) {
+        default Object prepare(ExecutorModels.OpenModel m, RgbImage image) {
             return image;
         }
 
         @Override
-        public List<Object> run(ExecutorModels.OpenModel m, List<String> labels, List<Object> prepared) {
+        default List<Object> run(ExecutorModels.OpenModel m, List<String> labels, List<Object> prepared) {
             List<Object> out = new ArrayList<>();
             for (Object o : prepared) {
-                SegmentationMask mask;
                 try {
-                    mask = m.session().segment((RgbImage) o, shortSide);
+                    out.add(runOne(m, labels, (RgbImage) o));
                 } catch (DeviceFaultException e) {
                     throw e;
                 } catch (EdgeClException e) {
                     out.add(e.getMessage());
-                    continue;
                 }
-                long[] hist = mask.histogram();
-                long pixels = (long) mask.width() * mask.height();
-                List<Row> classes = new ArrayList<>();
-                for (int c = 0; c < hist.length; c++) {
-                    if (hist[c] > 0) classes.add(RowFactory.create(c, labels.get(c), hist[c] / (double) pixels));
-                }
-                classes.sort((a, b) -> Double.compare(b.getDouble(2), a.getDouble(2)));
-                out.add(new Object[] {
-                    RowFactory.create(mask.width(), mask.height(), mask.classIndex()), classes.toArray(new Row[0])
-                });
             }
             return out;
         }
     }
 
-    /** detect's boxes in the image's pixels, best first, at or above a score. */
-    record Detect(double minScore) implements RowTask {
+    /** segment's class per pixel, at the image's size, and each class's share of the pixels. */
+    record Segment(int shortSide) implements PerImage {
         @Override
-        public Object prepare(ExecutorModels.OpenModel m, RgbImage image) {
-            return image;
-        }
-
-        @Override
-        public List<Object> run(ExecutorModels.OpenModel m, List<String> labels, List<Object> prepared) {
-            List<Object> out = new ArrayList<>();
-            for (Object o : prepared) {
-                SsdPostprocess.Detections d;
-                try {
-                    d = m.session().detect((RgbImage) o);
-                } catch (DeviceFaultException e) {
-                    throw e;
-                } catch (EdgeClException e) {
-                    out.add(e.getMessage());
-                    continue;
-                }
-                List<Row> boxes = new ArrayList<>();
-                for (int i = 0; i < d.size(); i++) {
-                    if (d.scores()[i] < minScore) continue;
-                    int c = d.labels()[i];
-                    float[] b = d.boxes()[i];
-                    String name = c < labels.size() ? labels.get(c) : String.valueOf(c);
-                    boxes.add(RowFactory.create(c, name, d.scores()[i], b[0], b[1], b[2], b[3]));
-                }
-                out.add(new Object[] {boxes.toArray(new Row[0])});
+        public Object[] runOne(ExecutorModels.OpenModel m, List<String> labels, RgbImage image) {
+            SegmentationMask mask = m.session().segment(image, shortSide);
+            long[] hist = mask.histogram();
+            long pixels = (long) mask.width() * mask.height();
+            List<Row> classes = new ArrayList<>();
+            for (int c = 0; c < hist.length; c++) {
+                if (hist[c] > 0) classes.add(RowFactory.create(c, labels.get(c), hist[c] / (double) pixels));
             }
-            return out;
+            classes.sort((a, b) -> Double.compare(b.getDouble(2), a.getDouble(2)));
+            return new Object[] {
+                RowFactory.create(mask.width(), mask.height(), mask.classIndex()), classes.toArray(new Row[0])
+            };
+        }
+    }
+
+    /** detect's boxes in the image's pixels, best first, at or above a score. */
+    record Detect(double minScore) implements PerImage {
+        @Override
+        public Object[] runOne(ExecutorModels.OpenModel m, List<String> labels, RgbImage image) {
+            SsdPostprocess.Detections d = m.session().detect(image);
+            List<Row> boxes = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                if (d.scores()[i] < minScore) continue;
+                int c = d.labels()[i];
+                float[] b = d.boxes()[i];
+                String name = c < labels.size() ? labels.get(c) : String.valueOf(c);
+                boxes.add(RowFactory.create(c, name, d.scores()[i], b[0], b[1], b[2], b[3]));
+            }
+            return new Object[] {boxes.toArray(new Row[0])};
         }
     }
 }

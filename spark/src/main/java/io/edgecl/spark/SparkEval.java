@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.edgecl.EdgeClException;
+import io.edgecl.cli.EvalReport;
 import io.edgecl.io.image.ImageFolder;
 import io.edgecl.models.VisionModel;
 import java.io.IOException;
@@ -35,33 +36,6 @@ import org.apache.spark.sql.functions;
  * executors, and counted with one aggregation per class.
  */
 public final class SparkEval {
-    /** What {@link #run} reports. */
-    public record Report(
-            String model,
-            String data,
-            long images,
-            List<String> errors,
-            long top1,
-            long top5,
-            boolean hasTop5,
-            double seconds,
-            List<PerClass> perClass) {
-        public double top1Accuracy() {
-            return images == 0 ? 0 : top1 / (double) images;
-        }
-
-        public double top5Accuracy() {
-            return images == 0 ? 0 : top5 / (double) images;
-        }
-
-        public double imagesPerSecond() {
-            return (images + errors.size()) / seconds;
-        }
-    }
-
-    /** One class folder: its name, its label, images evaluated and top-1 hits. */
-    public record PerClass(String folder, String label, long images, long top1) {}
-
     private static final String OPEN_COST = "spark.sql.files.openCostInBytes";
 
     private SparkEval() {}
@@ -71,7 +45,7 @@ public final class SparkEval {
      * are set here) on the ImageFolder tree {@code dir}. {@code partitions} above 0 repartitions
      * the files (a shuffle of their bytes); 0 keeps the data source's split.
      */
-    public static Report run(SparkSession spark, EdgeClClassifier classifier, String dir, int partitions) {
+    public static EvalReport run(SparkSession spark, EdgeClClassifier classifier, String dir, int partitions) {
         Path root = new Path(dir);
         List<String> classes = classFolders(spark, root);
         String prefix;
@@ -159,15 +133,30 @@ public final class SparkEval {
             errors.addAll(r.getList(r.fieldIndex("errors")));
         }
         errors.sort(Comparator.naturalOrder());
-        List<PerClass> per = new ArrayList<>();
+        List<EvalReport.PerClass> per = new ArrayList<>();
         long n = 0, h1 = 0, h5 = 0;
         for (int i = 0; i < classes.size(); i++) {
-            per.add(new PerClass(classes.get(i), labels.get(i), images[i], top1[i]));
+            per.add(new EvalReport.PerClass(classes.get(i), labels.get(i), images[i], top1[i]));
             n += images[i];
             h1 += top1[i];
             h5 += top5[i];
         }
-        return new Report(model.name(), dir, n, errors, h1, h5, model.numClasses() >= 5, seconds, per);
+        if (n == 0) {
+            throw new EdgeClException("no image of " + dir + " could be read (" + errors.size() + " errors; first: "
+                    + (errors.isEmpty() ? "none" : errors.get(0)) + ")");
+        }
+        return new EvalReport(
+                model.name(),
+                dir,
+                n,
+                errors,
+                h1,
+                h5,
+                model.numClasses() >= 5,
+                (n + errors.size()) / seconds,
+                null,
+                "the Spark job, start-up excluded",
+                per);
     }
 
     /**
