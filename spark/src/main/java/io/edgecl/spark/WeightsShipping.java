@@ -21,6 +21,11 @@ final class WeightsShipping {
 
     /** On the driver: makes {@code path} reachable from the executors; returns where they find it. */
     static String ship(SparkContext sc, String path) {
+        return ship(sc, path, false);
+    }
+
+    /** As {@link #ship(SparkContext, String)}; {@code copy} ships a local path on a local master too (tests). */
+    static String ship(SparkContext sc, String path, boolean copy) {
         URI uri;
         try {
             uri = new org.apache.hadoop.fs.Path(path).toUri();
@@ -31,8 +36,8 @@ final class WeightsShipping {
         if (localFs) {
             Path p = Path.of(uri.getPath()).toAbsolutePath();
             if (!Files.exists(p)) throw new EdgeClException("weights " + p + " do not exist");
-            if (sc.isLocal()) return LOCAL + p;
-            if (Files.isDirectory(p)) {
+            if (sc.isLocal() && !copy) return LOCAL + p;
+            if (Files.isDirectory(p) && !sc.isLocal()) {
                 throw new EdgeClException("weights folder " + p + " is on the driver's disk, and Spark ships no "
                         + "local folder to a cluster's executors: put it on a shared file system (hdfs://, s3a://), "
                         + "or give its weights file with the model named");
