@@ -171,6 +171,25 @@ class EdgeClClassifierTest {
     }
 
     @Test
+    void anImageSourceRowItCouldNotDecodeGivesAnError(@TempDir Path bad) throws Exception {
+        Files.copy(files.get(0), bad.resolve(files.get(0).getFileName()));
+        Files.copy(SparkTests.core().resolve("tests/resources/images/not-an-image.png"), bad.resolve("broken.png"));
+        Dataset<Row> in = SparkTests.spark().read().format("image").load(bad.toString());
+        List<Row> rows = new EdgeClClassifier()
+                .transform(in)
+                .select("image.origin", "prediction", "error")
+                .sort("origin")
+                .collectAsList();
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(1).getString(0).endsWith("broken.png"), rows.toString());
+        assertNull(rows.get(1).get(1));
+        assertTrue(
+                rows.get(1).getString(2).endsWith("broken.png: Spark's image source could not decode this file"),
+                rows.get(1).getString(2));
+        assertNull(rows.get(0).get(2));
+    }
+
+    @Test
     void oneSessionPerJvmServesEveryPartition() {
         SparkSession spark = SparkTests.spark();
         Dataset<Row> in = spark.read().format("binaryFile").load(dir.toString()).repartition(8);

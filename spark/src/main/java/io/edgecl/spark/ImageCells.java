@@ -40,13 +40,18 @@ final class ImageCells {
         int w = r.getInt(r.fieldIndex("width"));
         int c = r.getInt(r.fieldIndex("nChannels"));
         byte[] data = (byte[]) r.get(r.fieldIndex("data"));
-        if (h <= 0 || w <= 0) throw new IllegalArgumentException("the image has no pixels (" + w + "x" + h + ")");
+        if (h == -1 && w == -1) {
+            // the image source's row for a file it could not decode (with dropInvalid off)
+            throw new IllegalArgumentException(name + ": Spark's image source could not decode this file");
+        }
+        if (h <= 0 || w <= 0)
+            throw new IllegalArgumentException(name + ": the image has no pixels (" + w + "x" + h + ")");
         if (c != 1 && c != 3 && c != 4) {
-            throw new IllegalArgumentException("nChannels is " + c + " (the image source gives 1, 3 or 4)");
+            throw new IllegalArgumentException(name + ": nChannels is " + c + " (the image source gives 1, 3 or 4)");
         }
         if (data == null || (long) h * w * c != data.length) {
             throw new IllegalArgumentException(
-                    "data holds " + (data == null ? 0 : data.length) + " bytes, not " + h + "x" + w + "x" + c);
+                    name + ": data holds " + (data == null ? 0 : data.length) + " bytes, not " + h + "x" + w + "x" + c);
         }
         byte[] rgb = new byte[h * w * 3];
         for (int i = 0, p = 0; i < h * w; i++, p += c) {
