@@ -28,7 +28,9 @@ class SparkEvalTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** `edgecl-spark` in this JVM, on the tests' Spark (which it leaves running). */
     static Run spark(String... args) throws Exception {
+        SparkTests.spark();
         java.io.PrintStream o = System.out, e = System.err;
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(),
                 err = new java.io.ByteArrayOutputStream();

@@ -13,7 +13,6 @@ final class SparkTests {
     private SparkTests() {}
 
     static synchronized SparkSession spark() {
-        // `edgecl-spark eval` stops the session it used, which may be this one
         if (spark == null || spark.sparkContext().isStopped()) {
             spark = SparkSession.builder()
                     .master("local[2]")

@@ -154,13 +154,16 @@ public final class Main implements Runnable {
             SparkSession.Builder b = SparkSession.builder().appName("edgecl eval");
             if (master != null) b = b.master(master);
             else if (!new org.apache.spark.SparkConf().contains("spark.master")) b = b.master("local[*]");
+            // a session that was running before (a caller's in this JVM) is left running
+            boolean ours = SparkSession.getActiveSession().isEmpty()
+                    && SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = b.getOrCreate();
             try {
                 if (warmup) SparkEval.run(spark, c, data, partitions);
                 SparkEval.run(spark, c, data, partitions)
                         .print(spec.commandLine().getOut(), json);
             } finally {
-                spark.stop();
+                if (ours) spark.stop();
             }
             return 0;
         }
