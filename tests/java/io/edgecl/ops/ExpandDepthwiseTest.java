@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fused expansion + depthwise kernel at a batch and width where work-groups of many items
- * would each hold their 55 KB private ring on one of PoCL's worker stacks: 30 channel panels and
- * 64 images made groups of 240 items (13 MB) and the process died of a stack overflow, with no
- * JVM error report. On a CPU runtime the kernel now runs one item per group.
+ * would each hold their private ring (55 KB, now 110 KB with two channel vectors per item) on one
+ * of PoCL's worker stacks: 30 channel panels and 64 images made groups of 240 items (13 MB) and
+ * the process died of a stack overflow, with no JVM error report. On a CPU runtime the kernel now
+ * runs one item per group.
  */
 class ExpandDepthwiseTest {
     @Test
@@ -21,7 +22,7 @@ class ExpandDepthwiseTest {
         boolean sim = OpScope.simulated("jocl");
         int n = sim ? 2 : 64, h = 14, w = 14, cin = 16, cexp = sim ? 40 : 480, k = 3, stride = 1, pad = 1;
         try (OpScope s = new OpScope("jocl", 5)) {
-            int vw = ExpandDepthwise.vectorWidth(s.ctx);
+            int vw = ExpandDepthwise.channelWidth(s.ctx);
             float[] x = s.random(n * h * w * cin), we = s.random(cin * cexp), be = s.random(cexp);
             float[] wd = s.random(k * k * cexp), bd = s.random(cexp);
             double[] mid = HostOps.gemm(doubles(x), null, h * w, null, n * h * w, cin, cexp, we, be, Act.RELU6, null);

@@ -70,7 +70,7 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
         Value x = in.get(0);
         int cin = x.c, cexp = y.c, k = dw.kh();
         if (ExpandDepthwise.form(l.choices(), l.ctx()) == ExpandDepthwise.Form.SPLIT) return split(l, x, y);
-        int vw = ExpandDepthwise.vectorWidth(l.ctx());
+        int vw = ExpandDepthwise.channelWidth(l.ctx());
         String v = String.valueOf(vw);
         HostTensor we = expand.weight(), wd = dw.weight();
         ConvShape s = new ConvShape(x.n, x.h, x.w, cin, cexp, k, k, dw.stride(), dw.padH(), dw.padW(), y.h, y.w);

@@ -193,16 +193,16 @@ public final class OpSamples {
                                         new DwConvOp(t(r, 0.3f, 7, 7, 12), t(r, 0.1f, 12), 7, 7, 1, 3, 3, 1, Act.NONE),
                                         new LayerNormOp(t(r, 1f, 12), t(r, 1f, 12), 1e-6f)),
                                 x))));
-        // odd maps, channels that end in a ragged vector, TensorFlow's asymmetric padding, a tall
-        // map cut into row chunks and a wide one into two strips: the inverted-residual core in
-        // one kernel
+        // odd maps, channels that end in a ragged vector (or, 33 and 48, in a last panel of one
+        // vector), TensorFlow's asymmetric padding, a tall map cut into row chunks and a wide one
+        // into two strips: the inverted-residual core in one kernel
         for (int[] e : new int[][] {
             // h, w, cin, cexp, k, stride, pad (top/left), pad (bottom/right), act
             {9, 19, 7, 20, 3, 1, 1, 1, 0},
             {11, 13, 6, 24, 5, 2, 2, 2, 1},
             {10, 12, 5, 17, 3, 2, 0, 1, 2},
             {7, 9, 8, 33, 5, 1, 2, 2, 3},
-            {40, 6, 5, 20, 3, 1, 1, 1, 0},
+            {40, 6, 5, 48, 3, 1, 1, 1, 0},
             {4, 140, 4, 18, 3, 2, 1, 1, 1}
         }) {
             Act act = new Act[] {Act.HSWISH, Act.RELU, Act.RELU6, Act.SILU}[e[8]];

@@ -58,9 +58,25 @@ public final class ExpandDepthwise {
         return !(k == 5 && stride == 1) && (long) ho * wo >= 14 * 14;
     }
 
-    /** The channel vector width of the kernel on this device (also the panel width of its expansion weights). */
-    public static int vectorWidth(ClContext ctx) {
+    /** The channel vector width of the kernel on this device. */
+    static int vectorWidth(ClContext ctx) {
         return Gemm.panelVector(ctx, 16);
+    }
+
+    /**
+     * Channel vectors per work-item (invres.cl's XDW_NB): two. With one, the expansion's loop had
+     * 8 accumulators (exactly FMA latency x issue width on a two-pipe CPU core) and a broadcast
+     * per FMA; with two, MobileNetV4-Conv-S's fused kernels took 0.8 of the time, MobileNetV3's
+     * 0.91, EfficientNet-B0's 0.98 (`profile --by launch`, 3 alternating rounds). The kernel runs
+     * by default on CPU runtimes only; elsewhere where forced or tuned, with the same layout.
+     */
+    static int vectors(ClContext ctx) {
+        return 2;
+    }
+
+    /** Channels per work-item: the panel width of the expansion weights and the padding of every per-channel row. */
+    public static int channelWidth(ClContext ctx) {
+        return vectorWidth(ctx) * vectors(ctx);
     }
 
     /** The expansion weights [Cin, Cexp] in the kernel's layout: panels of {@code vw} columns. */
@@ -96,10 +112,10 @@ public final class ExpandDepthwise {
         if (s.kw() != k || !supports(k, stride)) {
             throw new IllegalArgumentException("expand_dw takes 3x3 and 5x5 windows at stride 1 or 2, got " + s);
         }
-        int vw = vectorWidth(ctx);
-        int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = (int) Launch.roundUp(cexp, vw), ho = s.ho(), wo = s.wo();
+        int vw = vectorWidth(ctx), nb = vectors(ctx), cw = vw * nb;
+        int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = (int) Launch.roundUp(cexp, cw), ho = s.ho(), wo = s.wo();
         int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
-        int panels = cpad / vw;
+        int panels = cpad / cw;
         // row chunks: enough items for every compute unit to take several; each chunk past the
         // first recomputes k - stride input rows, so no chunk is shorter than 2k rows
         long want = (ctx.info().isCpu() ? 8L : 256L) * Math.max(1, ctx.info().computeUnits());
@@ -109,7 +125,13 @@ public final class ExpandDepthwise {
         int rows = (ho + chunks - 1) / chunks;
         chunks = (ho + rows - 1) / rows;
         ClKernel kern = ctx.kernel(
-                Map.of("XDW_VW", String.valueOf(vw), "XDW_MAXROW", String.valueOf(MAX_ROW)),
+                Map.of(
+                        "XDW_VW",
+                        String.valueOf(vw),
+                        "XDW_NB",
+                        String.valueOf(nb),
+                        "XDW_MAXROW",
+                        String.valueOf(MAX_ROW)),
                 "expand_dw_" + k + "x" + k + "s" + stride,
                 "invres.cl");
         kern.arg(x)
@@ -138,7 +160,7 @@ public final class ExpandDepthwise {
         long bytes = (long) ctx.precision().elementBytes()
                 * ((long) n * s.h() * s.w() * cin + (long) cin * cpad + (long) k * k * cpad + outs);
         // one work-item per work-group on a CPU runtime: PoCL keeps a work-group's private arrays
-        // side by side on its worker thread's stack (a 55 KB ring per work-item), so groups of
+        // side by side on its worker thread's stack (a 110 KB ring per work-item), so groups of
         // hundreds at large batches would overflow it; the items are few and long enough that the
         // per-group cost does not show (measured within noise against groups of 4-8)
         long[] global = {panels, strips, (long) n * chunks};
