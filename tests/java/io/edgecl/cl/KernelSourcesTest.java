@@ -43,6 +43,8 @@ class KernelSourcesTest {
             "PANEL_EPI_RESIDUAL",
             "xvec",
             "XDW_MAXK",
+            "XDW_W",
+            "XDW_EXPAND",
             "XDW_RING",
             "sevec",
             "SE_IN_T",
