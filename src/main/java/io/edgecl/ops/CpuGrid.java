@@ -20,8 +20,16 @@ public record CpuGrid(long[] global, long[] local) {
 
     /** The global size {@code dims} (1 to 3 dimensions) in about {@link #GROUPS_PER_UNIT} groups per compute unit. */
     public static CpuGrid of(DeviceInfo d, long... dims) {
+        return withGroups(d, GROUPS_PER_UNIT, dims);
+    }
+
+    /**
+     * The global size {@code dims} in about {@code perUnit} groups per compute unit (a name of
+     * its own: an overload of {@link #of} would take the first of int-typed dimensions for it).
+     */
+    public static CpuGrid withGroups(DeviceInfo d, int perUnit, long... dims) {
         long[] local = dims.clone();
-        long want = (long) GROUPS_PER_UNIT * Math.max(1, d.computeUnits());
+        long want = (long) perUnit * Math.max(1, d.computeUnits());
         for (int i = dims.length - 1; i >= 0 && want > 1; i--) {
             long splits = Math.min(dims[i], want);
             local[i] = (dims[i] + splits - 1) / splits;
@@ -39,7 +47,12 @@ public record CpuGrid(long[] global, long[] local) {
 
     /** {@link #of} on CPU runtimes; elsewhere {@code dims} as they are, with the driver choosing the groups. */
     public static CpuGrid orDriver(DeviceInfo d, long... dims) {
-        return d.isCpu() ? of(d, dims) : new CpuGrid(dims.clone(), null);
+        return orDriverWithGroups(d, GROUPS_PER_UNIT, dims);
+    }
+
+    /** {@link #withGroups} on CPU runtimes; elsewhere the driver's choice. */
+    public static CpuGrid orDriverWithGroups(DeviceInfo d, int perUnit, long... dims) {
+        return d.isCpu() ? withGroups(d, perUnit, dims) : new CpuGrid(dims.clone(), null);
     }
 
     private static long product(long[] a) {
