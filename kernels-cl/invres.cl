@@ -40,7 +40,7 @@
 #define XDW_VW 16 // channels per work-item: the device's preferred float vector width
 #endif
 #ifndef XDW_NB
-#define XDW_NB 1 // vectors of channels per work-item
+#define XDW_NB 2 // vectors of channels per work-item
 #endif
 #ifndef XDW_MAXROW
 #define XDW_MAXROW 136 // expanded pixels a ring row holds (the host cuts wider rows into strips)

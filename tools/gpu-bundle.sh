@@ -4,7 +4,8 @@
 # loader (ocl-icd-libopencl1), an ICD file naming libnvidia-opencl.so.1, the small golden
 # fixtures, and the files in tools/gpu-bundle/: run.sh, which runs the checks there (devices,
 # selftest, golden selftest, bench at batch 1 and 256, profile) with every step's output in a log
-# folder and a summary; the ./edgecl launcher, env.sh (the environment both use) and README.txt.
+# folder and a summary; the ./edgecl launcher, env.sh (the environment both use) and README.txt;
+# and tools/signal-chaining.sh, which the launcher sources.
 #
 # Usage: tools/gpu-bundle.sh build [--out DIR] [--golden DIR] [--cases A,B,...] [--jar FILE]
 #          --out     the bundle folder (default target/gpu-bundle); DIR.tar.gz is written beside it
@@ -251,6 +252,7 @@ cmd_build() {
 
   # 6. The scripts that run on the target.
   cp "$files/env.sh" "$files/edgecl" "$files/run.sh" "$stage/"
+  cp "$root/tools/signal-chaining.sh" "$stage/"
   chmod +x "$stage/edgecl" "$stage/run.sh"
   cp "$jdk/legal/java.base/LICENSE" "$stage/licenses/openjdk.LICENSE" 2>/dev/null || true
   local commit; commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"

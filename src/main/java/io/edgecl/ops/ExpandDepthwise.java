@@ -64,19 +64,17 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Channel vectors per work-item (invres.cl's XDW_NB): two. With one, the expansion's loop had
-     * 8 accumulators (exactly FMA latency x issue width on a two-pipe CPU core) and a broadcast
-     * per FMA; with two, MobileNetV4-Conv-S's fused kernels took 0.8 of the time, MobileNetV3's
-     * 0.91, EfficientNet-B0's 0.98 (`profile --by launch`, 3 alternating rounds). The kernel runs
-     * by default on CPU runtimes only; elsewhere where forced or tuned, with the same layout.
+     * Channel vectors per work-item (invres.cl's XDW_NB). With one, the expansion's loop had 8
+     * accumulators (exactly FMA latency x issue width on a two-pipe CPU core) and a broadcast per
+     * FMA; with two, MobileNetV4-Conv-S's fused kernels took 0.8 of the time, MobileNetV3's 0.91,
+     * EfficientNet-B0's 0.98 (`profile --by launch`, 3 alternating rounds). The kernel runs by
+     * default on CPU runtimes only; elsewhere where forced or tuned, with the same layout.
      */
-    static int vectors(ClContext ctx) {
-        return 2;
-    }
+    static final int VECTORS = 2;
 
     /** Channels per work-item: the panel width of the expansion weights and the padding of every per-channel row. */
     public static int channelWidth(ClContext ctx) {
-        return vectorWidth(ctx) * vectors(ctx);
+        return vectorWidth(ctx) * VECTORS;
     }
 
     /** The expansion weights [Cin, Cexp] in the kernel's layout: panels of {@code vw} columns. */
@@ -112,7 +110,7 @@ public final class ExpandDepthwise {
         if (s.kw() != k || !supports(k, stride)) {
             throw new IllegalArgumentException("expand_dw takes 3x3 and 5x5 windows at stride 1 or 2, got " + s);
         }
-        int vw = vectorWidth(ctx), nb = vectors(ctx), cw = vw * nb;
+        int vw = vectorWidth(ctx), cw = vw * VECTORS;
         int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = (int) Launch.roundUp(cexp, cw), ho = s.ho(), wo = s.wo();
         int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
         int panels = cpad / cw;
@@ -129,7 +127,7 @@ public final class ExpandDepthwise {
                         "XDW_VW",
                         String.valueOf(vw),
                         "XDW_NB",
-                        String.valueOf(nb),
+                        String.valueOf(VECTORS),
                         "XDW_MAXROW",
                         String.valueOf(MAX_ROW)),
                 "expand_dw_" + k + "x" + k + "s" + stride,
