@@ -25,7 +25,9 @@ class LauncherTest {
         script.toFile().setExecutable(true);
         Files.copy(Path.of("pom.xml"), here.resolve("pom.xml"));
         // the launcher sources the core's signal-chaining snippet
-        Files.copy(Path.of("../tools/signal-chaining.sh"), Files.createDirectories(root.resolve("tools")).resolve("signal-chaining.sh"));
+        Files.copy(
+                Path.of("../tools/signal-chaining.sh"),
+                Files.createDirectories(root.resolve("tools")).resolve("signal-chaining.sh"));
         Path target = Files.createDirectories(here.resolve("target"));
         // the jars are written after the sources, so the launcher finds them up to date
         Thread.sleep(1100);
