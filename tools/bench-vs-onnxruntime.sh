@@ -13,7 +13,9 @@
 #   tools/bench-vs-onnxruntime.sh --own-process MODEL [the same options] [--reuse-output]
 #   each engine in a child JVM of its own, alternating round by round (as users run them: in one
 #   process ORT's and PoCL's thread pools slow each other down); --reuse-output has each engine
-#   write into output storage made once (ORT's pinned outputs, EdgeCL's Session.runInto)
+#   write into output storage made once (ORT's pinned outputs, EdgeCL's Session.runInto).
+#   EdgeCL's child preloads tools/pocl-spin.c's library as ./edgecl does (EDGECL_POCL_SPIN_US=0:
+#   not), and the summary says how PoCL's workers waited.
 #
 #   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR] [--upstream DIR]
 #   prints README's table, each engine in its own process (--own-process): edgenext_xx_small,
@@ -42,6 +44,13 @@ if ! mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/
   exit 2
 fi
 rm -f "$log"
+# EdgeCL's child JVMs run as ./edgecl runs them: with PoCL's workers polling (tools/pocl-spin.sh),
+# unless EDGECL_POCL_SPIN_US=0
+. tools/pocl-spin.sh
+if [ "${EDGECL_POCL_SPIN_US:-}" != 0 ]; then
+  EDGECL_POCL_SPIN_LIB="$(edgecl_pocl_spin_lib)"
+  export EDGECL_POCL_SPIN_LIB
+fi
 run() {
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OnnxRuntimeComparison "$@"
 }

@@ -70,7 +70,7 @@ public final class OwnProcessComparison {
         String common = name + " " + batch + " " + s + " " + iters + " " + threads + " "
                 + (weightsFile == null ? "-" : weightsFile) + " " + onnxFile + " "
                 + (a0.reuseOutput() ? "reuse" : "fresh");
-        String device = "";
+        String device = "", workers = "";
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < 2; k++) {
                 boolean runOrt = (r + k) % 2 == 0;
@@ -80,6 +80,7 @@ public final class OwnProcessComparison {
                 else {
                     cl[r] = ms;
                     device = line(out, "device=");
+                    workers = line(out, "workers=");
                 }
             }
         }
@@ -89,7 +90,7 @@ public final class OwnProcessComparison {
         System.out.printf(
                 Locale.ROOT,
                 "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) and EdgeCL on %s, each in its"
-                        + " own process; %d rounds of %d forwards each, alternating; %s%n",
+                        + " own process (%s); %d rounds of %d forwards each, alternating; %s%n",
                 name,
                 batch,
                 s,
@@ -98,6 +99,7 @@ public final class OwnProcessComparison {
                 threads,
                 source,
                 device,
+                workers,
                 rounds,
                 iters,
                 a0.reuseOutput() ? "outputs into storage made once" : "a new output array per forward");
@@ -120,9 +122,14 @@ public final class OwnProcessComparison {
                 OwnProcessComparison.class.getName(),
                 "--child"));
         cmd.addAll(List.of(args.split(" ")));
-        Process p = new ProcessBuilder(cmd)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // EdgeCL as ./edgecl runs it: PoCL's workers poll (tools/pocl-spin.sh, which exports the path)
+        String spin = System.getenv("EDGECL_POCL_SPIN_LIB");
+        if (args.startsWith("edgecl ") && spin != null && !spin.isEmpty()) {
+            String preload = pb.environment().get("LD_PRELOAD");
+            pb.environment().put("LD_PRELOAD", preload == null || preload.isEmpty() ? spin : preload + ":" + spin);
+        }
+        Process p = pb.start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader in =
                 new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -193,6 +200,13 @@ public final class OwnProcessComparison {
             try (Session session = Session.open(model, w, SessionOptions.defaults())) {
                 session.prepare(batch, s, s);
                 System.out.println("device=" + session.device().name());
+                long poll = session.device().poclWorkerPollMicros().orElse(Long.MIN_VALUE);
+                System.out.println("workers="
+                        + (poll == Long.MIN_VALUE
+                                ? "not PoCL's CPU device"
+                                : poll > 0
+                                        ? "PoCL's workers poll " + poll + " µs before they sleep"
+                                        : "PoCL's workers sleep when idle"));
                 if (reuse) out = session.run(input).get(model.primaryOutput()).data();
                 for (int i = 0; i < 5 + iters; i++) {
                     long t0 = System.nanoTime();

@@ -6,12 +6,14 @@ import io.edgecl.cl.ClDevice;
 import io.edgecl.cl.DeviceClass;
 import io.edgecl.cl.DeviceInfo;
 import io.edgecl.cl.Devices;
+import io.edgecl.cl.PoclEnvironment;
 import io.edgecl.ops.KernelDefaults;
 import io.edgecl.profile.DevicePeak;
 import io.edgecl.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One OpenCL device opened for inference: its context, queue and compiled programs, and the
@@ -134,6 +136,18 @@ public final class Device implements AutoCloseable {
                 List.copyOf(new java.util.TreeSet<>(i.extensions())),
                 c.toString(),
                 KernelDefaults.describe(c));
+    }
+
+    /**
+     * On PoCL's CPU device, the microseconds its workers poll for the next launch before they
+     * sleep: {@code tools/pocl-spin.c}'s library, which {@code ./edgecl} preloads, is in this
+     * process (0: with its polling switched off), or -1: it is not, and the workers sleep as soon
+     * as they are idle. Empty on other devices.
+     */
+    public OptionalLong poclWorkerPollMicros() {
+        DeviceInfo i = ctx.info();
+        if (!i.isCpu() || !i.platformName().contains("Portable Computing Language")) return OptionalLong.empty();
+        return OptionalLong.of(PoclEnvironment.workerPollMicros());
     }
 
     /** The Java OpenCL binding in use ("jocl" or "lwjgl"). */

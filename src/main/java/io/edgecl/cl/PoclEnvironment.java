@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * of {@code POCL_AFFINITY}, leaves PoCL as it is. The variable is set with the C library's
  * setenv through LWJGL, so the driver, which reads it when the first OpenCL call loads it, sees
  * it; a failure to set it only loses the pinning.
+ *
+ * <p><b>Polling workers.</b> PoCL's workers sleep as soon as their queue is empty, and each
+ * launch of a forward then waits for a wake-up; {@code tools/pocl-spin.c}, preloaded by
+ * {@code ./edgecl}, makes them poll first. {@link #workerPollMicros()} tells whether it is loaded.
  */
 public final class PoclEnvironment {
     public static final String PROPERTY = "edgecl.pocl.affinity";
@@ -43,6 +47,26 @@ public final class PoclEnvironment {
     /** Whether this process set POCL_AFFINITY=1. */
     public static boolean applied() {
         return applied;
+    }
+
+    /**
+     * Microseconds PoCL's CPU workers poll before they sleep: the value {@code
+     * libedgecl-pocl-spin} runs with when this process preloaded it (0 when its polling is off),
+     * -1 when it is not loaded (then the workers sleep as soon as they are idle).
+     */
+    public static long workerPollMicros() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return -1;
+        try {
+            // RTLD_DEFAULT (0): the symbol of a library preloaded into this process
+            try (var stack = org.lwjgl.system.MemoryStack.stackPush()) {
+                long a = org.lwjgl.system.linux.DynamicLinkLoader.ndlsym(
+                        0L, org.lwjgl.system.MemoryUtil.memAddress(stack.UTF8("edgecl_pocl_spin_us")));
+                return a == 0 ? -1 : org.lwjgl.system.MemoryUtil.memGetLong(a);
+            }
+        } catch (Throwable e) {
+            // no LWJGL natives here: nothing to tell
+            return -1;
+        }
     }
 
     /** Sets PoCL's variables once, where it is safe. Call before the first OpenCL call. */

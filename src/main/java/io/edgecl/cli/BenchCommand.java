@@ -88,6 +88,7 @@ public final class BenchCommand extends SessionCommand {
             r.put("device_ms", d);
             r.put("wall_ms_with_events", wt);
             r.put("host_enqueue_ms", h);
+            dev.poclWorkerPollMicros().ifPresent(us -> r.put("pocl_worker_poll_us", us));
             r.put("images_per_s", run.batch / (w.medianMs() / 1e3));
             r.put("activation_bytes", fp.activationBytes());
             r.put("weight_bytes", fp.weightBytes());
@@ -168,6 +169,7 @@ public final class BenchCommand extends SessionCommand {
                 h.medianMs(),
                 h.p90Ms(),
                 h.medianMs() * 1e3 / Math.max(1, launches));
+        if (r.get("pocl_worker_poll_us") instanceof Long us) out.printf(Locale.ROOT, "  %s%n", poclWorkers(us));
         out.printf(Locale.ROOT, "  throughput: %.1f images/s%n", (Double) r.get("images_per_s"));
         out.printf(
                 Locale.ROOT,
@@ -189,6 +191,15 @@ public final class BenchCommand extends SessionCommand {
                 cold.get("program_build_ms"),
                 cold.get("first_forward_ms"));
         printCompile(out, ps);
+    }
+
+    /** How PoCL's CPU workers wait between launches; the gap costs a wake-up per launch when they sleep. */
+    static String poclWorkers(long pollMicros) {
+        if (pollMicros > 0) return "PoCL workers: poll " + pollMicros + " µs before they sleep (libedgecl-pocl-spin)";
+        if (pollMicros == 0) return "PoCL workers: sleep when idle (EDGECL_POCL_SPIN_US=0)";
+        return "PoCL workers: sleep when idle, a wake-up per launch (libedgecl-pocl-spin not loaded: ./edgecl"
+                + " builds and preloads tools/pocl-spin.c where a C compiler is installed; README, \"Devices and"
+                + " environment\")";
     }
 
     /** The compile bill, with the kernel files that cost most first. */

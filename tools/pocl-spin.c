@@ -1,0 +1,184 @@
+/*
+ * libedgecl-pocl-spin: PoCL's CPU workers poll for a while before they sleep.
+ *
+ * Why: PoCL's pthread device (the CPU OpenCL of Debian and most distributions) puts a worker to
+ * sleep on a condition variable as soon as its queue is empty, and in a forward the next launch
+ * is ready only when the last work-group of the one before it ends. So every launch of a
+ * 40-100-launch forward pays a futex wake-up per idle worker (12 µs median, 30 µs p90 on a
+ * 2-vCPU virtual machine), and every enqueue of the host pays the system call that wakes one.
+ * ONNX Runtime's and OpenMP's thread pools spin between operators; PoCL 3.x and later have no
+ * setting for it.
+ *
+ * How: loaded with LD_PRELOAD (./edgecl does it: tools/pocl-spin.sh), this library marks the
+ * threads that PoCL's CPU driver creates. When such a worker calls pthread_cond_wait, it unlocks
+ * the mutex and watches a counter that pthread_cond_signal and pthread_cond_broadcast bump for
+ * that condition variable, yielding the CPU between looks (the host thread may need it); as soon
+ * as the counter moves, or after EDGECL_POCL_SPIN_US microseconds (default 50), it locks the
+ * mutex again and returns. POSIX allows pthread_cond_wait to return without a signal, and PoCL's
+ * worker loop checks its queues after every return, so nothing is missed; a wait that follows a
+ * time-out sleeps for real. Every other thread (the JVM's, the host's) waits as before.
+ *
+ * EDGECL_POCL_SPIN_US=0 turns the polling off; EDGECL_POCL_SPIN_STATS=1 prints one line of counts
+ * to stderr at exit. Build: cc -O2 -shared -fPIC -o libedgecl-pocl-spin.so pocl-spin.c -ldl
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* PoCL's CPU driver library: "pthread" up to PoCL 4, "cpu" from PoCL 5 */
+static const char *const DRIVERS[] = {"libpocl-devices-pthread", "libpocl-devices-cpu"};
+
+typedef int (*wait_fn)(pthread_cond_t *, pthread_mutex_t *);
+typedef int (*wake_fn)(pthread_cond_t *);
+typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static wait_fn real_wait;
+static wake_fn real_signal, real_broadcast;
+static create_fn real_create;
+
+static uint64_t spin_ns = 50000;
+static int stats;
+/* read by EdgeCL (PoclEnvironment.workerPollMicros) to report that the polling is on */
+long edgecl_pocl_spin_us = 50;
+
+/* one wake-up counter per slot, the slot chosen by the condition variable's address */
+#define SLOTS 64
+static struct {
+    unsigned long n;
+    char pad[64 - sizeof(unsigned long)];
+} wakes[SLOTS] __attribute__((aligned(64)));
+
+static unsigned long n_workers, n_woken, n_timeouts, n_sleeps;
+
+static __thread int is_worker;
+static __thread uint64_t spin_until, last_return;
+
+static void resolve(void) {
+    if (__atomic_load_n(&real_wait, __ATOMIC_ACQUIRE)) return;
+    real_signal = (wake_fn)dlsym(RTLD_NEXT, "pthread_cond_signal");
+    real_broadcast = (wake_fn)dlsym(RTLD_NEXT, "pthread_cond_broadcast");
+    real_create = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
+    __atomic_store_n(&real_wait, (wait_fn)dlsym(RTLD_NEXT, "pthread_cond_wait"), __ATOMIC_RELEASE);
+}
+
+__attribute__((constructor)) static void init(void) {
+    resolve();
+    const char *us = getenv("EDGECL_POCL_SPIN_US");
+    if (us && *us) {
+        char *end;
+        long v = strtol(us, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= 1000000) spin_ns = (uint64_t)v * 1000u;
+        edgecl_pocl_spin_us = (long)(spin_ns / 1000u);
+    }
+    const char *s = getenv("EDGECL_POCL_SPIN_STATS");
+    stats = s && *s && strcmp(s, "0") != 0;
+}
+
+__attribute__((destructor)) static void report(void) {
+    if (stats)
+        fprintf(stderr, "edgecl-pocl-spin: %lu workers, spin %lu us, %lu woken while polling, %lu time-outs, %lu sleeps\n",
+                n_workers, (unsigned long)(spin_ns / 1000u), n_woken, n_timeouts, n_sleeps);
+}
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static unsigned long *slot(const pthread_cond_t *c) {
+    uintptr_t a = (uintptr_t)c;
+    return &wakes[(a >> 6 ^ a >> 12) % SLOTS].n;
+}
+
+static int from_driver(void *caller) {
+    Dl_info info;
+    if (!dladdr(caller, &info) || !info.dli_fname) return 0;
+    for (size_t i = 0; i < sizeof DRIVERS / sizeof DRIVERS[0]; i++)
+        if (strstr(info.dli_fname, DRIVERS[i])) return 1;
+    return 0;
+}
+
+struct start {
+    void *(*fn)(void *);
+    void *arg;
+};
+
+static void *worker_main(void *p) {
+    struct start s = *(struct start *)p;
+    free(p);
+    is_worker = 1;
+    __atomic_add_fetch(&n_workers, 1, __ATOMIC_RELAXED);
+    return s.fn(s.arg);
+}
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+    resolve();
+    if (spin_ns > 0 && from_driver(__builtin_return_address(0))) {
+        struct start *s = malloc(sizeof *s);
+        if (s) {
+            s->fn = fn;
+            s->arg = arg;
+            int r = real_create(t, attr, worker_main, s);
+            if (r != 0) free(s);
+            return r;
+        }
+    }
+    return real_create(t, attr, fn, arg);
+}
+
+int pthread_cond_signal(pthread_cond_t *c) {
+    resolve();
+    __atomic_add_fetch(slot(c), 1, __ATOMIC_RELEASE);
+    return real_signal(c);
+}
+
+int pthread_cond_broadcast(pthread_cond_t *c) {
+    resolve();
+    __atomic_add_fetch(slot(c), 1, __ATOMIC_RELEASE);
+    return real_broadcast(c);
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
+    resolve();
+    if (is_worker) {
+        uint64_t t = now_ns();
+        /* a wait soon after the last return continues that idle stretch; one after work starts anew */
+        if (t - last_return > 2000) spin_until = t + spin_ns;
+        if (t < spin_until) {
+            unsigned long *w = slot(c);
+            unsigned long seen = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+            int woken = 0;
+            pthread_mutex_unlock(m);
+            while (!woken) {
+                for (int k = 0; k < 16 && !woken; k++) {
+                    CPU_RELAX();
+                    woken = __atomic_load_n(w, __ATOMIC_ACQUIRE) != seen;
+                }
+                if (woken || now_ns() >= spin_until) break;
+                sched_yield();
+            }
+            pthread_mutex_lock(m);
+            __atomic_add_fetch(woken ? &n_woken : &n_timeouts, 1, __ATOMIC_RELAXED);
+            last_return = now_ns();
+            return 0; /* the caller looks at its queues again, as after any wake-up */
+        }
+        __atomic_add_fetch(&n_sleeps, 1, __ATOMIC_RELAXED);
+    }
+    int r = real_wait(c, m);
+    if (is_worker) last_return = now_ns();
+    return r;
+}
