@@ -1,5 +1,5 @@
-# PoCL's CPU workers poll before they sleep (tools/pocl-spin.c), sourced by ./edgecl before it
-# starts Java:
+# PoCL's CPU workers poll before they sleep (tools/pocl-spin.c), sourced by ./edgecl and
+# spark/edgecl-spark (local master) before they start Java:
 #   . tools/pocl-spin.sh && edgecl_pocl_spin
 # Builds the library once per version of its source into EdgeCL's cache ($EDGECL_CACHE_DIR, else
 # $XDG_CACHE_HOME/edgecl, else ~/.cache/edgecl), with the first of cc, gcc, clang and clang-N
