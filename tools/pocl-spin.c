@@ -13,7 +13,7 @@
  * threads that PoCL's CPU driver creates. When such a worker calls pthread_cond_wait, it unlocks
  * the mutex and watches a counter that pthread_cond_signal and pthread_cond_broadcast bump for
  * that condition variable, yielding the CPU between looks (the host thread may need it); as soon
- * as the counter moves, or after EDGECL_POCL_SPIN_US microseconds (default 50), it locks the
+ * as the counter moves, or after EDGECL_POCL_SPIN_US microseconds (default 200), it locks the
  * mutex again and returns. POSIX allows pthread_cond_wait to return without a signal, and PoCL's
  * worker loop checks its queues after every return, so nothing is missed; a wait that follows a
  * time-out sleeps for real. Every other thread (the JVM's, the host's) waits as before.
@@ -49,10 +49,10 @@ static wait_fn real_wait;
 static wake_fn real_signal, real_broadcast;
 static create_fn real_create;
 
-static uint64_t spin_ns = 50000;
+static uint64_t spin_ns = 200000;
 static int stats;
 /* read by EdgeCL (PoclEnvironment.workerPollMicros) to report that the polling is on */
-long edgecl_pocl_spin_us = 50;
+long edgecl_pocl_spin_us = 200;
 
 /* one wake-up counter per slot, the slot chosen by the condition variable's address */
 #define SLOTS 64

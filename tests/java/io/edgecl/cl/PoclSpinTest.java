@@ -48,7 +48,7 @@ class PoclSpinTest {
         assertTrue(on.out.contains("selftest: PASS"), on.out);
         Matcher m = stats(on.out);
         assertTrue(Integer.parseInt(m.group(1)) >= 1, "PoCL's workers found: " + on.out);
-        assertEquals("50", m.group(2), "the default: " + on.out);
+        assertEquals("200", m.group(2), "the default: " + on.out);
         assertTrue(Long.parseLong(m.group(3)) + Long.parseLong(m.group(4)) >= 1, "the workers polled: " + on.out);
 
         Run off = cli(
