@@ -19,7 +19,8 @@
  * time-out sleeps for real. Every other thread (the JVM's, the host's) waits as before.
  *
  * EDGECL_POCL_SPIN_US=0 turns the polling off; EDGECL_POCL_SPIN_STATS=1 prints one line of counts
- * to stderr at exit. Build: cc -O2 -shared -fPIC -o libedgecl-pocl-spin.so pocl-spin.c -ldl
+ * to stderr at exit, with the process id (PoCL's compiler runs the linker as child processes,
+ * which inherit LD_PRELOAD and print theirs). Build: cc -O2 -shared -fPIC -o libedgecl-pocl-spin.so pocl-spin.c -ldl
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CPU_RELAX() __builtin_ia32_pause()
@@ -89,8 +91,9 @@ __attribute__((constructor)) static void init(void) {
 
 __attribute__((destructor)) static void report(void) {
     if (stats)
-        fprintf(stderr, "edgecl-pocl-spin: %lu workers, spin %lu us, %lu woken while polling, %lu time-outs, %lu sleeps\n",
-                n_workers, (unsigned long)(spin_ns / 1000u), n_woken, n_timeouts, n_sleeps);
+        fprintf(stderr,
+                "edgecl-pocl-spin[%ld]: %lu workers, spin %lu us, %lu woken while polling, %lu time-outs, %lu sleeps\n",
+                (long)getpid(), n_workers, (unsigned long)(spin_ns / 1000u), n_woken, n_timeouts, n_sleeps);
 }
 
 static uint64_t now_ns(void) {
