@@ -47,10 +47,8 @@ rm -f "$log"
 # EdgeCL's child JVMs run as ./edgecl runs them: with PoCL's workers polling (tools/pocl-spin.sh),
 # unless EDGECL_POCL_SPIN_US=0
 . tools/pocl-spin.sh
-if [ "${EDGECL_POCL_SPIN_US:-}" != 0 ]; then
-  EDGECL_POCL_SPIN_LIB="$(edgecl_pocl_spin_lib)"
-  export EDGECL_POCL_SPIN_LIB
-fi
+EDGECL_POCL_SPIN_LIB="$(edgecl_pocl_spin_lib)"
+export EDGECL_POCL_SPIN_LIB
 run() {
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OnnxRuntimeComparison "$@"
 }

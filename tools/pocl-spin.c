@@ -51,9 +51,8 @@ static wait_fn real_wait;
 static wake_fn real_signal, real_broadcast;
 static create_fn real_create;
 
-static uint64_t spin_ns = 200000;
 static int stats;
-/* read by EdgeCL (PoclEnvironment.workerPollMicros) to report that the polling is on */
+/* the polling time; EdgeCL reads it (PoclEnvironment.workerPollMicros) to report that the library is loaded */
 long edgecl_pocl_spin_us = 200;
 
 /* one wake-up counter per slot, the slot chosen by the condition variable's address */
@@ -82,8 +81,7 @@ __attribute__((constructor)) static void init(void) {
     if (us && *us) {
         char *end;
         long v = strtol(us, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= 1000000) spin_ns = (uint64_t)v * 1000u;
-        edgecl_pocl_spin_us = (long)(spin_ns / 1000u);
+        if (*end == '\0' && v >= 0 && v <= 1000000) edgecl_pocl_spin_us = v;
     }
     const char *s = getenv("EDGECL_POCL_SPIN_STATS");
     stats = s && *s && strcmp(s, "0") != 0;
@@ -93,7 +91,7 @@ __attribute__((destructor)) static void report(void) {
     if (stats)
         fprintf(stderr,
                 "edgecl-pocl-spin[%ld]: %lu workers, spin %lu us, %lu woken while polling, %lu time-outs, %lu sleeps\n",
-                (long)getpid(), n_workers, (unsigned long)(spin_ns / 1000u), n_woken, n_timeouts, n_sleeps);
+                (long)getpid(), n_workers, (unsigned long)edgecl_pocl_spin_us, n_woken, n_timeouts, n_sleeps);
 }
 
 static uint64_t now_ns(void) {
@@ -130,7 +128,7 @@ static void *worker_main(void *p) {
 
 int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
     resolve();
-    if (spin_ns > 0 && from_driver(__builtin_return_address(0))) {
+    if (edgecl_pocl_spin_us > 0 && from_driver(__builtin_return_address(0))) {
         struct start *s = malloc(sizeof *s);
         if (s) {
             s->fn = fn;
@@ -160,7 +158,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
     if (is_worker) {
         uint64_t t = now_ns();
         /* a wait soon after the last return continues that idle stretch; one after work starts anew */
-        if (t - last_return > 2000) spin_until = t + spin_ns;
+        if (t - last_return > 2000) spin_until = t + (uint64_t)edgecl_pocl_spin_us * 1000u;
         if (t < spin_until) {
             unsigned long *w = slot(c);
             unsigned long seen = __atomic_load_n(w, __ATOMIC_ACQUIRE);

@@ -6,9 +6,11 @@
 # found (Debian's PoCL depends on clang-N, so where it is installed there is a compiler), and
 # adds it to LD_PRELOAD. With EDGECL_POCL_SPIN_US=0, without a C compiler, or where the build
 # fails, LD_PRELOAD is left as it is (`edgecl bench` says how PoCL's workers wait).
-# `edgecl_pocl_spin_lib` prints the library's path (building it if needed), or nothing.
+# `edgecl_pocl_spin_lib` prints the library's path (building it if needed), or nothing (also with
+# EDGECL_POCL_SPIN_US=0).
 edgecl_pocl_spin_lib() {
   local src dir lib cc tmp
+  [ "${EDGECL_POCL_SPIN_US:-}" != 0 ] || return 0
   src="$(dirname "${BASH_SOURCE[0]}")/pocl-spin.c"
   [ -f "$src" ] || return 0
   dir="${EDGECL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/edgecl}/native"
@@ -31,7 +33,6 @@ edgecl_pocl_spin_lib() {
 }
 edgecl_pocl_spin() {
   local lib
-  [ "${EDGECL_POCL_SPIN_US:-}" != 0 ] || return 0
   lib="$(edgecl_pocl_spin_lib)"
   [ -n "$lib" ] || return 0
   case ":${LD_PRELOAD:-}:" in

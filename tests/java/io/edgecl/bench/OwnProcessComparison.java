@@ -200,13 +200,11 @@ public final class OwnProcessComparison {
             try (Session session = Session.open(model, w, SessionOptions.defaults())) {
                 session.prepare(batch, s, s);
                 System.out.println("device=" + session.device().name());
-                long poll = session.device().poclWorkerPollMicros().orElse(Long.MIN_VALUE);
                 System.out.println("workers="
-                        + (poll == Long.MIN_VALUE
-                                ? "not PoCL's CPU device"
-                                : poll > 0
-                                        ? "PoCL's workers poll " + poll + " µs before they sleep"
-                                        : "PoCL's workers sleep when idle"));
+                        + session.device().poclWorkerPollMicros().stream()
+                                .mapToObj(io.edgecl.cli.BenchCommand::poclWorkers)
+                                .findFirst()
+                                .orElse("not PoCL's CPU device"));
                 if (reuse) out = session.run(input).get(model.primaryOutput()).data();
                 for (int i = 0; i < 5 + iters; i++) {
                     long t0 = System.nanoTime();

@@ -146,7 +146,7 @@ public final class Device implements AutoCloseable {
      */
     public OptionalLong poclWorkerPollMicros() {
         DeviceInfo i = ctx.info();
-        if (!i.isCpu() || !i.platformName().contains("Portable Computing Language")) return OptionalLong.empty();
+        if (!i.isCpu() || !i.isPocl()) return OptionalLong.empty();
         return OptionalLong.of(PoclEnvironment.workerPollMicros());
     }
 

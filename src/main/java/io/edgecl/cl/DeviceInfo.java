@@ -43,6 +43,11 @@ public record DeviceInfo(
         return type.contains("GPU");
     }
 
+    /** PoCL's platform (its CPU driver, or its other devices). */
+    public boolean isPocl() {
+        return platformName.contains("Portable Computing Language");
+    }
+
     /** A CPU device: launch geometry is cut for its cores ({@link DeviceClass} keys kernel defaults). */
     public boolean isCpu() {
         return type.contains("CPU");

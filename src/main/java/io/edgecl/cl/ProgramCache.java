@@ -61,7 +61,7 @@ public final class ProgramCache {
      * once every kernel of its program has run (ClProgram), when it costs nothing more.
      */
     public static boolean driverCompilesAtLaunch(DeviceInfo device) {
-        return device.platformName().contains("Portable Computing Language");
+        return device.isPocl();
     }
 
     /** Root of EdgeCL's cache: -Dedgecl.cache.dir, EDGECL_CACHE_DIR, $XDG_CACHE_HOME/edgecl, ~/.cache/edgecl. */

@@ -194,7 +194,7 @@ public final class BenchCommand extends SessionCommand {
     }
 
     /** How PoCL's CPU workers wait between launches; the gap costs a wake-up per launch when they sleep. */
-    static String poclWorkers(long pollMicros) {
+    public static String poclWorkers(long pollMicros) {
         if (pollMicros > 0) return "PoCL workers: poll " + pollMicros + " µs before they sleep (libedgecl-pocl-spin)";
         if (pollMicros == 0) return "PoCL workers: sleep when idle (EDGECL_POCL_SPIN_US=0)";
         return "PoCL workers: sleep when idle, a wake-up per launch (libedgecl-pocl-spin not loaded: ./edgecl"
