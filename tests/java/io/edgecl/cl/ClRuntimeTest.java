@@ -1,5 +1,6 @@
 package io.edgecl.cl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ClRuntimeTest {
+
+    /** The input paths: straight from an array (waits) and through a direct buffer (may not). */
+    @ParameterizedTest
+    @ValueSource(strings = {"jocl", "lwjgl"})
+    void arrayAndStagedWritesLandAsWritten(String binding) {
+        ClContext ctx = TestSupport.context(binding);
+        float[] a = TestSupport.random(new Random(3), 777, 1);
+        try (ClBuffer b = ctx.alloc(4L * a.length + 64, "b")) {
+            ctx.writeFloats(b, a);
+            assertArrayEquals(a, ctx.read(b, a.length));
+            java.nio.ByteBuffer staged =
+                    java.nio.ByteBuffer.allocateDirect(4 * a.length).order(java.nio.ByteOrder.nativeOrder());
+            for (float v : a) staged.putFloat(-v);
+            staged.flip();
+            ctx.writeBytesAsync(b, staged);
+            ctx.finish();
+            float[] got = ctx.read(b, a.length);
+            for (int i = 0; i < a.length; i++) assertEquals(-a[i], got[i], 0f, "element " + i);
+            assertThrows(IllegalArgumentException.class, () -> ctx.writeFloats(b, new float[a.length + 17]));
+        }
+        assertEquals(binding.equals("lwjgl"), ctx.writesAsync());
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"jocl", "lwjgl"})

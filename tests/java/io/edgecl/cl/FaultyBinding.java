@@ -124,6 +124,17 @@ public final class FaultyBinding implements ClBinding {
     }
 
     @Override
+    public boolean writesAsync() {
+        return real.writesAsync();
+    }
+
+    @Override
+    public void writeFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] src) {
+        call(Op.WRITE);
+        real.writeFloats(queue, buffer, offset, src);
+    }
+
+    @Override
     public void write(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src) {
         call(Op.WRITE);
         real.write(queue, buffer, offset, src);

@@ -53,6 +53,43 @@ class ProfileBenchCliTest {
         assertEquals(csvRows, launches, "trace and csv list the same launches");
     }
 
+    /** The wall time's parts add up to it, and each is a duration (PoCL gives enqueue times too). */
+    @Test
+    void profileSplitsTheWallTime(@TempDir Path dir) throws Exception {
+        String cfg = config(dir);
+        var r = PredictCliTest.run(
+                "profile",
+                "--model-config",
+                cfg,
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "10",
+                "--warmup",
+                "1",
+                "--by",
+                "block",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject b = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("wall_breakdown_ms");
+        double wall = b.get("wall").getAsDouble(), kernels = b.get("kernels").getAsDouble();
+        double sum = b.get("input_write").getAsDouble()
+                + b.get("first_launch_start").getAsDouble()
+                + kernels
+                + b.get("gaps").getAsDouble()
+                + b.get("rest").getAsDouble();
+        assertEquals(wall, sum, 1e-3 * wall + 1e-6, b.toString());
+        assertTrue(kernels > 0 && kernels < wall, b.toString());
+        for (String k : java.util.List.of("input_write", "first_launch_start", "gaps", "gaps_waiting_for_host")) {
+            assertTrue(b.get(k).getAsDouble() >= 0, k + " in " + b);
+        }
+        assertTrue(b.get("gaps_waiting_for_host").getAsDouble() <= b.get("gaps").getAsDouble(), b.toString());
+        var text = PredictCliTest.run(
+                "profile", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "3", "--by", "block");
+        assertTrue(text.out().contains("gaps between launches"), text.out());
+    }
+
     @Test
     void benchReportsFewerLaunchesFused(@TempDir Path dir) throws Exception {
         String cfg = config(dir);

@@ -42,6 +42,9 @@ public interface ClBinding {
      */
     void writeAsync(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer src);
 
+    /** Whether {@link #writeAsync} returns without waiting for the copy. */
+    boolean writesAsync();
+
     /** Blocking copy from the buffer at {@code offset} into {@code dst}'s remaining bytes. */
     void read(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, ByteBuffer dst);
 
@@ -50,6 +53,12 @@ public interface ClBinding {
      * into a Java array: one copy of a large output instead of two through a staging buffer.
      */
     void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst);
+
+    /**
+     * Blocking copy of all of {@code src} into the buffer at byte {@code offset}, straight from
+     * the Java array (no staging copy).
+     */
+    void writeFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] src);
 
     ClHandle.Program programFromSource(ClHandle.Context context, String source);
 

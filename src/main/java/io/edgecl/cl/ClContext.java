@@ -300,6 +300,19 @@ public final class ClContext implements AutoCloseable {
         cl.writeAsync(queue(), b.handle(), 0, data);
     }
 
+    /** Whether {@link #writeBytesAsync} returns before the copy is done (else it waits for it). */
+    public boolean writesAsync() {
+        return cl.writesAsync();
+    }
+
+    /** Blocking write of all of {@code data} at the start of {@code b}, straight from the array. */
+    public void writeFloats(ClBuffer b, float[] data) {
+        if (4L * data.length > b.bytes()) {
+            throw new IllegalArgumentException("write of " + data.length + " floats overruns " + b);
+        }
+        if (data.length > 0) cl.writeFloats(queue(), b.handle(), 0, data);
+    }
+
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset {@code offset}. */
     public void writeBytes(ClBuffer b, long offset, ByteBuffer data) {
         if (offset < 0 || offset + data.remaining() > b.bytes()) {

@@ -14,6 +14,14 @@ public final class ClEvent implements AutoCloseable {
         cl.waitFor(handle);
     }
 
+    /**
+     * When the host enqueued the command, on the clock of {@link #startNs}; 0 where the driver
+     * does not say.
+     */
+    public long queuedNs() {
+        return cl.eventProfiling(handle, ClConst.PROFILING_COMMAND_QUEUED);
+    }
+
     public long startNs() {
         return cl.eventProfiling(handle, ClConst.PROFILING_COMMAND_START);
     }

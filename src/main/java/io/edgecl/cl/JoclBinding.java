@@ -163,6 +163,11 @@ final class JoclBinding implements ClBinding {
     }
 
     @Override
+    public boolean writesAsync() {
+        return false;
+    }
+
+    @Override
     public void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst) {
         // a blocking read into an array: JOCL pins it for the call, so the driver copies into it once
         ClException.check(
@@ -174,6 +179,22 @@ final class JoclBinding implements ClBinding {
                         offset,
                         4L * dst.length,
                         Pointer.to(dst),
+                        0,
+                        null,
+                        null));
+    }
+
+    @Override
+    public void writeFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] src) {
+        ClException.check(
+                "clEnqueueWriteBuffer",
+                CL.clEnqueueWriteBuffer(
+                        (cl_command_queue) queue.raw(),
+                        (cl_mem) buffer.raw(),
+                        true,
+                        offset,
+                        4L * src.length,
+                        Pointer.to(src),
                         0,
                         null,
                         null));

@@ -191,6 +191,18 @@ final class LwjglBinding implements ClBinding {
     }
 
     @Override
+    public boolean writesAsync() {
+        return true;
+    }
+
+    @Override
+    public void writeFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] src) {
+        ClException.check(
+                "clEnqueueWriteBuffer",
+                CL10.clEnqueueWriteBuffer((Long) queue.raw(), (Long) buffer.raw(), true, offset, src, null, null));
+    }
+
+    @Override
     public void readFloats(ClHandle.Queue queue, ClHandle.Buffer buffer, long offset, float[] dst) {
         ClException.check(
                 "clEnqueueReadBuffer",

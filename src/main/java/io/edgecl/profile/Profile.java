@@ -22,10 +22,43 @@ public final class Profile {
 
     private final long[] forwardNs;
 
-    private Profile(List<LaunchTiming> launches, List<long[]> lastForward, long[] forwardNs) {
+    private final Breakdown breakdown;
+
+    private Profile(List<LaunchTiming> launches, List<long[]> lastForward, long[] forwardNs, Breakdown breakdown) {
         this.launches = launches;
         this.lastForward = lastForward;
         this.forwardNs = forwardNs;
+        this.breakdown = breakdown;
+    }
+
+    /**
+     * Where a profiled forward's wall time goes, in nanoseconds: the mean over the forwards
+     * without the slowest tenth, so that the parts add up to the wall time.
+     *
+     * @param wallNs the calling thread's time for the forward: write, enqueue, wait
+     * @param writeNs copying the input into the driver's buffer
+     * @param firstWaitNs from the first launch's enqueue to its start (the driver picking it up)
+     * @param kernelsNs the launches running, start to end, summed
+     * @param gapsNs the device between launches: one's end to the next one's start, summed
+     * @param hostBoundNs the part of the gaps in which the next launch was not yet enqueued (the
+     *     device waited for the host)
+     * @param restNs the rest: the host's wait for the last launch to be reported done, and the
+     *     calls around it
+     * @param queuedKnown whether the driver gives enqueue times (without them the first wait
+     *     and the host-bound part are 0 and the rest holds them)
+     */
+    public record Breakdown(
+            long wallNs,
+            long writeNs,
+            long firstWaitNs,
+            long kernelsNs,
+            long gapsNs,
+            long hostBoundNs,
+            long restNs,
+            boolean queuedKnown) {}
+
+    public Breakdown breakdown() {
+        return breakdown;
     }
 
     /** Runs {@code iters} profiled forwards (after {@code warmup} unprofiled ones). */
@@ -34,22 +67,46 @@ public final class Profile {
         List<Launch> ls = plan.launches();
         long[][] dur = new long[ls.size()][iters];
         long[] forward = new long[iters];
+        // per forward: wall, write, first wait, kernels, gaps, host-bound gaps, rest
+        long[][] parts = new long[iters][7];
+        boolean queuedKnown = true;
         List<long[]> last = new ArrayList<>();
         for (int it = 0; it < iters; it++) {
+            long h0 = System.nanoTime();
             List<ClEvent> events = plan.runTimed(input);
-            long first = Long.MAX_VALUE, end = 0;
+            long wall = System.nanoTime() - h0;
+            long first = Long.MAX_VALUE, end = 0, firstQueued = 0, prevEnd = 0;
+            long[] part = parts[it];
+            part[0] = wall;
+            part[1] = plan.lastWriteNanos();
             last.clear();
             for (int i = 0; i < events.size(); i++) {
                 try (ClEvent e = events.get(i)) {
-                    long s = e.startNs(), f = e.endNs();
+                    long s = e.startNs(), f = e.endNs(), q = queuedKnown ? e.queuedNs() : 0;
+                    // a driver without enqueue times gives 0 (or a time after the start)
+                    if (q <= 0 || q > s) queuedKnown = false;
                     dur[i][it] = f - s;
                     first = Math.min(first, s);
                     end = Math.max(end, f);
                     last.add(new long[] {s, f - s});
+                    part[3] += f - s;
+                    if (i == 0) {
+                        firstQueued = q;
+                        part[2] = s - q;
+                    } else {
+                        part[4] += Math.max(0, s - prevEnd);
+                        part[5] += Math.max(0, Math.min(s, q) - prevEnd);
+                    }
+                    prevEnd = f;
                 }
             }
             forward[it] = end - first;
             for (long[] se : last) se[0] -= first;
+            if (!queuedKnown) {
+                part[2] = 0;
+                part[5] = 0;
+            }
+            part[6] = wall - part[1] - (end - (queuedKnown ? firstQueued : first));
         }
         List<LaunchTiming> out = new ArrayList<>();
         for (int i = 0; i < ls.size(); i++) {
@@ -57,7 +114,24 @@ public final class Profile {
             Arrays.sort(d);
             out.add(new LaunchTiming(i, ls.get(i), last.get(i)[0], d[d.length / 2]));
         }
-        return new Profile(out, new ArrayList<>(last), forward);
+        return new Profile(out, new ArrayList<>(last), forward, breakdown(parts, queuedKnown));
+    }
+
+    /** The mean of each part over the forwards but the slowest tenth by wall time. */
+    static Breakdown breakdown(long[][] parts, boolean queuedKnown) {
+        long[][] byWall = parts.clone();
+        Arrays.sort(byWall, (a, b) -> Long.compare(a[0], b[0]));
+        int n = Math.max(1, byWall.length - byWall.length / 10);
+        long[] mean = new long[7];
+        for (int i = 0; i < n; i++) for (int j = 0; j < 7; j++) mean[j] += byWall[i][j];
+        for (int j = 0; j < 7; j++) mean[j] /= n;
+        if (!queuedKnown) {
+            // without enqueue times the first wait is inside the rest
+            mean[6] += mean[2];
+            mean[2] = 0;
+            mean[5] = 0;
+        }
+        return new Breakdown(mean[0], mean[1], mean[2], mean[3], mean[4], mean[5], mean[6], queuedKnown);
     }
 
     public List<LaunchTiming> launches() {
