@@ -163,6 +163,28 @@ __kernel void affine(__global const DATA_T* x, __global const DATA_T* scale, __g
     STC(out, i, edgecl_act_c(fma(LDC(x, i), LDC(scale, c), LDC(shift, c)), ACT));
 }
 
+// The same on CPU runtimes: AFF_VW channels in one vector × AFF_ROWS rows per work-item, the
+// scale and shift loaded once (channels a multiple of AFF_VW). One element per work-item cost
+// PoCL 37 µs on 40,960 values (MobileNetV4-Hybrid-M's attention norms) for 8 GB/s.
+// Global size: (channels / AFF_VW, ceil(rows / AFF_ROWS)).
+#ifndef AFF_VW
+#define AFF_VW 16
+#endif
+#ifndef AFF_ROWS
+#define AFF_ROWS 8
+#endif
+__kernel void affine_vec(__global const DATA_T* x, __global const DATA_T* scale, __global const DATA_T* shift,
+                         __global DATA_T* out, int rows, int channels) {
+    const int c = get_global_id(0) * AFF_VW, r0 = get_global_id(1) * AFF_ROWS;
+    if (c >= channels || r0 >= rows) return;
+    const FLOATN(AFF_VW) s = LDN(AFF_VW, scale, c), t = LDN(AFF_VW, shift, c);
+    const int r1 = min(r0 + AFF_ROWS, rows);
+    for (int r = r0; r < r1; r++) {
+        const size_t i = (size_t)r * channels + c;
+        STN(AFF_VW, out, i, edgecl_actn(AFF_VW, fma(LDN(AFF_VW, x, i), s, t), ACT));
+    }
+}
+
 // out = x * s[image, c]: the squeeze-excite gate; x is [images, hw, channels], s [images, channels].
 // The grid is (channel, pixel, image), so no work-item divides to find its image and channel, and
 // neighbouring work-items read neighbouring channels (one vector load on CPU runtimes).

@@ -31,6 +31,16 @@ class ResidualAttentionOpsTest {
             s.run(s.own(Elementwise.affine(s.ctx, dx, dsc, dsh, out, SIZE, C, Act.HSWISH)));
             for (int i = 0; i < SIZE; i++) ref[i] = (float) Act.HSWISH.apply((double) x[i] * sc[i % C] + sh[i % C]);
             TestSupport.assertClose(ref, s.read(out, SIZE), "affine + hswish");
+            // the CPU's vector kernel: 4, 8 and 16 channels per vector, 90 rows (not a multiple of 8)
+            for (int c : new int[] {36, 40, 48}) {
+                int n = N * H * W * c;
+                float[] xc = s.random(n), scc = s.random(c), shc = s.random(c), refc = new float[n];
+                ClBuffer dxc = s.upload(xc, "x" + c), outc = s.output(n, "out" + c);
+                s.run(s.own(Elementwise.affine(
+                        s.ctx, dxc, s.upload(scc, "scale" + c), s.upload(shc, "shift" + c), outc, n, c, Act.SILU)));
+                for (int i = 0; i < n; i++) refc[i] = (float) Act.SILU.apply((double) xc[i] * scc[i % c] + shc[i % c]);
+                TestSupport.assertClose(refc, s.read(outc, n), "affine + silu, " + c + " channels");
+            }
             s.run(s.own(Elementwise.channelGate(s.ctx, dx, dg, out, SIZE, H * W, C)));
             for (int i = 0; i < SIZE; i++) ref[i] = x[i] * g[(i / (H * W * C)) * C + i % C];
             TestSupport.assertClose(ref, s.read(out, SIZE), "channel gate");

@@ -417,6 +417,16 @@ public final class OpSamples {
                         7,
                         (g, x) ->
                                 g.add(g.block("b", "t"), "bn", new AffineOp(t(r, 1f, 7), t(r, 1f, 7), Act.SILU), x))));
+        // on CPUs a vector of 8 channels × 8 rows per work-item, the rows ragged
+        s.add(new Sample(
+                "affine/wide",
+                AffineOp.class,
+                r -> graph(
+                        5,
+                        7,
+                        40,
+                        (g, x) -> g.add(
+                                g.block("b", "t"), "bn", new AffineOp(t(r, 1f, 40), t(r, 1f, 40), Act.HSWISH), x))));
         // the grid is (channel, pixel, image) in groups of 16 × 4: ragged on both axes, then wider
         for (int[] hwc : new int[][] {{3, 5, 7}, {7, 9, 40}}) {
             s.add(new Sample(

@@ -209,8 +209,25 @@ public final class Elementwise {
     /** out = act(x * scale[c] + shift[c]). */
     public static Launch affine(
             ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n, int channels, Act act) {
-        ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
         int rows = n / channels;
+        int vw = channelVector(ctx, channels);
+        if (ctx.info().isCpu() && vw >= 4) {
+            // CPU runtimes: a channel vector × 8 rows per work-item, about 4 groups per core
+            ClKernel k = ctx.kernel(
+                    Map.of("ACT", act.macro(), "AFF_VW", String.valueOf(vw), "AFF_ROWS", "8"),
+                    "affine_vec",
+                    "elementwise.cl");
+            k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
+            CpuGrid g = CpuGrid.of(ctx.info(), channels / vw, (rows + 7) / 8);
+            return new Launch(
+                    k,
+                    g.global(),
+                    g.local(),
+                    "affine",
+                    2L * n,
+                    2L * ctx.precision().elementBytes() * n);
+        }
+        ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
         k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
         // groups of 16 channels × 4 rows, as channel_gate's
         return new Launch(
