@@ -136,6 +136,46 @@ class ProfileBenchCliTest {
                 "planner shares buffers");
     }
 
+    /** --ab: pairs of forwards, A's and B's times, the ratio's quartiles in order, the outputs compared. */
+    @Test
+    void benchAbTimesTwoConfigurationsInTurn(@TempDir Path dir) throws Exception {
+        String cfg = config(dir);
+        var r = PredictCliTest.run(
+                "bench",
+                "--model-config",
+                cfg,
+                "--random-weights",
+                "--size",
+                "64",
+                "--iters",
+                "6",
+                "--warmup",
+                "1",
+                "--ab",
+                "no-fuse=gemm-act",
+                "--ab",
+                "kernel=gemm=panel:8x16",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(6, j.get("pairs").getAsInt());
+        assertEquals(2, j.getAsJsonArray("changes_in_b").size());
+        JsonObject q = j.getAsJsonObject("b_over_a");
+        double p25 = q.get("p25").getAsDouble(),
+                med = q.get("median").getAsDouble(),
+                p75 = q.get("p75").getAsDouble();
+        assertTrue(p25 > 0 && p25 <= med && med <= p75, q.toString());
+        assertTrue(j.getAsJsonObject("a_ms").get("medianMs").getAsDouble() > 0);
+        assertTrue(j.get("outputs_max_abs_diff").getAsDouble() < 1e-3, j.toString());
+        var text = PredictCliTest.run(
+                "bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "2", "--ab", "no-fuse");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("B/A pair by pair"), text.out());
+        var bad = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--ab", "fuse=everything");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--ab fuse=everything") && bad.err().contains("kernel=FAMILY=VALUE"), bad.err());
+    }
+
     @Test
     void unknownFusionRuleIsAnError(@TempDir Path dir) throws Exception {
         var r = PredictCliTest.run("bench", "--model-config", config(dir), "--random-weights", "--no-fuse=bogus");

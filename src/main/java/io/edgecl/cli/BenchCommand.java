@@ -31,6 +31,15 @@ public final class BenchCommand extends SessionCommand {
     @Option(names = "--json", description = "Machine-readable output.")
     boolean json;
 
+    @Option(
+            names = "--ab",
+            paramLabel = "CHANGE",
+            description = "Time a second configuration B against the one given (A), forward by forward in turn in "
+                    + "this process (A B, B A, ...; --iters pairs after --warmup), and print the ratio B/A pair by "
+                    + "pair: B is A with CHANGE, one of no-fuse[=RULE[,RULE]], kernel=FAMILY=VALUE, "
+                    + "binding=jocl|lwjgl, precision=fp32|fp16-storage|fp16 (repeatable: all apply to B).")
+    List<String> ab;
+
     @Override
     public Integer call() {
         run.check();
@@ -38,6 +47,7 @@ public final class BenchCommand extends SessionCommand {
         int s = run.size(model.preprocess().size());
         model.checkInput(3, s, s);
         PrintWriter err = spec.commandLine().getErr();
+        if (ab != null && !ab.isEmpty()) return abBench(model, s);
         long t0 = System.nanoTime();
         Device dev = deviceOptions.open();
         long tCtx = System.nanoTime();
@@ -115,6 +125,51 @@ public final class BenchCommand extends SessionCommand {
                         .toJson(r));
             } else {
                 print(out, r, w, d, wt, h, cold, ps);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** {@code --ab}: A and B in turn, forward by forward. */
+    private int abBench(VisionModel model, int s) {
+        AbBench.Changes changes = AbBench.Changes.parse(ab);
+        HostTensor input = run.input(3, s);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Device dev = deviceOptions.open()) {
+            AbBench.Result r = AbBench.run(
+                    model,
+                    modelOptions.weights(true, run.randomWeights),
+                    sessionOptions(),
+                    deviceOptions,
+                    modelOptions.disabledRules(),
+                    changes,
+                    dev,
+                    input,
+                    run.warmup,
+                    run.iters);
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("model", model.name());
+                m.put("device", dev.name());
+                m.put("binding", dev.binding());
+                m.put("input", List.of(run.batch, 3, s, s));
+                m.put("fusion_disabled", modelOptions.disabledRules());
+                m.putAll(AbBench.toMap(r, changes));
+                out.println(new GsonBuilder()
+                        .setPrettyPrinting()
+                        .serializeSpecialFloatingPointValues()
+                        .create()
+                        .toJson(m));
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "%s  input %s  on %s (%s)%n",
+                        model.name(),
+                        List.of(run.batch, 3, s, s),
+                        dev.name(),
+                        dev.binding());
+                for (String line : AbBench.lines(r, changes)) out.println(line);
             }
             out.flush();
         }
