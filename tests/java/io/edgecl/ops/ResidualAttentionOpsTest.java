@@ -31,13 +31,24 @@ class ResidualAttentionOpsTest {
             s.run(s.own(Elementwise.affine(s.ctx, dx, dsc, dsh, out, SIZE, C, Act.HSWISH)));
             for (int i = 0; i < SIZE; i++) ref[i] = (float) Act.HSWISH.apply((double) x[i] * sc[i % C] + sh[i % C]);
             TestSupport.assertClose(ref, s.read(out, SIZE), "affine + hswish");
-            // the CPU's vector kernel: 4, 8 and 16 channels per vector, 90 rows (not a multiple of 8)
-            for (int c : new int[] {36, 40, 48}) {
-                int n = N * H * W * c;
+            // the CPU's vector kernel, on any device: 4, 8 and 16 channels per vector, 90 rows (not
+            // a multiple of 8)
+            for (int[] cv : new int[][] {{36, 4}, {40, 8}, {48, 16}}) {
+                int c = cv[0], n = N * H * W * c;
                 float[] xc = s.random(n), scc = s.random(c), shc = s.random(c), refc = new float[n];
                 ClBuffer dxc = s.upload(xc, "x" + c), outc = s.output(n, "out" + c);
-                s.run(s.own(Elementwise.affine(
-                        s.ctx, dxc, s.upload(scc, "scale" + c), s.upload(shc, "shift" + c), outc, n, c, Act.SILU)));
+                Launch l = s.own(Elementwise.affineVec(
+                        s.ctx,
+                        dxc,
+                        s.upload(scc, "scale" + c),
+                        s.upload(shc, "shift" + c),
+                        outc,
+                        n,
+                        c,
+                        Act.SILU,
+                        cv[1]));
+                s.expectKernel(l, "affine_vec", "AFF_VW=" + cv[1]);
+                s.run(l);
                 for (int i = 0; i < n; i++) refc[i] = (float) Act.SILU.apply((double) xc[i] * scc[i % c] + shc[i % c]);
                 TestSupport.assertClose(refc, s.read(outc, n), "affine + silu, " + c + " channels");
             }

@@ -211,22 +211,8 @@ public final class Elementwise {
             ClContext ctx, ClBuffer x, ClBuffer scale, ClBuffer shift, ClBuffer out, int n, int channels, Act act) {
         int rows = n / channels;
         int vw = channelVector(ctx, channels);
-        if (ctx.info().isCpu() && vw >= 4) {
-            // CPU runtimes: a channel vector × 8 rows per work-item, about 4 groups per core
-            ClKernel k = ctx.kernel(
-                    Map.of("ACT", act.macro(), "AFF_VW", String.valueOf(vw), "AFF_ROWS", "8"),
-                    "affine_vec",
-                    "elementwise.cl");
-            k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
-            CpuGrid g = CpuGrid.of(ctx.info(), channels / vw, (rows + 7) / 8);
-            return new Launch(
-                    k,
-                    g.global(),
-                    g.local(),
-                    "affine",
-                    2L * n,
-                    2L * ctx.precision().elementBytes() * n);
-        }
+        // CPU runtimes: a channel vector × 8 rows per work-item
+        if (ctx.info().isCpu() && vw >= 4) return affineVec(ctx, x, scale, shift, out, n, channels, act, vw);
         ClKernel k = ctx.kernel(Map.of("ACT", act.macro()), "affine", "elementwise.cl");
         k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
         // groups of 16 channels × 4 rows, as channel_gate's
@@ -237,6 +223,34 @@ public final class Elementwise {
                 "affine",
                 2L * n,
                 2L * ctx.precision().elementBytes() * n);
+    }
+
+    /**
+     * {@link #affine} in vectors of {@code vw} channels (4, 8 or 16, dividing {@code channels}) ×
+     * 8 rows per work-item, in about 4 groups per compute unit: the CPU runtimes' form (tests run
+     * it on any device).
+     */
+    static Launch affineVec(
+            ClContext ctx,
+            ClBuffer x,
+            ClBuffer scale,
+            ClBuffer shift,
+            ClBuffer out,
+            int n,
+            int channels,
+            Act act,
+            int vw) {
+        if (channels % vw != 0)
+            throw new IllegalArgumentException(vw + " lanes do not divide " + channels + " channels");
+        int rows = n / channels;
+        ClKernel k = ctx.kernel(
+                Map.of("ACT", act.macro(), "AFF_VW", String.valueOf(vw), "AFF_ROWS", "8"),
+                "affine_vec",
+                "elementwise.cl");
+        k.arg(x).arg(scale).arg(shift).arg(out).arg(rows).arg(channels);
+        CpuGrid g = CpuGrid.withGroups(ctx.info(), CpuGrid.GROUPS_PER_UNIT, channels / vw, (rows + 7) / 8);
+        return new Launch(
+                k, g.global(), g.local(), "affine", 2L * n, 2L * ctx.precision().elementBytes() * n);
     }
 
     /** out = x * s[image, c] over [images, hw, channels]. */
