@@ -7,12 +7,15 @@
 #       [-w WEIGHTS] [--onnx FILE]
 #   --onnx runs ONNX Runtime on FILE (e.g. ../shared/golden/edgenext_xx_small/model.onnx with
 #   -w ../shared/golden/edgenext_xx_small/weights.safetensors) instead of EdgeCL's own export.
-#   The engines alternate round by round; the figures are the best per-round medians.
+#   The engines alternate round by round; the figures are the best per-round medians and the
+#   median of the per-round ratios.
 #   e.g. tools/bench-vs-onnxruntime.sh edgenext_xx_small
 #
 #   tools/bench-vs-onnxruntime.sh --own-process MODEL [the same options] [--reuse-output]
-#   each engine in a child JVM of its own, alternating round by round (as users run them: in one
-#   process ORT's and PoCL's thread pools slow each other down); --reuse-output has each engine
+#   each engine in a child JVM of its own (as users run them: in one process ORT's and PoCL's
+#   thread pools slow each other down), loaded once; the two take turns, R rounds (default 15) of
+#   a burst of N forwards (default 20) each, and the ratio is the median of the per-round ratios
+#   (adjacent bursts meet a drifting machine in the same state); --reuse-output has each engine
 #   write into output storage made once (ORT's pinned outputs, EdgeCL's Session.runInto).
 #   EdgeCL's child preloads tools/pocl-spin.c's library as ./edgecl does (EDGECL_POCL_SPIN_US=0:
 #   not), and the summary says how PoCL's workers waited.
@@ -62,7 +65,7 @@ if [ "${1:-}" != "--table" ]; then
   exit $?
 fi
 shift
-rounds=3 batches="1 8" shared=../shared upstream=""
+rounds=15 batches="1 8" shared=../shared upstream=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;

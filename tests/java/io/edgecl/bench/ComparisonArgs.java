@@ -54,14 +54,28 @@ record ComparisonArgs(
     }
 
     /**
-     * Prints what both comparisons report after their headline: the per-round medians, then the
-     * README table row from the best median of each engine and the outputs' largest difference.
+     * Prints what both comparisons report after their headline: the per-round medians and the
+     * per-round ratios, then the README table row: each engine's best round median, the median of
+     * the per-round ratios (rounds adjacent in time meet the machine in the same state, where the
+     * best of each may come from different minutes) and the outputs' largest difference.
      */
     static void printResult(String name, int s, String source, int batch, double[] ort, double[] cl, double maxDiff) {
         double o = java.util.Arrays.stream(ort).min().orElseThrow(),
                 c = java.util.Arrays.stream(cl).min().orElseThrow();
+        double[] ratio = new double[ort.length];
+        for (int i = 0; i < ratio.length; i++) ratio[i] = cl[i] / ort[i];
+        double[] sorted = ratio.clone();
+        java.util.Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
         System.out.printf(
                 java.util.Locale.ROOT, "  per-round medians, ms: ONNX Runtime %s; EdgeCL %s%n", fmt(ort), fmt(cl));
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "  per-round EdgeCL / ORT: %s (median %.2f, quartiles %.2f-%.2f)%n",
+                fmt(ratio),
+                median,
+                sorted[sorted.length / 4],
+                sorted[Math.min(sorted.length - 1, 3 * sorted.length / 4)]);
         System.out.println("| model | batch | EdgeCL ms | ONNX Runtime ms | EdgeCL / ORT | max\\|Δ\\| |");
         System.out.println("|---|---|---|---|---|---|");
         System.out.printf(
@@ -73,7 +87,7 @@ record ComparisonArgs(
                 batch,
                 c,
                 o,
-                c / o,
+                median,
                 maxDiff);
     }
 

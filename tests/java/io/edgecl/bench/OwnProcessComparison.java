@@ -29,14 +29,18 @@ import java.util.Map;
 /**
  * EdgeCL against ONNX Runtime with each engine in a process of its own, as users run them: two
  * thread pools in one process (PoCL's workers and ORT's spinning intra-op threads) slow ORT
- * down. Each round starts one child JVM per engine, the two in alternating order; a child builds
- * the same seeded input once (ORT's tensor too, as a user would), warms up, times {@code iters}
- * forwards (input in, the model's primary output out as floats) and reports its median. The
- * figures are the best per-round medians; the outputs of the two engines are compared. By
- * default each forward returns a new output array, as both engines' plain {@code run} calls do;
- * with {@code --reuse-output} each engine writes into storage it was given once (ORT's pinned
- * output tensors, EdgeCL's {@code Session.runInto}), which removes the allocation of a large
- * output (22 MB for a segmenter at 512×512) from the loop.
+ * down. One child JVM per engine builds the same seeded input once (ORT's tensor too, as a user
+ * would) and warms up; then the two take turns, a burst of {@code iters} forwards each (input in,
+ * the model's primary output out as floats), the order alternating round by round, the idle one
+ * blocked on its pipe. A burst's first forward is left out (the other engine's threads may still
+ * be winding down), and each burst starts 50 ms after the last ended. Round by round the two
+ * engines meet the machine in the same state: on a machine whose speed drifts by tens of percent
+ * within minutes, the ratio of adjacent bursts is steady where separate runs are not. The figures
+ * are each engine's best burst median and the median of the per-round ratios; the outputs of the
+ * two engines are compared. By default each forward returns a new output array, as both
+ * engines' plain {@code run} calls do; with {@code --reuse-output} each engine writes into
+ * storage it was given once (ORT's pinned output tensors, EdgeCL's {@code Session.runInto}),
+ * which removes the allocation of a large output (22 MB for a segmenter at 512×512) from the loop.
  *
  * <pre>tools/bench-vs-onnxruntime.sh --own-process MODEL [--size S] [--batch B] [--iters N] [--rounds R]
  *     [--threads T] [-w WEIGHTS] [--onnx FILE] [--reuse-output]</pre>
@@ -49,7 +53,7 @@ public final class OwnProcessComparison {
             child(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        ComparisonArgs a0 = ComparisonArgs.parse(args, 30, 3);
+        ComparisonArgs a0 = ComparisonArgs.parse(args, 20, 15);
         String name = a0.name(), weightsFile = a0.weights(), onnxFile = a0.onnx();
         int size = a0.size(), batch = a0.batch(), iters = a0.iters(), rounds = a0.rounds(), threads = a0.threads();
         VisionModel model = Models.byName(name);
@@ -70,17 +74,19 @@ public final class OwnProcessComparison {
         String common = name + " " + batch + " " + s + " " + iters + " " + threads + " "
                 + (weightsFile == null ? "-" : weightsFile) + " " + onnxFile + " "
                 + (a0.reuseOutput() ? "reuse" : "fresh");
-        String device = "", workers = "";
-        for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < 2; k++) {
-                boolean runOrt = (r + k) % 2 == 0;
-                List<String> out = run((runOrt ? "ort " : "edgecl ") + common + " " + (runOrt ? ortOut : clOut));
-                double ms = Double.parseDouble(line(out, "median_ms="));
-                if (runOrt) ort[r] = ms;
-                else {
-                    cl[r] = ms;
-                    device = line(out, "device=");
-                    workers = line(out, "workers=");
+        String device, workers;
+        try (Child ortChild = new Child("ort " + common + " " + ortOut);
+                Child clChild = new Child("edgecl " + common + " " + clOut)) {
+            device = clChild.header("device=");
+            workers = clChild.header("workers=");
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean runOrt = (r + k) % 2 == 0;
+                    // the other engine's threads wind down (ORT's spin, PoCL's polling) before this burst
+                    Thread.sleep(50);
+                    double ms = (runOrt ? ortChild : clChild).burst(iters);
+                    if (runOrt) ort[r] = ms;
+                    else cl[r] = ms;
                 }
             }
         }
@@ -90,7 +96,7 @@ public final class OwnProcessComparison {
         System.out.printf(
                 Locale.ROOT,
                 "%s [%d, 3, %d, %d]: ONNX Runtime %s (CPU, %d threads, ONNX from the %s) and EdgeCL on %s, each in its"
-                        + " own process (%s); %d rounds of %d forwards each, alternating; %s%n",
+                        + " own process (%s); %d rounds of a burst of %d forwards each, in turn; %s%n",
                 name,
                 batch,
                 s,
@@ -107,36 +113,69 @@ public final class OwnProcessComparison {
         System.exit(0);
     }
 
-    /** Runs one child JVM with this classpath; returns its standard output's lines. */
-    private static List<String> run(String args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // a heap of fixed size, touched once at start: a growing heap's first touch of
-                // its pages, paid by whichever engine's arrays land there first, costs 60 ms per
-                // 22 MB output on a virtual machine that backs memory lazily
-                "-Xms1g",
-                "-Xmx1g",
-                "-XX:+AlwaysPreTouch",
-                "-cp",
-                System.getProperty("java.class.path"),
-                OwnProcessComparison.class.getName(),
-                "--child"));
-        cmd.addAll(List.of(args.split(" ")));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        // EdgeCL as ./edgecl runs it: PoCL's workers poll (tools/pocl-spin.sh, which exports the path)
-        String spin = System.getenv("EDGECL_POCL_SPIN_LIB");
-        if (args.startsWith("edgecl ") && spin != null && !spin.isEmpty()) {
-            String preload = pb.environment().get("LD_PRELOAD");
-            pb.environment().put("LD_PRELOAD", preload == null || preload.isEmpty() ? spin : preload + ":" + spin);
+    /**
+     * One engine's child JVM with this classpath: it loads and warms up, then runs a burst of
+     * forwards per request on its standard input ("run N"), and writes its last output and exits
+     * on "quit".
+     */
+    private static final class Child implements AutoCloseable {
+        private final Process p;
+        private final BufferedReader in;
+        private final java.io.PrintWriter out;
+        private final List<String> header = new ArrayList<>();
+        private final String what;
+
+        Child(String args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // a heap of fixed size, touched once at start: a growing heap's first touch of
+                    // its pages, paid by whichever engine's arrays land there first, costs 60 ms per
+                    // 22 MB output on a virtual machine that backs memory lazily
+                    "-Xms1g",
+                    "-Xmx1g",
+                    "-XX:+AlwaysPreTouch",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    OwnProcessComparison.class.getName(),
+                    "--child"));
+            cmd.addAll(List.of(args.split(" ")));
+            what = String.join(" ", cmd);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+            // EdgeCL as ./edgecl runs it: PoCL's workers poll (tools/pocl-spin.sh, which exports the path)
+            String spin = System.getenv("EDGECL_POCL_SPIN_LIB");
+            if (args.startsWith("edgecl ") && spin != null && !spin.isEmpty()) {
+                String preload = pb.environment().get("LD_PRELOAD");
+                pb.environment().put("LD_PRELOAD", preload == null || preload.isEmpty() ? spin : preload + ":" + spin);
+            }
+            p = pb.start();
+            in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            out = new java.io.PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8);
+            for (String l; !(l = readLine()).equals("ready"); ) header.add(l);
         }
-        Process p = pb.start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader in =
-                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String l; (l = in.readLine()) != null; ) lines.add(l);
+
+        private String readLine() throws Exception {
+            String l = in.readLine();
+            if (l == null) throw new IllegalStateException("child ended early (exit " + p.waitFor() + "): " + what);
+            return l;
         }
-        if (p.waitFor() != 0) throw new IllegalStateException("child failed: " + String.join(" ", cmd));
-        return lines;
+
+        String header(String key) {
+            return line(header, key);
+        }
+
+        /** The median of a burst of {@code n} forwards, in milliseconds. */
+        double burst(int n) throws Exception {
+            out.println("run " + n);
+            String l = readLine();
+            if (!l.startsWith("median_ms=")) throw new IllegalStateException("child said '" + l + "': " + what);
+            return Double.parseDouble(l.substring("median_ms=".length()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            out.println("quit");
+            if (p.waitFor() != 0) throw new IllegalStateException("child failed: " + what);
+        }
     }
 
     private static String line(List<String> lines, String key) {
@@ -144,7 +183,10 @@ public final class OwnProcessComparison {
         throw new IllegalStateException("no " + key + " in " + lines);
     }
 
-    /** A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX fresh|reuse DUMP. */
+    /**
+     * A child: ENGINE NAME BATCH SIZE ITERS THREADS WEIGHTS ONNX fresh|reuse DUMP. It prints what
+     * it runs on, warms up, says "ready", then serves bursts ({@link #serve}).
+     */
     private static void child(String[] a) throws Exception {
         String engine = a[0], name = a[1], weights = a[6], onnx = a[7];
         int batch = Integer.parseInt(a[2]), s = Integer.parseInt(a[3]), iters = Integer.parseInt(a[4]);
@@ -152,8 +194,8 @@ public final class OwnProcessComparison {
         boolean reuse = a[8].equals("reuse");
         Path dump = Path.of(a[9]);
         HostTensor input = ComparisonArgs.input(batch, s);
-        long[] ns = new long[iters];
-        float[] out = null;
+        // as many warm-up forwards as a burst has, and at least 30: the JIT compiles the host code
+        int warmup = Math.max(30, iters);
         if (engine.equals("ort")) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
@@ -171,24 +213,27 @@ public final class OwnProcessComparison {
                                             .getBufferRef()
                                             .orElseThrow()
                             : null;
-                    if (reuse) out = new float[first.capacity()];
+                    float[] kept = reuse ? new float[first.capacity()] : null;
                     try {
-                        for (int i = 0; i < 5 + iters; i++) {
-                            long t0 = System.nanoTime();
-                            if (reuse) {
-                                try (OrtSession.Result r = ort.run(Map.of(in, t), pinned)) {
-                                    first.rewind();
-                                    first.get(out);
-                                }
-                            } else {
-                                try (OrtSession.Result r = ort.run(Map.of(in, t))) {
-                                    FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                                    out = new float[fb.remaining()];
-                                    fb.get(out);
-                                }
-                            }
-                            if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
-                        }
+                        System.out.println("device=CPU");
+                        serve(
+                                () -> {
+                                    if (reuse) {
+                                        try (OrtSession.Result r = ort.run(Map.of(in, t), pinned)) {
+                                            first.rewind();
+                                            first.get(kept);
+                                        }
+                                        return kept;
+                                    }
+                                    try (OrtSession.Result r = ort.run(Map.of(in, t))) {
+                                        FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                                        float[] out = new float[fb.remaining()];
+                                        fb.get(out);
+                                        return out;
+                                    }
+                                },
+                                warmup,
+                                dump);
                     } finally {
                         for (OnnxTensor p : pinned.values()) p.close();
                     }
@@ -205,20 +250,45 @@ public final class OwnProcessComparison {
                                 .mapToObj(io.edgecl.cli.BenchCommand::poclWorkers)
                                 .findFirst()
                                 .orElse("not PoCL's CPU device"));
-                if (reuse) out = session.run(input).get(model.primaryOutput()).data();
-                for (int i = 0; i < 5 + iters; i++) {
-                    long t0 = System.nanoTime();
-                    if (reuse) session.runInto(input, out);
-                    else out = session.run(input).get(model.primaryOutput()).data();
-                    if (i >= 5) ns[i - 5] = System.nanoTime() - t0;
-                }
+                float[] kept =
+                        reuse ? session.run(input).get(model.primaryOutput()).data() : null;
+                serve(
+                        () -> reuse
+                                ? session.runInto(input, kept)
+                                : session.run(input).get(model.primaryOutput()).data(),
+                        warmup,
+                        dump);
             }
+        }
+    }
+
+    /**
+     * Runs {@code warmup} forwards, says "ready", then for each "run N" on standard input times a
+     * burst of N forwards after one left out and prints their median; on "quit" (or the end of
+     * input) writes the last output to {@code dump}.
+     */
+    private static void serve(java.util.concurrent.Callable<float[]> forward, int warmup, Path dump) throws Exception {
+        float[] out = null;
+        for (int i = 0; i < warmup; i++) out = forward.call();
+        System.out.println("ready");
+        System.out.flush();
+        BufferedReader cmds = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String l; (l = cmds.readLine()) != null && !l.equals("quit"); ) {
+            int n = Integer.parseInt(l.substring("run ".length()).trim());
+            long[] ns = new long[n];
+            out = forward.call();
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                out = forward.call();
+                ns[i] = System.nanoTime() - t0;
+            }
+            System.out.println("median_ms=" + Stats.of(ns).medianMs());
+            System.out.flush();
         }
         try (DataOutputStream d = new DataOutputStream(Files.newOutputStream(dump))) {
             d.writeInt(out.length);
             for (float v : out) d.writeFloat(v);
         }
-        System.out.println("median_ms=" + Stats.of(ns).medianMs());
     }
 
     /** One output tensor per output of {@code ort}, over direct buffers made once. */
