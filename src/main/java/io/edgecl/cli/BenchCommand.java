@@ -1,6 +1,5 @@
 package io.edgecl.cli;
 
-import com.google.gson.GsonBuilder;
 import io.edgecl.Bytes;
 import io.edgecl.api.Device;
 import io.edgecl.api.Footprint;
@@ -118,11 +117,7 @@ public final class BenchCommand extends SessionCommand {
             r.put("cold_start", cold);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(new GsonBuilder()
-                        .setPrettyPrinting()
-                        .serializeSpecialFloatingPointValues()
-                        .create()
-                        .toJson(r));
+                out.println(JsonOutput.pretty(r));
             } else {
                 print(out, r, w, d, wt, h, cold, ps);
             }
@@ -156,11 +151,7 @@ public final class BenchCommand extends SessionCommand {
                 m.put("input", List.of(run.batch, 3, s, s));
                 m.put("fusion_disabled", modelOptions.disabledRules());
                 m.putAll(AbBench.toMap(r, changes));
-                out.println(new GsonBuilder()
-                        .setPrettyPrinting()
-                        .serializeSpecialFloatingPointValues()
-                        .create()
-                        .toJson(m));
+                out.println(JsonOutput.pretty(m));
             } else {
                 out.printf(
                         Locale.ROOT,

@@ -1,6 +1,5 @@
 package io.edgecl.cli;
 
-import com.google.gson.GsonBuilder;
 import io.edgecl.EdgeClException;
 import io.edgecl.api.Device;
 import io.edgecl.api.Session;
@@ -119,11 +118,7 @@ public final class ProfileCommand extends SessionCommand {
                 }
                 m.put("compile", dev.programs().toMap());
                 writeFiles(out, p, peak, dev, model, s, launches, true);
-                out.println(new GsonBuilder()
-                        .setPrettyPrinting()
-                        .serializeSpecialFloatingPointValues()
-                        .create()
-                        .toJson(m));
+                out.println(JsonOutput.pretty(m));
                 out.flush();
                 return 0;
             }
