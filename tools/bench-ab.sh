@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Two builds of EdgeCL on the same models, alternated round by round (A B B A …), each in a process
 # of its own with warm caches of its own: the median wall and device time per forward of every
-# run, and per model the B/A ratio of the medians over the rounds. For "did this change make any
-# model slower?", with the noise of a shared machine shown by the spread of the rounds.
+# run, and per model the median over the rounds of B/A, each round's two runs being adjacent in
+# time. For "did this change make any model slower?", with the noise of a shared machine shown by
+# the spread of the rounds. A change that is an option of one build (a fusion rule, a kernel
+# choice, the binding, the precision) is measured more finely by `edgecl bench --ab`, which
+# alternates forward by forward in one process.
 #
 # Usage: tools/bench-ab.sh A.jar B.jar [--models M1,M2,...] [--rounds N] [--iters N] [--batch B]
 #   default models: the six benchmark models; 3 rounds of `bench --iters 30` each, batch 1
@@ -49,7 +52,8 @@ for m in "${list[@]}"; do
   done
   med() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
   fmt() { local -n x=$1 y=$2; local i s=""; for i in "${!x[@]}"; do s+="${x[$i]}/${y[$i]} "; done; echo "$s"; }
+  # B/A round by round (the two runs of a round are adjacent in time), then their median
+  ratios() { local -n x=$1 y=$2; local i; for i in "${!x[@]}"; do awk -v p="${x[$i]}" -v q="${y[$i]}" 'BEGIN {print p / q}'; done; }
   printf '%-24s %-34s %-34s %8.3f %8.3f\n' "$m" "$(fmt aw ad)" "$(fmt bw bd)" \
-    "$(awk -v x="$(med "${bw[@]}")" -v y="$(med "${aw[@]}")" 'BEGIN {print x / y}')" \
-    "$(awk -v x="$(med "${bd[@]}")" -v y="$(med "${ad[@]}")" 'BEGIN {print x / y}')"
+    "$(med $(ratios bw aw))" "$(med $(ratios bd ad))"
 done
