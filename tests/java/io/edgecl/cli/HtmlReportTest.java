@@ -64,6 +64,7 @@ class HtmlReportTest {
         assertEquals(1, roof.getElementsByTagName("polyline").getLength(), "the compute and bandwidth ceilings");
         assertTrue(blocks.getElementsByTagName("rect").getLength() >= 4, "a bar per block");
         assertTrue(page.contains("stages.1.blocks.1"), "blocks are named");
+        assertTrue(page.contains("gaps between launches"), "the wall time's split");
 
         rendersInChromium(html, dir);
     }

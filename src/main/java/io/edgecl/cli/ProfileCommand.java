@@ -88,7 +88,7 @@ public final class ProfileCommand extends SessionCommand {
                 m.put("launches_per_forward", launches);
                 m.put("forward_device_ms", fwd);
                 m.put("kernels_busy_ms", p.busyNs() / 1e6);
-                m.put("wall_breakdown_ms", breakdownMap(p.breakdown()));
+                m.put("wall_breakdown_ms", p.breakdown().toMap());
                 m.put("peak_gflops", peak.gflops());
                 m.put("peak_gbps", peak.gbps());
                 for (String t : List.of("kernel", "op", "block", "launch")) {
@@ -146,7 +146,7 @@ public final class ProfileCommand extends SessionCommand {
                         dev.computeUnits(),
                         dev.clockMhz());
             }
-            out.println(wallBreakdown(p.breakdown(), launches, fwd.n()));
+            out.println(p.breakdown().describe(launches, fwd.n()));
             if (by == null || by.equals("kernel")) table(out, "kernel", p.byKernel(), p, peak);
             if (by == null || by.equals("op")) table(out, "op type", p.byOp(), p, peak);
             if (by == null || by.equals("block")) table(out, "block", p.byBlock(), p, peak);
@@ -224,47 +224,5 @@ public final class ProfileCommand extends SessionCommand {
                     100 * r.peakFraction(peak),
                     r.bound(peak));
         }
-    }
-
-    /**
-     * One line on where a profiled forward's wall time goes beyond the kernels: the input write,
-     * the driver picking up the first launch, the gaps between launches (and how much of them the
-     * device waited for the host's enqueue), and the wait at the end.
-     */
-    static String wallBreakdown(Profile.Breakdown b, int launches, int forwards) {
-        int gaps = Math.max(1, launches - 1);
-        StringBuilder s = new StringBuilder(String.format(
-                Locale.ROOT,
-                "wall: %.3f ms per profiled forward (mean of the %d fastest of %d) = input write %.3f",
-                b.wallNs() / 1e6,
-                Math.max(1, forwards - forwards / 10),
-                forwards,
-                b.writeNs() / 1e6));
-        if (b.queuedKnown())
-            s.append(String.format(Locale.ROOT, " + first launch's start %.3f", b.firstWaitNs() / 1e6));
-        s.append(String.format(
-                Locale.ROOT,
-                " + kernels %.3f + %d gaps between launches %.3f (%.1f µs each",
-                b.kernelsNs() / 1e6,
-                gaps,
-                b.gapsNs() / 1e6,
-                b.gapsNs() / 1e3 / gaps));
-        if (b.queuedKnown()) {
-            s.append(String.format(Locale.ROOT, "; %.3f of it waiting for the host to enqueue", b.hostBoundNs() / 1e6));
-        }
-        s.append(String.format(Locale.ROOT, ") + waiting for the end and the rest %.3f ms", b.restNs() / 1e6));
-        return s.toString();
-    }
-
-    static Map<String, Object> breakdownMap(Profile.Breakdown b) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("wall", b.wallNs() / 1e6);
-        m.put("input_write", b.writeNs() / 1e6);
-        m.put("first_launch_start", b.queuedKnown() ? b.firstWaitNs() / 1e6 : null);
-        m.put("kernels", b.kernelsNs() / 1e6);
-        m.put("gaps", b.gapsNs() / 1e6);
-        m.put("gaps_waiting_for_host", b.queuedKnown() ? b.hostBoundNs() / 1e6 : null);
-        m.put("rest", b.restNs() / 1e6);
-        return m;
     }
 }

@@ -55,7 +55,9 @@ public final class HtmlReport {
                 p.busyNs() / 1e6,
                 peak.gflops(),
                 peak.gbps()));
-        b.append("</p>\n<p class=\"legend\">");
+        b.append("</p>\n<p>")
+                .append(esc(p.breakdown().describe(p.launches().size(), fwd.n())))
+                .append("</p>\n<p class=\"legend\">");
         colors.forEach((op, c) -> b.append("<span><i class=\"sw\" style=\"background:")
                 .append(c)
                 .append("\"></i>")

@@ -55,7 +55,52 @@ public final class Profile {
             long gapsNs,
             long hostBoundNs,
             long restNs,
-            boolean queuedKnown) {}
+            boolean queuedKnown) {
+        /**
+         * One line on where a profiled forward's wall time goes beyond the kernels: the input write,
+         * the driver picking up the first launch, the gaps between launches (and how much of them the
+         * device waited for the host's enqueue), and the wait at the end.
+         */
+        public String describe(int launches, int forwards) {
+            int gaps = Math.max(1, launches - 1);
+            StringBuilder s = new StringBuilder(String.format(
+                    java.util.Locale.ROOT,
+                    "wall: %.3f ms per profiled forward (mean of the %d fastest of %d) = input write %.3f",
+                    wallNs() / 1e6,
+                    Math.max(1, forwards - forwards / 10),
+                    forwards,
+                    writeNs() / 1e6));
+            if (queuedKnown())
+                s.append(String.format(java.util.Locale.ROOT, " + first launch's start %.3f", firstWaitNs() / 1e6));
+            s.append(String.format(
+                    java.util.Locale.ROOT,
+                    " + kernels %.3f + %d gaps between launches %.3f (%.1f µs each",
+                    kernelsNs() / 1e6,
+                    gaps,
+                    gapsNs() / 1e6,
+                    gapsNs() / 1e3 / gaps));
+            if (queuedKnown()) {
+                s.append(String.format(
+                        java.util.Locale.ROOT, "; %.3f of it waiting for the host to enqueue", hostBoundNs() / 1e6));
+            }
+            s.append(String.format(
+                    java.util.Locale.ROOT, ") + waiting for the end and the rest %.3f ms", restNs() / 1e6));
+            return s.toString();
+        }
+
+        /** The parts in milliseconds, by name (nulls where the driver gives no enqueue times). */
+        public java.util.Map<String, Object> toMap() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("wall", wallNs() / 1e6);
+            m.put("input_write", writeNs() / 1e6);
+            m.put("first_launch_start", queuedKnown() ? firstWaitNs() / 1e6 : null);
+            m.put("kernels", kernelsNs() / 1e6);
+            m.put("gaps", gapsNs() / 1e6);
+            m.put("gaps_waiting_for_host", queuedKnown() ? hostBoundNs() / 1e6 : null);
+            m.put("rest", restNs() / 1e6);
+            return m;
+        }
+    }
 
     public Breakdown breakdown() {
         return breakdown;
