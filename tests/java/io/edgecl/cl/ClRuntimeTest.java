@@ -25,7 +25,7 @@ class ClRuntimeTest {
         ClContext ctx = TestSupport.context(binding);
         float[] a = TestSupport.random(new Random(3), 777, 1);
         try (ClBuffer b = ctx.alloc(4L * a.length + 64, "b")) {
-            ctx.writeFloats(b, a);
+            ctx.write(b, a);
             assertArrayEquals(a, ctx.read(b, a.length));
             java.nio.ByteBuffer staged =
                     java.nio.ByteBuffer.allocateDirect(4 * a.length).order(java.nio.ByteOrder.nativeOrder());
@@ -35,7 +35,7 @@ class ClRuntimeTest {
             ctx.finish();
             float[] got = ctx.read(b, a.length);
             for (int i = 0; i < a.length; i++) assertEquals(-a[i], got[i], 0f, "element " + i);
-            assertThrows(IllegalArgumentException.class, () -> ctx.writeFloats(b, new float[a.length + 17]));
+            assertThrows(IllegalArgumentException.class, () -> ctx.write(b, new float[a.length + 17]));
         }
         assertEquals(binding.equals("lwjgl"), ctx.writesAsync());
     }

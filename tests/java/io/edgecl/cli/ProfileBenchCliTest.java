@@ -18,16 +18,21 @@ class ProfileBenchCliTest {
         return c.toString();
     }
 
+    /** {@code command} on the tiny EdgeNeXt of {@code cfg} with random weights at 64 x 64, then {@code more}. */
+    private static PredictCliTest.Result tiny(String command, String cfg, String... more) {
+        String[] args = new String[6 + more.length];
+        String[] head = {command, "--model-config", cfg, "--random-weights", "--size", "64"};
+        System.arraycopy(head, 0, args, 0, head.length);
+        System.arraycopy(more, 0, args, head.length, more.length);
+        return PredictCliTest.run(args);
+    }
+
     @Test
     void profileWritesTablesTraceAndCsv(@TempDir Path dir) throws Exception {
         Path trace = dir.resolve("trace.json"), csv = dir.resolve("p.csv");
-        var r = PredictCliTest.run(
+        var r = tiny(
                 "profile",
-                "--model-config",
                 config(dir),
-                "--random-weights",
-                "--size",
-                "64",
                 "--iters",
                 "2",
                 "--warmup",
@@ -57,20 +62,7 @@ class ProfileBenchCliTest {
     @Test
     void profileSplitsTheWallTime(@TempDir Path dir) throws Exception {
         String cfg = config(dir);
-        var r = PredictCliTest.run(
-                "profile",
-                "--model-config",
-                cfg,
-                "--random-weights",
-                "--size",
-                "64",
-                "--iters",
-                "10",
-                "--warmup",
-                "1",
-                "--by",
-                "block",
-                "--json");
+        var r = tiny("profile", cfg, "--iters", "10", "--warmup", "1", "--by", "block", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject b = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("wall_breakdown_ms");
         double wall = b.get("wall").getAsDouble(), kernels = b.get("kernels").getAsDouble();
@@ -85,39 +77,15 @@ class ProfileBenchCliTest {
             assertTrue(b.get(k).getAsDouble() >= 0, k + " in " + b);
         }
         assertTrue(b.get("gaps_waiting_for_host").getAsDouble() <= b.get("gaps").getAsDouble(), b.toString());
-        var text = PredictCliTest.run(
-                "profile", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "3", "--by", "block");
+        var text = tiny("profile", cfg, "--iters", "3", "--by", "block");
         assertTrue(text.out().contains("gaps between launches"), text.out());
     }
 
     @Test
     void benchReportsFewerLaunchesFused(@TempDir Path dir) throws Exception {
         String cfg = config(dir);
-        var fused = PredictCliTest.run(
-                "bench",
-                "--model-config",
-                cfg,
-                "--random-weights",
-                "--size",
-                "64",
-                "--iters",
-                "2",
-                "--warmup",
-                "0",
-                "--json");
-        var unfused = PredictCliTest.run(
-                "bench",
-                "--model-config",
-                cfg,
-                "--random-weights",
-                "--size",
-                "64",
-                "--iters",
-                "2",
-                "--warmup",
-                "0",
-                "--json",
-                "--no-fuse");
+        var fused = tiny("bench", cfg, "--iters", "2", "--warmup", "0", "--json");
+        var unfused = tiny("bench", cfg, "--iters", "2", "--warmup", "0", "--json", "--no-fuse");
         assertEquals(0, fused.code(), fused.err());
         assertEquals(0, unfused.code(), unfused.err());
         JsonObject f = JsonParser.parseString(fused.out()).getAsJsonObject();
@@ -140,13 +108,9 @@ class ProfileBenchCliTest {
     @Test
     void benchAbTimesTwoConfigurationsInTurn(@TempDir Path dir) throws Exception {
         String cfg = config(dir);
-        var r = PredictCliTest.run(
+        var r = tiny(
                 "bench",
-                "--model-config",
                 cfg,
-                "--random-weights",
-                "--size",
-                "64",
                 "--iters",
                 "6",
                 "--warmup",
@@ -167,8 +131,7 @@ class ProfileBenchCliTest {
         assertTrue(p25 > 0 && p25 <= med && med <= p75, q.toString());
         assertTrue(j.getAsJsonObject("a_ms").get("medianMs").getAsDouble() > 0);
         assertTrue(j.get("outputs_max_abs_diff").getAsDouble() < 1e-3, j.toString());
-        var text = PredictCliTest.run(
-                "bench", "--model-config", cfg, "--random-weights", "--size", "64", "--iters", "2", "--ab", "no-fuse");
+        var text = tiny("bench", cfg, "--iters", "2", "--ab", "no-fuse");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("B/A pair by pair"), text.out());
         var bad = PredictCliTest.run("bench", "--model-config", cfg, "--random-weights", "--ab", "fuse=everything");

@@ -151,8 +151,12 @@ public final class ClContext implements AutoCloseable {
         return b;
     }
 
+    /** Blocking write of all of {@code data} at the start of {@code b}, straight from the array. */
     public void write(ClBuffer b, float[] data) {
-        write(b, 0, data, 0, data.length);
+        if (4L * data.length > b.bytes()) {
+            throw new IllegalArgumentException("write of " + data.length + " floats overruns " + b);
+        }
+        if (data.length > 0) cl.writeFloats(queue(), b.handle(), 0, data);
     }
 
     public void write(ClBuffer b, long floatOffset, float[] data, int from, int count) {
@@ -303,14 +307,6 @@ public final class ClContext implements AutoCloseable {
     /** Whether {@link #writeBytesAsync} returns before the copy is done (else it waits for it). */
     public boolean writesAsync() {
         return cl.writesAsync();
-    }
-
-    /** Blocking write of all of {@code data} at the start of {@code b}, straight from the array. */
-    public void writeFloats(ClBuffer b, float[] data) {
-        if (4L * data.length > b.bytes()) {
-            throw new IllegalArgumentException("write of " + data.length + " floats overruns " + b);
-        }
-        if (data.length > 0) cl.writeFloats(queue(), b.handle(), 0, data);
     }
 
     /** Blocking raw write of {@code data}'s remaining bytes at byte offset {@code offset}. */

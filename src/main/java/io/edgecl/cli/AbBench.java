@@ -95,13 +95,13 @@ final class AbBench {
     private AbBench() {}
 
     /**
-     * Opens A's session on {@code devA} (which the caller owns) and B's with {@code changes}, warms
+     * Opens A's session (the device options, {@code disabledA} off) on {@code devA}, which the caller
+     * owns, and B's (A with {@code changes}), warms
      * both, then times {@code pairs} pairs of forwards, the order inside a pair alternating.
      */
     static Result run(
             VisionModel model,
             Weights weights,
-            SessionOptions a,
             DeviceOptions deviceOptions,
             Set<Fusion> disabledA,
             Changes changes,
@@ -109,6 +109,7 @@ final class AbBench {
             HostTensor input,
             int warmup,
             int pairs) {
+        SessionOptions a = deviceOptions.options(disabledA);
         Set<Fusion> disabledB = EnumSet.noneOf(Fusion.class);
         disabledB.addAll(disabledA);
         disabledB.addAll(changes.noFuse());
@@ -181,20 +182,8 @@ final class AbBench {
                 "  A/B: %d pairs of forwards in turn (A B, B A, ...) in this process; B = A with %s",
                 r.a().length,
                 String.join(", ", c.text())));
-        out.add(String.format(
-                java.util.Locale.ROOT,
-                "  %-26s %9.3f ms median (min %.3f, p90 %.3f)",
-                "A",
-                a.medianMs(),
-                a.minMs(),
-                a.p90Ms()));
-        out.add(String.format(
-                java.util.Locale.ROOT,
-                "  %-26s %9.3f ms median (min %.3f, p90 %.3f)",
-                "B",
-                b.medianMs(),
-                b.minMs(),
-                b.p90Ms()));
+        out.add(row("A", a));
+        out.add(row("B", b));
         out.add(String.format(
                 java.util.Locale.ROOT,
                 "  B/A pair by pair: median %.3f (p25 %.3f, p75 %.3f); B faster in %.0f%% of pairs; "
@@ -205,6 +194,16 @@ final class AbBench {
                 100 * r.bFasterFraction(),
                 r.maxAbsDiff()));
         return out;
+    }
+
+    private static String row(String label, io.edgecl.profile.Stats t) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "  %-26s %9.3f ms median (min %.3f, p90 %.3f)",
+                label,
+                t.medianMs(),
+                t.minMs(),
+                t.p90Ms());
     }
 
     private static double quantile(double[] sorted, double p) {

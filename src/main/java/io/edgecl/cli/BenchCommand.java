@@ -87,11 +87,7 @@ public final class BenchCommand extends SessionCommand {
             progress.done();
             Stats w = Stats.of(wall), d = Stats.of(device), wt = Stats.of(wallTimed), h = Stats.of(host);
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("model", model.name());
-            r.put("device", dev.name());
-            r.put("binding", dev.binding());
-            r.put("input", List.of(run.batch, 3, s, s));
-            r.put("fusion_disabled", modelOptions.disabledRules());
+            r.putAll(what(model, dev, s));
             r.put("launches_per_forward", fp.launches());
             r.put("wall_ms", w);
             r.put("device_ms", d);
@@ -135,7 +131,6 @@ public final class BenchCommand extends SessionCommand {
             AbBench.Result r = AbBench.run(
                     model,
                     modelOptions.weights(true, run.randomWeights),
-                    sessionOptions(),
                     deviceOptions,
                     modelOptions.disabledRules(),
                     changes,
@@ -143,28 +138,38 @@ public final class BenchCommand extends SessionCommand {
                     input,
                     run.warmup,
                     run.iters);
+            Map<String, Object> m = what(model, dev, s);
             if (json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("model", model.name());
-                m.put("device", dev.name());
-                m.put("binding", dev.binding());
-                m.put("input", List.of(run.batch, 3, s, s));
-                m.put("fusion_disabled", modelOptions.disabledRules());
                 m.putAll(AbBench.toMap(r, changes));
                 out.println(JsonOutput.pretty(m));
             } else {
-                out.printf(
-                        Locale.ROOT,
-                        "%s  input %s  on %s (%s)%n",
-                        model.name(),
-                        List.of(run.batch, 3, s, s),
-                        dev.name(),
-                        dev.binding());
+                header(out, m);
                 for (String line : AbBench.lines(r, changes)) out.println(line);
             }
             out.flush();
         }
         return 0;
+    }
+
+    /** What ran where: model, device, binding, input shape, fusion rules off (both modes' first fields). */
+    private Map<String, Object> what(VisionModel model, Device dev, int s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.name());
+        m.put("device", dev.name());
+        m.put("binding", dev.binding());
+        m.put("input", List.of(run.batch, 3, s, s));
+        m.put("fusion_disabled", modelOptions.disabledRules());
+        return m;
+    }
+
+    private static void header(PrintWriter out, Map<String, Object> what) {
+        out.printf(
+                Locale.ROOT,
+                "%s  input %s  on %s (%s)%n",
+                what.get("model"),
+                what.get("input"),
+                what.get("device"),
+                what.get("binding"));
     }
 
     private void print(
@@ -176,13 +181,7 @@ public final class BenchCommand extends SessionCommand {
             Stats h,
             Map<String, Object> cold,
             Device.ProgramStats ps) {
-        out.printf(
-                Locale.ROOT,
-                "%s  input %s  on %s (%s)%n",
-                r.get("model"),
-                r.get("input"),
-                r.get("device"),
-                r.get("binding"));
+        header(out, r);
         out.printf(
                 Locale.ROOT,
                 "  fusion: %s, %d launches per forward, %.3f GMACs%n",

@@ -307,7 +307,7 @@ public final class Plan implements AutoCloseable {
         // order. MobileNetV4-Conv-S, forwards alternated in one process: the array 0.98-0.99 of
         // the staging buffer's time with JOCL, and 1.04 of the asynchronous write's with LWJGL.
         if (!ctx.writesAsync() && nchw.data().length == in.numel()) {
-            ctx.writeFloats(inputNchw, nchw.data());
+            ctx.write(inputNchw, nchw.data());
             return;
         }
         if (inputStaging == null) {
