@@ -20,6 +20,13 @@
 #   EdgeCL's child preloads tools/pocl-spin.c's library as ./edgecl does (EDGECL_POCL_SPIN_US=0:
 #   not), and the summary says how PoCL's workers waited.
 #
+#   tools/bench-vs-onnxruntime.sh --by-block MODEL [--size S] [--batch B] [--iters N] [--rounds R]
+#   where each engine's kernel time goes, block by block: ONNX Runtime's per-node profile of
+#   EdgeCL's export (node names carry EdgeCL's blocks) against EdgeCL's per-launch device times,
+#   each engine in a child JVM of its own, R rounds (default 3) of N profiled forwards (default 50)
+#   in turn; per block the median over the rounds, the difference and the ratio, ORT's node types,
+#   and what each engine spends outside its kernels.
+#
 #   tools/bench-vs-onnxruntime.sh --table [--rounds R] [--batches "1 8"] [--shared DIR] [--upstream DIR]
 #   prints README's table, each engine in its own process (--own-process): edgenext_xx_small,
 #   edgevit_xxs, mobilevit_xxs (ONNX Runtime on the upstream export in DIR/golden/<case>/model.onnx,
@@ -58,6 +65,11 @@ run() {
 if [ "${1:-}" = "--own-process" ]; then
   shift
   java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.OwnProcessComparison "$@"
+  exit $?
+fi
+if [ "${1:-}" = "--by-block" ]; then
+  shift
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" io.edgecl.bench.ByBlockComparison "$@"
   exit $?
 fi
 if [ "${1:-}" != "--table" ]; then

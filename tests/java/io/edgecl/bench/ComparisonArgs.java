@@ -45,6 +45,21 @@ record ComparisonArgs(
         return new ComparisonArgs(name, weights, onnx, size, batch, iters, rounds, threads, reuse);
     }
 
+    /** ONNX Runtime's options as both comparisons run it: {@code threads} intra-op threads, every optimisation. */
+    static ai.onnxruntime.OrtSession.SessionOptions ortOptions(int threads) throws ai.onnxruntime.OrtException {
+        ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
+        o.setIntraOpNumThreads(threads);
+        o.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return o;
+    }
+
+    /** {@code input} as ONNX Runtime's tensor, over the same floats (made once, as a user would). */
+    static ai.onnxruntime.OnnxTensor ortTensor(ai.onnxruntime.OrtEnvironment env, HostTensor input)
+            throws ai.onnxruntime.OrtException {
+        long[] shape = java.util.Arrays.stream(input.shape()).asLongStream().toArray();
+        return ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(input.data()), shape);
+    }
+
     /** The same Gaussian input for both engines, [batch, 3, s, s], seeded. */
     static HostTensor input(int batch, int s) {
         HostTensor input = HostTensor.zeros(batch, 3, s, s);

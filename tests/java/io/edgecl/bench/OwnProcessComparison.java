@@ -60,11 +60,7 @@ public final class OwnProcessComparison {
         int s = size > 0 ? size : model.preprocess().size();
         String source = "upstream export";
         if (onnxFile == null) {
-            Weights w = weightsFile != null ? ModelWeights.load(Path.of(weightsFile), "auto") : Weights.synthetic(0L);
-            Path f = Files.createTempFile("edgecl-" + name, ".onnx");
-            Files.write(f, OnnxExport.export(model.build(w, batch, s, s), name));
-            f.toFile().deleteOnExit();
-            onnxFile = f.toString();
+            onnxFile = export(model, weightsFile, batch, s).toString();
             source = "EdgeCL export";
         }
         Path ortOut = Files.createTempFile("ort", ".out"), clOut = Files.createTempFile("edgecl", ".out");
@@ -111,6 +107,18 @@ public final class OwnProcessComparison {
                 a0.reuseOutput() ? "outputs into storage made once" : "a new output array per forward");
         ComparisonArgs.printResult(name, s, source, batch, ort, cl, a.length == b.length ? maxDiff : Double.NaN);
         System.exit(0);
+    }
+
+    /**
+     * {@code model} with the given weights (seeded synthetic ones without a file) in EdgeCL's
+     * ONNX export, in a temporary file removed at exit.
+     */
+    static Path export(VisionModel model, String weightsFile, int batch, int s) throws Exception {
+        Weights w = weightsFile != null ? ModelWeights.load(Path.of(weightsFile), "auto") : Weights.synthetic(0L);
+        Path f = Files.createTempFile("edgecl-" + model.name(), ".onnx");
+        Files.write(f, OnnxExport.export(model.build(w, batch, s, s), model.name()));
+        f.toFile().deleteOnExit();
+        return f;
     }
 
     /**
@@ -198,12 +206,9 @@ public final class OwnProcessComparison {
         int warmup = Math.max(30, iters);
         if (engine.equals("ort")) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-                opts.setIntraOpNumThreads(threads);
-                opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            try (OrtSession.SessionOptions opts = ComparisonArgs.ortOptions(threads)) {
                 try (OrtSession ort = env.createSession(onnx, opts);
-                        OnnxTensor t = OnnxTensor.createTensor(
-                                env, FloatBuffer.wrap(input.data()), new long[] {batch, 3, s, s})) {
+                        OnnxTensor t = ComparisonArgs.ortTensor(env, input)) {
                     String in = ort.getInputNames().iterator().next();
                     Map<String, OnnxTensor> pinned = reuse ? pinnedOutputs(env, ort) : Map.of();
                     // the pinned tensor's own direct buffer (getFloatBuffer would copy it)

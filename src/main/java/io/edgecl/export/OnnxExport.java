@@ -87,7 +87,13 @@ public final class OnnxExport implements OnnxNodes {
     private void lower(Node node) {
         List<String> ins = new ArrayList<>();
         for (Value v : node.inputs()) ins.add(name(v));
+        site = node.block().name() + "|" + node.name() + "/";
+        names.putIfAbsent(
+                node.output(),
+                "t" + (counter++) + "_" + node.block().name() + "|"
+                        + node.output().name());
         node.op().onnx(this, new Site(node.name(), node.inputs(), ins, node.output(), name(node.output())));
+        site = "";
     }
 
     // ---- protobuf pieces
@@ -96,9 +102,17 @@ public final class OnnxExport implements OnnxNodes {
         return names.computeIfAbsent(v, k -> "t" + (counter++) + "_" + k.name());
     }
 
+    /**
+     * The prefix of the ONNX node names of the graph node being written: BLOCK|NODE/. With the
+     * names of the nodes' outputs (tN_BLOCK|VALUE), which ONNX Runtime gives the nodes its layout
+     * transformer makes, a runtime's per-node profile maps back to EdgeCL's blocks.
+     */
+    private String site = "";
+
     @Override
     public String tmp() {
-        return "tmp" + (counter++);
+        // inside a graph node, the block too (see site)
+        return "tmp" + (counter++) + (site.isEmpty() ? "" : "_" + site.substring(0, site.indexOf('|') + 1));
     }
 
     @Override
@@ -106,7 +120,7 @@ public final class OnnxExport implements OnnxNodes {
         ProtoWriter n = new ProtoWriter();
         for (String i : inputs) n.string(1, i);
         for (String o : outputs) n.string(2, o);
-        n.string(3, op + "_" + (counter++));
+        n.string(3, site + op + "_" + (counter++));
         n.string(4, op);
         for (Attr a : attrs) n.message(5, attr(a));
         nodes.add(n);
