@@ -21,8 +21,10 @@
 #   not), and the summary says how PoCL's workers waited.
 #
 #   tools/bench-vs-onnxruntime.sh --by-block MODEL [--size S] [--batch B] [--iters N] [--rounds R]
+#       [--onnx FILE -w WEIGHTS]
 #   where each engine's kernel time goes, block by block: ONNX Runtime's per-node profile of
-#   EdgeCL's export (node names carry EdgeCL's blocks) against EdgeCL's per-launch device times,
+#   EdgeCL's export (node names carry EdgeCL's blocks) or of FILE (a torch.onnx export: its module
+#   scopes give the blocks) against EdgeCL's per-launch device times,
 #   each engine in a child JVM of its own, R rounds (default 3) of N profiled forwards (default 50)
 #   in turn; per block the median over the rounds, the difference and the ratio, ORT's node types,
 #   and what each engine spends outside its kernels.

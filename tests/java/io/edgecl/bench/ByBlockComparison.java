@@ -33,21 +33,21 @@ import java.util.Set;
 /**
  * Where the time of one forward goes in each engine, block by block: ONNX Runtime's per-node
  * profile on EdgeCL's ONNX export (whose node names start with EdgeCL's block, {@code
- * BLOCK|NODE/OP_N}, and keep it through ORT's fusions) against EdgeCL's per-launch device
+ * BLOCK|NODE/OP_N}, and keep it through ORT's fusions) or on another export ({@code --onnx}: a
+ * {@code torch.onnx} export's module scopes give the blocks) against EdgeCL's per-launch device
  * times. Each engine runs in a child JVM of its own, one after the other, {@code rounds} times in
  * turn; a node's or launch's time is its median over a round's {@code iters} forwards, a block's
- * the sum of its nodes', and the table gives each block's median over the rounds. Nodes ORT
- * inserts itself (layout reorders between its blocked NCHWc convolutions) are a row of their
- * own. Both columns are kernel time only: the time between kernels (EdgeCL's launch gaps, ORT's
+ * the sum of its nodes', and the table gives each block's median over the rounds. The layout
+ * reorders ORT inserts between its blocked NCHWc convolutions are a row of their own. Both columns are kernel time only: the time between kernels (EdgeCL's launch gaps, ORT's
  * scheduling) is in neither, and the last line says how far each sum is from the engine's
  * forward.
  *
  * <pre>tools/bench-vs-onnxruntime.sh --by-block MODEL [--size S] [--batch B] [--iters N] [--rounds R]
- *     [--threads T] [-w WEIGHTS]</pre>
+ *     [--threads T] [-w WEIGHTS] [--onnx FILE]</pre>
  */
 public final class ByBlockComparison {
-    /** The row of the nodes ONNX Runtime adds to the graph (their names carry no block). */
-    static final String ORT_ADDED = "(nodes ONNX Runtime added)";
+    /** The row of the layout reorders ONNX Runtime adds to the graph (their names carry no block). */
+    static final String ORT_ADDED = "(layout reorders ORT added)";
 
     private ByBlockComparison() {}
 
@@ -57,13 +57,11 @@ public final class ByBlockComparison {
             System.exit(0);
         }
         ComparisonArgs a = ComparisonArgs.parse(args, 50, 3);
-        if (a.onnx() != null) {
-            System.err.println("--by-block reads EdgeCL's own export (its node names carry the blocks); drop --onnx");
-            System.exit(2);
-        }
         VisionModel model = Models.byName(a.name());
         int s = a.size() > 0 ? a.size() : model.preprocess().size();
-        Path onnx = OwnProcessComparison.export(model, a.weights(), a.batch(), s);
+        Path onnx =
+                a.onnx() != null ? Path.of(a.onnx()) : OwnProcessComparison.export(model, a.weights(), a.batch(), s);
+        String source = a.onnx() != null ? "ONNX from " + onnx.getFileName() : "EdgeCL's export";
         String common = a.name() + " " + a.batch() + " " + s + " " + a.iters() + " " + a.threads() + " "
                 + (a.weights() == null ? "-" : a.weights()) + " " + onnx;
         List<Map<String, Double>> ort = new ArrayList<>(), cl = new ArrayList<>();
@@ -88,7 +86,7 @@ public final class ByBlockComparison {
                 (runOrt ? ort : cl).add(m);
             }
         }
-        print(a, s, device, median(ort), median(cl), ortOps);
+        print(a, s, source, device, median(ort), median(cl), ortOps);
     }
 
     /** Each key's median over the rounds (a key missing from a round counts as absent there). */
@@ -107,6 +105,7 @@ public final class ByBlockComparison {
     private static void print(
             ComparisonArgs a,
             int s,
+            String source,
             String device,
             Map<String, Double> ort,
             Map<String, Double> cl,
@@ -117,7 +116,7 @@ public final class ByBlockComparison {
         for (String k : ort.keySet()) if (!k.startsWith("\t")) blocks.add(k);
         System.out.printf(
                 Locale.ROOT,
-                "%s [%d, 3, %d, %d]: kernel time per block, ONNX Runtime %s (CPU, %d threads, EdgeCL's export) and"
+                "%s [%d, 3, %d, %d]: kernel time per block, ONNX Runtime %s (CPU, %d threads, %s) and"
                         + " EdgeCL on %s, each in its own process; median of %d rounds, each the median of %d"
                         + " forwards%n",
                 a.name(),
@@ -126,6 +125,7 @@ public final class ByBlockComparison {
                 s,
                 OrtEnvironment.getEnvironment().getVersion(),
                 a.threads(),
+                source,
                 device,
                 a.rounds(),
                 a.iters());
@@ -251,7 +251,13 @@ public final class ByBlockComparison {
             System.out.println("plain\t" + plain);
             System.out.println("device\tCPU");
             Path f = Path.of(file);
-            print(ortBlocks(Files.readString(f), warmup));
+            Set<String> blocks = new LinkedHashSet<>();
+            for (io.edgecl.graph.Node n : Models.byName(name)
+                    .build(Weights.synthetic(0L), batch, s, s)
+                    .nodes()) {
+                blocks.add(n.block().name());
+            }
+            print(ortBlocks(Files.readString(f), warmup, blocks));
             Files.deleteIfExists(f);
         } else {
             VisionModel model = Models.byName(name);
@@ -301,11 +307,13 @@ public final class ByBlockComparison {
 
     /**
      * ONNX Runtime's profile (a Chrome trace) summed per block: each node's median kernel time
-     * over the forwards after {@code warmup}, then added up per block; the block is what
-     * precedes '|' in the node's name. Returns block to {microseconds, the nodes' op types}, and
-     * "\tforward" to a forward's median.
+     * over the forwards after {@code warmup}, then added up per block ({@link #blockOf}). A node
+     * whose name names no block (one ORT's fusions made, such as BiasGelu, or h-swish's
+     * HardSigmoid and Mul) counts to the block of the node before it in the run; ORT's layout
+     * reorders are a row of their own ({@link #ORT_ADDED}). Returns block to {microseconds, the
+     * nodes' op types}, and "\tforward" to a forward's median.
      */
-    static Map<String, Object[]> ortBlocks(String json, int warmup) {
+    static Map<String, Object[]> ortBlocks(String json, int warmup, Set<String> blocks) {
         JsonArray events = JsonParser.parseString(json).getAsJsonArray();
         Map<String, List<Double>> nodes = new LinkedHashMap<>();
         Map<String, String> ops = new LinkedHashMap<>();
@@ -326,14 +334,20 @@ public final class ByBlockComparison {
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
         Map<String, Set<String>> blockOps = new LinkedHashMap<>();
-        nodes.forEach((node, d) -> {
+        // nodes in the order of the first run, which is the order ORT runs them
+        String previous = null;
+        for (Map.Entry<String, List<Double>> e : nodes.entrySet()) {
+            String node = e.getKey(), op = ops.getOrDefault(node, "?");
+            String block = blockOf(node, blocks);
+            if (block == null) block = op.startsWith("Reorder") || previous == null ? ORT_ADDED : previous;
+            else previous = block;
+            List<Double> d = e.getValue();
             List<Double> timed = d.size() > warmup ? d.subList(warmup, d.size()) : d;
             double[] v =
                     timed.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            String block = blockOf(node);
             sums.computeIfAbsent(block, k -> new double[1])[0] += v[v.length / 2];
-            blockOps.computeIfAbsent(block, k -> new LinkedHashSet<>()).add(ops.getOrDefault(node, "?"));
-        });
+            blockOps.computeIfAbsent(block, k -> new LinkedHashSet<>()).add(op);
+        }
         Map<String, Object[]> out = new LinkedHashMap<>();
         sums.forEach((k, v) -> out.put(k, new Object[] {v[0], String.join("+", blockOps.get(k))}));
         List<Double> timedRuns = runs.size() > warmup ? runs.subList(warmup, runs.size()) : runs;
@@ -344,14 +358,32 @@ public final class ByBlockComparison {
     }
 
     /**
-     * The EdgeCL block in an ORT node's name. EdgeCL's export names nodes BLOCK|NODE/OP_N and
-     * their outputs tN_BLOCK|VALUE; ORT's fusions keep the first node's name, and its NCHWc
-     * layout transformer names a node after its output (tN_BLOCK|VALUE_nchwc). A name without
-     * '|' is a node ORT added.
+     * The EdgeCL block an ORT node's name names, or null. EdgeCL's export names nodes
+     * BLOCK|NODE/OP_N and their outputs tN_BLOCK|VALUE (intermediate ones tmpN_BLOCK|); ORT's
+     * fusions keep the first node's name, and its NCHWc layout transformer names a node after
+     * its output (tN_BLOCK|VALUE_nchwc). {@code torch.onnx} names a node by its module's scopes
+     * (/stages/stages.0/blocks/blocks.1/conv_dw/Conv, or its output .../Conv_output_0): the
+     * module path stages.0.blocks.1.conv_dw lies in the block of {@code blocks} that is its
+     * longest prefix.
      */
-    static String blockOf(String node) {
+    static String blockOf(String node, Set<String> blocks) {
         int bar = node.indexOf('|');
-        if (bar < 0) return ORT_ADDED;
-        return node.substring(0, bar).replaceFirst("^(t|tmp)[0-9]+_", "");
+        if (bar >= 0) return node.substring(0, bar).replaceFirst("^(t|tmp)[0-9]+_", "");
+        if (!node.startsWith("/")) return null;
+        String[] scopes = node.substring(1).split("/");
+        List<String> path = new ArrayList<>();
+        // the last part is the op or its output; a scope that extends the one before replaces it
+        for (int i = 0; i < scopes.length - 1; i++) {
+            String c = scopes[i];
+            if (!path.isEmpty() && c.startsWith(path.get(path.size() - 1) + ".")) path.set(path.size() - 1, c);
+            else path.add(c);
+        }
+        String module = String.join(".", path), best = null;
+        for (String b : blocks) {
+            if ((module.equals(b) || module.startsWith(b + ".")) && (best == null || b.length() > best.length())) {
+                best = b;
+            }
+        }
+        return best;
     }
 }

@@ -1,6 +1,7 @@
 package io.edgecl.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -23,12 +24,45 @@ import org.junit.jupiter.api.Test;
 class ByBlockComparisonTest {
     @Test
     void nodeNamesMapToBlocks() {
+        Set<String> blocks = Set.of("stem", "stages.0.blocks.1", "stages.1.downsample", "blocks.2.0", "blocks.0.0");
         // EdgeCL's own node names, ORT's NCHWc nodes (named after their outputs) and intermediate outputs
-        assertEquals("blocks.2.0", ByBlockComparison.blockOf("blocks.2.0|blocks.2.0.pw_exp.conv/Conv_17"));
-        assertEquals("blocks.0.0", ByBlockComparison.blockOf("t6_blocks.0.0|blocks.0.0.bn1.act_nchwc"));
-        assertEquals("blocks.3.8", ByBlockComparison.blockOf("tmp87_blocks.3.8|_nchwc"));
-        assertEquals("conv_stem", ByBlockComparison.blockOf("t2_conv_stem|conv_stem.act_nchwc"));
-        assertEquals(ByBlockComparison.ORT_ADDED, ByBlockComparison.blockOf("ReorderOutput_token_256"));
+        assertEquals("blocks.2.0", ByBlockComparison.blockOf("blocks.2.0|blocks.2.0.pw_exp.conv/Conv_17", blocks));
+        assertEquals("blocks.0.0", ByBlockComparison.blockOf("t6_blocks.0.0|blocks.0.0.bn1.act_nchwc", blocks));
+        assertEquals("blocks.3.8", ByBlockComparison.blockOf("tmp87_blocks.3.8|_nchwc", blocks));
+        assertEquals("conv_stem", ByBlockComparison.blockOf("t2_conv_stem|conv_stem.act_nchwc", blocks));
+        // torch.onnx's scoped names: the module path's longest block prefix
+        assertEquals(
+                "stages.0.blocks.1",
+                ByBlockComparison.blockOf("/stages/stages.0/blocks/blocks.1/conv_dw/Conv_output_0_nchwc", blocks));
+        assertEquals("stem", ByBlockComparison.blockOf("/stem/stem.0/Conv_output_0_nchwc", blocks));
+        assertEquals(
+                "stages.1.downsample",
+                ByBlockComparison.blockOf("/stages/stages.1/downsample/downsample.0/LayerNormalization", blocks));
+        assertNull(ByBlockComparison.blockOf("/stages/stages.3/blocks/blocks.0/Add", blocks));
+        // names ORT made: no block
+        assertNull(ByBlockComparison.blockOf("ReorderOutput_token_256", blocks));
+        assertNull(ByBlockComparison.blockOf("BiasGelu_token_64", blocks));
+    }
+
+    /** A node ORT fused and renamed counts to the block before it; its layout reorders to a row of their own. */
+    @Test
+    void unnamedNodesFollowTheNodeBefore() {
+        String trace = "[" + node("t6_blocks.0.0|blocks.0.0.conv_nchwc", "Conv", 10)
+                + "," + node("HardSigmoid_token_3", "HardSigmoid", 2)
+                + "," + node("ReorderOutput_token_9", "ReorderOutput", 5)
+                + "," + node("blocks.0.1|blocks.0.1.conv/Conv_9", "Conv", 7)
+                + ",{\"cat\":\"Session\",\"name\":\"model_run\",\"dur\":30}]";
+        Map<String, Object[]> rows = ByBlockComparison.ortBlocks(trace, 0, Set.of("blocks.0.0", "blocks.0.1"));
+        assertEquals(12.0, (Double) rows.get("blocks.0.0")[0], 1e-9);
+        assertEquals("Conv+HardSigmoid", rows.get("blocks.0.0")[1]);
+        assertEquals(7.0, (Double) rows.get("blocks.0.1")[0], 1e-9);
+        assertEquals(5.0, (Double) rows.get(ByBlockComparison.ORT_ADDED)[0], 1e-9);
+        assertEquals(30.0, (Double) rows.get("\tforward")[0], 1e-9);
+    }
+
+    private static String node(String name, String op, double us) {
+        return "{\"cat\":\"Node\",\"name\":\"" + name + "_kernel_time\",\"dur\":" + us + ",\"args\":{\"op_name\":\""
+                + op + "\"}}";
     }
 
     /**
@@ -54,7 +88,7 @@ class ByBlockComparisonTest {
                 file = ort.endProfiling();
             }
         }
-        Map<String, Object[]> rows = ByBlockComparison.ortBlocks(Files.readString(Path.of(file)), 1);
+        Map<String, Object[]> rows = ByBlockComparison.ortBlocks(Files.readString(Path.of(file)), 1, blocks);
         double inBlocks = 0, added = 0;
         for (Map.Entry<String, Object[]> e : rows.entrySet()) {
             if (e.getKey().equals("\tforward")) continue;
