@@ -15,6 +15,7 @@ import io.edgecl.models.VisionModel;
 import io.edgecl.models.Weights;
 import io.edgecl.profile.LaunchTiming;
 import io.edgecl.profile.Profile;
+import io.edgecl.profile.Stats;
 import io.edgecl.tensor.HostTensor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -95,11 +96,15 @@ public final class ByBlockComparison {
         for (Map<String, Double> r : rounds)
             r.forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
         Map<String, Double> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            double[] d = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            out.put(k, d[d.length / 2]);
-        });
+        all.forEach((k, v) -> out.put(k, median(v, 0)));
         return out;
+    }
+
+    /** The median of {@code values} after the first {@code skip} (all of them when there are no more); NaN for none. */
+    static double median(List<Double> values, int skip) {
+        List<Double> v = values.size() > skip ? values.subList(skip, values.size()) : values;
+        double[] d = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return d.length == 0 ? Double.NaN : d[d.length / 2];
     }
 
     private static void print(
@@ -273,9 +278,7 @@ public final class ByBlockComparison {
                 }
                 Map<String, Object[]> rows = new LinkedHashMap<>();
                 blocks.forEach((k, v) -> rows.put(k, new Object[] {v[0], ""}));
-                long[] fw = p.forwardNs();
-                Arrays.sort(fw);
-                rows.put("\tforward", new Object[] {fw[fw.length / 2] / 1e3, ""});
+                rows.put("\tforward", new Object[] {Stats.of(p.forwardNs()).medianMs() * 1e3, ""});
                 print(rows);
             }
         }
@@ -294,8 +297,7 @@ public final class ByBlockComparison {
             f.run();
             ns[i] = System.nanoTime() - t0;
         }
-        Arrays.sort(ns);
-        return ns[iters / 2] / 1e3;
+        return Stats.of(ns).medianMs() * 1e3;
     }
 
     private static void print(Map<String, Object[]> rows) {
@@ -341,19 +343,12 @@ public final class ByBlockComparison {
             String block = blockOf(node, blocks);
             if (block == null) block = op.startsWith("Reorder") || previous == null ? ORT_ADDED : previous;
             else previous = block;
-            List<Double> d = e.getValue();
-            List<Double> timed = d.size() > warmup ? d.subList(warmup, d.size()) : d;
-            double[] v =
-                    timed.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            sums.computeIfAbsent(block, k -> new double[1])[0] += v[v.length / 2];
+            sums.computeIfAbsent(block, k -> new double[1])[0] += median(e.getValue(), warmup);
             blockOps.computeIfAbsent(block, k -> new LinkedHashSet<>()).add(op);
         }
         Map<String, Object[]> out = new LinkedHashMap<>();
         sums.forEach((k, v) -> out.put(k, new Object[] {v[0], String.join("+", blockOps.get(k))}));
-        List<Double> timedRuns = runs.size() > warmup ? runs.subList(warmup, runs.size()) : runs;
-        double[] r =
-                timedRuns.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        out.put("\tforward", new Object[] {r.length == 0 ? Double.NaN : r[r.length / 2], ""});
+        out.put("\tforward", new Object[] {median(runs, warmup), ""});
         return out;
     }
 
