@@ -110,7 +110,10 @@ __kernel void dwconv_c4(__global const DATA_T* in, __global const DATA_T* addend
 // multiplier 1, Cout a multiple of DW_VW): each weight vector is loaded once per tap and used
 // for DW_WB outputs, and the compiler of a CPU runtime emits full-width SIMD for every FMA.
 // Same arguments as dwconv, then the activation code (ACT_*: an argument, so one program serves
-// every activation). Global size: (Cout / DW_VW, ceil(Wo / DW_WB), N * Ho).
+// every activation) and, with nparts > 0 (a whole output: out_cs = Cout, out_co = 0), float
+// partial sums parts[n, nparts = Ho * ceil(Wo / DW_WB), Cout] of what each work-item stores: the
+// squeeze-excite pool that reads this output next (excite.cl's SE_PARTS) then needs no pass of
+// its own over it. Global size: (Cout / DW_VW, ceil(Wo / DW_WB), N * Ho).
 
 #ifndef DW_VW
 #define DW_VW 8
@@ -213,7 +216,7 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
                          __global const DATA_T* bias, __global DATA_T* out,
                          int H, int W, int Cout, int Ho, int Wo, int KH, int KW, int stride, int pad_h, int pad_w,
                          int mult, int rows, int in_cs, int in_co, int add_cs, int add_co, int out_cs, int out_co,
-                         int act) {
+                         int act, __global float* parts, int nparts) {
     const int co = get_global_id(0) * DW_VW;
     const int wo0 = get_global_id(1) * DW_WB;
     const int nho = get_global_id(2);
@@ -230,8 +233,18 @@ __kernel void dwconv_vec(__global const DATA_T* in, __global const DATA_T* adden
     dw_block_vec(acc, in, in_cs, in_co, addend, add_cs, add_co, w, bias, Cout, co, n, H, W, ho, wo0, KH, KW, stride,
                  pad_h, pad_w);
 #endif
+    dwvec psum = (dwvec)(0.0f);
     _Pragma("unroll") for (int j = 0; j < DW_WB; j++) {
-        if (wo0 + j < Wo) STN(DW_VW, out, (nho * Wo + wo0 + j) * out_cs + out_co + co, edgecl_actn(DW_VW, acc[j], act));
+        if (wo0 + j < Wo) {
+            const dwvec r = edgecl_actn(DW_VW, acc[j], act);
+            psum += r;
+            STN(DW_VW, out, (nho * Wo + wo0 + j) * out_cs + out_co + co, r);
+        }
+    }
+    // the squeeze-excite pool's partial sums: parts[n, ho * ceil(Wo / DW_WB) + wo0 / DW_WB, co]
+    if (nparts > 0) {
+        const int part = ho * ((Wo + DW_WB - 1) / DW_WB) + wo0 / DW_WB;
+        EDGECL_CAT(vstore, DW_VW)(psum, 0, parts + ((size_t)n * nparts + part) * Cout + co);
     }
 }
 

@@ -20,6 +20,11 @@
 // per broadcast and 16 independent accumulators, where one vector left the loop at FMA latency);
 // the depthwise conv takes XDW_OB output columns at a time.
 //
+// With nparts > 0 a work-item also adds up the outputs it stores, channel by channel, and writes
+// the sums to parts[n, part, Cexp] (part = strip * chunks + chunk, nparts = strips * chunks per
+// image): the partial sums of the squeeze-excite pool that reads this tensor next (excite.cl's
+// SE_PARTS), which then needs no pass of its own over it.
+//
 // Layouts: X is NHWC [N, H, W, Cin], dense. We is packed as the panel GEMM's B (panel.h.cl),
 // [Cpad / XDW_W][Cin][XDW_W] with XDW_W = XDW_VW * XDW_NB channels per work-item; Wd is
 // [K * K][Cpad]; be and bd are [Cpad]: all zero past Cexp (Cpad = Cexp rounded up to XDW_W), so a
@@ -75,7 +80,7 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
                             __global DATA_T* Y, const int N, const int H, const int W, const int Cin,
                             const int Cexp, const int Cpad, const int Ho, const int Wo, const int pad_t,
                             const int pad_l, const int cols, const int rows, const int chunks, const int act_e,
-                            const int act_d) {
+                            const int act_d, __global float* parts, const int nparts) {
     const int p = get_global_id(0);
     const int ox0 = get_global_id(1) * cols;
     const int g = get_global_id(2);
@@ -102,6 +107,9 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
     for (int r = 0; r < K; r++)
         for (int j = 0; j < XDW_RING; j++)
             _Pragma("unroll") for (int v = 0; v < XDW_NB; v++) ring[r][j][v] = (xvec)(0.0f);
+
+    xvec psum[XDW_NB];
+    _Pragma("unroll") for (int v = 0; v < XDW_NB; v++) psum[v] = (xvec)(0.0f);
 
     int iy_next = iy_base;
     for (int oy = oy0; oy < oy1; oy++) {
@@ -159,6 +167,7 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
                     _Pragma("unroll") for (int v = 0; v < XDW_NB; v++) {
                         const int ccount = min(XDW_VW, Cexp - c0 - v * XDW_VW);
                         const xvec r = edgecl_actn(XDW_VW, out[u][v], act_d);
+                        psum[v] += r;
                         if (ccount == XDW_VW) {
                             STN(XDW_VW, yrow + v * XDW_VW, (o0 + u) * Cexp, r);
                         } else if (ccount > 0) {
@@ -171,6 +180,20 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
             }
         }
     }
+    if (nparts > 0) {
+        // lanes past Cexp hold the padded channels' zeros and are not stored
+        __global float* pp = parts + ((size_t)n * nparts + get_global_id(1) * chunks + (g - n * chunks)) * Cexp + c0;
+        _Pragma("unroll") for (int v = 0; v < XDW_NB; v++) {
+            const int ccount = min(XDW_VW, Cexp - c0 - v * XDW_VW);
+            if (ccount == XDW_VW) {
+                EDGECL_CAT(vstore, XDW_VW)(psum[v], 0, pp + v * XDW_VW);
+            } else if (ccount > 0) {
+                float t[XDW_VW];
+                EDGECL_CAT(vstore, XDW_VW)(psum[v], 0, t);
+                for (int c = 0; c < ccount; c++) pp[v * XDW_VW + c] = t[c];
+            }
+        }
+    }
 }
 
 // The four kernels are written out, not made by a macro: a program holds only the kernels a plan
@@ -178,27 +201,27 @@ EDGECL_INLINE void xdw_body(const int K, const int S, __global const DATA_T* X, 
 __kernel void expand_dw_3x3s1(__global const DATA_T* X, __global const DATA_T* We, __global const DATA_T* be,
                                  __global const DATA_T* Wd, __global const DATA_T* bd, __global DATA_T* Y, int N, int H,
                                  int W, int Cin, int Cexp, int Cpad, int Ho, int Wo, int pad_t, int pad_l, int cols,
-                                 int rows, int chunks, int act_e, int act_d) {
-    xdw_body(3, 1, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d);
+                                 int rows, int chunks, int act_e, int act_d, __global float* parts, int nparts) {
+    xdw_body(3, 1, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d, parts, nparts);
 }
 
 __kernel void expand_dw_3x3s2(__global const DATA_T* X, __global const DATA_T* We, __global const DATA_T* be,
                                  __global const DATA_T* Wd, __global const DATA_T* bd, __global DATA_T* Y, int N, int H,
                                  int W, int Cin, int Cexp, int Cpad, int Ho, int Wo, int pad_t, int pad_l, int cols,
-                                 int rows, int chunks, int act_e, int act_d) {
-    xdw_body(3, 2, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d);
+                                 int rows, int chunks, int act_e, int act_d, __global float* parts, int nparts) {
+    xdw_body(3, 2, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d, parts, nparts);
 }
 
 __kernel void expand_dw_5x5s1(__global const DATA_T* X, __global const DATA_T* We, __global const DATA_T* be,
                                  __global const DATA_T* Wd, __global const DATA_T* bd, __global DATA_T* Y, int N, int H,
                                  int W, int Cin, int Cexp, int Cpad, int Ho, int Wo, int pad_t, int pad_l, int cols,
-                                 int rows, int chunks, int act_e, int act_d) {
-    xdw_body(5, 1, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d);
+                                 int rows, int chunks, int act_e, int act_d, __global float* parts, int nparts) {
+    xdw_body(5, 1, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d, parts, nparts);
 }
 
 __kernel void expand_dw_5x5s2(__global const DATA_T* X, __global const DATA_T* We, __global const DATA_T* be,
                                  __global const DATA_T* Wd, __global const DATA_T* bd, __global DATA_T* Y, int N, int H,
                                  int W, int Cin, int Cexp, int Cpad, int Ho, int Wo, int pad_t, int pad_l, int cols,
-                                 int rows, int chunks, int act_e, int act_d) {
-    xdw_body(5, 2, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d);
+                                 int rows, int chunks, int act_e, int act_d, __global float* parts, int nparts) {
+    xdw_body(5, 2, X, We, be, Wd, bd, Y, N, H, W, Cin, Cexp, Cpad, Ho, Wo, pad_t, pad_l, cols, rows, chunks, act_e, act_d, parts, nparts);
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Where the inverted-residual rules fire on MobileNetV3-Large at 224 x 224: the expansion and
  * depthwise conv fuse for 3 x 3 windows and 5 x 5 ones at stride 2 on outputs from 14 x 14 up, the squeeze-excite gates up
- * to the weight bound, and the classifier head, whose pool also feeds two GEMMs, is left alone.
+ * to the weight bound, the fused kernels whose output a gate pools add up its pixels for it, and the
+ * classifier head, whose pool also feeds two GEMMs, is left alone.
  */
 class InvertedResidualFusionTest {
     private static Graph fused(Set<FusionRule> off) {
@@ -52,6 +53,15 @@ class InvertedResidualFusionTest {
         assertEquals(
                 List.of("blocks.2.0", "blocks.2.1", "blocks.2.2", "blocks.4.0", "blocks.4.1", "blocks.5.0"),
                 named(g, SqueezeExciteOp.class));
+        // the kernels whose output a gate pools write its partial sums: the fused ones and the
+        // depthwise convs of 2.1, 2.2 and 5.0
+        assertEquals(
+                List.of("blocks.2.0", "blocks.2.1", "blocks.2.2", "blocks.4.0", "blocks.4.1", "blocks.5.0"),
+                g.nodes().stream()
+                        .filter(n -> (n.op() instanceof ExpandDwOp x && x.sePool())
+                                || (n.op() instanceof DwConvOp d && d.sePool()))
+                        .map(n -> n.block().name)
+                        .collect(Collectors.toList()));
         assertEquals(2, named(g, AvgPoolOp.class).size() - 1, "the head's pool and two gates' pools stay");
         assertTrue(g.nodes().stream().anyMatch(n -> n.name().equals("classifier") && n.op() instanceof GemmOp));
     }
@@ -62,5 +72,11 @@ class InvertedResidualFusionTest {
         assertTrue(named(g, ExpandDwOp.class).isEmpty());
         assertTrue(named(g, SqueezeExciteOp.class).isEmpty());
         assertFalse(named(fused(Set.of(FusionRule.SE_EXCITE)), ExpandDwOp.class).isEmpty());
+        for (FusionRule off : List.of(FusionRule.SE_POOL, FusionRule.SE_EXCITE)) {
+            // se-excite off: no gate to pool for
+            assertTrue(fused(Set.of(off)).nodes().stream()
+                    .noneMatch(n -> (n.op() instanceof ExpandDwOp x && x.sePool())
+                            || (n.op() instanceof DwConvOp d && d.sePool())));
+        }
     }
 }

@@ -15,6 +15,7 @@ public enum Fusion {
     SE_GATE(FusionRule.SE_GATE),
     EXPAND_DW(FusionRule.EXPAND_DW),
     SE_EXCITE(FusionRule.SE_EXCITE),
+    SE_POOL(FusionRule.SE_POOL),
     GEMM_SCALE_RESIDUAL(FusionRule.GEMM_SCALE_RESIDUAL),
     DWCONV_LN(FusionRule.DWCONV_LN),
     SDTA_CASCADE(FusionRule.SDTA_CASCADE),

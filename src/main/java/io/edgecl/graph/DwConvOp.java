@@ -7,6 +7,8 @@ import static io.edgecl.graph.OpSupport.perChannel;
 import static io.edgecl.graph.OpSupport.require;
 import static io.edgecl.graph.OpSupport.single;
 
+import io.edgecl.cl.ClBuffer;
+import io.edgecl.cl.ClContext;
 import io.edgecl.graph.OnnxNodes.Attr;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Act;
@@ -15,12 +17,15 @@ import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.DepthwiseConv;
 import io.edgecl.ops.DepthwiseConv.Slice;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.List;
 
 /**
  * Depthwise conv; weight [KH, KW, Cout]; output channel co reads input channel co / mult. Padding
- * as in {@link ConvOp}.
+ * as in {@link ConvOp}. With {@code sePool} its launch also writes the per-channel partial sums of
+ * its output for the squeeze-excite gate that reads it ({@link Lowering#poolParts}; fusion rule
+ * se-pool), where the vector kernel runs it.
  */
 public record DwConvOp(
         HostTensor weight,
@@ -34,8 +39,26 @@ public record DwConvOp(
         int padRight,
         int mult,
         Act act,
-        int dilation)
+        int dilation,
+        boolean sePool)
         implements OpSpec {
+    /** Without the pool's partial sums. */
+    public DwConvOp(
+            HostTensor weight,
+            HostTensor bias,
+            int kh,
+            int kw,
+            int stride,
+            int padH,
+            int padW,
+            int padBottom,
+            int padRight,
+            int mult,
+            Act act,
+            int dilation) {
+        this(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, act, dilation, false);
+    }
+
     /** Taps next to each other (dilation 1). */
     public DwConvOp(
             HostTensor weight,
@@ -64,7 +87,12 @@ public record DwConvOp(
 
     /** The same conv with {@code a} applied to its result. */
     public DwConvOp withAct(Act a) {
-        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, a, dilation);
+        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, a, dilation, sePool);
+    }
+
+    /** This conv writing the squeeze-excite pool's partial sums beside its output. */
+    public DwConvOp withSePool() {
+        return new DwConvOp(weight, bias, kh, kw, stride, padH, padW, padBottom, padRight, mult, act, dilation, true);
     }
 
     /** The window's extent in input pixels along the height (kh with the gaps dilation leaves). */
@@ -98,9 +126,25 @@ public record DwConvOp(
         return nonNull(weight, bias);
     }
 
+    private ConvShape shape(Value x, Value y) {
+        return new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
+    }
+
+    /** The pool's partial sums where this conv writes them (se-pool, the vector kernel). */
+    public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
+        return sePool ? 4L * y.n * DepthwiseConv.poolParts(ctx, choices, shape(in.get(0), y)) * y.c : 0;
+    }
+
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
-        ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
+        ConvShape shape = shape(x, y);
+        int rows = sePool ? DepthwiseConv.poolParts(l.ctx(), l.choices(), shape) : 0;
+        ClBuffer parts = null;
+        if (rows > 0) {
+            // in the shared scratch: the gate's launch, next in the plan, reads them at once
+            parts = l.transientScratch(4L * x.n * rows * y.c, "se-pool-parts");
+            l.providePoolParts(y, new Lowering.PoolParts(parts, rows));
+        }
         return List.of(DepthwiseConv.create(
                 l.ctx(),
                 l.choices(),
@@ -111,7 +155,8 @@ public record DwConvOp(
                 l.weight(weight),
                 l.weight(bias),
                 Slice.whole(l.buf(y), y.c),
-                act));
+                act,
+                parts));
     }
 
     public void onnx(OnnxNodes e, Site s) {

@@ -15,9 +15,20 @@ import java.util.List;
  * An inverted-residual block's 1x1 expansion ({@code expand}: bias and activation, no gate,
  * scale or residual) and the depthwise conv that reads it ({@code dw}: multiplier 1, dilation
  * 1, a square 3x3 or 5x5 window at stride 1 or 2) in one launch, the expanded tensor never
- * written ({@link ExpandDepthwise}).
+ * written ({@link ExpandDepthwise}). With {@code sePool} the launch also writes the per-channel
+ * partial sums of its output for the squeeze-excite gate that reads it ({@link
+ * Lowering#poolParts}; fusion rule se-pool), where its form is the fused kernel.
  */
-public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
+public record ExpandDwOp(GemmOp expand, DwConvOp dw, boolean sePool) implements OpSpec {
+    public ExpandDwOp(GemmOp expand, DwConvOp dw) {
+        this(expand, dw, false);
+    }
+
+    /** This op writing the squeeze-excite pool's partial sums beside its output. */
+    public ExpandDwOp withSePool() {
+        return new ExpandDwOp(expand, dw, true);
+    }
+
     public ExpandDwOp {
         if (expand.gated() || expand.gamma() != null || expand.residual()) {
             throw new IllegalArgumentException("the expansion of expand_dw takes a bias and an activation only");
@@ -63,7 +74,13 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
     }
 
     public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
-        return ExpandDepthwise.form(choices, ctx) == ExpandDepthwise.Form.SPLIT ? transientScratchBytes(in, y) : 0;
+        if (ExpandDepthwise.form(choices, ctx) == ExpandDepthwise.Form.SPLIT) return transientScratchBytes(in, y);
+        return sePool ? 4L * y.n * ExpandDepthwise.poolParts(ctx, shape(in.get(0), y)) * y.c : 0;
+    }
+
+    private ConvShape shape(Value x, Value y) {
+        int k = dw.kh();
+        return new ConvShape(x.n, x.h, x.w, x.c, y.c, k, k, dw.stride(), dw.padH(), dw.padW(), y.h, y.w);
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
@@ -73,7 +90,14 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
         int vw = ExpandDepthwise.channelWidth(l.ctx());
         String v = String.valueOf(vw);
         HostTensor we = expand.weight(), wd = dw.weight();
-        ConvShape s = new ConvShape(x.n, x.h, x.w, cin, cexp, k, k, dw.stride(), dw.padH(), dw.padW(), y.h, y.w);
+        ConvShape s = shape(x, y);
+        ClBuffer parts = null;
+        if (sePool) {
+            // in the shared scratch: the gate's launch, next in the plan, reads them at once
+            int rows = ExpandDepthwise.poolParts(l.ctx(), s);
+            parts = l.transientScratch(4L * x.n * rows * cexp, "se-pool-parts");
+            l.providePoolParts(y, new Lowering.PoolParts(parts, rows));
+        }
         return List.of(ExpandDepthwise.create(
                 l.ctx(),
                 s,
@@ -85,7 +109,8 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw) implements OpSpec {
                 l.weight(wd, "xdw" + v, () -> ExpandDepthwise.padRows(wd.data(), k * k, cexp, vw)),
                 l.weight(wd, "xdw-bias" + v, () -> ExpandDepthwise.padRows(OpSupport.data(dw.bias()), 1, cexp, vw)),
                 dw.act(),
-                l.buf(y)));
+                l.buf(y),
+                parts));
     }
 
     /** The two halves as their own ops' launches, the expanded tensor in the plan's transient scratch. */

@@ -33,6 +33,16 @@ public enum FusionRule {
             "expand-dw", "Gemm → DwConv", "ExpandDw (the expanded tile in private memory)", FusionScheduler::expandDw),
     /** A squeeze-excite gate (global pool, reducing and expanding 1x1 convs) in one launch. */
     SE_EXCITE("se-excite", "AvgPool → Gemm → Gemm (a squeeze-excite gate)", "SqueezeExcite", FusionScheduler::seExcite),
+    /**
+     * The squeeze-excite pool's partial sums written by the kernel that stores the tensor the
+     * gate pools (the fused inverted-residual kernel, or the depthwise conv): no pass of the
+     * pool over that tensor.
+     */
+    SE_POOL(
+            "se-pool",
+            "ExpandDw|DwConv → SqueezeExcite",
+            "ExpandDw|DwConv writing the pool's partial sums (SqueezeExcite reads them)",
+            FusionScheduler::sePool),
     /** Folds layer scale and residual add into the GEMM's store. */
     GEMM_SCALE_RESIDUAL(
             "gemm-scale-residual",

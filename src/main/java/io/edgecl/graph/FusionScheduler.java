@@ -206,6 +206,26 @@ public final class FusionScheduler {
         return removed;
     }
 
+    /**
+     * ExpandDw or a depthwise conv (multiplier 1) whose output the squeeze-excite gate right after
+     * it pools: the kernel adds up what it stores, and the gate reads those sums (from the plan's
+     * shared scratch, which no op between them could overwrite). Nothing is removed: the output
+     * keeps its other reader (the gated GEMM).
+     */
+    static int sePool(Graph g, Block b) {
+        for (int i = 0; i + 1 < b.nodes.size(); i++) {
+            Node a = b.nodes.get(i), c = b.nodes.get(i + 1);
+            OpSpec marked;
+            if (a.op instanceof ExpandDwOp xdw && !xdw.sePool()) marked = xdw.withSePool();
+            else if (a.op instanceof DwConvOp dw && !dw.sePool() && dw.mult() == 1) marked = dw.withSePool();
+            else continue;
+            if (!(c.op instanceof SqueezeExciteOp) || c.inputs.get(0) != a.output) continue;
+            a.op = marked;
+            a.fusedBy.add(FusionRule.SE_POOL);
+        }
+        return 0;
+    }
+
     /** A GEMM with a bias and an activation and nothing else (the convs of a squeeze-excite gate). */
     private static boolean plainGemm(GemmOp gm) {
         return !gm.gated() && gm.gamma() == null && !gm.residual() && gm.bias() != null;

@@ -37,7 +37,25 @@ public interface Lowering {
     /**
      * A scratch buffer of at least {@code bytes} that the plan's ops share: its contents are
      * undefined when an op starts, so an op may use it only for values its own launches write
-     * before they read them.
+     * before they read them, or, as the pool's partial sums of rule se-pool, for values the op
+     * right after it in the plan reads.
      */
     ClBuffer transientScratch(long bytes, String name);
+
+    /**
+     * Float partial sums [n, rows, c] over the pixels of an activation, which the launch that
+     * writes the activation writes beside it (for a squeeze-excite pool that then reads them
+     * instead of the activation).
+     */
+    record PoolParts(ClBuffer buffer, int rows) {}
+
+    /** Records that {@code v}'s producer writes {@code parts} (called while lowering the producer). */
+    default void providePoolParts(Value v, PoolParts parts) {
+        throw new UnsupportedOperationException("this lowering keeps no pool partial sums");
+    }
+
+    /** The partial sums {@code v}'s producer writes, or null where it writes none. */
+    default PoolParts poolParts(Value v) {
+        return null;
+    }
 }

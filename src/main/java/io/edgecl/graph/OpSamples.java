@@ -38,6 +38,19 @@ public final class OpSamples {
     }
 
     /** A graph with input [N, h, w, c] and the tested node as "logits"; {@code body} adds the nodes. */
+    /** y times the gate of a squeeze-excite over y (8 hidden channels, {@code act2} on the gate). */
+    private static Value seGated(Graph g, Block b, Random r, Value y, Act act2) {
+        int c = y.c;
+        Value gate = g.add(
+                b,
+                "se",
+                new SqueezeExciteOp(
+                        new GemmOp(t(r, 0.4f, c, 8), t(r, 0.1f, 8), Act.RELU, null, false),
+                        new GemmOp(t(r, 0.4f, 8, c), t(r, 0.5f, c), act2, null, false)),
+                y);
+        return g.add(b, "gate", new ChannelGateOp(), y, gate);
+    }
+
     static Graph graph(int h, int w, int c, java.util.function.BiFunction<Graph, Value, Value> body) {
         Graph g = new Graph();
         Value in = g.input("input", N, h, w, c);
@@ -233,6 +246,56 @@ public final class OpSamples {
                                                     1,
                                                     act)),
                                     x))));
+        }
+        // the fused kernel writing the squeeze-excite pool's partial sums (rule se-pool) for the
+        // gate that reads them: a ragged last panel (33 channels), several row chunks and two
+        // strips per image, then the gate applied to the same tensor
+        for (int[] e : new int[][] {{40, 9, 6, 33, 3, 1}, {7, 150, 5, 20, 5, 2}}) {
+            s.add(new Sample(
+                    "expand_dw+se_pool/" + e[4] + "x" + e[4] + "s" + e[5] + "/" + e[3] + "ch",
+                    ExpandDwOp.class,
+                    r -> graph(e[0], e[1], e[2], (g, x) -> {
+                        Block b = g.block("b", "t");
+                        int c = e[3], k = e[4], p = k / 2;
+                        Value y = g.add(
+                                b,
+                                "ir",
+                                new ExpandDwOp(
+                                                new GemmOp(t(r, 0.4f, e[2], c), t(r, 0.1f, c), Act.RELU, null, false),
+                                                new DwConvOp(
+                                                        t(r, 0.3f, k, k, c),
+                                                        t(r, 0.1f, c),
+                                                        k,
+                                                        k,
+                                                        e[5],
+                                                        p,
+                                                        p,
+                                                        p,
+                                                        p,
+                                                        1,
+                                                        Act.SILU))
+                                        .withSePool(),
+                                x);
+                        return seGated(g, b, r, y, Act.SIGMOID);
+                    })));
+        }
+        // the depthwise conv writing the pool's partial sums: a ragged last block of columns (9)
+        // and a stride
+        for (int[] e : new int[][] {{6, 9, 32, 3, 1}, {11, 13, 16, 5, 2}}) {
+            s.add(new Sample(
+                    "dwconv+se_pool/" + e[3] + "x" + e[3] + "s" + e[4] + "/" + e[2] + "ch",
+                    DwConvOp.class,
+                    r -> graph(e[0], e[1], e[2], (g, x) -> {
+                        Block b = g.block("b", "t");
+                        int c = e[2], k = e[3], p = k / 2;
+                        Value y = g.add(
+                                b,
+                                "dw",
+                                new DwConvOp(t(r, 0.3f, k, k, c), t(r, 0.1f, c), k, k, e[4], p, p, 1, Act.HSWISH)
+                                        .withSePool(),
+                                x);
+                        return seGated(g, b, r, y, Act.HSIGMOID);
+                    })));
         }
         // channels and hidden widths that end in ragged vectors
         for (int[] e : new int[][] {{3, 5, 20, 7, 0}, {4, 4, 33, 8, 1}}) {

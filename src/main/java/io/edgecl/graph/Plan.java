@@ -44,6 +44,8 @@ public final class Plan implements AutoCloseable {
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     /** Graph outputs whose producer writes NCHW floats into their own buffers (see {@link MemoryPlanner#nchwOutputs}). */
     private final Set<Value> directOutputs = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The squeeze-excite pools' partial sums that producers write beside their outputs (fusion rule se-pool). */
+    private final Map<Value, Lowering.PoolParts> poolParts = new IdentityHashMap<>();
 
     private final long activationBytes;
     private Precision precision;
@@ -423,6 +425,14 @@ public final class Plan implements AutoCloseable {
             ClBuffer b = plan.ctx.alloc(bytes, name);
             plan.scratch.add(b);
             return b;
+        }
+
+        public void providePoolParts(Value v, PoolParts parts) {
+            plan.poolParts.put(v, parts);
+        }
+
+        public PoolParts poolParts(Value v) {
+            return plan.poolParts.get(v);
         }
 
         public ClBuffer transientScratch(long bytes, String name) {

@@ -49,18 +49,25 @@ public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         int c = x.c, cr = reduce.weight().dim(1);
+        SqueezeExcite.Convs convs = new SqueezeExcite.Convs(
+                l.weight(reduce.weight()),
+                l.weight(reduce.bias()),
+                reduce.act(),
+                l.weight(expand.weight()),
+                l.weight(expand.bias()),
+                expand.act());
+        // x's producer added up its pixels as it wrote them (fusion rule se-pool)
+        Lowering.PoolParts parts = l.poolParts(x);
+        if (parts != null) {
+            return List.of(SqueezeExcite.fromParts(
+                    l.ctx(), parts.buffer(), parts.rows(), convs, l.buf(y), x.n, x.h * x.w, c, cr));
+        }
         long scratch = transientScratchBytes(in, y);
         return SqueezeExcite.launches(
                 l.ctx(),
                 l.buf(x),
                 scratch > 0 ? l.transientScratch(scratch, "pool-parts") : null,
-                new SqueezeExcite.Convs(
-                        l.weight(reduce.weight()),
-                        l.weight(reduce.bias()),
-                        reduce.act(),
-                        l.weight(expand.weight()),
-                        l.weight(expand.bias()),
-                        expand.act()),
+                convs,
                 l.buf(y),
                 x.n,
                 x.h * x.w,

@@ -51,6 +51,44 @@ public final class DepthwiseConv {
             ClBuffer bias,
             Slice out,
             Act act) {
+        return create(ctx, choices, s, dilation, in, addend, w, bias, out, act, null);
+    }
+
+    /**
+     * Float partial sums per image and channel that {@link #create} writes with a parts buffer:
+     * one per work-item of dwconv_vec (a row's {@link #VEC_WB} columns), or 0 where the vector
+     * kernel does not run this conv (it writes none then).
+     */
+    public static int poolParts(ClContext ctx, OpChoices choices, ConvShape s) {
+        if (s.multiplier() != 1 || vectorWidth(choices, ctx, s.cout()) == 0) return 0;
+        return s.ho() * ((s.wo() + VEC_WB - 1) / VEC_WB);
+    }
+
+    /**
+     * As above; with {@code parts} (else null; the vector kernel only, {@link #poolParts} > 0,
+     * {@code out} whole and no addend) the launch also writes, per image, {@link #poolParts}
+     * float partial sums of each output channel, [n, parts, cout], for a squeeze-excite pool
+     * ({@link SqueezeExcite#fromParts}).
+     */
+    public static Launch create(
+            ClContext ctx,
+            OpChoices choices,
+            ConvShape s,
+            int dilation,
+            Slice in,
+            Slice addend,
+            ClBuffer w,
+            ClBuffer bias,
+            Slice out,
+            Act act,
+            ClBuffer parts) {
+        if (parts != null
+                && (poolParts(ctx, choices, s) == 0
+                        || addend != null
+                        || out.channelOffset() != 0
+                        || out.channelStride() != s.cout())) {
+            throw new IllegalArgumentException("pool partial sums need the vector kernel, a whole output, no addend");
+        }
         if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw(), stride = s.stride();
         int padH = s.padH(), padW = s.padW(), mult = s.multiplier(), ho = s.ho(), wo = s.wo();
@@ -93,7 +131,11 @@ public final class DepthwiseConv {
                 .arg(add.channelOffset())
                 .arg(out.channelStride())
                 .arg(out.channelOffset());
-        if (vw > 0) k.arg(act.code());
+        if (vw > 0) {
+            k.arg(act.code())
+                    .arg(parts != null ? parts : ctx.placeholder())
+                    .arg(parts != null ? poolParts(ctx, choices, s) : 0);
+        }
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);
         CpuGrid g = vw > 0

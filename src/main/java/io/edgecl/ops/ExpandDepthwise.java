@@ -106,22 +106,66 @@ public final class ExpandDepthwise {
             ClBuffer bd,
             Act actD,
             ClBuffer y) {
+        return create(ctx, s, x, we, be, actE, wd, bd, actD, y, null);
+    }
+
+    /**
+     * How a launch cuts its output: {@code panels} of channels, {@code strips} of {@code cols}
+     * columns, {@code chunks} of {@code rows} rows per image.
+     */
+    record Geometry(int panels, int cols, int strips, int rows, int chunks) {
+        /** Work-items per image and channel panel: the partial sums each image has per channel. */
+        int parts() {
+            return strips * chunks;
+        }
+    }
+
+    static Geometry geometry(ClContext ctx, ConvShape s) {
+        int k = s.kh(), stride = s.stride(), ho = s.ho(), wo = s.wo();
+        int cw = vectorWidth(ctx) * VECTORS;
+        int panels = (int) Launch.roundUp(s.cout(), cw) / cw;
+        int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
+        // row chunks: enough items for every compute unit to take several; each chunk past the
+        // first recomputes k - stride input rows, so no chunk is shorter than 2k rows
+        long want = (ctx.info().isCpu() ? 8L : 256L) * Math.max(1, ctx.info().computeUnits());
+        long base = (long) panels * strips * s.n();
+        int most = Math.max(1, ho / (2 * k));
+        int chunks = (int) Math.max(1, Math.min(most, (want + base - 1) / base));
+        int rows = (ho + chunks - 1) / chunks;
+        chunks = (ho + rows - 1) / rows;
+        return new Geometry(panels, cols, strips, rows, chunks);
+    }
+
+    /** Float partial sums per image and channel that {@link #create} writes with a parts buffer. */
+    public static int poolParts(ClContext ctx, ConvShape s) {
+        return geometry(ctx, s).parts();
+    }
+
+    /**
+     * As above; with {@code parts} (else null) the launch also writes, per image, {@link
+     * #poolParts} float partial sums of each channel of Y, [n, parts, cexp], for a squeeze-excite
+     * pool ({@link SqueezeExcite#fromParts}).
+     */
+    public static Launch create(
+            ClContext ctx,
+            ConvShape s,
+            ClBuffer x,
+            ClBuffer we,
+            ClBuffer be,
+            Act actE,
+            ClBuffer wd,
+            ClBuffer bd,
+            Act actD,
+            ClBuffer y,
+            ClBuffer parts) {
         int k = s.kh(), stride = s.stride();
         if (s.kw() != k || !supports(k, stride)) {
             throw new IllegalArgumentException("expand_dw takes 3x3 and 5x5 windows at stride 1 or 2, got " + s);
         }
         int vw = vectorWidth(ctx), cw = vw * VECTORS;
         int n = s.n(), cin = s.cin(), cexp = s.cout(), cpad = (int) Launch.roundUp(cexp, cw), ho = s.ho(), wo = s.wo();
-        int cols = stripColumns(wo, k, stride), strips = (wo + cols - 1) / cols;
-        int panels = cpad / cw;
-        // row chunks: enough items for every compute unit to take several; each chunk past the
-        // first recomputes k - stride input rows, so no chunk is shorter than 2k rows
-        long want = (ctx.info().isCpu() ? 8L : 256L) * Math.max(1, ctx.info().computeUnits());
-        long base = (long) panels * strips * n;
-        int most = Math.max(1, ho / (2 * k));
-        int chunks = (int) Math.max(1, Math.min(most, (want + base - 1) / base));
-        int rows = (ho + chunks - 1) / chunks;
-        chunks = (ho + rows - 1) / rows;
+        Geometry geo = geometry(ctx, s);
+        int cols = geo.cols(), strips = geo.strips(), panels = geo.panels(), rows = geo.rows(), chunks = geo.chunks();
         ClKernel kern = ctx.kernel(
                 Map.of(
                         "XDW_VW",
@@ -152,11 +196,14 @@ public final class ExpandDepthwise {
                 .arg(rows)
                 .arg(chunks)
                 .arg(actE.code())
-                .arg(actD.code());
+                .arg(actD.code())
+                .arg(parts != null ? parts : ctx.placeholder())
+                .arg(parts != null ? geo.parts() : 0);
         long outs = (long) n * ho * wo * cexp;
         long flops = 2L * n * s.h() * s.w() * cin * cexp + 2L * outs * k * k;
         long bytes = (long) ctx.precision().elementBytes()
-                * ((long) n * s.h() * s.w() * cin + (long) cin * cpad + (long) k * k * cpad + outs);
+                        * ((long) n * s.h() * s.w() * cin + (long) cin * cpad + (long) k * k * cpad + outs)
+                + (parts != null ? 4L * n * geo.parts() * cexp : 0);
         // one work-item per work-group on a CPU runtime: PoCL keeps a work-group's private arrays
         // side by side on its worker thread's stack (a 110 KB ring per work-item), so groups of
         // hundreds at large batches would overflow it; the items are few and long enough that the

@@ -60,6 +60,16 @@ public final class SqueezeExcite {
     }
 
     /**
+     * The gate from float partial sums [n, rows, c] of x over its {@code hw} pixels that the
+     * launch which made x wrote beside it ({@link ExpandDepthwise#create} with a parts buffer):
+     * one launch, and no pass of its own over x.
+     */
+    public static Launch fromParts(
+            ClContext ctx, ClBuffer parts, int rows, Convs convs, ClBuffer gate, int n, int hw, int c, int cr) {
+        return create(ctx, parts, true, rows, convs, gate, n, hw, c, cr);
+    }
+
+    /**
      * gate[n, c] = act2(act1(mean_p x[n, p, :] · w1 + b1) · w2 + b2) for {@code n} images of
      * {@code hw} pixels and {@code c} channels, {@code cr} hidden ones, x the activations ({@code
      * rows} = hw) or with {@code parts} the pool's float partial sums ({@code rows} of them).
