@@ -250,7 +250,7 @@ public final class OpSamples {
         // the fused kernel writing the squeeze-excite pool's partial sums (rule se-pool) for the
         // gate that reads them: a ragged last panel (33 channels), several row chunks and two
         // strips per image, then the gate applied to the same tensor
-        for (int[] e : new int[][] {{40, 9, 6, 33, 3, 1}, {7, 150, 5, 20, 5, 2}}) {
+        for (int[] e : new int[][] {{20, 9, 6, 33, 3, 1}, {5, 140, 5, 20, 5, 2}}) {
             s.add(new Sample(
                     "expand_dw+se_pool/" + e[4] + "x" + e[4] + "s" + e[5] + "/" + e[3] + "ch",
                     ExpandDwOp.class,
