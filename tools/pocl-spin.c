@@ -87,22 +87,22 @@ static void resolve(void) {
     __atomic_store_n(&real_wait, (wait_fn)dlsym(RTLD_NEXT, "pthread_cond_wait"), __ATOMIC_RELEASE);
 }
 
+/* *out = the environment variable's value where it is a whole number of microseconds up to one
+   second; else *out stays as it is */
+static void env_micros(const char *name, long *out) {
+    const char *text = getenv(name);
+    if (!text || !*text) return;
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (*end == '\0' && v >= 0 && v <= 1000000) *out = v;
+}
+
 __attribute__((constructor)) static void init(void) {
     resolve();
-    const char *us = getenv("EDGECL_POCL_SPIN_US");
-    if (us && *us) {
-        char *end;
-        long v = strtol(us, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= 1000000) edgecl_pocl_spin_us = v;
-    }
+    env_micros("EDGECL_POCL_SPIN_US", &edgecl_pocl_spin_us);
     cpu_set_t cpus;
     if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) <= 1) edgecl_pocl_spin_yield_us = 0;
-    const char *y = getenv("EDGECL_POCL_SPIN_YIELD_US");
-    if (y && *y) {
-        char *end;
-        long v = strtol(y, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= 1000000) edgecl_pocl_spin_yield_us = v;
-    }
+    env_micros("EDGECL_POCL_SPIN_YIELD_US", &edgecl_pocl_spin_yield_us);
     const char *s = getenv("EDGECL_POCL_SPIN_STATS");
     stats = s && *s && strcmp(s, "0") != 0;
 }

@@ -55,6 +55,57 @@ class OpConformanceTest {
         TestSupport.assertClose(ref, onnxRuntime(OnnxExport.export(g, sample.name()), input), sample + " via ONNX");
     }
 
+    /**
+     * Pool partial sums live in the plan's shared scratch: a gate that is not the op right after
+     * their producer pools the tensor itself, whatever the producer was told (rule se-pool).
+     */
+    @Test
+    void poolSumsAreReadOnlyByTheNextOp() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        Graph g = OpSamples.graph(6, 9, 16, (gr, x) -> {
+            Block b = gr.block("b", "t");
+            Value y = gr.add(
+                    b,
+                    "dw",
+                    new DwConvOp(OpSamples.t(r, 0.3f, 3, 3, 16), null, 3, 3, 1, 1, 1, 1, io.edgecl.ops.Act.NONE)
+                            .withSePool(),
+                    x);
+            Value z = gr.add(b, "act", new ActivationOp(io.edgecl.ops.Act.HSWISH), y);
+            Value gate = gr.add(
+                    b,
+                    "se",
+                    new SqueezeExciteOp(
+                            new GemmOp(
+                                    OpSamples.t(r, 0.4f, 16, 8),
+                                    OpSamples.t(r, 0.1f, 8),
+                                    io.edgecl.ops.Act.RELU,
+                                    null,
+                                    false),
+                            new GemmOp(
+                                    OpSamples.t(r, 0.4f, 8, 16),
+                                    OpSamples.t(r, 0.5f, 16),
+                                    io.edgecl.ops.Act.SIGMOID,
+                                    null,
+                                    false)),
+                    y);
+            return gr.add(b, "gate", new ChannelGateOp(), z, gate);
+        });
+        HostTensor input = OpSamples.input(g);
+        try (Plan plan = new Plan(TestSupport.context(), g)) {
+            plan.run(input);
+            TestSupport.assertClose(
+                    HostEval.run(g, input).get("logits").data(),
+                    plan.read("logits").data(),
+                    "gate two ops on");
+            List<String> gates = plan.launches().stream()
+                    .filter(l -> l.kernelName().equals("se_excite"))
+                    .map(io.edgecl.ops.Launch::program)
+                    .toList();
+            assertEquals(1, gates.size(), "one gate launch");
+            assertTrue(gates.get(0).contains("SE_PARTS=0"), "the gate pools the tensor itself: " + gates);
+        }
+    }
+
     static float[] onnxRuntime(byte[] model, HostTensor input) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int[] s = input.shape();

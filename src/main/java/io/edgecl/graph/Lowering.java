@@ -54,7 +54,10 @@ public interface Lowering {
         throw new UnsupportedOperationException("this lowering keeps no pool partial sums");
     }
 
-    /** The partial sums {@code v}'s producer writes, or null where it writes none. */
+    /**
+     * The partial sums {@code v}'s producer writes, or null where it writes none or is not the op
+     * right before this one (the sums live in the shared transient scratch).
+     */
     default PoolParts poolParts(Value v) {
         return null;
     }

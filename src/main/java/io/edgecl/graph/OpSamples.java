@@ -38,6 +38,13 @@ public final class OpSamples {
     }
 
     /** A graph with input [N, h, w, c] and the tested node as "logits"; {@code body} adds the nodes. */
+    static Graph graph(int h, int w, int c, java.util.function.BiFunction<Graph, Value, Value> body) {
+        Graph g = new Graph();
+        Value in = g.input("input", N, h, w, c);
+        g.output("logits", body.apply(g, in));
+        return g;
+    }
+
     /** y times the gate of a squeeze-excite over y (8 hidden channels, {@code act2} on the gate). */
     private static Value seGated(Graph g, Block b, Random r, Value y, Act act2) {
         int c = y.c;
@@ -49,13 +56,6 @@ public final class OpSamples {
                         new GemmOp(t(r, 0.4f, 8, c), t(r, 0.5f, c), act2, null, false)),
                 y);
         return g.add(b, "gate", new ChannelGateOp(), y, gate);
-    }
-
-    static Graph graph(int h, int w, int c, java.util.function.BiFunction<Graph, Value, Value> body) {
-        Graph g = new Graph();
-        Value in = g.input("input", N, h, w, c);
-        g.output("logits", body.apply(g, in));
-        return g;
     }
 
     /** A second tensor of x's shape, different from x: x * s + b. */

@@ -44,8 +44,14 @@ public final class Plan implements AutoCloseable {
     private final Map<Value, ClBuffer> bufferOf = new IdentityHashMap<>();
     /** Graph outputs whose producer writes NCHW floats into their own buffers (see {@link MemoryPlanner#nchwOutputs}). */
     private final Set<Value> directOutputs = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** The squeeze-excite pools' partial sums that producers write beside their outputs (fusion rule se-pool). */
-    private final Map<Value, Lowering.PoolParts> poolParts = new IdentityHashMap<>();
+    /**
+     * Pool partial sums (fusion rule se-pool) and the value they sum, that the node being lowered
+     * writes, and that the node lowered before it wrote: they live in the shared transient
+     * scratch, so only the very next op may read them.
+     */
+    private Lowering.PoolParts partsWritten, partsBefore;
+
+    private Value partsWrittenFor, partsBeforeFor;
 
     private final long activationBytes;
     private Precision precision;
@@ -110,6 +116,10 @@ public final class Plan implements AutoCloseable {
                 List<Launch> ls =
                         n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
+                partsBefore = partsWritten;
+                partsBeforeFor = partsWrittenFor;
+                partsWritten = null;
+                partsWrittenFor = null;
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();
@@ -428,11 +438,12 @@ public final class Plan implements AutoCloseable {
         }
 
         public void providePoolParts(Value v, PoolParts parts) {
-            plan.poolParts.put(v, parts);
+            plan.partsWritten = parts;
+            plan.partsWrittenFor = v;
         }
 
         public PoolParts poolParts(Value v) {
-            return plan.poolParts.get(v);
+            return v == plan.partsBeforeFor ? plan.partsBefore : null;
         }
 
         public ClBuffer transientScratch(long bytes, String name) {

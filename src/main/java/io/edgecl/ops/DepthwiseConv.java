@@ -33,25 +33,7 @@ public final class DepthwiseConv {
             ClBuffer bias,
             Slice out,
             Act act) {
-        return create(ctx, choices, s, 1, in, addend, w, bias, out, act);
-    }
-
-    /**
-     * As {@link #create(ClContext, OpChoices, ConvShape, Slice, Slice, ClBuffer, ClBuffer, Slice, Act)}
-     * with the taps {@code dilation} pixels apart.
-     */
-    public static Launch create(
-            ClContext ctx,
-            OpChoices choices,
-            ConvShape s,
-            int dilation,
-            Slice in,
-            Slice addend,
-            ClBuffer w,
-            ClBuffer bias,
-            Slice out,
-            Act act) {
-        return create(ctx, choices, s, dilation, in, addend, w, bias, out, act, null);
+        return create(ctx, choices, s, 1, in, addend, w, bias, out, act, null);
     }
 
     /**
@@ -65,10 +47,10 @@ public final class DepthwiseConv {
     }
 
     /**
-     * As above; with {@code parts} (else null; the vector kernel only, {@link #poolParts} > 0,
-     * {@code out} whole and no addend) the launch also writes, per image, {@link #poolParts}
-     * float partial sums of each output channel, [n, parts, cout], for a squeeze-excite pool
-     * ({@link SqueezeExcite#fromParts}).
+     * As above with the taps {@code dilation} pixels apart; with {@code parts} (else null; the
+     * vector kernel only, {@link #poolParts} > 0, {@code out} whole and no addend) the launch also
+     * writes, per image, {@link #poolParts} float partial sums of each output channel, [n, parts,
+     * cout], for a squeeze-excite pool ({@link SqueezeExcite#fromParts}).
      */
     public static Launch create(
             ClContext ctx,
@@ -82,11 +64,9 @@ public final class DepthwiseConv {
             Slice out,
             Act act,
             ClBuffer parts) {
+        int nparts = parts != null ? poolParts(ctx, choices, s) : 0;
         if (parts != null
-                && (poolParts(ctx, choices, s) == 0
-                        || addend != null
-                        || out.channelOffset() != 0
-                        || out.channelStride() != s.cout())) {
+                && (nparts == 0 || addend != null || out.channelOffset() != 0 || out.channelStride() != s.cout())) {
             throw new IllegalArgumentException("pool partial sums need the vector kernel, a whole output, no addend");
         }
         if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
@@ -132,9 +112,7 @@ public final class DepthwiseConv {
                 .arg(out.channelStride())
                 .arg(out.channelOffset());
         if (vw > 0) {
-            k.arg(act.code())
-                    .arg(parts != null ? parts : ctx.placeholder())
-                    .arg(parts != null ? poolParts(ctx, choices, s) : 0);
+            k.arg(act.code()).arg(parts != null ? parts : ctx.placeholder()).arg(nparts);
         }
         long outs = (long) n * ho * wo * cout;
         long ins = (long) n * h * wd * (cout / mult) * (addend != null ? 2 : 1);

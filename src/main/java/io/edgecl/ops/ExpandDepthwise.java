@@ -91,25 +91,6 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Y = actD(depthwise(actE(X · We + be)) + bd) over {@code s} (s.cin() the expansion's input
-     * channels, s.cout() the expanded ones, kh = kw, multiplier 1, dilation 1); weights and
-     * biases in the layouts of {@link #layoutExpand} and {@link #padRows}.
-     */
-    public static Launch create(
-            ClContext ctx,
-            ConvShape s,
-            ClBuffer x,
-            ClBuffer we,
-            ClBuffer be,
-            Act actE,
-            ClBuffer wd,
-            ClBuffer bd,
-            Act actD,
-            ClBuffer y) {
-        return create(ctx, s, x, we, be, actE, wd, bd, actD, y, null);
-    }
-
-    /**
      * How a launch cuts its output: {@code panels} of channels, {@code strips} of {@code cols}
      * columns, {@code chunks} of {@code rows} rows per image.
      */
@@ -142,9 +123,12 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * As above; with {@code parts} (else null) the launch also writes, per image, {@link
-     * #poolParts} float partial sums of each channel of Y, [n, parts, cexp], for a squeeze-excite
-     * pool ({@link SqueezeExcite#fromParts}).
+     * Y = actD(depthwise(actE(X · We + be)) + bd) over {@code s} (s.cin() the expansion's input
+     * channels, s.cout() the expanded ones, kh = kw, multiplier 1, dilation 1); weights and
+     * biases in the layouts of {@link #layoutExpand} and {@link #padRows}. With {@code parts}
+     * (else null) the launch also writes, per image, {@link #poolParts} float partial sums of
+     * each channel of Y, [n, parts, cexp], for a squeeze-excite pool ({@link
+     * SqueezeExcite#fromParts}).
      */
     public static Launch create(
             ClContext ctx,

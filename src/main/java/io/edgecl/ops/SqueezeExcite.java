@@ -61,7 +61,8 @@ public final class SqueezeExcite {
 
     /**
      * The gate from float partial sums [n, rows, c] of x over its {@code hw} pixels that the
-     * launch which made x wrote beside it ({@link ExpandDepthwise#create} with a parts buffer):
+     * launch which made x wrote beside it ({@link ExpandDepthwise#create} or {@link
+     * DepthwiseConv#create} with a parts buffer):
      * one launch, and no pass of its own over x.
      */
     public static Launch fromParts(
