@@ -120,21 +120,7 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
     const int M = rows * Wo;
     if (p * PANEL_W >= Cout || m0 >= M) return;
     int hi0[PANEL_RM], wi0[PANEL_RM], img[PANEL_RM];
-    // the rows' pixels by stepping from the first (integer division costs more than the FMAs of
-    // a small-K tile); rows past M repeat row M - 1
-    int wo = m0 % Wo, ho = (m0 / Wo) % Ho, n = m0 / (Wo * Ho);
-    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-        hi0[i] = ho * stride - pad_h;
-        wi0[i] = wo * stride - pad_w;
-        img[i] = n;
-        if (m0 + i + 1 < M && ++wo == Wo) {
-            wo = 0;
-            if (++ho == Ho) {
-                ho = 0;
-                n++;
-            }
-        }
-    }
+    panel_pixels(m0, M, Ho, Wo, stride, pad_h, pad_w, hi0, wi0, img);
     const int K = KH * KW * Cin;
     __global const DATA_T* bpanel = Bp + (size_t)p * K * PANEL_W;
     floatV acc[PANEL_RM][PANEL_NB];

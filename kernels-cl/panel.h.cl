@@ -51,6 +51,27 @@
 #define PANEL_EPI_GAMMA 32
 #define PANEL_EPI_RESIDUAL 64
 
+// An implicit-GEMM convolution's tile: the window origins (top row hi0, left column wi0) and
+// images of its PANEL_RM output pixels m0 .. m0 + PANEL_RM - 1 (m = (n * Ho + ho) * Wo + wo), by
+// stepping from the first (integer division costs more than the FMAs of a small-K tile); rows
+// past M repeat row M - 1.
+EDGECL_INLINE void panel_pixels(int m0, int M, int Ho, int Wo, int stride, int pad_h, int pad_w, int* hi0, int* wi0,
+                                int* img) {
+    int wo = m0 % Wo, ho = (m0 / Wo) % Ho, n = m0 / (Wo * Ho);
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        hi0[i] = ho * stride - pad_h;
+        wi0[i] = wo * stride - pad_w;
+        img[i] = n;
+        if (m0 + i + 1 < M && ++wo == Wo) {
+            wo = 0;
+            if (++ho == Ho) {
+                ho = 0;
+                n++;
+            }
+        }
+    }
+}
+
 // acc[i][v] += a_i * b_v for one k, with the B vectors already loaded into b[].
 #if PANEL_NB == 1
 #define PANEL_FMA_ROW(i, a) acc[i][0] = fma((floatV)(a), b[0], acc[i][0])

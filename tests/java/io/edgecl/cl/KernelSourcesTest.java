@@ -26,6 +26,8 @@ class KernelSourcesTest {
             "PANEL_FMA_ROW",
             "peakV",
             "dwvec",
+            "dvec",
+            "DWG_LD",
             "XCA_DQ",
             "DW_COLS",
             "lnV",

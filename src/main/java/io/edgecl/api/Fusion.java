@@ -17,6 +17,7 @@ public enum Fusion {
     SE_EXCITE(FusionRule.SE_EXCITE),
     SE_POOL(FusionRule.SE_POOL),
     GEMM_SCALE_RESIDUAL(FusionRule.GEMM_SCALE_RESIDUAL),
+    DW_GEMM(FusionRule.DW_GEMM),
     DWCONV_LN(FusionRule.DWCONV_LN),
     SDTA_CASCADE(FusionRule.SDTA_CASCADE),
     ATTENTION(FusionRule.ATTENTION);

@@ -216,6 +216,7 @@ public final class SelfTest {
         }
         if (family == KernelFamily.DWCONV_LN) return Set.of(DwConvLayerNormOp.class);
         if (family == KernelFamily.EXPAND_DW) return Set.of(io.edgecl.graph.ExpandDwOp.class);
+        if (family == KernelFamily.DW_GEMM) return Set.of(io.edgecl.graph.DwGemmOp.class);
         if (family == KernelFamily.LAYERNORM) return Set.of(LayerNormOp.class);
         if (family == KernelFamily.ATTENTION)
             return Set.of(SelfAttentionOp.class, io.edgecl.graph.MultiQueryAttentionOp.class);

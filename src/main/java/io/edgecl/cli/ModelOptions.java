@@ -49,7 +49,7 @@ public final class ModelOptions {
             paramLabel = "RULE",
             split = ",",
             description = "Switch fusion off: all rules, or the named ones (gemm-act, gemm-scale-residual, dwconv-ln, "
-                    + "sdta-cascade, attention, conv-act, se-gate, expand-dw, se-excite, se-pool).")
+                    + "sdta-cascade, attention, conv-act, se-gate, expand-dw, se-excite, se-pool, dw-gemm).")
     List<String> noFuse;
 
     private ModelSource source;

@@ -116,36 +116,7 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw, boolean sePool) implements 
     /** The two halves as their own ops' launches, the expanded tensor in the plan's transient scratch. */
     private List<Launch> split(Lowering l, Value x, Value y) {
         Value mid = mid(x);
-        ClBuffer scratch = l.transientScratch(mid.bytes(), "expanded");
-        Lowering into = new Lowering() {
-            public ClContext ctx() {
-                return l.ctx();
-            }
-
-            public OpChoices choices() {
-                return l.choices();
-            }
-
-            public ClBuffer buf(Value v) {
-                return v == mid ? scratch : l.buf(v);
-            }
-
-            public ClBuffer weight(HostTensor t) {
-                return l.weight(t);
-            }
-
-            public ClBuffer weight(HostTensor t, String layout, java.util.function.Supplier<float[]> relayout) {
-                return l.weight(t, layout, relayout);
-            }
-
-            public ClBuffer scratch(long bytes, String name) {
-                return l.scratch(bytes, name);
-            }
-
-            public ClBuffer transientScratch(long bytes, String name) {
-                throw new IllegalStateException("the split halves of expand_dw take no transient scratch");
-            }
-        };
+        Lowering into = Lowering.withScratchValue(l, mid, l.transientScratch(mid.bytes(), "expanded"));
         ArrayList<Launch> out = new ArrayList<>(expand.lower(into, List.of(x), mid));
         out.addAll(dw.lower(into, List.of(mid), y));
         return out;

@@ -49,6 +49,15 @@ public enum FusionRule {
             "Gemm → ScaleAdd|Add",
             "Gemm with scale and residual epilogue",
             FusionScheduler::gemmScaleResidual),
+    /**
+     * A depthwise conv and the 1x1 conv that reads it in one kernel, the depthwise output never
+     * written (after gemm-act and gemm-scale-residual, so the 1x1 conv's epilogue is whole).
+     */
+    DW_GEMM(
+            "dw-gemm",
+            "DwConv → Gemm",
+            "DwGemm (a few pixels' depthwise output in private memory)",
+            FusionScheduler::dwGemm),
     /** Depthwise conv + LayerNorm over channels in one kernel. */
     DWCONV_LN("dwconv-ln", "DwConv → LayerNorm", "DwConvLayerNorm", FusionScheduler::dwconvLn),
     /** The SDTA cascade of depthwise convs (and the positional encoding after it) in one kernel. */

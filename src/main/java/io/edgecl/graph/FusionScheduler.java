@@ -180,6 +180,34 @@ public final class FusionScheduler {
     }
 
     /**
+     * A depthwise conv and the ungated 1x1 conv that reads it: the fused op takes the conv's
+     * place in the block, so a residual of the 1x1 conv must be there by then.
+     */
+    static int dwGemm(Graph g, Block b) {
+        return pairs(g, b, (a, c) -> {
+            if (!(a.op instanceof DwConvOp dw)
+                    || dw.sePool()
+                    || !(c.op instanceof GemmOp gm)
+                    || gm.gated()
+                    || c.inputs.get(0) != a.output
+                    || !DwGemmOp.fits(dw, a.output.c)) {
+                return false;
+            }
+            Value r = gm.residual() ? c.inputs.get(1) : null;
+            if (r == a.output) return false;
+            if (r != null && r.producer != null && b.nodes.indexOf(r.producer) > b.nodes.indexOf(a)) return false;
+            a.op = new DwGemmOp(dw, gm);
+            if (r != null) {
+                r.consumers.remove(c);
+                r.consumers.add(a);
+                a.inputs.add(r);
+            }
+            absorb(b, a, c, FusionRule.DW_GEMM);
+            return true;
+        });
+    }
+
+    /**
      * AvgPool → Gemm → Gemm where the second GEMM gives back the pooled tensor's channels and
      * feeds a channel gate (plain or fused into the next GEMM): a squeeze-excite block, not a
      * classifier head (whose pool also feeds two GEMMs).

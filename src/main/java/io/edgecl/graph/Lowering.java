@@ -61,4 +61,41 @@ public interface Lowering {
     default PoolParts poolParts(Value v) {
         return null;
     }
+
+    /**
+     * {@code l} with {@code mid}, a value the graph does not hold (the intermediate of a fused op
+     * run as its halves' launches), in {@code scratch}; it hands out no transient scratch, which
+     * {@code scratch} already is.
+     */
+    static Lowering withScratchValue(Lowering l, Value mid, ClBuffer scratch) {
+        return new Lowering() {
+            public ClContext ctx() {
+                return l.ctx();
+            }
+
+            public OpChoices choices() {
+                return l.choices();
+            }
+
+            public ClBuffer buf(Value v) {
+                return v == mid ? scratch : l.buf(v);
+            }
+
+            public ClBuffer weight(HostTensor t) {
+                return l.weight(t);
+            }
+
+            public ClBuffer weight(HostTensor t, String layout, Supplier<float[]> relayout) {
+                return l.weight(t, layout, relayout);
+            }
+
+            public ClBuffer scratch(long bytes, String name) {
+                return l.scratch(bytes, name);
+            }
+
+            public ClBuffer transientScratch(long bytes, String name) {
+                throw new IllegalStateException("the halves of a fused op take no transient scratch of their own");
+            }
+        };
+    }
 }

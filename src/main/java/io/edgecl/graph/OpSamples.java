@@ -247,6 +247,48 @@ public final class OpSamples {
                                                     act)),
                                     x))));
         }
+        // a depthwise conv and the 1x1 conv after it in one kernel: runs of pixels that cross
+        // image rows and images, windows inside the image (one row's inputs loaded once) and at
+        // its edges, no depthwise bias, a ragged last panel (40 columns), the residual the block's
+        // input (read twice), a layer scale, the epilogue built in (from 2 MFLOP) and as an
+        // argument, and a map too small to share out (7 runs of pixels: the two launches)
+        for (int[] e : new int[][] {
+            // h, w, c, n, residual, gamma, dw bias
+            {6, 17, 32, 32, 1, 0, 1},
+            {9, 11, 48, 40, 0, 1, 1},
+            {7, 9, 16, 24, 0, 0, 0},
+            {8, 10, 64, 96, 0, 0, 1},
+            {5, 5, 64, 16, 0, 0, 1}
+        }) {
+            boolean residual = e[4] == 1, gamma = e[5] == 1;
+            s.add(new Sample(
+                    "dw_gemm/" + e[2] + "to" + e[3] + (residual ? "/residual" : "") + (gamma ? "/scale" : "")
+                            + (e[6] == 0 ? "/no-dw-bias" : "") + (e[0] * e[1] < 32 ? "/small" : ""),
+                    DwGemmOp.class,
+                    r -> graph(e[0], e[1], e[2], (g, x) -> {
+                        int c = e[2], n = e[3];
+                        DwConvOp dw = new DwConvOp(
+                                t(r, 0.3f, 3, 3, c),
+                                e[6] == 1 ? t(r, 0.1f, c) : null,
+                                3,
+                                3,
+                                1,
+                                1,
+                                1,
+                                1,
+                                residual ? Act.RELU6 : Act.HSWISH);
+                        GemmOp pw = new GemmOp(
+                                t(r, 0.4f, c, n),
+                                t(r, 0.1f, n),
+                                residual ? Act.NONE : Act.RELU,
+                                gamma ? t(r, 1f, n) : null,
+                                residual);
+                        Block b = g.block("b", "t");
+                        return residual
+                                ? g.add(b, "dwg", new DwGemmOp(dw, pw), x, x)
+                                : g.add(b, "dwg", new DwGemmOp(dw, pw), x);
+                    })));
+        }
         // the fused kernel writing the squeeze-excite pool's partial sums (rule se-pool) for the
         // gate that reads them: a ragged last panel (33 channels), several row chunks and two
         // strips per image, then the gate applied to the same tensor

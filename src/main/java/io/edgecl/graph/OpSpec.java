@@ -39,6 +39,7 @@ public sealed interface OpSpec
                 ResizeOp,
                 AnchorConcatOp,
                 ExpandDwOp,
+                DwGemmOp,
                 SqueezeExciteOp {
     String kind();
 

@@ -39,10 +39,11 @@ public final class KernelFamily<C> {
     public static final KernelFamily<ChannelAttention.Form> XCA = ofEnum("xca", ChannelAttention.Form.class);
     public static final KernelFamily<SplitCascade.Form> CASCADE = ofEnum("cascade", SplitCascade.Form.class);
     public static final KernelFamily<ExpandDepthwise.Form> EXPAND_DW = ofEnum("expand-dw", ExpandDepthwise.Form.class);
+    public static final KernelFamily<DepthwiseGemm.Form> DW_GEMM = ofEnum("dw-gemm", DepthwiseGemm.Form.class);
 
     /** Every family, in the order tools list them. */
     public static final List<KernelFamily<?>> ALL =
-            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW);
+            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM);
 
     private final String name;
     private final Class<C> type;
