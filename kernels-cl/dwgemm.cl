@@ -17,10 +17,10 @@
 // Bp is B [K, N] packed as the panel GEMM's (panel.h.cl); C and R are [M, N].
 // K is a multiple of DWG_VW and at most DWG_KMAX. The window is 3x3 at stride 1 (5x5 windows
 // and stride 2 measured behind the two launches): constants the compiler unrolls by, given to
-// the body as arguments so that other windows need only a kernel of their own; the pads and the
-// depthwise activation (ACT_* of common.h.cl) are arguments; the GEMM's epilogue is built in (HAS_BIAS,
-// ACT, HAS_GAMMA, HAS_RESIDUAL) or, for a small one, the argument epi (PANEL_EPI_RUNTIME), as
-// the panel GEMM takes it.
+// the body as arguments so that another window needs only a kernel of its own. The pads and
+// the depthwise activation (ACT_* of common.h.cl) are arguments; the GEMM's epilogue is built in
+// (HAS_BIAS, ACT, HAS_GAMMA, HAS_RESIDUAL) or, for a small one, the argument epi
+// (PANEL_EPI_RUNTIME), as the panel GEMM takes it.
 // A tile whose pixels lie in one output row with their windows inside the image (most tiles of
 // a large map) loads each kernel row's (PANEL_RM - 1) * S + KS input vectors once and makes
 // every tap a register FMA, each weight vector loaded once for the tile; other tiles take their
@@ -33,7 +33,7 @@
 #define PANEL_EPI_RUNTIME 1
 #endif
 #ifndef PANEL_RM
-#define PANEL_RM 4
+#define PANEL_RM 8
 #endif
 #ifndef PANEL_NB
 #define PANEL_NB 2
@@ -51,8 +51,8 @@
 #endif
 
 #define dvec FLOATN(DWG_VW)
-// the tile's row stride: a cache line past a multiple of 4 KB, so that its rows do not all fall
-// in the same sets of the L1 cache
+// the tile's row stride: a cache line more than the channels, so that rows a power of two apart
+// do not all fall in the same sets of the L1 cache
 #define DWG_LD (DWG_KMAX + 16)
 
 // The depthwise outputs of the tile's pixels, every channel, into tile[i * DWG_LD + c]. Each
