@@ -132,19 +132,14 @@ public record DwConvOp(
 
     /** The pool's partial sums where this conv writes them (se-pool, the vector kernel). */
     public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
-        return sePool ? 4L * y.n * DepthwiseConv.poolParts(ctx, choices, shape(in.get(0), y)) * y.c : 0;
+        return sePool ? Lowering.PoolParts.bytes(y, DepthwiseConv.poolParts(ctx, choices, shape(in.get(0), y))) : 0;
     }
 
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         ConvShape shape = shape(x, y);
         int rows = sePool ? DepthwiseConv.poolParts(l.ctx(), l.choices(), shape) : 0;
-        ClBuffer parts = null;
-        if (rows > 0) {
-            // in the shared scratch: the gate's launch, next in the plan, reads them at once
-            parts = l.transientScratch(4L * x.n * rows * y.c, "se-pool-parts");
-            l.providePoolParts(y, new Lowering.PoolParts(parts, rows));
-        }
+        ClBuffer parts = rows > 0 ? l.writePoolParts(y, rows) : null;
         return List.of(DepthwiseConv.create(
                 l.ctx(),
                 l.choices(),

@@ -1,11 +1,13 @@
 package io.edgecl.graph;
 
+import io.edgecl.cl.ClContext;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.ConvShape;
 import io.edgecl.ops.DepthwiseGemm;
 import io.edgecl.ops.ExpandDepthwise;
 import io.edgecl.ops.Gemm;
 import io.edgecl.ops.Launch;
+import io.edgecl.ops.OpChoices;
 import io.edgecl.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +72,7 @@ public record DwGemmOp(DwConvOp dw, GemmOp gemm) implements OpSpec {
         return mid(in.get(0)).bytes();
     }
 
-    public long transientScratchBytes(
-            io.edgecl.cl.ClContext ctx, io.edgecl.ops.OpChoices choices, List<Value> in, Value y) {
+    public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
         return DepthwiseGemm.form(choices, ctx, y.rows()) == DepthwiseGemm.Form.SPLIT
                 ? transientScratchBytes(in, y)
                 : 0;

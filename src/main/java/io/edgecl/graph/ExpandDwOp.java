@@ -75,7 +75,7 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw, boolean sePool) implements 
 
     public long transientScratchBytes(ClContext ctx, OpChoices choices, List<Value> in, Value y) {
         if (ExpandDepthwise.form(choices, ctx) == ExpandDepthwise.Form.SPLIT) return transientScratchBytes(in, y);
-        return sePool ? 4L * y.n * ExpandDepthwise.poolParts(ctx, shape(in.get(0), y)) * y.c : 0;
+        return sePool ? Lowering.PoolParts.bytes(y, ExpandDepthwise.poolParts(ctx, shape(in.get(0), y))) : 0;
     }
 
     private ConvShape shape(Value x, Value y) {
@@ -91,13 +91,7 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw, boolean sePool) implements 
         String v = String.valueOf(vw);
         HostTensor we = expand.weight(), wd = dw.weight();
         ConvShape s = shape(x, y);
-        ClBuffer parts = null;
-        if (sePool) {
-            // in the shared scratch: the gate's launch, next in the plan, reads them at once
-            int rows = ExpandDepthwise.poolParts(l.ctx(), s);
-            parts = l.transientScratch(4L * x.n * rows * cexp, "se-pool-parts");
-            l.providePoolParts(y, new Lowering.PoolParts(parts, rows));
-        }
+        ClBuffer parts = sePool ? l.writePoolParts(y, ExpandDepthwise.poolParts(l.ctx(), s)) : null;
         return List.of(ExpandDepthwise.create(
                 l.ctx(),
                 s,

@@ -105,14 +105,10 @@ public final class FusionScheduler {
             }
             // the GEMM reads the residual as it runs: one produced later in the block cannot be
             // read there (the sum of two GEMMs fuses into the second)
-            if (r != null && r.producer != null && b.nodes.indexOf(r.producer) > b.nodes.indexOf(a)) return false;
+            if (r != null && !readyAt(b, r, a)) return false;
             boolean residual = r != null;
             a.op = new GemmOp(gm.weight(), gm.bias(), gm.act(), scale, residual, gm.gated());
-            if (residual) {
-                r.consumers.remove(c);
-                r.consumers.add(a);
-                a.inputs.add(r);
-            }
+            if (residual) moveInput(r, c, a);
             absorb(b, a, c, FusionRule.GEMM_SCALE_RESIDUAL);
             return true;
         });
@@ -194,14 +190,9 @@ public final class FusionScheduler {
                 return false;
             }
             Value r = gm.residual() ? c.inputs.get(1) : null;
-            if (r == a.output) return false;
-            if (r != null && r.producer != null && b.nodes.indexOf(r.producer) > b.nodes.indexOf(a)) return false;
+            if (r != null && (r == a.output || !readyAt(b, r, a))) return false;
             a.op = new DwGemmOp(dw, gm);
-            if (r != null) {
-                r.consumers.remove(c);
-                r.consumers.add(a);
-                a.inputs.add(r);
-            }
+            if (r != null) moveInput(r, c, a);
             absorb(b, a, c, FusionRule.DW_GEMM);
             return true;
         });
@@ -301,6 +292,18 @@ public final class FusionScheduler {
     }
 
     /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */
+    /** Whether {@code r} is there when {@code a} runs: made before it in the block, or before the block. */
+    private static boolean readyAt(Block b, Value r, Node a) {
+        return r.producer == null || b.nodes.indexOf(r.producer) <= b.nodes.indexOf(a);
+    }
+
+    /** {@code r}, an input of {@code from} that fusion moves, read by {@code to} instead (its last input). */
+    private static void moveInput(Value r, Node from, Node to) {
+        r.consumers.remove(from);
+        r.consumers.add(to);
+        to.inputs.add(r);
+    }
+
     private static void absorb(Block b, Node a, Node c, FusionRule rule) {
         Value mid = a.output;
         mid.consumers.clear();

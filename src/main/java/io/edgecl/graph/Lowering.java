@@ -43,15 +43,31 @@ public interface Lowering {
     ClBuffer transientScratch(long bytes, String name);
 
     /**
-     * Float partial sums [n, rows, c] over the pixels of an activation, which the launch that
-     * writes the activation writes beside it (for a squeeze-excite pool that then reads them
-     * instead of the activation).
+     * Float partial sums [n, rows, c] over the pixels of activation {@code of}, which the launch
+     * that writes it writes beside it (for a squeeze-excite pool that then reads them instead of
+     * the activation).
      */
-    record PoolParts(ClBuffer buffer, int rows) {}
+    record PoolParts(Value of, ClBuffer buffer, int rows) {
+        /** The sums' size for {@code v} in {@code rows} parts per image. */
+        static long bytes(Value v, int rows) {
+            return 4L * v.n * rows * v.c;
+        }
+    }
 
-    /** Records that {@code v}'s producer writes {@code parts} (called while lowering the producer). */
-    default void providePoolParts(Value v, PoolParts parts) {
+    /** Records that the op being lowered writes {@code parts}. */
+    default void providePoolParts(PoolParts parts) {
         throw new UnsupportedOperationException("this lowering keeps no pool partial sums");
+    }
+
+    /**
+     * The buffer for partial sums of {@code v} in {@code rows} parts per image, which the op being
+     * lowered writes and the op lowered next may read ({@link #poolParts}): in the shared transient
+     * scratch, which no op between them could overwrite.
+     */
+    default ClBuffer writePoolParts(Value v, int rows) {
+        ClBuffer b = transientScratch(PoolParts.bytes(v, rows), "se-pool-parts");
+        providePoolParts(new PoolParts(v, b, rows));
+        return b;
     }
 
     /**

@@ -312,8 +312,6 @@ public final class OpSamples {
                                                         e[5],
                                                         p,
                                                         p,
-                                                        p,
-                                                        p,
                                                         1,
                                                         Act.SILU))
                                         .withSePool(),

@@ -51,8 +51,6 @@ public final class Plan implements AutoCloseable {
      */
     private Lowering.PoolParts partsWritten, partsBefore;
 
-    private Value partsWrittenFor, partsBeforeFor;
-
     private final long activationBytes;
     private Precision precision;
     private ByteBuffer inputStaging;
@@ -117,9 +115,7 @@ public final class Plan implements AutoCloseable {
                         n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
                 partsBefore = partsWritten;
-                partsBeforeFor = partsWrittenFor;
                 partsWritten = null;
-                partsWrittenFor = null;
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();
@@ -437,13 +433,12 @@ public final class Plan implements AutoCloseable {
             return b;
         }
 
-        public void providePoolParts(Value v, PoolParts parts) {
+        public void providePoolParts(PoolParts parts) {
             plan.partsWritten = parts;
-            plan.partsWrittenFor = v;
         }
 
         public PoolParts poolParts(Value v) {
-            return v == plan.partsBeforeFor ? plan.partsBefore : null;
+            return plan.partsBefore != null && plan.partsBefore.of() == v ? plan.partsBefore : null;
         }
 
         public ClBuffer transientScratch(long bytes, String name) {
