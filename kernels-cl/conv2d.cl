@@ -26,6 +26,23 @@
 #ifndef ACT
 #define ACT ACT_NONE
 #endif
+// CONV_NCHW C > 0 (conv2d_panel): the input is the network's, C channels of NCHW floats as the
+// caller gave them (a network's first conv), read without the layout launch to_nhwc; the output
+// stays NHWC. The window is then CONV_KH x CONV_KW, fixed at build time like the channels.
+#ifndef CONV_NCHW
+#define CONV_NCHW 0
+#endif
+#ifndef CONV_KH
+#define CONV_KH 3
+#endif
+#ifndef CONV_KW
+#define CONV_KW 3
+#endif
+#if CONV_NCHW
+#define CONV_IN_T float
+#else
+#define CONV_IN_T DATA_T
+#endif
 
 __kernel void conv2d(__global const DATA_T* in, __global const DATA_T* w, __global const DATA_T* bias,
                      __global DATA_T* out, int H, int W, int Cin, int Cout, int Ho, int Wo,
@@ -112,7 +129,7 @@ __kernel void conv2d_c4w4(__global const DATA_T* in, __global const DATA_T* w, _
 // zero, and kernel rows whose window is inside the image for every row take one loop over
 // their KW * Cin contiguous inputs without a test.
 // Global size: (ceil(Cout / PANEL_W), ceil(N * Ho * Wo / PANEL_RM)).
-__kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp, __global const DATA_T* bias,
+__kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* Bp, __global const DATA_T* bias,
                            __global DATA_T* out, int H, int W, int Cin, int Cout, int Ho, int Wo,
                            int KH, int KW, int stride, int pad_h, int pad_w, int rows, int epi) {
     const int p = get_global_id(0);
@@ -130,6 +147,51 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
     const int run = KW * Cin;
     // a tile whose every row has its whole KH x KW window inside the image (all tiles of a
     // patchify stem, most of any other conv) runs without a bounds test
+#if CONV_NCHW
+    // Channel ci of pixel (hi, wi) is at ((img * Cin + ci) * H + hi) * W + wi: a tap's channels
+    // are a plane apart, so the loops go tap by tap, over the window and channel counts this
+    // program was built for (all unrolled: 27 steps for an RGB 3x3 stem); the packed rows are in
+    // the same (kh, kw, ci) order. A tap outside the image reads nothing and adds zero.
+    const int plane = H * W;
+    bool interior = true;
+    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        interior = interior && hi0[i] >= 0 && hi0[i] + (CONV_KH - 1) * CONV_DIL < H && wi0[i] >= 0
+                && wi0[i] + (CONV_KW - 1) * CONV_DIL < W;
+    }
+    if (interior) {
+        __global const float* a[PANEL_RM];
+        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = in + (img[i] * CONV_NCHW * H + hi0[i]) * W + wi0[i];
+        _Pragma("unroll") for (int kh = 0; kh < CONV_KH; kh++) {
+            _Pragma("unroll") for (int kw = 0; kw < CONV_KW; kw++) {
+                _Pragma("unroll") for (int ci = 0; ci < CONV_NCHW; ci++) {
+                    panel_load_b(bpanel + ((kh * CONV_KW + kw) * CONV_NCHW + ci) * PANEL_W, b);
+                    const int off = ci * plane + (kh * W + kw) * CONV_DIL;
+                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, a[i][off]);
+                }
+            }
+        }
+    } else {
+        _Pragma("unroll") for (int kh = 0; kh < CONV_KH; kh++) {
+            _Pragma("unroll") for (int kw = 0; kw < CONV_KW; kw++) {
+                // a pixel whose tap is outside points at the image's start, read by no one
+                __global const float* t[PANEL_RM];
+                bool inside[PANEL_RM];
+                _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                    const int hi = hi0[i] + kh * CONV_DIL, wi = wi0[i] + kw * CONV_DIL;
+                    inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
+                    t[i] = in + (inside[i] ? (img[i] * CONV_NCHW * H + hi) * W + wi : 0);
+                }
+                _Pragma("unroll") for (int ci = 0; ci < CONV_NCHW; ci++) {
+                    panel_load_b(bpanel + ((kh * CONV_KW + kw) * CONV_NCHW + ci) * PANEL_W, b);
+                    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+                        PANEL_FMA_ROW(i, inside[i] ? t[i][ci * plane] : 0.0f);
+                    }
+                }
+            }
+        }
+    }
+    panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out, epi);
+#else // NHWC
 #if CONV_INTERIOR
     // the host built this program for a convolution without padding: every window is inside
     const bool interior = true;
@@ -198,5 +260,6 @@ __kernel void conv2d_panel(__global const DATA_T* in, __global const DATA_T* Bp,
         }
     }
     panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out, epi);
-#endif
+#endif // !CONV_INTERIOR
+#endif // NHWC
 }

@@ -27,6 +27,7 @@ class KernelSourcesTest {
             "peakV",
             "dwvec",
             "dvec",
+            "CONV_IN_T",
             "DWG_LD",
             "XCA_DQ",
             "DW_COLS",

@@ -210,7 +210,7 @@ public final class SelfTest {
     /** The op classes whose kernels a family chooses. */
     static Set<Class<? extends OpSpec>> affected(KernelFamily<?> family) {
         if (family == KernelFamily.GEMM) return Set.of(GemmOp.class);
-        if (family == KernelFamily.CONV) return Set.of(ConvOp.class);
+        if (family == KernelFamily.CONV || family == KernelFamily.CONV_INPUT) return Set.of(ConvOp.class);
         if (family == KernelFamily.DWCONV) {
             return Set.of(DwConvOp.class, SplitCascadeOp.class, PackedCascadeOp.class, DwConvTransposeOp.class);
         }

@@ -124,8 +124,20 @@ public record ConvOp(
                 ? l.weight(weight, panel.layout(), () -> Gemm.layoutB(weight.data(), k, y.c, panel))
                 : l.weight(weight);
         ConvShape shape = new ConvShape(x.n, x.h, x.w, x.c, y.c, kh, kw, stride, padH, padW, y.h, y.w);
+        // the network's first conv reads the caller's NCHW floats where the panel kernel runs it
+        ClBuffer nchw = panel != null && Conv2d.readsNchw(l.choices(), l.ctx(), kh, kw, x.c) ? l.nchwInput(x) : null;
         return List.of(Conv2d.create(
-                l.ctx(), l.choices(), shape, dilation, l.buf(x), w, l.weight(bias), l.buf(y), act, panel));
+                l.ctx(),
+                l.choices(),
+                shape,
+                dilation,
+                nchw != null ? nchw : l.buf(x),
+                nchw != null,
+                w,
+                l.weight(bias),
+                l.buf(y),
+                act,
+                panel));
     }
 
     /**

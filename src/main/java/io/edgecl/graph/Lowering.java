@@ -25,6 +25,15 @@ public interface Lowering {
         return false;
     }
 
+    /**
+     * The network's input as the NCHW floats the caller wrote, when {@code v} is that input: an op
+     * that reads it from this buffer (and never through {@link #buf}) spares the plan its layout
+     * launch. Null for every other value.
+     */
+    default ClBuffer nchwInput(Value v) {
+        return null;
+    }
+
     /** {@code t} on the device (uploaded once per session); null for null. */
     ClBuffer weight(HostTensor t);
 

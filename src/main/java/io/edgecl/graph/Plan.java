@@ -55,6 +55,8 @@ public final class Plan implements AutoCloseable {
     private Precision precision;
     private ByteBuffer inputStaging;
     private ClBuffer inputNchw;
+    /** Whether an op reads the input as NHWC storage, so the plan's first launch lays it out. */
+    private boolean inputLaidOut;
 
     /** A plan with weights of its own (closed with it), in the device's default kernels. */
     public Plan(ClContext ctx, Graph graph) {
@@ -104,18 +106,23 @@ public final class Plan implements AutoCloseable {
                 bufferOf.put(v, b);
                 directOutputs.add(v);
             }
-            // the input arrives as NCHW floats and is laid out for the kernels by the first launch
+            // the input arrives as NCHW floats; an op that can reads them as they are, and for the
+            // others the first launch lays them out as NHWC storage
             Value in = graph.input();
             inputNchw = ctx.alloc(4L * in.numel(), "input-nchw");
             scratch.add(inputNchw);
-            launches.add(Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
-                    .at("input", "input"));
             for (Node n : graph.nodes()) {
                 List<Launch> ls =
                         n.op.lower(new PlanLowering(this, choices.at(precision, n.tuningShape())), n.inputs, n.output);
                 for (Launch l : ls) launches.add(l.at(n.block.name, n.name));
                 partsBefore = partsWritten;
                 partsWritten = null;
+            }
+            if (inputLaidOut) {
+                launches.add(
+                        0,
+                        Elementwise.toNhwc(ctx, inputNchw, bufferOf.get(in), in.n, in.c, in.h * in.w)
+                                .at("input", "input"));
             }
             for (ClBuffer b : scratch) scratchBytes += b.bytes();
             long held = ctx.liveBytes(), global = ctx.info().globalMemBytes();
@@ -408,7 +415,12 @@ public final class Plan implements AutoCloseable {
         }
 
         public ClBuffer buf(Value v) {
+            if (v == plan.graph.input()) plan.inputLaidOut = true;
             return plan.bufferOf.get(v);
+        }
+
+        public ClBuffer nchwInput(Value v) {
+            return v == plan.graph.input() ? plan.inputNchw : null;
         }
 
         public boolean nchwOutput(Value v) {

@@ -9,6 +9,34 @@ import java.util.Map;
 public final class Conv2d {
     private Conv2d() {}
 
+    /**
+     * How a network's first conv takes the input: straight from the NCHW floats the caller gave
+     * (the panel kernel; one launch and one pass over the image fewer), or after the plan's
+     * layout launch has written them as NHWC storage.
+     */
+    public enum Input {
+        NCHW,
+        NHWC
+    }
+
+    /**
+     * Whether a panel conv of a {@code kh}x{@code kw} window over {@code cin} channels, reading the
+     * network's input, takes it as NCHW floats: the forced choice, else the device class's
+     * default, for windows of up to {@link #NCHW_MAX_TAPS}. The direct kernels read NHWC only.
+     */
+    public static boolean readsNchw(OpChoices choices, ClContext ctx, int kh, int kw, int cin) {
+        return kh * kw * cin <= NCHW_MAX_TAPS
+                && choices.get(KernelFamily.CONV_INPUT)
+                                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CONV_INPUT))
+                        == Input.NCHW;
+    }
+
+    /**
+     * The largest window (KH·KW·Cin) read from an NCHW input: the kernel unrolls it whole (147
+     * steps for a 7x7 RGB stem); an input of more channels is laid out first.
+     */
+    static final int NCHW_MAX_TAPS = 160;
+
     /** Output size along one axis of a conv (or pooling window) padded by {@code pad} on both sides. */
     public static int outSize(int in, int k, int stride, int pad) {
         return outSize(in, k, stride, pad, pad);
@@ -92,16 +120,20 @@ public final class Conv2d {
             ClBuffer out,
             Act act,
             Gemm.Config panel) {
-        return create(ctx, choices, s, 1, in, w, bias, out, act, panel);
+        return create(ctx, choices, s, 1, in, false, w, bias, out, act, panel);
     }
 
-    /** As above with the taps {@code dilation} pixels apart. */
+    /**
+     * As above with the taps {@code dilation} pixels apart, and with {@code nchw} the input as
+     * the network's NCHW floats (panel kernel only; see {@link Input}).
+     */
     public static Launch create(
             ClContext ctx,
             OpChoices choices,
             ConvShape s,
             int dilation,
             ClBuffer in,
+            boolean nchw,
             ClBuffer w,
             ClBuffer bias,
             ClBuffer out,
@@ -109,6 +141,7 @@ public final class Conv2d {
             Gemm.Config panel) {
         if (dilation < 1) throw new IllegalArgumentException("dilation " + dilation);
         if (panel != null && !panel.packed()) throw new IllegalArgumentException("not a panel layout: " + panel);
+        if (nchw && panel == null) throw new IllegalArgumentException("only the panel kernel reads an NCHW input");
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout(), kh = s.kh(), kw = s.kw();
         int stride = s.stride(), padH = s.padH(), padW = s.padW(), ho = s.ho(), wo = s.wo();
         // the panel kernel takes its epilogue as an argument (one program per tile shape)
@@ -121,7 +154,13 @@ public final class Conv2d {
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
         // every window inside the image (no padding: patchify stems, downsampling convs): the
         // kernel is built with its interior path alone, a third of the code to compile
+        if (nchw) {
+            d.put("CONV_NCHW", String.valueOf(cin));
+            d.put("CONV_KH", String.valueOf(kh));
+            d.put("CONV_KW", String.valueOf(kw));
+        }
         if (panel != null
+                && !nchw
                 && dilation == 1
                 && padH == 0
                 && padW == 0
@@ -171,7 +210,8 @@ public final class Conv2d {
                 local,
                 "conv2d",
                 flops,
-                (long) ctx.precision().elementBytes() * ((long) n * h * wd * cin + (long) kh * kw * cin * cout + outs));
+                (nchw ? 4L : ctx.precision().elementBytes()) * n * h * wd * cin
+                        + (long) ctx.precision().elementBytes() * ((long) kh * kw * cin * cout + outs));
     }
 
     /**

@@ -40,10 +40,11 @@ public final class KernelFamily<C> {
     public static final KernelFamily<SplitCascade.Form> CASCADE = ofEnum("cascade", SplitCascade.Form.class);
     public static final KernelFamily<ExpandDepthwise.Form> EXPAND_DW = ofEnum("expand-dw", ExpandDepthwise.Form.class);
     public static final KernelFamily<DepthwiseGemm.Form> DW_GEMM = ofEnum("dw-gemm", DepthwiseGemm.Form.class);
+    public static final KernelFamily<Conv2d.Input> CONV_INPUT = ofEnum("conv-input", Conv2d.Input.class);
 
     /** Every family, in the order tools list them. */
     public static final List<KernelFamily<?>> ALL =
-            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM);
+            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM, CONV_INPUT);
 
     private final String name;
     private final Class<C> type;
