@@ -291,7 +291,6 @@ public final class FusionScheduler {
         return 0;
     }
 
-    /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */
     /** Whether {@code r} is there when {@code a} runs: made before it in the block, or before the block. */
     private static boolean readyAt(Block b, Value r, Node a) {
         return r.producer == null || b.nodes.indexOf(r.producer) <= b.nodes.indexOf(a);
@@ -304,6 +303,7 @@ public final class FusionScheduler {
         to.inputs.add(r);
     }
 
+    /** Node {@code a} takes over {@code c}'s output; {@code c} leaves the block. */
     private static void absorb(Block b, Node a, Node c, FusionRule rule) {
         Value mid = a.output;
         mid.consumers.clear();

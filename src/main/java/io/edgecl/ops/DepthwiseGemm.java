@@ -26,8 +26,7 @@ public final class DepthwiseGemm {
 
     /**
      * The form for {@code pixels} output pixels: the forced or tuned one, else the device class's
-     * default where there
-     * are tiles enough for every compute unit to take {@link #ITEMS_PER_UNIT}, else split. Few
+     * default where there are tiles enough for every compute unit to take {@link #ITEMS_PER_UNIT}, else split. Few
      * tiles leave the units unevenly loaded: on a 7 x 7 map at batch 1 (7 tiles for two cores)
      * the fused kernel took longer than the two launches it replaces.
      */
@@ -113,11 +112,9 @@ public final class DepthwiseGemm {
         if (Gemm.epilogueAtRunTime(choices, flops)) {
             d.put("PANEL_EPI_RUNTIME", "1");
         } else {
+            // dwgemm.cl defaults to the argument form (its programs are mostly small)
             d.put("PANEL_EPI_RUNTIME", "0");
-            d.put("HAS_BIAS", bias != null ? "1" : "0");
-            d.put("ACT", act.macro());
-            d.put("HAS_GAMMA", gamma != null ? "1" : "0");
-            d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
+            d.putAll(Gemm.epilogueDefines(act, bias != null, gamma != null, residual != null));
         }
         d.put("DWG_VW", String.valueOf(Gemm.panelVector(ctx, CHANNEL_MULTIPLE)));
         d.put("DWG_KMAX", String.valueOf(MAX_CHANNELS));

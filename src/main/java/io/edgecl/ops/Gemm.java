@@ -187,6 +187,22 @@ public final class Gemm {
         return flops < choices.runtimeEpilogueFlops();
     }
 
+    /**
+     * The build defines of an epilogue fixed at build time (panel.h.cl, gemm.cl): what the GEMM
+     * kernels and dw_gemm store through.
+     */
+    static Map<String, String> epilogueDefines(Act act, boolean bias, boolean gamma, boolean residual) {
+        return Map.of(
+                "HAS_BIAS",
+                bias ? "1" : "0",
+                "ACT",
+                act.macro(),
+                "HAS_GAMMA",
+                gamma ? "1" : "0",
+                "HAS_RESIDUAL",
+                residual ? "1" : "0");
+    }
+
     /** The epilogue argument of the panel kernels (panel.h.cl's PANEL_EPI_*): activation code and flags. */
     static int panelEpilogue(Act act, boolean bias, boolean gamma, boolean residual) {
         return act.code() | (bias ? 16 : 0) | (gamma ? 32 : 0) | (residual ? 64 : 0);
@@ -321,10 +337,7 @@ public final class Gemm {
             }
             if (cfg.variant() == Variant.TILED) d.putAll(tile.defines());
             if (cfg.variant() == Variant.ROWS) d.put("GEMMV_RM", String.valueOf(ROWS_RM));
-            d.put("HAS_BIAS", bias != null ? "1" : "0");
-            d.put("ACT", act.macro());
-            d.put("HAS_GAMMA", gamma != null ? "1" : "0");
-            d.put("HAS_RESIDUAL", residual != null ? "1" : "0");
+            d.putAll(epilogueDefines(act, bias != null, gamma != null, residual != null));
         }
         Variant v = cfg.variant();
         ClKernel kern = ctx.kernel(d, v.kernel, "gemm.cl");
