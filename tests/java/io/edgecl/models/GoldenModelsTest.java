@@ -71,8 +71,23 @@ public class GoldenModelsTest {
         return check(name, Set.of(), 1e-4, "jocl", true);
     }
 
+    /** With {@code choices} (forced kernel families) in place of the device's defaults. */
+    static Map<String, HostTensor> check(String name, KernelChoices choices) {
+        return check(name, Set.of(), 1e-4, "jocl", false, choices);
+    }
+
     private static Map<String, HostTensor> check(
             String name, Set<FusionRule> disabled, double tolerance, String binding, boolean tuned) {
+        return check(name, disabled, tolerance, binding, tuned, KernelChoices.DEFAULTS);
+    }
+
+    private static Map<String, HostTensor> check(
+            String name,
+            Set<FusionRule> disabled,
+            double tolerance,
+            String binding,
+            boolean tuned,
+            KernelChoices given) {
         GoldenCase gc = GoldenCase.load(name);
         VisionModel model = Models.fromSpec(gc.spec());
         Weights w = ModelWeights.load(gc.weights(), gc.keyFormat());
@@ -88,8 +103,7 @@ public class GoldenModelsTest {
         int live = ctx.liveBuffers();
         // the defaults are what is checked here, whatever a tuning file holds: a plan sees tuned
         // choices only when given them
-        KernelChoices choices =
-                tuned ? KernelChoices.DEFAULTS.withTuned(Tuning.snapshot(ctx.info())) : KernelChoices.DEFAULTS;
+        KernelChoices choices = tuned ? given.withTuned(Tuning.snapshot(ctx.info())) : given;
         try (Plan plan = new Plan(ctx, g, choices)) {
             plan.poisonActivations(); // unwritten outputs show as NaN
             plan.run(input);

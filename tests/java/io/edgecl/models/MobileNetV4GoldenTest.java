@@ -38,6 +38,25 @@ class MobileNetV4GoldenTest {
         TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
     }
 
+    /**
+     * Both register tiles, whichever this device's default is: the panel GEMM and conv and
+     * expand_dw (here), and dw_gemm (MobileNetV1, whose 16-multiple channels it takes), built
+     * for 32 vector registers and for 16.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "mobilenetv4_conv_small_025, wide",
+        "mobilenetv4_conv_small_025, narrow",
+        "mobilenetv1_025, wide",
+        "mobilenetv1_025, narrow"
+    })
+    void eitherRegisterTileMatchesTimm(String name, String tiles) {
+        GoldenModelsTest.check(
+                name,
+                io.edgecl.ops.KernelChoices.DEFAULTS.forcing(
+                        io.edgecl.ops.KernelFamily.TILES, io.edgecl.ops.KernelFamily.TILES.parse(tiles)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"mobilenetv4_conv_small_025", "mobilenetv4_hybrid_medium_0125"})
     void fp16StorageStaysClose(String name) {

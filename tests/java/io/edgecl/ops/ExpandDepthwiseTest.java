@@ -40,7 +40,8 @@ class ExpandDepthwiseTest {
                     s.upload(ExpandDepthwise.padRows(bd, 1, cexp, vw), "bd"),
                     Act.RELU6,
                     y,
-                    null));
+                    null,
+                    OpChoices.DEFAULTS));
             s.run(l);
             TestSupport.assertClose(floats(ref), s.read(y, n * h * w * cexp), "expand_dw n=64 c=480");
         }

@@ -39,7 +39,7 @@ public final class DeviceOptions {
                     + "measured and the device's default (repeatable): gemm=tiled|rows|block[:R]|block8[:R]|panel[:RxW]|panel:auto, "
                     + "conv=direct|panel[:RxW]|panel:auto, dwconv=vec|c4, dwconv-ln=vec|pixel|group, layernorm=vec|row, "
                     + "attention=direct|packed|blocked, xca=gemm|item|group, cascade=packed|split, "
-                    + "expand-dw=fused|split, dw-gemm=fused|split, conv-input=nchw|nhwc.")
+                    + "expand-dw=fused|split, dw-gemm=fused|split, conv-input=nchw|nhwc, tiles=auto|wide|narrow.")
     java.util.List<String> kernels;
 
     private boolean auto() {

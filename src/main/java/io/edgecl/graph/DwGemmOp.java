@@ -83,7 +83,7 @@ public record DwGemmOp(DwConvOp dw, GemmOp gemm) implements OpSpec {
         if (DepthwiseGemm.form(l.choices(), l.ctx(), y.rows()) == DepthwiseGemm.Form.SPLIT) return split(l, in, y);
         int k = x.c, n = y.c;
         HostTensor wd = dw.weight(), w = gemm.weight();
-        Gemm.Config cfg = DepthwiseGemm.panels(n);
+        Gemm.Config cfg = DepthwiseGemm.panels(l.choices(), l.ctx(), n);
         ConvShape s = new ConvShape(x.n, x.h, x.w, k, k, dw.kh(), dw.kw(), dw.stride(), dw.padH(), dw.padW(), y.h, y.w);
         return List.of(DepthwiseGemm.create(
                 l.ctx(),

@@ -104,7 +104,8 @@ public record ExpandDwOp(GemmOp expand, DwConvOp dw, boolean sePool) implements 
                 l.weight(wd, "xdw-bias" + v, () -> ExpandDepthwise.padRows(OpSupport.data(dw.bias()), 1, cexp, vw)),
                 dw.act(),
                 l.buf(y),
-                parts));
+                parts,
+                l.choices()));
     }
 
     /** The two halves as their own ops' launches, the expanded tensor in the plan's transient scratch. */

@@ -93,7 +93,7 @@ public final class Conv2d {
      */
     public static Gemm.Config panel(OpChoices choices, ClContext ctx, int cout) {
         Choice c = choices.get(KernelFamily.CONV).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CONV));
-        if (c.equals(Choice.PANEL_BY_SHAPE)) return cpuDefault(cout);
+        if (c.equals(Choice.PANEL_BY_SHAPE)) return cpuDefault(choices, ctx, cout);
         return c.panel();
     }
 
@@ -102,8 +102,11 @@ public final class Conv2d {
      * fewer channels. A conv row costs more bookkeeping than a GEMM row (its pixel, its window's
      * bounds), so fewer rows than the GEMM's 12 do better: measured on the networks' convs
      * (stems, downsampling, MobileViT's 3x3) against 12x16, 8x16 and 6x32, in whole forwards.
+     * Without {@link Gemm#wideTiles} (AVX2's 16 registers), 4 x 16: against 4x32, 6x16, 5x16,
+     * 3x16 and 2x32 on MobileNetV4-Conv-S and MobileViT-XXS, 0.64-0.82 of 4x32's conv time.
      */
-    static Gemm.Config cpuDefault(int cout) {
+    static Gemm.Config cpuDefault(OpChoices choices, ClContext ctx, int cout) {
+        if (!Gemm.wideTiles(choices, ctx) && cout > 8) return new Gemm.Config(Gemm.Variant.PANEL, 4, 16);
         if (cout <= 8) return new Gemm.Config(Gemm.Variant.PANEL, 8, 8);
         if (cout <= 16) return new Gemm.Config(Gemm.Variant.PANEL, 8, 16);
         return new Gemm.Config(Gemm.Variant.PANEL, 4, 32);

@@ -33,7 +33,8 @@ public final class DepthwiseGemm {
     public static Form form(OpChoices choices, ClContext ctx, long pixels) {
         java.util.Optional<Form> forced = choices.get(KernelFamily.DW_GEMM);
         if (forced.isPresent()) return forced.get();
-        long tiles = (pixels + ROWS - 1) / ROWS;
+        int rows = rows(choices, ctx);
+        long tiles = (pixels + rows - 1) / rows;
         return tiles >= (long) ITEMS_PER_UNIT * Math.max(1, ctx.info().computeUnits())
                 ? KernelDefaults.get(ctx.info(), KernelFamily.DW_GEMM)
                 : Form.SPLIT;
@@ -45,8 +46,13 @@ public final class DepthwiseGemm {
     /** Channels are taken in vectors of up to this many: a multiple of it fits every device's width. */
     static final int CHANNEL_MULTIPLE = 16;
 
-    /** Output pixels per tile: 8 rows of two vectors, the 16 accumulators of the panel GEMM's default tile. */
-    static final int ROWS = 8;
+    /**
+     * Output pixels per tile: the panel GEMM's default rows, 8 of two 16-float vectors (its 16
+     * accumulators) with {@link Gemm#wideTiles}, else 4.
+     */
+    static int rows(OpChoices choices, ClContext ctx) {
+        return Gemm.wideTiles(choices, ctx) ? 8 : 4;
+    }
 
     /** Work-items per compute unit (each takes a run of tiles): enough for the two ends of a launch to meet. */
     static final int ITEMS_PER_UNIT = 8;
@@ -71,9 +77,10 @@ public final class DepthwiseGemm {
      * The panel layout of the 1x1 conv's weights [K, n] the kernel reads ({@link Gemm#layoutB}):
      * the panel GEMM's width for {@code n} columns, so both read one copy.
      */
-    public static Gemm.Config panels(int n) {
+    public static Gemm.Config panels(OpChoices choices, ClContext ctx, int n) {
+        int rows = rows(choices, ctx);
         return new Gemm.Config(
-                Gemm.Variant.PANEL, ROWS, Gemm.cpuDefault(ROWS, n).width());
+                Gemm.Variant.PANEL, rows, Gemm.cpuDefault(choices, ctx, rows, n).width());
     }
 
     /**
@@ -104,7 +111,7 @@ public final class DepthwiseGemm {
             throw new IllegalArgumentException("dw_gemm takes 3x3 windows at stride 1 over up to " + MAX_CHANNELS
                     + " channels, a multiple of " + CHANNEL_MULTIPLE + ", got " + s);
         }
-        Gemm.Config cfg = panels(n);
+        Gemm.Config cfg = panels(choices, ctx, n);
         int m = s.n() * s.ho() * s.wo();
         long flops = 2L * m * k * (s.kh() * s.kw() + n);
         Map<String, String> d = new HashMap<>(Gemm.panelDefines(ctx, cfg));
@@ -119,7 +126,8 @@ public final class DepthwiseGemm {
         d.put("DWG_VW", String.valueOf(Gemm.panelVector(ctx, CHANNEL_MULTIPLE)));
         d.put("DWG_KMAX", String.valueOf(MAX_CHANNELS));
         ClKernel kern = ctx.kernel(d, "dw_gemm_3x3s1", "dwgemm.cl");
-        long tiles = (m + ROWS - 1) / ROWS;
+        int rows = cfg.rows();
+        long tiles = (m + rows - 1) / rows;
         long items =
                 Math.min(tiles, (long) ITEMS_PER_UNIT * Math.max(1, ctx.info().computeUnits()));
         int perItem = (int) ((tiles + items - 1) / items);

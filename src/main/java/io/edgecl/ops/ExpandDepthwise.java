@@ -72,6 +72,17 @@ public final class ExpandDepthwise {
      */
     static final int VECTORS = 2;
 
+    /**
+     * Pixels per register block of the expansion and of the depthwise conv (XDW_PB, XDW_OB): 8,
+     * 16 accumulators of two vectors each, with {@link Gemm#wideTiles}; else 4. On AVX2 (16
+     * registers) 4 and 4 took 0.80-0.87 of 8 and 8's expand_dw time on MobileNetV3-Large and
+     * EfficientNet-B0 (`profile --by kernel`, two rounds); 4 and 8, 4 and 2, 3 and 4, 6 and 4, and
+     * one vector of 8 pixels did no better.
+     */
+    static int pixelBlock(OpChoices choices, ClContext ctx) {
+        return Gemm.wideTiles(choices, ctx) ? 8 : 4;
+    }
+
     /** Channels per work-item: the panel width of the expansion weights and the padding of every per-channel row. */
     public static int channelWidth(ClContext ctx) {
         return vectorWidth(ctx) * VECTORS;
@@ -128,7 +139,7 @@ public final class ExpandDepthwise {
      * biases in the layouts of {@link #layoutExpand} and {@link #padRows}. With {@code parts}
      * (else null) the launch also writes, per image, {@link #poolParts} float partial sums of
      * each channel of Y, [n, parts, cexp], for a squeeze-excite pool ({@link
-     * SqueezeExcite#fromParts}).
+     * SqueezeExcite#fromParts}). {@code choices} gives the register tiles ({@link Gemm#wideTiles}).
      */
     public static Launch create(
             ClContext ctx,
@@ -141,7 +152,8 @@ public final class ExpandDepthwise {
             ClBuffer bd,
             Act actD,
             ClBuffer y,
-            ClBuffer parts) {
+            ClBuffer parts,
+            OpChoices choices) {
         int k = s.kh(), stride = s.stride();
         if (s.kw() != k || !supports(k, stride)) {
             throw new IllegalArgumentException("expand_dw takes 3x3 and 5x5 windows at stride 1 or 2, got " + s);
@@ -157,7 +169,11 @@ public final class ExpandDepthwise {
                         "XDW_NB",
                         String.valueOf(VECTORS),
                         "XDW_MAXROW",
-                        String.valueOf(MAX_ROW)),
+                        String.valueOf(MAX_ROW),
+                        "XDW_PB",
+                        String.valueOf(pixelBlock(choices, ctx)),
+                        "XDW_OB",
+                        String.valueOf(pixelBlock(choices, ctx))),
                 "expand_dw_" + k + "x" + k + "s" + stride,
                 "invres.cl");
         kern.arg(x)

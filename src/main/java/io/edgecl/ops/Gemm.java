@@ -238,7 +238,30 @@ public final class Gemm {
      */
     public static Config config(OpChoices choices, ClContext ctx, int m, int n, int k) {
         Config c = choices.gemm(m, n, k).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.GEMM));
-        return c.equals(Config.PANEL_BY_SHAPE) ? cpuDefault(m, n) : c;
+        return c.equals(Config.PANEL_BY_SHAPE) ? cpuDefault(choices, ctx, m, n) : c;
+    }
+
+    /** The register tiles of the CPU kernels ({@code --kernel tiles=...}; see {@link #wideTiles}). */
+    public enum Tiles {
+        /** wide where the device's preferred float vector holds 16 floats, else narrow */
+        AUTO,
+        WIDE,
+        NARROW
+    }
+
+    /**
+     * Whether the device's register tiles are the wide ones: 16-float vectors (PoCL on AVX-512,
+     * 32 registers of 16 floats) hold twice the accumulators of the narrower ones (AVX2's 16
+     * registers of 8 floats; SSE, NEON). The panel GEMM, the panel conv, dw_gemm and expand_dw
+     * size their tiles by it: tiles sized for 32 registers, run on AVX2 (PoCL's haswell target
+     * on a Zen 3), kept their accumulators in registers only in part and took 1.3-2x the time of
+     * tiles half as large (`profile --by kernel` with `--kernel gemm=panel:RxW`, four networks).
+     * Forced or tuned as the kernel family {@code tiles}; by default ({@code auto}) by the
+     * device's preferred float vector width.
+     */
+    public static boolean wideTiles(OpChoices choices, ClContext ctx) {
+        Tiles t = choices.get(KernelFamily.TILES).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.TILES));
+        return t == Tiles.AUTO ? ctx.info().preferredFloatWidth() >= 16 : t == Tiles.WIDE;
     }
 
     /**
@@ -250,9 +273,16 @@ public final class Gemm {
      * MobileNetV4, EdgeNeXt, EdgeViT, ConvNeXt and RepViT, EfficientNet and MobileViT within the
      * noise; the small-M GEMMs of 7×7 stages gained most (MobileNetV4's 49-row expansions went from
      * 40% to 55-63% of peak). The tuner refines it per shape. The width depends on N only, so
-     * the plans of one session (batch 1 and 8, say) share one copy of the weights.
+     * the plans of one session (batch 1 and 8, say) share one copy of the weights. Devices without
+     * {@link #wideTiles} get tiles half the size.
      */
-    static Config cpuDefault(int m, int n) {
+    static Config cpuDefault(OpChoices choices, ClContext ctx, int m, int n) {
+        if (!wideTiles(choices, ctx)) {
+            // 4 rows x 16 columns: 8 accumulators of 8 floats and the B vectors in AVX2's 16
+            // registers; measured against 8x32, 8x8, 6x16, 6x8, 4x8, 3x16 and 2x16 on
+            // MobileNetV3/V4, EfficientNet-B0 and ConvNeXt (GEMM time 0.53-0.75 of 8x32's)
+            return new Config(Variant.PANEL, Math.max(1, Math.min(4, m)), n <= 8 ? 8 : 16);
+        }
         int rows = Math.max(1, Math.min(8, m));
         if (n <= 8) return new Config(Variant.PANEL, rows, 8);
         return new Config(Variant.PANEL, rows, n <= 16 ? 16 : 32);

@@ -41,10 +41,13 @@ public final class KernelFamily<C> {
     public static final KernelFamily<ExpandDepthwise.Form> EXPAND_DW = ofEnum("expand-dw", ExpandDepthwise.Form.class);
     public static final KernelFamily<DepthwiseGemm.Form> DW_GEMM = ofEnum("dw-gemm", DepthwiseGemm.Form.class);
     public static final KernelFamily<Conv2d.Input> CONV_INPUT = ofEnum("conv-input", Conv2d.Input.class);
+    /** auto is one of the other two on every device: those are what tune measures and selftest checks. */
+    public static final KernelFamily<Gemm.Tiles> TILES =
+            ofEnum("tiles", Gemm.Tiles.class, List.of(Gemm.Tiles.WIDE, Gemm.Tiles.NARROW));
 
     /** Every family, in the order tools list them. */
-    public static final List<KernelFamily<?>> ALL =
-            List.of(GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM, CONV_INPUT);
+    public static final List<KernelFamily<?>> ALL = List.of(
+            GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM, CONV_INPUT, TILES);
 
     private final String name;
     private final Class<C> type;
@@ -72,6 +75,10 @@ public final class KernelFamily<C> {
     }
 
     private static <E extends Enum<E>> KernelFamily<E> ofEnum(String name, Class<E> type) {
+        return ofEnum(name, type, List.of(type.getEnumConstants()));
+    }
+
+    private static <E extends Enum<E>> KernelFamily<E> ofEnum(String name, Class<E> type, List<E> candidates) {
         List<E> values = List.of(type.getEnumConstants());
         List<String> names = new ArrayList<>();
         for (E e : values) names.add(e.name().toLowerCase(Locale.ROOT));
@@ -81,7 +88,7 @@ public final class KernelFamily<C> {
                 type,
                 s -> Enum.valueOf(type, s.trim().toUpperCase(Locale.ROOT)),
                 e -> e.name().toLowerCase(Locale.ROOT),
-                values,
+                candidates,
                 e -> e.name().toLowerCase(Locale.ROOT),
                 usage);
     }
