@@ -160,13 +160,13 @@ class KernelChoicesTest {
         OpChoices wide = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.WIDE);
         OpChoices narrow = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.NARROW);
         assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), Gemm.config(wide, ctx, 784, 192, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 16), Gemm.config(narrow, ctx, 784, 192, 96));
+        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), Gemm.config(narrow, ctx, 784, 192, 96));
         assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 1, 16), Gemm.config(narrow, ctx, 1, 1280, 960));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 8), Gemm.config(narrow, ctx, 784, 8, 96));
+        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 8), Gemm.config(narrow, ctx, 784, 8, 96));
         assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 32), Conv2d.panel(wide, ctx, 32));
         assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 16), Conv2d.panel(narrow, ctx, 32));
         assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), DepthwiseGemm.panels(wide, ctx, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 16), DepthwiseGemm.panels(narrow, ctx, 96));
+        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), DepthwiseGemm.panels(narrow, ctx, 96));
         boolean sixteen = ctx.info().preferredFloatWidth() >= 16;
         assertEquals(
                 sixteen,

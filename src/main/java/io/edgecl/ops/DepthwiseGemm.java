@@ -48,10 +48,12 @@ public final class DepthwiseGemm {
 
     /**
      * Output pixels per tile: the panel GEMM's default rows, 8 of two 16-float vectors (its 16
-     * accumulators) with {@link Gemm#wideTiles}, else 4.
+     * accumulators) with {@link Gemm#wideTiles}, else 5 (two vectors of 8: 10). On AVX2, dw_gemm
+     * took 0.86-0.9 of 4 rows' time on MobileNetV1 and MobileNetV4-Conv-S, and 3, 6 and 8 rows
+     * more than 4 (`profile --by kernel`, rounds alternated).
      */
     static int rows(OpChoices choices, ClContext ctx) {
-        return Gemm.wideTiles(choices, ctx) ? 8 : 4;
+        return Gemm.wideTiles(choices, ctx) ? 8 : 5;
     }
 
     /** Work-items per compute unit (each takes a run of tiles): enough for the two ends of a launch to meet. */

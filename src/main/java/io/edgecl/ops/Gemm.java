@@ -278,10 +278,13 @@ public final class Gemm {
      */
     static Config cpuDefault(OpChoices choices, ClContext ctx, int m, int n) {
         if (!wideTiles(choices, ctx)) {
-            // 4 rows x 16 columns: 8 accumulators of 8 floats and the B vectors in AVX2's 16
-            // registers; measured against 8x32, 8x8, 6x16, 6x8, 4x8, 3x16 and 2x16 on
-            // MobileNetV3/V4, EfficientNet-B0 and ConvNeXt (GEMM time 0.53-0.75 of 8x32's)
-            return new Config(Variant.PANEL, Math.max(1, Math.min(4, m)), n <= 8 ? 8 : 16);
+            // 5 rows x 16 columns: 10 accumulators of 8 floats, two B vectors and a broadcast in
+            // AVX2's 16 registers. 4x16 took 0.53-0.75 of 8x32's GEMM time on MobileNetV3/V4,
+            // EfficientNet-B0 and ConvNeXt (`profile --by kernel`; 8x16, 8x8, 6x16, 6x8, 4x8,
+            // 3x16 and 2x16 no better), and 5x16 then 0.88-0.97 of 4x16's whole forward on
+            // ConvNeXt, RepViT, EdgeViT, EfficientNet, EdgeNeXt and MobileNetV4-Conv-S (`bench
+            // --ab`, 50-60 pairs), the same on MobileNetV3, MobileViT and MobileNetV4-Hybrid-M
+            return new Config(Variant.PANEL, Math.max(1, Math.min(5, m)), n <= 8 ? 8 : 16);
         }
         int rows = Math.max(1, Math.min(8, m));
         if (n <= 8) return new Config(Variant.PANEL, rows, 8);
