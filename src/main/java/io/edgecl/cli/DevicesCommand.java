@@ -97,6 +97,10 @@ public final class DevicesCommand implements Callable<Integer> {
                 java.util.List<String> defaults = new ArrayList<>();
                 KernelDefaults.describe(c).forEach((f, v) -> defaults.add(f + "=" + v));
                 out.printf("       kernel defaults: %s%n", String.join(", ", defaults));
+                // what tiles=auto resolves to: it decides the CPU kernels' register tiles
+                out.printf(
+                        "       register tiles (tiles=auto): %s (preferred float vector %d)%n",
+                        io.edgecl.ops.Gemm.wideVectors(i) ? "wide" : "narrow", i.preferredFloatWidth());
                 out.printf("       max allocation %s%n", DeviceInfo.human(i.maxAllocBytes()));
                 out.printf("       extensions: %s%n", String.join(" ", i.extensions()));
             }

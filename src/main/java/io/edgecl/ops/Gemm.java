@@ -3,6 +3,7 @@ package io.edgecl.ops;
 import io.edgecl.cl.ClBuffer;
 import io.edgecl.cl.ClContext;
 import io.edgecl.cl.ClKernel;
+import io.edgecl.cl.DeviceInfo;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -261,7 +262,12 @@ public final class Gemm {
      */
     public static boolean wideTiles(OpChoices choices, ClContext ctx) {
         Tiles t = choices.get(KernelFamily.TILES).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.TILES));
-        return t == Tiles.AUTO ? ctx.info().preferredFloatWidth() >= 16 : t == Tiles.WIDE;
+        return t == Tiles.AUTO ? wideVectors(ctx.info()) : t == Tiles.WIDE;
+    }
+
+    /** Whether the device's preferred float vector holds 16 floats: what tiles=auto makes wide. */
+    public static boolean wideVectors(DeviceInfo info) {
+        return info.preferredFloatWidth() >= 16;
     }
 
     /**
