@@ -156,25 +156,29 @@ class KernelChoicesTest {
      */
     @Test
     void registerTilesFollowTheVectorWidthUnlessForced() {
-        io.edgecl.cl.ClContext ctx = io.edgecl.TestSupport.context();
-        OpChoices wide = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.WIDE);
-        OpChoices narrow = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.NARROW);
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), Gemm.config(wide, ctx, 784, 192, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), Gemm.config(narrow, ctx, 784, 192, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 1, 16), Gemm.config(narrow, ctx, 1, 1280, 960));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 8), Gemm.config(narrow, ctx, 784, 8, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 32), Conv2d.panel(wide, ctx, 32));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 16), Conv2d.panel(narrow, ctx, 32));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), DepthwiseGemm.panels(wide, ctx, 96));
-        assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), DepthwiseGemm.panels(narrow, ctx, 96));
-        boolean sixteen = ctx.info().preferredFloatWidth() >= 16;
-        assertEquals(
-                sixteen,
-                Gemm.wideTiles(OpChoices.DEFAULTS, ctx),
-                "auto on " + ctx.info().name());
-        assertEquals(
-                Gemm.config(sixteen ? wide : narrow, ctx, 784, 192, 96),
-                Gemm.config(OpChoices.DEFAULTS, ctx, 784, 192, 96));
+        // the test device as a CPU (the panel kernels' device class), whatever it reports
+        io.edgecl.cl.ClDevice d = io.edgecl.TestSupport.context().device();
+        try (io.edgecl.cl.ClContext ctx = new io.edgecl.cl.ClContext(new io.edgecl.cl.ClDevice(
+                d.binding(), d.platform(), d.device(), d.info().limitedTo("type=cpu")))) {
+            OpChoices wide = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.WIDE);
+            OpChoices narrow = OpChoices.forcing(KernelFamily.TILES, Gemm.Tiles.NARROW);
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), Gemm.config(wide, ctx, 784, 192, 96));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), Gemm.config(narrow, ctx, 784, 192, 96));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 1, 16), Gemm.config(narrow, ctx, 1, 1280, 960));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 8), Gemm.config(narrow, ctx, 784, 8, 96));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 32), Conv2d.panel(wide, ctx, 32));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 4, 16), Conv2d.panel(narrow, ctx, 32));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 8, 32), DepthwiseGemm.panels(wide, ctx, 96));
+            assertEquals(new Gemm.Config(Gemm.Variant.PANEL, 5, 16), DepthwiseGemm.panels(narrow, ctx, 96));
+            boolean sixteen = ctx.info().preferredFloatWidth() >= 16;
+            assertEquals(
+                    sixteen,
+                    Gemm.wideTiles(OpChoices.DEFAULTS, ctx),
+                    "auto on " + ctx.info().name());
+            assertEquals(
+                    Gemm.config(sixteen ? wide : narrow, ctx, 784, 192, 96),
+                    Gemm.config(OpChoices.DEFAULTS, ctx, 784, 192, 96));
+        }
         assertEquals(Gemm.Tiles.NARROW, KernelFamily.TILES.parse("narrow"));
         assertEquals(List.of(Gemm.Tiles.WIDE, Gemm.Tiles.NARROW), KernelFamily.TILES.candidates());
     }
