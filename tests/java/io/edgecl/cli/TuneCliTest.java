@@ -79,7 +79,11 @@ class TuneCliTest {
 
     /** Entries of the kernel families other than GEMM (keyed per op shape: "family/precision/shape"). */
     private static long familyEntries(String text) {
-        return java.util.regex.Pattern.compile("\"(conv|dwconv|dwconv-ln|layernorm|attention|xca|cascade)/")
+        String names = io.edgecl.ops.KernelFamily.ALL.stream()
+                .filter(f -> f != io.edgecl.ops.KernelFamily.GEMM)
+                .map(f -> java.util.regex.Pattern.quote(f.name()))
+                .collect(java.util.stream.Collectors.joining("|"));
+        return java.util.regex.Pattern.compile("\"(" + names + ")/")
                 .matcher(text)
                 .results()
                 .count();
