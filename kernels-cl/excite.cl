@@ -16,6 +16,8 @@
 // Global size: (N * group), local size (group); local arguments: pooled (Cp floats), hidden (Crp).
 // inv is 1 / HW.
 // The activations are arguments (ACT_* codes of common.h.cl): one program serves every block.
+// se_reduce and se_expand, at the end of this file, are the same gate in two launches that
+// spread a wide gate's weights over every core of a CPU runtime.
 
 #include "common.h.cl"
 
@@ -40,6 +42,15 @@
 #endif
 #ifndef SE_NV
 #define SE_NV 4 // output vectors per step of the two products
+#endif
+// SE_STREAM 1: the two products read the weights row by row, front to back, and add into the
+// hidden and gate vectors in local memory (the pooled vector's buffer, no longer needed, takes
+// the gate's sums): one sequential stream of each weight matrix, where SE_NV vectors at a time
+// read it in strided runs a few lines long. For CPU runtimes, where a group is one work-item on
+// one core and the weights come from memory: the stride left the core waiting on each run
+// (MobileNetV3's 672 x 168 gate read its 0.9 MB at 6 GB/s on a Zen 3).
+#ifndef SE_STREAM
+#define SE_STREAM 0
 #endif
 
 #define sevec FLOATN(SE_VW)
@@ -77,6 +88,61 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
+#if SE_STREAM
+    // hidden = act1(b1 + sum_c pooled[c] * W1[c, :]); a row's whole vectors go to the work-items
+    // in turn, its ragged end (Cr past a multiple of SE_VW) to work-item 0
+    const int crv = Cr / SE_VW, cv = C / SE_VW;
+    for (int v = lid; v < Crp / SE_VW; v += group) {
+        const int j0 = v * SE_VW;
+        EDGECL_CAT(vstore, SE_VW)(j0 + SE_VW <= Cr ? LDN(SE_VW, b1, j0) : se_part(b1, j0, Cr - j0), 0, hidden + j0);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int c = 0; c < C; c++) {
+        const float p = pooled[c];
+        __global const DATA_T* w = W1 + (size_t)c * Cr;
+        for (int v = lid; v < crv; v += group) {
+            __local float* h = hidden + v * SE_VW;
+            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(p), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, h)), 0, h);
+        }
+        if (lid == 0)
+            for (int j = crv * SE_VW; j < Cr; j++) hidden[j] = fma(p, LD(w, j), hidden[j]);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int v = lid; v < Crp / SE_VW; v += group) {
+        __local float* h = hidden + v * SE_VW;
+        EDGECL_CAT(vstore, SE_VW)(edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, h), act1), 0, h);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    // gate = act2(b2 + sum_j hidden[j] * W2[j, :]), summed in pooled's buffer
+    for (int v = lid; v < Cp / SE_VW; v += group) {
+        const int c0 = v * SE_VW;
+        EDGECL_CAT(vstore, SE_VW)(c0 + SE_VW <= C ? LDN(SE_VW, b2, c0) : se_part(b2, c0, C - c0), 0, pooled + c0);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int j = 0; j < Cr; j++) {
+        const float h = hidden[j];
+        __global const DATA_T* w = W2 + (size_t)j * C;
+        for (int v = lid; v < cv; v += group) {
+            __local float* g = pooled + v * SE_VW;
+            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(h), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, g)), 0, g);
+        }
+        if (lid == 0)
+            for (int c2 = cv * SE_VW; c2 < C; c2++) pooled[c2] = fma(h, LD(w, c2), pooled[c2]);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int v = lid; v < Cp / SE_VW; v += group) {
+        const int c0 = v * SE_VW;
+        const sevec gv = edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, pooled + c0), act2);
+        if (c0 + SE_VW <= C) {
+            STN(SE_VW, gate, n * C + c0, gv);
+        } else {
+            float t[SE_VW];
+            EDGECL_CAT(vstore, SE_VW)(gv, 0, t);
+            for (int c = c0; c < C; c++) ST(gate, n * C + c, t[c - c0]);
+        }
+    }
+#else
     // the reducing conv: SE_NV output vectors at a time, so that each step reads a contiguous
     // run of W1's row and the accumulators form independent FMA chains
     for (int v = lid * SE_NV; v < Crp / SE_VW; v += group * SE_NV) {
@@ -131,6 +197,106 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
                 EDGECL_CAT(vstore, SE_VW)(gu, 0, t);
                 for (int c = cu; c < C; c++) ST(gate, n * C + c, t[c - cu]);
             }
+        }
+    }
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gate in two launches over every core, for CPU runtimes at small batches: se_excite runs
+// one work-group per image, on one core, and a wide gate's weights (MobileNetV3's 672 x 168: 0.9
+// MB) then stream through that core alone while the others wait. Here `groups` work-groups per
+// image (one work-item each) share them, each reading one contiguous block of each matrix:
+//
+//   se_reduce  group g: the means of its channels [c0, c1) and their rows of W1:
+//              hpart[n, g, :] = sum_{c in [c0, c1)} mean_c * W1[c, :]
+//   se_expand  group g: hidden = act1(b1 + sum_g' hpart[n, g', :]) (every group adds up the few
+//              parts itself), then its channels [c0, c1) of the gate, from W2 transposed
+//              (W2t [C, Cr], laid out at load time, so that the block is one run of rows):
+//              gate[n, c] = act2(b2[c] + hidden . W2t[c, :])
+//
+// Channel blocks are `per` channels (a multiple of SE_VW), the last one shorter. se_reduce adds
+// its sums into local memory front to back, as SE_STREAM does. Global size: (N * groups), local size 1;
+// local arguments: se_reduce pooled (per floats) and acc (Crp), se_expand hidden (Crp) and acc
+// (per). hpart is [N, groups, Crp] floats.
+__kernel void se_reduce(__global const SE_IN_T* X, __global const DATA_T* W1, __global float* hpart, int rows,
+                        float inv, int C, int Cr, int Crp, int groups, int per, __local float* pooled,
+                        __local float* acc) {
+    const int n = get_global_id(0) / groups, g = get_global_id(0) - n * groups;
+    const int c0 = g * per, c1 = min(C, c0 + per);
+    __global const SE_IN_T* x = X + (size_t)n * rows * C;
+    for (int c = c0; c < c1; c += SE_VW) {
+        if (c + SE_VW <= C) {
+            sevec s = (sevec)(0.0f);
+            for (int p = 0; p < rows; p++) s += SE_LDN(x, (size_t)p * C + c);
+            EDGECL_CAT(vstore, SE_VW)(s * inv, 0, pooled + (c - c0));
+        } else {
+            for (int cc = c; cc < C; cc++) {
+                float s = 0.0f;
+                for (int p = 0; p < rows; p++) s += SE_LD(x, (size_t)p * C + cc);
+                pooled[cc - c0] = s * inv;
+            }
+        }
+    }
+    const int crv = Cr / SE_VW;
+    for (int j = 0; j < Crp; j++) acc[j] = 0.0f;
+    for (int c = c0; c < c1; c++) {
+        const float p = pooled[c - c0];
+        __global const DATA_T* w = W1 + (size_t)c * Cr;
+        for (int v = 0; v < crv; v++) {
+            __local float* a = acc + v * SE_VW;
+            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(p), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, a)), 0, a);
+        }
+        for (int j = crv * SE_VW; j < Cr; j++) acc[j] = fma(p, LD(w, j), acc[j]);
+    }
+    __global float* out = hpart + ((size_t)n * groups + g) * Crp;
+    for (int j = 0; j < Cr; j++) out[j] = acc[j];
+}
+
+__kernel void se_expand(__global const float* hpart, __global const DATA_T* b1, __global const DATA_T* W2t,
+                        __global const DATA_T* b2, __global DATA_T* gate, int C, int Cr, int Crp, int groups, int per,
+                        int act1, int act2, __local float* hidden, __local float* acc) {
+    const int n = get_global_id(0) / groups, g = get_global_id(0) - n * groups;
+    const int c0 = g * per, c1 = min(C, c0 + per);
+    for (int j = 0; j < Cr; j++) {
+        float h = LD(b1, j);
+        for (int q = 0; q < groups; q++) h += hpart[((size_t)n * groups + q) * Crp + j];
+        hidden[j] = h;
+    }
+    // the activation a vector at a time, as se_excite applies it (lanes past Cr are not read)
+    for (int j = Cr; j < Crp; j++) hidden[j] = 0.0f;
+    for (int v = 0; v < Crp / SE_VW; v++) {
+        __local float* h = hidden + v * SE_VW;
+        EDGECL_CAT(vstore, SE_VW)(edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, h), act1), 0, h);
+    }
+    // gate[c] = b2[c] + hidden . W2t[c, :]: the block's rows of W2t, one stream; two chains of
+    // vector FMAs per row, added across the lanes at its end
+    const int crv = Cr / SE_VW;
+    for (int c = c0; c < c1; c++) {
+        __global const DATA_T* w = W2t + (size_t)c * Cr;
+        sevec s0 = (sevec)(0.0f), s1 = (sevec)(0.0f);
+        int v = 0;
+        for (; v + 2 <= crv; v += 2) {
+            s0 = fma(EDGECL_CAT(vload, SE_VW)(0, hidden + v * SE_VW), LDN(SE_VW, w, v * SE_VW), s0);
+            s1 = fma(EDGECL_CAT(vload, SE_VW)(0, hidden + (v + 1) * SE_VW), LDN(SE_VW, w, (v + 1) * SE_VW), s1);
+        }
+        if (v < crv) s0 = fma(EDGECL_CAT(vload, SE_VW)(0, hidden + v * SE_VW), LDN(SE_VW, w, v * SE_VW), s0);
+        float t[SE_VW];
+        EDGECL_CAT(vstore, SE_VW)(s0 + s1, 0, t);
+        float sum = LD(b2, c);
+        _Pragma("unroll") for (int u = 0; u < SE_VW; u++) sum += t[u];
+        for (int j = crv * SE_VW; j < Cr; j++) sum = fma(hidden[j], LD(w, j), sum);
+        acc[c - c0] = sum;
+    }
+    for (int c = c0; c < c1; c += SE_VW) {
+        float t[SE_VW];
+        _Pragma("unroll") for (int u = 0; u < SE_VW; u++) t[u] = c + u < c1 ? acc[c - c0 + u] : 0.0f;
+        const sevec r = edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, t), act2);
+        if (c + SE_VW <= c1) {
+            STN(SE_VW, gate, n * C + c, r);
+        } else {
+            EDGECL_CAT(vstore, SE_VW)(r, 0, t);
+            for (int u = 0; c + u < c1; u++) ST(gate, n * C + c + u, t[u]);
         }
     }
 }

@@ -53,6 +53,25 @@ class EfficientNetsGoldenTest {
         TestSupport.assertOutputsClose(unfused, fused, name + " fused vs unfused");
     }
 
+    /**
+     * Both forms of the squeeze-excite gate (one launch; two, splitting the weights over
+     * work-groups) against timm, whatever the device's default: the fixtures' gates are too
+     * narrow for the two-launch form to be chosen by itself.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "mobilenetv3_large_035, one",
+        "mobilenetv3_large_035, two",
+        "efficientnet_b0_025, two",
+        "efficientnetv2_rw_025, two"
+    })
+    void eitherGateFormMatchesTimm(String name, String form) {
+        GoldenModelsTest.check(
+                name,
+                io.edgecl.ops.KernelChoices.DEFAULTS.forcing(
+                        io.edgecl.ops.KernelFamily.SE_EXCITE, io.edgecl.ops.KernelFamily.SE_EXCITE.parse(form)));
+    }
+
     /** Every fixture's weights fit the spec key by key, with timm's parameter count and feature shapes (no device needed). */
     @ParameterizedTest
     @ValueSource(

@@ -28,7 +28,7 @@ public enum Fusion {
         this.rule = rule;
     }
 
-    /** The rule's name: "conv-act", "gemm-act", "se-gate", ... */
+    /** The rule's name: "conv-act", "gemm-act", "se-excite", ... */
     public String id() {
         return rule.id();
     }

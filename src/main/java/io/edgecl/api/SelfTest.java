@@ -222,6 +222,7 @@ public final class SelfTest {
             return Set.of(SelfAttentionOp.class, io.edgecl.graph.MultiQueryAttentionOp.class);
         if (family == KernelFamily.XCA) return Set.of(ChannelAttentionOp.class);
         if (family == KernelFamily.CASCADE) return Set.of(PackedCascadeOp.class);
+        if (family == KernelFamily.SE_EXCITE) return Set.of(io.edgecl.graph.SqueezeExciteOp.class);
         if (family == KernelFamily.TILES) {
             return Set.of(GemmOp.class, ConvOp.class, io.edgecl.graph.ExpandDwOp.class, io.edgecl.graph.DwGemmOp.class);
         }

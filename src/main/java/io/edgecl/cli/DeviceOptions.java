@@ -35,11 +35,12 @@ public final class DeviceOptions {
     @Option(
             names = "--kernel",
             paramLabel = "FAMILY=VALUE",
-            description = "Forces a kernel family's choice on every op of the family, over what `edgecl tune` "
-                    + "measured and the device's default (repeatable): gemm=tiled|rows|block[:R]|block8[:R]|panel[:RxW]|panel:auto, "
-                    + "conv=direct|panel[:RxW]|panel:auto, dwconv=vec|c4, dwconv-ln=vec|pixel|group, layernorm=vec|row, "
-                    + "attention=direct|packed|blocked, xca=gemm|item|group, cascade=packed|split, "
-                    + "expand-dw=fused|split, dw-gemm=fused|split, conv-input=nchw|nhwc, tiles=auto|wide|narrow.")
+            description =
+                    "Forces a kernel family's choice on every op of the family, over what `edgecl tune` "
+                            + "measured and the device's default (repeatable): gemm=tiled|rows|block[:R]|block8[:R]|panel[:RxW]|panel:auto, "
+                            + "conv=direct|panel[:RxW]|panel:auto, dwconv=vec|c4, dwconv-ln=vec|pixel|group, layernorm=vec|row, "
+                            + "attention=direct|packed|blocked, xca=gemm|item|group, cascade=packed|split, "
+                            + "expand-dw=fused|split, dw-gemm=fused|split, conv-input=nchw|nhwc, tiles=auto|wide|narrow, se-excite=auto|one|two.")
     java.util.List<String> kernels;
 
     private boolean auto() {

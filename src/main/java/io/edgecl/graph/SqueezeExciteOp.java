@@ -1,5 +1,6 @@
 package io.edgecl.graph;
 
+import io.edgecl.cl.ClBuffer;
 import io.edgecl.graph.OnnxNodes.Site;
 import io.edgecl.ops.Launch;
 import io.edgecl.ops.SqueezeExcite;
@@ -49,24 +50,32 @@ public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
     public List<Launch> lower(Lowering l, List<Value> in, Value y) {
         Value x = in.get(0);
         int c = x.c, cr = reduce.weight().dim(1);
+        // the two-launch form (CPU runtimes, small batches, wide gates): its hidden partial sums
+        // and the expanding weights transposed
+        long hb = SqueezeExcite.hiddenPartsBytes(l.choices(), l.ctx(), x.n, c, cr);
+        ClBuffer hparts = hb > 0 ? l.scratch(hb, "se-hidden-parts") : null;
+        HostTensor w2 = expand.weight();
         SqueezeExcite.Convs convs = new SqueezeExcite.Convs(
                 l.weight(reduce.weight()),
                 l.weight(reduce.bias()),
                 reduce.act(),
-                l.weight(expand.weight()),
+                hb > 0 ? null : l.weight(w2),
                 l.weight(expand.bias()),
-                expand.act());
+                expand.act(),
+                hb > 0 ? l.weight(w2, "se-t", () -> SqueezeExcite.transpose(w2.data(), cr, c)) : null);
         // x's producer added up its pixels as it wrote them (fusion rule se-pool)
         Lowering.PoolParts parts = l.poolParts(x);
         if (parts != null) {
-            return List.of(SqueezeExcite.fromParts(
-                    l.ctx(), parts.buffer(), parts.rows(), convs, l.buf(y), x.n, x.h * x.w, c, cr));
+            return SqueezeExcite.fromParts(
+                    l.ctx(), l.choices(), parts.buffer(), parts.rows(), convs, l.buf(y), hparts, x.n, x.h * x.w, c, cr);
         }
         long scratch = transientScratchBytes(in, y);
         return SqueezeExcite.launches(
                 l.ctx(),
+                l.choices(),
                 l.buf(x),
                 scratch > 0 ? l.transientScratch(scratch, "pool-parts") : null,
+                hparts,
                 convs,
                 l.buf(y),
                 x.n,

@@ -44,10 +44,25 @@ public final class KernelFamily<C> {
     /** auto is one of the other two on every device: those are what tune measures and selftest checks. */
     public static final KernelFamily<Gemm.Tiles> TILES =
             ofEnum("tiles", Gemm.Tiles.class, List.of(Gemm.Tiles.WIDE, Gemm.Tiles.NARROW));
+    /** Likewise: auto is one or two for each gate. */
+    public static final KernelFamily<SqueezeExcite.Form> SE_EXCITE =
+            ofEnum("se-excite", SqueezeExcite.Form.class, List.of(SqueezeExcite.Form.ONE, SqueezeExcite.Form.TWO));
 
     /** Every family, in the order tools list them. */
     public static final List<KernelFamily<?>> ALL = List.of(
-            GEMM, CONV, DWCONV, DWCONV_LN, LAYERNORM, ATTENTION, XCA, CASCADE, EXPAND_DW, DW_GEMM, CONV_INPUT, TILES);
+            GEMM,
+            CONV,
+            DWCONV,
+            DWCONV_LN,
+            LAYERNORM,
+            ATTENTION,
+            XCA,
+            CASCADE,
+            EXPAND_DW,
+            DW_GEMM,
+            CONV_INPUT,
+            TILES,
+            SE_EXCITE);
 
     private final String name;
     private final Class<C> type;

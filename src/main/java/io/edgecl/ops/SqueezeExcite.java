@@ -43,31 +43,172 @@ public final class SqueezeExcite {
 
     /**
      * The two 1x1 convs of a gate as their GEMMs take them: w1 [c, cr] and b1 [cr] reducing
-     * with {@code act1}, w2 [cr, c] and b2 [c] expanding with the gate's {@code act2}.
+     * with {@code act1}, w2 [cr, c] and b2 [c] expanding with the gate's {@code act2}; w2t, w2
+     * as {@link #transpose} lays it out, where the gate runs in two launches (else null).
      */
-    public record Convs(ClBuffer w1, ClBuffer b1, Act act1, ClBuffer w2, ClBuffer b2, Act act2) {}
+    public record Convs(ClBuffer w1, ClBuffer b1, Act act1, ClBuffer w2, ClBuffer b2, Act act2, ClBuffer w2t) {}
+
+    /** w2 [cr, c] transposed to [c, cr]: the two-launch form's layout of the expanding conv ({@link #splitGroups}). */
+    public static float[] transpose(float[] w2, int cr, int c) {
+        float[] t = new float[c * cr];
+        for (int j = 0; j < cr; j++) for (int i = 0; i < c; i++) t[i * cr + j] = w2[j * c + i];
+        return t;
+    }
+
+    /** Weights per conv (c x cr) from which a CPU runtime runs the gate in two launches ({@link #splitGroups}). */
+    static final long SPLIT_WEIGHTS = 32_768;
+
+    /**
+     * The gate's form: one launch (se_excite, one work-group per image), two (se_reduce and
+     * se_expand, several work-groups per image splitting the weights), or auto: two on CPU
+     * runtimes for wide gates at small batches ({@link #splitGroups}), else one.
+     */
+    public enum Form {
+        AUTO,
+        ONE,
+        TWO
+    }
+
+    /**
+     * Work-groups per image of the gate's two-launch form (excite.cl's se_reduce and se_expand),
+     * or 0 for the one launch of se_excite. se_excite runs one work-group per image, so on a CPU
+     * runtime at a batch smaller than the compute units a wide gate's weights stream through one
+     * core while the others wait: MobileNetV3-Large's 480 x 120, 672 x 168 and 672 x 168 gates took
+     * 75, 155 and 145 µs at batch 1 on two Zen 3 cores. With {@code se-excite=auto}, from
+     * {@link #SPLIT_WEIGHTS} weights per conv and below twice as many images as compute units, the
+     * gate runs as two launches of about two work-groups per compute unit, each reading a
+     * contiguous block of each matrix (those three gates then took 46, 77 and 77 µs).
+     */
+    public static int splitGroups(OpChoices choices, ClContext ctx, int n, int c, int cr) {
+        Form f = choices.get(KernelFamily.SE_EXCITE)
+                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.SE_EXCITE));
+        int units = Math.max(1, ctx.info().computeUnits());
+        if (f == Form.ONE) return 0;
+        if (f == Form.AUTO && (!ctx.info().isCpu() || (long) c * cr < SPLIT_WEIGHTS || n >= 2 * units)) return 0;
+        int vw = vectorWidth(ctx);
+        // no more groups than blocks of whole vectors of channels
+        return Math.max(1, Math.min((2 * units + n - 1) / n, (c + vw - 1) / vw));
+    }
+
+    /** The float partial sums of the hidden layer that the two-launch form keeps between its launches. */
+    public static long hiddenPartsBytes(OpChoices choices, ClContext ctx, int n, int c, int cr) {
+        int groups = splitGroups(choices, ctx, n, c, cr);
+        return groups == 0 ? 0 : 4L * n * groups * Launch.roundUp(cr, vectorWidth(ctx));
+    }
 
     /**
      * The gate's launches: {@link #create} on x, or where it {@link #poolsFirst pools first} the
-     * pool's partial sums into {@code scratch} ({@link #scratchBytes}) and {@link #create} on those.
+     * pool's partial sums into {@code scratch} ({@link #scratchBytes}) and {@link #create} on those;
+     * {@code hparts} ({@link #hiddenPartsBytes}, null where that is 0) holds the two-launch
+     * form's partial sums.
      */
     public static java.util.List<Launch> launches(
-            ClContext ctx, ClBuffer x, ClBuffer scratch, Convs convs, ClBuffer gate, int n, int hw, int c, int cr) {
-        if (!poolsFirst(hw, c)) return java.util.List.of(create(ctx, x, false, hw, convs, gate, n, hw, c, cr));
-        return java.util.List.of(
-                Elementwise.globalAvgPoolPart(ctx, x, scratch, n, hw, c),
-                create(ctx, scratch, true, Elementwise.poolParts(hw), convs, gate, n, hw, c, cr));
+            ClContext ctx,
+            OpChoices choices,
+            ClBuffer x,
+            ClBuffer scratch,
+            ClBuffer hparts,
+            Convs convs,
+            ClBuffer gate,
+            int n,
+            int hw,
+            int c,
+            int cr) {
+        int groups = splitGroups(choices, ctx, n, c, cr);
+        if (!poolsFirst(hw, c)) return gate(ctx, x, false, hw, convs, gate, hparts, n, hw, c, cr, groups);
+        java.util.List<Launch> l = new java.util.ArrayList<>();
+        l.add(Elementwise.globalAvgPoolPart(ctx, x, scratch, n, hw, c));
+        l.addAll(gate(ctx, scratch, true, Elementwise.poolParts(hw), convs, gate, hparts, n, hw, c, cr, groups));
+        return l;
     }
 
     /**
      * The gate from float partial sums [n, rows, c] of x over its {@code hw} pixels that the
      * launch which made x wrote beside it ({@link ExpandDepthwise#create} or {@link
-     * DepthwiseConv#create} with a parts buffer):
-     * one launch, and no pass of its own over x.
+     * DepthwiseConv#create} with a parts buffer): no pass of its own over x. {@code hparts} as
+     * for {@link #launches}.
      */
-    public static Launch fromParts(
-            ClContext ctx, ClBuffer parts, int rows, Convs convs, ClBuffer gate, int n, int hw, int c, int cr) {
-        return create(ctx, parts, true, rows, convs, gate, n, hw, c, cr);
+    public static java.util.List<Launch> fromParts(
+            ClContext ctx,
+            OpChoices choices,
+            ClBuffer parts,
+            int rows,
+            Convs convs,
+            ClBuffer gate,
+            ClBuffer hparts,
+            int n,
+            int hw,
+            int c,
+            int cr) {
+        return gate(ctx, parts, true, rows, convs, gate, hparts, n, hw, c, cr, splitGroups(choices, ctx, n, c, cr));
+    }
+
+    /** se_excite ({@code groups} 0), or se_reduce and se_expand in {@code groups} work-groups per image. */
+    static java.util.List<Launch> gate(
+            ClContext ctx,
+            ClBuffer x,
+            boolean parts,
+            int rows,
+            Convs convs,
+            ClBuffer gate,
+            ClBuffer hparts,
+            int n,
+            int hw,
+            int c,
+            int cr,
+            int groups) {
+        if (groups == 0) return java.util.List.of(create(ctx, x, parts, rows, convs, gate, n, hw, c, cr));
+        int vw = vectorWidth(ctx);
+        int crp = (int) Launch.roundUp(cr, vw);
+        int per = (int) Launch.roundUp((c + groups - 1) / groups, vw);
+        Map<String, String> d = Map.of("SE_VW", String.valueOf(vw), "SE_PARTS", parts ? "1" : "0");
+        ClKernel reduce = ctx.kernel(d, "se_reduce", "excite.cl");
+        reduce.arg(x)
+                .arg(convs.w1())
+                .arg(hparts)
+                .arg(rows)
+                .arg(1.0f / hw)
+                .arg(c)
+                .arg(cr)
+                .arg(crp)
+                .arg(groups)
+                .arg(per)
+                .local(4L * per)
+                .local(4L * crp);
+        ClKernel expand = ctx.kernel(d, "se_expand", "excite.cl");
+        expand.arg(hparts)
+                .arg(convs.b1())
+                .arg(convs.w2t())
+                .arg(convs.b2())
+                .arg(gate)
+                .arg(c)
+                .arg(cr)
+                .arg(crp)
+                .arg(groups)
+                .arg(per)
+                .arg(convs.act1().code())
+                .arg(convs.act2().code())
+                .local(4L * crp)
+                .local(4L * per);
+        long items = (long) n * groups;
+        int eb = ctx.precision().elementBytes();
+        long in = parts ? 4L * n * rows * c : (long) eb * n * rows * c;
+        long hp = 4L * n * groups * crp;
+        return java.util.List.of(
+                new Launch(
+                        reduce,
+                        new long[] {items},
+                        new long[] {1},
+                        "se_reduce",
+                        (long) n * rows * c + 2L * n * c * cr,
+                        in + (long) eb * c * cr + hp),
+                new Launch(
+                        expand,
+                        new long[] {items},
+                        new long[] {1},
+                        "se_expand",
+                        2L * n * c * cr,
+                        hp * groups + (long) eb * (c * cr + c + (long) n * c)));
     }
 
     /**
@@ -88,8 +229,17 @@ public final class SqueezeExcite {
             int cr) {
         int vw = vectorWidth(ctx);
         int crp = (int) Launch.roundUp(cr, vw), cp = (int) Launch.roundUp(c, vw);
+        // CPU runtimes: the products read the weights front to back (excite.cl's SE_STREAM)
         ClKernel k = ctx.kernel(
-                Map.of("SE_VW", String.valueOf(vw), "SE_PARTS", parts ? "1" : "0"), "se_excite", "excite.cl");
+                Map.of(
+                        "SE_VW",
+                        String.valueOf(vw),
+                        "SE_PARTS",
+                        parts ? "1" : "0",
+                        "SE_STREAM",
+                        ctx.info().isCpu() ? "1" : "0"),
+                "se_excite",
+                "excite.cl");
         k.arg(x)
                 .arg(convs.w1())
                 .arg(convs.b1())
