@@ -74,7 +74,7 @@ class GemmTest {
                 // several tiles along K and M
                 Arguments.of("jocl", 70, 9, 45, 45, 9),
                 Arguments.of("lwjgl", 70, 9, 45, 45, 9),
-                // one row (a GEMV): the panel kernel's four chains over k, then a tail of three
+                // one row (a GEMV): the panel kernel's four chains over the quarters of k, then a tail of three
                 Arguments.of("jocl", 1, 37, 67, 67, 37),
                 Arguments.of("jocl", 1, 16, 4, 4, 16));
     }
