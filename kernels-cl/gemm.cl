@@ -288,9 +288,13 @@ __kernel void gemm_block8(__global const DATA_T* A, __global const DATA_T* B, __
 __kernel void gemm_panel(__global const DATA_T* A, __global const DATA_T* Bp, __global const DATA_T* bias,
                          __global const DATA_T* gamma, __global const DATA_T* R, __global DATA_T* C,
                          int M, int N, int K, int lda, int ldc, __global const DATA_T* gate, int gate_rows,
-                         int epi) {
-    const int p = get_global_id(0);
-    const int m0 = get_global_id(1) * PANEL_RM;
+                         int epi, int rows_inner) {
+    // rows_inner: the global size is (row tiles, panels), so that a CPU runtime's work-group
+    // (a loop over its items, the first dimension innermost) keeps one B panel while it walks
+    // down the rows
+    const int g0 = get_global_id(0), g1 = get_global_id(1);
+    const int p = rows_inner ? g1 : g0;
+    const int m0 = (rows_inner ? g0 : g1) * PANEL_RM;
     if (p * PANEL_W >= N || m0 >= M) return;
     __global const DATA_T* a[PANEL_RM];
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = A + min(m0 + i, M - 1) * lda;

@@ -79,6 +79,41 @@ class GemmTest {
                 Arguments.of("jocl", 1, 16, 4, 4, 16));
     }
 
+    /**
+     * The panel kernel's two work-item orders (rows_inner: the global size is (row tiles,
+     * panels)) give the same C, with ragged row tiles and panels, on any device.
+     */
+    @ParameterizedTest(name = "rows inner {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void panelOrders(boolean rowsInner) throws Exception {
+        int m = 13, n = 37, k = 29;
+        try (OpScope s = new OpScope("jocl", 21)) {
+            float[] a = s.random(m * k), b = s.random(k * n), bias = s.random(n);
+            float[] ref = floats(HostOps.gemm(doubles(a), null, m, null, m, k, n, b, bias, Act.RELU, null));
+            Gemm.Config cfg = new Gemm.Config(Gemm.Variant.PANEL, 5, 16);
+            ClBuffer c = s.output(m * n, "c");
+            Launch l = s.own(Gemm.create(
+                    s.ctx,
+                    OpChoices.DEFAULTS,
+                    Gemm.Call.of(s.upload(a, "a"), s.upload(Gemm.layoutB(b, k, n, cfg), "b"), c, m, n, k)
+                            .bias(s.upload(bias, "bias"))
+                            .act(Act.RELU),
+                    cfg,
+                    rowsInner));
+            s.run(l);
+            TestSupport.assertClose(ref, s.read(c, m * n), "panel gemm rows inner " + rowsInner);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void rowsInnerOnlyForLargeWeightsAndSmallInputsOnCpus() {
+        var ctx = TestSupport.context();
+        boolean cpu = ctx.info().isCpu();
+        org.junit.jupiter.api.Assertions.assertEquals(cpu, Gemm.rowsInner(ctx, 49, 960, 160), "7x7, 600 KB of B");
+        org.junit.jupiter.api.Assertions.assertFalse(Gemm.rowsInner(ctx, 196, 672, 112), "294 KB of B");
+        org.junit.jupiter.api.Assertions.assertFalse(Gemm.rowsInner(ctx, 392, 160, 960), "batch 8: 1.5 MB of A");
+    }
+
     @ParameterizedTest(name = "{0} m={1} n={2} k={3} lda={4} ldc={5}")
     @MethodSource("shapes")
     void oddShapes(String binding, int m, int n, int k, int lda, int ldc) throws Exception {

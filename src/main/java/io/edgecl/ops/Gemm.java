@@ -163,6 +163,25 @@ public final class Gemm {
         return out;
     }
 
+    /** B above this many bytes, A at most {@link #ROWS_INNER_MAX_A}: the panel GEMM walks each panel down the rows. */
+    static final long ROWS_INNER_MIN_B = 512 * 1024;
+
+    static final long ROWS_INNER_MAX_A = 256 * 1024;
+
+    /**
+     * Whether the panel GEMM's work-groups walk down the rows with one B panel (the global size
+     * (row tiles, panels)) instead of across the panels with one tile of A rows. A CPU runtime
+     * runs a work-group as a loop over its items, first dimension innermost: across the panels,
+     * every tile of rows reads all of B, which past a core's L2 (512 KB on a Zen 3) comes from L3
+     * again for each tile; down the rows, a panel (K x W floats) stays near the core and A, small
+     * enough for L2, is what is read again. The small-M GEMMs of the last stages (7 x 7 at batch 1,
+     * B of 0.5-5 MB) took 0.85-0.89 of the time; at large M and a small B the other order
+     * is the faster (GemmProbe-style timing of single GEMMs, Zen 3, 3 alternating rounds).
+     */
+    static boolean rowsInner(ClContext ctx, int m, int n, int k) {
+        return ctx.info().isCpu() && 4L * k * n > ROWS_INNER_MIN_B && 4L * m * k <= ROWS_INNER_MAX_A;
+    }
+
     /** The -D options of panel.h.cl for {@code cfg} on this device. */
     static Map<String, String> panelDefines(ClContext ctx, Config cfg) {
         int vw = panelVector(ctx, cfg.width());
@@ -357,6 +376,11 @@ public final class Gemm {
      * layout ({@link #layoutB}).
      */
     public static Launch create(ClContext ctx, OpChoices choices, Call call, Config cfg) {
+        return create(ctx, choices, call, cfg, rowsInner(ctx, call.m(), call.n(), call.k()));
+    }
+
+    /** {@link #create} with the panel variant's work-item order given ({@link #rowsInner}). */
+    static Launch create(ClContext ctx, OpChoices choices, Call call, Config cfg, boolean rowsInner) {
         ClBuffer a = call.a(), b = call.b(), c = call.c(), bias = call.bias(), gamma = call.gamma();
         ClBuffer residual = call.residual();
         ClBuffer gate = call.gate();
@@ -395,7 +419,8 @@ public final class Gemm {
                 .arg(gate != null ? gate : ph);
         if (cfg.packed()) {
             kern.arg(gate != null ? Math.max(1, gateRows) : 0)
-                    .arg(panelEpilogue(act, bias != null, gamma != null, residual != null));
+                    .arg(panelEpilogue(act, bias != null, gamma != null, residual != null))
+                    .arg(rowsInner ? 1 : 0);
         } else {
             kern.arg(Math.max(1, gateRows));
         }
@@ -415,8 +440,10 @@ public final class Gemm {
                 global = new long[] {(n + 7) / 8, (m + cfg.rows() - 1) / cfg.rows()};
                 break;
             case PANEL: {
-                CpuGrid g = CpuGrid.orDriver(
-                        ctx.info(), (n + cfg.width() - 1) / cfg.width(), (m + cfg.rows() - 1) / (long) cfg.rows());
+                long panels = (n + cfg.width() - 1) / cfg.width(), tiles = (m + cfg.rows() - 1) / (long) cfg.rows();
+                CpuGrid g = rowsInner
+                        ? CpuGrid.orDriver(ctx.info(), tiles, panels)
+                        : CpuGrid.orDriver(ctx.info(), panels, tiles);
                 local = g.local();
                 global = g.global();
                 break;
