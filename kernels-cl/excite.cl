@@ -62,6 +62,24 @@ EDGECL_INLINE sevec se_part(__global const DATA_T* p, int i, int n) {
     return EDGECL_CAT(vload, SE_VW)(0, t);
 }
 
+// acc[0 .. width) += sum_{r < rows} coef[r] * W[r, 0 .. width) for W [rows, width]: the rows
+// front to back, one sequential stream of W; a row's whole vectors go to the work-items in
+// turn, its ragged end (width past a multiple of SE_VW) to work-item 0.
+EDGECL_INLINE void se_add_rows(__local const float* coef, int rows, __global const DATA_T* W, int width,
+                               __local float* acc, int lid, int group) {
+    const int wv = width / SE_VW;
+    for (int r = 0; r < rows; r++) {
+        const float p = coef[r];
+        __global const DATA_T* w = W + (size_t)r * width;
+        for (int v = lid; v < wv; v += group) {
+            __local float* a = acc + v * SE_VW;
+            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(p), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, a)), 0, a);
+        }
+        if (lid == 0)
+            for (int j = wv * SE_VW; j < width; j++) acc[j] = fma(p, LD(w, j), acc[j]);
+    }
+}
+
 __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __global const DATA_T* b1,
                         __global const DATA_T* W2, __global const DATA_T* b2, __global DATA_T* gate, int rows, float inv,
                         int C, int Cr, int Crp, int Cp, int act1, int act2, __local float* pooled,
@@ -89,24 +107,13 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
     barrier(CLK_LOCAL_MEM_FENCE);
 
 #if SE_STREAM
-    // hidden = act1(b1 + sum_c pooled[c] * W1[c, :]); a row's whole vectors go to the work-items
-    // in turn, its ragged end (Cr past a multiple of SE_VW) to work-item 0
-    const int crv = Cr / SE_VW, cv = C / SE_VW;
+    // hidden = act1(b1 + sum_c pooled[c] * W1[c, :])
     for (int v = lid; v < Crp / SE_VW; v += group) {
         const int j0 = v * SE_VW;
         EDGECL_CAT(vstore, SE_VW)(j0 + SE_VW <= Cr ? LDN(SE_VW, b1, j0) : se_part(b1, j0, Cr - j0), 0, hidden + j0);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int c = 0; c < C; c++) {
-        const float p = pooled[c];
-        __global const DATA_T* w = W1 + (size_t)c * Cr;
-        for (int v = lid; v < crv; v += group) {
-            __local float* h = hidden + v * SE_VW;
-            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(p), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, h)), 0, h);
-        }
-        if (lid == 0)
-            for (int j = crv * SE_VW; j < Cr; j++) hidden[j] = fma(p, LD(w, j), hidden[j]);
-    }
+    se_add_rows(pooled, C, W1, Cr, hidden, lid, group);
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int v = lid; v < Crp / SE_VW; v += group) {
         __local float* h = hidden + v * SE_VW;
@@ -120,16 +127,7 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
         EDGECL_CAT(vstore, SE_VW)(c0 + SE_VW <= C ? LDN(SE_VW, b2, c0) : se_part(b2, c0, C - c0), 0, pooled + c0);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int j = 0; j < Cr; j++) {
-        const float h = hidden[j];
-        __global const DATA_T* w = W2 + (size_t)j * C;
-        for (int v = lid; v < cv; v += group) {
-            __local float* g = pooled + v * SE_VW;
-            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(h), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, g)), 0, g);
-        }
-        if (lid == 0)
-            for (int c2 = cv * SE_VW; c2 < C; c2++) pooled[c2] = fma(h, LD(w, c2), pooled[c2]);
-    }
+    se_add_rows(hidden, Cr, W2, C, pooled, lid, group);
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int v = lid; v < Cp / SE_VW; v += group) {
         const int c0 = v * SE_VW;
@@ -238,17 +236,8 @@ __kernel void se_reduce(__global const SE_IN_T* X, __global const DATA_T* W1, __
             }
         }
     }
-    const int crv = Cr / SE_VW;
     for (int j = 0; j < Crp; j++) acc[j] = 0.0f;
-    for (int c = c0; c < c1; c++) {
-        const float p = pooled[c - c0];
-        __global const DATA_T* w = W1 + (size_t)c * Cr;
-        for (int v = 0; v < crv; v++) {
-            __local float* a = acc + v * SE_VW;
-            EDGECL_CAT(vstore, SE_VW)(fma((sevec)(p), LDN(SE_VW, w, v * SE_VW), EDGECL_CAT(vload, SE_VW)(0, a)), 0, a);
-        }
-        for (int j = crv * SE_VW; j < Cr; j++) acc[j] = fma(p, LD(w, j), acc[j]);
-    }
+    if (c1 > c0) se_add_rows(pooled, c1 - c0, W1 + (size_t)c0 * Cr, Cr, acc, 0, 1);
     __global float* out = hpart + ((size_t)n * groups + g) * Crp;
     for (int j = 0; j < Cr; j++) out[j] = acc[j];
 }
