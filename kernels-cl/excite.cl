@@ -62,6 +62,18 @@ EDGECL_INLINE sevec se_part(__global const DATA_T* p, int i, int n) {
     return EDGECL_CAT(vload, SE_VW)(0, t);
 }
 
+// gate[row + c0 + u] = g[u] for the lanes below end: a whole vector, or a ragged last one
+// lane by lane.
+EDGECL_INLINE void se_store(__global DATA_T* gate, int row, int c0, int end, sevec g) {
+    if (c0 + SE_VW <= end) {
+        STN(SE_VW, gate, row + c0, g);
+    } else {
+        float t[SE_VW];
+        EDGECL_CAT(vstore, SE_VW)(g, 0, t);
+        for (int c = c0; c < end; c++) ST(gate, row + c, t[c - c0]);
+    }
+}
+
 // acc[0 .. width) += sum_{r < rows} coef[r] * W[r, 0 .. width) for W [rows, width]: the rows
 // front to back, one sequential stream of W; a row's whole vectors go to the work-items in
 // turn, its ragged end (width past a multiple of SE_VW) to work-item 0.
@@ -78,6 +90,18 @@ EDGECL_INLINE void se_add_rows(__local const float* coef, int rows, __global con
         if (lid == 0)
             for (int j = wv * SE_VW; j < width; j++) acc[j] = fma(p, LD(w, j), acc[j]);
     }
+}
+
+// acc[0 .. widthp) = b (zeros past width), then se_add_rows: a dense layer without its
+// activation, for every work-item of the group to call.
+EDGECL_INLINE void se_dense(__local const float* coef, int rows, __global const DATA_T* W, __global const DATA_T* b,
+                            int width, int widthp, __local float* acc, int lid, int group) {
+    for (int v = lid; v < widthp / SE_VW; v += group) {
+        const int j0 = v * SE_VW;
+        EDGECL_CAT(vstore, SE_VW)(j0 + SE_VW <= width ? LDN(SE_VW, b, j0) : se_part(b, j0, width - j0), 0, acc + j0);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    se_add_rows(coef, rows, W, width, acc, lid, group);
 }
 
 __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __global const DATA_T* b1,
@@ -108,12 +132,7 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
 
 #if SE_STREAM
     // hidden = act1(b1 + sum_c pooled[c] * W1[c, :])
-    for (int v = lid; v < Crp / SE_VW; v += group) {
-        const int j0 = v * SE_VW;
-        EDGECL_CAT(vstore, SE_VW)(j0 + SE_VW <= Cr ? LDN(SE_VW, b1, j0) : se_part(b1, j0, Cr - j0), 0, hidden + j0);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    se_add_rows(pooled, C, W1, Cr, hidden, lid, group);
+    se_dense(pooled, C, W1, b1, Cr, Crp, hidden, lid, group);
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int v = lid; v < Crp / SE_VW; v += group) {
         __local float* h = hidden + v * SE_VW;
@@ -122,23 +141,11 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
     barrier(CLK_LOCAL_MEM_FENCE);
 
     // gate = act2(b2 + sum_j hidden[j] * W2[j, :]), summed in pooled's buffer
-    for (int v = lid; v < Cp / SE_VW; v += group) {
-        const int c0 = v * SE_VW;
-        EDGECL_CAT(vstore, SE_VW)(c0 + SE_VW <= C ? LDN(SE_VW, b2, c0) : se_part(b2, c0, C - c0), 0, pooled + c0);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    se_add_rows(hidden, Cr, W2, C, pooled, lid, group);
+    se_dense(hidden, Cr, W2, b2, C, Cp, pooled, lid, group);
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int v = lid; v < Cp / SE_VW; v += group) {
         const int c0 = v * SE_VW;
-        const sevec gv = edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, pooled + c0), act2);
-        if (c0 + SE_VW <= C) {
-            STN(SE_VW, gate, n * C + c0, gv);
-        } else {
-            float t[SE_VW];
-            EDGECL_CAT(vstore, SE_VW)(gv, 0, t);
-            for (int c = c0; c < C; c++) ST(gate, n * C + c, t[c - c0]);
-        }
+        se_store(gate, n * C, c0, C, edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, pooled + c0), act2));
     }
 #else
     // the reducing conv: SE_NV output vectors at a time, so that each step reads a contiguous
@@ -186,15 +193,7 @@ __kernel void se_excite(__global const SE_IN_T* X, __global const DATA_T* W1, __
             }
         }
         for (int u = 0; u < nv; u++) {
-            const int cu = c0 + u * SE_VW;
-            const sevec gu = edgecl_actn(SE_VW, g[u], act2);
-            if (cu + SE_VW <= C) {
-                STN(SE_VW, gate, n * C + cu, gu);
-            } else {
-                float t[SE_VW];
-                EDGECL_CAT(vstore, SE_VW)(gu, 0, t);
-                for (int c = cu; c < C; c++) ST(gate, n * C + c, t[c - cu]);
-            }
+            se_store(gate, n * C, c0 + u * SE_VW, C, edgecl_actn(SE_VW, g[u], act2));
         }
     }
 #endif
@@ -280,12 +279,6 @@ __kernel void se_expand(__global const float* hpart, __global const DATA_T* b1, 
     for (int c = c0; c < c1; c += SE_VW) {
         float t[SE_VW];
         _Pragma("unroll") for (int u = 0; u < SE_VW; u++) t[u] = c + u < c1 ? acc[c - c0 + u] : 0.0f;
-        const sevec r = edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, t), act2);
-        if (c + SE_VW <= c1) {
-            STN(SE_VW, gate, n * C + c, r);
-        } else {
-            EDGECL_CAT(vstore, SE_VW)(r, 0, t);
-            for (int u = 0; c + u < c1; u++) ST(gate, n * C + c + u, t[u]);
-        }
+        se_store(gate, n * C, c, c1, edgecl_actn(SE_VW, EDGECL_CAT(vload, SE_VW)(0, t), act2));
     }
 }
