@@ -28,7 +28,7 @@ public enum Fusion {
         this.rule = rule;
     }
 
-    /** The rule's name: "conv-act", "gemm-act", "se-excite", ... */
+    /** The rule's name: "conv-act", "gemm-act", "se-gate", ... */
     public String id() {
         return rule.id();
     }

@@ -24,7 +24,7 @@ public enum FusionRule {
     /** Folds a following activation into the GEMM's store. */
     GEMM_ACT("gemm-act", "Gemm → Activation", "Gemm with an activation epilogue", FusionScheduler::gemmAct),
     /** Applies a squeeze-excite gate while the next GEMM reads its input. */
-    SE_GATE("se-excite", "ChannelGate → Gemm", "gated Gemm (gate in the prologue)", FusionScheduler::seGate),
+    SE_GATE("se-gate", "ChannelGate → Gemm", "gated Gemm (gate in the prologue)", FusionScheduler::seGate),
     /**
      * An inverted-residual block's expansion GEMM and the depthwise conv after it in one kernel,
      * the expanded tensor never written.
