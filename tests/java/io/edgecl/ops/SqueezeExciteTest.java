@@ -99,9 +99,9 @@ class SqueezeExciteTest {
                 assertTrue(groups <= (c + SqueezeExcite.vectorWidth(s.ctx) - 1) / SqueezeExcite.vectorWidth(s.ctx));
                 assertEquals(
                         4L * n * groups * Launch.roundUp(cr, SqueezeExcite.vectorWidth(s.ctx)),
-                        SqueezeExcite.hiddenPartsBytes(OpChoices.DEFAULTS, s.ctx, n, c, cr));
+                        SqueezeExcite.hiddenPartsBytes(s.ctx, groups, n, cr));
             } else {
-                assertEquals(0, SqueezeExcite.hiddenPartsBytes(OpChoices.DEFAULTS, s.ctx, n, c, cr));
+                assertEquals(0, SqueezeExcite.hiddenPartsBytes(s.ctx, groups, n, cr));
             }
         }
     }

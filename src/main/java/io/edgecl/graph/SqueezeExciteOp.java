@@ -52,7 +52,8 @@ public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
         int c = x.c, cr = reduce.weight().dim(1);
         // the two-launch form (CPU runtimes, small batches, wide gates): its hidden partial sums
         // and the expanding weights transposed
-        long hb = SqueezeExcite.hiddenPartsBytes(l.choices(), l.ctx(), x.n, c, cr);
+        int groups = SqueezeExcite.splitGroups(l.choices(), l.ctx(), x.n, c, cr);
+        long hb = SqueezeExcite.hiddenPartsBytes(l.ctx(), groups, x.n, cr);
         ClBuffer hparts = hb > 0 ? l.scratch(hb, "se-hidden-parts") : null;
         HostTensor w2 = expand.weight();
         SqueezeExcite.Convs convs = new SqueezeExcite.Convs(
@@ -67,12 +68,12 @@ public record SqueezeExciteOp(GemmOp reduce, GemmOp expand) implements OpSpec {
         Lowering.PoolParts parts = l.poolParts(x);
         if (parts != null) {
             return SqueezeExcite.fromParts(
-                    l.ctx(), l.choices(), parts.buffer(), parts.rows(), convs, l.buf(y), hparts, x.n, x.h * x.w, c, cr);
+                    l.ctx(), groups, parts.buffer(), parts.rows(), convs, l.buf(y), hparts, x.n, x.h * x.w, c, cr);
         }
         long scratch = transientScratchBytes(in, y);
         return SqueezeExcite.launches(
                 l.ctx(),
-                l.choices(),
+                groups,
                 l.buf(x),
                 scratch > 0 ? l.transientScratch(scratch, "pool-parts") : null,
                 hparts,

@@ -78,7 +78,7 @@ public final class ChannelAttention {
      * else group runs.
      */
     public static Form form(OpChoices choices, ClContext ctx, int channels, int heads) {
-        Form f = choices.get(KernelFamily.XCA).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.XCA));
+        Form f = choices.resolve(KernelFamily.XCA, ctx.info());
         int d = channels / heads, vw = panelWidth(ctx);
         boolean gemmFits = (d + vw - 1) / vw * vw - d <= channels;
         if (f == Form.GROUP) return Form.GROUP;

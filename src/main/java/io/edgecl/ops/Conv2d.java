@@ -25,10 +25,7 @@ public final class Conv2d {
      * default, for windows of up to {@link #NCHW_MAX_TAPS}. The direct kernels read NHWC only.
      */
     public static boolean readsNchw(OpChoices choices, ClContext ctx, int kh, int kw, int cin) {
-        return kh * kw * cin <= NCHW_MAX_TAPS
-                && choices.get(KernelFamily.CONV_INPUT)
-                                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CONV_INPUT))
-                        == Input.NCHW;
+        return kh * kw * cin <= NCHW_MAX_TAPS && choices.resolve(KernelFamily.CONV_INPUT, ctx.info()) == Input.NCHW;
     }
 
     /**
@@ -92,7 +89,7 @@ public final class Conv2d {
      * tuned choice, else the device class's default ({@link KernelDefaults}).
      */
     public static Gemm.Config panel(OpChoices choices, ClContext ctx, int cout) {
-        Choice c = choices.get(KernelFamily.CONV).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CONV));
+        Choice c = choices.resolve(KernelFamily.CONV, ctx.info());
         if (c.equals(Choice.PANEL_BY_SHAPE)) return cpuDefault(choices, ctx, cout);
         return c.panel();
     }

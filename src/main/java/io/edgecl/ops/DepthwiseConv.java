@@ -156,7 +156,7 @@ public final class DepthwiseConv {
      * most the device's preferred float width, dividing cout), or 0 for the scalar/float4 kernels.
      */
     static int vectorWidth(OpChoices choices, ClContext ctx, int cout) {
-        Form f = choices.get(KernelFamily.DWCONV).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV));
+        Form f = choices.resolve(KernelFamily.DWCONV, ctx.info());
         return f == Form.VEC ? vectorWidthFor(ctx, cout) : 0;
     }
 
@@ -182,8 +182,7 @@ public final class DepthwiseConv {
             ClBuffer out) {
         int n = s.n(), h = s.h(), wd = s.w(), cout = s.cout(), kh = s.kh(), kw = s.kw();
         int mult = s.multiplier(), ho = s.ho(), wo = s.wo();
-        LnForm form = choices.get(KernelFamily.DWCONV_LN)
-                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.DWCONV_LN));
+        LnForm form = choices.resolve(KernelFamily.DWCONV_LN, ctx.info());
         int vw = mult == 1 ? vectorWidthFor(ctx, cout) : 0;
         if (form == LnForm.VEC && vw > 0) {
             return createLnVec(ctx, s, in, w, bias, gamma, beta, eps, out, vw);

@@ -25,8 +25,7 @@ public final class ExpandDepthwise {
 
     /** The forced or tuned form, else the device class's default. */
     public static Form form(OpChoices choices, ClContext ctx) {
-        return choices.get(KernelFamily.EXPAND_DW)
-                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.EXPAND_DW));
+        return choices.resolve(KernelFamily.EXPAND_DW, ctx.info());
     }
 
     /** Expanded pixels a ring row holds (invres.cl's XDW_MAXROW): 112-wide maps fit one strip. */

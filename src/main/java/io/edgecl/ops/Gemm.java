@@ -280,7 +280,7 @@ public final class Gemm {
      * device's preferred float vector width.
      */
     public static boolean wideTiles(OpChoices choices, ClContext ctx) {
-        Tiles t = choices.get(KernelFamily.TILES).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.TILES));
+        Tiles t = choices.resolve(KernelFamily.TILES, ctx.info());
         return t == Tiles.AUTO ? wideVectors(ctx.info()) : t == Tiles.WIDE;
     }
 

@@ -20,8 +20,7 @@ public final class LayerNorm {
 
     /** The vector width of the CPU kernel for {@code channels}, or 0 for the one-row scalar kernel. */
     static int vectorWidth(OpChoices choices, ClContext ctx, int channels) {
-        Form f = choices.get(KernelFamily.LAYERNORM)
-                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.LAYERNORM));
+        Form f = choices.resolve(KernelFamily.LAYERNORM, ctx.info());
         if (f == Form.ROW) return 0;
         int w = Math.min(16, Integer.highestOneBit(Math.max(4, ctx.info().preferredFloatWidth())));
         while (w >= 4 && channels % w != 0) w /= 2;

@@ -35,6 +35,14 @@ public final class OpChoices {
     }
 
     /**
+     * The forced or tuned choice of {@code family}, else the default of {@code device}'s class
+     * ({@link KernelDefaults}): how every family but the GEMM settles its kernel.
+     */
+    public <C> C resolve(KernelFamily<C> family, io.edgecl.cl.DeviceInfo device) {
+        return get(family).orElseGet(() -> KernelDefaults.get(device, family));
+    }
+
+    /**
      * The GEMM of this op, M × N × K: forced, else tuned for the op, else tuned for the GEMM
      * problem itself ({@code edgecl tune}'s per-shape measurements).
      */

@@ -30,8 +30,7 @@ public final class SplitCascade {
 
     /** Whether the cascade runs as one packed launch: the forced or tuned form, else the device default. */
     public static boolean packed(OpChoices choices, ClContext ctx) {
-        return choices.get(KernelFamily.CASCADE).orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.CASCADE))
-                == Form.PACKED;
+        return choices.resolve(KernelFamily.CASCADE, ctx.info()) == Form.PACKED;
     }
 
     /**

@@ -80,8 +80,7 @@ public final class SqueezeExcite {
      * contiguous block of each matrix (those three gates then took 46, 77 and 77 µs).
      */
     public static int splitGroups(OpChoices choices, ClContext ctx, int n, int c, int cr) {
-        Form f = choices.get(KernelFamily.SE_EXCITE)
-                .orElseGet(() -> KernelDefaults.get(ctx.info(), KernelFamily.SE_EXCITE));
+        Form f = choices.resolve(KernelFamily.SE_EXCITE, ctx.info());
         int units = Math.max(1, ctx.info().computeUnits());
         if (f == Form.ONE) return 0;
         if (f == Form.AUTO && (!ctx.info().isCpu() || (long) c * cr < SPLIT_WEIGHTS || n >= 2 * units)) return 0;
@@ -90,21 +89,23 @@ public final class SqueezeExcite {
         return Math.max(1, Math.min((2 * units + n - 1) / n, (c + vw - 1) / vw));
     }
 
-    /** The float partial sums of the hidden layer that the two-launch form keeps between its launches. */
-    public static long hiddenPartsBytes(OpChoices choices, ClContext ctx, int n, int c, int cr) {
-        int groups = splitGroups(choices, ctx, n, c, cr);
+    /**
+     * The float partial sums of the hidden layer that the two-launch form in {@code groups}
+     * work-groups per image ({@link #splitGroups}) keeps between its launches; 0 for one launch.
+     */
+    public static long hiddenPartsBytes(ClContext ctx, int groups, int n, int cr) {
         return groups == 0 ? 0 : 4L * n * groups * Launch.roundUp(cr, vectorWidth(ctx));
     }
 
     /**
      * The gate's launches: {@link #create} on x, or where it {@link #poolsFirst pools first} the
      * pool's partial sums into {@code scratch} ({@link #scratchBytes}) and {@link #create} on those;
-     * {@code hparts} ({@link #hiddenPartsBytes}, null where that is 0) holds the two-launch
-     * form's partial sums.
+     * {@code groups} is the gate's {@link #splitGroups} and {@code hparts} ({@link
+     * #hiddenPartsBytes}, null where that is 0) holds the two-launch form's partial sums.
      */
     public static java.util.List<Launch> launches(
             ClContext ctx,
-            OpChoices choices,
+            int groups,
             ClBuffer x,
             ClBuffer scratch,
             ClBuffer hparts,
@@ -114,7 +115,6 @@ public final class SqueezeExcite {
             int hw,
             int c,
             int cr) {
-        int groups = splitGroups(choices, ctx, n, c, cr);
         if (!poolsFirst(hw, c)) return gate(ctx, x, false, hw, convs, gate, hparts, n, hw, c, cr, groups);
         java.util.List<Launch> l = new java.util.ArrayList<>();
         l.add(Elementwise.globalAvgPoolPart(ctx, x, scratch, n, hw, c));
@@ -125,12 +125,12 @@ public final class SqueezeExcite {
     /**
      * The gate from float partial sums [n, rows, c] of x over its {@code hw} pixels that the
      * launch which made x wrote beside it ({@link ExpandDepthwise#create} or {@link
-     * DepthwiseConv#create} with a parts buffer): no pass of its own over x. {@code hparts} as
-     * for {@link #launches}.
+     * DepthwiseConv#create} with a parts buffer): no pass of its own over x. {@code groups} and
+     * {@code hparts} as for {@link #launches}.
      */
     public static java.util.List<Launch> fromParts(
             ClContext ctx,
-            OpChoices choices,
+            int groups,
             ClBuffer parts,
             int rows,
             Convs convs,
@@ -140,7 +140,7 @@ public final class SqueezeExcite {
             int hw,
             int c,
             int cr) {
-        return gate(ctx, parts, true, rows, convs, gate, hparts, n, hw, c, cr, splitGroups(choices, ctx, n, c, cr));
+        return gate(ctx, parts, true, rows, convs, gate, hparts, n, hw, c, cr, groups);
     }
 
     /** se_excite ({@code groups} 0), or se_reduce and se_expand in {@code groups} work-groups per image. */
