@@ -66,10 +66,7 @@ class EfficientNetsGoldenTest {
         "efficientnetv2_rw_025, two"
     })
     void eitherGateFormMatchesTimm(String name, String form) {
-        GoldenModelsTest.check(
-                name,
-                io.edgecl.ops.KernelChoices.DEFAULTS.forcing(
-                        io.edgecl.ops.KernelFamily.SE_EXCITE, io.edgecl.ops.KernelFamily.SE_EXCITE.parse(form)));
+        GoldenModelsTest.check(name, io.edgecl.ops.KernelFamily.SE_EXCITE, form);
     }
 
     /** Every fixture's weights fit the spec key by key, with timm's parameter count and feature shapes (no device needed). */

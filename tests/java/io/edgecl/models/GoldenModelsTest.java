@@ -71,9 +71,9 @@ public class GoldenModelsTest {
         return check(name, Set.of(), 1e-4, "jocl", true);
     }
 
-    /** With {@code choices} (forced kernel families) in place of the device's defaults. */
-    static Map<String, HostTensor> check(String name, KernelChoices choices) {
-        return check(name, Set.of(), 1e-4, "jocl", false, choices);
+    /** With {@code family} forced to {@code value} (as `--kernel FAMILY=VALUE` reads it) in place of the device's default. */
+    static <C> Map<String, HostTensor> check(String name, io.edgecl.ops.KernelFamily<C> family, String value) {
+        return check(name, Set.of(), 1e-4, "jocl", false, KernelChoices.DEFAULTS.forcing(family, family.parse(value)));
     }
 
     private static Map<String, HostTensor> check(

@@ -51,10 +51,7 @@ class MobileNetV4GoldenTest {
         "mobilenetv1_025, narrow"
     })
     void eitherRegisterTileMatchesTimm(String name, String tiles) {
-        GoldenModelsTest.check(
-                name,
-                io.edgecl.ops.KernelChoices.DEFAULTS.forcing(
-                        io.edgecl.ops.KernelFamily.TILES, io.edgecl.ops.KernelFamily.TILES.parse(tiles)));
+        GoldenModelsTest.check(name, io.edgecl.ops.KernelFamily.TILES, tiles);
     }
 
     @ParameterizedTest

@@ -176,7 +176,7 @@ public final class Gemm {
      * again for each tile; down the rows, a panel (K x W floats) stays near the core and A, small
      * enough for L2, is what is read again. The small-M GEMMs of the last stages (7 x 7 at batch 1,
      * B of 0.5-5 MB) took 0.85-0.89 of the time; at large M and a small B the other order
-     * is the faster (GemmProbe-style timing of single GEMMs, Zen 3, 3 alternating rounds).
+     * is the faster (single GEMMs timed alone by their events, Zen 3, 3 alternating rounds).
      */
     static boolean rowsInner(ClContext ctx, int m, int n, int k) {
         return ctx.info().isCpu() && 4L * k * n > ROWS_INNER_MIN_B && 4L * m * k <= ROWS_INNER_MAX_A;

@@ -192,7 +192,7 @@ public final class SqueezeExcite {
                 .local(4L * per);
         long items = (long) n * groups;
         int eb = ctx.precision().elementBytes();
-        long in = parts ? 4L * n * rows * c : (long) eb * n * rows * c;
+        long in = pooledBytes(ctx, parts, n, rows, c);
         long hp = 4L * n * groups * crp;
         return java.util.List.of(
                 new Launch(
@@ -209,6 +209,11 @@ public final class SqueezeExcite {
                         "se_expand",
                         2L * n * c * cr,
                         hp * groups + (long) eb * (c * cr + c + (long) n * c)));
+    }
+
+    /** The bytes a gate reads to pool: the activations, or with {@code parts} their float partial sums. */
+    private static long pooledBytes(ClContext ctx, boolean parts, int n, int rows, int c) {
+        return (parts ? 4L : ctx.precision().elementBytes()) * n * rows * c;
     }
 
     /**
@@ -259,7 +264,7 @@ public final class SqueezeExcite {
         // a CPU runtime runs a work-group on one thread: one work-item, no barriers to emulate
         int group = ctx.info().isCpu() ? 1 : (int) Math.min(64, ctx.info().maxWorkGroupSize());
         long flops = (long) n * rows * c + 4L * n * c * cr;
-        long in = parts ? 4L * n * rows * c : (long) ctx.precision().elementBytes() * n * rows * c;
+        long in = pooledBytes(ctx, parts, n, rows, c);
         long bytes = in + (long) ctx.precision().elementBytes() * (2L * c * cr + (long) n * c);
         return new Launch(k, new long[] {(long) n * group}, new long[] {group}, "se_excite", flops, bytes);
     }
