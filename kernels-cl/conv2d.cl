@@ -145,13 +145,14 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
         _Pragma("unroll") for (int v = 0; v < PANEL_NB; v++) acc[i][v] = (floatV)(0.0f);
     floatV b[PANEL_NB];
     const int run = KW * Cin;
-    // a tile whose every row has its whole KH x KW window inside the image (all tiles of a
-    // patchify stem, most of any other conv) runs without a bounds test
 #if CONV_NCHW
     // Channel ci of pixel (hi, wi) is at ((img * Cin + ci) * H + hi) * W + wi: a tap's channels
     // are a plane apart, so the loops go tap by tap, over the window and channel counts this
-    // program was built for (all unrolled: 27 steps for an RGB 3x3 stem); the packed rows are in
-    // the same (kh, kw, ci) order. A tap outside the image reads nothing and adds zero.
+    // program was built for; the packed rows are in the same (kh, kw, ci) order. A tile whose
+    // every window is inside the image runs them all unrolled (27 steps for an RGB 3x3 stem)
+    // without a test. The few tiles at the border take the same steps rolled, a tap outside
+    // the image adding zero: unrolled too, they made the program several times slower to
+    // compile (PoCL compiles at the first launch) for no gain.
     const int plane = H * W;
     bool interior = true;
     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
@@ -171,8 +172,8 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
             }
         }
     } else {
-        _Pragma("unroll") for (int kh = 0; kh < CONV_KH; kh++) {
-            _Pragma("unroll") for (int kw = 0; kw < CONV_KW; kw++) {
+        _Pragma("unroll 1") for (int kh = 0; kh < CONV_KH; kh++) {
+            _Pragma("unroll 1") for (int kw = 0; kw < CONV_KW; kw++) {
                 // a pixel whose tap is outside points at the image's start, read by no one
                 __global const float* t[PANEL_RM];
                 bool inside[PANEL_RM];
@@ -181,7 +182,7 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
                     inside[i] = hi >= 0 && hi < H && wi >= 0 && wi < W;
                     t[i] = in + (inside[i] ? (img[i] * CONV_NCHW * H + hi) * W + wi : 0);
                 }
-                _Pragma("unroll") for (int ci = 0; ci < CONV_NCHW; ci++) {
+                _Pragma("unroll 1") for (int ci = 0; ci < CONV_NCHW; ci++) {
                     panel_load_b(bpanel + ((kh * CONV_KW + kw) * CONV_NCHW + ci) * PANEL_W, b);
                     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
                         PANEL_FMA_ROW(i, inside[i] ? t[i][ci * plane] : 0.0f);
@@ -192,41 +193,22 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
     }
     panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out, epi);
 #else // NHWC
-#if CONV_INTERIOR
-    // the host built this program for a convolution without padding: every window is inside
-    const bool interior = true;
-#elif CONV_DIL > 1
-    const bool interior = false;
-#else
-    bool interior = true;
-    _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
-        interior = interior && hi0[i] >= 0 && hi0[i] + KH <= H && wi0[i] >= 0 && wi0[i] + KW <= W;
-    }
-#endif
-    if (interior) {
-        __global const DATA_T* a[PANEL_RM];
-        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] = in + ((img[i] * H + hi0[i]) * W + wi0[i]) * Cin;
-        __global const DATA_T* brow = bpanel;
-        for (int kh = 0; kh < KH; kh++) {
-            for (int j = 0; j < run; j++) {
-                panel_load_b(brow + j * PANEL_W, b);
-                _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) PANEL_FMA_ROW(i, LD(a[i], j));
-            }
-            brow += run * PANEL_W;
-            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) a[i] += W * Cin;
-        }
-        panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out, epi);
-        return;
-    }
-#if !CONV_INTERIOR
+    // A kernel row whose window lies inside the image for every row of the tile (every row of
+    // most tiles, and of all tiles of a convolution without padding) takes one loop over its
+    // KW * Cin contiguous inputs (NHWC: the KW taps of a row are consecutive, in the order of
+    // the packed weights) without a test; other rows go tap by tap. One copy of each loop keeps
+    // the program small: PoCL compiles a kernel at its first launch, in time that grows with
+    // the unrolled tile bodies it holds.
     for (int kh = 0; kh < KH; kh++) {
-        // NHWC: the KW taps of one kernel row are KW * Cin consecutive inputs, in the order of the
-        // packed weights, so where a row's whole window is inside the image one loop covers them
+#if CONV_INTERIOR
+        const bool whole = true;
+#else
         bool whole = CONV_DIL == 1;
         _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
             const int hi = hi0[i] + kh;
             whole = whole && hi >= 0 && hi < H && wi0[i] >= 0 && wi0[i] + KW <= W;
         }
+#endif
         __global const DATA_T* brow = bpanel + kh * run * PANEL_W;
         if (whole) {
             __global const DATA_T* a[PANEL_RM];
@@ -237,6 +219,7 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
             }
             continue;
         }
+#if !CONV_INTERIOR
         for (int kw = 0; kw < KW; kw++) {
             __global const DATA_T* a[PANEL_RM];
             bool inside[PANEL_RM];
@@ -258,8 +241,8 @@ __kernel void conv2d_panel(__global const CONV_IN_T* in, __global const DATA_T* 
                 }
             }
         }
+#endif
     }
     panel_store(acc, m0, M, p * PANEL_W, Cout, Cout, bias, bias, bias, out, epi);
-#endif // !CONV_INTERIOR
 #endif // NHWC
 }

@@ -153,7 +153,7 @@ public final class Conv2d {
                         : Map.of("HAS_BIAS", bias != null ? "1" : "0", "ACT", act.macro()));
         if (panel != null) d.putAll(Gemm.panelDefines(ctx, panel));
         // every window inside the image (no padding: patchify stems, downsampling convs): the
-        // kernel is built with its interior path alone, a third of the code to compile
+        // kernel is built without its tap-by-tap border path, half the code to compile
         if (nchw) {
             d.put("CONV_NCHW", String.valueOf(cin));
             d.put("CONV_KH", String.valueOf(kh));
