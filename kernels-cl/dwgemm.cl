@@ -78,7 +78,8 @@ EDGECL_INLINE void dwg_depthwise(const int KS, const int S, __global const DATA_
                     _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) acc[i] = fma(x[i * S + kw], wk, acc[i]);
                 }
             }
-            _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++)
+            // rolled: the activation, a switch on its code, compiled once rather than per pixel
+            _Pragma("unroll 1") for (int i = 0; i < PANEL_RM; i++)
                 EDGECL_CAT(vstore, DWG_VW)(edgecl_actn(DWG_VW, acc[i], dw_act), 0, tile + i * DWG_LD + c);
         }
         return;
@@ -95,7 +96,9 @@ EDGECL_INLINE void dwg_depthwise(const int KS, const int S, __global const DATA_
         dvec wk[25]; // room for a 5x5 window
         _Pragma("unroll") for (int t = 0; t < KS * KS; t++) wk[t] = LDN(DWG_VW, wd, t * K + c);
         const dvec b0 = LDN(DWG_VW, bd, c);
-        _Pragma("unroll") for (int i = 0; i < PANEL_RM; i++) {
+        // rolled, likewise: unrolled, both paths and the activation were compiled once per
+        // pixel, for no speed (the edge tiles of a large map are few, a small map's taps few)
+        _Pragma("unroll 1") for (int i = 0; i < PANEL_RM; i++) {
             dvec acc = b0;
             if (inside[i]) {
                 _Pragma("unroll") for (int kh = 0; kh < KS; kh++)
