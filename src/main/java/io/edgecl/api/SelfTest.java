@@ -286,8 +286,10 @@ public final class SelfTest {
 
     /**
      * Plans {@code g} in the kernels {@code choices} select and checks it, unless it launches the same
-     * kernels as a check already made ({@code seen}). A plan that cannot be built fails the check:
-     * a variant a device cannot run falls back to the default, so a build error is the driver's.
+     * kernels, built the same way, as a check already made ({@code seen}): a variant that changes
+     * only a kernel's build options (a register tile's shape) is other machine code, and is checked.
+     * A plan that cannot be built fails the check: a variant a device cannot run falls back to the
+     * default, so a build error is the driver's.
      */
     private static void kernelSample(
             ClContext ctx,
@@ -303,10 +305,13 @@ public final class SelfTest {
             Consumer<Check> sink) {
         String kernels = "";
         try (Plan plan = new Plan(ctx, g, choices)) {
-            Set<String> k = new LinkedHashSet<>();
-            plan.launches().forEach(l -> k.add(l.kernelName()));
+            Set<String> k = new LinkedHashSet<>(), built = new java.util.TreeSet<>();
+            plan.launches().forEach(l -> {
+                k.add(l.kernelName());
+                built.add(l.kernelName() + " " + l.program());
+            });
             kernels = String.join("+", k);
-            if (!seen.add(kernels)) return;
+            if (!seen.add(String.join("\n", built))) return;
             plan.poisonActivations(); // unwritten outputs show as NaN
             plan.run(input);
             float[] got = plan.read("logits").data();
